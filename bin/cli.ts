@@ -1,0 +1,7 @@
+import { runCli } from '../services/cli/index.js';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});

@@ -1,0 +1,73 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+/** Dependency direction of DESIGN.md: runtime-api <- engine, runtime-api <- broker, services uses all. */
+const zones = [
+  {
+    target: './runtime-api',
+    from: ['./engine', './broker', './services', './bin'],
+    message: 'runtime-api depends on nothing of ours',
+  },
+  { target: './engine', from: ['./broker', './services', './bin'], message: 'engine knows only runtime-api' },
+  { target: './broker', from: ['./engine', './services', './bin'], message: 'broker knows only runtime-api' },
+];
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      'dist/**',
+      'runtime-api/types/**',
+      'examples/services/**',
+      'bench/results/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import-x/no-restricted-paths': ['error', { zones }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'isolated-vm', message: 'Only engine/ may import isolated-vm' }] },
+      ],
+    },
+  },
+  { files: ['engine/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
+  {
+    files: ['runtime-api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'isolated-vm', 'aedes*', 'fastify*'],
+              message: 'runtime-api runs inside the isolate: no Node or host imports',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['runtime-api/prelude/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: false, project: './runtime-api/tsconfig.json' } },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-unused-expressions': 'off' } },
+);

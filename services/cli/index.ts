@@ -1,0 +1,35 @@
+import type { Writable } from 'node:stream';
+import { startCommand } from './start.js';
+
+export interface CliIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+/** A sub-command: receives its own arguments, returns the exit code. */
+export type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  start: { run: startCommand, summary: 'run the platform (broker, engine, REST) in this process' },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: isobar <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`isobar <command> --help\` for a command's options.\n`;
+}
+
+/** Dispatches `isobar <command> ...`; returns the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr.write(`isobar: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest, io);
+}

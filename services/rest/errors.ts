@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
+import type { Log } from '../log.js';
+
+/** The body of every REST error: `{statusCode, code, error, message}` with a stable code. */
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  error: string;
+  message: string;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Maps anything thrown by a route (ours, Fastify's, a bug) to an IsobarError. */
+export function toIsobarError(err: unknown, bodyLimit: number): IsobarError {
+  if (isIsobarError(err)) return err;
+  const fe = err as Partial<FastifyError> & { validation?: unknown };
+  if (fe.validation !== undefined)
+    return new IsobarError('CB_ERR_HTTP_BAD_REQUEST', { detail: fe.message ?? 'invalid' });
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new IsobarError('CB_ERR_HTTP_BAD_JSON', { detail: fe.message ?? '' });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new IsobarError('CB_ERR_HTTP_BODY_TOO_LARGE', { limit: bodyLimit });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new IsobarError('CB_ERR_HTTP_UNSUPPORTED_MEDIA', { type: fe.message ?? '' });
+    default:
+      if (err instanceof SyntaxError) return new IsobarError('CB_ERR_HTTP_BAD_JSON', { detail: err.message });
+      return new IsobarError('CB_ERR_INTERNAL', {}, { cause: err });
+  }
+}
+
+/** Renders an IsobarError as the REST error body. */
+export function errorBody(err: IsobarError): ErrorBody {
+  return {
+    statusCode: err.status,
+    code: err.code,
+    error: STATUS_TEXT[err.status] ?? 'Error',
+    message: err.publicMessage,
+  };
+}
+
+/** Fastify error handler: one envelope for every failure; system faults are logged with their cause. */
+export function createErrorHandler(log: Log, bodyLimit: number) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+    const e = toIsobarError(err, bodyLimit);
+    if (e.spec.fault === 'system') {
+      log.error('request failed', {
+        code: e.code,
+        url: request.url,
+        err: String(e.cause ?? e),
+        stack: (e.cause as Error | undefined)?.stack,
+      });
+    }
+    void reply.status(e.status).send(errorBody(e));
+  };
+}

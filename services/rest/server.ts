@@ -1,0 +1,101 @@
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { Log } from '../log.js';
+import { createErrorHandler, errorBody } from './errors.js';
+
+export interface HttpOptions {
+  readonly bodyLimit: number;
+  readonly log: Log;
+  /** Route plugins, one per area (identity, code, triggers, …). */
+  readonly routes: readonly FastifyPluginAsync[];
+  /** Answers /healthz: false while starting or draining. */
+  readonly healthy: () => boolean;
+}
+
+/** Headers ClearBlade clients send; browsers need them allowed by CORS (reference §1.1). */
+export const CLEARBLADE_HEADERS = [
+  'ClearBlade-SystemKey',
+  'ClearBlade-SystemSecret',
+  'ClearBlade-UserToken',
+  'ClearBlade-DevToken',
+  'ClearBlade-DeviceToken',
+  'ClearBlade-Devicename',
+  'ClearBlade-Edge',
+  'Logging-enabled',
+  'Content-Type',
+  'Accept',
+];
+
+/** Builds (but does not listen) the REST app: error envelope, lenient JSON, CORS, OpenAPI, /healthz. */
+export async function createHttpApp(options: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: options.bodyLimit,
+    logger: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
+  // SDKs send `{}` on GET and DELETE, and some send an empty body with a JSON content type.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(new IsobarError('CB_ERR_HTTP_BAD_JSON', { detail: (err as Error).message }), undefined);
+    }
+  });
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(null, text);
+    }
+  });
+  app.setErrorHandler(createErrorHandler(options.log, options.bodyLimit));
+  app.setNotFoundHandler((request, reply) => {
+    const err = new IsobarError('CB_ERR_HTTP_ROUTE_NOT_FOUND', {
+      method: request.method,
+      url: request.url.split('?')[0],
+    });
+    void reply.status(404).send(errorBody(err));
+  });
+  await app.register(cors, {
+    origin: true,
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    allowedHeaders: CLEARBLADE_HEADERS,
+    maxAge: 600,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Isobar REST API',
+        version: '1',
+        description: 'ClearBlade-compatible REST API of Isobar',
+      },
+      components: {
+        securitySchemes: {
+          devToken: { type: 'apiKey', in: 'header', name: 'ClearBlade-DevToken' },
+          userToken: { type: 'apiKey', in: 'header', name: 'ClearBlade-UserToken' },
+          deviceToken: { type: 'apiKey', in: 'header', name: 'ClearBlade-DeviceToken' },
+          systemKey: { type: 'apiKey', in: 'header', name: 'ClearBlade-SystemKey' },
+          systemSecret: { type: 'apiKey', in: 'header', name: 'ClearBlade-SystemSecret' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, (_req, reply) =>
+    options.healthy() ? { status: 'ok' } : reply.status(503).send({ status: 'unavailable' }),
+  );
+  for (const routes of options.routes) await app.register(routes);
+  return app;
+}

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import { migrationProvider } from './migrations/index.js';
+
+export type { Database } from './schema.js';
+
+/**
+ * The store: the only place that knows the database. Everything else goes through `db` (a typed Kysely
+ * query builder, dialect-neutral so PostgreSQL can sit behind it) and the area repositories built on it.
+ */
+export interface Store {
+  readonly db: Kysely<Database>;
+  /** Runs `fn` in one transaction: every multi-row change goes through here. */
+  transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** Closes the database; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Directory holding `isobar.db`; created when missing. */
+  readonly dataDir: string;
+}
+
+/** Opens (or creates) the SQLite file in WAL mode and runs every pending migration. */
+export async function createStore(options: StoreOptions): Promise<Store> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const sqlite = new SQLite(join(options.dataDir, 'isobar.db'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    await db.destroy();
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    close: () => (closed ??= db.destroy()),
+  };
+}

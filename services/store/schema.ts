@@ -1,0 +1,5 @@
+// The database type: one interface per area, merged here. Add a table by adding it to its area's file.
+import type { IdentityTables } from './tables/identity.js';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- areas add their tables by extension
+export interface Database extends IdentityTables {}

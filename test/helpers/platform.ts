@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../services/config/load.js';
+import { createMemoryLog } from '../../services/log.js';
+import { createPlatform, type Platform, type Ports } from '../../services/platform.js';
+import type { Clock } from '../../services/clock.js';
+
+export interface TestPlatform {
+  readonly platform: Platform;
+  readonly ports: Ports;
+  readonly config: Config;
+  readonly dataDir: string;
+  readonly log: ReturnType<typeof createMemoryLog>;
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  /** Closes the platform; the data dir is kept unless `removeData` (restart tests reuse it). */
+  close(options?: { removeData?: boolean }): Promise<void>;
+}
+
+/** A fresh temporary data directory. */
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'isobar-test-'));
+}
+
+/** Starts a whole platform on 127.0.0.1 with every port ephemeral (0) and a temp data dir. */
+export async function startTestPlatform(
+  options: {
+    dataDir?: string;
+    clock?: Clock;
+    overrides?: Record<string, string | number | boolean | undefined>;
+  } = {},
+): Promise<TestPlatform> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const ports: Record<string, number> = {};
+  for (const key of [
+    'http.port',
+    'mqtt.tcpPort',
+    'mqtt.tlsPort',
+    'mqtt.wsPort',
+    'mqtt.wssPort',
+    'mqtt.authPort',
+    'mqtt.authTlsPort',
+    'mqtt.authWsPort',
+    'mqtt.authWssPort',
+  ]) {
+    ports[key] = 0;
+  }
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      host: '127.0.0.1',
+      'admin.email': 'admin@test.local',
+      'admin.password': 'admin-pass-1',
+      'log.level': 'silent',
+      ...ports,
+      ...options.overrides,
+    },
+  });
+  const log = createMemoryLog();
+  const platform = await createPlatform(config, { log, clock: options.clock, quiet: true });
+  const actual = await platform.start();
+  return {
+    platform,
+    ports: actual,
+    config,
+    dataDir,
+    log,
+    url: `http://127.0.0.1:${String(actual.http)}`,
+    async close(closeOptions = {}) {
+      await platform.close();
+      if (closeOptions.removeData === true) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
