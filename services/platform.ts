@@ -5,6 +5,7 @@ import type { Log } from './log.js';
 import { systemClock, type Clock } from './clock.js';
 import { createStore, type Store } from './store/index.js';
 import { createHttpApp } from './rest/server.js';
+import { createPlatformEvents, type PlatformEvents } from './events.js';
 
 /** Actual ports after listening; null for a disabled listener. Printed in the `isobar ready` line. */
 export interface Ports {
@@ -24,12 +25,34 @@ export interface PlatformDeps {
   readonly clock?: Clock;
   /** Tests set this: no first-start banner on stdout. */
   readonly quiet?: boolean;
+  /** Where the first-start banner goes (default: process.stdout). */
+  readonly out?: NodeJS.WritableStream;
+}
+
+/** What every component is built from. */
+export interface ComponentBase {
+  readonly config: Config;
+  readonly log: Log;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly events: PlatformEvents;
+}
+
+/** One area of the platform as the composition root sees it. */
+export interface Component {
+  readonly name: string;
+  readonly routes?: readonly FastifyPluginAsync[];
+  /** Called in creation order after HTTP listens; may report the ports it opened. */
+  start?(): Promise<Partial<Ports> | void>;
+  /** Called in reverse order; must finish in-flight work and be idempotent. */
+  close?(): Promise<void>;
 }
 
 /** The whole process: store, identity, broker, engine, triggers, REST — wired together here and only here. */
 export interface Platform {
   readonly config: Config;
   readonly store: Store;
+  readonly events: PlatformEvents;
   readonly http: FastifyInstance;
   /** Listens on every enabled port and runs start-up work; returns the actual ports. */
   start(): Promise<Ports>;
@@ -41,16 +64,31 @@ export interface Platform {
 export async function createPlatform(config: Config, deps: PlatformDeps): Promise<Platform> {
   const log = deps.log;
   const clock = deps.clock ?? systemClock;
-  void clock;
   const store = await createStore({ dataDir: config.dataDir });
+  const events = createPlatformEvents((name, err) =>
+    log.error('event listener failed', { event: name, err: String(err) }),
+  );
+  const base: ComponentBase = { config, log, clock, store, events };
+  const components: Component[] = [];
+  void base;
+
+  // Each area adds itself below, in dependency order (later ones may use earlier ones).
+  // --- identity (issue 2) ---
+  // --- messaging: broker (issue 3) ---
+  // --- code engine and registry (issue 4) ---
+  // --- message history (issue 6) ---
+  // --- triggers, event topics, timers (issue 5) ---
+  // --- edges (issue 7) ---
+
   let ready = false;
-  const routes: FastifyPluginAsync[] = [];
+  const routes = components.flatMap((c) => c.routes ?? []);
   const http = await createHttpApp({ bodyLimit: config.http.bodyLimit, log, routes, healthy: () => ready });
   let closing: Promise<void> | undefined;
 
   return {
     config,
     store,
+    events,
     http,
     async start() {
       const ports: Ports = {
@@ -68,6 +106,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
         await http.listen({ host: config.host, port: config.http.port });
         ports.http = (http.server.address() as AddressInfo).port;
       }
+      for (const c of components) Object.assign(ports, (await c.start?.()) ?? {});
       ready = true;
       return ports;
     },
@@ -75,6 +114,13 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
       closing ??= (async () => {
         ready = false;
         await http.close();
+        for (const c of [...components].reverse()) {
+          try {
+            await c.close?.();
+          } catch (err) {
+            log.error('component close failed', { component: c.name, err: String(err) });
+          }
+        }
         await store.close();
       })();
       return closing;

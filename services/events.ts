@@ -1,0 +1,94 @@
+// The in-process bus for platform events (identity changes, MQTT activity) that triggers, event topics,
+// history and edges consume. Emitting with no listener costs one map lookup.
+
+/** What every event carries beyond its own payload. */
+export interface EventBase {
+  readonly systemKey: string;
+}
+
+export interface UserRef {
+  readonly user_id: string;
+  readonly email: string;
+  readonly creation_date?: number;
+}
+
+/** Device as handed to triggers (reference §4.3 DeviceCreated). */
+export interface DeviceEventRecord {
+  readonly name: string;
+  readonly allow_certificate_auth: boolean;
+  readonly allow_key_auth: boolean;
+  readonly certificate: string;
+  readonly created_date: number;
+  readonly description: string;
+  readonly device_key: string;
+  readonly enabled: boolean;
+  readonly last_active_date: number | null;
+  readonly system_key: string;
+  readonly type: string;
+  readonly state: string;
+}
+
+export interface PlatformEventMap {
+  'user.created': EventBase & { readonly user: UserRef };
+  'user.updated': EventBase & { readonly user: UserRef; readonly changes: Readonly<Record<string, unknown>> };
+  'user.deleted': EventBase & { readonly user: UserRef };
+  'user.roleAdded': EventBase & {
+    readonly userId: string;
+    readonly roleId: string;
+    readonly roleName: string;
+  };
+  'user.roleRemoved': EventBase & {
+    readonly userId: string;
+    readonly roleId: string;
+    readonly roleName: string;
+  };
+  'device.created': EventBase & { readonly device: DeviceEventRecord };
+  'device.updated': EventBase & {
+    readonly deviceName: string;
+    readonly changes: Readonly<Record<string, unknown>>;
+  };
+  'device.deleted': EventBase & { readonly device: DeviceEventRecord };
+  /** Roles or role membership changed: permission caches are already updated when this fires. */
+  'roles.changed': EventBase;
+  /** These tokens no longer authenticate; live connections using them must close. */
+  'tokens.revoked': { readonly tokens: readonly string[] };
+  'system.deleted': EventBase;
+}
+
+export type PlatformEventName = keyof PlatformEventMap;
+type Listener<K extends PlatformEventName> = (event: PlatformEventMap[K]) => void;
+
+/** A typed synchronous event bus; listeners must not throw (errors are caught and logged by the emitter's owner). */
+export interface PlatformEvents {
+  on<K extends PlatformEventName>(name: K, listener: Listener<K>): () => void;
+  emit<K extends PlatformEventName>(name: K, event: PlatformEventMap[K]): void;
+  /** True when someone listens: producers may skip building an event nobody reads. */
+  has(name: PlatformEventName): boolean;
+}
+
+/** Creates the bus; a throwing listener is reported through `onError` and does not stop the others. */
+export function createPlatformEvents(onError: (name: string, err: unknown) => void): PlatformEvents {
+  const listeners = new Map<PlatformEventName, Set<(event: never) => void>>();
+  return {
+    on(name, listener) {
+      let set = listeners.get(name);
+      if (set === undefined) listeners.set(name, (set = new Set()));
+      set.add(listener as (event: never) => void);
+      return () => {
+        set.delete(listener as (event: never) => void);
+      };
+    },
+    emit(name, event) {
+      const set = listeners.get(name);
+      if (set === undefined) return;
+      for (const l of set) {
+        try {
+          (l as (e: typeof event) => void)(event);
+        } catch (err) {
+          onError(name, err);
+        }
+      }
+    },
+    has: (name) => (listeners.get(name)?.size ?? 0) > 0,
+  };
+}
