@@ -1,5 +1,7 @@
 // The database type: one interface per area, merged here. Add a table by adding it to its area's file.
 import type { IdentityTables } from './tables/identity.js';
+import type { CodeTables } from './tables/code.js';
+import type { TriggerTables } from './tables/triggers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- areas add their tables by extension
-export interface Database extends IdentityTables {}
+export interface Database extends IdentityTables, CodeTables, TriggerTables {}

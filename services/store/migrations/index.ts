@@ -1,9 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { identity001 } from './001-identity.js';
+import { code002 } from './002-code.js';
+import { triggers004 } from './004-triggers.js';
 
 /** Versioned migrations, applied in key order at start. Never edit a landed one; add the next. */
 const migrations: Record<string, Migration> = {
   '001-identity': identity001,
+  '002-code': code002,
+  '004-triggers': triggers004,
 };
 
 export const migrationProvider: MigrationProvider = {
