@@ -18,4 +18,28 @@ export const identityErrors = defineErrors({
     message: 'Wrong system secret for {systemKey}',
     connack: 4,
   },
+  CB_ERR_SYSTEM_MISSING: {
+    status: 400,
+    fault: 'user',
+    message: 'No system given (ClearBlade-SystemKey and ClearBlade-SystemSecret headers expected)',
+    connack: 4,
+  },
+  CB_ERR_DEVELOPER_EXISTS: { status: 409, fault: 'user', message: 'Developer {email} already exists' },
+  CB_ERR_USER_EXISTS: { status: 409, fault: 'user', message: 'User {email} already exists in this system' },
+  CB_ERR_USER_UNKNOWN: { status: 404, fault: 'user', message: 'No user {user} in this system' },
+  CB_ERR_DEVICE_EXISTS: {
+    status: 409,
+    fault: 'user',
+    message: 'Device {name} already exists in this system',
+  },
+  CB_ERR_DEVICE_UNKNOWN: { status: 404, fault: 'user', message: 'No device {name} in this system' },
+  CB_ERR_ROLE_EXISTS: { status: 409, fault: 'user', message: "A role's name must be unique: {name}" },
+  CB_ERR_ROLE_UNKNOWN: { status: 404, fault: 'user', message: 'No role {role} in this system' },
+  CB_ERR_ROLE_PROTECTED: {
+    status: 400,
+    fault: 'user',
+    message: 'The default role {role} cannot be deleted or renamed',
+  },
+  CB_ERR_IDENTITY_BAD_QUERY: { status: 400, fault: 'user', message: 'Unsupported query: {detail}' },
+  CB_ERR_IDENTITY_BAD_FIELD: { status: 400, fault: 'user', message: 'Invalid field {field}: {detail}' },
 });

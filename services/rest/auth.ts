@@ -1,0 +1,112 @@
+// How every REST route learns who is calling and for which system. Routes of every area share this so
+// the ClearBlade header rules (reference §1.1) are applied one way: which header carries which token,
+// that a device token also works in ClearBlade-UserToken, that the system may come from the path.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { IdentityService, Principal, SystemInfo } from '../identity/types.js';
+
+export const DEV_TOKEN_HEADER = 'clearblade-devtoken';
+export const USER_TOKEN_HEADER = 'clearblade-usertoken';
+export const DEVICE_TOKEN_HEADER = 'clearblade-devicetoken';
+export const SYSTEM_KEY_HEADER = 'clearblade-systemkey';
+export const SYSTEM_SECRET_HEADER = 'clearblade-systemsecret';
+
+/** The checks a route runs first; each returns what it proved or throws an IsobarError. */
+export interface RestAuth {
+  /** A valid developer token in ClearBlade-DevToken. */
+  developer(req: FastifyRequest): Principal;
+  /** A developer who owns `systemKey` (unknown system: CB_ERR_SYSTEM_UNKNOWN; not the owner: CB_ERR_AUTH_FORBIDDEN). */
+  developerForSystem(req: FastifyRequest, systemKey: string): Principal;
+  /** Any developer, user, anon or device token allowed in `systemKey`. */
+  caller(req: FastifyRequest, systemKey: string): Principal;
+  /** Like `caller` but answers undefined when no token header is present at all. */
+  optionalCaller(req: FastifyRequest, systemKey: string): Principal | undefined;
+  /**
+   * The system named by the path, or by ClearBlade-SystemKey (+ ClearBlade-SystemSecret) headers.
+   * A system named by headers needs its secret; one named by the path may omit it (PY device auth),
+   * but a secret that is sent must be right.
+   */
+  system(req: FastifyRequest, systemKeyFromPath?: string): SystemInfo;
+  /** The token in whichever ClearBlade header carries one, or undefined. */
+  token(req: FastifyRequest): string | undefined;
+}
+
+/** Reads one header as a single trimmed string. */
+export function header(req: FastifyRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  const trimmed = first?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given.toUpperCase());
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Builds the REST auth checks over the identity service (all synchronous, memory only). */
+export function createRestAuth(identity: IdentityService): RestAuth {
+  const knownSystem = (systemKey: string): SystemInfo => {
+    const system = identity.system(systemKey);
+    if (system === undefined) throw new IsobarError('CB_ERR_SYSTEM_UNKNOWN', { systemKey });
+    return system;
+  };
+  const anyToken = (req: FastifyRequest): string | undefined =>
+    header(req, DEV_TOKEN_HEADER) ?? header(req, USER_TOKEN_HEADER) ?? header(req, DEVICE_TOKEN_HEADER);
+  const principalIn = (principal: Principal, systemKey: string): Principal => {
+    if (!identity.canUseSystem(principal, systemKey)) {
+      throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: 'User does not have access to system' });
+    }
+    return principal;
+  };
+  const developer = (req: FastifyRequest): Principal => {
+    const token = header(req, DEV_TOKEN_HEADER);
+    if (token === undefined)
+      throw new IsobarError('CB_ERR_AUTH_MISSING_TOKEN', { header: 'ClearBlade-DevToken' });
+    const principal = identity.verifyToken(token);
+    if (principal.kind !== 'developer') {
+      throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: 'a developer token is required' });
+    }
+    return principal;
+  };
+  return {
+    developer,
+    developerForSystem(req, systemKey) {
+      const principal = developer(req);
+      knownSystem(systemKey);
+      return principalIn(principal, systemKey);
+    },
+    caller(req, systemKey) {
+      const token = anyToken(req);
+      if (token === undefined) {
+        throw new IsobarError('CB_ERR_AUTH_MISSING_TOKEN', { header: 'ClearBlade-UserToken' });
+      }
+      const principal = identity.verifyToken(token);
+      knownSystem(systemKey);
+      return principalIn(principal, systemKey);
+    },
+    optionalCaller(req, systemKey) {
+      const token = anyToken(req);
+      if (token === undefined) return undefined;
+      const principal = identity.verifyToken(token);
+      knownSystem(systemKey);
+      return principalIn(principal, systemKey);
+    },
+    system(req, systemKeyFromPath) {
+      const systemKey = systemKeyFromPath ?? header(req, SYSTEM_KEY_HEADER);
+      if (systemKey === undefined) throw new IsobarError('CB_ERR_SYSTEM_MISSING');
+      const system = knownSystem(systemKey);
+      const secret = header(req, SYSTEM_SECRET_HEADER);
+      if (secret === undefined && systemKeyFromPath === undefined) {
+        throw new IsobarError('CB_ERR_SYSTEM_BAD_SECRET', { systemKey });
+      }
+      if (secret !== undefined && !sameSecret(secret, system.systemSecret)) {
+        throw new IsobarError('CB_ERR_SYSTEM_BAD_SECRET', { systemKey });
+      }
+      return system;
+    },
+    token: anyToken,
+  };
+}
