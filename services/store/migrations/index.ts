@@ -1,13 +1,17 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { identity001 } from './001-identity.js';
 import { code002 } from './002-code.js';
+import { history003 } from './003-history.js';
 import { triggers004 } from './004-triggers.js';
+import { edges005 } from './005-edges.js';
 
 /** Versioned migrations, applied in key order at start. Never edit a landed one; add the next. */
 const migrations: Record<string, Migration> = {
   '001-identity': identity001,
   '002-code': code002,
+  '003-history': history003,
   '004-triggers': triggers004,
+  '005-edges': edges005,
 };
 
 export const migrationProvider: MigrationProvider = {
