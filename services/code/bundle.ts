@@ -1,0 +1,170 @@
+// esbuild at upload: JavaScript, ES modules and TypeScript become one script the engine runs. A script
+// service (ClearBlade style: a top-level `function Name(req, resp)`) keeps its top-level declarations; a
+// module service (import/export) is wrapped and its default export (or export named like the service)
+// becomes the global function `Name`. Libraries named in `dependencies` come first, as globals, and module
+// code may also `import` them by name.
+import { build, transform, type BuildFailure, type Message, type Plugin } from 'esbuild';
+import { IsobarError } from '../../runtime-api/errors/index.js';
+
+/** Libraries the runtime provides itself: listing them in `dependencies` is fine and adds nothing. */
+export const NATIVE_LIBRARIES: ReadonlySet<string> = new Set([
+  'clearblade',
+  'log',
+  'http',
+  'geo',
+  'crypto',
+  'file_writer',
+  'jsutil',
+  'mailer',
+  'net_cb',
+  'oauth2_lib',
+]);
+
+/** One library as the bundler needs it: its source and its compiled, ready-to-prepend script. */
+export interface BundledLibrary {
+  readonly name: string;
+  readonly source: string;
+  readonly script: string;
+}
+
+const TARGET = 'es2022';
+const MODULE_GLOBAL = '__isobarModule';
+
+/** Splits ClearBlade's comma list (`"log,clearblade"`) into names, dropping blanks and duplicates. */
+export function parseDependencies(dependencies: string): string[] {
+  return [
+    ...new Set(
+      dependencies
+        .split(',')
+        .map((d) => d.trim())
+        .filter((d) => d !== ''),
+    ),
+  ];
+}
+
+/** A valid JavaScript identifier: library globals can only be named after such libraries. */
+function isIdentifier(name: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(name);
+}
+
+function syntaxError(name: string, message: Message): IsobarError {
+  const loc = message.location;
+  return new IsobarError('CB_ERR_CODE_SYNTAX', {
+    name,
+    line: loc?.line ?? 0,
+    // esbuild columns are 0-based; editors and people count from 1.
+    column: (loc?.column ?? -1) + 1,
+    detail: message.text,
+  });
+}
+
+function isBuildFailure(err: unknown): err is BuildFailure {
+  return typeof err === 'object' && err !== null && Array.isArray((err as BuildFailure).errors);
+}
+
+/** Resolves bare imports to the given libraries; anything else (paths, packages, node:*) is refused. */
+function librariesPlugin(libraries: readonly BundledLibrary[]): Plugin {
+  const byName = new Map(libraries.map((l) => [l.name, l]));
+  return {
+    name: 'isobar-libraries',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        if (byName.has(args.path)) return { path: args.path, namespace: 'isobar-library' };
+        return {
+          errors: [
+            {
+              text: `cannot import ${JSON.stringify(args.path)}: only libraries listed in dependencies can be imported`,
+            },
+          ],
+        };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'isobar-library' }, (args) => ({
+        contents: byName.get(args.path)?.source ?? '',
+        loader: 'ts',
+      }));
+    },
+  };
+}
+
+interface Compiled {
+  readonly isModule: boolean;
+  readonly code: string;
+}
+
+/**
+ * Compiles one source. Scripts are transformed in place (top-level declarations stay global); modules are
+ * bundled into an IIFE assigned to `globalName`. Syntax errors carry line and column.
+ */
+async function compile(
+  label: string,
+  source: string,
+  globalName: string,
+  libraries: readonly BundledLibrary[],
+): Promise<Compiled> {
+  let result;
+  try {
+    result = await build({
+      stdin: { contents: source, loader: 'ts', sourcefile: `${label}.ts` },
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: 'iife',
+      globalName,
+      platform: 'neutral',
+      target: TARGET,
+      treeShaking: false,
+      logLevel: 'silent',
+      plugins: [librariesPlugin(libraries)],
+    });
+  } catch (err) {
+    if (!isBuildFailure(err)) throw err;
+    const first = err.errors[0];
+    if (first === undefined)
+      throw new IsobarError('CB_ERR_CODE_BUNDLE_FAILED', { name: label, detail: 'unknown' });
+    if (
+      first.pluginName !== '' ||
+      first.text.startsWith('Could not resolve') ||
+      first.text.startsWith('No matching export')
+    )
+      throw new IsobarError('CB_ERR_CODE_BUNDLE_FAILED', { name: label, detail: first.text });
+    throw syntaxError(label, first);
+  }
+  const inputs = Object.values(result.metafile.inputs);
+  const entry = result.metafile.inputs[`${label}.ts`] ?? inputs[inputs.length - 1];
+  const isModule = entry?.format === 'esm' || entry?.format === 'cjs';
+  if (isModule) return { isModule, code: result.outputFiles[0]?.text ?? '' };
+  // A plain script: keep its top-level declarations global (the IIFE above would hide them).
+  const plain = await transform(source, { loader: 'ts', target: TARGET, sourcefile: `${label}.ts` });
+  return { isModule, code: plain.code };
+}
+
+/** Compiles a library alone (at library upload): syntax errors are reported against the library. */
+export async function compileLibrary(
+  name: string,
+  source: string,
+  dependencies: readonly BundledLibrary[],
+): Promise<string> {
+  const globalName = isIdentifier(name) ? name : `__isobarLibrary_${name.replace(/\W/g, '_')}`;
+  const compiled = await compile(name, source, globalName, dependencies);
+  return compiled.code;
+}
+
+/**
+ * Bundles a service with its libraries (dependency order) into the one script the engine runs; the script
+ * defines the global function named like the service.
+ */
+export async function bundleService(
+  name: string,
+  source: string,
+  libraries: readonly BundledLibrary[],
+): Promise<string> {
+  const compiled = await compile(name, source, MODULE_GLOBAL, libraries);
+  const prelude = libraries.map((l) => `// library ${l.name}\n${l.script}`).join('\n');
+  if (!compiled.isModule) return `${prelude}\n// service ${name}\n${compiled.code}`;
+  const key = JSON.stringify(name);
+  const pick =
+    `globalThis[${key}] = (function (m) { if (typeof m === 'function') return m; ` +
+    `if (m && typeof m.default === 'function') return m.default; return m ? m[${key}] : undefined; })(${MODULE_GLOBAL});`;
+  return `${prelude}\n// service ${name}\n${compiled.code}\n${pick}\n`;
+}

@@ -1,0 +1,246 @@
+// Logs of service runs (reference §3.5): one row per micro-service invocation, and rows of chunks for
+// stream instances (their lines arrive one by one through Host.log). Kept for the service's
+// `log_ttl_minutes`; reads never show an expired row even before the purge has run. Writes are batched
+// off the request path: an invocation only queues its row.
+import type { Store } from '../store/index.js';
+import type { Clock } from '../clock.js';
+import type { Log } from '../log.js';
+import type { LogLine } from '../../engine/types.js';
+
+/** What one invocation leaves behind. */
+export interface LogEntry {
+  readonly systemKey: string;
+  readonly name: string;
+  readonly version: number;
+  readonly instanceId: string;
+  readonly startedAt: number;
+  readonly durationMs: number | null;
+  readonly success: boolean | null;
+  readonly lines: readonly LogLine[];
+  readonly ttlMinutes: number;
+}
+
+/** A log row as the REST API shows it: ClearBlade's `{log, service_execution_time}` and more. */
+export interface LogView {
+  readonly log: string;
+  readonly service_execution_time: string;
+  readonly service_instance_id: string;
+  readonly version: number;
+  readonly success: boolean | null;
+  readonly duration_ms: number | null;
+  readonly lines: readonly LogLine[];
+}
+
+export interface CodeLogs {
+  /** Queues the logs of one finished invocation. */
+  record(entry: LogEntry): void;
+  /** Queues one line of a running stream instance. */
+  append(entry: Omit<LogEntry, 'lines' | 'durationMs' | 'success'>, line: LogLine): void;
+  /** Newest first, at most `limit` (default 100). */
+  list(systemKey: string, name: string, limit?: number): Promise<LogView[]>;
+  /** Every line of one invocation or stream instance, or undefined. */
+  instance(systemKey: string, name: string, instanceId: string): Promise<LogView | undefined>;
+  /** Deletes expired rows; returns how many. */
+  purge(): Promise<number>;
+  /** Drops every row of a service (it was deleted). */
+  forget(systemKey: string, name: string): Promise<void>;
+  /** Schedules the periodic purge. */
+  start(): void;
+  /** Writes everything queued. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Most lines kept per row: a flood of `log()` must not fill the disk. */
+export const MAX_LINES_PER_ROW = 2000;
+/** Longest single line kept, characters. */
+export const MAX_LINE_LENGTH = 8192;
+const PURGE_EVERY_MS = 60_000;
+const STREAM_CHUNK_LINES = 200;
+
+/** The ClearBlade `logs` string: the messages, one per line. */
+export function renderLogs(lines: readonly LogLine[]): string {
+  return lines.map((l) => l.message).join('\n');
+}
+
+function clip(lines: readonly LogLine[]): LogLine[] {
+  const kept = lines
+    .slice(0, MAX_LINES_PER_ROW)
+    .map((l) =>
+      l.message.length > MAX_LINE_LENGTH ? { ...l, message: `${l.message.slice(0, MAX_LINE_LENGTH)}…` } : l,
+    );
+  if (lines.length > MAX_LINES_PER_ROW) {
+    const last = lines[lines.length - 1];
+    kept.push({
+      level: 'warn',
+      time: last?.time ?? 0,
+      message: `(${String(lines.length - MAX_LINES_PER_ROW)} more lines dropped)`,
+    });
+  }
+  return kept;
+}
+
+/** Creates the log store; `start()` schedules the purge on `clock`. */
+export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }): CodeLogs {
+  const { store, clock, log } = options;
+  const pending: LogEntry[] = [];
+  const streams = new Map<
+    string,
+    { entry: Omit<LogEntry, 'lines' | 'durationMs' | 'success'>; lines: LogLine[] }
+  >();
+  let scheduled = false;
+  let writing: Promise<void> = Promise.resolve();
+  let cancelPurge: (() => void) | undefined;
+  let closed = false;
+
+  const takeStreamChunks = (): LogEntry[] => {
+    const out: LogEntry[] = [];
+    for (const { entry, lines } of streams.values()) {
+      out.push({ ...entry, lines, durationMs: null, success: null });
+    }
+    // Only instances with unwritten lines stay in memory; the next line re-adds its instance.
+    streams.clear();
+    return out;
+  };
+
+  const write = async (entries: readonly LogEntry[]): Promise<void> => {
+    if (entries.length === 0) return;
+    await store.db
+      .insertInto('code_logs')
+      .values(
+        entries.map((e) => ({
+          system_key: e.systemKey,
+          name: e.name,
+          instance_id: e.instanceId,
+          version: e.version,
+          started_at: e.startedAt,
+          // A stream chunk lives from its own first line: a long-running instance keeps its recent logs.
+          expires_at:
+            (e.success === null ? (e.lines[0]?.time ?? e.startedAt) : e.startedAt) + e.ttlMinutes * 60_000,
+          success: e.success === null ? null : e.success ? 1 : 0,
+          duration_ms: e.durationMs,
+          lines: JSON.stringify(clip(e.lines)),
+        })),
+      )
+      .execute();
+  };
+
+  const flush = (): Promise<void> => {
+    const batch = [...pending.splice(0), ...takeStreamChunks()];
+    writing = writing.then(() =>
+      write(batch).catch((err: unknown) => log.error('writing service logs failed', { err: String(err) })),
+    );
+    return writing;
+  };
+
+  const schedule = () => {
+    if (scheduled || closed) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      void flush();
+    });
+  };
+
+  const toView = (
+    rows: ReadonlyArray<{
+      instance_id: string;
+      version: number;
+      started_at: number;
+      success: number | null;
+      duration_ms: number | null;
+      lines: string;
+    }>,
+  ): LogView => {
+    const first = rows[0];
+    const lines = rows.flatMap((r) => JSON.parse(r.lines) as LogLine[]);
+    const last = rows[rows.length - 1];
+    return {
+      log: renderLogs(lines),
+      service_execution_time: new Date(Number(first?.started_at ?? 0)).toISOString(),
+      service_instance_id: first?.instance_id ?? '',
+      version: Number(first?.version ?? 0),
+      success: last?.success === null || last === undefined ? null : last.success === 1,
+      duration_ms: last?.duration_ms ?? null,
+      lines,
+    };
+  };
+
+  const purge = async (): Promise<number> => {
+    const result = await store.db
+      .deleteFrom('code_logs')
+      .where('expires_at', '<=', clock.now())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  };
+
+  const schedulePurge = () => {
+    cancelPurge = clock.setTimer(PURGE_EVERY_MS, () => {
+      purge().then(
+        () => undefined,
+        (err: unknown) => log.error('purging service logs failed', { err: String(err) }),
+      );
+      if (!closed) schedulePurge();
+    });
+  };
+
+  return {
+    record(entry) {
+      if (closed) return;
+      pending.push(entry);
+      schedule();
+    },
+    append(entry, line) {
+      if (closed) return;
+      let stream = streams.get(entry.instanceId);
+      if (stream === undefined) streams.set(entry.instanceId, (stream = { entry, lines: [] }));
+      stream.lines.push(line);
+      if (stream.lines.length >= STREAM_CHUNK_LINES) schedule();
+    },
+    async list(systemKey, name, limit = 100) {
+      await flush();
+      const rows = await store.db
+        .selectFrom('code_logs')
+        .selectAll()
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .where('expires_at', '>', clock.now())
+        .orderBy('seq', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => toView([r]));
+    },
+    async instance(systemKey, name, instanceId) {
+      await flush();
+      const rows = await store.db
+        .selectFrom('code_logs')
+        .selectAll()
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .where('instance_id', '=', instanceId)
+        .where('expires_at', '>', clock.now())
+        .orderBy('seq', 'asc')
+        .execute();
+      return rows.length === 0 ? undefined : toView(rows);
+    },
+    purge,
+    async forget(systemKey, name) {
+      await flush();
+      await store.db
+        .deleteFrom('code_logs')
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .execute();
+    },
+    start() {
+      if (cancelPurge === undefined && !closed) schedulePurge();
+    },
+    flush,
+    async close() {
+      if (closed) return writing;
+      closed = true;
+      cancelPurge?.();
+      await flush();
+    },
+  };
+}

@@ -1,0 +1,391 @@
+// The code registry (reference §3.1–3.3): services with immutable versions. Every create, update or
+// rollback bundles the source, lets the engine prepare it (never on the message path), writes a new
+// version and only then makes it current. Current versions live in memory: invoking reads no disk.
+import type { Store } from '../store/index.js';
+import type { Clock } from '../clock.js';
+import type { CodeServiceVersionsTable } from '../store/tables/code.js';
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import { bundleService } from './bundle.js';
+import type { Libraries, LibraryRecord } from './libraries.js';
+import { check, validateName } from './validate.js';
+import {
+  SERVICE_DEFAULTS,
+  type RegistryChange,
+  type ServiceInput,
+  type ServiceRecord,
+  type ServiceVersionRecord,
+} from './types.js';
+
+export interface RegistryOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly libraries: Libraries;
+  /** True when `userId` is a user of the system (validates `run_user`). */
+  readonly userExists?: (systemKey: string, userId: string) => boolean;
+  /** Readies a version before it becomes current (the engine compiles it); throwing refuses the upload. */
+  readonly prepare?: (service: ServiceRecord, bundle: string) => Promise<void>;
+  /** Told after every change is written and current. */
+  readonly onChange?: (change: RegistryChange) => void;
+}
+
+/** A current version: its definition and the script that runs. */
+export interface CurrentService {
+  readonly record: ServiceRecord;
+  readonly bundle: string;
+}
+
+export interface Registry {
+  load(): Promise<void>;
+  names(systemKey: string): string[];
+  /** The current version; throws CB_ERR_CODE_SERVICE_UNKNOWN. */
+  get(systemKey: string, name: string): CurrentService;
+  /** The current version or undefined (hot path: no throw). */
+  find(systemKey: string, name: string): CurrentService | undefined;
+  all(): CurrentService[];
+  create(systemKey: string, name: string, input: ServiceInput): Promise<ServiceRecord>;
+  update(systemKey: string, name: string, input: ServiceInput): Promise<ServiceRecord>;
+  remove(systemKey: string, name: string): Promise<void>;
+  versions(systemKey: string, name: string): Promise<ServiceVersionRecord[]>;
+  version(systemKey: string, name: string, version: number): Promise<ServiceVersionRecord>;
+  /** A new version with the content of `version`. */
+  rollback(systemKey: string, name: string, version: number): Promise<ServiceRecord>;
+  setLogging(systemKey: string, name: string, enabled: boolean): Promise<ServiceRecord>;
+  /** Re-bundles every service using `library` as it is about to become; throws if one no longer bundles. */
+  checkLibrary(library: LibraryRecord): Promise<void>;
+  /** After a library changed: every dependent service gets a new version bundled with it. */
+  rebundleDependents(systemKey: string, library: string): Promise<void>;
+  /** Names of services whose dependencies reach `library`. */
+  dependents(systemKey: string, library: string): string[];
+}
+
+type VersionRow = Omit<CodeServiceVersionsTable, 'system_key'> & { system_key: string };
+
+const key = (systemKey: string, name: string) => `${systemKey}\u0000${name}`;
+
+/** The versioned part of an input, merged over `base` and checked. */
+function definition(
+  name: string,
+  input: ServiceInput,
+  base: VersionRow | undefined,
+): Omit<VersionRow, 'version' | 'bundle' | 'system_key' | 'created_at' | 'rolled_back_from'> {
+  const params = input.parameters ?? input.params;
+  const out = {
+    name,
+    source: input.code ?? base?.source ?? '',
+    params: params !== undefined ? JSON.stringify(params.map(String)) : (base?.params ?? '[]'),
+    dependencies: input.dependencies ?? base?.dependencies ?? '',
+    run_user: input.run_user ?? base?.run_user ?? '',
+    execution_timeout:
+      input.execution_timeout ?? base?.execution_timeout ?? SERVICE_DEFAULTS.execution_timeout,
+    auto_restart: input.auto_restart !== undefined ? Number(input.auto_restart) : (base?.auto_restart ?? 0),
+    auto_balance: input.auto_balance !== undefined ? Number(input.auto_balance) : (base?.auto_balance ?? 0),
+    concurrency: input.concurrency ?? base?.concurrency ?? 0,
+    log_ttl_minutes: input.log_ttl_minutes ?? base?.log_ttl_minutes ?? SERVICE_DEFAULTS.log_ttl_minutes,
+    memory_limit_mb:
+      input.memory_limit_mb !== undefined ? input.memory_limit_mb : (base?.memory_limit_mb ?? null),
+    description: input.description ?? base?.description ?? '',
+  };
+  // 0 is what some exports carry for "not set"; ClearBlade's tooling means the default then.
+  if (out.execution_timeout === 0) out.execution_timeout = SERVICE_DEFAULTS.execution_timeout;
+  const t = out.execution_timeout;
+  check(
+    Number.isInteger(t) && (t === -1 || (t >= 1 && t <= 86400)),
+    name,
+    'execution_timeout must be -1 or 1..86400 seconds',
+  );
+  check(
+    Number.isInteger(out.concurrency) && out.concurrency >= 0 && out.concurrency <= 64,
+    name,
+    'concurrency must be 0..64',
+  );
+  check(
+    Number.isInteger(out.log_ttl_minutes) && out.log_ttl_minutes >= 1,
+    name,
+    'log_ttl_minutes must be at least 1',
+  );
+  const mem = out.memory_limit_mb;
+  check(
+    mem === null || (Number.isInteger(mem) && mem >= 8 && mem <= 4096),
+    name,
+    'memory_limit_mb must be 8..4096',
+  );
+  check(out.source.trim() !== '', name, 'code is empty');
+  return out;
+}
+
+function toRecord(
+  row: VersionRow,
+  service: { logging_enabled: number; log_level: string; created_at: number; updated_at: number },
+): ServiceRecord {
+  return {
+    system_key: row.system_key,
+    name: row.name,
+    code: row.source,
+    params: JSON.parse(row.params) as string[],
+    dependencies: row.dependencies,
+    run_user: row.run_user,
+    execution_timeout: row.execution_timeout,
+    auto_restart: row.auto_restart === 1,
+    auto_balance: row.auto_balance === 1,
+    concurrency: row.concurrency,
+    logging_enabled: service.logging_enabled === 1,
+    log_ttl_minutes: row.log_ttl_minutes,
+    log_level: service.log_level,
+    memory_limit_mb: row.memory_limit_mb,
+    description: row.description,
+    current_version: Number(row.version),
+    created_at: Number(service.created_at),
+    updated_at: Number(service.updated_at),
+  };
+}
+
+function toVersionRecord(row: VersionRow, currentVersion: number): ServiceVersionRecord {
+  return {
+    name: row.name,
+    version: Number(row.version),
+    code: row.source,
+    bundle: row.bundle,
+    params: JSON.parse(row.params) as string[],
+    dependencies: row.dependencies,
+    run_user: row.run_user,
+    execution_timeout: row.execution_timeout,
+    auto_restart: row.auto_restart === 1,
+    auto_balance: row.auto_balance === 1,
+    concurrency: row.concurrency,
+    log_ttl_minutes: row.log_ttl_minutes,
+    memory_limit_mb: row.memory_limit_mb,
+    description: row.description,
+    rolled_back_from: row.rolled_back_from,
+    created_at: Number(row.created_at),
+    current: Number(row.version) === currentVersion,
+  };
+}
+
+/** Creates the registry over the store; nothing is read until `load()`. */
+export function createRegistry(options: RegistryOptions): Registry {
+  const { store, clock, libraries } = options;
+  const current = new Map<string, CurrentService & { row: VersionRow }>();
+  const queues = new Map<string, Promise<unknown>>();
+
+  /** Writes to one service run one at a time, so version numbers never collide. */
+  const serial = <T>(k: string, fn: () => Promise<T>): Promise<T> => {
+    const next = (queues.get(k) ?? Promise.resolve()).then(fn, fn);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(k, settled);
+    void settled.then(() => {
+      if (queues.get(k) === settled) queues.delete(k);
+    });
+    return next;
+  };
+
+  const get = (systemKey: string, name: string) => {
+    const entry = current.get(key(systemKey, name));
+    if (entry === undefined) throw new IsobarError('CB_ERR_CODE_SERVICE_UNKNOWN', { name });
+    return entry;
+  };
+
+  /** Bundles, prepares, writes and makes current one new version. */
+  const save = async (
+    systemKey: string,
+    name: string,
+    def: ReturnType<typeof definition>,
+    rolledBackFrom: number | null,
+    switches: Pick<ServiceInput, 'logging_enabled' | 'log_level'> = {},
+    override?: LibraryRecord,
+  ): Promise<ServiceRecord> => {
+    const previous = current.get(key(systemKey, name));
+    if (
+      def.run_user !== '' &&
+      options.userExists !== undefined &&
+      !options.userExists(systemKey, def.run_user)
+    ) {
+      throw new IsobarError('CB_ERR_CODE_RUN_USER_UNKNOWN', { userId: def.run_user, systemKey });
+    }
+    const libs = await libraries.resolve(systemKey, name, def.dependencies, override);
+    const bundle = await bundleService(name, def.source, libs);
+    const now = clock.now();
+    const row: VersionRow = {
+      ...def,
+      system_key: systemKey,
+      version: (previous?.record.current_version ?? 0) + 1,
+      bundle,
+      rolled_back_from: rolledBackFrom,
+      created_at: now,
+    };
+    const service = {
+      logging_enabled: (switches.logging_enabled ?? previous?.record.logging_enabled) === true ? 1 : 0,
+      log_level: switches.log_level ?? previous?.record.log_level ?? SERVICE_DEFAULTS.log_level,
+      created_at: previous?.record.created_at ?? now,
+      updated_at: now,
+    };
+    const record = toRecord(row, service);
+    await options.prepare?.(record, bundle);
+    await store.transaction(async (trx) => {
+      if (previous === undefined) {
+        await trx
+          .insertInto('code_services')
+          .values({ system_key: systemKey, name, current_version: row.version, ...service })
+          .execute();
+      } else {
+        await trx
+          .updateTable('code_services')
+          .set({
+            current_version: row.version,
+            updated_at: now,
+            logging_enabled: service.logging_enabled,
+            log_level: service.log_level,
+          })
+          .where('system_key', '=', systemKey)
+          .where('name', '=', name)
+          .execute();
+      }
+      await trx.insertInto('code_service_versions').values(row).execute();
+    });
+    current.set(key(systemKey, name), { record, bundle, row });
+    options.onChange?.({ kind: 'saved', service: record, bundle });
+    return record;
+  };
+
+  const setSwitches = async (systemKey: string, name: string, logging: boolean, level?: string) => {
+    const entry = get(systemKey, name);
+    const record: ServiceRecord = {
+      ...entry.record,
+      logging_enabled: logging,
+      log_level: level ?? entry.record.log_level,
+    };
+    await store.db
+      .updateTable('code_services')
+      .set({ logging_enabled: record.logging_enabled ? 1 : 0, log_level: record.log_level })
+      .where('system_key', '=', systemKey)
+      .where('name', '=', name)
+      .execute();
+    current.set(key(systemKey, name), { ...entry, record });
+  };
+
+  const readVersion = async (systemKey: string, name: string, version: number): Promise<VersionRow> => {
+    const row = await store.db
+      .selectFrom('code_service_versions')
+      .selectAll()
+      .where('system_key', '=', systemKey)
+      .where('name', '=', name)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (row === undefined) throw new IsobarError('CB_ERR_CODE_VERSION_UNKNOWN', { name, version });
+    return row;
+  };
+
+  const dependents = (systemKey: string, library: string): string[] =>
+    [...current.values()]
+      .filter(
+        (e) =>
+          e.record.system_key === systemKey &&
+          libraries.closure(systemKey, e.record.dependencies).has(library),
+      )
+      .map((e) => e.record.name)
+      .sort();
+
+  return {
+    async load() {
+      const rows = await store.db
+        .selectFrom('code_services as s')
+        .innerJoin('code_service_versions as v', (j) =>
+          j
+            .onRef('v.system_key', '=', 's.system_key')
+            .onRef('v.name', '=', 's.name')
+            .onRef('v.version', '=', 's.current_version'),
+        )
+        .selectAll('v')
+        .select(['s.logging_enabled', 's.log_level', 's.created_at as service_created_at', 's.updated_at'])
+        .execute();
+      for (const r of rows) {
+        const { logging_enabled, log_level, service_created_at, updated_at, ...row } = r;
+        const record = toRecord(row, {
+          logging_enabled,
+          log_level,
+          created_at: service_created_at,
+          updated_at,
+        });
+        current.set(key(row.system_key, row.name), { record, bundle: row.bundle, row });
+      }
+    },
+    names: (systemKey) =>
+      [...current.values()]
+        .filter((e) => e.record.system_key === systemKey)
+        .map((e) => e.record.name)
+        .sort(),
+    get,
+    find: (systemKey, name) => current.get(key(systemKey, name)),
+    all: () => [...current.values()],
+    async create(systemKey, name, input) {
+      validateName(name);
+      return serial(key(systemKey, name), async () => {
+        if (current.has(key(systemKey, name))) throw new IsobarError('CB_ERR_CODE_SERVICE_EXISTS', { name });
+        return save(systemKey, name, definition(name, input, undefined), null, input);
+      });
+    },
+    update(systemKey, name, input) {
+      return serial(key(systemKey, name), async () => {
+        const entry = get(systemKey, name);
+        return save(systemKey, name, definition(name, input, entry.row), null, input);
+      });
+    },
+    remove(systemKey, name) {
+      return serial(key(systemKey, name), async () => {
+        get(systemKey, name);
+        await store.db
+          .deleteFrom('code_services')
+          .where('system_key', '=', systemKey)
+          .where('name', '=', name)
+          .execute();
+        current.delete(key(systemKey, name));
+        options.onChange?.({ kind: 'deleted', systemKey, name });
+      });
+    },
+    async versions(systemKey, name) {
+      const entry = get(systemKey, name);
+      const rows = await store.db
+        .selectFrom('code_service_versions')
+        .selectAll()
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .orderBy('version', 'asc')
+        .execute();
+      return rows.map((r) => toVersionRecord(r, entry.record.current_version));
+    },
+    async version(systemKey, name, version) {
+      const entry = get(systemKey, name);
+      return toVersionRecord(await readVersion(systemKey, name, version), entry.record.current_version);
+    },
+    rollback(systemKey, name, version) {
+      return serial(key(systemKey, name), async () => {
+        get(systemKey, name);
+        const old = await readVersion(systemKey, name, version);
+        const def = definition(name, { code: old.source }, old);
+        return save(systemKey, name, def, version);
+      });
+    },
+    async setLogging(systemKey, name, enabled) {
+      await serial(key(systemKey, name), () => setSwitches(systemKey, name, enabled));
+      return get(systemKey, name).record;
+    },
+    async checkLibrary(library) {
+      for (const name of dependents(library.system_key, library.name)) {
+        const entry = get(library.system_key, name);
+        const libs = await libraries.resolve(library.system_key, name, entry.record.dependencies, library);
+        await bundleService(name, entry.row.source, libs);
+      }
+    },
+    async rebundleDependents(systemKey, library) {
+      for (const name of dependents(systemKey, library)) {
+        await serial(key(systemKey, name), async () => {
+          const entry = get(systemKey, name);
+          await save(systemKey, name, definition(name, {}, entry.row), null);
+        });
+      }
+    },
+    dependents,
+  };
+}

@@ -1,0 +1,78 @@
+// Shapes of the code registry as REST, CLI and the component see them (ClearBlade field names, §3.1).
+
+/** A service as `GET` returns it: the current version's definition plus the service's switches. */
+export interface ServiceRecord {
+  readonly system_key: string;
+  readonly name: string;
+  readonly code: string;
+  /** ClearBlade's GET name; POST/PUT take `parameters`. */
+  readonly params: readonly string[];
+  readonly dependencies: string;
+  readonly run_user: string;
+  /** seconds; -1 = stream service. */
+  readonly execution_timeout: number;
+  readonly auto_restart: boolean;
+  readonly auto_balance: boolean;
+  readonly concurrency: number;
+  readonly logging_enabled: boolean;
+  readonly log_ttl_minutes: number;
+  readonly log_level: string;
+  /** MiB; null = the platform default. */
+  readonly memory_limit_mb: number | null;
+  readonly description: string;
+  readonly current_version: number;
+  readonly created_at: number;
+  readonly updated_at: number;
+}
+
+/** What POST/PUT accept; every field optional on PUT (the current version fills the rest). */
+export interface ServiceInput {
+  readonly code?: string;
+  readonly parameters?: readonly string[];
+  /** Accepted too: tools that round-trip a GET send `params` back. */
+  readonly params?: readonly string[];
+  readonly dependencies?: string;
+  readonly run_user?: string;
+  readonly execution_timeout?: number;
+  readonly auto_restart?: boolean;
+  readonly auto_balance?: boolean;
+  readonly concurrency?: number;
+  readonly logging_enabled?: boolean;
+  readonly log_ttl_minutes?: number;
+  readonly log_level?: string;
+  readonly memory_limit_mb?: number | null;
+  readonly description?: string;
+}
+
+/** One stored version (history endpoints); `code` is the uploaded source, `bundle` what runs. */
+export interface ServiceVersionRecord {
+  readonly name: string;
+  readonly version: number;
+  readonly code: string;
+  readonly bundle: string;
+  readonly params: readonly string[];
+  readonly dependencies: string;
+  readonly run_user: string;
+  readonly execution_timeout: number;
+  readonly auto_restart: boolean;
+  readonly auto_balance: boolean;
+  readonly concurrency: number;
+  readonly log_ttl_minutes: number;
+  readonly memory_limit_mb: number | null;
+  readonly description: string;
+  readonly rolled_back_from: number | null;
+  readonly created_at: number;
+  readonly current: boolean;
+}
+
+/** What changed in the registry; the component prepares, starts and stops engine work from these. */
+export type RegistryChange =
+  | { readonly kind: 'saved'; readonly service: ServiceRecord; readonly bundle: string }
+  | { readonly kind: 'deleted'; readonly systemKey: string; readonly name: string };
+
+/** Defaults of ClearBlade's push tooling (reference §3.1). */
+export const SERVICE_DEFAULTS = {
+  execution_timeout: 60,
+  log_ttl_minutes: 10080,
+  log_level: 'debug',
+} as const;
