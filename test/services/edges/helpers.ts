@@ -1,0 +1,98 @@
+// Test parts for the edge tests: a plain aedes broker on an ephemeral port, and a TCP proxy that can cut
+// and restore a connection (an uplink outage without restarting anything).
+import { once } from 'node:events';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Aedes, type AuthenticateHandler } from 'aedes';
+
+export interface TestBroker {
+  readonly broker: Aedes;
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** A bare aedes broker on 127.0.0.1, port 0. */
+export async function startBroker(authenticate?: AuthenticateHandler): Promise<TestBroker> {
+  const broker = await Aedes.createBroker(authenticate === undefined ? {} : { authenticate });
+  const server = createServer((socket) => broker.handle(socket));
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    broker,
+    port,
+    url: `mqtt://127.0.0.1:${String(port)}`,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+    },
+  };
+}
+
+export interface TcpProxy {
+  readonly port: number;
+  /** Drops every open connection and refuses new ones until `restore()`. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** Forwards 127.0.0.1:<port> to 127.0.0.1:<target>. */
+export async function startProxy(target: number): Promise<TcpProxy> {
+  const pairs = new Set<[Socket, Socket]>();
+  let refusing = false;
+  const server: Server = createServer((inbound) => {
+    if (refusing) {
+      inbound.destroy();
+      return;
+    }
+    const outbound = connect(target, '127.0.0.1');
+    const pair: [Socket, Socket] = [inbound, outbound];
+    pairs.add(pair);
+    const drop = () => {
+      inbound.destroy();
+      outbound.destroy();
+      pairs.delete(pair);
+    };
+    inbound.on('error', drop).on('close', drop);
+    outbound.on('error', drop).on('close', drop);
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const cut = () => {
+    refusing = true;
+    for (const [a, b] of [...pairs]) {
+      a.destroy();
+      b.destroy();
+    }
+    pairs.clear();
+  };
+  return {
+    port: (server.address() as AddressInfo).port,
+    cut,
+    restore() {
+      refusing = false;
+    },
+    async close() {
+      cut();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Resolves when `check()` holds, polling each turn of the event loop; rejects after `ms`. */
+export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
