@@ -24,11 +24,6 @@ export const triggerErrors = defineErrors({
     fault: 'user',
     message: 'Service {service} does not exist in this system',
   },
-  CB_ERR_TRIGGER_SERVICE_IN_USE: {
-    status: 409,
-    fault: 'user',
-    message: 'Service {service} is used by {dependants}; delete or re-point them first',
-  },
   CB_ERR_TRIGGER_HOP_LIMIT: {
     status: 400,
     fault: 'user',

@@ -1,0 +1,82 @@
+// Arms one clock timer per live timer definition at its next run (computed from the definition; see
+// definition.ts) and re-arms it after each firing. Runs on an injected Clock, so tests move time by
+// hand. Nothing is armed until `start()`.
+
+import type { Clock } from '../clock.js';
+import type { Log } from '../log.js';
+import { nextRun } from './definition.js';
+import type { TimerRecord, TimerRegistry } from './registry.js';
+
+export interface TimerScheduler {
+  /** Arms every stored timer; later creates/updates/deletes re-arm through the registry's onChange. */
+  start(): void;
+  /** Epoch ms of a timer's next run, or undefined when it is done or unknown. */
+  nextRunOf(systemKey: string, name: string): number | undefined;
+  /** Disarms everything; idempotent. Firings already handed over are not awaited here. */
+  close(): void;
+}
+
+export interface TimerSchedulerDeps {
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly registry: TimerRegistry;
+  /** One firing (synchronous hand-over): publish `$timer/<name>`, queue the service. `timer` counts this run. */
+  readonly fire: (timer: TimerRecord, at: number) => void;
+}
+
+/** Creates the scheduler for the registry's timers. */
+export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
+  const { clock, log, registry } = deps;
+  const armed = new Map<string, { at: number; cancel: () => void }>();
+  let running = false;
+  const keyOf = (systemKey: string, name: string) => `${systemKey}\u0000${name}`;
+
+  const disarm = (key: string) => {
+    armed.get(key)?.cancel();
+    armed.delete(key);
+  };
+
+  const arm = (timer: TimerRecord, from: number) => {
+    const key = keyOf(timer.systemKey, timer.name);
+    disarm(key);
+    if (!running) return;
+    const at = nextRun(timer, from);
+    if (at === undefined) return;
+    const cancel = clock.setTimer(at - clock.now(), () => fire(key, timer.systemKey, timer.name, at));
+    armed.set(key, { at, cancel });
+  };
+
+  const fire = (key: string, systemKey: string, name: string, at: number) => {
+    armed.delete(key);
+    const run = registry.recordRun(systemKey, name, at);
+    if (run === undefined) return;
+    run.saved.catch((err: unknown) =>
+      log.error('timer run not recorded', { systemKey, timer: name, err: String(err) }),
+    );
+    try {
+      deps.fire(run.record, at);
+    } catch (err) {
+      log.error('timer firing failed', { systemKey, timer: name, err: String(err) });
+    }
+    arm(run.record, Math.max(at, clock.now()) + 1);
+  };
+
+  registry.onChange((systemKey, name, record) => {
+    if (record === undefined) disarm(keyOf(systemKey, name));
+    else arm(record, clock.now());
+  });
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      const now = clock.now();
+      for (const timer of registry.all()) arm(timer, now);
+    },
+    nextRunOf: (systemKey, name) => armed.get(keyOf(systemKey, name))?.at,
+    close() {
+      running = false;
+      for (const key of [...armed.keys()]) disarm(key);
+    },
+  };
+}

@@ -1,0 +1,163 @@
+// Runs trigger and timer work off the publisher's path. Each service has its own lane (a bounded FIFO
+// and a concurrency cap), so a slow or failing service fills only its own lane; a global cap bounds
+// memory. Overflow is counted and logged (first drop, then at powers of two, so a storm cannot flood
+// the log). A job deeper than the hop limit is refused with a logged CB_ERR_TRIGGER_HOP_LIMIT.
+
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { Log } from '../log.js';
+import type { Creator } from './registry.js';
+
+/** One service run to make. */
+export interface Job {
+  readonly systemKey: string;
+  readonly service: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Hop of the invocation (the causing message's hop + 1). */
+  readonly hop: number;
+  /** `trigger <name>` or `timer <name>`, for logs. */
+  readonly source: string;
+  readonly creator: Creator;
+}
+
+export interface DispatcherOptions {
+  /** Most jobs waiting per service. */
+  readonly laneCapacity: number;
+  /** Most jobs waiting over all services. */
+  readonly totalCapacity: number;
+  /** Most runs of one service at a time. */
+  readonly concurrency: number;
+  /** Deepest allowed invocation hop (config `engine.hopLimit`). */
+  readonly hopLimit: number;
+}
+
+export const DEFAULT_DISPATCHER_OPTIONS: Omit<DispatcherOptions, 'hopLimit'> = {
+  laneCapacity: 1000,
+  totalCapacity: 20000,
+  concurrency: 8,
+};
+
+export interface DispatcherStats {
+  readonly queued: number;
+  readonly running: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly dropped: number;
+  readonly hopLimited: number;
+}
+
+export interface Dispatcher {
+  /** Queues a job; false when it was refused (hop limit, overflow, closing). Never blocks. */
+  enqueue(job: Job): boolean;
+  stats(): DispatcherStats;
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void>;
+  /** Stops accepting and waits for queued and running jobs; idempotent. */
+  close(): Promise<void>;
+}
+
+interface Lane {
+  /** Slots before `head` are cleared so their params can be collected. */
+  items: Array<Job | undefined>;
+  head: number;
+  running: number;
+}
+
+/** Creates a dispatcher; `run` performs one job and may throw (counted and logged as failed). */
+export function createDispatcher(
+  options: DispatcherOptions,
+  deps: { readonly log: Log; readonly run: (job: Job) => Promise<void> },
+): Dispatcher {
+  const { log, run } = deps;
+  const lanes = new Map<string, Lane>();
+  let queued = 0;
+  let running = 0;
+  let completed = 0;
+  let failed = 0;
+  let dropped = 0;
+  let hopLimited = 0;
+  let closed = false;
+  let idleWaiters: Array<() => void> = [];
+
+  const settleIdle = () => {
+    if (queued !== 0 || running !== 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  };
+
+  const pump = (key: string, lane: Lane): void => {
+    while (lane.running < options.concurrency && lane.head < lane.items.length) {
+      const job = lane.items[lane.head];
+      lane.items[lane.head++] = undefined;
+      if (job === undefined) continue;
+      if (lane.head > 1024 && lane.head * 2 > lane.items.length) {
+        lane.items = lane.items.slice(lane.head);
+        lane.head = 0;
+      }
+      queued--;
+      lane.running++;
+      running++;
+      run(job)
+        .then(
+          () => void completed++,
+          (err: unknown) => {
+            failed++;
+            log.warn('trigger service run failed', {
+              systemKey: job.systemKey,
+              service: job.service,
+              source: job.source,
+              err: String(err),
+            });
+          },
+        )
+        .finally(() => {
+          lane.running--;
+          running--;
+          if (lane.running === 0 && lane.head >= lane.items.length) lanes.delete(key);
+          else pump(key, lane);
+          settleIdle();
+        });
+    }
+  };
+
+  return {
+    enqueue(job) {
+      if (closed) return false;
+      if (job.hop > options.hopLimit) {
+        hopLimited++;
+        const err = new IsobarError('CB_ERR_TRIGGER_HOP_LIMIT', {
+          hops: job.hop - 1,
+          limit: options.hopLimit,
+          source: job.source,
+        });
+        log.error(err.message, { code: err.code, systemKey: job.systemKey, service: job.service });
+        return false;
+      }
+      const key = `${job.systemKey}\u0000${job.service}`;
+      let lane = lanes.get(key);
+      if (lane === undefined) lanes.set(key, (lane = { items: [], head: 0, running: 0 }));
+      if (lane.items.length - lane.head >= options.laneCapacity || queued >= options.totalCapacity) {
+        dropped++;
+        if ((dropped & (dropped - 1)) === 0) {
+          const limit = queued >= options.totalCapacity ? options.totalCapacity : options.laneCapacity;
+          const err = new IsobarError('CB_ERR_TRIGGER_QUEUE_FULL', { limit, service: job.service });
+          log.error(err.message, { code: err.code, systemKey: job.systemKey, source: job.source, dropped });
+        }
+        return false;
+      }
+      lane.items.push(job);
+      queued++;
+      pump(key, lane);
+      return true;
+    },
+    stats: () => ({ queued, running, completed, failed, dropped, hopLimited }),
+    idle() {
+      if (queued === 0 && running === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    close() {
+      closed = true;
+      return this.idle();
+    },
+  };
+}

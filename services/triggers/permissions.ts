@@ -1,0 +1,41 @@
+// Who may manage triggers and timers: developers of the system always; users and devices by the list
+// permissions `triggers` / `timers` of their roles (reference §6.1: READ 1, CREATE 2, UPDATE 4, DELETE 8).
+
+import { PERM } from '../../runtime-api/constants.js';
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { Principal } from '../identity/types.js';
+import type { Creator } from './registry.js';
+
+export type ListResource = 'triggers' | 'timers';
+export type ListAction = keyof typeof PERM;
+
+/** The slice of identity permission checks need. */
+export interface PermissionIdentity {
+  listLevel(principal: Principal, systemKey: string, key: string): number;
+}
+
+/** Throws CB_ERR_AUTH_FORBIDDEN unless the principal holds `action` on `resource` in the system. */
+export function requireList(
+  identity: PermissionIdentity,
+  principal: Principal,
+  systemKey: string,
+  resource: ListResource,
+  action: ListAction,
+): void {
+  if (principal.kind === 'developer') return;
+  if ((identity.listLevel(principal, systemKey, resource) & PERM[action]) === 0) {
+    throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', {
+      detail: `${action.toLowerCase()} permission on ${resource} is required`,
+    });
+  }
+}
+
+/** The creator recorded for a new trigger or timer; anonymous callers cannot create. */
+export function creatorOf(principal: Pick<Principal, 'kind' | 'id'>): Creator {
+  if (principal.kind === 'anon') {
+    throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', {
+      detail: 'anonymous callers cannot create triggers or timers',
+    });
+  }
+  return { kind: principal.kind, id: principal.id };
+}
