@@ -6,6 +6,11 @@ import { systemClock, type Clock } from './clock.js';
 import { createStore, type Store } from './store/index.js';
 import { createHttpApp } from './rest/server.js';
 import { createPlatformEvents, type PlatformEvents } from './events.js';
+import { createIdentity } from './identity/index.js';
+import { identityRoutes } from './identity/routes/index.js';
+import type { Identity } from './identity/types.js';
+import { createRestAuth } from './rest/auth.js';
+import { firstStart } from './first-start.js';
 
 /** Actual ports after listening; null for a disabled listener. Printed in the `isobar ready` line. */
 export interface Ports {
@@ -54,6 +59,8 @@ export interface Platform {
   readonly store: Store;
   readonly events: PlatformEvents;
   readonly http: FastifyInstance;
+  /** Developers, systems, users, devices, roles and tokens (hot-path checks answer from memory). */
+  readonly identity: Identity;
   /** Listens on every enabled port and runs start-up work; returns the actual ports. */
   start(): Promise<Ports>;
   /** Stops accepting, finishes in-flight work, flushes and closes; idempotent. */
@@ -74,6 +81,25 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
 
   // Each area adds itself below, in dependency order (later ones may use earlier ones).
   // --- identity (issue 2) ---
+  const identity = await createIdentity({
+    store,
+    clock,
+    log: log.child({ area: 'identity' }),
+    events,
+    config: config.identity,
+  });
+  const restAuth = createRestAuth(identity);
+  components.push({
+    name: 'identity',
+    routes: [identityRoutes({ identity, auth: restAuth })],
+    async start() {
+      const address = http.server.address();
+      const httpPort = address !== null && typeof address === 'object' ? address.port : null;
+      const out = deps.quiet === true ? undefined : (deps.out ?? process.stdout);
+      await firstStart({ identity, config, log, out }, { http: httpPort });
+    },
+    close: () => identity.close(),
+  });
   // --- messaging: broker (issue 3) ---
   // --- code engine and registry (issue 4) ---
   // --- message history (issue 6) ---
@@ -90,6 +116,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     store,
     events,
     http,
+    identity,
     async start() {
       const ports: Ports = {
         http: null,

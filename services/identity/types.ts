@@ -59,3 +59,156 @@ export interface IdentityService {
   /** Issues a developer token (first start, CLI login). */
   loginDeveloper(email: string, password: string): Promise<LoginResult>;
 }
+
+/** A developer account as shown to its owner (no hash). */
+export interface DeveloperRecord {
+  readonly id: string;
+  readonly email: string;
+  readonly fname: string;
+  readonly lname: string;
+  readonly org: string;
+  readonly creation_date: number;
+}
+
+/** A user in ClearBlade's shape: fixed columns plus the system's custom columns. */
+export type UserRecord = {
+  readonly user_id: string;
+  readonly email: string;
+  readonly creation_date: number;
+} & Readonly<Record<string, unknown>>;
+
+/** A device in ClearBlade's shape (reference §1.4, §4.3), custom columns included; never its key. */
+export type DeviceRecord = {
+  readonly name: string;
+  readonly system_key: string;
+  readonly device_key: string;
+  readonly type: string;
+  readonly state: string;
+  readonly description: string;
+  readonly enabled: boolean;
+  readonly allow_key_auth: boolean;
+  readonly allow_certificate_auth: boolean;
+  readonly certificate: string;
+  readonly created_date: number;
+  readonly last_active_date: number | null;
+} & Readonly<Record<string, unknown>>;
+
+/** A role with its stored permissions (see permissions.ts for the read and write shapes). */
+export interface RoleRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly permissions: {
+    readonly items: Readonly<Record<string, Readonly<Record<string, number>>>>;
+    readonly lists: Readonly<Record<string, number>>;
+  };
+}
+
+/** ClearBlade's query subset: `FILTERS` (OR of AND-groups of EQ/NEQ/GT/GTE/LT/LTE), `PAGESIZE`, `PAGENUM`. */
+export interface ListQuery {
+  readonly FILTERS?: unknown;
+  readonly PAGESIZE?: number;
+  readonly PAGENUM?: number;
+}
+
+export interface SystemInput {
+  readonly name: string;
+  readonly description?: string;
+  readonly tokenTtl?: number;
+  readonly duplicateClientId?: 'reject' | 'takeover';
+}
+
+export interface DeviceInput {
+  readonly active_key?: string;
+  readonly enabled?: boolean;
+  readonly allow_key_auth?: boolean;
+  readonly type?: string;
+  readonly state?: string;
+  readonly description?: string;
+  readonly [custom: string]: unknown;
+}
+
+export interface RoleChanges {
+  readonly name?: string;
+  readonly description?: string;
+  /** ClearBlade write shape: `{topics:[{itemInfo:{name}, permissions}], services, allservices, msgHistory, …}`. */
+  readonly changes?: Readonly<Record<string, unknown>>;
+}
+
+/** Role membership changes by role id or name. */
+export interface MembershipChanges {
+  readonly add?: readonly string[];
+  readonly delete?: readonly string[];
+}
+
+/** The whole identity service: the hot-path contract plus the management used by REST, CLI and first start. */
+export interface Identity extends IdentityService {
+  /** sync. The list-level permission bits (`users`, `devices`, `roles`, …) of a principal; developers 15. */
+  listLevel(principal: Principal, systemKey: string, key: string): number;
+  /** Ends a token now (logout); unknown tokens are ignored. */
+  revokeToken(token: string): Promise<void>;
+
+  registerDeveloper(input: {
+    email: string;
+    password: string;
+    fname?: string;
+    lname?: string;
+    org?: string;
+  }): Promise<{ developer: DeveloperRecord; login: LoginResult }>;
+  developer(id: string): Promise<DeveloperRecord | undefined>;
+  developerByEmail(email: string): Promise<DeveloperRecord | undefined>;
+  developerCount(): Promise<number>;
+
+  createSystem(ownerId: string, input: SystemInput): Promise<SystemInfo>;
+  /** sync. The developer's systems, oldest first. */
+  systemsOf(ownerId: string): SystemInfo[];
+  updateSystem(systemKey: string, changes: Partial<SystemInput>): Promise<SystemInfo>;
+  deleteSystem(systemKey: string): Promise<void>;
+
+  registerUser(
+    systemKey: string,
+    email: string,
+    password: string,
+    custom?: Record<string, unknown>,
+  ): Promise<UserRecord>;
+  loginAnon(systemKey: string): Promise<LoginResult>;
+  user(systemKey: string, userId: string): Promise<UserRecord>;
+  listUsers(systemKey: string, query?: ListQuery): Promise<{ data: UserRecord[]; total: number }>;
+  updateUser(
+    systemKey: string,
+    userId: string,
+    changes: {
+      email?: string;
+      password?: string;
+      roles?: MembershipChanges;
+      custom?: Record<string, unknown>;
+    },
+  ): Promise<UserRecord>;
+  changePassword(systemKey: string, userId: string, oldPassword: string, newPassword: string): Promise<void>;
+  deleteUser(systemKey: string, userId: string): Promise<void>;
+
+  createDevice(systemKey: string, name: string, input: DeviceInput): Promise<DeviceRecord>;
+  device(systemKey: string, name: string): Promise<DeviceRecord>;
+  listDevices(systemKey: string, query?: ListQuery): Promise<DeviceRecord[]>;
+  updateDevice(systemKey: string, name: string, changes: DeviceInput): Promise<DeviceRecord>;
+  deleteDevice(systemKey: string, name: string): Promise<void>;
+
+  /** sync. Roles of the system, default roles first. */
+  roles(systemKey: string): RoleRecord[];
+  /** sync. One role by id or name, or CB_ERR_ROLE_UNKNOWN. */
+  role(systemKey: string, idOrName: string): RoleRecord;
+  createRole(systemKey: string, input: RoleChanges): Promise<RoleRecord>;
+  updateRole(systemKey: string, idOrName: string, input: RoleChanges): Promise<RoleRecord>;
+  deleteRole(systemKey: string, idOrName: string): Promise<void>;
+  /** sync. Roles of a user (by user_id) or device (by name). */
+  rolesOf(systemKey: string, kind: 'user' | 'device', memberId: string): RoleRecord[];
+  /** Adds and removes roles of a member in one transaction; returns its roles afterwards. */
+  changeRoles(
+    systemKey: string,
+    kind: 'user' | 'device',
+    memberId: string,
+    changes: MembershipChanges,
+  ): Promise<RoleRecord[]>;
+  /** Idempotent; nothing to release today beyond memory. */
+  close(): Promise<void>;
+}

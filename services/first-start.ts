@@ -1,0 +1,92 @@
+// First start: on an empty data dir, create the first developer and a "Default" system and print how
+// to reach them once; later starts reuse them and print no secrets.
+import type { Config } from './config/load.js';
+import type { Identity, SystemInfo } from './identity/types.js';
+import type { Log } from './log.js';
+import type { Ports } from './platform.js';
+import { newPassword } from './identity/secrets.js';
+
+export interface FirstStartDeps {
+  readonly identity: Identity;
+  readonly config: Config;
+  readonly log: Log;
+  /** Where the banner goes; undefined: no banner. */
+  readonly out?: NodeJS.WritableStream;
+}
+
+/** What first start created; undefined when the data dir already had a developer. */
+export interface FirstStartResult {
+  readonly email: string;
+  /** Set only when it was generated (it is printed once, here). */
+  readonly generatedPassword: string | undefined;
+  readonly system: SystemInfo;
+}
+
+function portText(port: number | null | undefined, configured: number): string {
+  if (port !== null && port !== undefined) return String(port);
+  return configured === -1
+    ? 'disabled'
+    : configured === 0
+      ? 'any free port (see the ready line)'
+      : String(configured);
+}
+
+/** Creates the first developer and system when there is no developer yet, then prints the banner. */
+export async function firstStart(
+  deps: FirstStartDeps,
+  ports: Partial<Ports>,
+): Promise<FirstStartResult | undefined> {
+  const { identity, config, log } = deps;
+  let created: FirstStartResult | undefined;
+  if ((await identity.developerCount()) === 0) {
+    const generatedPassword = config.admin.password === undefined ? newPassword() : undefined;
+    const password = config.admin.password ?? generatedPassword ?? '';
+    const { developer } = await identity.registerDeveloper({
+      email: config.admin.email,
+      password,
+      fname: 'Admin',
+    });
+    const system = await identity.createSystem(developer.id, {
+      name: 'Default',
+      description: 'Created on first start',
+    });
+    log.info('first start: created the first developer and system', {
+      email: developer.email,
+      systemKey: system.systemKey,
+    });
+    created = { email: developer.email, generatedPassword, system };
+  }
+  if (deps.out !== undefined) deps.out.write(banner(config, ports, created));
+  return created;
+}
+
+function banner(config: Config, ports: Partial<Ports>, created: FirstStartResult | undefined): string {
+  const host = config.publicHost;
+  const http = portText(ports.http, config.http.port);
+  const url = `http://${host}:${http}`;
+  const lines = [
+    '',
+    `Isobar ${created === undefined ? 'is starting' : 'first start'} — data in ${config.dataDir}`,
+    `  REST API   ${url}   (OpenAPI page: ${url}/docs)`,
+    `  MQTT       ${host}:${portText(ports.mqtt, config.mqtt.tcpPort)}   WebSocket ${host}:${portText(ports.ws, config.mqtt.wsPort)}/mqtt`,
+    `  auth MQTT  ${host}:${portText(ports.auth, config.mqtt.authPort)}`,
+  ];
+  if (created !== undefined) {
+    lines.push(
+      '',
+      `  developer  ${created.email}`,
+      created.generatedPassword === undefined
+        ? '  password   (from ISOBAR_ADMIN_PASSWORD)'
+        : `  password   ${created.generatedPassword}   <- generated, shown only this once`,
+      `  system     "${created.system.name}"`,
+      `    systemKey    ${created.system.systemKey}`,
+      `    systemSecret ${created.system.systemSecret}`,
+      '',
+      `  log in:    isobar login --url ${url} --email ${created.email} --password <password>`,
+      `             curl -s ${url}/admin/auth -H 'Content-Type: application/json' -d '{"email":"${created.email}","password":"<password>"}'`,
+    );
+  } else {
+    lines.push('', `  log in:    isobar login --url ${url} --email <email> --password <password>`);
+  }
+  return `${lines.join('\n')}\n\n`;
+}

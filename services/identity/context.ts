@@ -1,0 +1,56 @@
+// What every identity module works with; built once by createIdentity.
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { Clock } from '../clock.js';
+import type { PlatformEvents } from '../events.js';
+import type { Log } from '../log.js';
+import type { Store } from '../store/index.js';
+import type { IdentityCache } from './cache.js';
+import type { SystemInfo } from './types.js';
+
+export interface IdentityConfig {
+  /** Developer token lifetime, seconds. */
+  readonly devTokenTtl: number;
+  /** `token_ttl` of new systems, seconds. */
+  readonly defaultTokenTtl: number;
+}
+
+export interface IdentityContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly events: PlatformEvents;
+  readonly config: IdentityConfig;
+  readonly cache: IdentityCache;
+}
+
+/** True for a unique/primary-key violation (SQLite or PostgreSQL), i.e. a duplicate a racing write created. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/** Parses a stored JSON object column; anything else reads as `{}`. */
+export function parseObject(json: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(json);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The cached system, or CB_ERR_SYSTEM_UNKNOWN. */
+export function requireSystem(ctx: IdentityContext, systemKey: string): SystemInfo {
+  const system = ctx.cache.systems.get(systemKey);
+  if (system === undefined) throw new IsobarError('CB_ERR_SYSTEM_UNKNOWN', { systemKey });
+  return system;
+}
+
+/** Refuses custom columns that would shadow a fixed one. */
+export function checkCustom(custom: Readonly<Record<string, unknown>>, reserved: readonly string[]): void {
+  for (const key of Object.keys(custom)) {
+    if (reserved.includes(key)) {
+      throw new IsobarError('CB_ERR_IDENTITY_BAD_FIELD', { field: key, detail: 'is not a custom column' });
+    }
+  }
+}

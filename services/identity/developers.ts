@@ -1,0 +1,102 @@
+// Developer accounts: registration, password login, lookup.
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { DevelopersTable } from '../store/tables/identity.js';
+import { isUniqueViolation, type IdentityContext } from './context.js';
+import { hashSecret, newHexId, UNUSABLE_HASH, verifySecret } from './secrets.js';
+import { insertToken } from './tokens.js';
+import type { DeveloperRecord, LoginResult } from './types.js';
+
+function record(row: DevelopersTable): DeveloperRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    fname: row.fname,
+    lname: row.lname,
+    org: row.org,
+    creation_date: row.created_at,
+  };
+}
+
+/** Creates a developer and logs it in (one transaction: account and token). */
+export async function registerDeveloper(
+  ctx: IdentityContext,
+  input: { email: string; password: string; fname?: string; lname?: string; org?: string },
+): Promise<{ developer: DeveloperRecord; login: LoginResult }> {
+  const email = input.email.trim();
+  const row: DevelopersTable = {
+    id: newHexId(),
+    email,
+    password_hash: await hashSecret(input.password),
+    fname: input.fname ?? '',
+    lname: input.lname ?? '',
+    org: input.org ?? '',
+    created_at: ctx.clock.now(),
+  };
+  try {
+    const { result, commit } = await ctx.store.transaction(async (trx) => {
+      const existing = await trx
+        .selectFrom('developers')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirst();
+      if (existing !== undefined) throw new IsobarError('CB_ERR_DEVELOPER_EXISTS', { email });
+      await trx.insertInto('developers').values(row).execute();
+      return insertToken(
+        ctx,
+        trx,
+        { kind: 'developer', subjectId: row.id, name: email, systemKey: null },
+        ctx.config.devTokenTtl,
+      );
+    });
+    commit();
+    return { developer: record(row), login: result };
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new IsobarError('CB_ERR_DEVELOPER_EXISTS', { email });
+    throw err;
+  }
+}
+
+/** Password login; unknown email and wrong password look the same (and take the same time). */
+export async function loginDeveloper(
+  ctx: IdentityContext,
+  email: string,
+  password: string,
+): Promise<LoginResult> {
+  const row = await ctx.store.db
+    .selectFrom('developers')
+    .selectAll()
+    .where('email', '=', email.trim())
+    .executeTakeFirst();
+  const ok = await verifySecret(password, row?.password_hash ?? UNUSABLE_HASH);
+  if (row === undefined || !ok) throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
+  const { result, commit } = await ctx.store.transaction((trx) =>
+    insertToken(
+      ctx,
+      trx,
+      { kind: 'developer', subjectId: row.id, name: row.email, systemKey: null },
+      ctx.config.devTokenTtl,
+    ),
+  );
+  commit();
+  return result;
+}
+
+/** One developer by id or email. */
+export async function findDeveloper(
+  ctx: IdentityContext,
+  by: { id: string } | { email: string },
+): Promise<DeveloperRecord | undefined> {
+  let q = ctx.store.db.selectFrom('developers').selectAll();
+  q = 'id' in by ? q.where('id', '=', by.id) : q.where('email', '=', by.email.trim());
+  const row = await q.executeTakeFirst();
+  return row === undefined ? undefined : record(row);
+}
+
+/** How many developers exist (first start creates one when none). */
+export async function developerCount(ctx: IdentityContext): Promise<number> {
+  const row = await ctx.store.db
+    .selectFrom('developers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,124 @@
+// The identity service: developers, systems, users, devices, roles and tokens behind one object.
+// Start-up loads the hot-path view (live tokens, systems, roles, members) into memory; the sync
+// methods below read only that.
+import type { Clock } from '../clock.js';
+import type { PlatformEvents } from '../events.js';
+import type { Log } from '../log.js';
+import type { Store } from '../store/index.js';
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import { IdentityCache, memberKey } from './cache.js';
+import { requireSystem, type IdentityConfig, type IdentityContext } from './context.js';
+import * as developers from './developers.js';
+import * as devices from './devices.js';
+import { servicePermitted, topicPermitted, type Effective } from './permissions.js';
+import * as roles from './roles.js';
+import * as systems from './systems.js';
+import * as tokens from './tokens.js';
+import * as users from './users.js';
+import type { Identity, Principal } from './types.js';
+
+export type { Identity } from './types.js';
+
+export interface IdentityOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly events: PlatformEvents;
+  readonly config: IdentityConfig;
+}
+
+/** Loads identity's memory view from the store and returns the service. */
+export async function createIdentity(options: IdentityOptions): Promise<Identity> {
+  const ctx: IdentityContext = { ...options, cache: new IdentityCache() };
+  await systems.loadSystems(ctx);
+  await tokens.loadTokens(ctx);
+  const { cache } = ctx;
+
+  const canUseSystem = (p: Principal, systemKey: string): boolean => {
+    if (p.kind === 'developer') return cache.systems.get(systemKey)?.ownerId === p.id;
+    return p.systemKey === systemKey && cache.systems.has(systemKey);
+  };
+  /** Merged role permissions of a non-developer principal in its own system, or undefined elsewhere. */
+  const effective = (p: Principal, systemKey: string): Effective | undefined => {
+    if (p.systemKey !== systemKey || !cache.systems.has(systemKey)) return undefined;
+    const key = p.kind === 'anon' ? 'anon' : memberKey(p.kind === 'device' ? 'device' : 'user', p.id);
+    return cache.state(systemKey).effective(key);
+  };
+  const requireUser = (systemKey: string, userId: string): void => {
+    requireSystem(ctx, systemKey);
+    if (!cache.state(systemKey).users.has(userId))
+      throw new IsobarError('CB_ERR_USER_UNKNOWN', { user: userId });
+  };
+
+  return {
+    verifyToken: (token) => tokens.verifyToken(ctx, token),
+    system: (systemKey) => cache.systems.get(systemKey),
+    canUseSystem,
+    topicAllowed(p, systemKey, topic, action) {
+      if (p.kind === 'developer') return canUseSystem(p, systemKey);
+      const eff = effective(p, systemKey);
+      return eff !== undefined && topicPermitted(eff, topic, action);
+    },
+    serviceAllowed(p, systemKey, serviceName) {
+      if (p.kind === 'developer') return canUseSystem(p, systemKey);
+      const eff = effective(p, systemKey);
+      return eff !== undefined && servicePermitted(eff, serviceName);
+    },
+    msgHistoryLevel(p, systemKey) {
+      if (p.kind === 'developer') return canUseSystem(p, systemKey) ? 15 : 0;
+      return effective(p, systemKey)?.lists.msgHistory ?? 0;
+    },
+    listLevel(p, systemKey, key) {
+      if (p.kind === 'developer') return canUseSystem(p, systemKey) ? 15 : 0;
+      return effective(p, systemKey)?.lists[key] ?? 0;
+    },
+    userById(systemKey, userId) {
+      const email = cache.state(systemKey).users.get(userId);
+      return email === undefined ? undefined : { id: userId, email };
+    },
+    loginUser: (systemKey, email, password) => users.loginUser(ctx, systemKey, email, password),
+    loginDevice: (systemKey, name, key) => devices.loginDevice(ctx, systemKey, name, key),
+    issueUserToken: (systemKey, userId) => users.issueUserToken(ctx, systemKey, userId),
+    loginDeveloper: (email, password) => developers.loginDeveloper(ctx, email, password),
+    revokeToken: (token) => tokens.revokeToken(ctx, token),
+
+    registerDeveloper: (input) => developers.registerDeveloper(ctx, input),
+    developer: (id) => developers.findDeveloper(ctx, { id }),
+    developerByEmail: (email) => developers.findDeveloper(ctx, { email }),
+    developerCount: () => developers.developerCount(ctx),
+
+    createSystem: (ownerId, input) => systems.createSystem(ctx, ownerId, input),
+    systemsOf: (ownerId) => systems.systemsOf(ctx, ownerId),
+    updateSystem: (systemKey, changes) => systems.updateSystem(ctx, systemKey, changes),
+    deleteSystem: (systemKey) => systems.deleteSystem(ctx, systemKey),
+
+    registerUser: (systemKey, email, password, custom) =>
+      users.registerUser(ctx, systemKey, email, password, custom),
+    loginAnon: (systemKey) => users.loginAnon(ctx, systemKey),
+    user: (systemKey, userId) => users.getUser(ctx, systemKey, userId),
+    listUsers: (systemKey, query) => users.listUsers(ctx, systemKey, query),
+    updateUser: (systemKey, userId, changes) => users.updateUser(ctx, systemKey, userId, changes),
+    changePassword: (systemKey, userId, oldPw, newPw) =>
+      users.changePassword(ctx, systemKey, userId, oldPw, newPw),
+    deleteUser: (systemKey, userId) => users.deleteUser(ctx, systemKey, userId),
+
+    createDevice: (systemKey, name, input) => devices.createDevice(ctx, systemKey, name, input),
+    device: (systemKey, name) => devices.getDevice(ctx, systemKey, name),
+    listDevices: (systemKey, query) => devices.listDevices(ctx, systemKey, query),
+    updateDevice: (systemKey, name, changes) => devices.updateDevice(ctx, systemKey, name, changes),
+    deleteDevice: (systemKey, name) => devices.deleteDevice(ctx, systemKey, name),
+
+    roles: (systemKey) => roles.listRoles(ctx, systemKey),
+    role: (systemKey, idOrName) => roles.findRole(ctx, systemKey, idOrName),
+    createRole: (systemKey, input) => roles.createRole(ctx, systemKey, input),
+    updateRole: (systemKey, idOrName, input) => roles.updateRole(ctx, systemKey, idOrName, input),
+    deleteRole: (systemKey, idOrName) => roles.deleteRole(ctx, systemKey, idOrName),
+    rolesOf: (systemKey, kind, id) => roles.rolesOf(ctx, systemKey, kind, id),
+    async changeRoles(systemKey, kind, id, changes) {
+      if (kind === 'user') requireUser(systemKey, id);
+      else await devices.getDevice(ctx, systemKey, id);
+      return roles.changeRoles(ctx, systemKey, kind, id, changes);
+    },
+    close: () => Promise.resolve(),
+  };
+}

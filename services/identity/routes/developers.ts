@@ -1,0 +1,118 @@
+// Developer accounts over REST (reference §1.2): register, log in, log out, check a token, who am I.
+import type { FastifyPluginAsync } from 'fastify';
+import { IsobarError, isIsobarError } from '../../../runtime-api/errors/index.js';
+import { DEV_TOKEN_HEADER, header } from '../../rest/auth.js';
+import { S, seconds, type IdentityRouteDeps } from './common.js';
+
+const tags = ['developers'];
+const devToken = [{ devToken: [] }];
+const tokenAnswer = {
+  type: 'object',
+  properties: {
+    dev_token: { type: 'string' },
+    expires_at: { type: 'integer', description: 'epoch seconds' },
+    dev_id: { type: 'string' },
+    is_two_factor: { type: 'boolean' },
+  },
+} as const;
+
+/** `/admin/reg`, `/admin/auth`, `/admin/logout`, `/admin/checkauth`, `/admin/userinfo`. */
+export function developerRoutes({ identity, auth }: IdentityRouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: { email: string; password: string; fname?: string; lname?: string; org?: string } }>(
+      '/admin/reg',
+      {
+        schema: {
+          tags,
+          summary: 'Register a developer and log it in',
+          body: {
+            type: 'object',
+            required: ['email', 'password'],
+            properties: {
+              email: { type: 'string', minLength: 1, maxLength: 320 },
+              password: { type: 'string', minLength: 1, maxLength: 1024 },
+              fname: { type: 'string' },
+              lname: { type: 'string' },
+              org: { type: 'string' },
+              key: { type: 'string', description: 'registration key (accepted, not required)' },
+            },
+          },
+          response: { 200: tokenAnswer },
+        },
+      },
+      async (req) => {
+        const { developer, login } = await identity.registerDeveloper(req.body);
+        return { dev_token: login.token, expires_at: seconds(login.expiresAt), dev_id: developer.id };
+      },
+    );
+
+    app.post<{ Body: { email: string; password: string } }>(
+      '/admin/auth',
+      {
+        schema: {
+          tags,
+          summary: 'Log a developer in',
+          body: S.login,
+          response: { 200: tokenAnswer },
+        },
+      },
+      async (req) => {
+        const login = await identity.loginDeveloper(req.body.email, req.body.password);
+        return {
+          dev_token: login.token,
+          expires_at: seconds(login.expiresAt),
+          dev_id: login.id,
+          is_two_factor: false,
+        };
+      },
+    );
+
+    app.post(
+      '/admin/logout',
+      {
+        schema: { tags, summary: 'Revoke the developer token', security: devToken, response: { 200: S.ok } },
+      },
+      async (req) => {
+        const token = header(req, DEV_TOKEN_HEADER);
+        if (token === undefined)
+          throw new IsobarError('CB_ERR_AUTH_MISSING_TOKEN', { header: 'ClearBlade-DevToken' });
+        await identity.revokeToken(token);
+        return {};
+      },
+    );
+
+    app.post(
+      '/admin/checkauth',
+      {
+        schema: {
+          tags,
+          summary: 'Is this developer token valid?',
+          security: devToken,
+          response: { 200: S.isAuthenticated },
+        },
+      },
+      (req) => {
+        try {
+          auth.developer(req);
+          return { is_authenticated: true };
+        } catch (err) {
+          if (isIsobarError(err) && err.status === 401) return { is_authenticated: false };
+          throw err;
+        }
+      },
+    );
+
+    app.get(
+      '/admin/userinfo',
+      {
+        schema: { tags, summary: 'The calling developer', security: devToken, response: { 200: S.record } },
+      },
+      async (req) => {
+        const p = auth.developer(req);
+        const dev = await identity.developer(p.id);
+        if (dev === undefined) throw new IsobarError('CB_ERR_AUTH_INVALID_TOKEN');
+        return dev;
+      },
+    );
+  };
+}

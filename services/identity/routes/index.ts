@@ -1,0 +1,18 @@
+// Every identity route, as one plugin for the composition root.
+import type { FastifyPluginAsync } from 'fastify';
+import type { IdentityRouteDeps } from './common.js';
+import { developerRoutes } from './developers.js';
+import { deviceRoutes } from './devices.js';
+import { roleRoutes } from './roles.js';
+import { systemRoutes } from './systems.js';
+import { userRoutes } from './users.js';
+
+export type { IdentityRouteDeps } from './common.js';
+
+/** Developers, systems, users, devices and roles over REST. */
+export function identityRoutes(deps: IdentityRouteDeps): FastifyPluginAsync {
+  const parts = [developerRoutes, systemRoutes, userRoutes, deviceRoutes, roleRoutes].map((f) => f(deps));
+  return async (app) => {
+    for (const part of parts) await app.register(part);
+  };
+}

@@ -1,0 +1,263 @@
+// Users of a system: registration (with Authenticated), logins (password, anonymous, on behalf of),
+// lookup, lists, changes (password change revokes tokens) and deletion.
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { UsersTable } from '../store/tables/identity.js';
+import { memberKey } from './cache.js';
+import {
+  checkCustom,
+  isUniqueViolation,
+  parseObject,
+  requireSystem,
+  type IdentityContext,
+} from './context.js';
+import { applyQuery } from './query.js';
+import { dropMember, writeMembership } from './roles.js';
+import { hashSecret, newHexId, UNUSABLE_HASH, verifySecret } from './secrets.js';
+import { issueToken, revokeSubject } from './tokens.js';
+import type { ListQuery, LoginResult, MembershipChanges, UserRecord } from './types.js';
+
+/** Fixed user columns; custom columns may not use these names. */
+export const USER_FIELDS = [
+  'user_id',
+  'email',
+  'creation_date',
+  'password',
+  'roles',
+  'system_key',
+  'user_token',
+];
+
+function record(row: UsersTable): UserRecord {
+  return {
+    ...parseObject(row.custom),
+    user_id: row.user_id,
+    email: row.email,
+    creation_date: row.creation_date,
+  };
+}
+
+function checkEmail(email: unknown): string {
+  if (typeof email !== 'string' || email.trim() === '') {
+    throw new IsobarError('CB_ERR_IDENTITY_BAD_FIELD', { field: 'email', detail: 'a non-empty string' });
+  }
+  return email.trim();
+}
+
+function checkPassword(password: unknown): string {
+  if (typeof password !== 'string' || password === '') {
+    throw new IsobarError('CB_ERR_IDENTITY_BAD_FIELD', { field: 'password', detail: 'a non-empty string' });
+  }
+  return password;
+}
+
+async function row(ctx: IdentityContext, systemKey: string, userId: string): Promise<UsersTable> {
+  requireSystem(ctx, systemKey);
+  const found = await ctx.store.db
+    .selectFrom('users')
+    .selectAll()
+    .where('system_key', '=', systemKey)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (found === undefined) throw new IsobarError('CB_ERR_USER_UNKNOWN', { user: userId });
+  return found;
+}
+
+/** Creates a user holding Authenticated (one transaction) and announces `user.created`. */
+export async function registerUser(
+  ctx: IdentityContext,
+  systemKey: string,
+  emailIn: string,
+  password: string,
+  custom: Record<string, unknown> = {},
+): Promise<UserRecord> {
+  requireSystem(ctx, systemKey);
+  const email = checkEmail(emailIn);
+  checkCustom(custom, USER_FIELDS);
+  const user: UsersTable = {
+    user_id: newHexId(),
+    system_key: systemKey,
+    email,
+    password_hash: await hashSecret(checkPassword(password)),
+    custom: JSON.stringify(custom),
+    creation_date: ctx.clock.now(),
+  };
+  let commit: () => void;
+  try {
+    commit = await ctx.store.transaction(async (trx) => {
+      const existing = await trx
+        .selectFrom('users')
+        .select('user_id')
+        .where('system_key', '=', systemKey)
+        .where('email', '=', email)
+        .executeTakeFirst();
+      if (existing !== undefined) throw new IsobarError('CB_ERR_USER_EXISTS', { email });
+      await trx.insertInto('users').values(user).execute();
+      return writeMembership(ctx, trx, systemKey, 'user', user.user_id, { add: ['Authenticated'] });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new IsobarError('CB_ERR_USER_EXISTS', { email });
+    throw err;
+  }
+  ctx.cache.state(systemKey).users.set(user.user_id, email);
+  commit();
+  const rec = record(user);
+  ctx.events.emit('user.created', {
+    systemKey,
+    user: { user_id: rec.user_id, email, creation_date: rec.creation_date },
+  });
+  return rec;
+}
+
+/** Password login of a user; unknown email and wrong password are indistinguishable. */
+export async function loginUser(
+  ctx: IdentityContext,
+  systemKey: string,
+  email: string,
+  password: string,
+): Promise<LoginResult> {
+  const system = requireSystem(ctx, systemKey);
+  const found = await ctx.store.db
+    .selectFrom('users')
+    .selectAll()
+    .where('system_key', '=', systemKey)
+    .where('email', '=', email.trim())
+    .executeTakeFirst();
+  const ok = await verifySecret(password, found?.password_hash ?? UNUSABLE_HASH);
+  if (found === undefined || !ok) throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
+  return issueToken(
+    ctx,
+    { kind: 'user', subjectId: found.user_id, name: found.email, systemKey },
+    system.tokenTtl,
+  );
+}
+
+/** A token for a user without a password (services running as a user, timers). */
+export async function issueUserToken(
+  ctx: IdentityContext,
+  systemKey: string,
+  userId: string,
+): Promise<LoginResult> {
+  const system = requireSystem(ctx, systemKey);
+  const email = ctx.cache.state(systemKey).users.get(userId);
+  if (email === undefined) throw new IsobarError('CB_ERR_USER_UNKNOWN', { user: userId });
+  return issueToken(ctx, { kind: 'user', subjectId: userId, name: email, systemKey }, system.tokenTtl);
+}
+
+/** An anonymous token: it holds only the Anonymous role. */
+export async function loginAnon(ctx: IdentityContext, systemKey: string): Promise<LoginResult> {
+  const system = requireSystem(ctx, systemKey);
+  return issueToken(ctx, { kind: 'anon', subjectId: newHexId(), name: '', systemKey }, system.tokenTtl);
+}
+
+/** One user. */
+export async function getUser(ctx: IdentityContext, systemKey: string, userId: string): Promise<UserRecord> {
+  return record(await row(ctx, systemKey, userId));
+}
+
+/** Users of a system, filtered and paged by a ClearBlade query. */
+export async function listUsers(
+  ctx: IdentityContext,
+  systemKey: string,
+  query: ListQuery = {},
+): Promise<{ data: UserRecord[]; total: number }> {
+  requireSystem(ctx, systemKey);
+  const rows = await ctx.store.db
+    .selectFrom('users')
+    .selectAll()
+    .where('system_key', '=', systemKey)
+    .orderBy('creation_date')
+    .orderBy('user_id')
+    .execute();
+  return applyQuery(rows.map(record), query);
+}
+
+/** Changes email, password (revoking the user's tokens), roles and custom columns in one transaction. */
+export async function updateUser(
+  ctx: IdentityContext,
+  systemKey: string,
+  userId: string,
+  changes: { email?: string; password?: string; roles?: MembershipChanges; custom?: Record<string, unknown> },
+): Promise<UserRecord> {
+  const current = await row(ctx, systemKey, userId);
+  const email = changes.email === undefined ? current.email : checkEmail(changes.email);
+  checkCustom(changes.custom ?? {}, USER_FIELDS);
+  const custom = { ...parseObject(current.custom), ...changes.custom };
+  for (const [k, v] of Object.entries(custom)) if (v === null) delete custom[k];
+  const passwordHash =
+    changes.password === undefined
+      ? current.password_hash
+      : await hashSecret(checkPassword(changes.password));
+  const next: UsersTable = { ...current, email, custom: JSON.stringify(custom), password_hash: passwordHash };
+  let commits: Array<() => void>;
+  try {
+    commits = await ctx.store.transaction(async (trx) => {
+      if (email !== current.email) {
+        const clash = await trx
+          .selectFrom('users')
+          .select('user_id')
+          .where('system_key', '=', systemKey)
+          .where('email', '=', email)
+          .executeTakeFirst();
+        if (clash !== undefined) throw new IsobarError('CB_ERR_USER_EXISTS', { email });
+      }
+      await trx
+        .updateTable('users')
+        .set({ email, custom: next.custom, password_hash: passwordHash })
+        .where('system_key', '=', systemKey)
+        .where('user_id', '=', userId)
+        .execute();
+      const out = [await writeMembership(ctx, trx, systemKey, 'user', userId, changes.roles ?? {})];
+      if (changes.password !== undefined) out.push(await revokeSubject(ctx, trx, 'user', systemKey, userId));
+      return out;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new IsobarError('CB_ERR_USER_EXISTS', { email });
+    throw err;
+  }
+  ctx.cache.state(systemKey).users.set(userId, email);
+  for (const c of commits) c();
+  const rec = record(next);
+  const announced: Record<string, unknown> = { ...changes.custom };
+  if (changes.email !== undefined) announced.email = email;
+  if (changes.password !== undefined) announced.password = '(changed)';
+  if (changes.roles !== undefined) announced.roles = changes.roles;
+  ctx.events.emit('user.updated', {
+    systemKey,
+    user: { user_id: userId, email, creation_date: rec.creation_date },
+    changes: announced,
+  });
+  return rec;
+}
+
+/** The user's own password change: the old password must match; every token of the user is revoked. */
+export async function changePassword(
+  ctx: IdentityContext,
+  systemKey: string,
+  userId: string,
+  oldPassword: string,
+  newPassword: string,
+): Promise<void> {
+  const current = await row(ctx, systemKey, userId);
+  if (!(await verifySecret(oldPassword, current.password_hash)))
+    throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
+  await updateUser(ctx, systemKey, userId, { password: newPassword });
+}
+
+/** Deletes a user, its memberships and tokens. */
+export async function deleteUser(ctx: IdentityContext, systemKey: string, userId: string): Promise<void> {
+  const current = await row(ctx, systemKey, userId);
+  const commits = await ctx.store.transaction(async (trx) => {
+    const revoked = await revokeSubject(ctx, trx, 'user', systemKey, userId);
+    const dropped = await dropMember(ctx, trx, systemKey, 'user', userId);
+    await trx.deleteFrom('users').where('system_key', '=', systemKey).where('user_id', '=', userId).execute();
+    return [revoked, dropped];
+  });
+  const state = ctx.cache.state(systemKey);
+  state.users.delete(userId);
+  state.members.delete(memberKey('user', userId));
+  for (const c of commits) c();
+  ctx.events.emit('user.deleted', {
+    systemKey,
+    user: { user_id: userId, email: current.email, creation_date: current.creation_date },
+  });
+}
