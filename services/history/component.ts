@@ -1,0 +1,129 @@
+// Message history as one platform component: settings, the writer thread, capture off the broker's
+// `published` event, reads, retention, REST routes and the `history.*` bridge ops.
+import { join } from 'node:path';
+import type { BrokerMessage } from '../../broker/types.js';
+import type { Principal } from '../identity/types.js';
+import type { Component, ComponentBase } from '../platform.js';
+import { createCapture, type CaptureOptions, type HistoryCapture } from './capture.js';
+import { createHistoryOps, type OpHandler } from './bridge-ops.js';
+import { createHistoryReader, toRecord, toRange, type HistoryQuery, type HistoryRecord } from './query.js';
+import { createRetention, type Retention, type RetentionOptions } from './retention.js';
+import { historyRoutes, type HistoryApi, type HistoryRestAuth } from './routes.js';
+import { createHistorySettings, type HistorySettings } from './settings.js';
+import { createHistoryWriter, type HistoryWriter } from './writer.js';
+
+export interface HistoryOptions {
+  readonly capture?: Partial<CaptureOptions>;
+  readonly retention?: Partial<RetentionOptions>;
+  /** Row bound of every topic in a system that never configured `/storage`. */
+  readonly defaultMaxRows?: number;
+  /** Most records one query or delete returns (`count=0` means this many). */
+  readonly maxCount?: number;
+}
+
+export const HISTORY_DEFAULTS = {
+  capture: { flushMs: 50, batchSize: 1000, maxPending: 200_000, warnEveryMs: 10_000 },
+  retention: { intervalMs: 2000, budget: 20_000, chunk: 1000 },
+  defaultMaxRows: 10_000,
+  maxCount: 10_000,
+} as const;
+
+export interface HistoryDeps extends ComponentBase {
+  /** msgHistory permission bits (identity.msgHistoryLevel); without it only developers… nobody is allowed. */
+  readonly access?: { msgHistoryLevel(principal: Principal, systemKey: string): number };
+  /** REST checks (services/rest/auth.ts); without it no routes are registered. */
+  readonly auth?: HistoryRestAuth;
+  /** The broker's activity events; capture listens to `published`. */
+  readonly broker?: { on(event: 'published', listener: (m: BrokerMessage) => void): unknown };
+}
+
+export interface HistoryComponent extends Component, HistoryApi {
+  readonly settings: HistorySettings;
+  readonly capture: HistoryCapture;
+  readonly retention: Retention;
+  /** Handlers for the code registry's host (`createHost({ops})`). */
+  readonly ops: Record<string, OpHandler>;
+}
+
+/** Builds the history component: loads settings and starts the writer thread; retention starts with `start()`. */
+export async function createHistory(options: HistoryOptions, deps: HistoryDeps): Promise<HistoryComponent> {
+  const log = deps.log.child({ component: 'history' });
+  const maxCount = options.maxCount ?? HISTORY_DEFAULTS.maxCount;
+  const settings = createHistorySettings(
+    { defaultMaxRows: options.defaultMaxRows ?? HISTORY_DEFAULTS.defaultMaxRows },
+    { store: deps.store },
+  );
+  await settings.load();
+  const writer: HistoryWriter = createHistoryWriter({ dbFile: join(deps.config.dataDir, 'isobar.db') });
+  const capture = createCapture(
+    { ...HISTORY_DEFAULTS.capture, ...options.capture },
+    { writer, settings, clock: deps.clock, log },
+  );
+  const reader = createHistoryReader({ maxCount }, { store: deps.store, beforeRead: () => capture.flush() });
+  const retention = createRetention(
+    { ...HISTORY_DEFAULTS.retention, ...options.retention },
+    { writer, rules: settings, clock: deps.clock, log, beforePass: () => capture.flush() },
+  );
+  const background = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    const t = p
+      .catch((err: unknown) => log.error('history background work failed', { err: String(err) }))
+      .finally(() => background.delete(t));
+    background.add(t);
+  };
+  const unsubscribe = [
+    deps.events.on('system.deleted', ({ systemKey }) => {
+      track(
+        (async () => {
+          await settings.drop(systemKey);
+          await capture.flush();
+          while ((await writer.dropSystem(systemKey, 10_000)) === 10_000);
+        })(),
+      );
+    }),
+  ];
+  deps.broker?.on('published', (m) => capture.capture(m));
+
+  const api: HistoryApi = {
+    level: (principal, systemKey) =>
+      principal.kind === 'developer' ? 15 : (deps.access?.msgHistoryLevel(principal, systemKey) ?? 0),
+    async query(systemKey: string, q: HistoryQuery): Promise<HistoryRecord[]> {
+      return (await reader.read(systemKey, q)).map(toRecord);
+    },
+    async delete(systemKey: string, q: HistoryQuery): Promise<HistoryRecord[]> {
+      await capture.flush();
+      return (await writer.deleteRange(systemKey, q.topic, toRange(q, maxCount))).map(toRecord);
+    },
+    currentTopics: (systemKey) => reader.currentTopics(systemKey),
+    storage: (systemKey) => settings.storage(systemKey),
+    setStorage: (systemKey, filters) => settings.setStorage(systemKey, filters),
+    autodelete: (systemKey) => settings.autodelete(systemKey),
+    setAutodelete: (systemKey, value) => settings.setAutodelete(systemKey, value),
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    name: 'message history',
+    routes: deps.auth === undefined ? [] : [historyRoutes(api, deps.auth)],
+    ...api,
+    settings,
+    capture,
+    retention,
+    ops: createHistoryOps(api),
+    start() {
+      retention.start();
+      return Promise.resolve();
+    },
+    close() {
+      closing ??= (async () => {
+        for (const off of unsubscribe) off();
+        await retention.close();
+        await capture.close();
+        await Promise.all([...background]);
+        const s = capture.stats();
+        if (s.dropped > 0 || s.failed > 0) log.warn('history lost messages', { ...s });
+        await writer.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,153 @@
+// The main thread's handle on the history writer thread: a small request/reply channel. Payload
+// bytes of a batch travel in one transferred ArrayBuffer, so a batch costs one copy per message.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { HistoryRange, HistoryRow, StoredMessage } from '../store/tables/history.js';
+
+/** One retention step: delete up to `limit` oldest rows of a topic, optionally only those older than `olderThan`. */
+export interface TrimStep {
+  readonly topicId: number;
+  readonly limit: number;
+  readonly olderThan?: number;
+}
+
+/** A topic's counters as the writer reports them. */
+export interface TopicSummary {
+  readonly topicId: number;
+  readonly systemKey: string;
+  readonly topic: string;
+  readonly rows: number;
+  readonly bytes: number;
+  /** epoch ms of the oldest stored message */
+  readonly oldest: number;
+}
+
+export type WriterRequest = { readonly id: number } & (
+  | {
+      op: 'insert';
+      rows: HistoryRow[];
+      payloads: ArrayBuffer;
+      start: number;
+      length: number;
+      offsets: number[];
+    }
+  | { op: 'deleteRange'; systemKey: string; topic: string; range: HistoryRange }
+  | { op: 'topics' }
+  | { op: 'trim'; steps: TrimStep[]; chunk: number }
+  | { op: 'dropSystem'; systemKey: string; limit: number }
+  | { op: 'close' }
+);
+
+export type WriterReply =
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: string };
+
+type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/** What the rest of history asks of the writer thread; every call is applied in call order. */
+export interface HistoryWriter {
+  /** Stores rows; `payloads` must own its ArrayBuffer (it is transferred); row i is `[offsets[i], offsets[i+1])`. */
+  insert(rows: HistoryRow[], payloads: Buffer, offsets: number[]): Promise<number>;
+  deleteRange(systemKey: string, topic: string, range: HistoryRange): Promise<StoredMessage[]>;
+  topics(): Promise<TopicSummary[]>;
+  trim(steps: TrimStep[], chunk: number): Promise<number>;
+  /** Deletes up to `limit` rows of a system; resolves with how many went (less than `limit`: done). */
+  dropSystem(systemKey: string, limit: number): Promise<number>;
+  /** Waits for queued work, closes the connection and ends the thread; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts the writer thread on the platform's SQLite file. */
+export function createHistoryWriter(options: { dbFile: string }): HistoryWriter {
+  const worker = startWorker(options.dbFile);
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let seq = 0;
+  let failed: Error | undefined;
+  let closing: Promise<void> | undefined;
+  const failAll = (err: Error) => {
+    failed ??= err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  worker.on('message', (reply: WriterReply) => {
+    const w = waiting.get(reply.id);
+    if (w === undefined) return;
+    waiting.delete(reply.id);
+    if (reply.ok) w.resolve(reply.result);
+    else w.reject(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: reply.error }));
+  });
+  worker.on('error', (err) =>
+    failAll(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: err.message }, { cause: err })),
+  );
+  worker.on('exit', () =>
+    failAll(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: 'writer stopped' })),
+  );
+  const send = <T>(body: Body<WriterRequest>, transfer: ArrayBuffer[] = []): Promise<T> => {
+    if (failed !== undefined) return Promise.reject(failed);
+    if (closing !== undefined && body.op !== 'close') {
+      return Promise.reject(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: 'closing' }));
+    }
+    const id = ++seq;
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ ...body, id }, transfer);
+    });
+  };
+  return {
+    insert: (rows, payloads, offsets) =>
+      send<number>(
+        {
+          op: 'insert',
+          rows,
+          payloads: payloads.buffer as ArrayBuffer,
+          start: payloads.byteOffset,
+          length: payloads.length,
+          offsets,
+        },
+        [payloads.buffer as ArrayBuffer],
+      ),
+    deleteRange: async (systemKey, topic, range) =>
+      (await send<StoredMessage[]>({ op: 'deleteRange', systemKey, topic, range })).map((m) => ({
+        ...m,
+        // Structured clone turns Buffers into plain Uint8Arrays.
+        payload: Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength),
+      })),
+    topics: () => send<TopicSummary[]>({ op: 'topics' }),
+    trim: (steps, chunk) => send<number>({ op: 'trim', steps, chunk }),
+    dropSystem: (systemKey, limit) => send<number>({ op: 'dropSystem', systemKey, limit }),
+    close() {
+      closing ??= (async () => {
+        if (failed === undefined) await send<boolean>({ op: 'close' }).catch(() => undefined);
+        await worker.terminate();
+      })();
+      return closing;
+    },
+  };
+}
+
+function startWorker(dbFile: string): Worker {
+  const self = import.meta.url;
+  if (self.endsWith('.js')) {
+    return new Worker(new URL('./writer-worker.js', self), { workerData: { dbFile } });
+  }
+  // Sources run through tsx: the thread registers tsx's ESM hooks before loading the TypeScript module.
+  const tsx = pathToFileURL(createRequire(self).resolve('tsx/package.json'));
+  const file = new URL('./writer-worker.ts', self).href;
+  const api = new URL(tsxExports(tsx) ?? './dist/esm/api/index.mjs', tsx).href;
+  return new Worker(
+    `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); });`,
+    { eval: true, workerData: { dbFile } },
+  );
+}
+
+/** The ESM entry of `tsx/esm/api`, read from tsx's package.json so a layout change does not break us. */
+function tsxExports(packageJson: URL): string | undefined {
+  const pkg = JSON.parse(readFileSync(packageJson, 'utf8')) as {
+    exports?: Record<string, { import?: { default?: string } } | string>;
+  };
+  const entry = pkg.exports?.['./esm/api'];
+  return typeof entry === 'object' ? entry.import?.default : undefined;
+}
