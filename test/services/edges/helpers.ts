@@ -1,8 +1,9 @@
 // Test parts for the edge tests: a plain aedes broker on an ephemeral port, and a TCP proxy that can cut
 // and restore a connection (an uplink outage without restarting anything).
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateHandler } from 'aedes';
+import type { Broker, BrokerMessage, ClientIdentity } from '../../../broker/types.js';
 
 export interface TestBroker {
   readonly broker: Aedes;
@@ -95,4 +96,77 @@ export async function until(check: () => boolean, ms = 5000, what = 'condition')
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A plain aedes broker seen through the platform's Broker interface, for one system `sk`. */
+export interface AdaptedBroker extends TestBroker {
+  readonly port: number;
+  readonly api: Pick<Broker, 'publish' | 'on'>;
+}
+
+/**
+ * Starts aedes on port 0 and adapts it to the Broker interface the edge modules use. `identify` maps a
+ * CONNECT user name to the identity the broker reports as publisher (undefined refuses with CONNACK 5).
+ */
+export async function startAdaptedBroker(
+  identify: (username: string) => ClientIdentity | undefined = (u) => ({
+    kind: 'developer',
+    id: u,
+    name: u,
+    systemKey: 'sk',
+  }),
+): Promise<AdaptedBroker> {
+  const identities = new Map<string, ClientIdentity>();
+  const base = await startBroker((client, username, _password, done) => {
+    const identity = identify(username ?? '');
+    if (identity === undefined) {
+      done(Object.assign(new Error('refused'), { returnCode: 5 }) as never, false);
+      return;
+    }
+    identities.set(client.id, identity);
+    done(null, true);
+  });
+  const emitter = new EventEmitter();
+  base.broker.on('publish', (packet, client) => {
+    if (packet.topic.startsWith('$SYS')) return;
+    const message: BrokerMessage = {
+      systemKey: 'sk',
+      topic: packet.topic,
+      payload: packet.payload as Buffer,
+      qos: packet.qos,
+      retain: packet.retain,
+      publisher: client === null ? undefined : identities.get(client.id),
+      hop: 0,
+      time: Date.now(),
+    };
+    emitter.emit('published', message);
+  });
+  base.broker.on('clientDisconnect', (client) => {
+    const identity = identities.get(client.id);
+    if (identity !== undefined) emitter.emit('disconnected', { identity, clientId: client.id });
+  });
+  const api: Pick<Broker, 'publish' | 'on'> = {
+    publish(_systemKey, topic, payload, opts) {
+      return new Promise<void>((resolve) =>
+        base.broker.publish(
+          {
+            cmd: 'publish',
+            topic,
+            payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+            qos: opts?.qos ?? 0,
+            retain: opts?.retain ?? false,
+            dup: false,
+          },
+          () => resolve(),
+        ),
+      );
+    },
+    on(event, listener) {
+      emitter.on(event, listener);
+      return () => {
+        emitter.off(event, listener);
+      };
+    },
+  };
+  return { ...base, api };
 }
