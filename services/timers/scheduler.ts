@@ -12,8 +12,8 @@ export interface TimerScheduler {
   start(): void;
   /** Epoch ms of a timer's next run, or undefined when it is done or unknown. */
   nextRunOf(systemKey: string, name: string): number | undefined;
-  /** Disarms everything; idempotent. Firings already handed over are not awaited here. */
-  close(): void;
+  /** Disarms everything and waits for run counts still being written; idempotent. */
+  close(): Promise<void>;
 }
 
 export interface TimerSchedulerDeps {
@@ -29,6 +29,7 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
   const { clock, log, registry } = deps;
   const armed = new Map<string, { at: number; cancel: () => void }>();
   let running = false;
+  const saving = new Set<Promise<void>>();
   const keyOf = (systemKey: string, name: string) => `${systemKey}\u0000${name}`;
 
   const disarm = (key: string) => {
@@ -50,9 +51,11 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
     armed.delete(key);
     const run = registry.recordRun(systemKey, name, at);
     if (run === undefined) return;
-    run.saved.catch((err: unknown) =>
+    const saved = run.saved.catch((err: unknown) =>
       log.error('timer run not recorded', { systemKey, timer: name, err: String(err) }),
     );
+    saving.add(saved);
+    void saved.finally(() => saving.delete(saved));
     try {
       deps.fire(run.record, at);
     } catch (err) {
@@ -74,9 +77,10 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
       for (const timer of registry.all()) arm(timer, now);
     },
     nextRunOf: (systemKey, name) => armed.get(keyOf(systemKey, name))?.at,
-    close() {
+    async close() {
       running = false;
       for (const key of [...armed.keys()]) disarm(key);
+      await Promise.all(saving);
     },
   };
 }

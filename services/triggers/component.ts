@@ -170,7 +170,7 @@ export async function createTriggersComponent(
     close() {
       closing ??= (async () => {
         detach?.();
-        scheduler.close();
+        await scheduler.close();
         await dispatcher.close();
       })();
       return closing;
