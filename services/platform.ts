@@ -11,6 +11,7 @@ import { identityRoutes } from './identity/routes/index.js';
 import type { Identity } from './identity/types.js';
 import { createRestAuth } from './rest/auth.js';
 import { firstStart } from './first-start.js';
+import { createHistory, type HistoryComponent } from './history/component.js';
 
 /** Actual ports after listening; null for a disabled listener. Printed in the `isobar ready` line. */
 export interface Ports {
@@ -61,6 +62,8 @@ export interface Platform {
   readonly http: FastifyInstance;
   /** Developers, systems, users, devices, roles and tokens (hot-path checks answer from memory). */
   readonly identity: Identity;
+  /** Message history: capture, reads, retention, the `history.*` bridge ops. */
+  readonly history: HistoryComponent;
   /** Listens on every enabled port and runs start-up work; returns the actual ports. */
   start(): Promise<Ports>;
   /** Stops accepting, finishes in-flight work, flushes and closes; idempotent. */
@@ -103,6 +106,8 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   // --- messaging: broker (issue 3) ---
   // --- code engine and registry (issue 4) ---
   // --- message history (issue 6) ---
+  const history = await createHistory({}, { ...base, access: identity, auth: restAuth });
+  components.push(history);
   // --- triggers, event topics, timers (issue 5) ---
   // --- edges (issue 7) ---
 
@@ -117,6 +122,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     events,
     http,
     identity,
+    history,
     async start() {
       const ports: Ports = {
         http: null,
