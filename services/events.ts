@@ -53,6 +53,14 @@ export interface PlatformEventMap {
   /** These tokens no longer authenticate; live connections using them must close. */
   'tokens.revoked': { readonly tokens: readonly string[] };
   'system.deleted': EventBase;
+  // StartConnectDisconnect edge events (issue 7; trigger params `{}`). On the platform: an edge of the
+  // system connected or went away. On an edge (`edge` is its own name): it started, or its platform
+  // became reachable or unreachable.
+  'edge.connected': EventBase & { readonly edge: string };
+  'edge.disconnected': EventBase & { readonly edge: string };
+  'edge.started': EventBase & { readonly edge: string };
+  'edge.platformConnected': EventBase & { readonly edge: string };
+  'edge.platformDisconnected': EventBase & { readonly edge: string };
 }
 
 export type PlatformEventName = keyof PlatformEventMap;
