@@ -1,5 +1,7 @@
 // The broker's contract with the rest of the platform. The broker knows nothing of services: it asks a
 // BrokerAuth (implemented in services/ over identity) and reports activity through BrokerEvents.
+import type { Clock } from '../runtime-api/clock.js';
+import type { Log } from '../runtime-api/log.js';
 
 /** Who is on the other end of an MQTT connection (or who an internal publish acts for). */
 export interface ClientIdentity {
@@ -75,3 +77,95 @@ export interface PublishOptions {
 
 /** An internal subscriber's handler; messages arrive in order per subscription. */
 export type InternalHandler = (message: BrokerMessage) => void;
+
+/** Listener ports; 0 = any free port, -1 = disabled. */
+export interface BrokerPorts {
+  readonly tcp: number;
+  readonly tls: number;
+  readonly ws: number;
+  readonly wss: number;
+  readonly auth: number;
+  readonly authTls: number;
+  readonly authWs: number;
+  readonly authWss: number;
+}
+
+/** Protections of DESIGN.md / issue 3 item 9; each breach disconnects only the offending client. */
+export interface BrokerLimits {
+  /** bytes */
+  readonly maxPacketSize: number;
+  /** characters */
+  readonly maxTopicLength: number;
+  readonly maxTopicLevels: number;
+  readonly maxConnections: number;
+  /** Unacknowledged outgoing QoS 1/2 messages per client (and inbound QoS 2 awaiting PUBREL). */
+  readonly maxInflight: number;
+  /** CONNECTs per second from one address; 0 = unlimited. */
+  readonly connectRate: number;
+}
+
+export interface BrokerOptions {
+  /** Bind address of every listener. */
+  readonly host: string;
+  readonly ports: BrokerPorts;
+  /** PEM file paths; undefined = a self-signed pair generated into `dataDir/tls` on first start. */
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  /** Holds the durable MQTT persistence (`mqtt/`) and the generated TLS pair (`tls/`). */
+  readonly dataDir: string;
+  readonly limits: BrokerLimits;
+  /** Host put in the auth-over-MQTT messaging URL (`publicHost:mqttPort`). */
+  readonly publicHost: string;
+  /** Seconds a connection may wait before sending CONNECT (default 30). */
+  readonly connectTimeout?: number;
+}
+
+/** Actual listener ports after `listen()`; null = disabled. */
+export interface ListeningPorts {
+  mqtt: number | null;
+  mqtts: number | null;
+  ws: number | null;
+  wss: number | null;
+  auth: number | null;
+  authTls: number | null;
+  authWs: number | null;
+  authWss: number | null;
+}
+
+/** Counters for operators and benches. */
+export interface BrokerStats {
+  readonly connections: number;
+  readonly deniedPublishes: number;
+  readonly deniedSubscribes: number;
+  readonly limitBreaches: number;
+}
+
+/** The embedded MQTT broker as the platform uses it. */
+export interface Broker {
+  /** Opens every enabled listener; answers the actual ports. */
+  listen(): Promise<ListeningPorts>;
+  /** Internal publish into one system's topic space; ACL of `opts.identity` when given. */
+  publish(systemKey: string, topic: string, payload: Buffer | string, opts?: PublishOptions): Promise<void>;
+  /** Internal subscriber (also `$share/<group>/<filter>`); resolves to its unsubscribe function. */
+  subscribe(
+    systemKey: string,
+    filter: string,
+    handler: InternalHandler,
+    opts?: { readonly identity?: ClientIdentity; readonly qos?: 0 | 1 | 2 },
+  ): Promise<() => Promise<void>>;
+  /** Cheap: does any client or internal subscriber of `systemKey` match `topic`? */
+  hasSubscribers(systemKey: string, topic: string): boolean;
+  /** Registers a listener; events nobody listens to are never built. Returns a remover. */
+  on<K extends keyof BrokerEventMap>(event: K, listener: (event: BrokerEventMap[K]) => void): () => void;
+  /** Closes every connection authenticated with one of these tokens. */
+  disconnectTokens(tokens: readonly string[]): void;
+  stats(): BrokerStats;
+  /** Stops listening, closes clients, flushes persistence; idempotent. */
+  close(): Promise<void>;
+}
+
+/** What the broker is built from besides its options. */
+export interface BrokerDeps {
+  readonly auth: BrokerAuth;
+  readonly log: Log;
+  readonly clock: Clock;
+}

@@ -1,0 +1,155 @@
+// Authentication at CONNECT (issue 3 item 2). The first packet of every MQTT connection is read here,
+// before aedes sees anything: protocol level, client id rules, connection limits, token and duplicate
+// client id are settled and refused with the CONNACK code of DESIGN.md. An admitted connection is
+// handed to aedes with its bytes put back, together with the Session it authenticated as.
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { generate, parser as createParser, type IConnectPacket, type Packet } from 'mqtt-packet';
+import { isIsobarError } from '../runtime-api/errors/index.js';
+import type { Clock } from '../runtime-api/clock.js';
+import type { Log } from '../runtime-api/log.js';
+import type { ClientIds, Session } from './client-ids.js';
+import { packetBreach, partialLength, type AdmissionLimits } from './limits.js';
+import { internalClientId } from './tenancy.js';
+import type { BrokerAuth, BrokerLimits } from './types.js';
+
+export interface ConnectGateDeps {
+  readonly auth: BrokerAuth;
+  readonly log: Log;
+  readonly clock: Clock;
+  readonly admission: AdmissionLimits;
+  readonly clientIds: ClientIds;
+  /** Called with an admitted connection; `bytes` were read off it and must be put back. */
+  readonly onAdmit: (conn: Duplex, session: Session, bytes: Buffer) => void;
+  /** Called once an admitted connection has closed. */
+  readonly onClose: (session: Session) => void;
+}
+
+export interface ConnectGate {
+  /** Takes over a new connection until its CONNECT is settled. */
+  admit(conn: Duplex, address: string): void;
+}
+
+/** CONNACK then close: the client learns why [MQTT-3.2.2-5]. */
+export function refuse(conn: Duplex, returnCode: number, clock: Clock): void {
+  if (conn.destroyed) return;
+  conn.end(generate({ cmd: 'connack', returnCode, sessionPresent: false }));
+  clock.setTimer(2000, () => conn.destroy());
+}
+
+const hasBadChar = (s: string): boolean => s.includes('\uFFFD') || s.includes('\u0000');
+
+/** Creates the gate every MQTT listener hands its connections to. */
+export function createConnectGate(
+  options: { readonly limits: BrokerLimits; readonly connectTimeoutMs: number },
+  deps: ConnectGateDeps,
+): ConnectGate {
+  const { auth, log, clock, admission, clientIds } = deps;
+
+  const settle = (conn: Duplex, address: string, packet: Packet): Session | number | undefined => {
+    if (packet.cmd !== 'connect') return undefined; // [MQTT-3.1.0-1] first packet must be CONNECT
+    const connect = packet as IConnectPacket;
+    if (connect.protocolVersion !== 3 && connect.protocolVersion !== 4) return 1; // [MQTT-3.1.2-2]
+    const requested = connect.clientId ?? '';
+    if (requested === '' && connect.clean === false) return 2; // [MQTT-3.1.3-8]
+    if (hasBadChar(requested)) return 2;
+    const breach = admission.admit(address);
+    if (breach !== undefined) {
+      log.warn('mqtt limit breached: connection refused', { ...breach, address });
+      return 3;
+    }
+    let admitted = false;
+    try {
+      const password = connect.password?.toString('utf8');
+      if (connect.username === undefined || password === undefined || hasBadChar(connect.username)) return 4;
+      const identity = auth.authenticate(connect.username, password);
+      const clientId = requested === '' ? `isobar-${randomUUID()}` : requested;
+      const internalId = internalClientId(identity.systemKey, clientId);
+      const holder = clientIds.holder(internalId);
+      if (holder !== undefined && auth.duplicateClientId(identity.systemKey) === 'reject') {
+        log.info('mqtt duplicate client id rejected', { systemKey: identity.systemKey, clientId });
+        return 2;
+      }
+      const session: Session = {
+        identity: { ...identity, token: connect.username },
+        systemKey: identity.systemKey,
+        clientId,
+        internalId,
+        token: connect.username,
+        conn,
+        address,
+        inflight: 0,
+        connected: false,
+        close: () => conn.destroy(),
+      };
+      admitted = true;
+      return session;
+    } catch (err) {
+      const code = isIsobarError(err) ? err.spec.connack : undefined;
+      if (code === undefined) log.error('mqtt authentication failed', { err: String(err) });
+      return code ?? 3;
+    } finally {
+      if (!admitted) admission.release();
+    }
+  };
+
+  return {
+    admit(conn, address) {
+      const parser = createParser();
+      const chunks: Buffer[] = [];
+      let settled = false;
+      const stop = () => {
+        settled = true;
+        cancelTimer();
+        conn.removeListener('data', onData);
+        parser.removeAllListeners('packet');
+      };
+      const cancelTimer = clock.setTimer(options.connectTimeoutMs, () => {
+        if (settled) return;
+        stop();
+        log.info('mqtt connect timeout', { address });
+        conn.destroy();
+      });
+      const onData = (buf: Buffer) => {
+        chunks.push(buf);
+        parser.parse(buf);
+        if (settled) return;
+        const breach = packetBreach(partialLength(parser), options.limits);
+        if (breach !== undefined) {
+          stop();
+          log.warn('mqtt limit breached: connection closed', { ...breach, address });
+          conn.destroy();
+        }
+      };
+      parser.on('error', (err: Error) => {
+        if (settled) return;
+        stop();
+        log.info('mqtt malformed CONNECT', { address, err: err.message });
+        // mqtt-packet refuses unknown levels while parsing; the spec still wants CONNACK 0x01 [MQTT-3.1.2-2]
+        if (err.message === 'Invalid protocol version') refuse(conn, 1, clock);
+        else conn.destroy();
+      });
+      parser.once('packet', (packet: Packet) => {
+        stop();
+        conn.pause();
+        const result = settle(conn, address, packet);
+        if (result === undefined) {
+          log.info('mqtt first packet was not CONNECT', { address, cmd: packet.cmd });
+          conn.destroy();
+        } else if (typeof result === 'number') {
+          refuse(conn, result, clock);
+        } else {
+          clientIds.claim(result);
+          conn.once('close', () => {
+            admission.release();
+            clientIds.release(result);
+            deps.onClose(result);
+          });
+          deps.onAdmit(conn, result, Buffer.concat(chunks));
+        }
+      });
+      conn.on('error', () => conn.destroy());
+      conn.on('data', onData);
+    },
+  };
+}

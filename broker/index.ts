@@ -1,0 +1,273 @@
+// createBroker: the embedded MQTT 3.1.1 broker (aedes 1.x) with token auth, per-system topic spaces,
+// role ACL, durable sessions, shared subscriptions, auth over MQTT, limits and events. See README.md.
+import type { Duplex } from 'node:stream';
+import { Aedes, type AedesPublishPacket } from 'aedes';
+import { IsobarError } from '../runtime-api/errors/index.js';
+import { filterProblem, parseShared, publishTopicProblem } from '../runtime-api/topics.js';
+import { createAcl } from './acl.js';
+import { createAuthOverMqtt } from './auth-over-mqtt.js';
+import { createConnectGate } from './auth.js';
+import { createClientIds, type Session } from './client-ids.js';
+import { wrapDelivery } from './delivery.js';
+import { createBrokerEvents } from './events.js';
+import { createHooks } from './hooks.js';
+import { wireInbound } from './inbound.js';
+import { brokerInternals, internals } from './internal.js';
+import { createAdmissionLimits } from './limits.js';
+import { openListeners } from './listeners.js';
+import { openPersistence } from './persistence.js';
+import { createSharedSubscriptions, type ClientMember } from './shared-subscriptions.js';
+import { publishWills, toMessage } from './messages.js';
+import { fromInternal, parsePlaceholder, toInternal } from './tenancy.js';
+import type {
+  Broker,
+  BrokerDeps,
+  BrokerOptions,
+  ClientIdentity,
+  InternalHandler,
+  ListeningPorts,
+  PublishOptions,
+} from './types.js';
+
+export type * from './types.js';
+
+/** Builds the broker (persistence opened, nothing listening) — call `listen()` to open the ports. */
+export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Promise<Broker> {
+  const { log, clock, auth } = deps;
+  const limits = options.limits;
+  const persistence = await openPersistence(options.dataDir);
+  const events = createBrokerEvents(log);
+  const acl = createAcl({ auth, log, events });
+  const clientIds = createClientIds();
+  const admission = createAdmissionLimits(limits, clock);
+  const sessions = new WeakMap<Duplex, Session>();
+  const members = new WeakMap<Duplex, ClientMember>();
+  let limitBreaches = 0;
+  const onBreach = () => {
+    limitBreaches++;
+  };
+
+  // the hooks run only once clients connect, after `shared` below exists
+  const hooks = createHooks({
+    acl,
+    log,
+    get shared() {
+      return shared;
+    },
+    session: (client) => sessions.get(internals(client).conn),
+    member: (client) => members.get(internals(client).conn),
+  });
+  const aedes = new Aedes({
+    persistence,
+    ...hooks,
+    maxClientsIdLength: 65535,
+    maxTopicLevels: Math.min(limits.maxTopicLevels + 1, 100),
+    maxInflightInbound: limits.maxInflight,
+    connectTimeout: (options.connectTimeout ?? 30) * 1000,
+  });
+  await aedes.listen();
+  const broker = brokerInternals(aedes);
+  const shared = createSharedSubscriptions({ aedes, persistence, log });
+  await publishWills(aedes, persistence, log);
+
+  aedes.on('clientReady', (client) => {
+    const session = sessions.get(internals(client).conn);
+    if (session === undefined) return;
+    session.connected = true;
+    if (events.has('connected'))
+      events.emit('connected', { identity: session.identity, clientId: session.clientId });
+  });
+  aedes.on('subscribe', (subs, client) => {
+    const session = sessions.get(internals(client).conn);
+    if (session === undefined) return;
+    const refused = subs.filter((s) => Number(s.qos) === 128).map((s) => s.topic);
+    if (refused.length > 0 && !internals(client).clean)
+      persistence.removeSubscriptions(client, refused).catch(() => {});
+    if (!events.has('subscribed')) return;
+    for (const s of subs) {
+      if (Number(s.qos) === 128) continue;
+      const filter = visibleFilter(s.topic);
+      if (filter !== undefined) {
+        events.emit('subscribed', {
+          identity: session.identity,
+          clientId: session.clientId,
+          filter,
+          qos: s.qos,
+        });
+      }
+    }
+  });
+  aedes.on('unsubscribe', (topics, client) => {
+    const session = sessions.get(internals(client).conn);
+    if (session === undefined) return;
+    for (const topic of topics) {
+      const filter = visibleFilter(topic);
+      const share = filter === undefined ? undefined : parseShared(filter);
+      if (share !== undefined) void shared.leave(session.systemKey, share.group, share.filter, session);
+      if (filter !== undefined && !client.closed && events.has('unsubscribed')) {
+        events.emit('unsubscribed', { identity: session.identity, clientId: session.clientId, filter });
+      }
+    }
+  });
+  aedes.on('publish', (packet, client) => {
+    if (!events.has('published')) return;
+    const message = toMessage(
+      packet,
+      client === null ? undefined : sessions.get(internals(client).conn),
+      clock,
+    );
+    if (message !== undefined) events.emit('published', message);
+  });
+  aedes.on('clientError', (client, err) =>
+    log.debug('mqtt client error', { client: client.id, err: err.message }),
+  );
+
+  const gate = createConnectGate(
+    { limits, connectTimeoutMs: (options.connectTimeout ?? 30) * 1000 },
+    {
+      auth,
+      log,
+      clock,
+      admission,
+      clientIds,
+      onAdmit(conn, session, bytes) {
+        sessions.set(conn, session);
+        conn.unshift(bytes);
+        const client = internals(aedes.handle(conn));
+        session.close = () => client.close();
+        const originals = wrapDelivery(client, session, { limits, log, onBreach });
+        members.set(conn, { session, client, ...originals });
+        wireInbound(client, session, { limits, log, shared: shared, onBreach });
+      },
+      onClose(session) {
+        shared.leaveAll(session);
+        if (session.connected && events.has('disconnected')) {
+          events.emit('disconnected', { identity: session.identity, clientId: session.clientId });
+        }
+      },
+    },
+  );
+  const authOverMqtt = createAuthOverMqtt(
+    { limits, messagingUrl: () => `${options.publicHost}:${String(ports?.mqtt ?? options.ports.tcp)}` },
+    { auth, log, clock, admission },
+  );
+
+  let ports: ListeningPorts | undefined;
+  let closeListeners: (() => Promise<void>) | undefined;
+  let closing: Promise<void> | undefined;
+  const assertOpen = () => {
+    if (closing !== undefined) throw new IsobarError('CB_ERR_MQTT_CLOSED');
+  };
+  const badTopic = (topic: string, reason: string | undefined) => {
+    if (reason !== undefined) throw new IsobarError('CB_ERR_MQTT_BAD_TOPIC', { topic, reason });
+  };
+
+  return {
+    async listen() {
+      assertOpen();
+      const opened = await openListeners(options, { gate, authOverMqtt, log });
+      ports = opened.ports;
+      closeListeners = opened.close;
+      return { ...ports };
+    },
+
+    async publish(systemKey, topic, payload, opts: PublishOptions = {}) {
+      assertOpen();
+      badTopic(topic, publishTopicProblem(topic, limits.maxTopicLength, limits.maxTopicLevels));
+      if (opts.identity !== undefined && !acl.canPublish(opts.identity, topic)) {
+        throw new IsobarError('CB_ERR_MQTT_PUBLISH_DENIED', { topic });
+      }
+      const packet = {
+        cmd: 'publish',
+        topic: toInternal(systemKey, topic),
+        payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+        qos: opts.qos ?? 0,
+        retain: opts.retain ?? false,
+        dup: false,
+        properties: { isobar: { hop: opts.hop ?? 0, publisher: opts.identity } },
+      } as unknown as AedesPublishPacket;
+      await new Promise<void>((resolve, reject) =>
+        aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
+      );
+    },
+
+    async subscribe(
+      systemKey,
+      filter,
+      handler: InternalHandler,
+      opts: { identity?: ClientIdentity; qos?: 0 | 1 | 2 } = {},
+    ) {
+      assertOpen();
+      const share = parseShared(filter);
+      const plain = share?.filter ?? filter;
+      badTopic(filter, filterProblem(plain, limits.maxTopicLength, limits.maxTopicLevels));
+      if (opts.identity !== undefined && !acl.canSubscribe(opts.identity, plain)) {
+        throw new IsobarError('CB_ERR_MQTT_SUBSCRIBE_DENIED', { filter });
+      }
+      const deliver = (packet: AedesPublishPacket) => {
+        const message = toMessage(packet, undefined, clock);
+        if (message === undefined || message.systemKey !== systemKey) return;
+        try {
+          handler(message);
+        } catch (err) {
+          log.error('internal subscriber failed', { systemKey, filter, err: String(err) });
+        }
+      };
+      if (share !== undefined) {
+        const key = {};
+        await shared.join(systemKey, share.group, plain, opts.qos ?? 0, { key, handler: deliver });
+        return () => shared.leave(systemKey, share.group, plain, key);
+      }
+      const internal = toInternal(systemKey, plain);
+      const listener = (packet: AedesPublishPacket, done: () => void) => {
+        done(); // call back first (DESIGN.md, measured facts)
+        deliver(packet);
+      };
+      await new Promise<void>((resolve) => aedes.subscribe(internal, listener, () => resolve()));
+      let removed: Promise<void> | undefined;
+      return () =>
+        (removed ??= new Promise<void>((resolve) => aedes.unsubscribe(internal, listener, () => resolve())));
+    },
+
+    hasSubscribers(systemKey, topic) {
+      return broker.mq._matcher.match(toInternal(systemKey, topic)).length > 0;
+    },
+
+    on: (event, listener) => events.on(event, listener),
+
+    disconnectTokens(tokens) {
+      for (const token of tokens) {
+        for (const session of clientIds.byToken(token)) {
+          log.info('mqtt connection closed: token revoked', {
+            systemKey: session.systemKey,
+            clientId: session.clientId,
+          });
+          session.close();
+        }
+      }
+    },
+
+    stats: () => ({
+      connections: admission.connections,
+      deniedPublishes: acl.deniedPublishes,
+      deniedSubscribes: acl.deniedSubscribes,
+      limitBreaches,
+    }),
+
+    close() {
+      closing ??= (async () => {
+        await closeListeners?.();
+        await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        await persistence.destroy();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The filter a client sees for an internal subscription topic (shared ones as `$share/g/f`). */
+function visibleFilter(topic: string): string | undefined {
+  const share = parsePlaceholder(topic);
+  if (share !== undefined) return `$share/${share.group}/${share.filter}`;
+  return fromInternal(topic)?.topic;
+}

@@ -1,0 +1,213 @@
+// Shared subscriptions `$share/<group>/<filter>` (issue 3 item 7; aedes has none). Each group is one
+// aedes subscription on the internal filter; each message goes to one connected member in turn, at
+// min(message QoS, member QoS). Members are MQTT clients or internal handlers (stream services).
+// QoS 1/2 copies sent to a client are remembered until PUBACK / PUBREC; when the member leaves, those
+// go to another member, so nothing is lost.
+import type { Aedes, AedesPublishPacket } from 'aedes';
+import type { Log } from '../runtime-api/log.js';
+import type { Session } from './client-ids.js';
+import type { AsyncPersistence, ClientInternals, DeliverFn } from './internal.js';
+import { toInternal } from './tenancy.js';
+
+/** How the broker reaches one MQTT member. */
+export interface ClientMember {
+  readonly session: Session;
+  readonly client: ClientInternals;
+  /** aedes' own deliver functions (before the broker's QoS wrapper). */
+  readonly deliver0: DeliverFn;
+  readonly deliverQoS: DeliverFn;
+}
+
+interface Member {
+  readonly key: object;
+  qos: 0 | 1 | 2;
+  readonly client?: ClientMember;
+  readonly handler?: (packet: AedesPublishPacket) => void;
+  /** messageId → the packet, for QoS 1/2 copies not yet acknowledged. */
+  readonly pending: Map<number, AedesPublishPacket>;
+}
+
+interface Group {
+  readonly key: string;
+  readonly internalFilter: string;
+  readonly members: Member[];
+  next: number;
+  readonly listener: (packet: AedesPublishPacket, done: () => void) => void;
+}
+
+export interface SharedSubscriptions {
+  /** Adds (or updates the QoS of) a member. `key` identifies it: the Session or an internal handle. */
+  join(
+    systemKey: string,
+    group: string,
+    filter: string,
+    qos: 0 | 1 | 2,
+    member: { key: object; client?: ClientMember; handler?: (packet: AedesPublishPacket) => void },
+  ): Promise<void>;
+  leave(systemKey: string, group: string, filter: string, key: object): Promise<void>;
+  /** A member's connection closed: drop it everywhere and hand its unacknowledged messages on. */
+  leaveAll(key: object): void;
+  /** PUBACK, PUBREC or PUBCOMP from a member. */
+  acked(key: object, messageId: number): void;
+  readonly groups: number;
+}
+
+const SHARE_BROKER_ID = 'isobar-share';
+const noop = () => {};
+
+/** Creates the shared-subscription registry over one aedes broker. */
+export function createSharedSubscriptions(deps: {
+  aedes: Aedes;
+  persistence: AsyncPersistence;
+  log: Log;
+}): SharedSubscriptions {
+  const { aedes, persistence, log } = deps;
+  const groups = new Map<string, Group>();
+  const byMember = new Map<object, Set<Group>>();
+  let counter = 0;
+
+  const sendTo = (member: Member, packet: AedesPublishPacket) => {
+    const qos = Math.min(packet.qos, member.qos) as 0 | 1 | 2;
+    if (member.handler !== undefined) {
+      member.handler(packet);
+      return;
+    }
+    const target = member.client;
+    if (target === undefined) return;
+    const { client } = target;
+    // A brokerId of our own keeps aedes' per-client dedupe from swallowing the copy when the same client
+    // also holds an ordinary subscription matching the topic.
+    const copy = {
+      cmd: 'publish',
+      topic: packet.topic,
+      payload: packet.payload,
+      qos,
+      retain: false,
+      dup: false,
+      brokerId: SHARE_BROKER_ID,
+      brokerCounter: ++counter,
+      messageId: 0,
+    } as AedesPublishPacket;
+    if (qos === 0) {
+      target.deliver0(copy, noop);
+      return;
+    }
+    copy.messageId = client._nextId;
+    client._nextId = client._nextId >= 65535 ? 1 : client._nextId + 1;
+    member.pending.set(copy.messageId, packet);
+    if (client.clean) {
+      target.deliverQoS(copy, noop);
+    } else {
+      persistence.outgoingEnqueue({ clientId: client.id }, copy).then(
+        () => target.deliverQoS(copy, noop),
+        (err: unknown) => log.error('shared subscription enqueue failed', { err: String(err) }),
+      );
+    }
+  };
+
+  const pick = (group: Group, skip?: Member): Member | undefined => {
+    const n = group.members.length;
+    for (let i = 0; i < n; i++) {
+      const member = group.members[group.next++ % n];
+      if (member !== skip) return member;
+    }
+    return undefined;
+  };
+
+  const makeGroup = (key: string, internalFilter: string): Group => {
+    const group: Group = {
+      key,
+      internalFilter,
+      members: [],
+      next: 0,
+      listener(packet, done) {
+        done(); // call back first: waiting here would stall aedes (DESIGN.md, measured facts)
+        const member = pick(group);
+        if (member !== undefined) sendTo(member, packet);
+      },
+    };
+    return group;
+  };
+
+  const keyOf = (systemKey: string, group: string, filter: string) =>
+    `${systemKey}\u0000${group}\u0000${filter}`;
+
+  const remove = (group: Group, memberKey: object): Member | undefined => {
+    const index = group.members.findIndex((m) => m.key === memberKey);
+    if (index < 0) return undefined;
+    const [member] = group.members.splice(index, 1);
+    byMember.get(memberKey)?.delete(group);
+    if (group.members.length === 0) {
+      groups.delete(group.key);
+      aedes.unsubscribe(group.internalFilter, group.listener, noop);
+    }
+    return member;
+  };
+
+  const handOn = (group: Group, member: Member) => {
+    const client = member.client?.client;
+    for (const [messageId, packet] of member.pending) {
+      if (client !== undefined && !client.clean) {
+        persistence.outgoingClearMessageId(client, { messageId }).then(noop, noop);
+      }
+      const next = pick(group, member);
+      if (next === undefined)
+        log.warn('shared subscription message dropped: no member left', { topic: packet.topic });
+      else sendTo(next, packet);
+    }
+    member.pending.clear();
+  };
+
+  return {
+    join(systemKey, groupName, filter, qos, input) {
+      const key = keyOf(systemKey, groupName, filter);
+      let group = groups.get(key);
+      const existing = group?.members.find((m) => m.key === input.key);
+      if (existing !== undefined) {
+        existing.qos = qos;
+        return Promise.resolve();
+      }
+      const member: Member = { ...input, qos, pending: new Map() };
+      let ready = Promise.resolve();
+      if (group === undefined) {
+        const created = makeGroup(key, toInternal(systemKey, filter));
+        groups.set(key, (group = created));
+        ready = new Promise((resolve) =>
+          aedes.subscribe(created.internalFilter, created.listener, () => resolve()),
+        );
+      }
+      group.members.push(member);
+      let set = byMember.get(input.key);
+      if (set === undefined) byMember.set(input.key, (set = new Set()));
+      set.add(group);
+      return ready;
+    },
+    leave(systemKey, groupName, filter, memberKey) {
+      const key = keyOf(systemKey, groupName, filter);
+      const group = groups.get(key);
+      if (group === undefined) return Promise.resolve();
+      const member = remove(group, memberKey);
+      if (member !== undefined && group.members.length > 0) handOn(group, member);
+      return Promise.resolve();
+    },
+    leaveAll(memberKey) {
+      const set = byMember.get(memberKey);
+      if (set === undefined) return;
+      byMember.delete(memberKey);
+      for (const group of set) {
+        const member = remove(group, memberKey);
+        if (member !== undefined) handOn(group, member);
+      }
+    },
+    acked(memberKey, messageId) {
+      const set = byMember.get(memberKey);
+      if (set === undefined) return;
+      for (const group of set) {
+        for (const member of group.members) if (member.key === memberKey) member.pending.delete(messageId);
+      }
+    },
+    get groups() {
+      return groups.size;
+    },
+  };
+}
