@@ -46,7 +46,7 @@ export interface CodeLogs {
   forget(systemKey: string, name: string): Promise<void>;
   /** Schedules the periodic purge. */
   start(): void;
-  /** Writes everything queued. */
+  /** Writes everything queued and waits for a running purge. */
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -90,6 +90,7 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
   >();
   let scheduled = false;
   let writing: Promise<void> = Promise.resolve();
+  let purging: Promise<void> = Promise.resolve();
   let cancelPurge: (() => void) | undefined;
   let closed = false;
 
@@ -130,7 +131,7 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
     writing = writing.then(() =>
       write(batch).catch((err: unknown) => log.error('writing service logs failed', { err: String(err) })),
     );
-    return writing;
+    return Promise.all([writing, purging]).then(() => undefined);
   };
 
   const schedule = () => {
@@ -176,7 +177,7 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
 
   const schedulePurge = () => {
     cancelPurge = clock.setTimer(PURGE_EVERY_MS, () => {
-      purge().then(
+      purging = purge().then(
         () => undefined,
         (err: unknown) => log.error('purging service logs failed', { err: String(err) }),
       );

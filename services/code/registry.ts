@@ -24,8 +24,8 @@ export interface RegistryOptions {
   readonly userExists?: (systemKey: string, userId: string) => boolean;
   /** Readies a version before it becomes current (the engine compiles it); throwing refuses the upload. */
   readonly prepare?: (service: ServiceRecord, bundle: string) => Promise<void>;
-  /** Told after every change is written and current. */
-  readonly onChange?: (change: RegistryChange) => void;
+  /** Told after every change is written and current; awaited, so a stream has started when create returns. */
+  readonly onChange?: (change: RegistryChange) => Promise<void> | void;
 }
 
 /** A current version: its definition and the script that runs. */
@@ -50,6 +50,7 @@ export interface Registry {
   /** A new version with the content of `version`. */
   rollback(systemKey: string, name: string, version: number): Promise<ServiceRecord>;
   setLogging(systemKey: string, name: string, enabled: boolean): Promise<ServiceRecord>;
+  setLogLevel(systemKey: string, name: string, level: string): Promise<ServiceRecord>;
   /** Re-bundles every service using `library` as it is about to become; throws if one no longer bundles. */
   checkLibrary(library: LibraryRecord): Promise<void>;
   /** After a library changed: every dependent service gets a new version bundled with it. */
@@ -245,15 +246,15 @@ export function createRegistry(options: RegistryOptions): Registry {
       await trx.insertInto('code_service_versions').values(row).execute();
     });
     current.set(key(systemKey, name), { record, bundle, row });
-    options.onChange?.({ kind: 'saved', service: record, bundle });
+    await options.onChange?.({ kind: 'saved', service: record, bundle });
     return record;
   };
 
-  const setSwitches = async (systemKey: string, name: string, logging: boolean, level?: string) => {
+  const setSwitches = async (systemKey: string, name: string, logging?: boolean, level?: string) => {
     const entry = get(systemKey, name);
     const record: ServiceRecord = {
       ...entry.record,
-      logging_enabled: logging,
+      logging_enabled: logging ?? entry.record.logging_enabled,
       log_level: level ?? entry.record.log_level,
     };
     await store.db
@@ -341,7 +342,7 @@ export function createRegistry(options: RegistryOptions): Registry {
           .where('name', '=', name)
           .execute();
         current.delete(key(systemKey, name));
-        options.onChange?.({ kind: 'deleted', systemKey, name });
+        await options.onChange?.({ kind: 'deleted', systemKey, name });
       });
     },
     async versions(systemKey, name) {
@@ -369,6 +370,10 @@ export function createRegistry(options: RegistryOptions): Registry {
     },
     async setLogging(systemKey, name, enabled) {
       await serial(key(systemKey, name), () => setSwitches(systemKey, name, enabled));
+      return get(systemKey, name).record;
+    },
+    async setLogLevel(systemKey, name, level) {
+      await serial(key(systemKey, name), () => setSwitches(systemKey, name, undefined, level));
       return get(systemKey, name).record;
     },
     async checkLibrary(library) {

@@ -9,7 +9,11 @@ describe('code registry', () => {
   let changes: RegistryChange[];
   beforeEach(async () => {
     changes = [];
-    f = await codeFixture({ onChange: (c) => changes.push(c) });
+    f = await codeFixture({
+      onChange: (c) => {
+        changes.push(c);
+      },
+    });
   });
   afterEach(() => f.close());
 

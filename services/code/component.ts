@@ -1,0 +1,166 @@
+// The code area as one platform component: libraries, the registry with its versions, logs, the
+// engine's Host, the engine itself, the one invoke door (`invokeService`) and the REST routes.
+import type { Engine, Host } from '../../engine/types.js';
+import type { Component, ComponentBase } from '../platform.js';
+import type { RestAuth } from '../rest/auth.js';
+import type { Identity } from '../identity/types.js';
+import { createDelayedPublishes } from './delayed-publish.js';
+import { createHost, type HostBroker, type OpHandler, type PlatformHost } from './host.js';
+import { createInvoker, type InvokeService } from './invoke.js';
+import { createLibraries, type Libraries } from './libraries.js';
+import { createCodeLogs, type CodeLogs } from './logs.js';
+import { createRegistry, type Registry } from './registry.js';
+import { createStreams, type Streams } from './streams.js';
+import type { CodeRouteDeps } from './routes/common.js';
+import type { RegistryChange } from './types.js';
+import { adminRoutes } from './routes/admin.js';
+import { executeRoutes } from './routes/execute.js';
+import { libraryRoutes } from './routes/libraries.js';
+import { logRoutes } from './routes/logs.js';
+import { runningRoutes } from './routes/running.js';
+import { userRoutes } from './routes/user.js';
+
+export interface CodeDeps {
+  readonly identity: Identity;
+  readonly auth: RestAuth;
+  readonly broker: HostBroker;
+  /** Builds the engine around our Host (engine/ `createEngine`); the engine never sees the platform. */
+  readonly createEngine: (host: Host) => Promise<Engine> | Engine;
+  /** Bridge-op handlers known now; later areas add theirs with `registerOps`. */
+  readonly ops?: Readonly<Record<string, OpHandler>>;
+}
+
+export interface CodeComponent extends Component {
+  readonly registry: Registry;
+  readonly libraries: Libraries;
+  readonly logs: CodeLogs;
+  readonly host: PlatformHost;
+  readonly engine: Engine;
+  readonly streams: Streams;
+  /** The one door into user code: REST, triggers, timers and `ClearBlade.Code().execute` all use it. */
+  readonly invokeService: InvokeService;
+  /** Adds bridge-op handlers (history, triggers, timers register theirs after the code slot). */
+  registerOps(ops: Readonly<Record<string, OpHandler>>): void;
+  /** Called after a service is deleted (triggers drop the triggers and timers that ran it). */
+  onServiceDeleted(listener: (systemKey: string, name: string) => Promise<void> | void): () => void;
+  /** True when the service exists (triggers and timers validate their `service_name`). */
+  serviceExists(systemKey: string, name: string): boolean;
+}
+
+/** Builds the code component: loads libraries and services into memory and creates the engine. */
+export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): Promise<CodeComponent> {
+  const { store, clock, config } = base;
+  const log = base.log.child({ area: 'code' });
+  const { identity } = deps;
+  const deletedListeners = new Set<(systemKey: string, name: string) => Promise<void> | void>();
+  const libraries = createLibraries({ store, clock });
+  const logs = createCodeLogs({ store, clock, log });
+  const delayed = createDelayedPublishes({ clock, log });
+  // The host and the invoke door refer to each other through the engine; the arrows below run only
+  // after everything here exists.
+  const host = createHost({
+    broker: deps.broker,
+    delayed,
+    log,
+    invoke: (...args) => invoker.invoke(...args),
+    ops: deps.ops,
+    onLog(ctx, line) {
+      if (ctx.service.executionTimeout !== -1) return;
+      const current = registry.find(ctx.service.systemKey, ctx.service.name);
+      if (current === undefined || !current.record.logging_enabled) return;
+      logs.append(
+        {
+          systemKey: ctx.service.systemKey,
+          name: ctx.service.name,
+          version: ctx.service.version,
+          instanceId: ctx.instanceId,
+          startedAt: line.time,
+          ttlMinutes: current.record.log_ttl_minutes,
+        },
+        line,
+      );
+    },
+  });
+  const engine = await deps.createEngine(host);
+  const registry = createRegistry({
+    store,
+    clock,
+    libraries,
+    userExists: (systemKey, userId) => identity.userById(systemKey, userId) !== undefined,
+    prepare: (record, bundle) => engine.prepare(invoker.versionOf({ record, bundle })),
+    onChange: (change) => onRegistryChange(change),
+  });
+  const invoker = createInvoker({
+    registry,
+    engine: () => engine,
+    identity,
+    logs,
+    clock,
+    memoryLimitMb: config.engine.memoryLimitMb,
+    hopLimit: config.engine.hopLimit,
+  });
+  const streams = createStreams({ engine: () => engine, registry, invoker, log });
+  /** Streams follow every change; a deletion also drops logs and tells the listeners (triggers). */
+  async function onRegistryChange(change: RegistryChange): Promise<void> {
+    await streams.onChange(change);
+    if (change.kind !== 'deleted') return;
+    await logs.forget(change.systemKey, change.name);
+    for (const listener of deletedListeners) {
+      try {
+        await listener(change.systemKey, change.name);
+      } catch (err) {
+        log.error('service-deleted listener failed', { name: change.name, err: String(err) });
+      }
+    }
+  }
+  try {
+    await libraries.load();
+    await registry.load();
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+
+  const routeDeps: CodeRouteDeps = {
+    auth: deps.auth,
+    identity,
+    registry,
+    libraries,
+    logs,
+    invoke: invoker.invoke,
+    streams,
+  };
+  let closing: Promise<void> | undefined;
+
+  return {
+    name: 'code',
+    routes: [adminRoutes, executeRoutes, userRoutes, libraryRoutes, logRoutes, runningRoutes].map((r) =>
+      r(routeDeps),
+    ),
+    registry,
+    libraries,
+    logs,
+    host,
+    engine,
+    streams,
+    invokeService: invoker.invoke,
+    registerOps: (ops) => host.registerOps(ops),
+    onServiceDeleted(listener) {
+      deletedListeners.add(listener);
+      return () => deletedListeners.delete(listener);
+    },
+    serviceExists: (systemKey, name) => registry.find(systemKey, name) !== undefined,
+    async start() {
+      logs.start();
+      await streams.startAll();
+    },
+    close() {
+      closing ??= (async () => {
+        delayed.clear();
+        await engine.close();
+        await logs.close();
+      })();
+      return closing;
+    },
+  };
+}

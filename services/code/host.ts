@@ -1,0 +1,177 @@
+// The engine's Host (engine/types.ts) over the broker, the one invoke door and the platform operations:
+// everything user code may do outside its isolate passes through here, with the ACL of the identity the
+// service runs as (its run_user, else the caller) and the hop count that stops re-trigger storms.
+import type { Caller, Host, HostContext, InvokeResult, LogLine } from '../../engine/types.js';
+import type { ClientIdentity, InternalHandler, PublishOptions } from '../../broker/types.js';
+import { BRIDGE_OPS, type BridgeOp } from '../../runtime-api/bridge-ops.js';
+import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { Log } from '../log.js';
+import type { DelayedPublishes } from './delayed-publish.js';
+
+/** The part of the broker the host uses (`platform.broker`). */
+export interface HostBroker {
+  publish(systemKey: string, topic: string, payload: Buffer, options: PublishOptions): Promise<void> | void;
+  subscribe(
+    systemKey: string,
+    filter: string,
+    handler: InternalHandler,
+    options: { identity?: ClientIdentity },
+  ): Promise<() => Promise<void> | void> | (() => Promise<void> | void);
+}
+
+/** One platform operation reachable from services through `Host.call`. */
+export type OpHandler = (ctx: HostContext, args: readonly unknown[]) => unknown;
+
+/** The one invoke door (component.ts), as the host calls it for `ClearBlade.Code().execute`. */
+export type InvokeDoor = (
+  systemKey: string,
+  name: string,
+  params: unknown,
+  caller: Caller,
+  options: { hop: number; logging: boolean; authorize: boolean },
+) => Promise<InvokeResult>;
+
+export interface HostOptions {
+  readonly broker: HostBroker;
+  readonly invoke: InvokeDoor;
+  readonly delayed: DelayedPublishes;
+  readonly log: Log;
+  /** A log line of a run: stored for stream instances (micro runs store theirs from the result). */
+  readonly onLog?: (ctx: HostContext, line: LogLine) => void;
+  readonly ops?: Readonly<Record<string, OpHandler>>;
+}
+
+/** The Host plus late registration: history and triggers add their operations after the code slot. */
+export interface PlatformHost extends Host {
+  /** Adds handlers by bridge-op name (runtime-api/bridge-ops.ts); an unknown name is a programming error. */
+  registerOps(ops: Readonly<Record<string, OpHandler>>): void;
+}
+
+/** The broker identity a service acts as: its run-as caller. */
+export function brokerIdentity(caller: Caller): ClientIdentity {
+  return {
+    kind: caller.kind,
+    id: caller.id,
+    name: caller.email,
+    systemKey: caller.systemKey,
+    token: caller.token === '' ? undefined : caller.token,
+  };
+}
+
+function toBuffer(payload: string | Uint8Array): Buffer {
+  return typeof payload === 'string'
+    ? Buffer.from(payload, 'utf8')
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+}
+
+function str(args: readonly unknown[], i: number, what: string): string {
+  const v = args[i];
+  if (typeof v !== 'string')
+    throw new IsobarError('CB_ERR_HTTP_BAD_REQUEST', { detail: `${what} must be a string` });
+  return v;
+}
+
+function num(args: readonly unknown[], i: number, what: string): number {
+  const v = args[i];
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new IsobarError('CB_ERR_HTTP_BAD_REQUEST', { detail: `${what} must be a number` });
+  return v;
+}
+
+/** Payloads of delayed publishes may be any JSON value; objects are sent as their JSON text. */
+function payloadOf(value: unknown): Buffer {
+  return toBuffer(typeof value === 'string' ? value : JSON.stringify(value ?? ''));
+}
+
+/** Builds the Host the engine is created with. */
+export function createHost(options: HostOptions): PlatformHost {
+  const { broker, delayed, log } = options;
+  const ops = new Map<string, OpHandler>();
+
+  const publish = async (
+    ctx: HostContext,
+    topic: string,
+    payload: Buffer,
+    qos: 0 | 1 | 2,
+    retain: boolean,
+  ): Promise<void> => {
+    await broker.publish(ctx.service.systemKey, topic, payload, {
+      qos,
+      retain,
+      identity: brokerIdentity(ctx.runAs),
+      hop: ctx.hop + 1,
+    });
+  };
+
+  const messagingOps: Partial<Record<BridgeOp, OpHandler>> = {
+    'messaging.setTimeout': (ctx, args) => {
+      const topic = str(args, 1, 'topic');
+      const payload = payloadOf(args[2]);
+      return delayed.timeout({
+        systemKey: ctx.service.systemKey,
+        ms: num(args, 0, 'timeout'),
+        publish: () => publish(ctx, topic, payload, 0, false),
+      });
+    },
+    'messaging.setInterval': (ctx, args) => {
+      const topic = str(args, 1, 'topic');
+      const payload = payloadOf(args[2]);
+      return delayed.interval({
+        systemKey: ctx.service.systemKey,
+        ms: num(args, 0, 'interval'),
+        iterations: typeof args[3] === 'number' ? args[3] : -1,
+        publish: () => publish(ctx, topic, payload, 0, false),
+      });
+    },
+    'messaging.cancel': (ctx, args) => {
+      delayed.cancel(ctx.service.systemKey, str(args, 0, 'id'));
+      return true;
+    },
+  };
+
+  const registerOps = (more: Readonly<Record<string, OpHandler | undefined>>) => {
+    for (const [name, handler] of Object.entries(more)) {
+      if (!(BRIDGE_OPS as readonly string[]).includes(name)) throw new Error(`unknown bridge op ${name}`);
+      if (handler !== undefined) ops.set(name, handler);
+    }
+  };
+  registerOps(messagingOps);
+  registerOps(options.ops ?? {});
+
+  return {
+    publish: (ctx, topic, payload, qos, retain) => publish(ctx, topic, toBuffer(payload), qos, retain),
+    async subscribe(ctx, filter, onMessage) {
+      const unsubscribe = await broker.subscribe(
+        ctx.service.systemKey,
+        filter,
+        (message) => onMessage(message.topic, message.payload.toString('utf8')),
+        { identity: brokerIdentity(ctx.runAs) },
+      );
+      return async () => {
+        await unsubscribe();
+      };
+    },
+    execute: (ctx, name, params, logging) =>
+      options.invoke(ctx.service.systemKey, name, params, ctx.runAs, {
+        hop: ctx.hop + 1,
+        logging,
+        authorize: true,
+      }),
+    async call(ctx, op, args) {
+      const handler = ops.get(op);
+      if (handler === undefined) throw new IsobarError('CB_ERR_CODE_OP_UNAVAILABLE', { op });
+      return await handler(ctx, args);
+    },
+    log(ctx, line) {
+      log.debug('service log', {
+        systemKey: ctx.service.systemKey,
+        service: ctx.service.name,
+        instanceId: ctx.instanceId,
+        level: line.level,
+        message: line.message,
+      });
+      options.onLog?.(ctx, line);
+    },
+    registerOps,
+  };
+}

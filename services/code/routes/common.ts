@@ -1,0 +1,108 @@
+// What the code route modules share: their dependencies and the JSON schemas of ClearBlade's shapes.
+import type { RestAuth } from '../../rest/auth.js';
+import type { Identity } from '../../identity/types.js';
+import type { Libraries } from '../libraries.js';
+import type { CodeLogs } from '../logs.js';
+import type { Registry } from '../registry.js';
+import type { InvokeService } from '../invoke.js';
+import type { ServiceInput, ServiceRecord } from '../types.js';
+import type { StreamControl } from '../streams.js';
+
+/** Everything a code route module is built from. */
+export interface CodeRouteDeps {
+  readonly auth: RestAuth;
+  readonly identity: Identity;
+  readonly registry: Registry;
+  readonly libraries: Libraries;
+  readonly logs: CodeLogs;
+  readonly invoke: InvokeService;
+  readonly streams: StreamControl;
+}
+
+export const devSecurity: Array<Record<string, string[]>> = [{ devToken: [] }];
+export const callerSecurity: Array<Record<string, string[]>> = [
+  { userToken: [] },
+  { deviceToken: [] },
+  { devToken: [] },
+];
+
+export const serviceParams = {
+  type: 'object',
+  required: ['systemKey', 'name'],
+  properties: { systemKey: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } },
+} as const;
+
+export const systemParams = {
+  type: 'object',
+  required: ['systemKey'],
+  properties: { systemKey: { type: 'string', minLength: 1 } },
+} as const;
+
+const stringList = { type: 'array', items: { type: 'string' } } as const;
+
+/** The body of POST/PUT (reference §3.1); unknown fields (run_on_edge, engine_type, …) are accepted and ignored. */
+export const serviceBody = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    name: { type: 'string' },
+    code: { type: 'string', description: 'JavaScript, ES module or TypeScript source' },
+    parameters: stringList,
+    params: { ...stringList, description: 'accepted as a synonym of parameters' },
+    dependencies: { type: 'string', description: 'comma list of library names' },
+    run_user: { type: ['string', 'null'], description: 'user_id the service runs as ("" = the caller)' },
+    execution_timeout: { type: 'integer', description: 'seconds (default 60); -1 = stream service' },
+    auto_restart: { type: 'boolean' },
+    auto_balance: { type: 'boolean' },
+    concurrency: { type: 'integer', minimum: 0, maximum: 64, description: 'stream instances' },
+    logging_enabled: { type: 'boolean' },
+    log_ttl_minutes: { type: 'integer', minimum: 1, description: 'log retention (default 10080)' },
+    log_level: { type: 'string' },
+    memory_limit_mb: { type: ['integer', 'null'], minimum: 8, maximum: 4096 },
+    description: { type: 'string' },
+  },
+} as const;
+
+/** A service as GET returns it (`params`, not `parameters`). */
+export const serviceSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    system_key: { type: 'string' },
+    code: { type: 'string' },
+    params: stringList,
+    dependencies: { type: 'string' },
+    run_user: { type: 'string' },
+    execution_timeout: { type: 'integer' },
+    auto_restart: { type: 'boolean' },
+    auto_balance: { type: 'boolean' },
+    concurrency: { type: 'integer' },
+    logging_enabled: { type: 'boolean' },
+    log_ttl_minutes: { type: 'integer' },
+    log_level: { type: 'string' },
+    memory_limit_mb: { type: ['integer', 'null'] },
+    description: { type: 'string' },
+    current_version: { type: 'integer' },
+    created_at: { type: 'integer' },
+    updated_at: { type: 'integer' },
+  },
+} as const;
+
+export const namesSchema = {
+  type: 'object',
+  properties: { code: { type: 'array', items: { type: 'string' } } },
+} as const;
+
+/** The request body of POST/PUT as the registry takes it. */
+export type ServiceBody = Omit<ServiceInput, 'run_user'> & { run_user?: string | null; name?: string };
+
+/** Normalises a body: `run_user: null` means "the caller". */
+export function serviceInput(body: ServiceBody | undefined): ServiceInput {
+  const b = body ?? {};
+  return { ...b, run_user: b.run_user === null ? '' : b.run_user };
+}
+
+/** The service object of GET. */
+export function serviceJson(s: ServiceRecord): ServiceRecord {
+  return s;
+}

@@ -1,0 +1,69 @@
+// `POST /api/v/1/code/{sk}/{name}[?id=]` (reference §3.4): the REST door into the one invoke pipeline.
+// HTTP 200 `{success, results, logs?}` for every run, failed or not; an unknown service, a bad token or a
+// missing permission is a REST error instead.
+import type { FastifyPluginAsync } from 'fastify';
+import type { InvokeResult } from '../../../engine/types.js';
+import { header } from '../../rest/auth.js';
+import { callerOf } from '../invoke.js';
+import { renderLogs } from '../logs.js';
+import { callerSecurity, serviceParams, type CodeRouteDeps } from './common.js';
+
+/** The ClearBlade envelope; a run the engine ended carries its stable code in `results`. */
+export function envelope(result: InvokeResult, logging: boolean): Record<string, unknown> {
+  let results = result.results;
+  if (result.code !== undefined && !(typeof results === 'string' && results.includes(result.code))) {
+    results = `${result.code}: ${typeof results === 'string' ? results : JSON.stringify(results ?? null)}`;
+  }
+  const out: Record<string, unknown> = {
+    success: result.success,
+    results: results === undefined ? null : results,
+  };
+  if (logging) out.logs = renderLogs(result.logs);
+  return out;
+}
+
+/** Execute a service over REST. */
+export function executeRoutes({ auth, registry, invoke }: CodeRouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Params: { systemKey: string; name: string }; Querystring: { id?: string }; Body: unknown }>(
+      '/api/v/1/code/:systemKey/:name',
+      {
+        schema: {
+          tags: ['code'],
+          summary: 'Execute a service; the body is req.params',
+          description:
+            'Answers HTTP 200 {success, results} for every run (a thrown error is success:false with "<ErrorName>: <message>"; ' +
+            'a timeout or limit carries its stable code). Header Logging-enabled: true adds `logs`.',
+          security: callerSecurity,
+          params: serviceParams,
+          querystring: {
+            type: 'object',
+            properties: {
+              id: { type: 'string', maxLength: 128, description: 'caller-chosen req.service_instance_id' },
+            },
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: { success: { type: 'boolean' }, results: {}, logs: { type: 'string' } },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const { systemKey, name } = req.params;
+        const principal = auth.caller(req, systemKey);
+        const logging = header(req, 'logging-enabled')?.toLowerCase() === 'true';
+        const result = await invoke(systemKey, name, req.body ?? {}, callerOf(principal, systemKey), {
+          authorize: true,
+          logging,
+          instanceId: req.query.id,
+        });
+        if (result.status !== undefined) void reply.status(result.status);
+        if (result.headers !== undefined) void reply.headers(result.headers);
+        const service = registry.find(systemKey, name);
+        return envelope(result, logging || service?.record.logging_enabled === true);
+      },
+    );
+  };
+}

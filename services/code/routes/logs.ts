@@ -1,0 +1,159 @@
+// Service logs (reference §3.5): `/codeadmin/v/2/logs/{sk}/{name}` — list, per instance, the logging
+// switch (`{logging: "true"|false}`, answered as a string like ClearBlade) and the log level.
+import type { FastifyPluginAsync } from 'fastify';
+import { IsobarError } from '../../../runtime-api/errors/index.js';
+import { devSecurity as security, serviceParams, type CodeRouteDeps } from './common.js';
+
+const tags = ['code logs'];
+type ServicePath = { systemKey: string; name: string };
+
+const lineSchema = {
+  type: 'object',
+  properties: { level: { type: 'string' }, time: { type: 'integer' }, message: { type: 'string' } },
+} as const;
+
+const logSchema = {
+  type: 'object',
+  properties: {
+    log: { type: 'string', description: 'the lines, one per line' },
+    service_execution_time: { type: 'string', description: 'ISO 8601 start of the run' },
+    service_instance_id: { type: 'string' },
+    version: { type: 'integer' },
+    success: { type: ['boolean', 'null'], description: 'null while a stream instance runs' },
+    duration_ms: { type: ['integer', 'null'] },
+    lines: { type: 'array', items: lineSchema },
+  },
+} as const;
+
+/** Reads and switches of service logs. */
+export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Params: ServicePath; Querystring: { limit?: number } }>(
+      '/codeadmin/v/2/logs/:systemKey/:name',
+      {
+        schema: {
+          tags,
+          summary: 'Logs of recent runs, newest first (kept for log_ttl_minutes)',
+          security,
+          params: serviceParams,
+          querystring: {
+            type: 'object',
+            properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } },
+          },
+          response: { 200: { type: 'array', items: logSchema } },
+        },
+      },
+      async (req) => {
+        const { systemKey, name } = req.params;
+        auth.developerForSystem(req, systemKey);
+        registry.get(systemKey, name);
+        return logs.list(systemKey, name, req.query.limit);
+      },
+    );
+
+    app.get<{ Params: ServicePath }>(
+      '/codeadmin/v/2/logs/:systemKey/:name/active',
+      {
+        schema: {
+          tags,
+          summary: 'Whether logs are kept for every run',
+          security,
+          params: serviceParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: { logging_enabled: { type: 'string', enum: ['true', 'false'] } },
+            },
+          },
+        },
+      },
+      async (req) => {
+        auth.developerForSystem(req, req.params.systemKey);
+        return {
+          logging_enabled: String(registry.get(req.params.systemKey, req.params.name).record.logging_enabled),
+        };
+      },
+    );
+
+    app.get<{ Params: ServicePath & { instanceId: string } }>(
+      '/codeadmin/v/2/logs/:systemKey/:name/:instanceId',
+      {
+        schema: {
+          tags,
+          summary: 'Logs of one run or stream instance',
+          security,
+          params: {
+            type: 'object',
+            required: ['systemKey', 'name', 'instanceId'],
+            properties: { ...serviceParams.properties, instanceId: { type: 'string', minLength: 1 } },
+          },
+          response: { 200: logSchema },
+        },
+      },
+      async (req) => {
+        const { systemKey, name, instanceId } = req.params;
+        auth.developerForSystem(req, systemKey);
+        registry.get(systemKey, name);
+        const view = await logs.instance(systemKey, name, instanceId);
+        if (view === undefined) throw new IsobarError('CB_ERR_CODE_INSTANCE_UNKNOWN', { id: instanceId });
+        return view;
+      },
+    );
+
+    app.post<{ Params: ServicePath; Body: { logging: boolean | string } }>(
+      '/codeadmin/v/2/logs/:systemKey/:name',
+      {
+        schema: {
+          tags,
+          summary: 'Turn logging of every run on or off ({"logging": "true"} or {"logging": false})',
+          security,
+          params: serviceParams,
+          body: {
+            type: 'object',
+            required: ['logging'],
+            properties: { logging: { type: ['boolean', 'string'], enum: [true, false, 'true', 'false'] } },
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: { name: { type: 'string' }, logging_enabled: { type: 'boolean' } },
+            },
+          },
+        },
+      },
+      async (req) => {
+        const { systemKey, name } = req.params;
+        auth.developerForSystem(req, systemKey);
+        const on = req.body.logging === true || req.body.logging === 'true';
+        const record = await registry.setLogging(systemKey, name, on);
+        return { name, logging_enabled: record.logging_enabled };
+      },
+    );
+
+    app.put<{ Params: ServicePath; Body: { log_level: string } }>(
+      '/codeadmin/v/2/logs/:systemKey/:name',
+      {
+        schema: {
+          tags,
+          summary: 'Set the log level of a service',
+          security,
+          params: serviceParams,
+          body: {
+            type: 'object',
+            required: ['log_level'],
+            properties: { log_level: { type: 'string', enum: ['debug', 'info', 'warn', 'error'] } },
+          },
+          response: {
+            200: { type: 'object', properties: { name: { type: 'string' }, log_level: { type: 'string' } } },
+          },
+        },
+      },
+      async (req) => {
+        const { systemKey, name } = req.params;
+        auth.developerForSystem(req, systemKey);
+        const record = await registry.setLogLevel(systemKey, name, req.body.log_level);
+        return { name, log_level: record.log_level };
+      },
+    );
+  };
+}

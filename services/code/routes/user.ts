@@ -1,0 +1,142 @@
+// User-level service management (reference §3.3), for users whose roles allow it. ClearBlade gates it on
+// the `allservices` list permission: 1 read, 2 create, 4 update, 8 delete (developers: everything).
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { PERM } from '../../../runtime-api/constants.js';
+import { IsobarError } from '../../../runtime-api/errors/index.js';
+import {
+  callerSecurity as security,
+  namesSchema,
+  serviceBody,
+  serviceInput,
+  serviceParams,
+  serviceSchema,
+  systemParams,
+  type CodeRouteDeps,
+  type ServiceBody,
+} from './common.js';
+
+const tags = ['code'];
+type ServicePath = { systemKey: string; name: string };
+
+/** `/api/v/3/code/{sk}` and `/api/v/3/code/{sk}/service/{name}`. */
+export function userRoutes({ auth, identity, registry }: CodeRouteDeps): FastifyPluginAsync {
+  /** The caller, if its roles grant `bit` on all services. */
+  const allowed = (req: FastifyRequest, systemKey: string, bit: number, what: string) => {
+    const principal = auth.caller(req, systemKey);
+    if ((identity.listLevel(principal, systemKey, 'allservices') & bit) === 0)
+      throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: `${what} services` });
+    return principal;
+  };
+  const uri = (systemKey: string, name: string) => `/api/v/3/code/${systemKey}/service/${name}`;
+
+  return async (app) => {
+    app.get<{ Params: { systemKey: string } }>(
+      '/api/v/3/code/:systemKey',
+      {
+        schema: {
+          tags,
+          summary: 'Names of the services (user token)',
+          security,
+          params: systemParams,
+          response: { 200: namesSchema },
+        },
+      },
+      async (req) => {
+        allowed(req, req.params.systemKey, PERM.READ, 'read');
+        return { code: registry.names(req.params.systemKey) };
+      },
+    );
+
+    app.get<{ Params: ServicePath }>(
+      '/api/v/3/code/:systemKey/service/:name',
+      {
+        schema: {
+          tags,
+          summary: 'One service (user token)',
+          security,
+          params: serviceParams,
+          response: { 200: serviceSchema },
+        },
+      },
+      async (req) => {
+        const { systemKey, name } = req.params;
+        const principal = auth.caller(req, systemKey);
+        const level = identity.listLevel(principal, systemKey, 'allservices');
+        if ((level & PERM.READ) === 0 && !identity.serviceAllowed(principal, systemKey, name))
+          throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: 'read services' });
+        return registry.get(systemKey, name).record;
+      },
+    );
+
+    app.post<{ Params: ServicePath; Body: ServiceBody }>(
+      '/api/v/3/code/:systemKey/service/:name',
+      {
+        schema: {
+          tags,
+          summary: 'Create a service (user token)',
+          security,
+          params: serviceParams,
+          body: serviceBody,
+          response: {
+            200: {
+              type: 'object',
+              properties: { created: { type: 'boolean' }, name: { type: 'string' }, uri: { type: 'string' } },
+            },
+          },
+        },
+      },
+      async (req) => {
+        const { systemKey, name } = req.params;
+        allowed(req, systemKey, PERM.CREATE, 'create');
+        await registry.create(systemKey, name, serviceInput(req.body));
+        return { created: true, name, uri: uri(systemKey, name) };
+      },
+    );
+
+    app.put<{ Params: ServicePath; Body: ServiceBody }>(
+      '/api/v/3/code/:systemKey/service/:name',
+      {
+        schema: {
+          tags,
+          summary: 'Update a service (user token): a new version',
+          security,
+          params: serviceParams,
+          body: serviceBody,
+          response: {
+            200: {
+              type: 'object',
+              properties: { uri: { type: 'string' }, version_number: { type: 'integer' } },
+            },
+          },
+        },
+      },
+      async (req) => {
+        const { systemKey, name } = req.params;
+        allowed(req, systemKey, PERM.UPDATE, 'update');
+        const record = await registry.update(systemKey, name, serviceInput(req.body));
+        return { uri: uri(systemKey, name), version_number: record.current_version };
+      },
+    );
+
+    app.delete<{ Params: ServicePath }>(
+      '/api/v/3/code/:systemKey/service/:name',
+      {
+        schema: {
+          tags,
+          summary: 'Delete a service (user token)',
+          security,
+          params: serviceParams,
+          response: {
+            200: { type: 'object', properties: { deleted: { type: 'boolean' }, name: { type: 'string' } } },
+          },
+        },
+      },
+      async (req) => {
+        const { systemKey, name } = req.params;
+        allowed(req, systemKey, PERM.DELETE, 'delete');
+        await registry.remove(systemKey, name);
+        return { deleted: true, name };
+      },
+    );
+  };
+}
