@@ -55,11 +55,15 @@ export function createDelayedPublishes(options: { clock: Clock; log: Log; max?: 
     const id = randomUUID();
     const ms = Math.max(repeat ? MIN_INTERVAL_MS : 0, Math.floor(spec.ms));
     let left = spec.iterations > 0 ? spec.iterations : Infinity;
+    // Each firing is due a fixed period after the previous due time, so intervals do not drift.
+    let due = clock.now() + ms;
     const arm = () => {
-      const cancel = clock.setTimer(ms, () => {
+      const cancel = clock.setTimer(due - clock.now(), () => {
         left--;
-        if (repeat && left > 0) arm();
-        else entries.delete(id);
+        if (repeat && left > 0) {
+          due += ms;
+          arm();
+        } else entries.delete(id);
         fire(id, spec.publish);
       });
       entries.set(id, { systemKey: spec.systemKey, cancel });
