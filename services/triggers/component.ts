@@ -28,7 +28,7 @@ export type InvokeService = (
   name: string,
   params: unknown,
   caller: Caller,
-  opts: { readonly hop?: number; readonly logging?: boolean; readonly instanceId?: string },
+  opts: { readonly hop?: number; readonly logging?: boolean; readonly authorize?: boolean },
 ) => Promise<InvokeResult>;
 
 export interface TriggersDeps {
@@ -73,7 +73,10 @@ export async function createTriggersComponent(
 
   const run = async (job: Job): Promise<void> => {
     const caller = await callers.resolve(job.systemKey, job.creator);
-    const result = await invoke(job.systemKey, job.service, job.params, caller, { hop: job.hop });
+    const result = await invoke(job.systemKey, job.service, job.params, caller, {
+      hop: job.hop,
+      authorize: false,
+    });
     if (!result.success) {
       log.warn('trigger service answered an error', {
         systemKey: job.systemKey,
@@ -96,7 +99,7 @@ export async function createTriggersComponent(
         systemKey: event.systemKey,
         service: t.serviceName,
         params: event.params,
-        hop: event.hop + 1,
+        hop: event.hop,
         source: `trigger ${t.name}`,
         creator: t.creator,
       });
@@ -112,7 +115,7 @@ export async function createTriggersComponent(
       systemKey: timer.systemKey,
       service: timer.serviceName,
       params: {},
-      hop: 1,
+      hop: 0,
       source: `timer ${timer.name}`,
       creator: timer.creator,
     });

@@ -44,6 +44,11 @@ export const DEFINITIONS: readonly TriggerDefinition[] = [
   row('UserRoles', 'UserRoleAdded', ['userId', 'roleID']),
   row('UserRoles', 'UserRoleRemoved', ['userId', 'roleID']),
   row('StartConnectDisconnect', 'PlatformStarted', []),
+  row('StartConnectDisconnect', 'PlatformConnectedOnEdgeTrigger', []),
+  row('StartConnectDisconnect', 'PlatformDisconnectedOnEdgeTrigger', []),
+  row('StartConnectDisconnect', 'EdgeStartedTrigger', []),
+  row('StartConnectDisconnect', 'EdgeConnectedOnPlatformTrigger', []),
+  row('StartConnectDisconnect', 'EdgeDisconnectedOnPlatformTrigger', []),
 ];
 
 /** `Module::Action`, the key events and triggers are indexed by (and `req.params.trigger`). */

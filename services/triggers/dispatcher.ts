@@ -12,7 +12,7 @@ export interface Job {
   readonly systemKey: string;
   readonly service: string;
   readonly params: Readonly<Record<string, unknown>>;
-  /** Hop of the invocation (the causing message's hop + 1). */
+  /** Hop of the invocation: the causing message's hop (services publish at their hop + 1); 0 for timers. */
   readonly hop: number;
   /** `trigger <name>` or `timer <name>`, for logs. */
   readonly source: string;
@@ -26,7 +26,7 @@ export interface DispatcherOptions {
   readonly totalCapacity: number;
   /** Most runs of one service at a time. */
   readonly concurrency: number;
-  /** Deepest allowed invocation hop (config `engine.hopLimit`). */
+  /** Jobs at this hop or deeper are refused (config `engine.hopLimit`): at most this many chained services. */
   readonly hopLimit: number;
 }
 
@@ -123,10 +123,10 @@ export function createDispatcher(
   return {
     enqueue(job) {
       if (closed) return false;
-      if (job.hop > options.hopLimit) {
+      if (job.hop >= options.hopLimit) {
         hopLimited++;
         const err = new IsobarError('CB_ERR_TRIGGER_HOP_LIMIT', {
-          hops: job.hop - 1,
+          hops: job.hop,
           limit: options.hopLimit,
           source: job.source,
         });

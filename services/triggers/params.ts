@@ -156,3 +156,20 @@ export function userRoleEvent(
 export function platformStartedEvent(systemKey: string): TriggerEvent {
   return event(systemKey, 'StartConnectDisconnect::PlatformStarted', {}, {});
 }
+
+/** The StartConnectDisconnect action of each edge event of the platform bus. */
+export const EDGE_ACTIONS = {
+  'edge.connected': 'StartConnectDisconnect::EdgeConnectedOnPlatformTrigger',
+  'edge.disconnected': 'StartConnectDisconnect::EdgeDisconnectedOnPlatformTrigger',
+  'edge.started': 'StartConnectDisconnect::EdgeStartedTrigger',
+  'edge.platformConnected': 'StartConnectDisconnect::PlatformConnectedOnEdgeTrigger',
+  'edge.platformDisconnected': 'StartConnectDisconnect::PlatformDisconnectedOnEdgeTrigger',
+} as const satisfies Record<string, ActionKey>;
+
+/** StartConnectDisconnect edge actions: `{}` (+ trigger). */
+export function edgeEvent(
+  systemKey: string,
+  action: (typeof EDGE_ACTIONS)[keyof typeof EDGE_ACTIONS],
+): TriggerEvent {
+  return event(systemKey, action, {}, {});
+}

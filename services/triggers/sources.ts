@@ -8,7 +8,9 @@ import { RESERVED_TOPIC_PREFIXES } from '../../runtime-api/constants.js';
 import type { PlatformEvents } from '../events.js';
 import type { ActionKey } from './definitions.js';
 import {
+  EDGE_ACTIONS,
   connectionEvent,
+  edgeEvent,
   deviceRecordEvent,
   deviceUpdatedEvent,
   publishEvent,
@@ -99,6 +101,13 @@ export function attachSources(deps: SourceDeps): () => void {
       when(e.systemKey, 'Device::DeviceDeleted', () => deviceRecordEvent('Device::DeviceDeleted', e)),
     ),
   );
+  for (const [name, action] of Object.entries(EDGE_ACTIONS) as Array<
+    [keyof typeof EDGE_ACTIONS, ActionKey]
+  >) {
+    offs.push(
+      events.on(name, (e) => when(e.systemKey, action, () => edgeEvent(e.systemKey, EDGE_ACTIONS[name]))),
+    );
+  }
   return () => {
     for (const off of offs.splice(0)) off();
   };

@@ -26,10 +26,10 @@ describe('trigger dispatcher', () => {
       { laneCapacity: 10, totalCapacity: 100, concurrency: 1, hopLimit: 8 },
       { log, run: (j) => Promise.resolve(void ran.push(j.hop)) },
     );
-    expect(d.enqueue(job('s', 8))).to.equal(true);
-    expect(d.enqueue(job('s', 9))).to.equal(false);
+    expect(d.enqueue(job('s', 7))).to.equal(true);
+    expect(d.enqueue(job('s', 8))).to.equal(false);
     await d.idle();
-    expect(ran).to.deep.equal([8]);
+    expect(ran).to.deep.equal([7]);
     expect(d.stats().hopLimited).to.equal(1);
     expect(log.lines.filter((l) => l.code === 'CB_ERR_TRIGGER_HOP_LIMIT')).to.have.length(1);
     await d.close();

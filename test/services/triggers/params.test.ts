@@ -5,6 +5,8 @@ import {
   connectionEvent,
   deviceRecordEvent,
   deviceUpdatedEvent,
+  EDGE_ACTIONS,
+  edgeEvent,
   platformStartedEvent,
   publishEvent,
   subscriptionEvent,
