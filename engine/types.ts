@@ -1,7 +1,9 @@
 // The engine's contract. The engine runs user code in isolates and knows nothing of HTTP, SQL or aedes:
 // what a service may do outside its isolate it asks of a Host, implemented in services/.
 
+import type { Clock } from '../runtime-api/clock.js';
 import type { ErrorCode } from '../runtime-api/errors/index.js';
+import type { Log } from '../runtime-api/log.js';
 
 /** One immutable, ready-to-run version of a service. */
 export interface ServiceVersion {
@@ -97,4 +99,86 @@ export interface Host {
   call(ctx: HostContext, op: string, args: readonly unknown[]): Promise<unknown>;
   /** A log line of a run (also kept in the result). */
   log(ctx: HostContext, line: LogLine): void;
+}
+
+/** Where a stream instance is in its life. */
+export type StreamState = 'starting' | 'running' | 'backoff' | 'stopped';
+
+/** One instance of a stream service, as `GET /codeadmin/v/3/running/{systemKey}` lists it. */
+export interface RunningInstance {
+  readonly instanceId: string;
+  readonly systemKey: string;
+  readonly name: string;
+  readonly version: number;
+  /** Epoch ms of the first start. */
+  readonly started: number;
+  readonly restarts: number;
+  readonly state: StreamState;
+  /** Code of the last exit, when the instance has exited at least once. */
+  readonly lastExit?: string;
+}
+
+/** Per-run limits; every field has a default in engine/limits.ts. */
+export interface EngineLimits {
+  /** Characters of the result's JSON text. */
+  readonly maxResultBytes: number;
+  /** Log lines of one micro-service run (stream services are rate-limited instead). */
+  readonly maxLogLines: number;
+  /** Characters of all log lines of one micro-service run. */
+  readonly maxLogBytes: number;
+  /** Characters of one log line; longer ones are cut. */
+  readonly maxLogLineChars: number;
+  /** Publishes of one micro-service run. */
+  readonly maxPublishes: number;
+  /** Messages buffered per subscription before the oldest are dropped (and counted). */
+  readonly maxBufferedMessages: number;
+  /** Subscriptions one run may hold. */
+  readonly maxSubscriptions: number;
+  /** Host publishes in flight per run before the isolate waits (back-pressure). */
+  readonly maxPublishesInFlight: number;
+  /** Depth of Code().execute / trigger chains. */
+  readonly maxDepth: number;
+  /** Delayed publishes (Messaging().setTimeout/setInterval) waiting per system. */
+  readonly maxDelayedPublishes: number;
+  /** Stream services: log lines per second per instance before lines are dropped (and counted). */
+  readonly streamLogLinesPerSecond: number;
+}
+
+export interface EngineOptions {
+  readonly defaults: { readonly memoryLimitMb: number; readonly executionTimeoutS: number };
+  /** Cap on isolates alive at once (warm + busy); invocations wait for one beyond it. */
+  readonly maxIsolates?: number;
+  /** Warm idle isolates kept per service version. */
+  readonly maxIdlePerVersion?: number;
+  readonly limits?: Partial<EngineLimits>;
+  /** Stream restart backoff: first delay and cap, ms. */
+  readonly restartBackoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly edge?: { readonly isEdge: boolean; readonly edgeId: string; readonly platformUrl: string };
+  /** `cbmeta.node_id`. */
+  readonly nodeId?: string;
+}
+
+export interface EngineDeps {
+  readonly host: Host;
+  readonly log: Log;
+  readonly clock: Clock;
+}
+
+/** The code engine: the one door into user code. */
+export interface Engine {
+  /** Compiles and warms a version so its first run pays no compile; rejects CB_ERR_SANDBOX_COMPILE. */
+  prepare(version: ServiceVersion): Promise<void>;
+  /** Runs a micro service (or one run of any service); never rejects for the service's faults. */
+  invoke(version: ServiceVersion, request: InvokeRequest): Promise<InvokeResult>;
+  /** Starts `concurrency` instances of a stream service (replacing running ones of the same name). */
+  startStream(version: ServiceVersion, request: InvokeRequest): Promise<void>;
+  /** Stops every instance of a stream service; resolves once they are gone. */
+  stopStream(systemKey: string, name: string): Promise<void>;
+  /** Stops one instance by id; false when no such instance. */
+  stopInstance(instanceId: string): Promise<boolean>;
+  running(systemKey?: string): RunningInstance[];
+  /** Drops warm isolates of every version of a service (after an update or delete). */
+  retire(systemKey: string, name: string, keepVersion?: number): void;
+  /** Stops streams, waits for in-flight runs, disposes every isolate; idempotent. */
+  close(): Promise<void>;
 }

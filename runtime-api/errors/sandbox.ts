@@ -7,4 +7,69 @@ export const sandboxErrors = defineErrors({
     fault: 'user',
     message: 'Service {service} timed out after {seconds} s',
   },
+  CB_ERR_SANDBOX_MEMORY: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} went over its memory limit of {limitMb} MB',
+  },
+  CB_ERR_SANDBOX_RESULT_TOO_LARGE: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} answered more than {limit} bytes',
+  },
+  CB_ERR_SANDBOX_LOG_LIMIT: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} logged more than {limit} in one run',
+  },
+  CB_ERR_SANDBOX_PUBLISH_LIMIT: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} published more than {limit} messages in one run',
+  },
+  CB_ERR_SANDBOX_UNCAUGHT: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} threw {error}',
+  },
+  CB_ERR_SANDBOX_COMPILE: {
+    status: 400,
+    fault: 'user',
+    message: 'Service {service} does not compile: {error}',
+  },
+  CB_ERR_SANDBOX_NO_ENTRY: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} defines no function {service} and no default export',
+  },
+  CB_ERR_SANDBOX_DEPTH: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} not run: call chain deeper than {limit}',
+  },
+  CB_ERR_SANDBOX_BRIDGE_OP: {
+    status: 200,
+    fault: 'user',
+    message: 'Bridge operation {op} is not available: {reason}',
+  },
+  CB_ERR_SANDBOX_TIMER_LIMIT: {
+    status: 200,
+    fault: 'user',
+    message: 'System {systemKey} already has {limit} delayed publishes waiting',
+  },
+  CB_ERR_SANDBOX_STOPPED: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} was stopped',
+  },
+  CB_ERR_SANDBOX_CRASHED: {
+    status: 500,
+    fault: 'system',
+    message: 'The isolate of service {service} died: {reason}',
+  },
+  CB_ERR_SANDBOX_CLOSED: {
+    status: 503,
+    fault: 'system',
+    message: 'The code engine is shutting down',
+  },
 });

@@ -1,0 +1,112 @@
+// The code engine: the only module that runs user code. `createEngine` wires the isolate pool, the invoke
+// pipeline, the stream supervisor and the delayed publishes; see engine/README.md for the contract.
+
+import { IsobarError } from '../runtime-api/errors/index.js';
+import { createDelayedPublishes } from './delayed-publish.js';
+import { createInvoker } from './invoke.js';
+import { IsolatePool } from './isolate-pool.js';
+import { DEFAULT_BACKOFF, DEFAULT_LIMITS, MIN_MEMORY_MB } from './limits.js';
+import { preludeSource } from './prelude.js';
+import { Sandbox, type SandboxOptions } from './sandbox.js';
+import { createStreamSupervisor } from './stream-supervisor.js';
+import type { Engine, EngineDeps, EngineLimits, EngineOptions, ServiceVersion } from './types.js';
+
+export type * from './types.js';
+
+/** Creates the engine; bundles the prelude now so no run pays for it. Starts nothing. */
+export async function createEngine(options: EngineOptions, deps: EngineDeps): Promise<Engine> {
+  preludeSource();
+  const limits: EngineLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const log = deps.log.child({ component: 'engine' });
+  const delayed = createDelayedPublishes({
+    host: deps.host,
+    clock: deps.clock,
+    log,
+    maxPerSystem: limits.maxDelayedPublishes,
+  });
+  const edge = options.edge ?? { isEdge: false, edgeId: '', platformUrl: '' };
+  const sandboxOptions = (version: ServiceVersion): SandboxOptions => ({
+    memoryLimitMb: Math.max(
+      MIN_MEMORY_MB,
+      version.memoryLimitMb > 0 ? version.memoryLimitMb : options.defaults.memoryLimitMb,
+    ),
+    delayed,
+    onCatastrophicError: (message) =>
+      log.error('isolate catastrophic error', { service: version.name, message }),
+    config: {
+      systemSecret: '',
+      isEdge: edge.isEdge,
+      edgeId: edge.edgeId,
+      platformUrl: edge.platformUrl,
+      nodeId: options.nodeId ?? 'isobar',
+      maxResultBytes: limits.maxResultBytes,
+      maxLogLineChars: limits.maxLogLineChars,
+    },
+  });
+  const pool = new IsolatePool({
+    maxIsolates: options.maxIsolates ?? 64,
+    maxIdlePerVersion: options.maxIdlePerVersion ?? 4,
+    sandbox: sandboxOptions,
+  });
+  const runDeps = {
+    host: deps.host,
+    clock: deps.clock,
+    log,
+    limits,
+    defaultTimeoutS: options.defaults.executionTimeoutS,
+  };
+  const invoker = createInvoker(pool, runDeps);
+  const supervisor = createStreamSupervisor(options.restartBackoff ?? DEFAULT_BACKOFF, {
+    clock: deps.clock,
+    log,
+    runInstance: async (version, request, onRun) =>
+      invoker.invoke(version, request, {
+        stream: true,
+        sandbox: await Sandbox.create(version, sandboxOptions(version)),
+        onRun,
+      }),
+  });
+  let closing: Promise<void> | undefined;
+  const open = () => {
+    if (closing !== undefined) throw new IsobarError('CB_ERR_SANDBOX_CLOSED');
+  };
+
+  return {
+    async prepare(version) {
+      open();
+      const error = await pool.prepare(version);
+      if (error !== undefined)
+        throw new IsobarError('CB_ERR_SANDBOX_COMPILE', { service: version.name, error });
+    },
+    invoke(version, request) {
+      if (closing !== undefined) {
+        return Promise.resolve({
+          success: false,
+          results: `CB_ERR_SANDBOX_CLOSED: ${new IsobarError('CB_ERR_SANDBOX_CLOSED').message}`,
+          code: 'CB_ERR_SANDBOX_CLOSED',
+          logs: [],
+          instanceId: request.instanceId ?? '',
+          durationMs: 0,
+        });
+      }
+      return invoker.invoke(version, request);
+    },
+    async startStream(version, request) {
+      open();
+      await supervisor.start(version, request);
+    },
+    stopStream: (systemKey, name) => supervisor.stop(systemKey, name),
+    stopInstance: (instanceId) => supervisor.stopInstance(instanceId),
+    running: (systemKey) => supervisor.running(systemKey),
+    retire: (systemKey, name, keep) => pool.retire(systemKey, name, keep),
+    close() {
+      closing ??= (async () => {
+        await supervisor.close();
+        delayed.close();
+        await invoker.idle();
+        pool.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,254 @@
+// One run of a service, as a recipe of named steps sharing one state object:
+// resolveService → acquireIsolate → runWithLimits → collectLogs → deliverResult (releaseIsolate always).
+// The same pipeline serves REST, triggers, timers, Code().execute and (with a dedicated isolate) streams.
+
+import { randomUUID } from 'node:crypto';
+import { IsobarError, isIsobarError, type ErrorCode, type ErrorParams } from '../runtime-api/errors/index.js';
+import type { BeginRequest, Outcome } from '../runtime-api/sandbox-protocol.js';
+import type { IsolatePool } from './isolate-pool.js';
+import { safeParse } from './json.js';
+import { RunState, type RunDeps } from './run-state.js';
+import { errorLine, type PreparedContext, type Sandbox } from './sandbox.js';
+import type { InvokeRequest, InvokeResult, ServiceVersion } from './types.js';
+
+export interface RunMode {
+  /** Stream instance: no timeout, log rate limit instead of caps, `sandbox` is its own and is disposed after. */
+  readonly stream?: boolean;
+  readonly sandbox?: Sandbox;
+  /** Called once the run is on its isolate: streams keep it to stop the run. */
+  readonly onRun?: (run: RunState) => void;
+}
+
+interface Invocation {
+  readonly version: ServiceVersion;
+  readonly request: InvokeRequest;
+  readonly mode: RunMode;
+  readonly instanceId: string;
+  readonly started: number;
+  readonly timeoutMs: number | undefined;
+  readonly run: RunState;
+  sandbox?: Sandbox;
+  prepared?: PreparedContext;
+  outcome?: {
+    success: boolean;
+    results: unknown;
+    code?: ErrorCode;
+    status?: number;
+    headers?: Record<string, string>;
+  };
+  logs?: InvokeResult['logs'];
+}
+
+export interface Invoker {
+  invoke(version: ServiceVersion, request: InvokeRequest, mode?: RunMode): Promise<InvokeResult>;
+  /** Resolves once no run is in flight. */
+  idle(): Promise<void>;
+}
+
+/** Builds the pipeline over a pool; never rejects for anything the service did. */
+export function createInvoker(
+  pool: IsolatePool,
+  deps: RunDeps & { readonly defaultTimeoutS: number },
+): Invoker {
+  const inFlight = new Set<Promise<InvokeResult>>();
+
+  function resolveService(version: ServiceVersion, request: InvokeRequest, mode: RunMode): Invocation {
+    const stream = mode.stream === true;
+    const seconds =
+      version.executionTimeout > 0
+        ? version.executionTimeout
+        : version.executionTimeout < 0
+          ? -1
+          : deps.defaultTimeoutS;
+    const instanceId = request.instanceId ?? randomUUID();
+    const ctx = { service: version, runAs: request.runAs, instanceId, hop: request.hop ?? 0 };
+    const logging = request.logging ?? version.loggingEnabled;
+    return {
+      version,
+      request,
+      mode,
+      instanceId,
+      started: deps.clock.now(),
+      timeoutMs: stream || seconds < 0 ? undefined : Math.max(1, Math.round(seconds * 1000)),
+      run: new RunState(ctx, { stream, logging }, deps),
+    };
+  }
+
+  async function acquireIsolate(s: Invocation): Promise<void> {
+    if (s.run.ctx.hop > deps.limits.maxDepth)
+      return fault(s, 'CB_ERR_SANDBOX_DEPTH', { limit: deps.limits.maxDepth });
+    s.sandbox = s.mode.sandbox ?? (await pool.acquire(s.version));
+    if (s.sandbox.compileError !== undefined) {
+      s.outcome = { success: false, results: s.sandbox.compileError, code: 'CB_ERR_SANDBOX_COMPILE' };
+      return;
+    }
+    s.prepared = await s.sandbox.takeContext();
+  }
+
+  async function runWithLimits(s: Invocation): Promise<void> {
+    const { sandbox, prepared, run } = s;
+    if (s.outcome !== undefined || sandbox === undefined || prepared === undefined) return;
+    run.onKill(() => sandbox.dispose());
+    s.mode.onRun?.(run);
+    const seconds = s.timeoutMs === undefined ? -1 : s.timeoutMs / 1000;
+    const cancelWatchdog =
+      s.timeoutMs === undefined
+        ? undefined
+        : deps.clock.setTimer(s.timeoutMs, () => run.kill('CB_ERR_SANDBOX_TIMEOUT', { seconds }));
+    const caller = s.request.caller;
+    const begin: BeginRequest = {
+      params: JSON.stringify(s.request.params ?? {}) ?? '{}',
+      systemSecret: s.request.systemSecret,
+      userEmail: caller.email,
+      userid: caller.id,
+      userToken: caller.token,
+      isLogging: run.logging,
+      instanceId: s.instanceId,
+      random: '',
+    };
+    try {
+      const raw = await sandbox.run(prepared, run, begin, s.timeoutMs);
+      s.outcome = run.fault === undefined ? readOutcome(s, raw) : faultOutcome(s);
+    } catch (err) {
+      s.outcome = run.fault !== undefined ? faultOutcome(s) : classify(s, err, seconds);
+    } finally {
+      cancelWatchdog?.();
+    }
+  }
+
+  async function collectLogs(s: Invocation): Promise<void> {
+    await s.run.end();
+    s.logs = s.run.logs;
+  }
+
+  function deliverResult(s: Invocation): InvokeResult {
+    const o = s.outcome ?? { success: false, results: null, code: 'CB_ERR_SANDBOX_CRASHED' as const };
+    return {
+      success: o.success,
+      results: o.results,
+      logs: s.logs ?? [],
+      instanceId: s.instanceId,
+      durationMs: deps.clock.now() - s.started,
+      ...(o.code === undefined ? {} : { code: o.code }),
+      ...(o.status === undefined ? {} : { status: o.status }),
+      ...(o.headers === undefined ? {} : { headers: o.headers }),
+    };
+  }
+
+  function releaseIsolate(s: Invocation): void {
+    const { sandbox, prepared } = s;
+    if (sandbox === undefined) return;
+    if (prepared !== undefined) sandbox.release(prepared);
+    const healthy =
+      s.run.fault === undefined && !sandbox.disposed && s.outcome?.code !== 'CB_ERR_SANDBOX_TIMEOUT';
+    if (s.mode.sandbox !== undefined) sandbox.dispose();
+    else pool.release(sandbox, healthy);
+  }
+
+  function fault(s: Invocation, code: ErrorCode, params: ErrorParams = {}): void {
+    s.run.fault ??= { code, params: { service: s.version.name, ...params } };
+    s.outcome = faultOutcome(s);
+  }
+
+  function faultOutcome(s: Invocation): NonNullable<Invocation['outcome']> {
+    const f = s.run.fault ?? {
+      code: 'CB_ERR_SANDBOX_CRASHED' as const,
+      params: { service: s.version.name, reason: 'unknown' },
+    };
+    const err = new IsobarError(f.code, f.params);
+    return { success: false, results: `${f.code}: ${err.message}`, code: f.code };
+  }
+
+  function readOutcome(s: Invocation, raw: unknown): NonNullable<Invocation['outcome']> {
+    const limit = deps.limits.maxResultBytes;
+    if (typeof raw !== 'string')
+      return {
+        success: false,
+        results: 'Error: the service replaced the runtime API',
+        code: 'CB_ERR_SANDBOX_UNCAUGHT',
+      };
+    if (raw.length > limit + 4096) {
+      s.run.fault = { code: 'CB_ERR_SANDBOX_RESULT_TOO_LARGE', params: { service: s.version.name, limit } };
+      return faultOutcome(s);
+    }
+    const o = safeParse(raw) as Partial<Outcome> | undefined;
+    if (o === undefined || typeof o.s !== 'boolean' || typeof o.r !== 'string') {
+      return {
+        success: false,
+        results: 'Error: the service replaced the runtime API',
+        code: 'CB_ERR_SANDBOX_UNCAUGHT',
+      };
+    }
+    if (o.c !== undefined) {
+      const code = o.c === 'CB_ERR_SANDBOX_NO_ENTRY' ? o.c : 'CB_ERR_SANDBOX_RESULT_TOO_LARGE';
+      s.run.fault = { code, params: { service: s.version.name, limit } };
+      return faultOutcome(s);
+    }
+    const headers = o.h !== undefined && typeof o.h === 'object' ? stringRecord(o.h) : undefined;
+    return {
+      success: o.s,
+      results: safeParse(o.r) ?? null,
+      ...(o.e === true ? { code: 'CB_ERR_SANDBOX_UNCAUGHT' as const } : {}),
+      ...(typeof o.st === 'number' ? { status: o.st } : {}),
+      ...(headers === undefined ? {} : { headers }),
+    };
+  }
+
+  function classify(s: Invocation, err: unknown, seconds: number): NonNullable<Invocation['outcome']> {
+    const message = err instanceof Error ? err.message : String(err);
+    if (isIsobarError(err)) {
+      s.run.fault = { code: err.code, params: err.params };
+      return faultOutcome(s);
+    }
+    if (message.includes('memory limit')) {
+      s.run.fault = {
+        code: 'CB_ERR_SANDBOX_MEMORY',
+        params: { service: s.version.name, limitMb: s.sandbox?.memoryLimitMb ?? 0 },
+      };
+    } else if (message === 'Script execution timed out.') {
+      s.run.fault = { code: 'CB_ERR_SANDBOX_TIMEOUT', params: { service: s.version.name, seconds } };
+    } else if (message.startsWith('Isolate was disposed') || s.sandbox?.disposed === true) {
+      s.run.fault = { code: 'CB_ERR_SANDBOX_CRASHED', params: { service: s.version.name, reason: message } };
+    } else {
+      // Thrown by the service's top-level code, before its entry point ran.
+      return { success: false, results: errorLine(err), code: 'CB_ERR_SANDBOX_UNCAUGHT' };
+    }
+    return faultOutcome(s);
+  }
+
+  async function pipeline(
+    version: ServiceVersion,
+    request: InvokeRequest,
+    mode: RunMode,
+  ): Promise<InvokeResult> {
+    const s = resolveService(version, request, mode);
+    try {
+      await acquireIsolate(s);
+      await runWithLimits(s);
+    } catch (err) {
+      s.outcome ??= classify(s, err, -1);
+    } finally {
+      await collectLogs(s);
+      releaseIsolate(s);
+    }
+    return deliverResult(s);
+  }
+
+  return {
+    invoke(version, request, mode = {}) {
+      const p = pipeline(version, request, mode);
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+      return p;
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function stringRecord(value: object): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (k !== '__proto__') out[k] = String(v);
+  return out;
+}

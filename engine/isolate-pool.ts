@@ -1,0 +1,144 @@
+// Warm isolates per service version. A run takes one (idle, or new), and gives it back when it ended
+// cleanly; anything the engine had to stop is disposed, never reused. Beyond `maxIsolates` busy + idle,
+// runs queue for one; idle isolates of other versions are evicted first.
+
+import { IsobarError } from '../runtime-api/errors/index.js';
+import { Sandbox, type SandboxOptions } from './sandbox.js';
+import type { ServiceVersion } from './types.js';
+
+export interface PoolOptions {
+  readonly maxIsolates: number;
+  readonly maxIdlePerVersion: number;
+  readonly sandbox: (version: ServiceVersion) => SandboxOptions;
+}
+
+/** The key of one version. */
+export const versionKey = (v: Pick<ServiceVersion, 'systemKey' | 'name' | 'version'>): string =>
+  `${v.systemKey}/${v.name}@${v.version}`;
+const serviceKey = (systemKey: string, name: string): string => `${systemKey}/${name}@`;
+
+export class IsolatePool {
+  readonly #options: PoolOptions;
+  /** Idle isolates by version key; Map order doubles as least-recently-used order for eviction. */
+  readonly #idle = new Map<string, Sandbox[]>();
+  readonly #busy = new Set<Sandbox>();
+  readonly #waiting: Array<() => void> = [];
+  /** Versions retired while busy: their isolates are disposed on release. */
+  readonly #retired = new Set<string>();
+  #closed = false;
+
+  constructor(options: PoolOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    let n = this.#busy.size;
+    for (const list of this.#idle.values()) n += list.length;
+    return n;
+  }
+
+  /** Ensures one warm isolate of `version` is idle; returns its compile error, if any. */
+  async prepare(version: ServiceVersion): Promise<string | undefined> {
+    const key = versionKey(version);
+    this.#retired.delete(key);
+    const idle = this.#idle.get(key);
+    if (idle !== undefined && idle.length > 0) return idle[0].compileError;
+    const sandbox = await this.#create(version);
+    if (sandbox.compileError === undefined) {
+      sandbox.warm();
+      this.#pushIdle(key, sandbox);
+    } else {
+      sandbox.dispose();
+    }
+    return sandbox.compileError;
+  }
+
+  /** An isolate for one run of `version`. */
+  async acquire(version: ServiceVersion): Promise<Sandbox> {
+    if (this.#closed) throw new IsobarError('CB_ERR_SANDBOX_CLOSED');
+    const key = versionKey(version);
+    this.#retired.delete(key);
+    const idle = this.#idle.get(key);
+    const warm = idle?.pop();
+    if (idle !== undefined && idle.length === 0) this.#idle.delete(key);
+    if (warm !== undefined) {
+      this.#busy.add(warm);
+      return warm;
+    }
+    while (this.size >= this.#options.maxIsolates && !this.#evictOne()) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      if (this.#closed) throw new IsobarError('CB_ERR_SANDBOX_CLOSED');
+    }
+    const sandbox = await this.#create(version);
+    this.#busy.add(sandbox);
+    return sandbox;
+  }
+
+  /** Gives an isolate back: kept warm when `healthy` and wanted, else disposed. */
+  release(sandbox: Sandbox, healthy: boolean): void {
+    this.#busy.delete(sandbox);
+    const key = versionKey(sandbox.version);
+    const idle = this.#idle.get(key) ?? [];
+    if (
+      healthy &&
+      !this.#closed &&
+      !sandbox.disposed &&
+      !this.#retired.has(key) &&
+      idle.length < this.#options.maxIdlePerVersion
+    ) {
+      sandbox.warm();
+      this.#pushIdle(key, sandbox);
+    } else {
+      sandbox.dispose();
+    }
+    this.#waiting.shift()?.();
+  }
+
+  /** Disposes idle isolates of a service's versions (all but `keep`); busy ones go when released. */
+  retire(systemKey: string, name: string, keep?: number): void {
+    const prefix = serviceKey(systemKey, name);
+    for (const [key, list] of this.#idle) {
+      if (!key.startsWith(prefix) || (keep !== undefined && key === `${prefix}${keep}`)) continue;
+      for (const s of list) s.dispose();
+      this.#idle.delete(key);
+    }
+    for (const s of this.#busy) {
+      const key = versionKey(s.version);
+      if (key.startsWith(prefix) && (keep === undefined || key !== `${prefix}${keep}`))
+        this.#retired.add(key);
+    }
+    while (this.#waiting.length > 0 && this.size < this.#options.maxIsolates) this.#waiting.shift()?.();
+  }
+
+  /** Disposes idle isolates; busy ones are disposed as their runs end. */
+  close(): void {
+    this.#closed = true;
+    for (const list of this.#idle.values()) for (const s of list) s.dispose();
+    this.#idle.clear();
+    for (const w of this.#waiting.splice(0)) w();
+  }
+
+  #create(version: ServiceVersion): Promise<Sandbox> {
+    return Sandbox.create(version, this.#options.sandbox(version));
+  }
+
+  #pushIdle(key: string, sandbox: Sandbox): void {
+    const list = this.#idle.get(key) ?? [];
+    this.#idle.delete(key); // re-insert: most recently used last
+    list.push(sandbox);
+    this.#idle.set(key, list);
+  }
+
+  /** Disposes the least recently used idle isolate; false when none is idle. */
+  #evictOne(): boolean {
+    for (const [key, list] of this.#idle) {
+      const victim = list.shift();
+      if (list.length === 0) this.#idle.delete(key);
+      if (victim !== undefined) {
+        victim.dispose();
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,179 @@
+// One isolate holding one service version's compiled scripts, and the fresh contexts runs execute in.
+// A spare context (prelude installed, bridge bound) is built in the background after each run, so the next
+// run starts without paying for context creation on its path.
+
+import ivm from 'isolated-vm';
+import type { BeginRequest, InstallConfig } from '../runtime-api/sandbox-protocol.js';
+import { createHostFunction, type BridgeSlot } from './bridge.js';
+import type { DelayedPublishes } from './delayed-publish.js';
+import { preludeSource } from './prelude.js';
+import type { RunState } from './run-state.js';
+import type { ServiceVersion } from './types.js';
+
+/** A context ready for one run. */
+export interface PreparedContext {
+  readonly context: ivm.Context;
+  readonly slot: BridgeSlot;
+  readonly hostRef: ivm.Reference;
+  readonly begin: ivm.Reference<(beginJson: string) => void>;
+}
+
+export interface SandboxOptions {
+  readonly memoryLimitMb: number;
+  readonly config: Omit<InstallConfig, 'serviceName' | 'version' | 'systemKey'>;
+  readonly delayed: DelayedPublishes;
+  readonly onCatastrophicError: (message: string) => void;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** The service's code plus the call that hands its entry point to the prelude. */
+export function wrapService(version: ServiceVersion): string {
+  const name = version.name;
+  const entry = IDENTIFIER.test(name)
+    ? `typeof ${name} === "function" ? ${name} : undefined`
+    : `typeof globalThis[${JSON.stringify(name)}] === "function" ? globalThis[${JSON.stringify(name)}] : undefined`;
+  return `${version.code}\n;globalThis.__isobarMain(${entry});`;
+}
+
+export class Sandbox {
+  readonly isolate: ivm.Isolate;
+  readonly version: ServiceVersion;
+  readonly memoryLimitMb: number;
+  /** Set when the service does not compile: runs answer it instead of running. */
+  readonly compileError: string | undefined;
+  readonly #prelude: ivm.Script;
+  readonly #service: ivm.Script | undefined;
+  readonly #options: SandboxOptions;
+  readonly #configJson: string;
+  #spare: Promise<PreparedContext> | undefined;
+
+  private constructor(
+    isolate: ivm.Isolate,
+    version: ServiceVersion,
+    prelude: ivm.Script,
+    service: ivm.Script | undefined,
+    compileError: string | undefined,
+    options: SandboxOptions,
+  ) {
+    this.isolate = isolate;
+    this.version = version;
+    this.memoryLimitMb = options.memoryLimitMb;
+    this.#prelude = prelude;
+    this.#service = service;
+    this.compileError = compileError;
+    this.#options = options;
+    const config: InstallConfig = {
+      ...options.config,
+      systemKey: version.systemKey,
+      serviceName: version.name,
+      version: version.version,
+    };
+    this.#configJson = JSON.stringify(config);
+  }
+
+  /** A new isolate with the prelude and the service compiled; compile errors are kept, not thrown. */
+  static async create(version: ServiceVersion, options: SandboxOptions): Promise<Sandbox> {
+    const isolate = new ivm.Isolate({
+      memoryLimit: options.memoryLimitMb,
+      onCatastrophicError: options.onCatastrophicError,
+    });
+    try {
+      const prelude = await isolate.compileScript(preludeSource(), { filename: 'isobar:prelude.js' });
+      let service: ivm.Script | undefined;
+      let compileError: string | undefined;
+      try {
+        service = await isolate.compileScript(wrapService(version), { filename: `${version.name}.js` });
+      } catch (err) {
+        compileError = errorLine(err);
+      }
+      return new Sandbox(isolate, version, prelude, service, compileError, options);
+    } catch (err) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw err;
+    }
+  }
+
+  get disposed(): boolean {
+    return this.isolate.isDisposed;
+  }
+
+  /** Starts building the next run's context in the background. */
+  warm(): void {
+    if (this.#spare !== undefined || this.disposed || this.#service === undefined) return;
+    const spare = this.#build();
+    spare.catch(() => {}); // a failure resurfaces in takeContext
+    this.#spare = spare;
+  }
+
+  /** The spare context (or a new one), prelude installed and bridge bound. */
+  takeContext(): Promise<PreparedContext> {
+    const spare = this.#spare ?? this.#build();
+    this.#spare = undefined;
+    return spare;
+  }
+
+  /** Runs the service in `prepared` for `run`; resolves with the prelude's outcome text. */
+  async run(
+    prepared: PreparedContext,
+    run: RunState,
+    begin: BeginRequest,
+    timeoutMs: number | undefined,
+  ): Promise<unknown> {
+    const service = this.#service;
+    if (service === undefined) throw new Error('service does not compile');
+    prepared.slot.run = run;
+    prepared.begin.applySync(undefined, [JSON.stringify(begin)]);
+    return service.run(
+      prepared.context,
+      timeoutMs === undefined ? { promise: true } : { promise: true, timeout: timeoutMs },
+    );
+  }
+
+  /** Frees a used context. */
+  release(prepared: PreparedContext): void {
+    prepared.slot.run = undefined;
+    for (const r of [prepared.begin, prepared.hostRef]) {
+      try {
+        r.release();
+      } catch {
+        // already gone with the isolate
+      }
+    }
+    try {
+      prepared.context.release();
+    } catch {
+      // already gone with the isolate
+    }
+  }
+
+  dispose(): void {
+    this.#spare = undefined;
+    if (!this.isolate.isDisposed) {
+      try {
+        this.isolate.dispose();
+      } catch {
+        // disposing twice from two paths is harmless
+      }
+    }
+  }
+
+  async #build(): Promise<PreparedContext> {
+    const context = await this.isolate.createContext();
+    await this.#prelude.run(context);
+    const install = await context.global.get('__isobarInstall', { reference: true });
+    const slot: BridgeSlot = {};
+    const hostRef = new ivm.Reference(createHostFunction(slot, this.#options.delayed));
+    const begin = (await install.apply(undefined, [hostRef, this.#configJson], {
+      result: { reference: true },
+    })) as ivm.Reference<(beginJson: string) => void>;
+    install.release();
+    return { context, slot, hostRef, begin };
+  }
+}
+
+/** "<Name>: <message>" of an error coming out of isolated-vm. */
+export function errorLine(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return `Error: ${String(err)}`;
+}

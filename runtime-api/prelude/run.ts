@@ -1,0 +1,140 @@
+// req, resp and the outcome of one run. resp.success/error/send record the outcome and unwind user code by
+// throwing ENDED; the bridge then refuses every later crossing, so code after them has no effect.
+
+import type { BeginRequest, InstallConfig, Outcome } from '../sandbox-protocol.js';
+import { ENDED, type Bridge } from './bridge.js';
+import { errorText } from './format.js';
+
+const stringify = JSON.stringify;
+const parse = JSON.parse;
+const ErrorCtor = Error;
+const resolve = Promise.resolve.bind(Promise);
+
+export interface Caller {
+  userid: string;
+  userToken: string;
+  userEmail: string;
+}
+
+export interface Req extends Caller {
+  readonly params: unknown;
+  readonly systemKey: string;
+  readonly systemSecret: string;
+  readonly isLogging: boolean;
+  readonly service_instance_id: string;
+  readonly caller: Caller;
+}
+
+/** State of the one run of this context. */
+export interface Run {
+  readonly req: Req;
+  readonly resp: {
+    success(value?: unknown): never;
+    error(value?: unknown): never;
+    send(value?: unknown): never;
+    set(headers: unknown, value?: unknown): void;
+    status(code: number): void;
+  };
+  /** Runs the entry point and renders the outcome as the JSON text the engine reads. */
+  main(entry: unknown): string | Promise<string>;
+}
+
+/** req/resp for `begin`, and the runner the compiled service calls last. */
+export function createRun(bridge: Bridge, config: InstallConfig, begin: BeginRequest): Run {
+  let outcome: Outcome | undefined;
+  let status: number | undefined;
+  const headers: Record<string, string> = {};
+  let hasHeaders = false;
+
+  const caller = { userid: begin.userid, userToken: begin.userToken, userEmail: begin.userEmail };
+  const req: Req = {
+    params: begin.params === '' ? {} : parse(begin.params),
+    systemKey: config.systemKey,
+    systemSecret: config.systemSecret,
+    userEmail: begin.userEmail,
+    userid: begin.userid,
+    userToken: begin.userToken,
+    isLogging: begin.isLogging,
+    service_instance_id: begin.instanceId,
+    caller,
+  };
+
+  const render = (success: boolean, value: unknown): Outcome => {
+    let text: string | undefined;
+    try {
+      text = value instanceof ErrorCtor ? stringify(errorText(value)) : stringify(value);
+    } catch (err) {
+      return { s: false, r: stringify(errorText(err)), e: true };
+    }
+    text ??= 'null';
+    if (text.length > config.maxResultBytes)
+      return { s: false, r: 'null', c: 'CB_ERR_SANDBOX_RESULT_TOO_LARGE' };
+    return { s: success, r: text };
+  };
+
+  const end = (success: boolean, value: unknown): never => {
+    if (outcome === undefined && !bridge.ended) outcome = render(success, value);
+    bridge.end();
+    throw ENDED;
+  };
+
+  const finish = (thrown: boolean, error?: unknown): string => {
+    bridge.end();
+    let o: Outcome;
+    if (outcome !== undefined) o = outcome;
+    else if (thrown && error !== ENDED) o = { s: false, r: stringify(errorText(error)), e: true };
+    else o = { s: true, r: 'null' };
+    if (status !== undefined) o.st = status;
+    if (hasHeaders) o.h = headers;
+    return stringify(o);
+  };
+
+  const resp: Run['resp'] = {
+    success: (value) => end(true, value),
+    error: (value) => end(false, value),
+    send: (value) => end(true, value),
+    set(h, value) {
+      if (typeof h === 'string') {
+        headers[h] = String(value);
+        hasHeaders = true;
+      } else if (h !== null && typeof h === 'object') {
+        for (const [k, v] of Object.entries(h)) headers[k] = String(v);
+        hasHeaders = true;
+      }
+    },
+    status(code) {
+      if (typeof code === 'number' && code >= 100 && code <= 599) status = Math.trunc(code);
+    },
+  };
+
+  return {
+    req,
+    resp,
+    main(entry) {
+      if (typeof entry !== 'function') {
+        bridge.end();
+        return stringify({ s: false, r: 'null', c: 'CB_ERR_SANDBOX_NO_ENTRY' } satisfies Outcome);
+      }
+      let returned: unknown;
+      try {
+        returned = (entry as (req: Req, resp: Run['resp']) => unknown)(req, resp);
+      } catch (err) {
+        return finish(true, err);
+      }
+      let thenable = false;
+      try {
+        thenable =
+          returned !== null &&
+          typeof returned === 'object' &&
+          typeof (returned as { then?: unknown }).then === 'function';
+      } catch {
+        thenable = false;
+      }
+      if (!thenable) return finish(false);
+      return resolve(returned).then(
+        () => finish(false),
+        (err: unknown) => finish(true, err),
+      );
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// The private wire between the prelude (inside the isolate) and engine/bridge.ts (in Node).
+// Everything crossing is a primitive: strings, numbers, booleans. No Node imports: compiles under both configs.
+
+/** Operations the prelude sends without waiting (`applyIgnored`): they never block the isolate. */
+export const SEND_OPS = {
+  log: 'log', // [level, message]
+  publish: 'publish', // [topic, payload, qos, retain]
+  publishBinary: 'publishBinary', // [topic, latin1Payload, qos, retain]
+} as const;
+
+/** Operations the prelude waits for (`applySyncPromise`): the isolate blocks, Node does not. */
+export const CALL_OPS = {
+  subscribe: 'subscribe', // [filter] -> subscription id
+  unsubscribe: 'unsubscribe', // [filter]
+  wait: 'wait', // [filtersJson] -> message batch (see encodeBatch)
+  sleep: 'sleep', // [ms]
+  drain: 'drain', // [] -> resolves once the host has room for more publishes
+  execute: 'execute', // [name, paramsJson, logging] -> InvokeResult JSON
+  platform: 'platform', // [op, argsJson] -> Host.call result JSON
+  random: 'random', // [] -> hex string
+} as const;
+
+/** Prefix of a successful call answer; anything else is `ANSWER_ERR` + message. */
+export const ANSWER_OK = '0';
+export const ANSWER_ERR = '1';
+
+/** Log levels of LogLine, in the order console maps onto them. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Publishes the prelude may send before it must wait for the host to catch up (back-pressure). */
+export const PUBLISH_WINDOW = 256;
+
+/**
+ * The outcome of one run as the prelude reports it: `s` success, `r` results as JSON text,
+ * `st`/`h` from resp.status/resp.set, `c` an engine code when the prelude itself refused (result too large,
+ * no entry point), `e` true when `r` is an uncaught error rendered as "<Name>: <message>".
+ */
+export interface Outcome {
+  s: boolean;
+  r: string;
+  st?: number;
+  h?: Record<string, string>;
+  c?: 'CB_ERR_SANDBOX_RESULT_TOO_LARGE' | 'CB_ERR_SANDBOX_NO_ENTRY';
+  e?: boolean;
+}
+
+/** What the engine tells the prelude once per context (install) and once per run (begin). */
+export interface InstallConfig {
+  systemKey: string;
+  /** Empty at install; `begin` fills it (the secret comes with the request). */
+  systemSecret: string;
+  serviceName: string;
+  version: number;
+  isEdge: boolean;
+  edgeId: string;
+  platformUrl: string;
+  nodeId: string;
+  maxResultBytes: number;
+  maxLogLineChars: number;
+}
+
+export interface BeginRequest {
+  params: string;
+  systemSecret: string;
+  userEmail: string;
+  userid: string;
+  userToken: string;
+  isLogging: boolean;
+  instanceId: string;
+  random: string;
+}
+
+/**
+ * A batch of queued messages in one string, so that one crossing hands over everything: a header of
+ * comma-separated numbers (subscription id, topic length, payload length per message) ended by `;`, then the
+ * topics and payloads concatenated. Slicing inside the isolate is cheap; no JSON escaping of payloads.
+ */
+export function encodeBatch(messages: ReadonlyArray<readonly [number, string, string]>): string {
+  const header: number[] = [];
+  let body = '';
+  for (const [sub, topic, payload] of messages) {
+    header.push(sub, topic.length, payload.length);
+    body += topic + payload;
+  }
+  return header.join(',') + ';' + body;
+}
+
+/** The inverse of encodeBatch: [subscription id, topic, payload] triples. */
+export function decodeBatch(batch: string): Array<[number, string, string]> {
+  const end = batch.indexOf(';');
+  const out: Array<[number, string, string]> = [];
+  if (end <= 0) return out;
+  const nums = batch.slice(0, end).split(',');
+  let at = end + 1;
+  for (let i = 0; i + 2 < nums.length; i += 3) {
+    const topicEnd = at + Number(nums[i + 1]);
+    const payloadEnd = topicEnd + Number(nums[i + 2]);
+    out.push([Number(nums[i]), batch.slice(at, topicEnd), batch.slice(topicEnd, payloadEnd)]);
+    at = payloadEnd;
+  }
+  return out;
+}

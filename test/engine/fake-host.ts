@@ -1,0 +1,127 @@
+// A Host for engine unit tests: records what services publish and log, feeds messages to their
+// subscriptions, and answers Host.call from a table. Not a broker: no ACL, no retained messages.
+
+import { parseShared, topicMatches } from '../../runtime-api/topics.js';
+import type { Host, HostContext, InvokeResult, LogLine } from '../../engine/types.js';
+
+export interface Published {
+  readonly service: string;
+  readonly topic: string;
+  readonly payload: string | Uint8Array;
+  readonly qos: number;
+  readonly retain: boolean;
+}
+
+interface Sub {
+  readonly service: string;
+  readonly filter: string;
+  readonly onMessage: (topic: string, payload: string) => void;
+}
+
+export interface FakeHost extends Host {
+  readonly published: Published[];
+  readonly logs: Array<{ service: string; line: LogLine }>;
+  readonly calls: Array<{ op: string; args: readonly unknown[] }>;
+  /** Filters currently subscribed. */
+  subscriptions(): string[];
+  /** Delivers to every matching subscription; returns how many got it. */
+  feed(topic: string, payload: string): number;
+  /** Resolves when a subscription to `filter` exists. */
+  subscribed(filter: string, timeoutMs?: number): Promise<void>;
+  /** Resolves when `n` publishes to `topic` have been made. */
+  publishedTo(topic: string, n?: number, timeoutMs?: number): Promise<Published[]>;
+  /** Answers for Host.call by op. */
+  answers: Record<string, (args: readonly unknown[], ctx: HostContext) => unknown>;
+  /** Filters whose subscription the host refuses. */
+  deny: Set<string>;
+  executor?: (ctx: HostContext, name: string, params: unknown, logging: boolean) => Promise<InvokeResult>;
+}
+
+/** A fresh fake host. */
+export function createFakeHost(): FakeHost {
+  const subs = new Set<Sub>();
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const w of [...waiters]) w();
+  };
+  const until = <T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const done = check();
+      if (done !== undefined) return resolve(done);
+      const timer = setTimeout(() => {
+        waiters.delete(w);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, timeoutMs);
+      const w = () => {
+        const v = check();
+        if (v === undefined) return;
+        clearTimeout(timer);
+        waiters.delete(w);
+        resolve(v);
+      };
+      waiters.add(w);
+    });
+
+  const host: FakeHost = {
+    published: [],
+    logs: [],
+    calls: [],
+    answers: {},
+    deny: new Set(),
+    async publish(ctx, topic, payload, qos, retain) {
+      if (topic.startsWith('denied/')) throw new Error(`not allowed to publish to ${topic}`);
+      host.published.push({ service: ctx.service.name, topic, payload, qos, retain });
+      notify();
+    },
+    async subscribe(ctx, filter, onMessage) {
+      if (host.deny.has(filter)) throw new Error(`not allowed to subscribe to ${filter}`);
+      const sub: Sub = { service: ctx.service.name, filter, onMessage };
+      subs.add(sub);
+      notify();
+      return async () => {
+        subs.delete(sub);
+      };
+    },
+    async execute(ctx, name, params, logging) {
+      if (host.executor === undefined) throw new Error('no executor');
+      return host.executor(ctx, name, params, logging);
+    },
+    async call(ctx, op, args) {
+      host.calls.push({ op, args });
+      const answer = host.answers[op];
+      if (answer === undefined) throw new Error(`no answer for ${op}`);
+      return answer(args, ctx);
+    },
+    log(ctx, line) {
+      host.logs.push({ service: ctx.service.name, line });
+    },
+    subscriptions: () => [...subs].map((s) => s.filter),
+    feed(topic, payload) {
+      let n = 0;
+      for (const s of subs) {
+        const filter = parseShared(s.filter)?.filter ?? s.filter;
+        if (topicMatches(filter, topic)) {
+          s.onMessage(topic, payload);
+          n++;
+        }
+      }
+      return n;
+    },
+    subscribed: (filter, timeoutMs = 5000) =>
+      until(
+        () => ([...subs].some((s) => s.filter === filter) ? true : undefined),
+        timeoutMs,
+        `subscription ${filter}`,
+      ).then(() => {}),
+    publishedTo: (topic, n = 1, timeoutMs = 5000) =>
+      until(
+        () => {
+          const got = host.published.filter((p) => p.topic === topic);
+          return got.length >= n ? got : undefined;
+        },
+        timeoutMs,
+        `${n} publish(es) to ${topic}`,
+      ),
+  };
+  return host;
+}
