@@ -1,0 +1,193 @@
+import { expect } from 'chai';
+import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
+import { api, devLogin, newSystem, type Api, type DevSession, type TestSystem } from '../helpers.js';
+
+describe('identity REST: devices', () => {
+  let tp: TestPlatform;
+  let a: Api;
+  let dev: DevSession;
+  let sys: TestSystem;
+  before(async () => {
+    tp = await startTestPlatform();
+    a = api(tp.url);
+    dev = await devLogin(a);
+    sys = await newSystem(a, dev);
+  });
+  after(() => tp.close({ removeData: true }));
+
+  const path = (name: string) => `/admin/devices/${sys.systemKey}/${name}`;
+  const login = (name: string, key: string, headers: Record<string, string> = {}) =>
+    a.call<{ deviceToken: string; code?: string }>('POST', `/api/v/2/devices/${sys.systemKey}/auth`, {
+      headers,
+      body: { deviceName: name, activeKey: key },
+    });
+
+  it('creates a device (PY body shape) that holds Authenticated and never shows its key', async () => {
+    const d = await a.ok<Record<string, unknown>>('POST', path('pump-1'), {
+      headers: dev.headers,
+      body: {
+        name: 'pump-1',
+        active_key: 'k-1',
+        allow_certificate_auth: false,
+        allow_key_auth: true,
+        certificate: '',
+        description: 'a pump',
+        enabled: true,
+        keys: 'k-1',
+        state: 'on',
+        type: 'pump',
+        site: 'north',
+      },
+    });
+    expect(d).to.include({
+      name: 'pump-1',
+      type: 'pump',
+      state: 'on',
+      description: 'a pump',
+      site: 'north',
+      enabled: true,
+    });
+    expect(d.device_key).to.equal(`${sys.systemKey} :: pump-1`);
+    expect(JSON.stringify(d)).to.not.include('k-1');
+    const roles = await a.ok<{ roles: Array<{ ID: string }> }>(
+      'GET',
+      `/admin/devices/roles/${sys.systemKey}/pump-1`,
+      {
+        headers: dev.headers,
+      },
+    );
+    expect(roles.roles.map((r) => r.ID)).to.deep.equal(['Authenticated']);
+  });
+
+  it('authenticates with no key/secret headers (PY) and with them (GO); tokens work in DeviceToken and UserToken', async () => {
+    await a.ok('POST', path('dev-a'), { headers: dev.headers, body: { active_key: 'secret-a' } });
+    const bare = await login('dev-a', 'secret-a');
+    expect(bare.status).to.equal(200);
+    expect(bare.body.deviceToken).to.match(/^[A-Za-z0-9_-]{82}==$/);
+    const go = await login('dev-a', 'secret-a', sys.headers);
+    expect(go.status).to.equal(200);
+    const p = tp.platform.identity.verifyToken(go.body.deviceToken);
+    expect(p).to.include({ kind: 'device', id: 'dev-a', systemKey: sys.systemKey });
+    // The REST auth accepts a device token in ClearBlade-UserToken too (Node SDK useUser trick).
+    expect(
+      await a.ok('POST', '/api/v/1/user/checkauth', {
+        headers: { 'ClearBlade-UserToken': go.body.deviceToken },
+      }),
+    ).to.deep.equal({ is_authenticated: true });
+    expect(
+      await a.ok('POST', '/api/v/1/user/checkauth', {
+        headers: { 'ClearBlade-DeviceToken': go.body.deviceToken },
+      }),
+    ).to.deep.equal({ is_authenticated: true });
+  });
+
+  it('refuses a wrong key, an unknown device, a disabled device and a wrong secret', async () => {
+    await a.ok('POST', path('dev-b'), { headers: dev.headers, body: { active_key: 'kb', enabled: false } });
+    expect((await login('dev-b', 'kb')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
+    expect((await login('dev-b', 'wrong')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
+    expect((await login('nobody', 'kb')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
+    const bad = await login('dev-b', 'kb', { 'ClearBlade-SystemSecret': 'NOPE' });
+    expect(bad.status).to.equal(401);
+    expect(bad.body.code).to.equal('CB_ERR_SYSTEM_BAD_SECRET');
+    await a.fails('POST', `/api/v/2/devices/${sys.systemKey}/auth`, 400, 'CB_ERR_HTTP_BAD_REQUEST', {
+      body: { deviceName: 'dev-b' },
+    });
+    await a.fails('POST', '/api/v/2/devices/ffffffffffff/auth', 404, 'CB_ERR_SYSTEM_UNKNOWN', {
+      body: { deviceName: 'dev-b', activeKey: 'kb' },
+    });
+  });
+
+  it('refuses a duplicate name with 409 and answers 404 for unknown devices', async () => {
+    await a.ok('POST', path('twin'), { headers: dev.headers, body: { active_key: 'k' } });
+    await a.fails('POST', path('twin'), 409, 'CB_ERR_DEVICE_EXISTS', {
+      headers: dev.headers,
+      body: { active_key: 'k' },
+    });
+    await a.fails('GET', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', { headers: dev.headers });
+    await a.fails('PUT', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', {
+      headers: dev.headers,
+      body: { state: 'x' },
+    });
+    await a.fails('DELETE', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', { headers: dev.headers });
+    await a.fails('PUT', `/admin/devices/roles/${sys.systemKey}/ghost`, 404, 'CB_ERR_DEVICE_UNKNOWN', {
+      headers: dev.headers,
+      body: { add: ['Administrator'] },
+    });
+    await a.fails('POST', path('typed'), 400, 'CB_ERR_HTTP_BAD_REQUEST', {
+      headers: dev.headers,
+      body: { enabled: 'maybe' },
+    });
+  });
+
+  it('reads, lists, updates and deletes', async () => {
+    const s = await newSystem(a, dev, 'Devices');
+    const p = (n: string) => `/admin/devices/${s.systemKey}/${n}`;
+    await a.ok('POST', p('a'), { headers: dev.headers, body: { active_key: 'k', type: 'x' } });
+    await a.ok('POST', p('b'), { headers: dev.headers, body: { active_key: 'k', type: 'y' } });
+    const list = await a.ok<Array<{ name: string }>>('GET', `/admin/devices/${s.systemKey}`, {
+      headers: dev.headers,
+    });
+    expect(list.map((d) => d.name)).to.deep.equal(['a', 'b']);
+    const q = encodeURIComponent(JSON.stringify({ FILTERS: [[{ EQ: [{ type: 'y' }] }]] }));
+    const filtered = await a.ok<Array<{ name: string }>>('GET', `/admin/devices/${s.systemKey}?query=${q}`, {
+      headers: dev.headers,
+    });
+    expect(filtered.map((d) => d.name)).to.deep.equal(['b']);
+    const changed = await a.ok('PUT', p('a'), {
+      headers: dev.headers,
+      body: { state: 'running', colour: 'red' },
+    });
+    expect(changed).to.include({ state: 'running', colour: 'red', type: 'x' });
+    expect(await a.ok('GET', p('a'), { headers: dev.headers })).to.deep.equal(changed);
+    await a.ok('DELETE', p('a'), { headers: dev.headers });
+    await a.fails('GET', p('a'), 404, 'CB_ERR_DEVICE_UNKNOWN', { headers: dev.headers });
+  });
+
+  it('revokes the device’s tokens on a key change, on disable and on delete', async () => {
+    const revoked: string[] = [];
+    const off = tp.platform.events.on('tokens.revoked', (e) => revoked.push(...e.tokens));
+    try {
+      for (const n of ['r1', 'r2', 'r3'])
+        await a.ok('POST', path(n), { headers: dev.headers, body: { active_key: 'k' } });
+      const t1 = (await login('r1', 'k')).body.deviceToken;
+      const t2 = (await login('r2', 'k')).body.deviceToken;
+      const t3 = (await login('r3', 'k')).body.deviceToken;
+      await a.ok('PUT', path('r1'), { headers: dev.headers, body: { active_key: 'k2' } });
+      await a.ok('PUT', path('r2'), { headers: dev.headers, body: { enabled: false } });
+      await a.ok('DELETE', path('r3'), { headers: dev.headers });
+      expect(revoked).to.include.members([t1, t2, t3]);
+      expect(() => tp.platform.identity.verifyToken(t1))
+        .to.throw()
+        .with.property('code', 'CB_ERR_AUTH_INVALID_TOKEN');
+      expect((await login('r1', 'k')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
+      expect((await login('r1', 'k2')).status).to.equal(200);
+    } finally {
+      off();
+    }
+  });
+
+  it('adds and removes device roles by id or name', async () => {
+    await a.ok('POST', path('roled'), { headers: dev.headers, body: { active_key: 'k' } });
+    const role = await a.ok<{ role_id: string }>('POST', `/admin/user/${sys.systemKey}/roles`, {
+      headers: dev.headers,
+      body: { name: 'Sensors' },
+    });
+    const r = await a.ok<{ roles: Array<{ Name: string }> }>(
+      'PUT',
+      `/admin/devices/roles/${sys.systemKey}/roled`,
+      {
+        headers: dev.headers,
+        body: { add: [role.role_id], delete: ['Authenticated'] },
+      },
+    );
+    expect(r.roles.map((x) => x.Name)).to.deep.equal(['Sensors']);
+    const byName = await a.ok<Array<{ Name: string }>>(
+      'GET',
+      `/admin/user/${sys.systemKey}/roles?device=roled`,
+      {
+        headers: dev.headers,
+      },
+    );
+    expect(byName.map((x) => x.Name)).to.deep.equal(['Sensors']);
+  });
+});
