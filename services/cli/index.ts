@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { startCommand } from './start.js';
+import { historyCommand } from './history.js';
 
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -12,6 +13,7 @@ export type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   start: { run: startCommand, summary: 'run the platform (broker, engine, REST) in this process' },
+  history: { run: historyCommand, summary: "print a topic's stored messages (--count N, --since T)" },
 };
 
 function usage(): string {
