@@ -1,4 +1,4 @@
-/* eslint-disable no-unused-vars, no-undef -- a ClearBlade service: the platform calls it and provides ClearBlade */
+/* eslint-disable @typescript-eslint/no-unused-vars, no-undef -- a ClearBlade service: the platform calls it and provides ClearBlade */
 // Workflow 2 ("on invocation"): POST /api/v/1/code/{systemKey}/computeAndPublish with {"readings": [...]}.
 // Computes a summary, publishes it on `results/summary` and answers {success: true, results: summary}.
 function computeAndPublish(req, resp) {

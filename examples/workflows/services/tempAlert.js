@@ -1,4 +1,4 @@
-/* eslint-disable no-unused-vars, no-undef -- a ClearBlade service: the platform calls it and provides ClearBlade */
+/* eslint-disable @typescript-eslint/no-unused-vars, no-undef -- a ClearBlade service: the platform calls it and provides ClearBlade */
 // Workflow 1 ("upon publish"): runs from a Messaging::Publish trigger on `sensors/+/temp`.
 // req.params = {topic, body, userId, trigger} (reference §4.3). Over the threshold it publishes
 // `alerts/<id>`; either way it answers what it decided (visible in the service logs).

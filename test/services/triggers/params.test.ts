@@ -173,9 +173,12 @@ describe('trigger req.params (reference §4.3)', () => {
     );
   });
 
-  it('PlatformStarted gives only the trigger name', () => {
+  it('PlatformStarted and the edge actions give only the trigger name', () => {
     expect(platformStartedEvent(SK).params).to.deep.equal({
       trigger: 'StartConnectDisconnect::PlatformStarted',
     });
+    for (const action of Object.values(EDGE_ACTIONS)) {
+      expect(edgeEvent(SK, action).params).to.deep.equal({ trigger: action });
+    }
   });
 });
