@@ -1,6 +1,6 @@
 import { defineErrors } from './spec.js';
 
-/** Code registry: services, libraries, versions, execution over REST, logs and delayed publishes. */
+/** Code registry: services, libraries, versions, execution over REST and logs. */
 export const codeErrors = defineErrors({
   CB_ERR_CODE_SERVICE_UNKNOWN: { status: 404, fault: 'user', message: 'No service with that name: {name}' },
   CB_ERR_CODE_SERVICE_EXISTS: { status: 409, fault: 'user', message: 'Service {name} already exists' },
@@ -59,12 +59,6 @@ export const codeErrors = defineErrors({
     fault: 'user',
     message: 'Platform operation {op} is not available on this platform',
   },
-  CB_ERR_CODE_TIMER_LIMIT: {
-    status: 429,
-    fault: 'user',
-    message: 'Too many delayed publishes pending in system {systemKey} (limit {limit})',
-  },
-  CB_ERR_CODE_TIMER_UNKNOWN: { status: 404, fault: 'user', message: 'No delayed publish with id {id}' },
   CB_ERR_CODE_ENGINE_UNAVAILABLE: {
     status: 503,
     fault: 'system',

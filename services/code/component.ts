@@ -4,7 +4,6 @@ import type { Engine, Host } from '../../engine/types.js';
 import type { Component, ComponentBase } from '../platform.js';
 import type { RestAuth } from '../rest/auth.js';
 import type { Identity } from '../identity/types.js';
-import { createDelayedPublishes } from './delayed-publish.js';
 import { createHost, type HostBroker, type OpHandler, type PlatformHost } from './host.js';
 import { createInvoker, type InvokeService } from './invoke.js';
 import { createLibraries, type Libraries } from './libraries.js';
@@ -55,12 +54,10 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
   const deletedListeners = new Set<(systemKey: string, name: string) => Promise<void> | void>();
   const libraries = createLibraries({ store, clock });
   const logs = createCodeLogs({ store, clock, log });
-  const delayed = createDelayedPublishes({ clock, log });
   // The host and the invoke door refer to each other through the engine; the arrows below run only
   // after everything here exists.
   const host = createHost({
     broker: deps.broker,
-    delayed,
     log,
     invoke: (...args) => invoker.invoke(...args),
     ops: deps.ops,
@@ -156,7 +153,6 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     },
     close() {
       closing ??= (async () => {
-        delayed.clear();
         await engine.close();
         await logs.close();
       })();

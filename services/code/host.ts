@@ -1,12 +1,12 @@
-// The engine's Host (engine/types.ts) over the broker, the one invoke door and the platform operations:
+// The engine's Host (engine/types.ts) over the broker, the one invoke door and the platform operations
+// (history, triggers, timers; the engine keeps Messaging().setTimeout/setInterval itself):
 // everything user code may do outside its isolate passes through here, with the ACL of the identity the
 // service runs as (its run_user, else the caller) and the hop count that stops re-trigger storms.
 import type { Caller, Host, HostContext, InvokeResult, LogLine } from '../../engine/types.js';
 import type { ClientIdentity, InternalHandler, PublishOptions } from '../../broker/types.js';
-import { BRIDGE_OPS, type BridgeOp } from '../../runtime-api/bridge-ops.js';
+import { BRIDGE_OPS } from '../../runtime-api/bridge-ops.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../log.js';
-import type { DelayedPublishes } from './delayed-publish.js';
 
 /** The part of the broker the host uses (`platform.broker`). */
 export interface HostBroker {
@@ -34,7 +34,6 @@ export type InvokeDoor = (
 export interface HostOptions {
   readonly broker: HostBroker;
   readonly invoke: InvokeDoor;
-  readonly delayed: DelayedPublishes;
   readonly log: Log;
   /** A log line of a run: stored for stream instances (micro runs store theirs from the result). */
   readonly onLog?: (ctx: HostContext, line: LogLine) => void;
@@ -64,28 +63,9 @@ function toBuffer(payload: string | Uint8Array): Buffer {
     : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
-function str(args: readonly unknown[], i: number, what: string): string {
-  const v = args[i];
-  if (typeof v !== 'string')
-    throw new IsobarError('CB_ERR_HTTP_BAD_REQUEST', { detail: `${what} must be a string` });
-  return v;
-}
-
-function num(args: readonly unknown[], i: number, what: string): number {
-  const v = args[i];
-  if (typeof v !== 'number' || !Number.isFinite(v))
-    throw new IsobarError('CB_ERR_HTTP_BAD_REQUEST', { detail: `${what} must be a number` });
-  return v;
-}
-
-/** Payloads of delayed publishes may be any JSON value; objects are sent as their JSON text. */
-function payloadOf(value: unknown): Buffer {
-  return toBuffer(typeof value === 'string' ? value : JSON.stringify(value ?? ''));
-}
-
 /** Builds the Host the engine is created with. */
 export function createHost(options: HostOptions): PlatformHost {
-  const { broker, delayed, log } = options;
+  const { broker, log } = options;
   const ops = new Map<string, OpHandler>();
 
   const publish = async (
@@ -103,39 +83,12 @@ export function createHost(options: HostOptions): PlatformHost {
     });
   };
 
-  const messagingOps: Partial<Record<BridgeOp, OpHandler>> = {
-    'messaging.setTimeout': (ctx, args) => {
-      const topic = str(args, 1, 'topic');
-      const payload = payloadOf(args[2]);
-      return delayed.timeout({
-        systemKey: ctx.service.systemKey,
-        ms: num(args, 0, 'timeout'),
-        publish: () => publish(ctx, topic, payload, 0, false),
-      });
-    },
-    'messaging.setInterval': (ctx, args) => {
-      const topic = str(args, 1, 'topic');
-      const payload = payloadOf(args[2]);
-      return delayed.interval({
-        systemKey: ctx.service.systemKey,
-        ms: num(args, 0, 'interval'),
-        iterations: typeof args[3] === 'number' ? args[3] : -1,
-        publish: () => publish(ctx, topic, payload, 0, false),
-      });
-    },
-    'messaging.cancel': (ctx, args) => {
-      delayed.cancel(ctx.service.systemKey, str(args, 0, 'id'));
-      return true;
-    },
-  };
-
   const registerOps = (more: Readonly<Record<string, OpHandler | undefined>>) => {
     for (const [name, handler] of Object.entries(more)) {
       if (!(BRIDGE_OPS as readonly string[]).includes(name)) throw new Error(`unknown bridge op ${name}`);
       if (handler !== undefined) ops.set(name, handler);
     }
   };
-  registerOps(messagingOps);
   registerOps(options.ops ?? {});
 
   return {

@@ -1,6 +1,4 @@
 import { expect } from 'chai';
-import { createManualClock, type ManualClock } from '../../../services/clock.js';
-import { createDelayedPublishes, type DelayedPublishes } from '../../../services/code/delayed-publish.js';
 import { createHost, type HostBroker, type PlatformHost } from '../../../services/code/host.js';
 import type { Caller, HostContext, InvokeResult } from '../../../engine/types.js';
 import type { InternalHandler, PublishOptions } from '../../../broker/types.js';
@@ -52,20 +50,15 @@ function recordingBroker(): HostBroker & { published: Published[]; handlers: Map
 }
 
 describe('code host (engine Host over broker, invoke door and ops)', () => {
-  let clock: ManualClock;
-  let delayed: DelayedPublishes;
   let broker: ReturnType<typeof recordingBroker>;
   let host: PlatformHost;
   let executed: Array<{ name: string; caller: Caller; hop: number; authorize: boolean }>;
 
   beforeEach(() => {
-    clock = createManualClock();
-    delayed = createDelayedPublishes({ clock, log: silentLog, max: 3 });
     broker = recordingBroker();
     executed = [];
     host = createHost({
       broker,
-      delayed,
       log: silentLog,
       invoke: (_sk, name, _params, caller, o) => {
         executed.push({ name, caller, hop: o.hop, authorize: o.authorize });
@@ -79,7 +72,6 @@ describe('code host (engine Host over broker, invoke door and ops)', () => {
       },
     });
   });
-  afterEach(() => delayed.clear());
 
   it('publishes as the run-as identity with the hop count one deeper', async () => {
     await host.publish(ctx, 'a/b', 'hello', 1, true);
@@ -122,43 +114,5 @@ describe('code host (engine Host over broker, invoke door and ops)', () => {
     host.registerOps({ 'history.get': (_c, args) => Promise.resolve({ args }) });
     expect(await host.call(ctx, 'history.get', ['t', 0, 1])).to.deep.equal({ args: ['t', 0, 1] });
     expect(() => host.registerOps({ 'no.such': () => 1 })).to.throw('unknown bridge op');
-  });
-
-  it('publishes a setTimeout once when its time comes, not before', async () => {
-    const id = await host.call(ctx, 'messaging.setTimeout', [1000, 'later', { n: 1 }]);
-    expect(id).to.be.a('string');
-    clock.advance(999);
-    expect(broker.published).to.have.length(0);
-    clock.advance(1);
-    expect(broker.published.map((p) => [p.topic, p.payload])).to.deep.equal([['later', '{"n":1}']]);
-    clock.advance(5000);
-    expect(broker.published).to.have.length(1);
-  });
-
-  it('repeats a setInterval for its iterations and stops on cancel', async () => {
-    await host.call(ctx, 'messaging.setInterval', [100, 'tick', 'x', 3]);
-    clock.advance(1000);
-    expect(broker.published).to.have.length(3);
-    const forever = await host.call(ctx, 'messaging.setInterval', [100, 'ever', 'y', -1]);
-    clock.advance(250);
-    expect(await host.call(ctx, 'messaging.cancel', [forever])).to.equal(true);
-    clock.advance(1000);
-    expect(broker.published.filter((p) => p.topic === 'ever')).to.have.length(2);
-    const again = await host.call(ctx, 'messaging.cancel', [forever]).catch((e: unknown) => e);
-    expect(again).to.have.property('code', 'CB_ERR_CODE_TIMER_UNKNOWN');
-  });
-
-  it('bounds pending delayed publishes per system', async () => {
-    for (let i = 0; i < 3; i++) await host.call(ctx, 'messaging.setTimeout', [1000, 't', '']);
-    const err = await host.call(ctx, 'messaging.setTimeout', [1000, 't', '']).catch((e: unknown) => e);
-    expect(err).to.have.property('code', 'CB_ERR_CODE_TIMER_LIMIT');
-    expect(delayed.pending(SK)).to.equal(3);
-  });
-
-  it("never cancels another system's delayed publish", async () => {
-    const id = (await host.call(ctx, 'messaging.setTimeout', [1000, 't', ''])) as string;
-    expect(() => delayed.cancel('othersystem', id))
-      .to.throw()
-      .with.property('code', 'CB_ERR_CODE_TIMER_UNKNOWN');
   });
 });
