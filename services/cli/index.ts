@@ -1,6 +1,8 @@
 import type { Writable } from 'node:stream';
 import { startCommand } from './start.js';
 import { historyCommand } from './history.js';
+import { triggersCommand } from './triggers.js';
+import { timersCommand } from './timers.js';
 
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -14,6 +16,8 @@ export type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   start: { run: startCommand, summary: 'run the platform (broker, engine, REST) in this process' },
   history: { run: historyCommand, summary: "print a topic's stored messages (--count N, --since T)" },
+  triggers: { run: triggersCommand, summary: 'create, list and delete triggers (and list their definitions)' },
+  timers: { run: timersCommand, summary: 'create, list and delete timers' },
 };
 
 function usage(): string {
