@@ -16,7 +16,10 @@ export type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   start: { run: startCommand, summary: 'run the platform (broker, engine, REST) in this process' },
   history: { run: historyCommand, summary: "print a topic's stored messages (--count N, --since T)" },
-  triggers: { run: triggersCommand, summary: 'create, list and delete triggers (and list their definitions)' },
+  triggers: {
+    run: triggersCommand,
+    summary: 'create, list and delete triggers (and list their definitions)',
+  },
   timers: { run: timersCommand, summary: 'create, list and delete timers' },
 };
 
