@@ -198,3 +198,20 @@ export async function nothingBefore(
   receiver.removeListener('message', onMessage);
   return got.filter((m) => m.topic !== markerTopic);
 }
+
+/** SUBSCRIBE and answer the SUBACK return codes (mqtt.js rejects a SUBACK holding 0x80). */
+export function subackCodes(
+  client: MqttClient,
+  topics: string | string[] | Record<string, { qos: 0 | 1 | 2 }>,
+): Promise<number[]> {
+  const codes = new Promise<number[]>((resolve) => {
+    const onPacket = (packet: { cmd: string; granted?: number[] }) => {
+      if (packet.cmd !== 'suback') return;
+      client.removeListener('packetreceive', onPacket);
+      resolve(packet.granted ?? []);
+    };
+    client.on('packetreceive', onPacket);
+  });
+  client.subscribe(topics as string, () => {});
+  return codes;
+}
