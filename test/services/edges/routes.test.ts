@@ -17,17 +17,13 @@ import { tempDataDir } from '../../helpers/platform.js';
 const dev: Principal = { kind: 'developer', id: 'd', name: 'dev', systemKey: null, token: 'T', expiresAt: 0 };
 
 /** Developer token "T" owns system "sk"; nothing else is allowed. */
-const auth = {
-  developerForSystem(req: FastifyRequest, systemKey: string) {
-    if (req.headers['clearblade-devtoken'] !== 'T')
-      throw new IsobarError('CB_ERR_AUTH_MISSING_TOKEN', { header: 'ClearBlade-DevToken' });
-    if (systemKey !== 'sk') throw new IsobarError('CB_ERR_SYSTEM_UNKNOWN', { systemKey });
-    return dev;
-  },
-  caller(req: FastifyRequest, systemKey: string) {
-    return this.developerForSystem(req, systemKey);
-  },
-} as unknown as RestAuth;
+function developerForSystem(req: FastifyRequest, systemKey: string): Principal {
+  if (req.headers['clearblade-devtoken'] !== 'T')
+    throw new IsobarError('CB_ERR_AUTH_MISSING_TOKEN', { header: 'ClearBlade-DevToken' });
+  if (systemKey !== 'sk') throw new IsobarError('CB_ERR_SYSTEM_UNKNOWN', { systemKey });
+  return dev;
+}
+const auth = { developerForSystem, caller: developerForSystem } as unknown as RestAuth;
 
 describe('edges/routes', () => {
   let dir: string;
