@@ -1,0 +1,310 @@
+// Message history benchmark (issue 6), two parts:
+// 1. Broker fan-in, QoS 0 and QoS 1, with history capture of every topic ON against the same broker with
+//    it OFF, in one run: throughput ratio (target >= 0.85) and "nothing lost" (rows stored = messages sent).
+//    Publishers run on raw sockets in a worker thread so the broker's thread does only broker work.
+// 2. Query latency: the last 100 messages of one topic among N rows (default 10 million), p50/p99 through
+//    the same reader REST uses, against the same query on a 10-thousand-row table as the baseline.
+// Run: npm run bench -- history   or   node --no-node-snapshot --import tsx bench/history.ts
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { connect, type Socket } from 'node:net';
+import { createRequire } from 'node:module';
+import SQLite from 'better-sqlite3';
+import { generate, parser as createParser, type Packet } from 'mqtt-packet';
+import { createBroker } from '../broker/index.js';
+import type { Broker, BrokerAuth } from '../broker/types.js';
+import { IsobarError } from '../runtime-api/errors/index.js';
+import { systemClock } from '../services/clock.js';
+import { loadConfig } from '../services/config/load.js';
+import { createPlatformEvents } from '../services/events.js';
+import { createHistory } from '../services/history/component.js';
+import { createHistoryReader } from '../services/history/query.js';
+import { createMemoryLog } from '../services/log.js';
+import { createStore } from '../services/store/index.js';
+
+const SK = 'abcdef0123456789abcdef01234567';
+
+interface LoadJob {
+  readonly port: number;
+  readonly publishers: number;
+  readonly perPublisher: number;
+  readonly qos: 0 | 1;
+  readonly payloadBytes: number;
+}
+
+// ---------------------------------------------------------------- load generator (worker thread)
+
+async function loadWorker(job: LoadJob, port: NonNullable<typeof parentPort>): Promise<void> {
+  const sockets: Socket[] = [];
+  let acked = 0;
+  const total = job.publishers * job.perPublisher;
+  for (let p = 0; p < job.publishers; p++) {
+    const socket = connect(job.port, '127.0.0.1');
+    socket.setNoDelay(true);
+    await once(socket, 'connect');
+    const parser = createParser();
+    const connack = new Promise<void>((resolve, reject) => {
+      parser.on('packet', (packet: Packet) => {
+        if (packet.cmd === 'connack') {
+          if (packet.returnCode === 0) resolve();
+          else reject(new Error(`CONNACK ${String(packet.returnCode)}`));
+        } else if (packet.cmd === 'puback' && ++acked === total) port.postMessage('acked');
+      });
+    });
+    socket.on('data', (b: Buffer) => parser.parse(b));
+    socket.write(
+      generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: true,
+        clientId: `bench-${String(p)}`,
+        keepalive: 0,
+        username: `token-${String(p)}`,
+        password: Buffer.from(SK),
+      }),
+    );
+    await connack;
+    sockets.push(socket);
+  }
+  const payload = Buffer.alloc(job.payloadBytes, 0x61);
+  const batches = sockets.map((_, p) => {
+    const packets: Buffer[] = [];
+    for (let i = 0; i < job.perPublisher; i++) {
+      packets.push(
+        generate({
+          cmd: 'publish',
+          topic: `bench/${String(p)}/${String(i % 10)}`,
+          payload,
+          qos: job.qos,
+          retain: false,
+          dup: false,
+          ...(job.qos === 1 ? { messageId: (i % 65535) + 1 } : {}),
+        }),
+      );
+    }
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < packets.length; i += 500) chunks.push(Buffer.concat(packets.slice(i, i + 500)));
+    return chunks;
+  });
+  port.postMessage('ready');
+  await once(port, 'message');
+  await Promise.all(
+    sockets.map(async (socket, p) => {
+      for (const chunk of batches[p]) if (!socket.write(chunk)) await once(socket, 'drain');
+    }),
+  );
+  port.postMessage('sent');
+  await once(port, 'message');
+  for (const s of sockets) s.destroy();
+}
+
+function startLoadWorker(job: LoadJob): Worker {
+  const self = import.meta.url;
+  if (self.endsWith('.js')) return new Worker(new URL(self), { workerData: job });
+  const tsx = createRequire(self).resolve('tsx/package.json');
+  const api = new URL('./dist/esm/api/index.mjs', pathToFileURL(tsx)).href;
+  return new Worker(
+    `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(self)}); });`,
+    { eval: true, workerData: job },
+  );
+}
+
+// ---------------------------------------------------------------- fan-in runs (main thread)
+
+const allowAll: BrokerAuth = {
+  authenticate: (token, systemKey) => ({ kind: 'user', id: token, name: token, systemKey, token }),
+  duplicateClientId: () => 'reject',
+  canPublish: () => true,
+  canSubscribe: () => true,
+  login: () => Promise.reject(new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS')),
+};
+
+interface FanInResult {
+  readonly msgPerSec: number;
+  readonly stored?: number;
+  readonly dropped?: number;
+}
+
+async function fanIn(job: Omit<LoadJob, 'port'>, capture: boolean): Promise<FanInResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'isobar-bench-history-'));
+  const log = createMemoryLog();
+  const broker: Broker = await createBroker(
+    {
+      host: '127.0.0.1',
+      ports: { tcp: 0, tls: -1, ws: -1, wss: -1, auth: -1, authTls: -1, authWs: -1, authWss: -1 },
+      tls: undefined,
+      dataDir,
+      limits: {
+        maxPacketSize: 1024 * 1024,
+        maxTopicLength: 1024,
+        maxTopicLevels: 32,
+        maxConnections: 1000,
+        maxInflight: 65535,
+        connectRate: 0,
+      },
+      publicHost: '127.0.0.1',
+    },
+    { auth: allowAll, log, clock: systemClock },
+  );
+  const store = await createStore({ dataDir });
+  const history = capture
+    ? await createHistory(
+        { capture: { maxPending: 1_000_000 } },
+        {
+          config: loadConfig({ env: {}, overrides: { dataDir } }),
+          log,
+          clock: systemClock,
+          store,
+          events: createPlatformEvents(() => undefined),
+          broker,
+        },
+      )
+    : undefined;
+  await history?.setStorage(SK, [{ topic: '#', max_rows: 0, max_time: 0 }]);
+  const ports = await broker.listen();
+  const total = job.publishers * job.perPublisher;
+  let seen = 0;
+  let done: () => void = () => undefined;
+  const allSeen = new Promise<void>((resolve) => (done = resolve));
+  broker.on('published', (m) => {
+    if (m.systemKey === SK && ++seen === total) done();
+  });
+  const worker = startLoadWorker({ ...job, port: ports.mqtt ?? 0 });
+  const messages = (async function* () {
+    for (;;) yield (await once(worker, 'message'))[0] as string;
+  })();
+  await messages.next(); // ready
+  const t0 = performance.now();
+  worker.postMessage('go');
+  await allSeen;
+  const seconds = (performance.now() - t0) / 1000;
+  worker.postMessage('stop');
+  await worker.terminate();
+  let stored: number | undefined;
+  let dropped: number | undefined;
+  if (history !== undefined) {
+    await history.capture.flush();
+    const row = await store.db
+      .selectFrom('history_messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    stored = Number(row.n);
+    dropped = history.capture.stats().dropped;
+    await history.close?.();
+  }
+  await broker.close();
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { msgPerSec: total / seconds, stored, dropped };
+}
+
+// ---------------------------------------------------------------- query latency
+
+async function queryLatency(rows: number, topics: number, samples: number) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'isobar-bench-history-q-'));
+  const store = await createStore({ dataDir });
+  const db = new SQLite(join(dataDir, 'isobar.db'));
+  db.pragma('synchronous = OFF');
+  const perTopic = Math.floor(rows / topics);
+  const base = Date.UTC(2026, 0, 1);
+  const t0 = performance.now();
+  const insertTopic = db.prepare(
+    'INSERT INTO history_topics (system_key, topic, row_count, bytes) VALUES (?, ?, ?, ?)',
+  );
+  const insert = db.prepare(
+    'INSERT INTO history_messages (topic_id, time, qos, size, payload, user_id, ip) VALUES (?, ?, 0, 16, ?, ?, ?)',
+  );
+  const payload = Buffer.alloc(16, 0x62);
+  const load = db.transaction((topicId: number) => {
+    for (let i = 0; i < perTopic; i++) insert.run(topicId, base + i * 1000, payload, 'user', '127.0.0.1');
+  });
+  for (let t = 1; t <= topics; t++) {
+    insertTopic.run(SK, `sensors/${String(t)}/temp`, perTopic, perTopic * 16);
+    load(t);
+  }
+  const loadSeconds = (performance.now() - t0) / 1000;
+  db.close();
+  const reader = createHistoryReader({ maxCount: 10_000 }, { store, beforeRead: () => Promise.resolve() });
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const topic = `sensors/${String(1 + (i % topics))}/temp`;
+    const last = i % 2 === 0 ? undefined : base + Math.floor(perTopic / 2) * 1000;
+    const s = performance.now();
+    const got = await reader.read(SK, { topic, count: 100, last });
+    times.push(performance.now() - s);
+    if (got.length !== Math.min(100, last === undefined ? perTopic : Math.floor(perTopic / 2)))
+      throw new Error(`query returned ${String(got.length)} rows`);
+  }
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  times.sort((a, b) => a - b);
+  const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  return { rows: perTopic * topics, loadSeconds, p50: pct(0.5), p99: pct(0.99) };
+}
+
+// ---------------------------------------------------------------- report
+
+/** Runs both parts and prints their figures; resolves with them for bench/run.ts. */
+export async function runHistoryBench(
+  options: { messages?: number; rows?: number; rounds?: number } = {},
+): Promise<Record<string, number>> {
+  const messages = options.messages ?? Number(process.env.HISTORY_BENCH_MESSAGES ?? 200_000);
+  const rows = options.rows ?? Number(process.env.HISTORY_BENCH_ROWS ?? 10_000_000);
+  const rounds = options.rounds ?? Number(process.env.HISTORY_BENCH_ROUNDS ?? 3);
+  const publishers = 8;
+  const figures: Record<string, number> = {};
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`history bench: fan-in ${String(messages)} msgs x ${String(rounds)} rounds per mode, 64-byte payloads`);
+  for (const qos of [0, 1] as const) {
+    const job = { publishers, perPublisher: Math.floor(messages / publishers), qos, payloadBytes: 64 };
+    const off: number[] = [];
+    const on: FanInResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      off.push((await fanIn(job, false)).msgPerSec);
+      on.push(await fanIn(job, true));
+    }
+    const best = (xs: number[]) => Math.max(...xs);
+    const offRate = best(off);
+    const onRate = best(on.map((x) => x.msgPerSec));
+    const sent = job.publishers * job.perPublisher;
+    const lost = Math.max(...on.map((x) => sent - (x.stored ?? 0)));
+    figures[`fanin_qos${String(qos)}_off_msg_s`] = Math.round(offRate);
+    figures[`fanin_qos${String(qos)}_on_msg_s`] = Math.round(onRate);
+    figures[`fanin_qos${String(qos)}_ratio`] = onRate / offRate;
+    figures[`fanin_qos${String(qos)}_lost`] = lost;
+    out(
+      `  fan-in QoS ${String(qos)}: capture off ${offRate.toFixed(0)} msg/s, on ${onRate.toFixed(0)} msg/s, ` +
+        `ratio ${(onRate / offRate).toFixed(2)} (target >= 0.85); stored/sent worst round ${String(sent - lost)}/${String(sent)}` +
+        (lost === 0 ? ' (nothing lost)' : ` (${String(lost)} LOST)`),
+    );
+  }
+  const topics = 1000;
+  const small = await queryLatency(10_000, 100, 2000);
+  const big = await queryLatency(rows, topics, 2000);
+  figures.query_small_p99_ms = small.p99;
+  figures.query_big_p50_ms = big.p50;
+  figures.query_big_p99_ms = big.p99;
+  figures.query_big_load_s = big.loadSeconds;
+  out(
+    `  last 100 of one topic: ${String(small.rows)} rows p50 ${small.p50.toFixed(3)} ms p99 ${small.p99.toFixed(3)} ms (baseline); ` +
+      `${String(big.rows)} rows (loaded in ${big.loadSeconds.toFixed(1)} s) p50 ${big.p50.toFixed(3)} ms p99 ${big.p99.toFixed(3)} ms ` +
+      `(target < 5 ms), ratio p99 ${(big.p99 / small.p99).toFixed(2)}`,
+  );
+  return figures;
+}
+
+if (!isMainThread && parentPort !== null && (workerData as LoadJob | null)?.port !== undefined) {
+  await loadWorker(workerData as LoadJob, parentPort);
+} else if (
+  isMainThread &&
+  process.argv[1] !== undefined &&
+  fileURLToPath(import.meta.url) === process.argv[1]
+) {
+  await runHistoryBench();
+}
