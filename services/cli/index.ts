@@ -1,5 +1,11 @@
 import type { Writable } from 'node:stream';
 import { startCommand } from './start.js';
+import { servicesCommand } from './services.js';
+import { loginCommand } from './login.js';
+import { systemsCommand } from './systems.js';
+import { usersCommand } from './users.js';
+import { devicesCommand } from './devices.js';
+import { rolesCommand } from './roles.js';
 import { historyCommand } from './history.js';
 import { triggersCommand } from './triggers.js';
 import { timersCommand } from './timers.js';
@@ -15,6 +21,15 @@ export type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   start: { run: startCommand, summary: 'run the platform (broker, engine, REST) in this process' },
+  services: {
+    run: servicesCommand,
+    summary: 'push, run, list, delete code services; logs, versions, rollback',
+  },
+  login: { run: loginCommand, summary: 'log a developer in (token kept in ~/.isobar/credentials.json)' },
+  systems: { run: systemsCommand, summary: 'create, list, update, delete and choose systems' },
+  users: { run: usersCommand, summary: 'create, list, update and delete users; their roles' },
+  devices: { run: devicesCommand, summary: 'create, list, update and delete devices; their roles' },
+  roles: { run: rolesCommand, summary: 'create, list, update and delete roles and permissions' },
   history: { run: historyCommand, summary: "print a topic's stored messages (--count N, --since T)" },
   triggers: {
     run: triggersCommand,

@@ -1,0 +1,245 @@
+// The small REST client every `isobar` command uses: where the developer token is kept
+// (~/.isobar/credentials.json, or $ISOBAR_HOME), one request helper, and `groupCommand`, which turns a
+// table of actions (`list`, `create`, …) into a command with --help, --json, --url and --system.
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliIo, Command } from './index.js';
+import { printOutput, type Output } from './format.js';
+
+export const DEFAULT_URL = 'http://127.0.0.1:9000';
+
+/** What `isobar login` stores. */
+export interface Credentials {
+  readonly url: string;
+  readonly email: string;
+  readonly token: string;
+  /** Default system for commands without --system (`isobar systems use`). */
+  readonly system?: string;
+}
+
+/** `$ISOBAR_HOME`, else `~/.isobar`. */
+export function isobarHome(env: CliIo['env']): string {
+  return env.ISOBAR_HOME ?? join(env.HOME ?? homedir(), '.isobar');
+}
+
+/** The stored credentials, or undefined when not logged in. */
+export function readCredentials(env: CliIo['env']): Credentials | undefined {
+  try {
+    return JSON.parse(readFileSync(join(isobarHome(env), 'credentials.json'), 'utf8')) as Credentials;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stores credentials readable by the owner only (the token is as good as the password until it expires). */
+export function writeCredentials(env: CliIo['env'], credentials: Credentials): string {
+  const dir = isobarHome(env);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'credentials.json');
+  writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
+/** A failed REST call, with the platform's stable code. */
+export class RestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RestError';
+  }
+}
+
+export interface RequestOptions {
+  readonly body?: unknown;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** One platform, optionally with a developer token. */
+export interface RestClient {
+  readonly url: string;
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
+}
+
+/** Builds a client; every non-200 answer becomes a RestError. */
+export function createClient(url: string, devToken?: string): RestClient {
+  const base = url.replace(/\/+$/, '');
+  return {
+    url: base,
+    async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) qs.set(k, v);
+      const query = qs.size > 0 ? `?${qs.toString()}` : '';
+      const headers: Record<string, string> = { ...options.headers };
+      if (devToken !== undefined) headers['ClearBlade-DevToken'] = devToken;
+      if (options.body !== undefined) headers['content-type'] = 'application/json';
+      let res: Response;
+      try {
+        res = await fetch(`${base}${path}${query}`, {
+          method,
+          headers,
+          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        });
+      } catch (err) {
+        throw new RestError(0, 'CONNECTION_FAILED', `cannot reach ${base}: ${(err as Error).message}`);
+      }
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        body = text;
+      }
+      if (res.status !== 200) {
+        const e = (body ?? {}) as { code?: string; message?: string };
+        throw new RestError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? text);
+      }
+      return body as T;
+    },
+  };
+}
+
+type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
+
+/** What an action receives. */
+export interface ActionContext {
+  readonly args: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | Array<string | boolean> | undefined>>;
+  readonly client: RestClient;
+  readonly io: CliIo;
+  /** The system to act on (see `chosenSystem`). */
+  system(): string;
+  /** A string option's value. */
+  str(name: string): string | undefined;
+  /** A repeatable string option's values. */
+  list(name: string): string[];
+}
+
+/** One sub-command of a group (`isobar users create …`). */
+export interface Action {
+  /** Arguments and options after the action name, for --help. */
+  readonly usage: string;
+  readonly summary: string;
+  readonly options?: Readonly<Record<string, OptionSpec>>;
+  /** How many positional arguments it needs. */
+  readonly args?: number;
+  run(c: ActionContext): Promise<Output>;
+}
+
+const COMMON: Record<string, OptionSpec> = {
+  url: { type: 'string' },
+  system: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function groupHelp(name: string, summary: string, actions: Readonly<Record<string, Action>>): string {
+  const rows = Object.entries(actions).map(
+    ([a, x]) => `  isobar ${name} ${a} ${x.usage}\n      ${x.summary}`,
+  );
+  return (
+    `Usage: isobar ${name} <action> [options]\n\n${summary}\n\n${rows.join('\n')}\n\n` +
+    'Options for every action:\n' +
+    `  --url URL      platform (default: $ISOBAR_URL, else the one you logged in to, else ${DEFAULT_URL})\n` +
+    '  --system KEY   system key (default: $ISOBAR_SYSTEM_KEY, else `isobar systems use KEY`)\n' +
+    '  --json         print JSON instead of a table\n' +
+    '  --help         this text\n'
+  );
+}
+
+/** Reports a failure on stderr and returns the exit code. */
+export function reportError(io: CliIo, err: unknown): number {
+  if (err instanceof RestError) {
+    io.stderr.write(`isobar: ${err.message}${err.status > 0 ? ` (${err.code})` : ''}\n`);
+    return 1;
+  }
+  io.stderr.write(`isobar: ${err instanceof Error ? err.message : String(err)}\n`);
+  return 2;
+}
+
+/**
+ * The client of the logged-in developer. URL: --url, $ISOBAR_URL, the stored one, the default.
+ * Token: $ISOBAR_TOKEN, else the stored one.
+ */
+export function developerClient(io: CliIo, url: string | undefined): RestClient {
+  const creds = readCredentials(io.env);
+  const token = io.env.ISOBAR_TOKEN ?? (creds?.token === '' ? undefined : creds?.token);
+  if (token === undefined) throw new Error('not logged in: run `isobar login --email <email>` first');
+  return createClient(url ?? io.env.ISOBAR_URL ?? creds?.url ?? DEFAULT_URL, token);
+}
+
+/** The system of a command: --system, $ISOBAR_SYSTEM_KEY / $ISOBAR_SYSTEM, else `isobar systems use`. */
+export function chosenSystem(io: CliIo, flag: string | undefined): string {
+  const key = flag ?? io.env.ISOBAR_SYSTEM_KEY ?? io.env.ISOBAR_SYSTEM ?? readCredentials(io.env)?.system;
+  if (key === undefined || key === '')
+    throw new Error('no system: pass --system KEY or run `isobar systems use KEY`');
+  return key;
+}
+
+/** Turns a table of actions into a command with shared options, help, errors and output. */
+export function groupCommand(
+  name: string,
+  summary: string,
+  actions: Readonly<Record<string, Action>>,
+): Command {
+  return async (argv, io) => {
+    const [actionName, ...rest] = argv;
+    if (actionName === undefined || actionName === '--help' || actionName === '-h' || actionName === 'help') {
+      io.stdout.write(groupHelp(name, summary, actions));
+      return actionName === undefined ? 2 : 0;
+    }
+    const action = Object.prototype.hasOwnProperty.call(actions, actionName)
+      ? actions[actionName]
+      : undefined;
+    if (action === undefined) {
+      io.stderr.write(
+        `isobar ${name}: unknown action ${JSON.stringify(actionName)}\n\n${groupHelp(name, summary, actions)}`,
+      );
+      return 2;
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...rest],
+        options: { ...COMMON, ...action.options },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (err) {
+      io.stderr.write(`isobar ${name} ${actionName}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    const { values, positionals } = parsed;
+    if (values.help === true) {
+      io.stdout.write(`Usage: isobar ${name} ${actionName} ${action.usage}\n\n${action.summary}\n`);
+      return 0;
+    }
+    if (positionals.length < (action.args ?? 0)) {
+      io.stderr.write(`Usage: isobar ${name} ${actionName} ${action.usage}\n`);
+      return 2;
+    }
+    try {
+      const client = developerClient(io, values.url as string | undefined);
+      const str = (n: string) => (typeof values[n] === 'string' ? (values[n] as string) : undefined);
+      const output = await action.run({
+        args: positionals,
+        values,
+        client,
+        io,
+        str,
+        list: (n) => (Array.isArray(values[n]) ? (values[n] as string[]) : []),
+        system: () => chosenSystem(io, str('system')),
+      });
+      printOutput(io, values.json === true, output);
+      return 0;
+    } catch (err) {
+      return reportError(io, err);
+    }
+  };
+}

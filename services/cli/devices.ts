@@ -1,0 +1,98 @@
+// `isobar devices`: devices of a system.
+import { groupCommand } from './client.js';
+import { fields } from './users.js';
+
+const COLUMNS = ['name', 'type', 'state', 'enabled', 'allow_key_auth', 'description'];
+const settings = {
+  key: { type: 'string' },
+  type: { type: 'string' },
+  state: { type: 'string' },
+  description: { type: 'string' },
+  enable: { type: 'boolean' },
+  disable: { type: 'boolean' },
+  field: { type: 'string', multiple: true },
+} as const;
+
+function body(c: {
+  str(n: string): string | undefined;
+  list(n: string): string[];
+  values: Record<string, unknown>;
+}) {
+  return {
+    ...fields(c.list('field')),
+    active_key: c.str('key'),
+    type: c.str('type'),
+    state: c.str('state'),
+    description: c.str('description'),
+    enabled: c.values.disable === true ? false : c.values.enable === true ? true : undefined,
+  };
+}
+
+const path = (system: string, name: string) => `/admin/devices/${system}/${encodeURIComponent(name)}`;
+
+/** `isobar devices list|get|create|update|delete|roles`. */
+export const devicesCommand = groupCommand('devices', 'Create and manage the devices of a system.', {
+  list: {
+    usage: '',
+    summary: 'devices of the system',
+    run: async (c) => ({
+      value: await c.client.request('GET', `/admin/devices/${c.system()}`),
+      columns: COLUMNS,
+    }),
+  },
+  get: {
+    usage: '<name>',
+    summary: 'one device',
+    args: 1,
+    run: async (c) => ({ value: await c.client.request('GET', path(c.system(), c.args[0])) }),
+  },
+  create: {
+    usage:
+      '<name> --key ACTIVE_KEY [--type T] [--state S] [--description D] [--disable] [--field key=value]...',
+    summary: 'a new device (holding Authenticated); it logs in with its name and key',
+    args: 1,
+    options: settings,
+    run: async (c) => ({
+      value: await c.client.request('POST', path(c.system(), c.args[0]), { body: body(c) }),
+    }),
+  },
+  update: {
+    usage:
+      '<name> [--key K] [--type T] [--state S] [--description D] [--enable|--disable] [--field key=value]...',
+    summary: 'change a device (a new key or --disable revokes its tokens)',
+    args: 1,
+    options: settings,
+    run: async (c) => ({
+      value: await c.client.request('PUT', path(c.system(), c.args[0]), { body: body(c) }),
+    }),
+  },
+  delete: {
+    usage: '<name>',
+    summary: 'delete a device',
+    args: 1,
+    run: async (c) => {
+      await c.client.request('DELETE', path(c.system(), c.args[0]));
+      return { value: { deleted: c.args[0] }, message: `deleted device ${c.args[0]}` };
+    },
+  },
+  roles: {
+    usage: '<name> [--add-role R]... [--remove-role R]...',
+    summary: "show or change the device's roles",
+    args: 1,
+    options: {
+      'add-role': { type: 'string', multiple: true },
+      'remove-role': { type: 'string', multiple: true },
+    },
+    run: async (c) => {
+      const p = `/admin/devices/roles/${c.system()}/${encodeURIComponent(c.args[0])}`;
+      const add = c.list('add-role');
+      const del = c.list('remove-role');
+      const r = await c.client.request<{ roles: unknown[] }>(
+        add.length + del.length > 0 ? 'PUT' : 'GET',
+        p,
+        add.length + del.length > 0 ? { body: { add, delete: del } } : {},
+      );
+      return { value: r.roles, columns: ['ID', 'Name', 'Description'] };
+    },
+  },
+});

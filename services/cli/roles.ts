@@ -1,0 +1,132 @@
+// `isobar roles`: roles of a system and their permissions.
+import { groupCommand } from './client.js';
+
+interface RoleRead {
+  ID: string;
+  Name: string;
+  Description: string;
+  Permissions: {
+    Topics: Array<{ Name: string; Level: number }>;
+    CodeServices: Array<{ Name: string }>;
+    AllServices: { Level: number };
+    MsgHistory: { Level: number };
+  };
+}
+
+/** `filter=level` (level 1 subscribe, 2 publish, 3 both; default 3) into the write shape. */
+export function topicChanges(
+  specs: readonly string[],
+): Array<{ itemInfo: { name: string }; permissions: number }> {
+  return specs.map((s) => {
+    const eq = s.lastIndexOf('=');
+    const name = eq > 0 ? s.slice(0, eq) : s;
+    const level = eq > 0 ? Number(s.slice(eq + 1)) : 3;
+    if (!Number.isInteger(level) || level < 0 || level > 3)
+      throw new Error(`bad topic level in ${JSON.stringify(s)} (0–3)`);
+    return { itemInfo: { name }, permissions: level };
+  });
+}
+
+const permissionOptions = {
+  description: { type: 'string' },
+  topic: { type: 'string', multiple: true },
+  service: { type: 'string', multiple: true },
+  'remove-service': { type: 'string', multiple: true },
+  'all-services': { type: 'boolean' },
+  'msg-history': { type: 'string' },
+} as const;
+
+function changes(c: {
+  str(n: string): string | undefined;
+  list(n: string): string[];
+  values: Record<string, unknown>;
+}) {
+  const history = c.str('msg-history');
+  return {
+    topics: topicChanges(c.list('topic')),
+    services: [
+      ...c.list('service').map((name) => ({ itemInfo: { name }, permissions: 1 })),
+      ...c.list('remove-service').map((name) => ({ itemInfo: { name }, permissions: 0 })),
+    ],
+    allservices: c.values['all-services'] === true ? { permissions: 1 } : undefined,
+    msgHistory: history === undefined ? undefined : { permissions: Number(history) },
+  };
+}
+
+function summary(r: RoleRead) {
+  return {
+    ID: r.ID,
+    Name: r.Name,
+    Topics: r.Permissions.Topics.map((t) => `${t.Name}=${t.Level}`).join(' '),
+    Services:
+      r.Permissions.AllServices.Level > 0 ? '*' : r.Permissions.CodeServices.map((s) => s.Name).join(' '),
+    MsgHistory: r.Permissions.MsgHistory.Level,
+  };
+}
+
+/** `isobar roles list|get|create|update|delete`. */
+export const rolesCommand = groupCommand(
+  'roles',
+  'Create and manage roles and their topic/service permissions.',
+  {
+    list: {
+      usage: '',
+      summary: 'roles of the system',
+      run: async (c) => {
+        const roles = await c.client.request<RoleRead[]>('GET', `/admin/user/${c.system()}/roles`);
+        return c.values.json === true
+          ? { value: roles }
+          : { value: roles.map(summary), columns: ['ID', 'Name', 'Topics', 'Services', 'MsgHistory'] };
+      },
+    },
+    get: {
+      usage: '<id or name>',
+      summary: 'one role, all permissions',
+      args: 1,
+      run: async (c) => {
+        const roles = await c.client.request<RoleRead[]>('GET', `/admin/user/${c.system()}/roles`);
+        const r = roles.find((x) => x.ID === c.args[0] || x.Name === c.args[0]);
+        if (r === undefined) throw new Error(`no role ${c.args[0]}`);
+        return { value: r };
+      },
+    },
+    create: {
+      usage:
+        '<name> [--description D] [--topic FILTER=LEVEL]... [--service NAME]... [--all-services] [--msg-history N]',
+      summary: 'a new role; topic level 1 subscribe, 2 publish, 3 both',
+      args: 1,
+      options: permissionOptions,
+      run: async (c) => ({
+        value: await c.client.request('POST', `/admin/user/${c.system()}/roles`, {
+          body: { name: c.args[0], description: c.str('description'), ...changes(c) },
+        }),
+      }),
+    },
+    update: {
+      usage:
+        '<id or name> [--name N] [--description D] [--topic FILTER=LEVEL]... [--service NAME]... [--remove-service NAME]... [--all-services] [--msg-history N]',
+      summary: 'change a role; --topic FILTER=0 removes a topic',
+      args: 1,
+      options: { ...permissionOptions, name: { type: 'string' } },
+      run: async (c) => ({
+        value: await c.client.request('PUT', `/admin/user/${c.system()}/roles`, {
+          body: {
+            id: c.args[0],
+            name: c.str('name'),
+            description: c.str('description'),
+            changes: changes(c),
+          },
+        }),
+      }),
+    },
+    delete: {
+      usage: '<id or name>',
+      summary: 'delete a custom role',
+      args: 1,
+      run: async (c) => {
+        await c.client.request('DELETE', `/admin/user/${c.system()}/roles`, { query: { role: c.args[0] } });
+        return { value: { deleted: c.args[0] }, message: `deleted role ${c.args[0]}` };
+      },
+    },
+  },
+);

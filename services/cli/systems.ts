@@ -1,0 +1,79 @@
+// `isobar systems`: the developer's systems.
+import { groupCommand } from './client.js';
+import { readCredentials, writeCredentials } from './client.js';
+
+const COLUMNS = ['appID', 'name', 'token_ttl', 'duplicate_client_id', 'description'];
+const settings = {
+  description: { type: 'string' },
+  'token-ttl': { type: 'string' },
+  'duplicate-client-id': { type: 'string' },
+} as const;
+
+function body(str: (n: string) => string | undefined): Record<string, unknown> {
+  const ttl = str('token-ttl');
+  return {
+    description: str('description'),
+    token_ttl: ttl === undefined ? undefined : Number(ttl),
+    duplicate_client_id: str('duplicate-client-id'),
+  };
+}
+
+/** `isobar systems list|get|create|update|delete|use`. */
+export const systemsCommand = groupCommand('systems', 'Create and manage your systems.', {
+  list: {
+    usage: '',
+    summary: 'your systems',
+    run: async (c) => ({ value: await c.client.request('GET', '/admin/allsystems'), columns: COLUMNS }),
+  },
+  get: {
+    usage: '<systemKey>',
+    summary: 'one system, with its secret',
+    args: 1,
+    run: async (c) => ({
+      value: await c.client.request('GET', '/admin/systemmanagement', { query: { id: c.args[0] } }),
+    }),
+  },
+  create: {
+    usage: '<name> [--description D] [--token-ttl SECONDS] [--duplicate-client-id reject|takeover]',
+    summary: 'a new system with the Anonymous, Authenticated and Administrator roles',
+    args: 1,
+    options: settings,
+    run: async (c) => ({
+      value: await c.client.request('POST', '/admin/systemmanagement', {
+        body: { name: c.args[0], ...body(c.str) },
+      }),
+    }),
+  },
+  update: {
+    usage:
+      '<systemKey> [--name N] [--description D] [--token-ttl SECONDS] [--duplicate-client-id reject|takeover]',
+    summary: 'change a system',
+    args: 1,
+    options: { ...settings, name: { type: 'string' } },
+    run: async (c) => ({
+      value: await c.client.request('PUT', '/admin/systemmanagement', {
+        body: { id: c.args[0], name: c.str('name'), ...body(c.str) },
+      }),
+    }),
+  },
+  delete: {
+    usage: '<systemKey>',
+    summary: 'delete a system and everything in it',
+    args: 1,
+    run: async (c) => {
+      await c.client.request('DELETE', '/admin/systemmanagement', { query: { id: c.args[0] } });
+      return { value: { deleted: c.args[0] }, message: `deleted system ${c.args[0]}` };
+    },
+  },
+  use: {
+    usage: '<systemKey>',
+    summary: 'make it the default --system of later commands',
+    args: 1,
+    run: async (c) => {
+      await c.client.request('GET', '/admin/systemmanagement', { query: { id: c.args[0] } });
+      const creds = readCredentials(c.io.env);
+      if (creds !== undefined) writeCredentials(c.io.env, { ...creds, system: c.args[0] });
+      return { value: { system: c.args[0] }, message: `using system ${c.args[0]}` };
+    },
+  },
+});

@@ -1,0 +1,96 @@
+// `isobar users`: users of a system (developer side).
+import { groupCommand } from './client.js';
+
+const COLUMNS = ['user_id', 'email', 'creation_date'];
+
+/** `k=v` pairs into custom columns (values parsed as JSON when they parse). */
+export function fields(pairs: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--field expects key=value, got ${JSON.stringify(pair)}`);
+    const raw = pair.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    out[pair.slice(0, eq)] = value;
+  }
+  return out;
+}
+
+/** `isobar users list|create|update|delete|roles`. */
+export const usersCommand = groupCommand('users', 'Create and manage the users of a system.', {
+  list: {
+    usage: '[--query JSON]',
+    summary: 'users of the system (ClearBlade query JSON optional)',
+    options: { query: { type: 'string' } },
+    run: async (c) => {
+      const r = await c.client.request<{ Data: unknown[] }>('GET', `/admin/user/${c.system()}`, {
+        query: { query: c.str('query') },
+      });
+      return { value: r.Data, columns: COLUMNS };
+    },
+  },
+  create: {
+    usage: '<email> --password PW [--field key=value]...',
+    summary: 'a new user (holding Authenticated)',
+    args: 1,
+    options: { password: { type: 'string' }, field: { type: 'string', multiple: true } },
+    run: async (c) => {
+      const password = c.str('password');
+      if (password === undefined) throw new Error('--password is required');
+      return {
+        value: await c.client.request('POST', `/admin/user/${c.system()}`, {
+          body: { ...fields(c.list('field')), email: c.args[0], password },
+        }),
+      };
+    },
+  },
+  update: {
+    usage:
+      '<user_id> [--email E] [--password PW] [--add-role R]... [--remove-role R]... [--field key=value]...',
+    summary: 'change a user (a new password revokes its tokens)',
+    args: 1,
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      'add-role': { type: 'string', multiple: true },
+      'remove-role': { type: 'string', multiple: true },
+      field: { type: 'string', multiple: true },
+    },
+    run: async (c) => ({
+      value: await c.client.request('PUT', `/admin/user/${c.system()}`, {
+        body: {
+          user: c.args[0],
+          changes: {
+            ...fields(c.list('field')),
+            email: c.str('email'),
+            password: c.str('password'),
+            roles: { add: c.list('add-role'), delete: c.list('remove-role') },
+          },
+        },
+      }),
+    }),
+  },
+  delete: {
+    usage: '<user_id>',
+    summary: 'delete a user',
+    args: 1,
+    run: async (c) => {
+      await c.client.request('DELETE', `/admin/user/${c.system()}`, { query: { user: c.args[0] } });
+      return { value: { deleted: c.args[0] }, message: `deleted user ${c.args[0]}` };
+    },
+  },
+  roles: {
+    usage: '<user_id>',
+    summary: "the user's roles",
+    args: 1,
+    run: async (c) => ({
+      value: await c.client.request('GET', `/admin/user/${c.system()}/roles`, { query: { user: c.args[0] } }),
+      columns: ['ID', 'Name', 'Description'],
+    }),
+  },
+});
