@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
 import { startCommand } from './start.js';
+import { edgesCommand } from './edges.js';
+import { deployCommand } from './deploy.js';
 import { servicesCommand } from './services.js';
 import { loginCommand } from './login.js';
 import { systemsCommand } from './systems.js';
@@ -21,6 +23,8 @@ export type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   start: { run: startCommand, summary: 'run the platform (broker, engine, REST) in this process' },
+  edges: { run: edgesCommand, summary: 'register edges, list them with their connection state' },
+  deploy: { run: deployCommand, summary: 'deploy a service, library, trigger or timer to edges' },
   services: {
     run: servicesCommand,
     summary: 'push, run, list, delete code services; logs, versions, rollback',
