@@ -46,6 +46,16 @@ export function brokerUrlOf(platformUrl: string): string {
   return platformUrl;
 }
 
+/** The engine's `edge` option (`ClearBlade.isEdge()`, `edgeId()`, `cbmeta`) from the configuration. */
+export function edgeEngineOption(config: ComponentBase['config']): {
+  isEdge: boolean;
+  edgeId: string;
+  platformUrl: string;
+} {
+  const name = config.edge.name;
+  return { isEdge: name !== undefined, edgeId: name ?? '', platformUrl: config.edge.platformUrl ?? '' };
+}
+
 /** Builds the component; the registry loads here, nothing connects or listens until `start()`. */
 export async function createEdgesComponent(base: ComponentBase, deps: EdgesDeps): Promise<EdgesComponent> {
   const { config, clock, store, events } = base;
