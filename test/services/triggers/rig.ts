@@ -1,0 +1,122 @@
+// A whole platform with one system, a developer client and helpers to make services, users and devices
+// over REST, for the triggers and timers integration tests.
+import type { MqttClient } from 'mqtt';
+import type { Clock } from '../../../services/clock.js';
+import {
+  connect,
+  createWorkspace,
+  developerClient,
+  Rest,
+  type Workspace,
+} from '../../../examples/workflows/workflows.js';
+import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+
+/** Publishes its req.params as JSON on `echo/<Module>/<Action>` (or `echo/timer` for timers). */
+export const ECHO_SERVICE = `function echo(req, resp) {
+  var t = req.params.trigger ? req.params.trigger.replace('::', '/') : 'timer';
+  ClearBlade.Messaging().publish('echo/' + t, JSON.stringify(req.params));
+  resp.success('ok');
+}`;
+
+export interface Rig {
+  readonly tp: TestPlatform;
+  readonly ws: Workspace;
+  readonly dev: Rest;
+  readonly devToken: string;
+  readonly clients: MqttClient[];
+  createService(name: string, code: string): Promise<void>;
+  /** Creates a user; answers its id and a user token. */
+  createUser(email: string): Promise<{ id: string; token: string }>;
+  /** Creates a device; answers its token. */
+  createDevice(name: string): Promise<string>;
+  /** Grants the Authenticated role topic and list permissions. */
+  grant(changes: Record<string, unknown>): Promise<void>;
+  mqtt(token: string, clientId: string): Promise<MqttClient>;
+  close(): Promise<void>;
+}
+
+/** Starts the platform (optionally on a given clock and data dir) and creates one system. */
+export async function startRig(
+  options: { clock?: Clock; dataDir?: string; systemKey?: string } = {},
+): Promise<Rig> {
+  const tp = await startTestPlatform({ clock: options.clock, dataDir: options.dataDir });
+  const dev = await developerClient(tp.url, 'admin@test.local', 'admin-pass-1');
+  const mqttUrl = `mqtt://127.0.0.1:${String(tp.ports.mqtt)}`;
+  let ws: Workspace;
+  if (options.systemKey === undefined) ws = await createWorkspace(dev, mqttUrl, 'triggers');
+  else {
+    const sys = (await dev.call('GET', `/admin/systemmanagement?id=${options.systemKey}`)) as {
+      appSecret: string;
+    };
+    ws = { dev, systemKey: options.systemKey, systemSecret: sys.appSecret, mqttUrl };
+  }
+  const sk = ws.systemKey;
+  const clients: MqttClient[] = [];
+  const systemHeaders = { 'ClearBlade-SystemKey': sk, 'ClearBlade-SystemSecret': ws.systemSecret };
+  return {
+    tp,
+    ws,
+    dev,
+    devToken: dev.headers['ClearBlade-DevToken'],
+    clients,
+    async createService(name, code) {
+      await dev.call('POST', `/admin/code/v/1/${sk}/${name}`, { code, parameters: [] });
+    },
+    async createUser(email) {
+      const user = (await dev.call('POST', `/admin/user/${sk}`, { email, password: 'pw-123456' })) as {
+        user_id: string;
+      };
+      const login = (await new Rest(tp.url, systemHeaders).call('POST', '/api/v/1/user/auth', {
+        email,
+        password: 'pw-123456',
+      })) as { user_token: string };
+      return { id: user.user_id, token: login.user_token };
+    },
+    async createDevice(name) {
+      await dev.call('POST', `/admin/devices/${sk}/${name}`, { active_key: `key-${name}` });
+      const auth = (await new Rest(tp.url, {}).call('POST', `/api/v/2/devices/${sk}/auth`, {
+        deviceName: name,
+        activeKey: `key-${name}`,
+      })) as { deviceToken: string };
+      return auth.deviceToken;
+    },
+    async grant(changes) {
+      await dev.call('PUT', `/admin/user/${sk}/roles`, { id: 'Authenticated', changes });
+    },
+    async mqtt(token, clientId) {
+      const client = await connect(ws, token, clientId);
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+      await tp.close({ removeData: options.dataDir === undefined });
+    },
+  };
+}
+
+/** Resolves when `count` messages matching `filter` arrived on an already subscribed client. */
+export function messages(
+  client: MqttClient,
+  count: number,
+  accept: (topic: string) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<Array<{ topic: string; json: Record<string, unknown> }>> {
+  const got: Array<{ topic: string; json: Record<string, unknown> }> = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('message', on);
+      reject(new Error(`timed out with ${got.length}/${count}: ${got.map((g) => g.topic).join(', ')}`));
+    }, timeoutMs);
+    const on = (topic: string, payload: Buffer) => {
+      if (!accept(topic)) return;
+      got.push({ topic, json: JSON.parse(payload.toString('utf8')) as Record<string, unknown> });
+      if (got.length === count) {
+        clearTimeout(timer);
+        client.off('message', on);
+        resolve(got);
+      }
+    };
+    client.on('message', on);
+  });
+}
