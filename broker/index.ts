@@ -70,7 +70,8 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   const shared = createSharedSubscriptions({ aedes, persistence, log });
   await publishWills(aedes, persistence, log);
 
-  aedes.on('clientReady', (client) => {
+  aedes.on('connackSent', (connack, client) => {
+    if (connack.returnCode !== 0) return;
     const session = sessions.get(internals(client).conn);
     if (session === undefined) return;
     session.connected = true;
@@ -205,7 +206,9 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
         throw new IsobarError('CB_ERR_MQTT_SUBSCRIBE_DENIED', { filter });
       }
       const deliver = (packet: AedesPublishPacket) => {
-        const message = toMessage(packet, undefined, clock);
+        const from = (packet as { clientId?: unknown }).clientId;
+        const session = typeof from === 'string' ? clientIds.holder(from) : undefined;
+        const message = toMessage(packet, session, clock);
         if (message === undefined || message.systemKey !== systemKey) return;
         try {
           handler(message);

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { once } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { IConnackPacket, ISubackPacket } from 'mqtt-packet';
 import { decodeAuthPayload, encodeAuthPayload } from '../../broker/auth-over-mqtt.js';
-import { SYS_A, startBroker, type TestBroker } from './helpers.js';
+import { SYS_A, startBroker, type TestBroker, clientEvent } from './helpers.js';
 import { connectPacket, rawConnect } from './raw.js';
 
 describe('broker/auth-over-mqtt', () => {
@@ -27,7 +26,7 @@ describe('broker/auth-over-mqtt', () => {
       reconnectPeriod: 0,
     });
     clients.push(client);
-    await once(client, 'connect');
+    await clientEvent(client, 'connect');
     return client;
   };
 

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { once } from 'node:events';
 import type { IConnackPacket } from 'mqtt-packet';
-import { SYS_A, SYS_B, endClients, startBroker, type TestBroker } from './helpers.js';
+import { SYS_A, SYS_B, endClients, startBroker, type TestBroker, clientEvent } from './helpers.js';
 import { connectPacket, rawConnect } from './raw.js';
 
 describe('broker/auth: CONNECT', () => {
@@ -19,7 +18,7 @@ describe('broker/auth: CONNECT', () => {
     const raw = await rawConnect(b.ports.mqtt ?? 0);
     raw.send(connectPacket(packet));
     const reply = (await raw.next()) as IConnackPacket;
-    return { raw, code: reply.returnCode };
+    return { raw, code: reply.returnCode ?? -1 };
   };
 
   it('accepts a user token with its systemKey as password (CONNACK 0)', async () => {
@@ -95,7 +94,7 @@ describe('broker/auth: CONNECT', () => {
   it('closes the old connection under the takeover policy [MQTT-3.1.4-2]', async () => {
     b.auth.policy.set(SYS_A, 'takeover');
     const first = await b.connect('tok-a', SYS_A, { clientId: 'same' });
-    const closed = once(first, 'close');
+    const closed = clientEvent(first, 'close');
     const { raw, code } = await connack({ token: 'tok-a', systemKey: SYS_A, clientId: 'same' });
     expect(code).to.equal(0);
     await closed;
@@ -111,7 +110,7 @@ describe('broker/auth: CONNECT', () => {
 
   it('closes the connections of revoked tokens', async () => {
     const client = await b.connect('tok-a', SYS_A);
-    const closed = once(client, 'close');
+    const closed = clientEvent(client, 'close');
     b.broker.disconnectTokens(['tok-a']);
     await closed;
   });

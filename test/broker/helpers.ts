@@ -1,10 +1,10 @@
 // A broker on ephemeral ports in a temp dir, with a small in-memory BrokerAuth: the unit boundary of the
 // broker tests (the real identity service is exercised by test/services/messaging/*).
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Packet } from 'mqtt-packet';
 import { createBroker } from '../../broker/index.js';
 import type { Broker, BrokerAuth, BrokerLimits, ClientIdentity, ListeningPorts } from '../../broker/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
@@ -128,9 +128,9 @@ export async function startBroker(
       });
       clients.add(client);
       await Promise.race([
-        once(client, 'connect'),
-        once(client, 'error').then(([err]) => {
-          throw err;
+        clientEvent(client, 'connect'),
+        clientEvent(client, 'error').then(([err]) => {
+          throw err as Error;
         }),
       ]);
       return client;
@@ -205,13 +205,31 @@ export function subackCodes(
   topics: string | string[] | Record<string, { qos: 0 | 1 | 2 }>,
 ): Promise<number[]> {
   const codes = new Promise<number[]>((resolve) => {
-    const onPacket = (packet: { cmd: string; granted?: number[] }) => {
+    const onPacket = (packet: Packet) => {
       if (packet.cmd !== 'suback') return;
       client.removeListener('packetreceive', onPacket);
-      resolve(packet.granted ?? []);
+      resolve(packet.granted as number[]);
     };
     client.on('packetreceive', onPacket);
   });
   client.subscribe(topics as string, () => {});
   return codes;
+}
+
+/** Waits for one event of an mqtt.js client (bounded), answering its arguments. */
+export function clientEvent(
+  client: MqttClient,
+  event: 'connect' | 'close' | 'error',
+  timeoutMs = 5000,
+): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no ${event} within ${String(timeoutMs)} ms`)),
+      timeoutMs,
+    );
+    (client as unknown as NodeJS.EventEmitter).once(event, (...args: unknown[]) => {
+      clearTimeout(timer);
+      resolve(args);
+    });
+  });
 }

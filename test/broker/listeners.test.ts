@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
-import { SYS_A, collect, createFakeAuth, removeDir, type FakeAuth } from './helpers.js';
+import { SYS_A, collect, createFakeAuth, removeDir, type FakeAuth, clientEvent } from './helpers.js';
 import { createBroker } from '../../broker/index.js';
 import type { Broker, ListeningPorts } from '../../broker/types.js';
 import { DEFAULT_LIMITS } from './helpers.js';
@@ -57,7 +57,7 @@ describe('broker/listeners: every port', function () {
       ...extra,
     });
     clients.push(client);
-    await once(client, 'connect');
+    await clientEvent(client, 'connect');
     await client.subscribeAsync('ping/#');
     const got = collect(client, 1);
     await client.publishAsync('ping/1', url);
@@ -97,7 +97,7 @@ describe('broker/listeners: every port', function () {
       rejectUnauthorized: false,
     });
     clients.push(client);
-    await once(client, 'connect');
+    await clientEvent(client, 'connect');
     const got = new Promise<Buffer>((resolve) => client.once('message', (_t, payload) => resolve(payload)));
     await client.subscribeAsync('auth', { qos: 2 });
     const [token, id, url2] = decodeAuthPayload(await got);

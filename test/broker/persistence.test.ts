@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { once } from 'node:events';
 import mqtt from 'mqtt';
 import {
   SYS_A,
@@ -9,6 +8,7 @@ import {
   removeDir,
   startBroker,
   type TestBroker,
+  clientEvent,
 } from './helpers.js';
 
 describe('broker/persistence: QoS, retained, wills and sessions across a restart', function () {
@@ -48,7 +48,7 @@ describe('broker/persistence: QoS, retained, wills and sessions across a restart
       reconnectPeriod: 0,
     });
     const got = collect(again, 2);
-    const [connack] = (await once(again, 'connect')) as [{ sessionPresent: boolean }];
+    const [connack] = (await clientEvent(again, 'connect')) as [{ sessionPresent: boolean }];
     expect(connack.sessionPresent).to.equal(true);
     const messages = (await got).map((m) => [m.topic, m.payload, m.qos]);
     expect(messages).to.have.deep.members([

@@ -1,7 +1,15 @@
 import { expect } from 'chai';
-import { once } from 'node:events';
 import { fromInternal, stripFor, toInternal } from '../../broker/tenancy.js';
-import { SYS_A, SYS_B, collect, endClients, nothingBefore, startBroker, type TestBroker } from './helpers.js';
+import {
+  SYS_A,
+  SYS_B,
+  collect,
+  endClients,
+  nothingBefore,
+  startBroker,
+  type TestBroker,
+  clientEvent,
+} from './helpers.js';
 
 describe('broker/tenancy: topic spaces', () => {
   it('maps topics to internal form and back, $ topics under their own prefix', () => {
@@ -45,7 +53,7 @@ describe('broker/tenancy: topic spaces', () => {
           await b2.publishAsync('retained/t', 'kept', { qos: 1, retain: true });
           await b.broker.publish(SYS_B, 'internal/t', 'internal');
           b1.stream.destroy(); // no DISCONNECT: the will fires
-          await once(b1, 'close');
+          await clientEvent(b1, 'close');
           await b.broker.publish(SYS_A, 'marker', 'm');
         },
         'marker',
