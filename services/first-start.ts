@@ -22,13 +22,10 @@ export interface FirstStartResult {
   readonly system: SystemInfo;
 }
 
-function portText(port: number | null | undefined, configured: number): string {
-  if (port !== null && port !== undefined) return String(port);
-  return configured === -1
-    ? 'disabled'
-    : configured === 0
-      ? 'any free port (see the ready line)'
-      : String(configured);
+function address(host: string, port: number | null | undefined, configured: number): string {
+  if (port !== null && port !== undefined) return `${host}:${port}`;
+  if (configured === -1) return 'disabled';
+  return configured === 0 ? 'a free port (see the "isobar ready" line)' : `${host}:${configured}`;
 }
 
 /** Creates the first developer and system when there is no developer yet, then prints the banner. */
@@ -62,14 +59,13 @@ export async function firstStart(
 
 function banner(config: Config, ports: Partial<Ports>, created: FirstStartResult | undefined): string {
   const host = config.publicHost;
-  const http = portText(ports.http, config.http.port);
-  const url = `http://${host}:${http}`;
+  const url = `http://${address(host, ports.http, config.http.port)}`;
   const lines = [
     '',
     `Isobar ${created === undefined ? 'is starting' : 'first start'} — data in ${config.dataDir}`,
     `  REST API   ${url}   (OpenAPI page: ${url}/docs)`,
-    `  MQTT       ${host}:${portText(ports.mqtt, config.mqtt.tcpPort)}   WebSocket ${host}:${portText(ports.ws, config.mqtt.wsPort)}/mqtt`,
-    `  auth MQTT  ${host}:${portText(ports.auth, config.mqtt.authPort)}`,
+    `  MQTT       ${address(host, ports.mqtt, config.mqtt.tcpPort)}   WebSocket ${address(host, ports.ws, config.mqtt.wsPort)} (path /mqtt)`,
+    `  auth MQTT  ${address(host, ports.auth, config.mqtt.authPort)}`,
   ];
   if (created !== undefined) {
     lines.push(
