@@ -36,11 +36,7 @@ export const triggersCommand = groupCommand(
       summary: 'triggers of the system',
       run: async (c) => {
         const list = await c.client.request<Array<Record<string, unknown>>>('GET', path(c.system()));
-        return {
-          value: list,
-          columns: COLUMNS,
-          ...(c.values.json === true ? {} : { value: list.map(triggerRow) }),
-        };
+        return { value: c.values.json === true ? list : list.map(triggerRow), columns: COLUMNS };
       },
     },
     definitions: {
