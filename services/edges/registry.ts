@@ -200,3 +200,13 @@ export function createEdgeRegistry(deps: { store: Store; clock: Clock }): EdgeRe
     },
   };
 }
+
+/**
+ * Creates and loads the registry early, so the broker slot can authenticate edges with it
+ * (`withEdgeAuth(brokerAuth, registry)`) before the edges component is built.
+ */
+export async function loadEdgeRegistry(deps: { store: Store; clock: Clock }): Promise<EdgeRegistry> {
+  const registry = createEdgeRegistry(deps);
+  await registry.load();
+  return registry;
+}

@@ -29,6 +29,8 @@ export async function startTestPlatform(
     dataDir?: string;
     clock?: Clock;
     overrides?: Record<string, string | number | boolean | undefined>;
+    /** Edge mode (issue 7): this instance runs as edge `name` of the platform at `platformUrl`. */
+    edge?: { name: string; platformUrl: string; systemKey: string; token: string };
   } = {},
 ): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? tempDataDir();
@@ -55,6 +57,14 @@ export async function startTestPlatform(
       'admin.password': 'admin-pass-1',
       'log.level': 'silent',
       ...ports,
+      ...(options.edge === undefined
+        ? {}
+        : {
+            'edge.name': options.edge.name,
+            'edge.platformUrl': options.edge.platformUrl,
+            'edge.systemKey': options.edge.systemKey,
+            'edge.token': options.edge.token,
+          }),
       ...options.overrides,
     },
   });
