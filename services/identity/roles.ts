@@ -181,6 +181,7 @@ export async function writeMembership(
     await trx
       .insertInto('role_members')
       .values({ system_key: systemKey, role_id: role.id, member_kind: kind, member_id: id })
+      .onConflict((oc) => oc.doNothing())
       .execute();
   }
   return () => {
