@@ -12,6 +12,11 @@ import type { Identity } from './identity/types.js';
 import { createRestAuth } from './rest/auth.js';
 import { firstStart } from './first-start.js';
 import { createHistory, type HistoryComponent } from './history/component.js';
+import { createTriggersComponent, type TriggersComponent } from './triggers/component.js';
+import type { Broker } from '../broker/types.js';
+import { createEngine } from '../engine/index.js';
+import { createCodeComponent, type CodeComponent } from './code/component.js';
+import { createMessaging } from './messaging/component.js';
 
 /** Actual ports after listening; null for a disabled listener. Printed in the `isobar ready` line. */
 export interface Ports {
@@ -62,8 +67,14 @@ export interface Platform {
   readonly http: FastifyInstance;
   /** Developers, systems, users, devices, roles and tokens (hot-path checks answer from memory). */
   readonly identity: Identity;
+  /** The embedded MQTT broker: internal publish/subscribe, events, hasSubscribers. */
+  readonly broker: Broker;
+  /** Code registry, engine and the one invoke door (`code.invokeService`). */
+  readonly code: CodeComponent;
   /** Message history: capture, reads, retention, the `history.*` bridge ops. */
   readonly history: HistoryComponent;
+  /** Triggers, `$trigger`/`$timer` event topics and timers (registries, dispatcher, scheduler). */
+  readonly triggers: TriggersComponent;
   /** Listens on every enabled port and runs start-up work; returns the actual ports. */
   start(): Promise<Ports>;
   /** Stops accepting, finishes in-flight work, flushes and closes; idempotent. */
@@ -104,11 +115,41 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     close: () => identity.close(),
   });
   // --- messaging: broker (issue 3) ---
+  const messaging = await createMessaging(base, { identity, auth: restAuth });
+  const broker = messaging.broker;
+  components.push(messaging);
   // --- code engine and registry (issue 4) ---
+  const code = await createCodeComponent(base, {
+    identity,
+    auth: restAuth,
+    broker,
+    createEngine: (host) =>
+      createEngine(
+        {
+          defaults: { memoryLimitMb: config.engine.memoryLimitMb, executionTimeoutS: 60 },
+          limits: { maxDepth: config.engine.hopLimit },
+        },
+        { host, log: log.child({ area: 'engine' }), clock },
+      ),
+  });
+  components.push(code);
   // --- message history (issue 6) ---
   const history = await createHistory({}, { ...base, access: identity, auth: restAuth });
   components.push(history);
   // --- triggers, event topics, timers (issue 5) ---
+  const triggers = await createTriggersComponent(base, {
+    broker,
+    identity,
+    auth: restAuth,
+    invoke: code.invokeService,
+    serviceExists: code.serviceExists,
+  });
+  code.registerOps(triggers.ops);
+  // Deleting a service cascades to the triggers and timers that ran it (logged; see services/triggers/README.md).
+  code.onServiceDeleted(async (systemKey, name) => {
+    await triggers.serviceDeleted(systemKey, name);
+  });
+  components.push(triggers);
   // --- edges (issue 7) ---
 
   let ready = false;
@@ -122,7 +163,10 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     events,
     http,
     identity,
+    broker,
+    code,
     history,
+    triggers,
     async start() {
       const ports: Ports = {
         http: null,
