@@ -3,7 +3,14 @@
 import { isUtf8 } from 'node:buffer';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Store } from '../store/index.js';
-import type { HistoryRange, StoredMessage } from '../store/tables/history.js';
+import {
+  NewestFirst,
+  SEGMENT_PAGE,
+  toStored,
+  type HistoryRange,
+  type SegmentRow,
+  type StoredMessage,
+} from '../store/tables/history.js';
 
 /** A validated query; times in epoch ms, undefined = unbounded. */
 export interface HistoryQuery {
@@ -160,24 +167,34 @@ export function createHistoryReader(
         .executeTakeFirst();
       if (topic === undefined) return [];
       const range = toRange(q, options.maxCount);
-      let sql = db
-        .selectFrom('history_messages')
-        .select(['id', 'time', 'qos', 'size', 'payload', 'user_id', 'ip'])
-        .where('topic_id', '=', topic.topic_id);
-      if (range.before !== undefined) sql = sql.where('time', '<', range.before);
-      if (range.from !== undefined) sql = sql.where('time', '>=', range.from);
-      if (range.to !== undefined) sql = sql.where('time', '<=', range.to);
-      const rows = await sql.orderBy('time', 'desc').orderBy('id', 'desc').limit(range.limit).execute();
-      return rows.map((r) => ({
-        id: r.id,
-        topic: q.topic,
-        time: r.time,
-        qos: r.qos,
-        size: r.size,
-        payload: r.payload,
-        userId: r.user_id,
-        ip: r.ip,
-      }));
+      const walk = new NewestFirst(range);
+      let after: SegmentRow | undefined;
+      while (walk.wanting) {
+        let sql = db
+          .selectFrom('history_segments')
+          .select(['id', 'first_time', 'last_time', 'data'])
+          .where('topic_id', '=', topic.topic_id);
+        if (range.before !== undefined) sql = sql.where('first_time', '<', range.before);
+        if (range.to !== undefined) sql = sql.where('first_time', '<=', range.to);
+        if (after !== undefined) {
+          const a = after;
+          sql = sql.where((eb) =>
+            eb.or([
+              eb('first_time', '<', a.first_time),
+              eb.and([eb('first_time', '=', a.first_time), eb('id', '<', a.id)]),
+            ]),
+          );
+        }
+        const page = await sql
+          .orderBy('first_time', 'desc')
+          .orderBy('id', 'desc')
+          .limit(SEGMENT_PAGE)
+          .execute();
+        walk.feed(page);
+        if (page.length === 0) break;
+        after = page[page.length - 1];
+      }
+      return walk.picked.map(({ segment, message }) => toStored(q.topic, segment.id, message));
     },
     async currentTopics(systemKey) {
       await deps.beforeRead();

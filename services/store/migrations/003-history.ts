@@ -1,6 +1,6 @@
 import { type Kysely, type Migration } from 'kysely';
 
-/** Message history: topics per system with row/byte counters, messages, and per-system settings. */
+/** Message history: topics per system with message/byte counters, message segments, per-system settings. */
 export const history003: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
@@ -12,22 +12,22 @@ export const history003: Migration = {
       .addColumn('bytes', 'bigint', (c) => c.notNull().defaultTo(0))
       .addUniqueConstraint('history_topics_system_topic', ['system_key', 'topic'])
       .execute();
-    // No foreign key to history_topics: it would cost a lookup per inserted row; the writer keeps them in step.
+    // One row per capture batch and topic (services/store/tables/history-segments.ts). No foreign key to
+    // history_topics: the writer keeps them in step and a key check would cost a lookup per insert.
     await db.schema
-      .createTable('history_messages')
+      .createTable('history_segments')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('topic_id', 'integer', (c) => c.notNull())
-      .addColumn('time', 'bigint', (c) => c.notNull())
-      .addColumn('qos', 'integer', (c) => c.notNull())
-      .addColumn('size', 'integer', (c) => c.notNull())
-      .addColumn('payload', 'blob', (c) => c.notNull())
-      .addColumn('user_id', 'text', (c) => c.notNull())
-      .addColumn('ip', 'text', (c) => c.notNull())
+      .addColumn('first_time', 'bigint', (c) => c.notNull())
+      .addColumn('last_time', 'bigint', (c) => c.notNull())
+      .addColumn('count', 'integer', (c) => c.notNull())
+      .addColumn('bytes', 'integer', (c) => c.notNull())
+      .addColumn('data', 'blob', (c) => c.notNull())
       .execute();
     await db.schema
-      .createIndex('history_messages_topic_time')
-      .on('history_messages')
-      .columns(['topic_id', 'time'])
+      .createIndex('history_segments_topic_time')
+      .on('history_segments')
+      .columns(['topic_id', 'first_time'])
       .execute();
     await db.schema
       .createTable('history_settings')
@@ -37,7 +37,7 @@ export const history003: Migration = {
       .execute();
   },
   async down(db: Kysely<unknown>) {
-    for (const t of ['history_settings', 'history_messages', 'history_topics']) {
+    for (const t of ['history_settings', 'history_segments', 'history_topics']) {
       await db.schema.dropTable(t).execute();
     }
   },

@@ -1,30 +1,29 @@
 import type { Generated } from 'kysely';
 import type SQLite from 'better-sqlite3';
+import { SEQ_SPAN, decodeSegment, encodeSegment, type SegmentMessage } from './history-segments.js';
 
-// Message history. Times are epoch milliseconds. A topic of a system gets a small integer id once, so the
-// message rows and their (topic_id, time) index stay narrow: that index is the per-(system, topic, time)
-// index every query and retention step walks.
+// Message history. Times are epoch milliseconds. A topic of a system gets a small integer id once; its
+// messages are stored in segments (history-segments.ts), one row per capture batch and topic, indexed by
+// (topic_id, first_time): every query and retention step walks that index from one end.
 
 export interface HistoryTopicsTable {
   topic_id: Generated<number>;
   system_key: string;
   topic: string;
-  /** Rows and payload bytes currently stored for this topic; kept in step by the writer's transactions. */
+  /** Messages and payload bytes currently stored for this topic; kept in step by the writer's transactions. */
   row_count: number;
   bytes: number;
 }
 
-export interface HistoryMessagesTable {
+export interface HistorySegmentsTable {
   id: Generated<number>;
   topic_id: number;
-  time: number;
-  qos: number;
-  size: number;
-  payload: Buffer;
-  /** Publishing user id or device name; '' for platform publishes. */
-  user_id: string;
-  /** Remote address of the publishing connection; '' when there is none. */
-  ip: string;
+  first_time: number;
+  last_time: number;
+  count: number;
+  /** Payload bytes of the messages in `data`. */
+  bytes: number;
+  data: Buffer;
 }
 
 export interface HistorySettingsTable {
@@ -37,11 +36,11 @@ export interface HistorySettingsTable {
 
 export interface HistoryTables {
   history_topics: HistoryTopicsTable;
-  history_messages: HistoryMessagesTable;
+  history_segments: HistorySegmentsTable;
   history_settings: HistorySettingsTable;
 }
 
-/** One captured message as the writer receives it (payload bytes travel separately, see HistoryBatch). */
+/** One captured message as the writer receives it (payload bytes travel separately). */
 export interface HistoryRow {
   readonly systemKey: string;
   readonly topic: string;
@@ -74,28 +73,117 @@ export interface HistoryRange {
   readonly limit: number;
 }
 
-interface MessageRowDb {
-  id: number;
-  time: number;
-  qos: number;
-  size: number;
-  payload: Buffer;
-  user_id: string;
-  ip: string;
+/** A segment row as read for queries. */
+export interface SegmentRow {
+  readonly id: number;
+  readonly first_time: number;
+  readonly last_time: number;
+  readonly data: Buffer;
+}
+
+/** Segments fetched per step while walking a topic. */
+export const SEGMENT_PAGE = 16;
+/** A segment closes at this many messages or payload bytes (a single larger message gets its own). */
+const SEGMENT_MAX_MESSAGES = 4096;
+const SEGMENT_MAX_BYTES = 1024 * 1024;
+
+function inRange(time: number, r: HistoryRange): boolean {
+  return (
+    (r.before === undefined || time < r.before) &&
+    (r.from === undefined || time >= r.from) &&
+    (r.to === undefined || time <= r.to)
+  );
+}
+
+/**
+ * Collects the newest messages of a range from segments fed newest first (by first_time, then id).
+ * Segments of one topic never overlap in time, so the walk stops at the first segment older than `from`.
+ */
+export class NewestFirst {
+  readonly picked: Array<{ segment: SegmentRow; message: SegmentMessage }> = [];
+  readonly #range: HistoryRange;
+  #done = false;
+
+  constructor(range: HistoryRange) {
+    this.#range = range;
+    this.#done = range.limit <= 0;
+  }
+
+  /** True while more segments could contribute. */
+  get wanting(): boolean {
+    return !this.#done;
+  }
+
+  /** Feeds one page; a short page means the walk is over. */
+  feed(page: readonly SegmentRow[]): void {
+    for (const segment of page) {
+      if (this.#range.from !== undefined && segment.last_time < this.#range.from) {
+        this.#done = true;
+        return;
+      }
+      const msgs = decodeSegment(segment.data).sort((a, b) => b.time - a.time || b.seq - a.seq);
+      for (const message of msgs) {
+        if (!inRange(message.time, this.#range)) continue;
+        this.picked.push({ segment, message });
+        if (this.picked.length >= this.#range.limit) {
+          this.#done = true;
+          return;
+        }
+      }
+    }
+    if (page.length < SEGMENT_PAGE) this.#done = true;
+  }
+}
+
+/** The message as clients see it. */
+export function toStored(topic: string, segmentId: number, m: SegmentMessage): StoredMessage {
+  return {
+    id: segmentId * SEQ_SPAN + m.seq,
+    topic,
+    time: m.time,
+    qos: m.qos,
+    size: m.payload.length,
+    payload: m.payload,
+    userId: m.userId,
+    ip: m.ip,
+  };
+}
+
+/** SQL conditions for the segments that may hold messages of a range, newest first, after `topic_id = ?`. */
+function newestFirstSql(range: HistoryRange): { sql: string; params: number[] } {
+  let sql = '';
+  const params: number[] = [];
+  if (range.before !== undefined) {
+    sql += ' AND first_time < ?';
+    params.push(range.before);
+  }
+  if (range.to !== undefined) {
+    sql += ' AND first_time <= ?';
+    params.push(range.to);
+  }
+  return { sql, params };
+}
+
+interface FullSegment extends SegmentRow {
+  readonly count: number;
+  readonly bytes: number;
 }
 
 /**
  * The history write side on one better-sqlite3 connection with prepared statements. It runs in the
- * history writer thread: a row insert costs a few microseconds, too much for the broker's thread.
- * Every change keeps `history_topics.row_count/bytes` in step inside the same transaction.
+ * history writer thread so the broker's thread never waits for SQLite. Every change keeps
+ * `history_topics.row_count/bytes` in step inside the same transaction.
  */
 export class HistoryWriterDb {
   readonly #db: SQLite.Database;
   readonly #topicIds = new Map<string, number>();
   readonly #insertTopic: SQLite.Statement;
   readonly #selectTopic: SQLite.Statement<[string, string], { topic_id: number }>;
-  readonly #insertMessage: SQLite.Statement;
+  readonly #insertSegment: SQLite.Statement;
+  readonly #updateSegment: SQLite.Statement;
+  readonly #deleteSegment: SQLite.Statement;
   readonly #addCounts: SQLite.Statement;
+  readonly #oldest: SQLite.Statement<[number, number], FullSegment>;
 
   constructor(db: SQLite.Database) {
     this.#db = db;
@@ -103,51 +191,99 @@ export class HistoryWriterDb {
       'INSERT INTO history_topics (system_key, topic, row_count, bytes) VALUES (?, ?, 0, 0) ON CONFLICT DO NOTHING',
     );
     this.#selectTopic = db.prepare('SELECT topic_id FROM history_topics WHERE system_key = ? AND topic = ?');
-    this.#insertMessage = db.prepare(
-      'INSERT INTO history_messages (topic_id, time, qos, size, payload, user_id, ip) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    this.#insertSegment = db.prepare(
+      'INSERT INTO history_segments (topic_id, first_time, last_time, count, bytes, data) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.#updateSegment = db.prepare(
+      'UPDATE history_segments SET first_time = ?, last_time = ?, count = ?, bytes = ?, data = ? WHERE id = ?',
+    );
+    this.#deleteSegment = db.prepare('DELETE FROM history_segments WHERE id = ?');
     this.#addCounts = db.prepare(
       'UPDATE history_topics SET row_count = row_count + ?, bytes = bytes + ? WHERE topic_id = ?',
     );
+    this.#oldest = db.prepare(
+      'SELECT id, first_time, last_time, count, bytes, data FROM history_segments WHERE topic_id = ? ORDER BY first_time, id LIMIT ?',
+    );
   }
 
-  /** Inserts rows whose payloads are `payloads[offsets[i]..offsets[i+1]]`, in one transaction. */
+  /** Stores rows whose payloads are `payloads[offsets[i]..offsets[i+1]]`: one segment per topic, one transaction. */
   insert(rows: readonly HistoryRow[], payloads: Buffer, offsets: readonly number[]): void {
-    this.#db.transaction(() => {
-      const added = new Map<number, [number, number]>();
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i];
+    const byTopic = new Map<number, SegmentMessage[]>();
+    let lastKey = '';
+    let lastTopic = '';
+    let list: SegmentMessage[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      // Consecutive messages often share a topic: skip the lookups then.
+      if (r.topic !== lastTopic || r.systemKey !== lastKey) {
         const id = this.#topicId(r.systemKey, r.topic);
-        const payload = payloads.subarray(offsets[i], offsets[i + 1]);
-        this.#insertMessage.run(id, r.time, r.qos, payload.length, payload, r.userId, r.ip);
-        const a = added.get(id);
-        if (a === undefined) added.set(id, [1, payload.length]);
-        else {
-          a[0] += 1;
-          a[1] += payload.length;
+        const found = byTopic.get(id);
+        if (found === undefined) byTopic.set(id, (list = []));
+        else list = found;
+        lastKey = r.systemKey;
+        lastTopic = r.topic;
+      }
+      list.push({
+        seq: 0,
+        time: r.time,
+        qos: r.qos,
+        userId: r.userId,
+        ip: r.ip,
+        payload: payloads.subarray(offsets[i], offsets[i + 1]),
+      });
+    }
+    this.#db.transaction(() => {
+      for (const [topicId, messages] of byTopic) {
+        let start = 0;
+        let bytes = 0;
+        for (let i = 0; i <= messages.length; i++) {
+          const closing =
+            i === messages.length ||
+            (i > start &&
+              (i - start >= SEGMENT_MAX_MESSAGES || bytes + messages[i].payload.length > SEGMENT_MAX_BYTES));
+          if (closing && i > start) {
+            this.#writeSegment(topicId, messages, start, i, bytes);
+            start = i;
+            bytes = 0;
+          }
+          if (i < messages.length) bytes += messages[i].payload.length;
         }
       }
-      for (const [id, [n, bytes]] of added) this.#addCounts.run(n, bytes, id);
     })();
   }
 
-  /** Selects then deletes the messages of one topic in `range` (newest first), returning what it deleted. */
+  /** Deletes the messages of one topic in `range` (newest first, up to its limit) and returns them. */
   deleteRange(systemKey: string, topic: string, range: HistoryRange): StoredMessage[] {
-    const id = this.#existingTopicId(systemKey, topic);
-    if (id === undefined) return [];
+    const topicId = this.#existingTopicId(systemKey, topic);
+    if (topicId === undefined) return [];
     return this.#db.transaction(() => {
-      const { sql, params } = rangeSql(range);
-      const rows = this.#db
-        .prepare<unknown[], MessageRowDb>(
-          `SELECT id, time, qos, size, payload, user_id, ip FROM history_messages WHERE topic_id = ?${sql} ORDER BY time DESC, id DESC LIMIT ?`,
-        )
-        .all(id, ...params, range.limit);
-      this.#deleteIds(
-        id,
-        rows.map((r) => r.id),
-        rows.reduce((s, r) => s + r.size, 0),
+      const walk = new NewestFirst(range);
+      const { sql, params } = newestFirstSql(range);
+      const page = this.#db.prepare<unknown[], FullSegment>(
+        `SELECT id, first_time, last_time, count, bytes, data FROM history_segments WHERE topic_id = ?${sql} AND (first_time < ? OR (first_time = ? AND id < ?)) ORDER BY first_time DESC, id DESC LIMIT ${String(SEGMENT_PAGE)}`,
       );
-      return rows.map((r) => toStored(topic, r));
+      let after: SegmentRow = {
+        id: Number.MAX_SAFE_INTEGER,
+        first_time: Number.MAX_SAFE_INTEGER,
+        last_time: 0,
+        data: Buffer.alloc(0),
+      };
+      while (walk.wanting) {
+        const rows = page.all(topicId, ...params, after.first_time, after.first_time, after.id);
+        walk.feed(rows);
+        if (rows.length === 0) break;
+        after = rows[rows.length - 1];
+      }
+      const bySegment = new Map<FullSegment, Set<number>>();
+      for (const { segment, message } of walk.picked) {
+        const seqs = bySegment.get(segment as FullSegment) ?? new Set<number>();
+        seqs.add(message.seq);
+        bySegment.set(segment as FullSegment, seqs);
+      }
+      for (const [segment, seqs] of bySegment) {
+        this.#keepOnly(topicId, segment, (m) => !seqs.has(m.seq));
+      }
+      return walk.picked.map(({ segment, message }) => toStored(topic, segment.id, message));
     })();
   }
 
@@ -155,21 +291,33 @@ export class HistoryWriterDb {
   deleteOldest(topicId: number, limit: number, olderThan?: number): number {
     if (limit <= 0) return 0;
     return this.#db.transaction(() => {
-      const rows = this.#db
-        .prepare<unknown[], { id: number; size: number }>(
-          `SELECT id, size FROM history_messages WHERE topic_id = ?${olderThan === undefined ? '' : ' AND time < ?'} ORDER BY time, id LIMIT ?`,
-        )
-        .all(...(olderThan === undefined ? [topicId, limit] : [topicId, olderThan, limit]));
-      this.#deleteIds(
-        topicId,
-        rows.map((r) => r.id),
-        rows.reduce((s, r) => s + r.size, 0),
-      );
-      return rows.length;
+      let left = limit;
+      while (left > 0) {
+        const segments = this.#oldest.all(topicId, SEGMENT_PAGE);
+        if (segments.length === 0) break;
+        for (const s of segments) {
+          if (olderThan !== undefined && s.first_time >= olderThan) return limit - left;
+          if ((olderThan === undefined || s.last_time < olderThan) && s.count <= left) {
+            this.#deleteSegment.run(s.id);
+            this.#addCounts.run(-s.count, -s.bytes, topicId);
+            left -= s.count;
+            continue;
+          }
+          // Partly due: drop its oldest due messages and keep the rest; nothing older remains after it.
+          const due = decodeSegment(s.data)
+            .filter((m) => olderThan === undefined || m.time < olderThan)
+            .sort((a, b) => a.time - b.time || a.seq - b.seq)
+            .slice(0, left);
+          const drop = new Set(due.map((m) => m.seq));
+          this.#keepOnly(topicId, s, (m) => !drop.has(m.seq));
+          return limit - left + due.length;
+        }
+      }
+      return limit - left;
     })();
   }
 
-  /** The topics that hold rows, with their counters and oldest message time. */
+  /** The topics that hold messages, with their counters and oldest message time. */
   topics(): Array<{
     topicId: number;
     systemKey: string;
@@ -190,7 +338,7 @@ export class HistoryWriterDb {
           oldest: number | null;
         }
       >(
-        'SELECT t.topic_id, t.system_key, t.topic, t.row_count, t.bytes, (SELECT MIN(time) FROM history_messages m WHERE m.topic_id = t.topic_id) AS oldest FROM history_topics t WHERE t.row_count > 0',
+        'SELECT t.topic_id, t.system_key, t.topic, t.row_count, t.bytes, (SELECT MIN(first_time) FROM history_segments s WHERE s.topic_id = t.topic_id) AS oldest FROM history_topics t WHERE t.row_count > 0',
       )
       .all()
       .map((t) => ({
@@ -203,31 +351,60 @@ export class HistoryWriterDb {
       }));
   }
 
-  /** Deletes up to `limit` messages of a system (and its topics once empty); returns how many went. */
+  /** Deletes up to `limit` segments of a system (and its topics once empty); returns how many went. */
   dropSystem(systemKey: string, limit: number): number {
-    const ids = this.#db
-      .prepare<[string], { topic_id: number }>('SELECT topic_id FROM history_topics WHERE system_key = ?')
-      .all(systemKey);
-    let left = limit;
-    for (const { topic_id } of ids) {
-      while (left > 0) {
-        const n = this.deleteOldest(topic_id, Math.min(left, 1000));
-        left -= n;
-        if (n === 0) break;
+    return this.#db.transaction(() => {
+      const gone = this.#db
+        .prepare(
+          `DELETE FROM history_segments WHERE id IN (SELECT s.id FROM history_segments s JOIN history_topics t ON t.topic_id = s.topic_id WHERE t.system_key = ? LIMIT ?)`,
+        )
+        .run(systemKey, limit).changes;
+      if (gone < limit) {
+        this.#db.prepare('DELETE FROM history_topics WHERE system_key = ?').run(systemKey);
+        for (const key of this.#topicIds.keys()) {
+          if (key.startsWith(`${systemKey}\u0000`)) this.#topicIds.delete(key);
+        }
       }
-      if (left <= 0) return limit;
-    }
-    this.#db.prepare('DELETE FROM history_topics WHERE system_key = ?').run(systemKey);
-    for (const key of this.#topicIds.keys())
-      if (key.startsWith(`${systemKey}\u0000`)) this.#topicIds.delete(key);
-    return limit - left;
+      return gone;
+    })();
   }
 
-  #deleteIds(topicId: number, ids: readonly number[], bytes: number): void {
-    if (ids.length === 0) return;
-    const del = this.#db.prepare('DELETE FROM history_messages WHERE id = ?');
-    for (const id of ids) del.run(id);
-    this.#addCounts.run(-ids.length, -bytes, topicId);
+  #writeSegment(
+    topicId: number,
+    messages: readonly SegmentMessage[],
+    from: number,
+    to: number,
+    bytes: number,
+  ): void {
+    let first = Infinity;
+    let last = -Infinity;
+    for (let i = from; i < to; i++) {
+      const t = messages[i].time;
+      if (t < first) first = t;
+      if (t > last) last = t;
+    }
+    this.#insertSegment.run(topicId, first, last, to - from, bytes, encodeSegment(messages, true, from, to));
+    this.#addCounts.run(to - from, bytes, topicId);
+  }
+
+  /** Rewrites a segment keeping the messages `keep` accepts (deletes it when none remain). */
+  #keepOnly(topicId: number, segment: FullSegment, keep: (m: SegmentMessage) => boolean): void {
+    const all = decodeSegment(segment.data);
+    const kept = all.filter(keep);
+    const bytes = kept.reduce((s, m) => s + m.payload.length, 0);
+    if (kept.length === 0) this.#deleteSegment.run(segment.id);
+    else {
+      const times = kept.map((m) => m.time);
+      this.#updateSegment.run(
+        Math.min(...times),
+        Math.max(...times),
+        kept.length,
+        bytes,
+        encodeSegment(kept),
+        segment.id,
+      );
+    }
+    this.#addCounts.run(kept.length - all.length, bytes - segment.bytes, topicId);
   }
 
   #existingTopicId(systemKey: string, topic: string): number | undefined {
@@ -247,36 +424,4 @@ export class HistoryWriterDb {
     if (id === undefined) throw new Error(`history topic ${topic} not created`);
     return id;
   }
-}
-
-/** SQL conditions for a HistoryRange after `topic_id = ?`. */
-export function rangeSql(range: HistoryRange): { sql: string; params: number[] } {
-  let sql = '';
-  const params: number[] = [];
-  if (range.before !== undefined) {
-    sql += ' AND time < ?';
-    params.push(range.before);
-  }
-  if (range.from !== undefined) {
-    sql += ' AND time >= ?';
-    params.push(range.from);
-  }
-  if (range.to !== undefined) {
-    sql += ' AND time <= ?';
-    params.push(range.to);
-  }
-  return { sql, params };
-}
-
-function toStored(topic: string, r: MessageRowDb): StoredMessage {
-  return {
-    id: r.id,
-    topic,
-    time: r.time,
-    qos: r.qos,
-    size: r.size,
-    payload: r.payload,
-    userId: r.user_id,
-    ip: r.ip,
-  };
 }

@@ -19,6 +19,28 @@ describe('history retention', () => {
     expect(left.map((r) => r.payload)).to.deep.equal(['m9', 'm8', 'm7']);
   });
 
+  it('trims inside a segment, keeping its newest messages', async () => {
+    f = await historyFixture({ capture: { batchSize: 4 } });
+    await f.history.setStorage(SK, [{ topic: '#', max_rows: 6, max_time: 0 }]);
+    for (let i = 0; i < 12; i++) f.publish('t', `m${String(i)}`);
+    await f.history.retention.runOnce();
+    const left = await f.history.query(SK, { topic: 't', count: 0 });
+    expect(left.map((r) => r.payload)).to.deep.equal(['m11', 'm10', 'm9', 'm8', 'm7', 'm6']);
+  });
+
+  it('expires part of a segment by time', async () => {
+    f = await historyFixture({ capture: { batchSize: 1000 } });
+    await f.history.setStorage(SK, [{ topic: '#', max_rows: 0, max_time: 10 }]);
+    for (let i = 0; i < 6; i++) {
+      f.publish('t', `m${String(i)}`);
+      f.clock.advance(4000);
+    }
+    // now = t0 + 24 s: m0..m3 (t0..t0+12 s) are older than 10 s
+    await f.history.retention.runOnce();
+    const left = await f.history.query(SK, { topic: 't', count: 0 });
+    expect(left.map((r) => r.payload)).to.deep.equal(['m5', 'm4']);
+  });
+
   it('bounds every topic of an unconfigured system by the default max_rows', async () => {
     f = await historyFixture({ defaultMaxRows: 2 });
     for (let i = 0; i < 5; i++) f.publish('x', `m${i}`);
