@@ -134,7 +134,8 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   });
   components.push(code);
   // --- message history (issue 6) ---
-  const history = await createHistory({}, { ...base, access: identity, auth: restAuth });
+  const history = await createHistory({}, { ...base, access: identity, auth: restAuth, broker });
+  code.registerOps(history.ops);
   components.push(history);
   // --- triggers, event topics, timers (issue 5) ---
   const triggers = await createTriggersComponent(base, {
