@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { topicMatches } from '../../../runtime-api/topics.js';
 import {
   applyChanges,
   mergePermissions,
@@ -66,6 +67,36 @@ describe('identity permissions', () => {
       expect(() => applyChanges(NO_PERMISSIONS, bad))
         .to.throw()
         .with.property('code', 'CB_ERR_IDENTITY_BAD_FIELD');
+    }
+  });
+});
+
+describe('identity permissions: publish trie', () => {
+  it('agrees with topicMatches on every filter/topic pair of a small universe', () => {
+    const filters = [
+      '#',
+      '+',
+      'a',
+      'a/#',
+      'a/+',
+      '+/b',
+      'a/b',
+      'a/+/c',
+      '+/+/#',
+      '$SYS/#',
+      '$SYS/+',
+      '/a',
+      '+/#',
+      'a/b/c/#',
+    ];
+    const topics = ['a', 'a/b', 'a/b/c', 'a/x/c', 'b', 'x/b', '$SYS/x', '$SYS', '/a', 'a/b/c/d', ''];
+    for (const f of filters) {
+      const eff = mergePermissions([applyChanges(NO_PERMISSIONS, { topics: [topic(f, 2)] })]);
+      for (const t of topics) {
+        expect(topicPermitted(eff, t, 'publish'), `${f} vs ${JSON.stringify(t)}`).to.equal(
+          topicMatches(f, t),
+        );
+      }
     }
   });
 });
