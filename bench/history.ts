@@ -1,7 +1,8 @@
 // Message history benchmark (issue 6), two parts:
 // 1. Broker fan-in, QoS 0 and QoS 1, with history capture of every topic ON against the same broker with
 //    it OFF, in one run: throughput ratio (target >= 0.85) and "nothing lost" (rows stored = messages sent).
-//    Publishers run on raw sockets in a worker thread so the broker's thread does only broker work.
+//    Publishers are bench/lib/mqtt-load.ts raw sockets in a worker thread, so the broker's thread does
+//    only broker work.
 // 2. Query latency: the last 100 messages of one topic among N rows (default 10 million), p50/p99 through
 //    the same reader REST uses, against the same query on a 10-thousand-row table as the baseline; rows
 //    are loaded through the writer's own insert, 10 messages of a topic per capture batch, and once more
@@ -14,11 +15,10 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { connect, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import SQLite from 'better-sqlite3';
-import { generate, parser as createParser, type Packet } from 'mqtt-packet';
 import { createBroker } from '../broker/index.js';
+import { publishPacket, rawClient, type RawMqtt } from './lib/mqtt-load.js';
 import type { Broker, BrokerAuth } from '../broker/types.js';
 import { IsobarError } from '../runtime-api/errors/index.js';
 import { systemClock } from '../services/clock.js';
@@ -28,7 +28,8 @@ import { createHistory } from '../services/history/component.js';
 import { createHistoryReader } from '../services/history/query.js';
 import { createMemoryLog } from '../services/log.js';
 import { createStore } from '../services/store/index.js';
-import { HistoryWriterDb, type HistoryRow } from '../services/store/tables/history.js';
+import { HistoryWriterDb } from '../services/store/tables/history.js';
+import { CaptureBatchBuilder } from '../services/store/tables/history-segments.js';
 
 const SK = 'abcdef0123456789abcdef01234567';
 
@@ -43,68 +44,36 @@ interface LoadJob {
 // ---------------------------------------------------------------- load generator (worker thread)
 
 async function loadWorker(job: LoadJob, port: NonNullable<typeof parentPort>): Promise<void> {
-  const sockets: Socket[] = [];
-  let acked = 0;
-  const total = job.publishers * job.perPublisher;
+  const clients: RawMqtt[] = [];
   for (let p = 0; p < job.publishers; p++) {
-    const socket = connect(job.port, '127.0.0.1');
-    socket.setNoDelay(true);
-    await once(socket, 'connect');
-    const parser = createParser();
-    const connack = new Promise<void>((resolve, reject) => {
-      parser.on('packet', (packet: Packet) => {
-        if (packet.cmd === 'connack') {
-          if (packet.returnCode === 0) resolve();
-          else reject(new Error(`CONNACK ${String(packet.returnCode)}`));
-        } else if (packet.cmd === 'puback' && ++acked === total) port.postMessage('acked');
-      });
-    });
-    socket.on('data', (b: Buffer) => parser.parse(b));
-    socket.write(
-      generate({
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 4,
-        clean: true,
+    clients.push(
+      await rawClient(job.port, {
         clientId: `bench-${String(p)}`,
-        keepalive: 0,
         username: `token-${String(p)}`,
-        password: Buffer.from(SK),
+        password: SK,
       }),
     );
-    await connack;
-    sockets.push(socket);
   }
   const payload = Buffer.alloc(job.payloadBytes, 0x61);
-  const batches = sockets.map((_, p) => {
+  const chunks = clients.map((_, p) => {
     const packets: Buffer[] = [];
     for (let i = 0; i < job.perPublisher; i++) {
-      packets.push(
-        generate({
-          cmd: 'publish',
-          topic: `bench/${String(p)}/${String(i % 10)}`,
-          payload,
-          qos: job.qos,
-          retain: false,
-          dup: false,
-          ...(job.qos === 1 ? { messageId: (i % 65535) + 1 } : {}),
-        }),
-      );
+      packets.push(publishPacket(`bench/${String(p)}/${String(i % 10)}`, payload, job.qos, (i % 65535) + 1));
     }
-    const chunks: Buffer[] = [];
-    for (let i = 0; i < packets.length; i += 500) chunks.push(Buffer.concat(packets.slice(i, i + 500)));
-    return chunks;
+    const out: Buffer[] = [];
+    for (let i = 0; i < packets.length; i += 500) out.push(Buffer.concat(packets.slice(i, i + 500)));
+    return out;
   });
   port.postMessage('ready');
   await once(port, 'message');
   await Promise.all(
-    sockets.map(async (socket, p) => {
-      for (const chunk of batches[p]) if (!socket.write(chunk)) await once(socket, 'drain');
+    clients.map(async (c, p) => {
+      for (const chunk of chunks[p]) await c.write(chunk);
     }),
   );
   port.postMessage('sent');
   await once(port, 'message');
-  for (const s of sockets) s.destroy();
+  for (const c of clients) c.close();
 }
 
 function startLoadWorker(job: LoadJob): Worker {
@@ -223,26 +192,18 @@ async function queryLatency(rows: number, topics: number, perSegment: number, sa
   const perTopic = Math.floor(rows / topics);
   const base = Date.UTC(2026, 0, 1);
   const t0 = performance.now();
-  const payload = Buffer.alloc(16 * 1000, 0x62);
-  const offsets = Array.from({ length: 1001 }, (_, i) => i * 16);
+  const payload = Buffer.alloc(16, 0x62);
+  const builder = new CaptureBatchBuilder();
   const topicsPerBatch = Math.max(1, Math.floor(1000 / perSegment));
   for (let seg = 0; seg * perSegment < perTopic; seg++) {
     for (let t0i = 0; t0i < topics; t0i += topicsPerBatch) {
-      const batch: HistoryRow[] = [];
       for (let t = t0i; t < Math.min(topics, t0i + topicsPerBatch); t++) {
+        const index = builder.addTopic(SK, `sensors/${String(t)}/temp`);
         for (let j = 0; j < perSegment && seg * perSegment + j < perTopic; j++) {
-          const time = base + (seg * perSegment + j) * 1000;
-          batch.push({
-            systemKey: SK,
-            topic: `sensors/${String(t)}/temp`,
-            time,
-            qos: 0,
-            userId: 'user',
-            ip: '127.0.0.1',
-          });
+          builder.add(index, builder, 'user', '127.0.0.1', base + (seg * perSegment + j) * 1000, 0, payload);
         }
       }
-      writer.insert(batch, payload, offsets);
+      writer.insert(builder.take());
     }
   }
   const loadSeconds = (performance.now() - t0) / 1000;

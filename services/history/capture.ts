@@ -1,9 +1,10 @@
 // Capture: copies each published message a system stores into a bounded in-memory batch and hands full
-// batches to the writer thread. The publish path only pays a filter lookup and one payload copy.
+// batches to the writer thread. The publish path pays two map lookups, a few numeric writes and one
+// payload copy; topic and publisher strings are written once per batch.
 import type { BrokerMessage } from '../../broker/types.js';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
-import type { HistoryRow } from '../store/tables/history.js';
+import { CaptureBatchBuilder } from '../store/tables/history-segments.js';
 import type { HistorySettings } from './settings.js';
 import type { HistoryWriter } from './writer.js';
 
@@ -41,7 +42,16 @@ export interface HistoryCapture {
   close(): Promise<void>;
 }
 
-const INITIAL_BYTES = 64 * 1024;
+/** Topics remembered per capture before the cache starts over. */
+const SLOT_LIMIT = 100_000;
+
+interface Slot {
+  version: number;
+  stored: boolean;
+  /** Batch epoch in which `index` is valid. */
+  epoch: number;
+  index: number;
+}
 
 /** Builds the capture stage over a writer; nothing is scheduled until the first message arrives. */
 export function createCapture(
@@ -49,10 +59,10 @@ export function createCapture(
   deps: { writer: HistoryWriter; settings: HistorySettings; clock: Clock; log: Log },
 ): HistoryCapture {
   const warnEveryMs = options.warnEveryMs ?? 10_000;
-  let rows: HistoryRow[] = [];
-  let offsets: number[] = [0];
-  let bytes = Buffer.allocUnsafeSlow(INITIAL_BYTES);
-  let used = 0;
+  const builder = new CaptureBatchBuilder();
+  // systemKey → topic → whether stored (as of a settings version) and its index in the current batch.
+  let slots = new Map<string, Map<string, Slot>>();
+  let slotCount = 0;
   let cancelTimer: (() => void) | undefined;
   const inflight = new Set<Promise<void>>();
   let captured = 0;
@@ -64,20 +74,32 @@ export function createCapture(
   let droppedSinceWarn = 0;
   let closed = false;
 
+  const slotOf = (systemKey: string, topic: string): Slot => {
+    let topics = slots.get(systemKey);
+    if (topics === undefined) {
+      if (slotCount >= SLOT_LIMIT) {
+        slots = new Map();
+        slotCount = 0;
+      }
+      slots.set(systemKey, (topics = new Map()));
+    }
+    let slot = topics.get(topic);
+    const version = deps.settings.version;
+    if (slot === undefined || slot.version !== version) {
+      if (slot === undefined) slotCount++;
+      slot = { version, stored: deps.settings.filterFor(systemKey, topic) !== undefined, epoch: 0, index: 0 };
+      topics.set(topic, slot);
+    }
+    return slot;
+  };
+
   const write = (): void => {
     cancelTimer?.();
     cancelTimer = undefined;
-    if (rows.length === 0) return;
-    const batch = rows;
-    const payloads = bytes.subarray(0, used);
-    const batchOffsets = offsets;
-    rows = [];
-    offsets = [0];
-    // The transferred buffer leaves this thread; start the next batch in a fresh one of the same size.
-    bytes = Buffer.allocUnsafeSlow(bytes.length);
-    used = 0;
-    const n = batch.length;
-    const done = deps.writer.insert(batch, payloads, batchOffsets).then(
+    if (builder.count === 0) return;
+    const batch = builder.take();
+    const n = batch.count;
+    const done = deps.writer.insert(batch).then(
       () => {
         written += n;
       },
@@ -107,33 +129,23 @@ export function createCapture(
 
   return {
     capture(m) {
-      if (closed || deps.settings.filterFor(m.systemKey, m.topic) === undefined) return;
+      if (closed) return;
+      const slot = slotOf(m.systemKey, m.topic);
+      if (!slot.stored) return;
       if (pending >= options.maxPending) {
         dropped++;
         droppedSinceWarn++;
         warnOverflow();
         return;
       }
-      const size = m.payload.length;
-      if (used + size > bytes.length) {
-        const grown = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, used + size));
-        bytes.copy(grown, 0, 0, used);
-        bytes = grown;
+      if (slot.epoch !== builder.epoch) {
+        slot.epoch = builder.epoch;
+        slot.index = builder.addTopic(m.systemKey, m.topic);
       }
-      m.payload.copy(bytes, used);
-      used += size;
-      offsets.push(used);
-      rows.push({
-        systemKey: m.systemKey,
-        topic: m.topic,
-        time: m.time,
-        qos: m.qos,
-        userId: m.publisher?.id ?? '',
-        ip: m.address ?? '',
-      });
+      builder.add(slot.index, m.publisher, m.publisher?.id ?? '', m.address ?? '', m.time, m.qos, m.payload);
       captured++;
       pending++;
-      if (rows.length >= options.batchSize) write();
+      if (builder.count >= options.batchSize) write();
       else cancelTimer ??= deps.clock.setTimer(options.flushMs, write);
     },
     async flush() {

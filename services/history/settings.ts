@@ -42,6 +42,8 @@ export interface HistorySettings {
   filterFor(systemKey: string, topic: string): StorageFilter | undefined;
   /** Forgets a deleted system. */
   drop(systemKey: string): Promise<void>;
+  /** Grows on every change: callers caching `filterFor` answers compare it. */
+  readonly version: number;
 }
 
 const TOPIC_CACHE_LIMIT = 10_000;
@@ -62,6 +64,7 @@ export function createHistorySettings(
     Object.freeze({ topic: '#', max_rows: options.defaultMaxRows, max_time: 0 }),
   ]);
   const entries = new Map<string, Entry>();
+  let version = 0;
   const entry = (systemKey: string): Entry => {
     let e = entries.get(systemKey);
     if (e === undefined) {
@@ -85,12 +88,16 @@ export function createHistorySettings(
     };
   };
   return {
+    get version() {
+      return version;
+    },
     async load() {
       const rows = await deps.store.db.selectFrom('history_settings').selectAll().execute();
       for (const row of rows) {
         const e = entry(row.system_key);
         if (row.storage !== null) e.storage = Object.freeze(JSON.parse(row.storage) as StorageFilter[]);
         if (row.autodelete !== null) e.autodelete = Object.freeze(JSON.parse(row.autodelete) as AutoDelete);
+        version++;
       }
     },
     storage: (systemKey) => entries.get(systemKey)?.storage ?? defaults,
@@ -100,6 +107,7 @@ export function createHistorySettings(
       const e = entry(systemKey);
       e.storage = clean;
       e.matches.clear();
+      version++;
       const j = json(systemKey);
       await save(systemKey, JSON.stringify(clean), j.autodelete);
       return clean;
@@ -124,6 +132,7 @@ export function createHistorySettings(
     },
     async drop(systemKey) {
       entries.delete(systemKey);
+      version++;
       await deps.store.db.deleteFrom('history_settings').where('system_key', '=', systemKey).execute();
     },
   };

@@ -18,8 +18,13 @@ const db = new HistoryWriterDb(sqlite);
 function handle(req: WriterRequest): unknown {
   switch (req.op) {
     case 'insert':
-      db.insert(req.rows, Buffer.from(req.payloads, req.start, req.length), req.offsets);
-      return req.rows.length;
+      db.insert({
+        topics: req.topics,
+        publishers: req.publishers,
+        data: Buffer.from(req.data, req.start, req.length),
+        count: req.count,
+      });
+      return req.count;
     case 'deleteRange':
       return db.deleteRange(req.systemKey, req.topic, req.range);
     case 'topics':

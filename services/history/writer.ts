@@ -1,11 +1,12 @@
-// The main thread's handle on the history writer thread: a small request/reply channel. Payload
-// bytes of a batch travel in one transferred ArrayBuffer, so a batch costs one copy per message.
+// The main thread's handle on the history writer thread: a small request/reply channel. A capture
+// batch travels as one transferred ArrayBuffer plus two small string dictionaries.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { HistoryRange, HistoryRow, StoredMessage } from '../store/tables/history.js';
+import type { HistoryRange, StoredMessage } from '../store/tables/history.js';
+import type { CaptureBatch } from '../store/tables/history-segments.js';
 
 /** One retention step: delete up to `limit` oldest rows of a topic, optionally only those older than `olderThan`. */
 export interface TrimStep {
@@ -28,11 +29,12 @@ export interface TopicSummary {
 export type WriterRequest = { readonly id: number } & (
   | {
       op: 'insert';
-      rows: HistoryRow[];
-      payloads: ArrayBuffer;
+      topics: readonly string[];
+      publishers: readonly string[];
+      data: ArrayBuffer;
       start: number;
       length: number;
-      offsets: number[];
+      count: number;
     }
   | { op: 'deleteRange'; systemKey: string; topic: string; range: HistoryRange }
   | { op: 'topics' }
@@ -49,8 +51,8 @@ type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /** What the rest of history asks of the writer thread; every call is applied in call order. */
 export interface HistoryWriter {
-  /** Stores rows; `payloads` must own its ArrayBuffer (it is transferred); row i is `[offsets[i], offsets[i+1])`. */
-  insert(rows: HistoryRow[], payloads: Buffer, offsets: number[]): Promise<number>;
+  /** Stores a capture batch; its buffer's ArrayBuffer is transferred (unusable here afterwards). */
+  insert(batch: CaptureBatch): Promise<number>;
   deleteRange(systemKey: string, topic: string, range: HistoryRange): Promise<StoredMessage[]>;
   topics(): Promise<TopicSummary[]>;
   trim(steps: TrimStep[], chunk: number): Promise<number>;
@@ -97,17 +99,18 @@ export function createHistoryWriter(options: { dbFile: string }): HistoryWriter 
     });
   };
   return {
-    insert: (rows, payloads, offsets) =>
+    insert: (batch) =>
       send<number>(
         {
           op: 'insert',
-          rows,
-          payloads: payloads.buffer as ArrayBuffer,
-          start: payloads.byteOffset,
-          length: payloads.length,
-          offsets,
+          topics: batch.topics,
+          publishers: batch.publishers,
+          data: batch.data.buffer as ArrayBuffer,
+          start: batch.data.byteOffset,
+          length: batch.data.length,
+          count: batch.count,
         },
-        [payloads.buffer as ArrayBuffer],
+        [batch.data.buffer as ArrayBuffer],
       ),
     deleteRange: async (systemKey, topic, range) =>
       (await send<StoredMessage[]>({ op: 'deleteRange', systemKey, topic, range })).map((m) => ({

@@ -16,7 +16,9 @@ export interface SegmentMessage {
   readonly payload: Buffer;
 }
 
-const HEADER = 8 + 1 + 4 + 4 + 2 + 1;
+/** Bytes of a segment message before its user id, address and payload. */
+export const SEGMENT_HEADER = 8 + 1 + 4 + 4 + 2 + 1;
+const HEADER = SEGMENT_HEADER;
 
 /** Ids of messages: segment id × this + seq (seq stays below it). */
 export const SEQ_SPAN = 65_536;
@@ -80,4 +82,102 @@ export function decodeSegment(data: Buffer): SegmentMessage[] {
     o += size;
   }
   return out;
+}
+
+/**
+ * A capture batch as it crosses to the writer thread: small dictionaries of topics and publishers, and
+ * one buffer holding per message a fixed entry and its payload. Building it costs the broker's thread a
+ * few numeric writes and one payload copy per message; the strings are written once per batch.
+ */
+export interface CaptureBatch {
+  /** `[systemKey, topic]` pairs, flattened; a message refers to pair i. */
+  readonly topics: readonly string[];
+  /** `[userId, ip]` pairs, flattened. */
+  readonly publishers: readonly string[];
+  /** Per message: topic u32 | publisher u32 | time f64 | qos u8 | size u32 | payload. Owns its ArrayBuffer. */
+  readonly data: Buffer;
+  readonly count: number;
+}
+
+/** Bytes of a batch entry before its payload. */
+export const BATCH_ENTRY = 4 + 4 + 8 + 1 + 4;
+
+const INITIAL_BATCH_BYTES = 64 * 1024;
+const NO_PUBLISHER = {};
+
+/** Accumulates one capture batch; `take()` hands it over and starts the next. */
+export class CaptureBatchBuilder {
+  #data = Buffer.allocUnsafeSlow(INITIAL_BATCH_BYTES);
+  #used = 0;
+  #count = 0;
+  #topics: string[] = [];
+  #publishers: string[] = [];
+  #publisherIndex = new Map<object, number>();
+  #epoch = 1;
+
+  /** Changes whenever a batch is taken: a cached topic index is valid only within its epoch. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Adds a topic to this batch's dictionary; returns its index. */
+  addTopic(systemKey: string, topic: string): number {
+    this.#topics.push(systemKey, topic);
+    return this.#topics.length / 2 - 1;
+  }
+
+  /** Appends one message; `publisher` identifies its sender (same object = same user and address). */
+  add(
+    topicIndex: number,
+    publisher: object | undefined,
+    userId: string,
+    ip: string,
+    time: number,
+    qos: number,
+    payload: Buffer,
+  ): void {
+    const key = publisher ?? NO_PUBLISHER;
+    let p = this.#publisherIndex.get(key);
+    if (p === undefined || this.#publishers[2 * p + 1] !== ip) {
+      this.#publishers.push(userId.length > 1000 ? userId.slice(0, 1000) : userId, ip.slice(0, 80));
+      p = this.#publishers.length / 2 - 1;
+      this.#publisherIndex.set(key, p);
+    }
+    const need = BATCH_ENTRY + payload.length;
+    if (this.#used + need > this.#data.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.#data.length * 2, this.#used + need));
+      this.#data.copy(grown, 0, 0, this.#used);
+      this.#data = grown;
+    }
+    const d = this.#data;
+    let o = d.writeUInt32LE(topicIndex, this.#used);
+    o = d.writeUInt32LE(p, o);
+    o = d.writeDoubleLE(time, o);
+    o = d.writeUInt8(qos, o);
+    o = d.writeUInt32LE(payload.length, o);
+    this.#used = o + payload.copy(d, o);
+    this.#count++;
+  }
+
+  /** The batch so far (its buffer is handed over: it may be transferred); the builder starts afresh. */
+  take(): CaptureBatch {
+    const batch: CaptureBatch = {
+      topics: this.#topics,
+      publishers: this.#publishers,
+      data: this.#data.subarray(0, this.#used),
+      count: this.#count,
+    };
+    this.#data = Buffer.allocUnsafeSlow(this.#data.length);
+    this.#used = 0;
+    this.#count = 0;
+    this.#topics = [];
+    this.#publishers = [];
+    this.#publisherIndex = new Map();
+    this.#epoch++;
+    return batch;
+  }
 }

@@ -1,6 +1,14 @@
 import type { Generated } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import { SEQ_SPAN, decodeSegment, encodeSegment, type SegmentMessage } from './history-segments.js';
+import {
+  BATCH_ENTRY,
+  SEGMENT_HEADER,
+  SEQ_SPAN,
+  decodeSegment,
+  encodeSegment,
+  type CaptureBatch,
+  type SegmentMessage,
+} from './history-segments.js';
 
 // Message history. Times are epoch milliseconds. A topic of a system gets a small integer id once; its
 // messages are stored in segments (history-segments.ts), one row per capture batch and topic, indexed by
@@ -38,16 +46,6 @@ export interface HistoryTables {
   history_topics: HistoryTopicsTable;
   history_segments: HistorySegmentsTable;
   history_settings: HistorySettingsTable;
-}
-
-/** One captured message as the writer receives it (payload bytes travel separately). */
-export interface HistoryRow {
-  readonly systemKey: string;
-  readonly topic: string;
-  readonly time: number;
-  readonly qos: number;
-  readonly userId: string;
-  readonly ip: string;
 }
 
 /** A stored message as read back. */
@@ -206,47 +204,41 @@ export class HistoryWriterDb {
     );
   }
 
-  /** Stores rows whose payloads are `payloads[offsets[i]..offsets[i+1]]`: one segment per topic, one transaction. */
-  insert(rows: readonly HistoryRow[], payloads: Buffer, offsets: readonly number[]): void {
-    const byTopic = new Map<number, SegmentMessage[]>();
-    let lastKey = '';
-    let lastTopic = '';
-    let list: SegmentMessage[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      // Consecutive messages often share a topic: skip the lookups then.
-      if (r.topic !== lastTopic || r.systemKey !== lastKey) {
-        const id = this.#topicId(r.systemKey, r.topic);
-        const found = byTopic.get(id);
-        if (found === undefined) byTopic.set(id, (list = []));
-        else list = found;
-        lastKey = r.systemKey;
-        lastTopic = r.topic;
-      }
-      list.push({
-        seq: 0,
-        time: r.time,
-        qos: r.qos,
-        userId: r.userId,
-        ip: r.ip,
-        payload: payloads.subarray(offsets[i], offsets[i + 1]),
-      });
+  /** Stores a capture batch: one segment per topic (split when large), all in one transaction. */
+  insert(batch: CaptureBatch): void {
+    const topicIds: number[] = [];
+    for (let i = 0; i < batch.topics.length; i += 2)
+      topicIds.push(this.#topicId(batch.topics[i], batch.topics[i + 1]));
+    const users: Buffer[] = [];
+    const ips: Buffer[] = [];
+    for (let i = 0; i < batch.publishers.length; i += 2) {
+      users.push(Buffer.from(batch.publishers[i]));
+      ips.push(Buffer.from(batch.publishers[i + 1]));
+    }
+    // Entry offsets per topic id, in arrival order.
+    const byTopic = new Map<number, number[]>();
+    const d = batch.data;
+    for (let o = 0; o < d.length; o += BATCH_ENTRY + d.readUInt32LE(o + 17)) {
+      const id = topicIds[d.readUInt32LE(o)];
+      const list = byTopic.get(id);
+      if (list === undefined) byTopic.set(id, [o]);
+      else list.push(o);
     }
     this.#db.transaction(() => {
-      for (const [topicId, messages] of byTopic) {
+      for (const [topicId, entries] of byTopic) {
         let start = 0;
         let bytes = 0;
-        for (let i = 0; i <= messages.length; i++) {
+        for (let i = 0; i <= entries.length; i++) {
+          const size = i < entries.length ? d.readUInt32LE(entries[i] + 17) : 0;
           const closing =
-            i === messages.length ||
-            (i > start &&
-              (i - start >= SEGMENT_MAX_MESSAGES || bytes + messages[i].payload.length > SEGMENT_MAX_BYTES));
+            i === entries.length ||
+            (i > start && (i - start >= SEGMENT_MAX_MESSAGES || bytes + size > SEGMENT_MAX_BYTES));
           if (closing && i > start) {
-            this.#writeSegment(topicId, messages, start, i, bytes);
+            this.#writeSegment(topicId, d, entries.slice(start, i), users, ips, bytes);
             start = i;
             bytes = 0;
           }
-          if (i < messages.length) bytes += messages[i].payload.length;
+          bytes += size;
         }
       }
     })();
@@ -369,22 +361,43 @@ export class HistoryWriterDb {
     })();
   }
 
+  /** Re-encodes batch entries as one segment (seq = position) and inserts it. */
   #writeSegment(
     topicId: number,
-    messages: readonly SegmentMessage[],
-    from: number,
-    to: number,
+    d: Buffer,
+    entries: readonly number[],
+    users: readonly Buffer[],
+    ips: readonly Buffer[],
     bytes: number,
   ): void {
+    let size = 0;
+    for (const o of entries) {
+      const p = d.readUInt32LE(o + 4);
+      size += SEGMENT_HEADER + users[p].length + ips[p].length + d.readUInt32LE(o + 17);
+    }
+    const out = Buffer.allocUnsafe(size);
     let first = Infinity;
     let last = -Infinity;
-    for (let i = from; i < to; i++) {
-      const t = messages[i].time;
-      if (t < first) first = t;
-      if (t > last) last = t;
+    let w = 0;
+    for (let seq = 0; seq < entries.length; seq++) {
+      const o = entries[seq];
+      const p = d.readUInt32LE(o + 4);
+      const time = d.readDoubleLE(o + 8);
+      const payloadSize = d.readUInt32LE(o + 17);
+      if (time < first) first = time;
+      if (time > last) last = time;
+      w = out.writeDoubleLE(time, w);
+      w = out.writeUInt8(d[o + 16], w);
+      w = out.writeUInt32LE(payloadSize, w);
+      w = out.writeUInt32LE(seq, w);
+      w = out.writeUInt16LE(users[p].length, w);
+      w = out.writeUInt8(ips[p].length, w);
+      w += users[p].copy(out, w);
+      w += ips[p].copy(out, w);
+      w += d.copy(out, w, o + BATCH_ENTRY, o + BATCH_ENTRY + payloadSize);
     }
-    this.#insertSegment.run(topicId, first, last, to - from, bytes, encodeSegment(messages, true, from, to));
-    this.#addCounts.run(to - from, bytes, topicId);
+    this.#insertSegment.run(topicId, first, last, entries.length, bytes, out);
+    this.#addCounts.run(entries.length, bytes, topicId);
   }
 
   /** Rewrites a segment keeping the messages `keep` accepts (deletes it when none remain). */

@@ -1,6 +1,5 @@
 // Message history end to end: MQTT publishes captured by the running platform, read back over REST and
 // from a code service through ClearBlade.Messaging().
-import { once } from 'node:events';
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { HistoryRecord } from '../../../services/history/query.js';
@@ -24,14 +23,12 @@ describe('history end to end', () => {
     await w.close();
   });
 
-  const connect = async (): Promise<MqttClient> => {
-    const c = mqtt.connect(`mqtt://127.0.0.1:${String(w.tp.ports.mqtt)}`, {
+  const connect = (): Promise<MqttClient> => {
+    return mqtt.connectAsync(`mqtt://127.0.0.1:${String(w.tp.ports.mqtt)}`, {
       username: w.userToken,
       password: w.systemKey,
       reconnectPeriod: 0,
     });
-    await once(c, 'connect');
-    return c;
   };
 
   it('captures MQTT publishes (text and binary, QoS 0 and 1) with publisher and address', async () => {
