@@ -1,0 +1,301 @@
+// Broker benchmark (issue 3): this broker with auth, ACL and tenancy on against bare aedes 1.x with no
+// hooks, same machine, one run, each broker alone in a child process (its CPU measured there), load from
+// raw sockets in this process (bench/lib/mqtt-load.ts). Scenarios, each bounded to seconds:
+//   fan-in 10→1 at QoS 0 and QoS 1, fan-out 1→100 at QoS 0: throughput and CPU per message;
+//   publish→receive latency at 2,000 msg/s, QoS 0 and 1: p50 / p99;
+//   10,000 idle connections: memory per connection.
+// Prints ratios isobar / aedes. Run: npm run bench -- --only broker   or   node --import tsx bench/broker.ts
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { BENCH_SYSTEM, BENCH_TOKEN } from './lib/broker-child.js';
+import { publishPacket, rawClient, subscribePacket, until, type RawMqtt } from './lib/mqtt-load.js';
+import { cpuMicros, createSamples, fmt, table } from './lib/stats.js';
+
+type Kind = 'aedes' | 'isobar';
+
+interface Child {
+  readonly port: number;
+  ask<T>(cmd: string, key: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function startChild(kind: Kind): Promise<Child> {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./lib/broker-child.ts', import.meta.url)), [kind], {
+    execArgv: ['--no-node-snapshot', '--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T>(key: string) =>
+    new Promise<T>((resolve) => {
+      const on = (msg: Record<string, unknown>) => {
+        if (key in msg) {
+          child.removeListener('message', on);
+          resolve(msg[key] as T);
+        }
+      };
+      child.on('message', on);
+    });
+  const port = await next<number>('port');
+  return {
+    port,
+    ask(cmd, key) {
+      const answer = next<never>(key);
+      child.send({ cmd });
+      return answer;
+    },
+    async close() {
+      const exited = once(child, 'exit');
+      child.send({ cmd: 'close' });
+      await exited;
+    },
+  };
+}
+
+let ids = 0;
+const connectAll = async (port: number, n: number): Promise<RawMqtt[]> => {
+  const clients: RawMqtt[] = [];
+  for (let i = 0; i < n; i += 500) {
+    const batch = Array.from({ length: Math.min(500, n - i) }, () =>
+      rawClient(port, { clientId: `bench-${String(++ids)}`, username: BENCH_TOKEN, password: BENCH_SYSTEM }),
+    );
+    clients.push(...(await Promise.all(batch)));
+  }
+  return clients;
+};
+
+const subscribeAll = async (clients: RawMqtt[], topic: string, qos: 0 | 1) => {
+  for (const c of clients) await c.write(subscribePacket(topic, qos));
+  await until(() => clients.every((c) => c.subacked > 0), 10_000);
+};
+
+interface Throughput {
+  readonly rate: number;
+  readonly cpuPerMessage: number;
+}
+
+/** Measures `deliveries` over the time `run` takes, with the broker's CPU in that window. */
+async function measure(child: Child, deliveries: number, run: () => Promise<void>): Promise<Throughput> {
+  const cpu0 = await child.ask<NodeJS.CpuUsage>('cpu', 'cpu');
+  const own0 = process.cpuUsage();
+  const t0 = performance.now();
+  await run();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = await child.ask<NodeJS.CpuUsage>('cpu', 'cpu');
+  const own = process.cpuUsage(own0);
+  if (process.env.BENCH_DEBUG !== undefined) {
+    console.log(
+      `  broker busy ${fmt((100 * (cpuMicros(cpu1) - cpuMicros(cpu0))) / 1e6 / seconds)}%, generator busy ${fmt((100 * cpuMicros(own)) / 1e6 / seconds)}%`,
+    );
+  }
+  return { rate: deliveries / seconds, cpuPerMessage: (cpuMicros(cpu1) - cpuMicros(cpu0)) / deliveries };
+}
+
+const PAYLOAD = Buffer.alloc(64, 120);
+
+/** Pre-encoded QoS 1 packets with distinct ids, reused round-robin under a window smaller than their count. */
+const qos1Packets = (topic: string) =>
+  Array.from({ length: 1024 }, (_, i) => publishPacket(topic, PAYLOAD, 1, i + 1));
+
+async function publishAll(pub: RawMqtt, topic: string, count: number, qos: 0 | 1): Promise<void> {
+  if (qos === 0) {
+    const batch = Buffer.concat(Array.from({ length: 100 }, () => publishPacket(topic, PAYLOAD, 0)));
+    for (let sent = 0; sent < count; sent += 100) await pub.write(batch);
+    return;
+  }
+  const packets = qos1Packets(topic);
+  const window = 1000;
+  let sent = 0;
+  while (sent < count) {
+    const room = Math.min(window - (sent - pub.acked), count - sent, 100);
+    if (room <= 0) {
+      await until(() => sent - pub.acked < window / 2, 30_000, 0);
+      continue;
+    }
+    const chunk: Buffer[] = [];
+    for (let i = 0; i < room; i++) chunk.push(packets[(sent + i) % packets.length]);
+    sent += room;
+    await pub.write(Buffer.concat(chunk));
+  }
+}
+
+async function fanIn(child: Child, qos: 0 | 1, perPublisher: number): Promise<Throughput> {
+  const [sub] = await connectAll(child.port, 1);
+  await subscribeAll([sub], 'bench/in/+', qos);
+  const pubs = await connectAll(child.port, 10);
+  const total = pubs.length * perPublisher;
+  const result = await measure(child, total, async () => {
+    await Promise.all(pubs.map((p, i) => publishAll(p, `bench/in/${String(i)}`, perPublisher, qos)));
+    await until(() => sub.received >= total, 60_000);
+  });
+  for (const c of [sub, ...pubs]) c.close();
+  return result;
+}
+
+async function fanOut(child: Child, messages: number): Promise<Throughput> {
+  const subs = await connectAll(child.port, 100);
+  await subscribeAll(subs, 'bench/out', 0);
+  const [pub] = await connectAll(child.port, 1);
+  const total = messages * subs.length;
+  const result = await measure(child, total, async () => {
+    await publishAll(pub, 'bench/out', messages, 0);
+    await until(() => subs.reduce((n, s) => n + s.received, 0) >= total, 60_000);
+  });
+  for (const c of [pub, ...subs]) c.close();
+  return result;
+}
+
+async function latency(
+  child: Child,
+  qos: 0 | 1,
+  rate: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number }> {
+  const [sub] = await connectAll(child.port, 1);
+  await subscribeAll([sub], 'bench/lat', qos);
+  const [pub] = await connectAll(child.port, 1);
+  const samples = createSamples();
+  const warmup = rate / 10;
+  let seen = 0;
+  sub.onPayload = (payload) => {
+    const sentAt = payload.readBigUInt64BE(0);
+    if (++seen > warmup) samples.add(Number(process.hrtime.bigint() - sentAt) / 1000);
+  };
+  const total = rate * seconds;
+  const gap = 1e9 / rate;
+  const start = process.hrtime.bigint();
+  let sent = 0;
+  const payload = Buffer.alloc(64);
+  while (sent < total) {
+    const now = process.hrtime.bigint();
+    while (sent < total && Number(now - start) >= sent * gap) {
+      payload.writeBigUInt64BE(process.hrtime.bigint(), 0);
+      pub.socket.write(publishPacket('bench/lat', payload, qos, (sent % 65535) + 1));
+      sent++;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await until(() => sub.received >= total, 10_000);
+  pub.close();
+  sub.close();
+  return { p50: samples.percentile(50), p99: samples.percentile(99) };
+}
+
+async function idle(child: Child, n: number): Promise<{ rssPerConn: number; heapPerConn: number }> {
+  const before = await child.ask<NodeJS.MemoryUsage>('mem', 'mem');
+  const clients = await connectAll(child.port, n);
+  const after = await child.ask<NodeJS.MemoryUsage>('mem', 'mem');
+  for (const c of clients) c.close();
+  return { rssPerConn: (after.rss - before.rss) / n, heapPerConn: (after.heapUsed - before.heapUsed) / n };
+}
+
+interface Results {
+  fanIn0: Throughput;
+  fanIn1: Throughput;
+  fanOut0: Throughput;
+  lat0: { p50: number; p99: number };
+  lat1: { p50: number; p99: number };
+  idle: { rssPerConn: number; heapPerConn: number };
+}
+
+const best = (a: Throughput | undefined, b: Throughput): Throughput =>
+  a === undefined
+    ? b
+    : { rate: Math.max(a.rate, b.rate), cpuPerMessage: Math.min(a.cpuPerMessage, b.cpuPerMessage) };
+const bestLat = (a: { p50: number; p99: number } | undefined, b: { p50: number; p99: number }) =>
+  a === undefined ? b : { p50: Math.min(a.p50, b.p50), p99: Math.min(a.p99, b.p99) };
+
+/**
+ * Runs every scenario on both brokers, alternating aedes and isobar `rounds` times and keeping each one's
+ * best figure: on a shared machine, other load then hits both alike instead of whichever ran second.
+ */
+async function runAll(scale: number, rounds: number): Promise<Record<Kind, Results>> {
+  const children = { aedes: await startChild('aedes'), isobar: await startChild('isobar') };
+  const kinds: Kind[] = ['aedes', 'isobar'];
+  const out: Record<Kind, Partial<Results>> = { aedes: {}, isobar: {} };
+  try {
+    for (const kind of kinds) await fanIn(children[kind], 0, Math.round(5000 * scale)); // warm-up
+    for (let round = 0; round < rounds; round++) {
+      for (const kind of round % 2 === 0 ? kinds : [...kinds].reverse()) {
+        const child = children[kind];
+        const r = out[kind];
+        r.fanIn0 = best(r.fanIn0, await fanIn(child, 0, Math.round(40_000 * scale)));
+        r.fanIn1 = best(r.fanIn1, await fanIn(child, 1, Math.round(20_000 * scale)));
+        r.fanOut0 = best(r.fanOut0, await fanOut(child, Math.round(10_000 * scale)));
+        r.lat0 = bestLat(r.lat0, await latency(child, 0, 2000, 2));
+        r.lat1 = bestLat(r.lat1, await latency(child, 1, 2000, 2));
+      }
+    }
+    for (const kind of kinds) out[kind].idle = await idle(children[kind], 10_000);
+  } finally {
+    await Promise.all(kinds.map((k) => children[k].close()));
+  }
+  return out as Record<Kind, Results>;
+}
+
+async function main(): Promise<void> {
+  const scale = Number(process.env.BENCH_SCALE ?? '1');
+  const rounds = Number(process.env.BENCH_ROUNDS ?? '3');
+  console.log(
+    `broker bench: isobar (auth + ACL + tenancy) vs bare aedes 1.x, scale ${String(scale)}, best of ${String(rounds)}`,
+  );
+  const { aedes, isobar } = await runAll(scale, rounds);
+  const tp = (name: string, k: 'fanIn0' | 'fanIn1' | 'fanOut0') => [
+    name,
+    fmt(aedes[k].rate),
+    fmt(isobar[k].rate),
+    fmt(isobar[k].rate / aedes[k].rate, 2),
+    fmt(aedes[k].cpuPerMessage, 2),
+    fmt(isobar[k].cpuPerMessage, 2),
+    fmt(isobar[k].cpuPerMessage / aedes[k].cpuPerMessage, 2),
+  ];
+  console.log(
+    table([
+      [
+        'scenario (msg/s = deliveries/s)',
+        'aedes msg/s',
+        'isobar msg/s',
+        'ratio',
+        'aedes µs/msg',
+        'isobar µs/msg',
+        'CPU ratio',
+      ],
+      tp('fan-in 10→1 QoS 0', 'fanIn0'),
+      tp('fan-in 10→1 QoS 1', 'fanIn1'),
+      tp('fan-out 1→100 QoS 0', 'fanOut0'),
+    ]),
+  );
+  const lat = (name: string, k: 'lat0' | 'lat1') => [
+    name,
+    fmt(aedes[k].p50 / 1000, 3),
+    fmt(aedes[k].p99 / 1000, 3),
+    fmt(isobar[k].p50 / 1000, 3),
+    fmt(isobar[k].p99 / 1000, 3),
+  ];
+  console.log(
+    table([
+      ['latency at 2,000 msg/s (ms)', 'aedes p50', 'aedes p99', 'isobar p50', 'isobar p99'],
+      lat('QoS 0', 'lat0'),
+      lat('QoS 1', 'lat1'),
+    ]),
+  );
+  console.log(
+    table([
+      ['10,000 idle connections', 'aedes', 'isobar', 'ratio'],
+      [
+        'RSS per connection (KiB)',
+        fmt(aedes.idle.rssPerConn / 1024, 1),
+        fmt(isobar.idle.rssPerConn / 1024, 1),
+        fmt(isobar.idle.rssPerConn / aedes.idle.rssPerConn, 2),
+      ],
+      [
+        'heap per connection (KiB)',
+        fmt(aedes.idle.heapPerConn / 1024, 1),
+        fmt(isobar.idle.heapPerConn / 1024, 1),
+        fmt(isobar.idle.heapPerConn / aedes.idle.heapPerConn, 2),
+      ],
+    ]),
+  );
+  console.log('mosquitto: /usr/sbin/mosquitto not found, not compared');
+}
+
+await main();
