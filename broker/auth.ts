@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { generate, parser as createParser, type IConnectPacket, type Packet } from 'mqtt-packet';
-import { isIsobarError } from '../runtime-api/errors/index.js';
+import { IsobarError, isIsobarError } from '../runtime-api/errors/index.js';
 import type { Clock } from '../runtime-api/clock.js';
 import type { Log } from '../runtime-api/log.js';
 import type { ClientIds, Session } from './client-ids.js';
@@ -46,29 +46,35 @@ export function createConnectGate(
 ): ConnectGate {
   const { auth, log, clock, admission, clientIds } = deps;
 
-  const settle = (conn: Duplex, address: string, packet: Packet): Session | number | undefined => {
+  const settle = (conn: Duplex, address: string, packet: Packet): Session | IsobarError | undefined => {
     if (packet.cmd !== 'connect') return undefined; // [MQTT-3.1.0-1] first packet must be CONNECT
     const connect = packet as IConnectPacket;
-    if (connect.protocolVersion !== 3 && connect.protocolVersion !== 4) return 1; // [MQTT-3.1.2-2]
+    if (connect.protocolVersion !== 3 && connect.protocolVersion !== 4) {
+      return new IsobarError('CB_ERR_MQTT_BAD_PROTOCOL', { level: String(connect.protocolVersion) }); // [MQTT-3.1.2-2]
+    }
     const requested = connect.clientId ?? '';
-    if (requested === '' && connect.clean === false) return 2; // [MQTT-3.1.3-8]
-    if (hasBadChar(requested)) return 2;
+    if (requested === '' && connect.clean === false) {
+      return new IsobarError('CB_ERR_MQTT_CLIENT_ID_REJECTED', { reason: 'empty with clean session 0' }); // [MQTT-3.1.3-8]
+    }
+    if (hasBadChar(requested))
+      return new IsobarError('CB_ERR_MQTT_CLIENT_ID_REJECTED', { reason: 'not valid UTF-8' });
     const breach = admission.admit(address);
     if (breach !== undefined) {
       log.warn('mqtt limit breached: connection refused', { ...breach, address });
-      return 3;
+      return new IsobarError('CB_ERR_MQTT_LIMIT', { ...breach });
     }
     let admitted = false;
     try {
       const password = connect.password?.toString('utf8');
-      if (connect.username === undefined || password === undefined || hasBadChar(connect.username)) return 4;
+      if (connect.username === undefined || password === undefined || hasBadChar(connect.username)) {
+        return new IsobarError('CB_ERR_MQTT_BAD_CREDENTIALS', { reason: 'token and systemKey expected' });
+      }
       const identity = auth.authenticate(connect.username, password);
       const clientId = requested === '' ? `isobar-${randomUUID()}` : requested;
       const internalId = internalClientId(identity.systemKey, clientId);
       const holder = clientIds.holder(internalId);
       if (holder !== undefined && auth.duplicateClientId(identity.systemKey) === 'reject') {
-        log.info('mqtt duplicate client id rejected', { systemKey: identity.systemKey, clientId });
-        return 2;
+        return new IsobarError('CB_ERR_MQTT_CLIENT_ID_REJECTED', { reason: 'already connected' });
       }
       const session: Session = {
         identity: { ...identity, token: connect.username },
@@ -85,9 +91,9 @@ export function createConnectGate(
       admitted = true;
       return session;
     } catch (err) {
-      const code = isIsobarError(err) ? err.spec.connack : undefined;
-      if (code === undefined) log.error('mqtt authentication failed', { err: String(err) });
-      return code ?? 3;
+      if (isIsobarError(err) && err.spec.connack !== undefined) return err;
+      log.error('mqtt authentication failed', { err: String(err) });
+      return new IsobarError('CB_ERR_UNAVAILABLE', { reason: 'authentication failed' }, { cause: err });
     } finally {
       if (!admitted) admission.release();
     }
@@ -136,8 +142,9 @@ export function createConnectGate(
         if (result === undefined) {
           log.info('mqtt first packet was not CONNECT', { address, cmd: packet.cmd });
           conn.destroy();
-        } else if (typeof result === 'number') {
-          refuse(conn, result, clock);
+        } else if (result instanceof IsobarError) {
+          log.info('mqtt CONNECT refused', { address, code: result.code, connack: result.spec.connack });
+          refuse(conn, result.spec.connack ?? 3, clock);
         } else {
           clientIds.claim(result);
           conn.once('close', () => {
