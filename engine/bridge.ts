@@ -27,7 +27,8 @@ const isQos = (q: unknown): q is 0 | 1 | 2 => q === 0 || q === 1 || q === 2;
 export function createHostFunction(slot: BridgeSlot, delayed: DelayedPublishes) {
   return (op: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<string> | undefined => {
     const run = slot.run;
-    if (run === undefined || run.ended)
+    // A killed run is answered at once: a blocked isolate would keep its thread and never see its termination.
+    if (run === undefined || run.ended || run.fault !== undefined)
       return op === SEND_OPS.log || op === SEND_OPS.publish ? undefined : Promise.resolve(fail('run ended'));
     switch (op) {
       case SEND_OPS.log:
@@ -106,7 +107,7 @@ async function answer(
     }
     case CALL_OPS.sleep: {
       const ms = typeof a === 'number' && Number.isFinite(a) ? Math.max(0, a) : 0;
-      await new Promise<void>((resolve) => run.timer(ms, resolve));
+      if (ms > 0) await new Promise<void>((resolve) => run.timer(ms, resolve));
       return ok();
     }
     case CALL_OPS.drain:

@@ -35,7 +35,8 @@ export class RunState {
   #droppedLogs = 0;
   #inFlight = 0;
   #drainWaiters: Array<() => void> = [];
-  readonly #cancels = new Set<() => void>();
+  /** Pending sleeps: cancel the clock timer, or fire now to wake a killed isolate. */
+  readonly #timers = new Map<() => void, () => void>();
   #killer: (() => void) | undefined;
   #ended = false;
 
@@ -59,6 +60,23 @@ export class RunState {
     if (this.#ended) return;
     this.fault ??= { code, params: { service: this.ctx.service.name, ...params } };
     this.#killer?.();
+    this.#wake();
+  }
+
+  /**
+   * Settles every host call the isolate may be blocked in. Disposing an isolate that waits in
+   * applySyncPromise does not always end the wait; answering it lets the termination take effect.
+   */
+  #wake(): void {
+    this.subscriptions.interrupt();
+    for (const [cancel, fire] of this.#timers) {
+      cancel();
+      fire();
+    }
+    this.#timers.clear();
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of waiters) w();
   }
 
   get ended(): boolean {
@@ -140,23 +158,19 @@ export class RunState {
 
   /** A timer that dies with the run (sleep). */
   timer(ms: number, fn: () => void): void {
-    if (this.#ended) return;
+    if (this.#ended) return fn();
     const cancel = this.deps.clock.setTimer(ms, () => {
-      this.#cancels.delete(cancel);
+      this.#timers.delete(cancel);
       fn();
     });
-    this.#cancels.add(cancel);
+    this.#timers.set(cancel, fn);
   }
 
   /** Releases everything the run holds; idempotent. */
   async end(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
-    for (const cancel of this.#cancels) cancel();
-    this.#cancels.clear();
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const w of waiters) w();
+    this.#wake();
     await this.subscriptions.close();
   }
 }

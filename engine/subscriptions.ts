@@ -77,6 +77,13 @@ export class RunSubscriptions {
     });
   }
 
+  /** Releases a waiting isolate with an empty batch (the run is being killed). */
+  interrupt(): void {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.resolve(encodeBatch([]));
+  }
+
   /** Unsubscribes everything; a waiting isolate is released with an empty batch. */
   async close(): Promise<void> {
     if (this.#closed) return;

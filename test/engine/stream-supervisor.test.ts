@@ -1,0 +1,166 @@
+import { expect } from 'chai';
+import { createManualClock, type ManualClock } from '../../services/clock.js';
+import { harness, request, service, type Harness } from './helpers.js';
+
+/** Waits for `check` to hold, yielding to the event loop between looks; fails after `ms`. */
+async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('engine: stream services', () => {
+  let h: Harness;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = createManualClock();
+    h = await harness({ restartBackoff: { initialMs: 1000, maxMs: 4000 } }, clock);
+  });
+  afterEach(async () => {
+    await h.engine.close();
+  });
+
+  const crashy = (overrides = {}) =>
+    service(
+      'Crashy',
+      'function Crashy(req, resp) { ClearBlade.Messaging().publish("up", req.service_instance_id); sleep(0); throw new Error("crash"); }',
+      {
+        executionTimeout: -1,
+        autoRestart: true,
+        ...overrides,
+      },
+    );
+
+  it('restarts a crashing instance with exponential backoff up to the cap', async () => {
+    await h.engine.startStream(crashy(), request());
+    const ups = () => h.host.published.filter((p) => p.topic === 'up').length;
+    const backoff = () => h.engine.running()[0]?.state === 'backoff';
+    await until(() => ups() === 1 && backoff(), 'first exit');
+    for (const [delay, expected] of [
+      [1000, 2],
+      [2000, 3],
+      [4000, 4],
+      [4000, 5],
+    ]) {
+      clock.advance(delay - 1);
+      expect(ups(), `not restarted before ${delay} ms`).to.equal(expected - 1);
+      clock.advance(1);
+      await until(() => ups() === expected && backoff(), `restart ${expected - 1}`);
+    }
+    const [inst] = h.engine.running();
+    expect(inst).to.include({
+      name: 'Crashy',
+      restarts: 4,
+      state: 'backoff',
+      lastExit: 'CB_ERR_SANDBOX_UNCAUGHT',
+    });
+    expect(new Set(h.host.published.map((p) => p.payload)).size, 'one instance id across restarts').to.equal(
+      1,
+    );
+  });
+
+  it('keeps the host serving other services while an instance crash-loops', async () => {
+    await h.engine.startStream(crashy(), request());
+    await until(() => h.engine.running()[0]?.state === 'backoff', 'first exit');
+    const ok = await h.engine.invoke(
+      service('Ok', 'function Ok(req, resp) { resp.success("fine"); }'),
+      request(),
+    );
+    expect(ok).to.include({ success: true, results: 'fine' });
+  });
+
+  it('restarts an instance that went over its memory limit', async () => {
+    const hog = service(
+      'Hog',
+      'function Hog(req, resp) { ClearBlade.Messaging().publish("hog", "up"); sleep(0); var a = []; while (true) a.push({x: a.length}); }',
+      {
+        executionTimeout: -1,
+        autoRestart: true,
+        memoryLimitMb: 8,
+      },
+    );
+    await h.engine.startStream(hog, request());
+    await until(() => h.engine.running()[0]?.state === 'backoff', 'memory exit', 20000);
+    expect(h.engine.running()[0]).to.include({ lastExit: 'CB_ERR_SANDBOX_MEMORY' });
+    clock.advance(1000);
+    await until(() => h.host.published.filter((p) => p.topic === 'hog').length === 2, 'restart');
+  });
+
+  it('does not restart without auto_restart: the instance leaves the running list', async () => {
+    await h.engine.startStream(crashy({ autoRestart: false }), request());
+    await until(() => h.engine.running().length === 0, 'exit');
+    expect(clock.pending).to.equal(0);
+  });
+
+  it('runs `concurrency` instances, each in its own isolate, and lists them', async () => {
+    const s = service(
+      'Many',
+      'function Many(req, resp) { var m = ClearBlade.Messaging(); m.publish("hello", req.service_instance_id); m.waitForMessage(["never"], function () {}); }',
+      {
+        executionTimeout: -1,
+        concurrency: 3,
+      },
+    );
+    await h.engine.startStream(s, request());
+    await h.host.publishedTo('hello', 3);
+    const running = h.engine.running('d4a8a4c60b86d3c79bf889b796ff01');
+    expect(running).to.have.length(3);
+    expect(running.every((r) => r.state === 'running' && r.name === 'Many' && r.restarts === 0)).to.equal(
+      true,
+    );
+    expect(new Set(h.host.published.map((p) => p.payload))).to.deep.equal(
+      new Set(running.map((r) => r.instanceId)),
+    );
+    expect(h.engine.running('another-system')).to.deep.equal([]);
+  });
+
+  it('stops one instance by id, then the rest by name, releasing their subscriptions', async () => {
+    const s = service(
+      'Stoppable',
+      'function Stoppable(req, resp) { var m = ClearBlade.Messaging(); m.subscribe("in", function () {}); while (true) m.waitForMessage(["in"], function () {}); }',
+      {
+        executionTimeout: -1,
+        autoRestart: true,
+        concurrency: 2,
+      },
+    );
+    await h.engine.startStream(s, request());
+    await until(() => h.host.subscriptions().length === 2, 'two subscriptions');
+    const [first] = h.engine.running();
+    expect(await h.engine.stopInstance(first.instanceId)).to.equal(true);
+    expect(await h.engine.stopInstance(first.instanceId)).to.equal(false);
+    expect(h.engine.running()).to.have.length(1);
+    await h.engine.stopStream(s.systemKey, s.name);
+    expect(h.engine.running()).to.deep.equal([]);
+    expect(h.host.subscriptions()).to.deep.equal([]);
+    expect(clock.pending, 'no restart scheduled').to.equal(0);
+  });
+
+  it('replaces the running instances when a new version starts', async () => {
+    const v1 = service(
+      'Versioned',
+      'function Versioned(req, resp) { ClearBlade.Messaging().waitForMessage(["x"], function () {}); }',
+      { executionTimeout: -1 },
+    );
+    const v2 = { ...v1, version: v1.version + 1000 };
+    await h.engine.startStream(v1, request());
+    await until(() => h.host.subscriptions().length === 1, 'v1 running');
+    await h.engine.startStream(v2, request());
+    expect(h.engine.running().map((r) => r.version)).to.deep.equal([v2.version]);
+  });
+
+  it('stops every stream on close', async () => {
+    const s = service(
+      'Forever',
+      'function Forever(req, resp) { ClearBlade.Messaging().waitForMessage(["x"], function () {}); }',
+      { executionTimeout: -1 },
+    );
+    await h.engine.startStream(s, request());
+    await until(() => h.host.subscriptions().length === 1, 'running');
+    await h.engine.close();
+    expect(h.engine.running()).to.deep.equal([]);
+    expect(h.host.subscriptions()).to.deep.equal([]);
+  });
+});
