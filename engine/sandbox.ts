@@ -31,8 +31,8 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 export function wrapService(version: ServiceVersion): string {
   const name = version.name;
   const entry = IDENTIFIER.test(name)
-    ? `typeof ${name} === "function" ? ${name} : undefined`
-    : `typeof globalThis[${JSON.stringify(name)}] === "function" ? globalThis[${JSON.stringify(name)}] : undefined`;
+    ? `typeof ${name} === "undefined" ? undefined : ${name}`
+    : `globalThis[${JSON.stringify(name)}]`;
   return `${version.code}\n;globalThis.__isobarMain(${entry});`;
 }
 

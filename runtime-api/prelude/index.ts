@@ -80,11 +80,8 @@ function install(ref: HostReference, configJson: string): (beginJson: string) =>
     value: (entry: unknown) => {
       delete g.__isobarMain;
       if (run === undefined) throw new Error('run not begun');
-      if (typeof entry !== 'function') {
-        const fallback = module.exports.default ?? module.exports;
-        entry = typeof fallback === 'function' ? fallback : undefined;
-      }
-      return run.main(entry);
+      const mod = g.module as { exports?: unknown } | null | undefined;
+      return run.main(entryPoint(entry, typeof mod === 'object' && mod !== null ? mod.exports : undefined));
     },
   });
 
@@ -95,6 +92,20 @@ function install(ref: HostReference, configJson: string): (beginJson: string) =>
     (globals.cbmeta as { system_secret: string }).system_secret = begin.systemSecret;
     run = createRun(bridge, config, begin);
   };
+}
+
+/**
+ * The function to run: the global named like the service (a function, or an esbuild IIFE namespace whose
+ * `default` is one), else `module.exports.default`, else `module.exports` (CommonJS bundles).
+ */
+function entryPoint(named: unknown, exports: unknown): unknown {
+  if (typeof named === 'function') return named;
+  for (const holder of [named, exports]) {
+    if (holder === null || (typeof holder !== 'object' && typeof holder !== 'function')) continue;
+    const d = (holder as { default?: unknown }).default;
+    if (typeof d === 'function') return d;
+  }
+  return typeof exports === 'function' ? exports : undefined;
 }
 
 (globalThis as unknown as Globals).__isobarInstall = install;

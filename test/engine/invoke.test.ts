@@ -97,6 +97,27 @@ describe('engine invoke: the ClearBlade response envelope', () => {
     expect((await h.engine.invoke(service('Mod', code), request())).results).to.equal('from module');
   });
 
+  it('runs an esbuild IIFE bundle whose global namespace has a default export', async () => {
+    const { build } = await import('esbuild');
+    const out = await build({
+      stdin: {
+        contents:
+          'export default function (req: unknown, resp: { success(x: unknown): never }) { resp.success("from esm"); }',
+        loader: 'ts',
+      },
+      bundle: true,
+      write: false,
+      format: 'iife',
+      globalName: 'EsmSvc',
+      platform: 'neutral',
+    });
+    expect((await h.engine.invoke(service('EsmSvc', out.outputFiles[0].text), request())).results).to.equal(
+      'from esm',
+    );
+    const cjs = 'module.exports = function (req, resp) { resp.success("whole exports"); };';
+    expect((await h.engine.invoke(service('Cjs', cjs), request())).results).to.equal('whole exports');
+  });
+
   it('runs async services and awaits their promise', async () => {
     const r = await run('As', 'return Promise.resolve(5).then(function (v) { resp.success(v * 2); });');
     expect(r).to.include({ success: true, results: 10 });

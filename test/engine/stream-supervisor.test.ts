@@ -1,15 +1,6 @@
 import { expect } from 'chai';
 import { createManualClock, type ManualClock } from '../../services/clock.js';
-import { harness, request, service, type Harness } from './helpers.js';
-
-/** Waits for `check` to hold, yielding to the event loop between looks; fails after `ms`. */
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+import { harness, request, service, until, type Harness } from './helpers.js';
 
 describe('engine: stream services', () => {
   let h: Harness;

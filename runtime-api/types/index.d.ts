@@ -1,0 +1,224 @@
+// Types for Isobar code services: the globals the runtime API puts in every isolate.
+// Shapes and names follow @clearblade/code-service-types (namespace CbServer) for everything Isobar implements,
+// so code written against those types compiles here unchanged. See runtime-api/README.md for behaviour.
+
+declare namespace CbServer {
+  /** ClearBlade's callback convention: `err` true means `response` is the error message. */
+  type CbCallback<T = unknown> = (error: boolean, response: T) => void;
+
+  interface CallerInfo {
+    userid: string;
+    userToken: string;
+    userEmail: string;
+  }
+
+  interface TriggerParams {
+    /** e.g. "Messaging::Publish" when a trigger started the run. */
+    trigger?: string;
+    topic?: string;
+    body?: string;
+    userId?: string;
+  }
+
+  interface BasicReq<T = {}> extends CallerInfo {
+    readonly isLogging: boolean;
+    readonly params: T & TriggerParams;
+    readonly systemKey: string;
+    readonly systemSecret: string;
+    readonly service_instance_id: string;
+    readonly caller: CallerInfo;
+  }
+  type ReqTypes = BasicReq;
+
+  /** success/error/send end the run: code after them does not run. */
+  interface Resp {
+    error(msg?: unknown): never;
+    success(msg?: unknown): never;
+    send(msg?: unknown): never;
+    set(headers: object): void;
+    set(name: string, value: string): void;
+    status(status_code: number): void;
+  }
+
+  enum MessagingQOS {
+    MESSAGING_QOS_AT_MOST_ONCE = 0,
+    MESSAGING_QOS_AT_LEAST_ONCE = 1,
+    MESSAGING_QOS_EXACTLY_ONCE = 2,
+  }
+
+  interface APIUser {
+    email: string;
+    authToken: string;
+    user_id?: string;
+  }
+
+  interface InitOptions {
+    systemKey: string;
+    systemSecret: string;
+    logging?: boolean;
+    callback?: CbCallback;
+    authToken?: string;
+    userToken?: string;
+    email?: string;
+    password?: string;
+    registerUser?: boolean;
+    useUser?: APIUser;
+    URI?: string;
+    messagingURI?: string;
+    messagingPort?: number;
+    defaultQoS?: MessagingQOS;
+    callTimeout?: number;
+  }
+
+  interface KeyValuePair {
+    [key: string]: unknown;
+  }
+
+  type WaitForMessageCallback = (error: boolean, message: string, topic: string) => void;
+
+  interface MessagingOptions {}
+
+  interface Messaging {
+    publish(
+      topic: string,
+      payload: string | ArrayBuffer | ArrayBufferView,
+      qos?: 0 | 1 | 2,
+      retain?: boolean,
+    ): void;
+    subscribe(topic: string, callback: CbCallback<string | null>): void;
+    unsubscribe(topic: string, callback?: CbCallback<string | null>): void;
+    waitForMessage(topics: string[], wfmCallback: WaitForMessageCallback): void;
+    getMessageHistory(topic: string, start: number, count: number, callback: CbCallback): void;
+    getMessageHistoryWithTimeFrame(
+      topic: string,
+      count: number,
+      last: number,
+      start: number,
+      stop: number,
+      callback: CbCallback,
+    ): void;
+    getAndDeleteMessageHistory(
+      topic: string,
+      count: number,
+      last: number,
+      start: number,
+      stop: number,
+      callback: CbCallback,
+    ): void;
+    getCurrentTopics(callback: CbCallback): void;
+    setTimeout(timeout: number, topic: string, data: string, cb: CbCallback<string>): void;
+    cancelCBTimeout(id: string, cb: CbCallback<string>): void;
+    setInterval(
+      timeout: number,
+      topic: string,
+      data: string,
+      iterations: number,
+      cb: CbCallback<string>,
+    ): void;
+    cancelCBInterval(id: string, cb: CbCallback<string>): void;
+  }
+
+  interface Code {
+    user: APIUser;
+    systemKey: string;
+    systemSecret: string;
+    execute(name: string, params: object, loggingEnabled: boolean, callback: CbCallback): void;
+    execute(name: string, params: object, callback: CbCallback): void;
+    getAllServices(callback: CbCallback): void;
+  }
+
+  enum TriggerModule {
+    DEVICE = 'Device',
+    Data = 'Data',
+    MESSAGING = 'Messaging',
+    USER = 'User',
+  }
+
+  interface TriggerCreateOptions {
+    system_key?: string;
+    name?: string;
+    def_module: TriggerModule | string;
+    def_name: string;
+    key_value_pairs: KeyValuePair | KeyValuePair[];
+    service_name: string;
+  }
+
+  interface TriggerInstance {
+    name: string;
+    systemKey: string;
+    Update(options: object, callback: CbCallback): void;
+    Delete(callback: CbCallback): void;
+  }
+
+  interface TriggerClass {
+    Create(name: string, options: TriggerCreateOptions, callback: CbCallback<TriggerInstance>): void;
+    Fetch(name: string, callback: CbCallback<TriggerInstance>): void;
+  }
+
+  interface TimerCreateOptions {
+    description?: string;
+    /** ISO 8601 in UTC, e.g. "2021-02-05T17:28:58.587Z". */
+    start_time: string;
+    /** -1 forever, 0 once. */
+    repeats: number;
+    /** seconds */
+    frequency: number;
+    service_name: string;
+    cron?: string;
+  }
+  type TimerUpdateOptions = Partial<TimerCreateOptions>;
+
+  interface TimerInstance {
+    name: string;
+    systemKey: string;
+    Update(options: TimerUpdateOptions, callback: CbCallback<TimerInstance>): void;
+    Delete(callback: CbCallback): void;
+  }
+
+  interface TimerClass {
+    Create(name: string, options: TimerCreateOptions, callback: CbCallback<TimerInstance>): void;
+    Fetch(name: string, callback: CbCallback<TimerInstance>): void;
+  }
+
+  interface ClearBladeInt {
+    URI: string;
+    systemKey: string;
+    systemSecret: string;
+    Trigger: TriggerClass;
+    Timer: TimerClass;
+    about(): string;
+    Code(): Code;
+    edgeId(): string;
+    init(options: InitOptions | { request: BasicReq }): void;
+    isEdge(): boolean;
+    isObjectEmpty(obj: object): boolean;
+    logger(message: string): void;
+    makeKVPair(key: string, value: string): KeyValuePair;
+    Messaging(options?: MessagingOptions, callback?: CbCallback): Messaging;
+  }
+
+  interface ClearBladeGlobal extends ClearBladeInt {
+    user: APIUser;
+  }
+}
+
+/* eslint-disable no-var */
+declare var ClearBlade: CbServer.ClearBladeGlobal;
+type Logger = (message?: unknown, ...args: unknown[]) => void;
+declare var log: Logger;
+declare var cbmeta: {
+  is_edge: boolean;
+  edge_id?: string;
+  edge_url?: string;
+  platform_url: string;
+  node_id: string;
+  service_id: string;
+  service_name: string;
+  system_key: string;
+  system_secret: string;
+  code_versions: Record<string, number>;
+};
+declare function newUUID(): string;
+/** Blocks this service (not the platform) for `ms` milliseconds. */
+declare function sleep(ms: number): void;
+/* eslint-enable no-var */
