@@ -8,11 +8,15 @@ import { callerOf } from '../invoke.js';
 import { renderLogs } from '../logs.js';
 import { callerSecurity, serviceParams, type CodeRouteDeps } from './common.js';
 
-/** The ClearBlade envelope; a run the engine ended carries its stable code in `results`. */
+/** Codes whose `results` stay ClearBlade's bare `"<ErrorName>: <message>"` (the service's own error). */
+const BARE = new Set(['CB_ERR_SANDBOX_UNCAUGHT']);
+
+/** The ClearBlade envelope; a run the engine ended (timeout, limit) carries its stable code in `results`. */
 export function envelope(result: InvokeResult, logging: boolean): Record<string, unknown> {
   let results = result.results;
-  if (result.code !== undefined && !(typeof results === 'string' && results.includes(result.code))) {
-    results = `${result.code}: ${typeof results === 'string' ? results : JSON.stringify(results ?? null)}`;
+  const code = result.code;
+  if (code !== undefined && !BARE.has(code) && !(typeof results === 'string' && results.includes(code))) {
+    results = `${code}: ${typeof results === 'string' ? results : JSON.stringify(results ?? null)}`;
   }
   const out: Record<string, unknown> = {
     success: result.success,

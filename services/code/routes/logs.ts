@@ -111,7 +111,9 @@ export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPlugi
           body: {
             type: 'object',
             required: ['logging'],
-            properties: { logging: { type: ['boolean', 'string'], enum: [true, false, 'true', 'false'] } },
+            properties: {
+              logging: { anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false'] }] },
+            },
           },
           response: {
             200: {

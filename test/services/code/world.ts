@@ -1,0 +1,72 @@
+// A running platform with one system, a user and tokens: what every code REST test starts from.
+import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import type { ManualClock } from '../../../services/clock.js';
+
+export interface CodeWorld {
+  readonly tp: TestPlatform;
+  readonly systemKey: string;
+  readonly systemSecret: string;
+  readonly devToken: string;
+  readonly userId: string;
+  readonly userToken: string;
+  /** One REST call; answers the status and the parsed JSON body. */
+  http(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; header?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: Record<string, unknown> & { code?: string } }>;
+  /** Creates (or replaces the permissions of) a role and gives it to the user. */
+  grant(changes: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+const ADMIN = { email: 'admin@test.local', password: 'admin-pass-1' };
+
+/** Starts a platform and seeds a system with one user (holding only Authenticated). */
+export async function codeWorld(options: { clock?: ManualClock; dataDir?: string } = {}): Promise<CodeWorld> {
+  const tp = await startTestPlatform({ clock: options.clock, dataDir: options.dataDir });
+  try {
+    const identity = tp.platform.identity;
+    const dev = await identity.developerByEmail(ADMIN.email);
+    if (dev === undefined) throw new Error('first start created no developer');
+    const devLogin = await identity.loginDeveloper(ADMIN.email, ADMIN.password);
+    const system =
+      identity.systemsOf(dev.id)[0] ?? (await identity.createSystem(dev.id, { name: 'code tests' }));
+    const systemKey = system.systemKey;
+    const existing = (await identity.listUsers(systemKey)).data.find((u) => u.email === 'user@test.local');
+    const user = existing ?? (await identity.registerUser(systemKey, 'user@test.local', 'user-pass-1'));
+    const login = await identity.loginUser(systemKey, 'user@test.local', 'user-pass-1');
+    const http: CodeWorld['http'] = async (method, path, o = {}) => {
+      const headers: Record<string, string> = { ...o.headers };
+      if (o.token !== undefined) headers[o.header ?? 'ClearBlade-DevToken'] = o.token;
+      if (o.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${tp.url}${path}`, {
+        method,
+        headers,
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
+    };
+    return {
+      tp,
+      systemKey,
+      systemSecret: system.systemSecret,
+      devToken: devLogin.token,
+      userId: user.user_id,
+      userToken: login.token,
+      http,
+      async grant(changes) {
+        const name = 'CodeTestRole';
+        const role = identity.roles(systemKey).find((r) => r.name === name);
+        if (role === undefined) await identity.createRole(systemKey, { name, changes });
+        else await identity.updateRole(systemKey, name, { changes });
+        await identity.changeRoles(systemKey, 'user', user.user_id, { add: [name] });
+      },
+      close: () => tp.close({ removeData: options.dataDir === undefined }),
+    };
+  } catch (err) {
+    await tp.close({ removeData: true });
+    throw err;
+  }
+}
