@@ -124,9 +124,11 @@ describe('triggers over the platform', () => {
     await trigger('dcre', 'Device', 'DeviceCreated', { deviceName: 'probe' });
     await trigger('dupd', 'Device', 'DeviceUpdated', { deviceName: 'probe' });
     await trigger('ddel', 'Device', 'DeviceDeleted', { deviceName: 'probe' });
-    await trigger('radd', 'UserRoles', 'UserRoleAdded');
-    await trigger('rrem', 'UserRoles', 'UserRoleRemoved');
-    const all = messages(watcher, 15, (t) => t.startsWith('echo/'));
+    // a new user is given Authenticated: filter on the role this test adds and removes
+    await trigger('radd', 'UserRoles', 'UserRoleAdded', { roleID: 'Administrator' });
+    await trigger('rrem', 'UserRoles', 'UserRoleRemoved', { roleID: 'Administrator' });
+    // role changes also count as user updates, so wait for the first message of each of the 15 topics
+    const all = messages(watcher, 15, (t) => t.startsWith('echo/'), 10_000, true);
 
     const user = await rig.createUser(email);
     const client = await rig.mqtt(user.token, 'bob-client');
@@ -247,7 +249,7 @@ describe('triggers over the platform', () => {
         }
       });
     });
-    await watcher.publishAsync('loop/x', 'start');
+    await watcher.publishAsync('loop/x', '"start"');
     await hop;
     expect(await seen).to.have.length(limit + 1); // the device's publish and one per chained service
     await rig.tp.platform.triggers.dispatcher.idle();

@@ -95,22 +95,34 @@ export async function startRig(
   };
 }
 
-/** Resolves when `count` messages matching `filter` arrived on an already subscribed client. */
+/** The payload as a JSON object, or `{text}` when it is not JSON. */
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { text };
+  }
+}
+
+/** Resolves when `count` accepted messages (or, `distinct`, the first of `count` topics) arrived. */
 export function messages(
   client: MqttClient,
   count: number,
   accept: (topic: string) => boolean = () => true,
   timeoutMs = 10_000,
+  distinct = false,
 ): Promise<Array<{ topic: string; json: Record<string, unknown> }>> {
   const got: Array<{ topic: string; json: Record<string, unknown> }> = [];
+  const topics = new Set<string>();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       client.off('message', on);
       reject(new Error(`timed out with ${got.length}/${count}: ${got.map((g) => g.topic).join(', ')}`));
     }, timeoutMs);
     const on = (topic: string, payload: Buffer) => {
-      if (!accept(topic)) return;
-      got.push({ topic, json: JSON.parse(payload.toString('utf8')) as Record<string, unknown> });
+      if (!accept(topic) || (distinct && topics.has(topic))) return;
+      topics.add(topic);
+      got.push({ topic, json: parseJson(payload.toString('utf8')) });
       if (got.length === count) {
         clearTimeout(timer);
         client.off('message', on);

@@ -1,0 +1,227 @@
+// Workflow 1 end to end (issue 5): an MQTT client publishes `in/<n>`; a Messaging::Publish trigger runs a
+// micro service in an isolate that publishes `out/<n>`; an MQTT subscriber receives it. Measured in the same
+// run against the in-process floor: a plain Node handler on the same broker (an internal subscriber on
+// `floor/in/+` that publishes `floor/out/<n>`), driven by the same clients.
+// Two phases per path: a paced phase at RATE msg/s (latency p50/p99, delivered/sent) and a saturation phase
+// (as fast as the path drains with WINDOW messages outstanding: throughput).
+// Node-RED 4 + Mosquitto are not installed on this machine, so that comparison is not run.
+// Run: npm run bench -- workflow   or   node --no-node-snapshot --import tsx bench/workflow.ts
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { MqttClient } from 'mqtt';
+import { loadConfig } from '../services/config/load.js';
+import { createMemoryLog } from '../services/log.js';
+import { createPlatform, type Platform } from '../services/platform.js';
+import {
+  connect,
+  createWorkspace,
+  developerClient,
+  type Workspace,
+} from '../examples/workflows/workflows.js';
+
+const RATE = Number(process.env.BENCH_RATE ?? 2000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SATURATION = Number(process.env.BENCH_SATURATION ?? 20000);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 500);
+
+const SERVICE = `function relay(req, resp) {
+  ClearBlade.Messaging().publish('out/' + req.params.topic.slice(3), req.params.body);
+  resp.success('');
+}`;
+
+interface PathSpec {
+  readonly name: string;
+  readonly inPrefix: string;
+  readonly outFilter: string;
+}
+
+interface Paced {
+  readonly sent: number;
+  readonly received: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly mean: number;
+}
+
+const quantile = (sorted: readonly number[], q: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+/** Listens on the subscriber; resolves `done` once `expected` arrived or `idleMs` passed without one. */
+function receiver(sub: MqttClient, expected: () => number) {
+  const latencies: number[] = [];
+  let received = 0;
+  let wake: (() => void) | undefined;
+  sub.on('message', (_topic, payload) => {
+    latencies.push(performance.now() - payload.readDoubleLE(0));
+    received++;
+    wake?.();
+  });
+  return {
+    latencies,
+    get received() {
+      return received;
+    },
+    /** Waits until `expected()` messages arrived, or none for `idleMs`. */
+    async drain(idleMs = 2000): Promise<void> {
+      while (received < expected()) {
+        const before = received;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, idleMs);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        wake = undefined;
+        if (received === before) return;
+      }
+    },
+  };
+}
+
+function stamp(seq: number): Buffer {
+  const b = Buffer.alloc(64);
+  b.writeDoubleLE(performance.now(), 0);
+  b.writeUInt32LE(seq, 8);
+  return b;
+}
+
+async function paced(pub: MqttClient, sub: MqttClient, path: PathSpec): Promise<Paced> {
+  const total = RATE * SECONDS;
+  let sent = 0;
+  const r = receiver(sub, () => total);
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * RATE) / 1000));
+      while (sent < due) pub.publish(`${path.inPrefix}${String(sent % 16)}`, stamp(sent++), { qos: 0 });
+      if (sent >= total) resolve();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  await r.drain();
+  sub.removeAllListeners('message');
+  const sorted = [...r.latencies].sort((a, b) => a - b);
+  const mean = sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length);
+  return { sent, received: r.received, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), mean };
+}
+
+async function saturate(
+  pub: MqttClient,
+  sub: MqttClient,
+  path: PathSpec,
+): Promise<{ rate: number; received: number }> {
+  let sent = 0;
+  const r = receiver(sub, () => SATURATION);
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      while (sent < SATURATION && sent - r.received < WINDOW) {
+        pub.publish(`${path.inPrefix}${String(sent % 16)}`, stamp(sent++), { qos: 0 });
+      }
+      if (sent >= SATURATION) resolve();
+      else setImmediate(pump);
+    };
+    pump();
+  });
+  await r.drain();
+  const seconds = (performance.now() - start) / 1000;
+  sub.removeAllListeners('message');
+  return { rate: r.received / seconds, received: r.received };
+}
+
+async function setup(platform: Platform, url: string, mqttUrl: string): Promise<Workspace> {
+  const dev = await developerClient(url, 'bench@isobar.local', 'bench-pass-1');
+  const ws = await createWorkspace(dev, mqttUrl, 'bench');
+  await dev.call('POST', `/admin/code/v/1/${ws.systemKey}/relay`, { code: SERVICE, parameters: [] });
+  await dev.call('POST', `/admin/triggers/handlers/${ws.systemKey}/relay`, {
+    def_module: 'Messaging',
+    def_name: 'Publish',
+    key_value_pairs: { topic: 'in/+' },
+    service_name: 'relay',
+  });
+  // The floor: a plain Node handler on the same broker.
+  await platform.broker.subscribe(ws.systemKey, 'floor/in/+', (m) => {
+    void platform.broker.publish(ws.systemKey, `floor/out/${m.topic.slice(9)}`, m.payload, { qos: 0 });
+  });
+  return ws;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'isobar-bench-workflow-'));
+  const ports = ['http.port', 'mqtt.tcpPort'];
+  const off = ['mqtt.tlsPort', 'mqtt.wsPort', 'mqtt.wssPort', 'mqtt.authPort', 'mqtt.authTlsPort'];
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      host: '127.0.0.1',
+      'admin.email': 'bench@isobar.local',
+      'admin.password': 'bench-pass-1',
+      'log.level': 'silent',
+      ...Object.fromEntries(ports.map((k) => [k, 0])),
+      ...Object.fromEntries([...off, 'mqtt.authWsPort', 'mqtt.authWssPort'].map((k) => [k, -1])),
+    },
+  });
+  const platform = await createPlatform(config, { log: createMemoryLog(), quiet: true });
+  try {
+    const actual = await platform.start();
+    const ws = await setup(
+      platform,
+      `http://127.0.0.1:${String(actual.http)}`,
+      `mqtt://127.0.0.1:${String(actual.mqtt)}`,
+    );
+    const token = ws.dev.headers['ClearBlade-DevToken'];
+    const pub = await connect(ws, token, 'bench-pub');
+    const sub = await connect(ws, token, 'bench-sub');
+    const paths: PathSpec[] = [
+      { name: 'floor (Node handler)', inPrefix: 'floor/in/', outFilter: 'floor/out/+' },
+      { name: 'workflow 1 (trigger + isolate)', inPrefix: 'in/', outFilter: 'out/+' },
+    ];
+    const results: Array<{
+      path: PathSpec;
+      warm: Paced;
+      pacedRun: Paced;
+      sat: { rate: number; received: number };
+    }> = [];
+    for (const path of paths) {
+      await sub.subscribeAsync(path.outFilter, { qos: 0 });
+      const warm = await paced(pub, sub, path); // warms isolates and JIT; not reported
+      const pacedRun = await paced(pub, sub, path);
+      const sat = await saturate(pub, sub, path);
+      await sub.unsubscribeAsync(path.outFilter);
+      results.push({ path, warm, pacedRun, sat });
+    }
+    await Promise.all([pub.endAsync(), sub.endAsync()]);
+
+    const f = (n: number, d = 2) => n.toFixed(d);
+    console.log(
+      `\nworkflow 1 bench — paced ${String(RATE)} msg/s for ${String(SECONDS)} s; saturation ${String(SATURATION)} msgs, window ${String(WINDOW)}`,
+    );
+    console.log('path                              delivered     p50 ms   p99 ms   mean ms   max msg/s');
+    for (const r of results) {
+      const p = r.pacedRun;
+      console.log(
+        `${r.path.name.padEnd(32)}  ${`${String(p.received)}/${String(p.sent)}`.padEnd(12)}  ${f(p.p50).padStart(7)}  ${f(p.p99).padStart(7)}  ${f(p.mean).padStart(8)}  ${f(r.sat.rate, 0).padStart(10)}`,
+      );
+    }
+    const [floor, wf] = results;
+    console.log(
+      `ratios (workflow / floor): throughput ${f(wf.sat.rate / floor.sat.rate)}x (target >= 0.6), ` +
+        `p50 ${f(wf.pacedRun.p50 / floor.pacedRun.p50)}x (target <= 1.3), p99 ${f(wf.pacedRun.p99)} ms (target <= 1.5 ms)`,
+    );
+    console.log('Node-RED 4 + Mosquitto: not installed here; comparison not run.');
+    const stats = platform.triggers.dispatcher.stats();
+    console.log(
+      `dispatcher: completed ${String(stats.completed)}, failed ${String(stats.failed)}, dropped ${String(stats.dropped)}`,
+    );
+  } finally {
+    await platform.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

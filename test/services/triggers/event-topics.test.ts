@@ -1,0 +1,172 @@
+// `$trigger/...` event topics over a whole platform: published only when watched (counted on the broker's
+// own `published` events), payload = the trigger's req.params, role ACL on subscribe, `$share` groups, and
+// the seed's triggerStreamService receiving device events in a real stream service.
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import type { BrokerMessage } from '../../../broker/types.js';
+import { messages, startRig, type Rig } from './rig.js';
+
+const SEED_STREAM = readFileSync(
+  new URL('../../../examples/services/triggerStreamService.js', import.meta.url),
+  'utf8',
+);
+
+/** A stream service shaped like the seed's, which republishes what it receives so the test can see it. */
+const PROBE_STREAM = `function probe(req, resp) {
+  var topics = ['$trigger/device/created', '$trigger/messaging/device/connected'];
+  var messaging = ClearBlade.Messaging();
+  messaging.subscribe(topics[0], function () {});
+  messaging.subscribe(topics[1], function () {});
+  while (true) {
+    messaging.waitForMessage(topics, function (err, msg, topic) {
+      if (!err) messaging.publish('probe/' + topic.slice(1), msg);
+    });
+  }
+}`;
+
+/** Resolves once `predicate` holds, re-checking on every broker event (bounded). */
+function until(rig: Rig, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const broker = rig.tp.platform.broker;
+  return new Promise((resolve, reject) => {
+    if (predicate()) return resolve();
+    const offs: Array<() => void> = [];
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      for (const off of offs) off();
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const timer = setTimeout(() => done(new Error('condition not met in time')), timeoutMs);
+    const check = () => {
+      if (predicate()) done();
+    };
+    offs.push(broker.on('published', check), broker.on('subscribed', check), broker.on('connected', check));
+    const poll = setInterval(check, 5); // internal subscriptions raise no broker event
+    offs.push(() => clearInterval(poll));
+  });
+}
+
+describe('event topics over the platform', () => {
+  let rig: Rig;
+  let sk: string;
+  let published: BrokerMessage[];
+  let off: () => void;
+
+  beforeEach(async () => {
+    rig = await startRig();
+    sk = rig.ws.systemKey;
+    published = [];
+    off = rig.tp.platform.broker.on('published', (m) => {
+      if (m.topic.startsWith('$trigger/') || m.topic.startsWith('$timer/')) published.push(m);
+    });
+  });
+  afterEach(async () => {
+    off();
+    await rig.close();
+  });
+
+  it('publishes nothing for events nobody watches', async () => {
+    const token = await rig.createDevice('quiet');
+    const device = await rig.mqtt(token, 'quiet');
+    await device.publishAsync('anything', 'x');
+    await device.endAsync();
+    await rig.dev.call('DELETE', `/admin/devices/${sk}/quiet`);
+    expect(published).to.deep.equal([]);
+  });
+
+  it('publishes the req.params JSON while subscribed, and stops after unsubscribe', async () => {
+    const watcher = await rig.mqtt(rig.devToken, 'watcher');
+    await watcher.subscribeAsync('$trigger/device/created');
+    const got = messages(watcher, 1);
+    await rig.createDevice('first');
+    const [event] = await got;
+    expect(event.topic).to.equal('$trigger/device/created');
+    expect(event.json).to.include({ deviceName: 'first', trigger: 'Device::DeviceCreated' });
+    expect(event.json).to.have.nested.property('device.system_key', sk);
+    await watcher.unsubscribeAsync('$trigger/device/created');
+    await rig.createDevice('second');
+    expect(published.map((m) => m.topic)).to.deep.equal(['$trigger/device/created']);
+  });
+
+  it('lets a role without the $trigger topics be refused on subscribe', async () => {
+    const user = await rig.createUser('eve@x.io');
+    const client = await rig.mqtt(user.token, 'eve');
+    // mqtt.js rejects a SUBACK 0x80 with the packet attached
+    const refused: unknown = await client.subscribeAsync('$trigger/#').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(refused).to.have.nested.property('packet.granted').that.deep.equals([128]);
+    await rig.grant({ topics: [{ itemInfo: { name: '$trigger/device/#' }, permissions: 1 }] });
+    const again = await client.subscribeAsync('$trigger/device/created');
+    expect(again.map((g) => g.qos)).to.deep.equal([0]);
+  });
+
+  it('load-balances $share/<group>/$trigger/# across the members of a group', async () => {
+    const a = await rig.mqtt(rig.devToken, 'member-a');
+    const b = await rig.mqtt(rig.devToken, 'member-b');
+    await a.subscribeAsync('$share/streams/$trigger/#');
+    await b.subscribeAsync('$share/streams/$trigger/#');
+    const seen: string[] = [];
+    const all = new Promise<void>((resolve) => {
+      const on = (who: string) => (topic: string, payload: Buffer) => {
+        const json = JSON.parse(payload.toString('utf8')) as { deviceName?: string };
+        if (topic === '$trigger/device/created') seen.push(`${who}:${String(json.deviceName)}`);
+        if (seen.length === 4) resolve();
+      };
+      a.on('message', on('a'));
+      b.on('message', on('b'));
+    });
+    for (const name of ['d1', 'd2', 'd3', 'd4']) await rig.createDevice(name);
+    await all;
+    expect(seen.map((s) => s.slice(2)).sort()).to.deep.equal(['d1', 'd2', 'd3', 'd4']);
+    expect(seen.filter((s) => s.startsWith('a:'))).to.have.length.greaterThan(0);
+    expect(seen.filter((s) => s.startsWith('b:'))).to.have.length.greaterThan(0);
+  });
+
+  it("runs the seed's triggerStreamService: its subscriptions make device events flow to it", async () => {
+    const errors: string[] = [];
+    const offErrors = rig.tp.platform.broker.on('published', (m) => {
+      if (m.topic === 'service/error') errors.push(m.payload.toString('utf8'));
+    });
+    await rig.dev.call('POST', `/admin/code/v/1/${sk}/triggerStreamService`, {
+      code: SEED_STREAM,
+      parameters: [],
+      execution_timeout: -1,
+    });
+    await rig.dev.call('POST', `/admin/code/v/1/${sk}/probe`, {
+      code: PROBE_STREAM,
+      parameters: [],
+      execution_timeout: -1,
+    });
+    const broker = rig.tp.platform.broker;
+    await until(
+      rig,
+      () =>
+        broker.hasSubscribers(sk, '$trigger/device/created') &&
+        broker.hasSubscribers(sk, '$trigger/messaging/device/connected'),
+    );
+    const watcher = await rig.mqtt(rig.devToken, 'probe-watcher');
+    await watcher.subscribeAsync('probe/#');
+    const probed = messages(watcher, 2);
+    const token = await rig.createDevice('sensor-1');
+    await rig.mqtt(token, 'sensor-1');
+    const got = await probed;
+    expect(got.map((g) => g.topic).sort()).to.deep.equal([
+      'probe/trigger/device/created',
+      'probe/trigger/messaging/device/connected',
+    ]);
+    expect(got.find((g) => g.topic.endsWith('connected'))?.json).to.deep.equal({
+      deviceName: 'sensor-1',
+      trigger: 'Messaging::MQTTDeviceConnected',
+    });
+    expect(published.map((m) => m.topic)).to.include.members([
+      '$trigger/device/created',
+      '$trigger/messaging/device/connected',
+    ]);
+    const running = (await rig.dev.call('GET', `/codeadmin/v/3/running/${sk}`)) as Record<string, unknown>;
+    expect(JSON.stringify(running)).to.include('triggerStreamService');
+    expect(errors).to.deep.equal([]);
+    offErrors();
+  });
+});
