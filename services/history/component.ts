@@ -22,7 +22,7 @@ export interface HistoryOptions {
 }
 
 export const HISTORY_DEFAULTS = {
-  capture: { flushMs: 50, batchSize: 1000, maxPending: 200_000, warnEveryMs: 10_000 },
+  capture: { flushMs: 100, batchSize: 5000, maxPending: 200_000, warnEveryMs: 10_000 },
   retention: { intervalMs: 2000, budget: 20_000, chunk: 1000 },
   defaultMaxRows: 10_000,
   maxCount: 10_000,

@@ -5,7 +5,6 @@ import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Store } from '../store/index.js';
 import {
   NewestFirst,
-  SEGMENT_PAGE,
   toStored,
   type HistoryRange,
   type SegmentRow,
@@ -188,7 +187,7 @@ export function createHistoryReader(
         const page = await sql
           .orderBy('first_time', 'desc')
           .orderBy('id', 'desc')
-          .limit(SEGMENT_PAGE)
+          .limit(walk.pageSize)
           .execute();
         walk.feed(page);
         if (page.length === 0) break;

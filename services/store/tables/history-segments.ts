@@ -1,9 +1,13 @@
-// The byte layout of a history segment: the messages one topic received in one capture batch, stored
-// together in one row. One row per batch and topic instead of one per message is what keeps history
-// capture cheap enough to run beside the broker: the per-row cost of SQLite (statement, B-tree and index
-// insert) is paid once for many messages.
+// Byte layouts of message history.
 //
-// Per message: time f64 | qos u8 | size u32 | seq u32 | userLen u16 | ipLen u8 | user | ip | payload.
+// A segment holds the messages one topic received in one capture batch, stored together in one row:
+// one row per batch and topic instead of one per message keeps capture cheap enough to run beside the
+// broker (SQLite's per-row cost is paid once for many messages).
+//   segment  = publishers u32 | publisher* | message*
+//   publisher = userLen u16 | ipLen u8 | user | ip
+//   message  = publisher u32 | seq u32 | time f64 | qos u8 | size u32 | payload
+// A capture batch entry is `topic u32 | message`, so the writer copies each message in one piece and
+// only patches its publisher (batch → segment dictionary) and seq.
 
 /** One message inside a segment. */
 export interface SegmentMessage {
@@ -16,91 +20,104 @@ export interface SegmentMessage {
   readonly payload: Buffer;
 }
 
-/** Bytes of a segment message before its user id, address and payload. */
-export const SEGMENT_HEADER = 8 + 1 + 4 + 4 + 2 + 1;
-const HEADER = SEGMENT_HEADER;
+/** Bytes of a message before its payload. */
+export const MESSAGE_HEADER = 4 + 4 + 8 + 1 + 4;
+/** Bytes of a capture batch entry before its message. */
+export const ENTRY_PREFIX = 4;
+/** Offset of `size` inside a message. */
+export const SIZE_AT = 17;
 
 /** Ids of messages: segment id × this + seq (seq stays below it). */
 export const SEQ_SPAN = 65_536;
 
-/** Bytes one message takes in a segment. */
-export function encodedSize(userId: string, ip: string, payloadBytes: number): number {
-  return HEADER + Buffer.byteLength(userId) + Buffer.byteLength(ip) + payloadBytes;
+/** A publisher as a segment dictionary entry. */
+export function encodePublisher(userId: string, ip: string): Buffer {
+  const user = Buffer.from(userId.length > 1000 ? userId.slice(0, 1000) : userId);
+  const addr = Buffer.from(ip.slice(0, 80));
+  const out = Buffer.allocUnsafe(3 + user.length + addr.length);
+  out.writeUInt16LE(user.length, 0);
+  out.writeUInt8(addr.length, 2);
+  user.copy(out, 3);
+  addr.copy(out, 3 + user.length);
+  return out;
 }
 
-/** Writes one message at `offset` of `out` (with `seq` in place of its own); returns the offset after it. */
-export function writeMessage(out: Buffer, offset: number, m: SegmentMessage, seq = m.seq): number {
-  let o = out.writeDoubleLE(m.time, offset);
-  o = out.writeUInt8(m.qos, o);
-  o = out.writeUInt32LE(m.payload.length, o);
-  o = out.writeUInt32LE(seq, o);
-  const userAt = o + 3;
-  const userLen = out.write(m.userId, userAt, 'utf8');
-  const ipLen = out.write(m.ip, userAt + userLen, 'utf8');
-  out.writeUInt16LE(userLen, o);
-  out.writeUInt8(ipLen, o + 2);
-  o = userAt + userLen + ipLen;
-  return o + m.payload.copy(out, o);
-}
-
-/** Encodes `messages[from..to)` into one segment blob; `renumber` gives them seq 0, 1, 2, … */
-export function encodeSegment(
-  messages: readonly SegmentMessage[],
-  renumber = false,
-  from = 0,
-  to = messages.length,
-): Buffer {
-  let size = 0;
-  for (let i = from; i < to; i++) {
-    const m = messages[i];
-    size += encodedSize(m.userId, m.ip, m.payload.length);
-  }
+/** Encodes messages into one segment blob (rewrites after a delete keep each message's seq). */
+export function encodeSegment(messages: readonly SegmentMessage[]): Buffer {
+  const dictionary = new Map<string, number>();
+  const publishers: Buffer[] = [];
+  const index = messages.map((m) => {
+    const key = `${m.userId}\u0000${m.ip}`;
+    let p = dictionary.get(key);
+    if (p === undefined) {
+      p = publishers.push(encodePublisher(m.userId, m.ip)) - 1;
+      dictionary.set(key, p);
+    }
+    return p;
+  });
+  let size = 4;
+  for (const p of publishers) size += p.length;
+  for (const m of messages) size += MESSAGE_HEADER + m.payload.length;
   const out = Buffer.allocUnsafe(size);
-  let o = 0;
-  for (let i = from; i < to; i++)
-    o = writeMessage(out, o, messages[i], renumber ? i - from : messages[i].seq);
+  let o = out.writeUInt32LE(publishers.length, 0);
+  for (const p of publishers) o += p.copy(out, o);
+  messages.forEach((m, i) => {
+    o = out.writeUInt32LE(index[i], o);
+    o = out.writeUInt32LE(m.seq, o);
+    o = out.writeDoubleLE(m.time, o);
+    o = out.writeUInt8(m.qos, o);
+    o = out.writeUInt32LE(m.payload.length, o);
+    o += m.payload.copy(out, o);
+  });
   return out;
 }
 
 /** Decodes a segment blob, in stored (arrival) order; payloads are views into `data`. */
 export function decodeSegment(data: Buffer): SegmentMessage[] {
+  const publishers: Array<{ userId: string; ip: string }> = [];
+  const n = data.readUInt32LE(0);
+  let o = 4;
+  for (let i = 0; i < n; i++) {
+    const userLen = data.readUInt16LE(o);
+    const ipLen = data.readUInt8(o + 2);
+    o += 3;
+    publishers.push({
+      userId: data.toString('utf8', o, o + userLen),
+      ip: data.toString('utf8', o + userLen, o + userLen + ipLen),
+    });
+    o += userLen + ipLen;
+  }
   const out: SegmentMessage[] = [];
-  let o = 0;
   while (o < data.length) {
-    const time = data.readDoubleLE(o);
-    const qos = data.readUInt8(o + 8);
-    const size = data.readUInt32LE(o + 9);
-    const seq = data.readUInt32LE(o + 13);
-    const userLen = data.readUInt16LE(o + 17);
-    const ipLen = data.readUInt8(o + 19);
-    o += HEADER;
-    const userId = data.toString('utf8', o, o + userLen);
-    o += userLen;
-    const ip = data.toString('utf8', o, o + ipLen);
-    o += ipLen;
-    out.push({ seq, time, qos, userId, ip, payload: data.subarray(o, o + size) });
-    o += size;
+    const p = publishers[data.readUInt32LE(o)];
+    const size = data.readUInt32LE(o + SIZE_AT);
+    out.push({
+      seq: data.readUInt32LE(o + 4),
+      time: data.readDoubleLE(o + 8),
+      qos: data.readUInt8(o + 16),
+      userId: p.userId,
+      ip: p.ip,
+      payload: data.subarray(o + MESSAGE_HEADER, o + MESSAGE_HEADER + size),
+    });
+    o += MESSAGE_HEADER + size;
   }
   return out;
 }
 
 /**
  * A capture batch as it crosses to the writer thread: small dictionaries of topics and publishers, and
- * one buffer holding per message a fixed entry and its payload. Building it costs the broker's thread a
- * few numeric writes and one payload copy per message; the strings are written once per batch.
+ * one buffer of entries. Building it costs the broker's thread a few numeric writes and one payload
+ * copy per message; the strings are written once per batch.
  */
 export interface CaptureBatch {
-  /** `[systemKey, topic]` pairs, flattened; a message refers to pair i. */
+  /** `[systemKey, topic]` pairs, flattened; an entry refers to pair i. */
   readonly topics: readonly string[];
   /** `[userId, ip]` pairs, flattened. */
   readonly publishers: readonly string[];
-  /** Per message: topic u32 | publisher u32 | time f64 | qos u8 | size u32 | payload. Owns its ArrayBuffer. */
+  /** Entries (`topic u32 | message`). Owns its ArrayBuffer. */
   readonly data: Buffer;
   readonly count: number;
 }
-
-/** Bytes of a batch entry before its payload. */
-export const BATCH_ENTRY = 4 + 4 + 8 + 1 + 4;
 
 const INITIAL_BATCH_BYTES = 64 * 1024;
 const NO_PUBLISHER = {};
@@ -143,11 +160,10 @@ export class CaptureBatchBuilder {
     const key = publisher ?? NO_PUBLISHER;
     let p = this.#publisherIndex.get(key);
     if (p === undefined || this.#publishers[2 * p + 1] !== ip) {
-      this.#publishers.push(userId.length > 1000 ? userId.slice(0, 1000) : userId, ip.slice(0, 80));
-      p = this.#publishers.length / 2 - 1;
+      p = this.#publishers.push(userId, ip) / 2 - 1;
       this.#publisherIndex.set(key, p);
     }
-    const need = BATCH_ENTRY + payload.length;
+    const need = ENTRY_PREFIX + MESSAGE_HEADER + payload.length;
     if (this.#used + need > this.#data.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(this.#data.length * 2, this.#used + need));
       this.#data.copy(grown, 0, 0, this.#used);
@@ -156,6 +172,7 @@ export class CaptureBatchBuilder {
     const d = this.#data;
     let o = d.writeUInt32LE(topicIndex, this.#used);
     o = d.writeUInt32LE(p, o);
+    o = d.writeUInt32LE(0, o);
     o = d.writeDoubleLE(time, o);
     o = d.writeUInt8(qos, o);
     o = d.writeUInt32LE(payload.length, o);

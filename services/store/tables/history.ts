@@ -1,10 +1,12 @@
 import type { Generated } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import {
-  BATCH_ENTRY,
-  SEGMENT_HEADER,
+  ENTRY_PREFIX,
+  MESSAGE_HEADER,
   SEQ_SPAN,
+  SIZE_AT,
   decodeSegment,
+  encodePublisher,
   encodeSegment,
   type CaptureBatch,
   type SegmentMessage,
@@ -79,8 +81,9 @@ export interface SegmentRow {
   readonly data: Buffer;
 }
 
-/** Segments fetched per step while walking a topic. */
+/** Segments fetched by the first step of a walk; later steps fetch about as many as the rest needs. */
 export const SEGMENT_PAGE = 16;
+const SEGMENT_PAGE_MAX = 256;
 /** A segment closes at this many messages or payload bytes (a single larger message gets its own). */
 const SEGMENT_MAX_MESSAGES = 4096;
 const SEGMENT_MAX_BYTES = 1024 * 1024;
@@ -101,6 +104,9 @@ export class NewestFirst {
   readonly picked: Array<{ segment: SegmentRow; message: SegmentMessage }> = [];
   readonly #range: HistoryRange;
   #done = false;
+  #pageSize = SEGMENT_PAGE;
+  #segmentsSeen = 0;
+  #messagesSeen = 0;
 
   constructor(range: HistoryRange) {
     this.#range = range;
@@ -112,14 +118,22 @@ export class NewestFirst {
     return !this.#done;
   }
 
-  /** Feeds one page; a short page means the walk is over. */
+  /** How many segments to fetch next: enough for the messages still wanted at the sizes seen so far. */
+  get pageSize(): number {
+    return this.#pageSize;
+  }
+
+  /** Feeds the page just fetched (`pageSize` asked); a short page means the walk is over. */
   feed(page: readonly SegmentRow[]): void {
+    const asked = this.#pageSize;
     for (const segment of page) {
       if (this.#range.from !== undefined && segment.last_time < this.#range.from) {
         this.#done = true;
         return;
       }
       const msgs = decodeSegment(segment.data).sort((a, b) => b.time - a.time || b.seq - a.seq);
+      this.#segmentsSeen++;
+      this.#messagesSeen += msgs.length;
       for (const message of msgs) {
         if (!inRange(message.time, this.#range)) continue;
         this.picked.push({ segment, message });
@@ -129,7 +143,10 @@ export class NewestFirst {
         }
       }
     }
-    if (page.length < SEGMENT_PAGE) this.#done = true;
+    if (page.length < asked) this.#done = true;
+    const perSegment = this.#messagesSeen / Math.max(1, this.#segmentsSeen);
+    const wanted = Math.ceil((this.#range.limit - this.picked.length) / Math.max(1, perSegment)) + 1;
+    this.#pageSize = Math.max(4, Math.min(wanted, SEGMENT_PAGE_MAX));
   }
 }
 
@@ -207,34 +224,38 @@ export class HistoryWriterDb {
   /** Stores a capture batch: one segment per topic (split when large), all in one transaction. */
   insert(batch: CaptureBatch): void {
     const topicIds: number[] = [];
-    for (let i = 0; i < batch.topics.length; i += 2)
+    for (let i = 0; i < batch.topics.length; i += 2) {
       topicIds.push(this.#topicId(batch.topics[i], batch.topics[i + 1]));
-    const users: Buffer[] = [];
-    const ips: Buffer[] = [];
+    }
+    const publishers: Buffer[] = [];
     for (let i = 0; i < batch.publishers.length; i += 2) {
-      users.push(Buffer.from(batch.publishers[i]));
-      ips.push(Buffer.from(batch.publishers[i + 1]));
+      publishers.push(encodePublisher(batch.publishers[i], batch.publishers[i + 1]));
     }
     // Entry offsets per topic id, in arrival order.
     const byTopic = new Map<number, number[]>();
     const d = batch.data;
-    for (let o = 0; o < d.length; o += BATCH_ENTRY + d.readUInt32LE(o + 17)) {
+    for (
+      let o = 0;
+      o < d.length;
+      o += ENTRY_PREFIX + MESSAGE_HEADER + d.readUInt32LE(o + ENTRY_PREFIX + SIZE_AT)
+    ) {
       const id = topicIds[d.readUInt32LE(o)];
       const list = byTopic.get(id);
       if (list === undefined) byTopic.set(id, [o]);
       else list.push(o);
     }
+    const local = new Int32Array(publishers.length).fill(-1);
     this.#db.transaction(() => {
       for (const [topicId, entries] of byTopic) {
         let start = 0;
         let bytes = 0;
         for (let i = 0; i <= entries.length; i++) {
-          const size = i < entries.length ? d.readUInt32LE(entries[i] + 17) : 0;
+          const size = i < entries.length ? d.readUInt32LE(entries[i] + ENTRY_PREFIX + SIZE_AT) : 0;
           const closing =
             i === entries.length ||
             (i > start && (i - start >= SEGMENT_MAX_MESSAGES || bytes + size > SEGMENT_MAX_BYTES));
           if (closing && i > start) {
-            this.#writeSegment(topicId, d, entries.slice(start, i), users, ips, bytes);
+            this.#writeSegment(topicId, d, entries.slice(start, i), publishers, local, bytes);
             start = i;
             bytes = 0;
           }
@@ -252,7 +273,7 @@ export class HistoryWriterDb {
       const walk = new NewestFirst(range);
       const { sql, params } = newestFirstSql(range);
       const page = this.#db.prepare<unknown[], FullSegment>(
-        `SELECT id, first_time, last_time, count, bytes, data FROM history_segments WHERE topic_id = ?${sql} AND (first_time < ? OR (first_time = ? AND id < ?)) ORDER BY first_time DESC, id DESC LIMIT ${String(SEGMENT_PAGE)}`,
+        `SELECT id, first_time, last_time, count, bytes, data FROM history_segments WHERE topic_id = ?${sql} AND (first_time < ? OR (first_time = ? AND id < ?)) ORDER BY first_time DESC, id DESC LIMIT ?`,
       );
       let after: SegmentRow = {
         id: Number.MAX_SAFE_INTEGER,
@@ -261,7 +282,14 @@ export class HistoryWriterDb {
         data: Buffer.alloc(0),
       };
       while (walk.wanting) {
-        const rows = page.all(topicId, ...params, after.first_time, after.first_time, after.id);
+        const rows = page.all(
+          topicId,
+          ...params,
+          after.first_time,
+          after.first_time,
+          after.id,
+          walk.pageSize,
+        );
         walk.feed(rows);
         if (rows.length === 0) break;
         after = rows[rows.length - 1];
@@ -361,41 +389,42 @@ export class HistoryWriterDb {
     })();
   }
 
-  /** Re-encodes batch entries as one segment (seq = position) and inserts it. */
+  /** Copies batch entries into one segment (seq = position; publishers renumbered) and inserts it. */
   #writeSegment(
     topicId: number,
     d: Buffer,
     entries: readonly number[],
-    users: readonly Buffer[],
-    ips: readonly Buffer[],
+    publishers: readonly Buffer[],
+    local: Int32Array,
     bytes: number,
   ): void {
-    let size = 0;
+    const used: number[] = [];
+    let size = 4;
     for (const o of entries) {
-      const p = d.readUInt32LE(o + 4);
-      size += SEGMENT_HEADER + users[p].length + ips[p].length + d.readUInt32LE(o + 17);
+      const p = d.readUInt32LE(o + ENTRY_PREFIX);
+      if (local[p] < 0) {
+        local[p] = used.push(p) - 1;
+        size += publishers[p].length;
+      }
+      size += MESSAGE_HEADER + d.readUInt32LE(o + ENTRY_PREFIX + SIZE_AT);
     }
     const out = Buffer.allocUnsafe(size);
+    let w = out.writeUInt32LE(used.length, 0);
+    for (const p of used) w += publishers[p].copy(out, w);
     let first = Infinity;
     let last = -Infinity;
-    let w = 0;
     for (let seq = 0; seq < entries.length; seq++) {
-      const o = entries[seq];
-      const p = d.readUInt32LE(o + 4);
+      const o = entries[seq] + ENTRY_PREFIX;
       const time = d.readDoubleLE(o + 8);
-      const payloadSize = d.readUInt32LE(o + 17);
       if (time < first) first = time;
       if (time > last) last = time;
-      w = out.writeDoubleLE(time, w);
-      w = out.writeUInt8(d[o + 16], w);
-      w = out.writeUInt32LE(payloadSize, w);
-      w = out.writeUInt32LE(seq, w);
-      w = out.writeUInt16LE(users[p].length, w);
-      w = out.writeUInt8(ips[p].length, w);
-      w += users[p].copy(out, w);
-      w += ips[p].copy(out, w);
-      w += d.copy(out, w, o + BATCH_ENTRY, o + BATCH_ENTRY + payloadSize);
+      const end = o + MESSAGE_HEADER + d.readUInt32LE(o + SIZE_AT);
+      d.copy(out, w, o, end);
+      out.writeUInt32LE(local[d.readUInt32LE(o)], w);
+      out.writeUInt32LE(seq, w + 4);
+      w += end - o;
     }
+    for (const p of used) local[p] = -1;
     this.#insertSegment.run(topicId, first, last, entries.length, bytes, out);
     this.#addCounts.run(entries.length, bytes, topicId);
   }
