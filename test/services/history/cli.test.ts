@@ -24,7 +24,7 @@ describe('isobar history', () => {
     const dev = await identity.developerByEmail('admin@test.local');
     const systemKey = (await identity.createSystem(dev?.id ?? '', { name: 'cli' })).systemKey;
     const token = (await identity.loginDeveloper('admin@test.local', 'admin-pass-1')).token;
-    env = { ISOBAR_URL: tp.url, ISOBAR_SYSTEM_KEY: systemKey, ISOBAR_TOKEN: token };
+    env = { ISOBAR_URL: tp.url, ISOBAR_SYSTEM_KEY: systemKey, ISOBAR_TOKEN: token, ISOBAR_HOME: tp.dataDir };
     const base = Date.UTC(2026, 0, 1);
     for (let i = 0; i < 3; i++) {
       tp.platform.history.capture.capture({
