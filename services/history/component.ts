@@ -29,12 +29,12 @@ export const HISTORY_DEFAULTS = {
 } as const;
 
 export interface HistoryDeps extends ComponentBase {
-  /** msgHistory permission bits (identity.msgHistoryLevel); without it only developers… nobody is allowed. */
+  /** msgHistory permission bits (identity.msgHistoryLevel); without it only developers may read or delete. */
   readonly access?: { msgHistoryLevel(principal: Principal, systemKey: string): number };
   /** REST checks (services/rest/auth.ts); without it no routes are registered. */
   readonly auth?: HistoryRestAuth;
   /** The broker's activity events; capture listens to `published`. */
-  readonly broker?: { on(event: 'published', listener: (m: BrokerMessage) => void): unknown };
+  readonly broker?: { on(event: 'published', listener: (m: BrokerMessage) => void): () => void };
 }
 
 export interface HistoryComponent extends Component, HistoryApi {
@@ -82,7 +82,7 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
       );
     }),
   ];
-  deps.broker?.on('published', (m) => capture.capture(m));
+  const offBroker = deps.broker?.on('published', (m) => capture.capture(m));
 
   const api: HistoryApi = {
     level: (principal, systemKey) =>
@@ -115,6 +115,7 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
     },
     close() {
       closing ??= (async () => {
+        offBroker?.();
         for (const off of unsubscribe) off();
         await retention.close();
         await capture.close();
