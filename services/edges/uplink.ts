@@ -17,7 +17,7 @@ export interface UplinkOptions {
   readonly edgeName: string;
   readonly token: string;
   readonly backoff?: BackoffOptions;
-  /** Most unacknowledged messages on the wire (default 64). */
+  /** Most unacknowledged messages on the wire (default 256). */
   readonly window?: number;
   /** Connect timeout, ms (default 10000). */
   readonly connectTimeoutMs?: number;
@@ -51,7 +51,7 @@ export function createUplink(
 ): Uplink {
   const { outbox, clock, log, handlers } = deps;
   const edge = options.edgeName;
-  const window = options.window ?? 64;
+  const window = options.window ?? 256;
   const backoff = createBackoff(options.backoff);
   let client: MqttClient | undefined;
   let connected = false;
@@ -75,7 +75,8 @@ export function createUplink(
     }
     pumping = true;
     try {
-      while (connected && client !== undefined && inflight < window) {
+      // Refill only when half the window is free: fewer, larger reads of the outbox.
+      while (connected && client !== undefined && inflight <= window / 2) {
         const gen = generation;
         const batch = await outbox.next(sentUpTo, window - inflight);
         if (batch.length === 0 || gen !== generation || !connected) break;
@@ -86,7 +87,8 @@ export function createUplink(
             if (gen !== generation) return;
             inflight--;
             // A failed send stays in the outbox; the connection is going down and the next one resends it.
-            if (err !== undefined) return;
+            // mqtt.js reports success as `null` or `undefined`.
+            if (err instanceof Error) return;
             outbox.remove(entry.seq).then(kick, (e: unknown) => {
               log.error('edge outbox remove failed', { err: String(e) });
             });

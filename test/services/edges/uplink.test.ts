@@ -109,6 +109,23 @@ describe('edges/uplink', () => {
     expect(states).to.deep.equal([true, false, true]);
   });
 
+  it('drains far more than one window of messages, in order', async () => {
+    broker = await startBroker();
+    proxy = await startProxy(broker.port);
+    const got = received();
+    const adds = [];
+    for (let i = 0; i < 1500; i++) adds.push(outbox.add('many/_platform', Buffer.from(String(i)), 1));
+    await Promise.all(adds);
+    start([]);
+    await until(() => got.length === 1500, 10000, 'all delivered');
+    expect(got.map((g) => Number(g.payload))).to.deep.equal([...Array(1500).keys()]);
+    // Delivered entries leave the outbox once their PUBACKs are back.
+    let left = await outbox.size();
+    const poll = setInterval(() => void outbox.size().then((n) => (left = n)), 5);
+    await until(() => left === 0, 5000, 'outbox emptied');
+    clearInterval(poll);
+  });
+
   it('hands down relay messages with their QoS', async () => {
     broker = await startBroker();
     proxy = await startProxy(broker.port);
