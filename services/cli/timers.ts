@@ -26,13 +26,15 @@ export const timersCommand = groupCommand(
     },
     create: {
       usage:
-        '<name> [--service S] [--start Now|RFC3339] [--repeats N] (--frequency SECONDS | --cron EXPR) [--description D]',
-      summary: 'a timer: --repeats -1 forever, 0 once (default); --cron is node-cron syntax evaluated in UTC',
+        '<name> [--service S] [--start Now|RFC3339] [--repeats N | --forever] (--frequency SECONDS | --cron EXPR) [--description D]',
+      summary:
+        'a timer: --forever (= --repeats=-1) or --repeats N runs after the first, 0 once (default); --cron is node-cron syntax in UTC',
       args: 1,
       options: {
         service: { type: 'string' },
         start: { type: 'string' },
         repeats: { type: 'string' },
+        forever: { type: 'boolean' },
         frequency: { type: 'string' },
         cron: { type: 'string' },
         description: { type: 'string' },
@@ -42,7 +44,7 @@ export const timersCommand = groupCommand(
         const value = await c.client.request<Record<string, unknown>>('POST', path(c.system(), c.args[0]), {
           body: {
             start_time: c.str('start') ?? 'Now',
-            repeats: number(c.str('repeats')) ?? 0,
+            repeats: c.values.forever === true ? -1 : (number(c.str('repeats')) ?? 0),
             frequency: number(c.str('frequency')),
             cron: c.str('cron'),
             service_name: c.str('service') ?? '',

@@ -1,0 +1,88 @@
+// `isobar triggers` and `isobar timers` against a real platform (the CLI lives in services/cli; its
+// trigger and timer commands are tested here with the rest of the area).
+import { PassThrough } from 'node:stream';
+import { expect } from 'chai';
+import { runCli } from '../../../services/cli/index.js';
+import { ECHO_SERVICE, startRig, type Rig } from './rig.js';
+
+describe('isobar triggers / isobar timers', () => {
+  let rig: Rig;
+  const run = async (...argv: string[]) => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    const env = { ISOBAR_URL: rig.tp.url, ISOBAR_TOKEN: rig.devToken, ISOBAR_SYSTEM_KEY: rig.ws.systemKey };
+    const code = await runCli(argv, { env, stdout, stderr });
+    return { code, out, err };
+  };
+
+  beforeEach(async () => {
+    rig = await startRig();
+    await rig.createService('echo', ECHO_SERVICE);
+  });
+  afterEach(() => rig.close());
+
+  it('creates, lists and deletes a trigger', async () => {
+    const created = await run(
+      'triggers',
+      'create',
+      'onTemp',
+      '--module',
+      'Messaging',
+      '--action',
+      'Publish',
+      '--service',
+      'echo',
+      '--filter',
+      'topic=sensors/+/temp',
+    );
+    expect(created.code, created.err).to.equal(0);
+    const list = await run('triggers', 'list', '--json');
+    expect(JSON.parse(list.out)).to.have.nested.property('[0].key_value_pairs.topic', 'sensors/+/temp');
+    const table = await run('triggers', 'list');
+    expect(table.out).to.include('Messaging::Publish');
+    expect((await run('triggers', 'definitions')).out).to.include('MQTTDeviceConnected');
+    expect((await run('triggers', 'delete', 'onTemp')).code).to.equal(0);
+    expect(JSON.parse((await run('triggers', 'list', '--json')).out)).to.deep.equal([]);
+  });
+
+  it('reports refused input with the stable code and exit status 1', async () => {
+    const bad = await run(
+      'triggers',
+      'create',
+      'x',
+      '--module',
+      'Messaging',
+      '--action',
+      'Nope',
+      '--service',
+      'echo',
+    );
+    expect(bad.code).to.equal(1);
+    expect(bad.err).to.include('CB_ERR_TRIGGER_UNKNOWN_DEFINITION');
+    const badTimer = await run('timers', 'create', 'y', '--forever', '--frequency', '0');
+    expect(badTimer.code).to.equal(1);
+    expect(badTimer.err).to.include('CB_ERR_TIMER_BAD_FREQUENCY');
+  });
+
+  it('creates, lists and deletes a timer', async () => {
+    const created = await run(
+      'timers',
+      'create',
+      'nightly',
+      '--cron',
+      '0 2 * * *',
+      '--forever',
+      '--service',
+      'echo',
+    );
+    expect(created.code, created.err).to.equal(0);
+    const [timer] = JSON.parse((await run('timers', 'list', '--json')).out) as Array<Record<string, unknown>>;
+    expect(timer).to.include({ name: 'nightly', cron: '0 2 * * *', repeats: -1, service_name: 'echo' });
+    expect((await run('timers', 'list')).out).to.include('cron 0 2 * * *');
+    expect((await run('timers', 'delete', 'nightly')).code).to.equal(0);
+  });
+});
