@@ -37,6 +37,10 @@ export function refuse(conn: Duplex, returnCode: number, clock: Clock): void {
   clock.setTimer(2000, () => conn.destroy());
 }
 
+function destroySelf(this: Duplex): void {
+  this.destroy();
+}
+
 const hasBadChar = (s: string): boolean => s.includes('\uFFFD') || s.includes('\u0000');
 
 /** Creates the gate every MQTT listener hands its connections to. */
@@ -99,6 +103,17 @@ export function createConnectGate(
     }
   };
 
+  // Outside `admit` so the long-lived close listener does not keep the CONNECT parser and bytes alive.
+  const admitted = (session: Session, bytes: Buffer) => {
+    clientIds.claim(session);
+    session.conn.once('close', () => {
+      admission.release();
+      clientIds.release(session);
+      deps.onClose(session);
+    });
+    deps.onAdmit(session.conn, session, bytes);
+  };
+
   return {
     admit(conn, address) {
       const parser = createParser();
@@ -146,16 +161,10 @@ export function createConnectGate(
           log.info('mqtt CONNECT refused', { address, code: result.code, connack: result.spec.connack });
           refuse(conn, result.spec.connack ?? 3, clock);
         } else {
-          clientIds.claim(result);
-          conn.once('close', () => {
-            admission.release();
-            clientIds.release(result);
-            deps.onClose(result);
-          });
-          deps.onAdmit(conn, result, Buffer.concat(chunks));
+          admitted(result, Buffer.concat(chunks));
         }
       });
-      conn.on('error', () => conn.destroy());
+      conn.on('error', destroySelf);
       conn.on('data', onData);
     },
   };

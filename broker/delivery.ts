@@ -36,6 +36,7 @@ export function wrapDelivery(
   const deliverQoS = client.deliverQoS;
   const max = ctx.limits.maxInflight;
   const deliver = (packet: AedesPublishPacket, done: () => void) => {
+    if (packet.qos === 0) return deliver0(packet, done);
     const qos = grantedQos(client, packet.topic);
     if (packet.qos > qos) packet.qos = qos as 0 | 1 | 2;
     if (packet.qos === 0) return deliver0(packet, done);

@@ -4,22 +4,35 @@
 // A violation turns the packet into one aedes answers by closing the connection (a clean disconnect).
 // UNSUBSCRIBE has no aedes hook, so its filters are put into internal form here; acknowledgements
 // feed the inflight count and the shared-subscription bookkeeping.
-import { filterProblem, parseShared, publishTopicProblem } from '../runtime-api/topics.js';
+import { filterProblem, parseShared } from '../runtime-api/topics.js';
 import type { Log } from '../runtime-api/log.js';
 import type { Session } from './client-ids.js';
 import type { ClientInternals, WirePacket } from './internal.js';
-import { packetBreach, partialLength, topicBreach, type Breach } from './limits.js';
+import { packetBreach, partialLength, type Breach } from './limits.js';
 import type { SharedSubscriptions } from './shared-subscriptions.js';
 import { sharePlaceholder, toInternal } from './tenancy.js';
 import type { BrokerLimits } from './types.js';
 
-/** Why one topic or filter from a client is refused, or undefined. */
+/**
+ * Why one topic or filter from a client is refused, or undefined: one pass over the characters (this
+ * runs on every PUBLISH), the full filter grammar only for SUBSCRIBE / UNSUBSCRIBE.
+ */
 function topicViolation(topic: string, isFilter: boolean, limits: BrokerLimits): string | Breach | undefined {
-  if (topic.includes('\uFFFD') || topic.includes('\u0000'))
-    return 'topic is not valid UTF-8 or contains U+0000';
-  const breach = topicBreach(topic, limits);
-  if (breach !== undefined) return breach;
-  if (!isFilter) return publishTopicProblem(topic);
+  const length = topic.length;
+  if (length === 0) return 'empty topic'; // [MQTT-4.7.3-1]
+  if (length > limits.maxTopicLength)
+    return { limit: 'maxTopicLength', value: length, max: limits.maxTopicLength };
+  let levels = 1;
+  let wildcard = false;
+  for (let i = 0; i < length; i++) {
+    const c = topic.charCodeAt(i);
+    if (c === 47) levels++;
+    else if (c === 0 || c === 0xfffd) return 'topic is not valid UTF-8 or contains U+0000';
+    else if (c === 35 || c === 43) wildcard = true;
+  }
+  if (levels > limits.maxTopicLevels)
+    return { limit: 'maxTopicLevels', value: levels, max: limits.maxTopicLevels };
+  if (!isFilter) return wildcard ? 'wildcards are not allowed in a PUBLISH topic' : undefined; // [MQTT-3.3.2-2]
   const shared = parseShared(topic);
   return filterProblem(shared?.filter ?? topic);
 }
