@@ -11,18 +11,6 @@ export interface Breach {
   readonly max: number;
 }
 
-/** Checks one topic or filter against the length and level limits. */
-export function topicBreach(topic: string, limits: BrokerLimits): Breach | undefined {
-  if (topic.length > limits.maxTopicLength) {
-    return { limit: 'maxTopicLength', value: topic.length, max: limits.maxTopicLength };
-  }
-  let levels = 1;
-  for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) === 47) levels++;
-  if (levels > limits.maxTopicLevels)
-    return { limit: 'maxTopicLevels', value: levels, max: limits.maxTopicLevels };
-  return undefined;
-}
-
 /** The declared length of the packet a parser is in the middle of (mqtt-packet keeps it, untyped). */
 export function partialLength(parser: object): number | undefined {
   const length = (parser as { packet?: { length?: unknown } }).packet?.length;
