@@ -60,9 +60,21 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
     { writer, settings, clock: deps.clock, log },
   );
   const reader = createHistoryReader({ maxCount }, { store: deps.store, beforeRead: () => capture.flush() });
+  const stored = await deps.store.db
+    .selectFrom('history_topics')
+    .select('topic_id')
+    .limit(1)
+    .executeTakeFirst();
   const retention = createRetention(
     { ...HISTORY_DEFAULTS.retention, ...options.retention },
-    { writer, rules: settings, clock: deps.clock, log, beforePass: () => capture.flush() },
+    {
+      writer,
+      rules: settings,
+      clock: deps.clock,
+      log,
+      beforePass: () => capture.flush(),
+      worthRunning: () => stored !== undefined || writer.started || capture.stats().captured > 0,
+    },
   );
   const background = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {

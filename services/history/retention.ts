@@ -110,12 +110,15 @@ export function createRetention(
     clock: Clock;
     log: Log;
     beforePass?: () => Promise<void>;
+    /** False while there is provably nothing to trim (no stored history, nothing captured yet). */
+    worthRunning?: () => boolean;
   },
 ): Retention {
   let running: Promise<number> | undefined;
   let cancel: (() => void) | undefined;
   let closed = false;
   const pass = async (): Promise<number> => {
+    if (deps.worthRunning?.() === false) return 0;
     await deps.beforePass?.();
     const topics = await deps.writer.topics();
     const steps = planRetention(topics, deps.rules, deps.clock.now(), options.budget);

@@ -58,13 +58,15 @@ export interface HistoryWriter {
   trim(steps: TrimStep[], chunk: number): Promise<number>;
   /** Deletes up to `limit` rows of a system; resolves with how many went (less than `limit`: done). */
   dropSystem(systemKey: string, limit: number): Promise<number>;
+  /** True once the thread runs (it starts with the first request). */
+  readonly started: boolean;
   /** Waits for queued work, closes the connection and ends the thread; idempotent. */
   close(): Promise<void>;
 }
 
-/** Starts the writer thread on the platform's SQLite file. */
+/** The writer thread's handle on the platform's SQLite file (the thread starts on first use). */
 export function createHistoryWriter(options: { dbFile: string }): HistoryWriter {
-  const worker = startWorker(options.dbFile);
+  let worker: Worker | undefined;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let seq = 0;
   let failed: Error | undefined;
@@ -74,19 +76,23 @@ export function createHistoryWriter(options: { dbFile: string }): HistoryWriter 
     for (const w of waiting.values()) w.reject(err);
     waiting.clear();
   };
-  worker.on('message', (reply: WriterReply) => {
-    const w = waiting.get(reply.id);
-    if (w === undefined) return;
-    waiting.delete(reply.id);
-    if (reply.ok) w.resolve(reply.result);
-    else w.reject(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: reply.error }));
-  });
-  worker.on('error', (err) =>
-    failAll(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: err.message }, { cause: err })),
-  );
-  worker.on('exit', () =>
-    failAll(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: 'writer stopped' })),
-  );
+  // The thread starts with the first request: a platform that never stores a message never pays for it.
+  const thread = (): Worker => {
+    if (worker !== undefined) return worker;
+    const w = startWorker(options.dbFile);
+    w.on('message', (reply: WriterReply) => {
+      const entry = waiting.get(reply.id);
+      if (entry === undefined) return;
+      waiting.delete(reply.id);
+      if (reply.ok) entry.resolve(reply.result);
+      else entry.reject(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: reply.error }));
+    });
+    w.on('error', (err) =>
+      failAll(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: err.message }, { cause: err })),
+    );
+    w.on('exit', () => failAll(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: 'writer stopped' })));
+    return (worker = w);
+  };
   const send = <T>(body: Body<WriterRequest>, transfer: ArrayBuffer[] = []): Promise<T> => {
     if (failed !== undefined) return Promise.reject(failed);
     if (closing !== undefined && body.op !== 'close') {
@@ -95,7 +101,7 @@ export function createHistoryWriter(options: { dbFile: string }): HistoryWriter 
     const id = ++seq;
     return new Promise<T>((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ ...body, id }, transfer);
+      thread().postMessage({ ...body, id }, transfer);
     });
   };
   return {
@@ -119,10 +125,14 @@ export function createHistoryWriter(options: { dbFile: string }): HistoryWriter 
         payload: Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength),
       })),
     topics: () => send<TopicSummary[]>({ op: 'topics' }),
+    get started() {
+      return worker !== undefined;
+    },
     trim: (steps, chunk) => send<number>({ op: 'trim', steps, chunk }),
     dropSystem: (systemKey, limit) => send<number>({ op: 'dropSystem', systemKey, limit }),
     close() {
       closing ??= (async () => {
+        if (worker === undefined) return;
         if (failed === undefined) await send<boolean>({ op: 'close' }).catch(() => undefined);
         await worker.terminate();
       })();
