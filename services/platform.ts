@@ -17,6 +17,9 @@ import type { Broker } from '../broker/types.js';
 import { createEngine } from '../engine/index.js';
 import { createCodeComponent, type CodeComponent } from './code/component.js';
 import { createMessaging } from './messaging/component.js';
+import { createEdgesComponent, edgeEngineOption, type EdgesComponent } from './edges/component.js';
+import { withEdgeAuth } from './edges/broker-auth.js';
+import { loadEdgeRegistry } from './edges/registry.js';
 
 /** Actual ports after listening; null for a disabled listener. Printed in the `isobar ready` line. */
 export interface Ports {
@@ -73,6 +76,8 @@ export interface Platform {
   readonly code: CodeComponent;
   /** Message history: capture, reads, retention, the `history.*` bridge ops. */
   readonly history: HistoryComponent;
+  /** Edges: the registry, relay and deployments (platform), or the link to the platform (edge mode). */
+  readonly edges: EdgesComponent;
   /** Triggers, `$trigger`/`$timer` event topics and timers (registries, dispatcher, scheduler). */
   readonly triggers: TriggersComponent;
   /** Listens on every enabled port and runs start-up work; returns the actual ports. */
@@ -115,7 +120,13 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     close: () => identity.close(),
   });
   // --- messaging: broker (issue 3) ---
-  const messaging = await createMessaging(base, { identity, auth: restAuth });
+  // Edges (issue 7) authenticate on this broker with their edge tokens: the registry loads first.
+  const edgeRegistry = await loadEdgeRegistry({ store, clock });
+  const messaging = await createMessaging(base, {
+    identity,
+    auth: restAuth,
+    wrapAuth: (auth) => withEdgeAuth(auth, edgeRegistry),
+  });
   const broker = messaging.broker;
   components.push(messaging);
   // --- code engine and registry (issue 4) ---
@@ -128,6 +139,8 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
         {
           defaults: { memoryLimitMb: config.engine.memoryLimitMb, executionTimeoutS: 60 },
           limits: { maxDepth: config.engine.hopLimit },
+          // ClearBlade.isEdge()/edgeId()/cbmeta (issue 7)
+          edge: edgeEngineOption(config),
         },
         { host, log: log.child({ area: 'engine' }), clock },
       ),
@@ -152,6 +165,18 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   });
   components.push(triggers);
   // --- edges (issue 7) ---
+  const edges = await createEdgesComponent(base, {
+    broker,
+    auth: restAuth,
+    registry: edgeRegistry,
+    assets: {
+      services: code.registry,
+      libraries: code.libraries,
+      triggers: triggers.triggers,
+      timers: triggers.timers,
+    },
+  });
+  components.push(edges);
 
   let ready = false;
   const routes = components.flatMap((c) => c.routes ?? []);
@@ -167,6 +192,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     broker,
     code,
     history,
+    edges,
     triggers,
     async start() {
       const ports: Ports = {

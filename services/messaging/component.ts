@@ -1,6 +1,6 @@
 // The messaging component of the composition root: the broker built from the config slice, its
 // BrokerAuth over identity, revoked tokens' connections closed, the REST publish route.
-import type { Broker } from '../../broker/types.js';
+import type { Broker, BrokerAuth } from '../../broker/types.js';
 import { createBroker } from '../../broker/index.js';
 import type { IdentityService } from '../identity/types.js';
 import type { ComponentBase, Component, Ports } from '../platform.js';
@@ -15,7 +15,12 @@ export interface MessagingComponent extends Component {
 /** Builds the broker (persistence opened, nothing listening until `start()`). */
 export async function createMessaging(
   base: ComponentBase,
-  deps: { identity: IdentityService; auth: RestAuth },
+  deps: {
+    identity: IdentityService;
+    auth: RestAuth;
+    /** Extension point (issue 7, edges): wraps the BrokerAuth so edge tokens authenticate too. */
+    wrapAuth?: (auth: BrokerAuth) => BrokerAuth;
+  },
 ): Promise<MessagingComponent> {
   const { config, log, clock, events } = base;
   const m = config.mqtt;
@@ -48,7 +53,11 @@ export async function createMessaging(
       },
       publicHost: config.publicHost,
     },
-    { auth: createBrokerAuth(deps.identity), log: log.child({ area: 'broker' }), clock },
+    {
+      auth: (deps.wrapAuth ?? ((a: BrokerAuth) => a))(createBrokerAuth(deps.identity)),
+      log: log.child({ area: 'broker' }),
+      clock,
+    },
   );
   const offRevoked = events.on('tokens.revoked', (e) => broker.disconnectTokens(e.tokens));
   return {

@@ -1,0 +1,322 @@
+// Edges end to end: a platform and two edges (separate data dirs, ephemeral ports, loopback), every relay
+// direction of the seed table, an uplink cut (the edge keeps serving locally; queued `_platform` messages
+// arrive after reconnecting, none lost, in order), a service deployed to one edge with its
+// `$notification/sync/status`, and a failing deployment on `$notification/sync/error`.
+import { expect } from 'chai';
+import { rmSync } from 'node:fs';
+import mqtt, { type MqttClient } from 'mqtt';
+import { startTestPlatform, tempDataDir, type TestPlatform } from '../helpers/platform.js';
+import { startProxy, until, type TcpProxy } from '../services/edges/helpers.js';
+
+const ADMIN = { email: 'admin@test.local', password: 'admin-pass-1' };
+
+interface Got {
+  topic: string;
+  payload: string;
+  qos: number;
+}
+
+interface Side {
+  tp: TestPlatform;
+  devToken: string;
+}
+
+async function rest(
+  tp: TestPlatform,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> & { code?: string } }> {
+  const headers: Record<string, string> = {};
+  if (token !== undefined) headers['ClearBlade-DevToken'] = token;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${tp.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
+}
+
+async function devLogin(tp: TestPlatform): Promise<string> {
+  const res = await rest(tp, 'POST', '/admin/auth', undefined, ADMIN);
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return String(res.body.dev_token);
+}
+
+async function client(
+  side: Side,
+  systemKey: string,
+  filters: string[],
+): Promise<{ c: MqttClient; got: Got[] }> {
+  const got: Got[] = [];
+  const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${String(side.tp.ports.mqtt)}`, {
+    username: side.devToken,
+    password: systemKey,
+    reconnectPeriod: 0,
+  });
+  c.on('message', (topic, payload, packet) =>
+    got.push({ topic, payload: payload.toString(), qos: packet.qos }),
+  );
+  if (filters.length > 0) await c.subscribeAsync(filters, { qos: 2 });
+  return { c, got };
+}
+
+describe('e2e: a platform and two edges', function () {
+  this.timeout(60000);
+  let platform: Side;
+  let systemKey: string;
+  let proxy: TcpProxy;
+  const edges: Side[] = [];
+  const dataDirs: string[] = [];
+  const clients: MqttClient[] = [];
+
+  async function startEdge(name: string, token: string, port: number, dataDir: string): Promise<Side> {
+    const tp = await startTestPlatform({
+      dataDir,
+      edge: { name, platformUrl: `mqtt://127.0.0.1:${String(port)}`, systemKey, token },
+    });
+    return { tp, devToken: '' };
+  }
+
+  before(async () => {
+    const tp = await startTestPlatform();
+    platform = { tp, devToken: await devLogin(tp) };
+    const dev = await tp.platform.identity.developerByEmail(ADMIN.email);
+    if (dev === undefined) throw new Error('no developer');
+    systemKey = tp.platform.identity.systemsOf(dev.id)[0].systemKey;
+    const mqttPort = tp.ports.mqtt ?? 0;
+    proxy = await startProxy(mqttPort);
+    for (const name of ['e1', 'e2']) {
+      const created = await rest(tp, 'POST', `/admin/edges/${systemKey}/${name}`, platform.devToken, {});
+      expect(created.status, JSON.stringify(created.body)).to.equal(200);
+      const dir = tempDataDir();
+      dataDirs.push(dir);
+      // e1 reaches the platform through a proxy the test can cut.
+      let edge = await startEdge(
+        name,
+        String(created.body.token),
+        name === 'e1' ? proxy.port : mqttPort,
+        dir,
+      );
+      // The first connection brings the system's identity (users, devices, roles: hashes only). Identity
+      // loads its memory view at start, so the edge is restarted once to log people in with it.
+      await waitRow(edge.tp, systemKey);
+      await edge.tp.close();
+      edge = await startEdge(name, String(created.body.token), name === 'e1' ? proxy.port : mqttPort, dir);
+      edges.push({ tp: edge.tp, devToken: await devLogin(edge.tp) });
+    }
+    await waitConnected(['e1', 'e2']);
+  });
+
+  async function waitRow(tp: TestPlatform, sk: string): Promise<void> {
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      const row = await tp.platform.store.db
+        .selectFrom('systems')
+        .select('system_key')
+        .where('system_key', '=', sk)
+        .executeTakeFirst();
+      if (row !== undefined) return;
+      if (Date.now() > deadline) throw new Error('identity snapshot never arrived');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async function waitConnected(names: string[]): Promise<void> {
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      const res = await rest(platform.tp, 'GET', `/admin/edges/${systemKey}`, platform.devToken);
+      const list = res.body as unknown as Array<{ name: string; isConnected: boolean }>;
+      if (names.every((n) => list.some((e) => e.name === n && e.isConnected))) return;
+      if (Date.now() > deadline) throw new Error(`edges not connected: ${JSON.stringify(list)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  after(async () => {
+    for (const c of clients.splice(0)) await c.endAsync();
+    for (const e of edges.splice(0)) await e.tp.close({ removeData: true });
+    await proxy.close();
+    await platform.tp.close({ removeData: true });
+    for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function clientsOnEverySide(filters: string[]) {
+    const p = await client(platform, systemKey, filters);
+    const a = await client(edges[0], systemKey, filters);
+    const b = await client(edges[1], systemKey, filters);
+    clients.push(p.c, a.c, b.c);
+    return { p, a, b };
+  }
+
+  it('shows the edges connected over REST', async () => {
+    const res = await rest(platform.tp, 'GET', `/admin/edges/${systemKey}/e2`, platform.devToken);
+    expect(res.body).to.include({ name: 'e2', isConnected: true, edge_key: `${systemKey}:e2` });
+    expect(res.body.last_seen).to.be.a('number');
+  });
+
+  it('relays every direction of the seed table on the same topic string with its QoS, without loops', async () => {
+    const { p, a, b } = await clientsOnEverySide([
+      'r/_platform',
+      'r/_edge/e1',
+      'r/_edge/e2',
+      'r/_broadcast',
+      'r/_edgeAndPlatform/e2',
+      'end/#',
+    ]);
+    const has = (x: { got: Got[] }, payload: string) => x.got.some((g) => g.payload === payload);
+
+    a.c.publish('r/_platform', 'a→p', { qos: 1 });
+    await until(() => has(p, 'a→p'), 5000, 'edge to platform');
+    expect(p.got.find((g) => g.payload === 'a→p')).to.deep.equal({
+      topic: 'r/_platform',
+      payload: 'a→p',
+      qos: 1,
+    });
+
+    p.c.publish('r/_edge/e1', 'p→a', { qos: 2 });
+    await until(() => has(a, 'p→a'), 5000, 'platform to edge');
+    expect(a.got.find((g) => g.payload === 'p→a')).to.deep.equal({
+      topic: 'r/_edge/e1',
+      payload: 'p→a',
+      qos: 2,
+    });
+
+    a.c.publish('r/_edge/e2', 'a→b', { qos: 1 });
+    await until(() => has(b, 'a→b'), 5000, 'edge to edge');
+
+    p.c.publish('r/_broadcast', 'p→all', { qos: 1 });
+    await until(() => has(a, 'p→all') && has(b, 'p→all'), 5000, 'platform broadcast');
+
+    a.c.publish('r/_broadcast', 'a→all', { qos: 1 });
+    await until(() => has(p, 'a→all') && has(b, 'a→all'), 5000, 'edge broadcast');
+
+    a.c.publish('r/_edgeAndPlatform/e2', 'a→b+p', { qos: 1 });
+    await until(() => has(p, 'a→b+p') && has(b, 'a→b+p'), 5000, 'edge to edge and platform');
+
+    // Barrier along every path, then count: nothing arrived twice or where it should not.
+    p.c.publish('end/_broadcast', 'x', { qos: 1 });
+    a.c.publish('end/_platform', 'x', { qos: 1 });
+    a.c.publish('end/_edge/e2', 'x', { qos: 1 });
+    await until(() => p.got.some((g) => g.topic === 'end/_platform'), 5000, 'barrier p');
+    await until(() => b.got.filter((g) => g.topic.startsWith('end/')).length === 2, 5000, 'barrier b');
+    await until(() => a.got.some((g) => g.topic === 'end/_broadcast'), 5000, 'barrier a');
+    const payloads = (x: { got: Got[] }) =>
+      x.got.filter((g) => !g.topic.startsWith('end/')).map((g) => g.payload);
+    expect(payloads(p)).to.deep.equal(['a→p', 'p→a', 'p→all', 'a→all', 'a→b+p']);
+    expect(payloads(a)).to.deep.equal(['a→p', 'p→a', 'a→b', 'p→all', 'a→all', 'a→b+p']);
+    expect(payloads(b)).to.deep.equal(['a→b', 'p→all', 'a→all', 'a→b+p']);
+  });
+
+  it('keeps serving locally through an uplink cut and delivers the queued messages in order afterwards', async () => {
+    const p = await client(platform, systemKey, ['q/_platform']);
+    const a = await client(edges[0], systemKey, ['local/#']);
+    clients.push(p.c, a.c);
+    proxy.cut();
+    await waitDisconnected('e1');
+    for (let i = 0; i < 50; i++) a.c.publish('q/_platform', String(i), { qos: 1 });
+    a.c.publish('local/x', 'served while cut', { qos: 1 });
+    await until(
+      () => a.got.some((g) => g.payload === 'served while cut'),
+      5000,
+      'local delivery during the cut',
+    );
+    expect(p.got).to.deep.equal([]);
+    proxy.restore();
+    await waitConnected(['e1']);
+    await until(() => p.got.length >= 50, 10000, 'queued messages');
+    expect(p.got.map((g) => g.payload)).to.deep.equal([...Array(50).keys()].map(String));
+    expect(p.got.every((g) => g.topic === 'q/_platform' && g.qos === 1)).to.equal(true);
+  });
+
+  async function waitDisconnected(name: string): Promise<void> {
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      const res = await rest(platform.tp, 'GET', `/admin/edges/${systemKey}/${name}`, platform.devToken);
+      if (res.body.isConnected === false) return;
+      if (Date.now() > deadline) throw new Error(`${name} still connected`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  it('deploys a service to one edge and reports it on $notification/sync/status; a failing one on $notification/sync/error', async () => {
+    const watch = await client(platform, systemKey, ['$notification/sync/#']);
+    clients.push(watch.c);
+    const code =
+      'function Where(req, resp) { resp.success({ edge: ClearBlade.isEdge(), id: ClearBlade.edgeId() }); }';
+    const svc = await rest(platform.tp, 'POST', `/admin/code/v/1/${systemKey}/Where`, platform.devToken, {
+      code,
+      parameters: [],
+    });
+    expect(svc.status, JSON.stringify(svc.body)).to.equal(200);
+    const sync = await rest(platform.tp, 'PUT', `/admin/edges/sync/${systemKey}/e2`, platform.devToken, {
+      add: [{ asset_class: 'service', asset_id: 'Where' }],
+    });
+    expect(sync.status, JSON.stringify(sync.body)).to.equal(200);
+    await until(() => watch.got.some((g) => g.topic === '$notification/sync/status'), 10000, 'sync status');
+    const status = JSON.parse(
+      watch.got.find((g) => g.topic === '$notification/sync/status')?.payload ?? '{}',
+    ) as object;
+    expect(status).to.deep.equal({
+      asset_class: 'service',
+      asset_id: 'Where',
+      edge: 'e2',
+      status: 'success',
+    });
+
+    // It runs on e2 and knows where it runs; e1 does not have it.
+    const run = await rest(edges[1].tp, 'POST', `/api/v/1/code/${systemKey}/Where`, edges[1].devToken, {});
+    expect(run.body).to.deep.include({ success: true, results: { edge: true, id: 'e2' } });
+    const missing = await rest(
+      edges[0].tp,
+      'POST',
+      `/api/v/1/code/${systemKey}/Where`,
+      edges[0].devToken,
+      {},
+    );
+    expect(missing.status).to.not.equal(200);
+
+    // A service whose library is not deployed to the edge cannot be bundled there.
+    const lib = await rest(
+      platform.tp,
+      'POST',
+      `/codeadmin/v/2/library/${systemKey}/Helpers`,
+      platform.devToken,
+      {
+        code: 'function Helpers() { return { twice: function (x) { return 2 * x; } }; }',
+      },
+    );
+    expect(lib.status, JSON.stringify(lib.body)).to.equal(200);
+    const uses = await rest(
+      platform.tp,
+      'POST',
+      `/admin/code/v/1/${systemKey}/UsesHelpers`,
+      platform.devToken,
+      {
+        code: 'function UsesHelpers(req, resp) { resp.success(Helpers().twice(2)); }',
+        dependencies: 'Helpers',
+      },
+    );
+    expect(uses.status, JSON.stringify(uses.body)).to.equal(200);
+    await rest(platform.tp, 'PUT', `/admin/edges/sync/${systemKey}/e2`, platform.devToken, {
+      add: [{ asset_class: 'service', asset_id: 'UsesHelpers' }],
+    });
+    await until(() => watch.got.some((g) => g.topic === '$notification/sync/error'), 10000, 'sync error');
+    const error = JSON.parse(
+      watch.got.find((g) => g.topic === '$notification/sync/error')?.payload ?? '{}',
+    ) as Record<string, unknown>;
+    expect(error).to.include({
+      asset_class: 'service',
+      asset_id: 'UsesHelpers',
+      edge: 'e2',
+      originator: 'platform',
+      destination: 'e2',
+      event: 'create',
+    });
+    expect(error.message).to.be.a('string').and.not.equal('');
+    expect(Date.parse(String(error.timestamp))).to.be.a('number').and.not.NaN;
+  });
+});
