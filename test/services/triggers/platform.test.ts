@@ -1,6 +1,8 @@
 // Triggers over a whole platform: REST routes and codes, every module/action delivering its req.params to
 // a real service in a real isolate, the hop limit, and the cascade when a service is deleted.
+import { rmSync } from 'node:fs';
 import { expect } from 'chai';
+import { tempDataDir } from '../../helpers/platform.js';
 import { Rest, RestError } from '../../../examples/workflows/workflows.js';
 import { ECHO_SERVICE, messages, startRig, type Rig } from './rig.js';
 
@@ -255,6 +257,36 @@ describe('triggers over the platform', () => {
     await rig.tp.platform.triggers.dispatcher.idle();
     expect(rig.tp.platform.triggers.dispatcher.stats().hopLimited).to.equal(1);
     expect(rig.tp.log.lines.some((l) => l.code === 'CB_ERR_TRIGGER_HOP_LIMIT')).to.equal(true);
+  });
+
+  it('runs StartConnectDisconnect::PlatformStarted triggers when the platform starts', async () => {
+    const dataDir = tempDataDir();
+    await rig.close();
+    rig = await startRig({ dataDir });
+    try {
+      sk = rig.ws.systemKey;
+      // retained, so a subscriber connecting after the start still sees what the service published
+      await rig.createService(
+        'started',
+        `function started(req, resp) { ClearBlade.Messaging().publish('boot/' + req.params.trigger, JSON.stringify(req.params), 0, true); resp.success(''); }`,
+      );
+      await rig.dev.call('POST', `/admin/triggers/handlers/${sk}/boot`, {
+        def_module: 'StartConnectDisconnect',
+        def_name: 'PlatformStarted',
+        service_name: 'started',
+      });
+      await rig.close();
+      rig = await startRig({ dataDir, systemKey: sk });
+      const watcher = await rig.mqtt(rig.devToken, 'boot-watcher');
+      const boot = messages(watcher, 1);
+      await watcher.subscribeAsync('boot/#');
+      const [m] = await boot;
+      expect(m.json).to.deep.equal({ trigger: 'StartConnectDisconnect::PlatformStarted' });
+    } finally {
+      await rig.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      rig = await startRig(); // afterEach closes this one
+    }
   });
 
   it('removes the triggers and timers of a deleted service', async () => {
