@@ -12,13 +12,23 @@ const object = <T>(v: unknown): T => (typeof v === 'object' && v !== null ? (v a
 export function timerOps(api: TriggersApi, identity: PermissionIdentity): Record<string, OpHandler> {
   return {
     'timer.create': (ctx, [name, opts]) =>
-      guarded(identity, 'timers', 'CREATE', (sk, p) =>
-        api.createTimer(sk, text(name), object(opts), creatorOf(p)),
+      guarded(
+        identity,
+        'timers',
+        'CREATE',
+        (sk, p) => api.createTimer(sk, text(name), object(opts), creatorOf(p)),
+        opts,
       )(ctx),
     'timer.fetch': (ctx, [name]) =>
       guarded(identity, 'timers', 'READ', (sk) => api.getTimer(sk, text(name)))(ctx),
     'timer.update': (ctx, [name, changes]) =>
-      guarded(identity, 'timers', 'UPDATE', (sk) => api.updateTimer(sk, text(name), object(changes)))(ctx),
+      guarded(
+        identity,
+        'timers',
+        'UPDATE',
+        (sk) => api.updateTimer(sk, text(name), object(changes)),
+        changes,
+      )(ctx),
     'timer.delete': (ctx, [name]) =>
       guarded(identity, 'timers', 'DELETE', (sk) => api.deleteTimer(sk, text(name)))(ctx),
   };

@@ -8,6 +8,7 @@ import type { TriggersApi } from './api.js';
 import {
   creatorOf,
   requireList,
+  requireService,
   type ListAction,
   type ListResource,
   type PermissionIdentity,
@@ -35,10 +36,12 @@ export function guarded<T>(
   resource: ListResource,
   action: ListAction,
   fn: (systemKey: string, principal: Principal) => Promise<T> | T,
+  input?: unknown,
 ): (ctx: HostContext) => Promise<T> {
   return async (ctx) => {
     const principal = principalOf(ctx);
     requireList(identity, principal, ctx.runAs.systemKey, resource, action);
+    requireService(identity, principal, ctx.runAs.systemKey, input);
     return fn(ctx.runAs.systemKey, principal);
   };
 }
@@ -50,15 +53,23 @@ const object = <T>(v: unknown): T => (typeof v === 'object' && v !== null ? (v a
 export function triggerOps(api: TriggersApi, identity: PermissionIdentity): Record<string, OpHandler> {
   return {
     'trigger.create': (ctx, [name, opts]) =>
-      guarded(identity, 'triggers', 'CREATE', (sk, p) =>
-        api.createTrigger(sk, text(name), object(opts), creatorOf(p)),
+      guarded(
+        identity,
+        'triggers',
+        'CREATE',
+        (sk, p) => api.createTrigger(sk, text(name), object(opts), creatorOf(p)),
+        opts,
       )(ctx),
     'trigger.fetch': (ctx, [name]) =>
       guarded(identity, 'triggers', 'READ', (sk) => api.getTrigger(sk, text(name)))(ctx),
     'trigger.update': (ctx, [name, changes]) =>
-      guarded(identity, 'triggers', 'UPDATE', (sk) => api.updateTrigger(sk, text(name), object(changes)))(
-        ctx,
-      ),
+      guarded(
+        identity,
+        'triggers',
+        'UPDATE',
+        (sk) => api.updateTrigger(sk, text(name), object(changes)),
+        changes,
+      )(ctx),
     'trigger.delete': (ctx, [name]) =>
       guarded(identity, 'triggers', 'DELETE', (sk) => api.deleteTrigger(sk, text(name)))(ctx),
   };

@@ -5,7 +5,13 @@
 import type { FastifyPluginAsync, FastifyRequest, FastifySchema } from 'fastify';
 import type { Principal } from '../identity/types.js';
 import type { RestAuth } from '../rest/auth.js';
-import { creatorOf, requireList, type ListResource, type PermissionIdentity } from './permissions.js';
+import {
+  creatorOf,
+  requireList,
+  requireService,
+  type ListResource,
+  type PermissionIdentity,
+} from './permissions.js';
 import type { Creator } from './registry.js';
 
 type Wire = Record<string, unknown>;
@@ -104,6 +110,7 @@ export function crudRoutes<Input>(
         },
         (req) => {
           const principal = who('CREATE')(req, req.params.systemKey);
+          requireService(identity, principal, req.params.systemKey, req.body);
           return spec.create(req.params.systemKey, req.params.name, input(req), creatorOf(principal));
         },
       );
@@ -117,7 +124,8 @@ export function crudRoutes<Input>(
           }),
         },
         (req) => {
-          who('UPDATE')(req, req.params.systemKey);
+          const principal = who('UPDATE')(req, req.params.systemKey);
+          requireService(identity, principal, req.params.systemKey, req.body);
           return spec.update(req.params.systemKey, req.params.name, input(req));
         },
       );

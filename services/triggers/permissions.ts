@@ -12,6 +12,7 @@ export type ListAction = keyof typeof PERM;
 /** The slice of identity permission checks need. */
 export interface PermissionIdentity {
   listLevel(principal: Principal, systemKey: string, key: string): number;
+  serviceAllowed(principal: Principal, systemKey: string, serviceName: string): boolean;
 }
 
 /** Throws CB_ERR_AUTH_FORBIDDEN unless the principal holds `action` on `resource` in the system. */
@@ -26,6 +27,28 @@ export function requireList(
   if ((identity.listLevel(principal, systemKey, resource) & PERM[action]) === 0) {
     throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', {
       detail: `${action.toLowerCase()} permission on ${resource} is required`,
+    });
+  }
+}
+
+/**
+ * Trigger and timer runs skip the execute check (they run as their creator), so a user or device may only
+ * point one at a service it could execute itself.
+ */
+export function requireService(
+  identity: PermissionIdentity,
+  principal: Principal,
+  systemKey: string,
+  input: unknown,
+): void {
+  const service =
+    typeof input === 'object' && input !== null
+      ? (input as { service_name?: unknown }).service_name
+      : undefined;
+  if (principal.kind === 'developer' || typeof service !== 'string' || service === '') return;
+  if (!identity.serviceAllowed(principal, systemKey, service)) {
+    throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', {
+      detail: `execute permission on service ${service} is required`,
     });
   }
 }

@@ -90,13 +90,20 @@ describe('triggers over the platform', () => {
     }
   });
 
-  it('lets users manage triggers only with the triggers permission', async () => {
+  it('lets users manage triggers only with the triggers permission and execute on the service', async () => {
     const user = await rig.createUser('ann@x.io');
     const asUser = new Rest(rig.tp.url, { 'ClearBlade-UserToken': user.token });
     const body = { def_module: 'User', def_name: 'UserCreated', service_name: 'echo' };
     const denied = await refusal(asUser.call('POST', `/api/v/3/code/${sk}/trigger/mine`, body));
     expect(denied).to.include({ status: 403, code: 'CB_ERR_AUTH_FORBIDDEN' });
     await rig.grant({ triggers: { permissions: 15 } });
+    // a trigger runs its service without the execute check, so creating one needs that permission
+    const noExecute = await refusal(asUser.call('POST', `/api/v/3/code/${sk}/trigger/mine`, body));
+    expect(noExecute).to.include({ status: 403, code: 'CB_ERR_AUTH_FORBIDDEN' });
+    await rig.grant({
+      triggers: { permissions: 15 },
+      services: [{ itemInfo: { name: 'echo' }, permissions: 1 }],
+    });
     await asUser.call('POST', `/api/v/3/code/${sk}/trigger/mine`, body);
     const list = (await asUser.call('GET', `/api/v/3/code/${sk}/triggers`)) as Array<{ name: string }>;
     expect(list.map((t) => t.name)).to.deep.equal(['mine']);
