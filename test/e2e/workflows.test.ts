@@ -1,5 +1,7 @@
 // Both product workflows end to end over real sockets: REST to set up, MQTT devices and subscribers,
 // a Messaging::Publish trigger into a micro service (workflow 1), a REST-invoked service (workflow 2).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import {
   createWorkspace,
@@ -38,5 +40,18 @@ describe('e2e: the two workflows', () => {
     expect(reply).to.deep.equal({ success: true, results: summary });
     expect(published.topic).to.equal('results/summary');
     expect(JSON.parse(published.payload)).to.deep.equal(summary);
+  });
+});
+
+describe('e2e: examples/workflows/run.ts', () => {
+  it('runs both workflows on its own platform', async () => {
+    const script = new URL('../../examples/workflows/run.ts', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--no-node-snapshot', '--import', 'tsx', script],
+      { timeout: 60_000 },
+    );
+    expect(stdout).to.include('workflow 1: alerts/7');
+    expect(stdout).to.include('workflow 2: reply {"success":true');
   });
 });
