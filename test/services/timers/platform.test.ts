@@ -122,6 +122,21 @@ describe('timers over the platform (manual clock)', () => {
     expect(done).to.include({ runs: 2, next_run: null });
   });
 
+  it('runs the service as the developer who created the timer', async () => {
+    rig = await startRig({ clock });
+    const sk = rig.ws.systemKey;
+    await rig.createService(
+      'whoami',
+      `function whoami(req, resp) { ClearBlade.Messaging().publish('who/am/i', JSON.stringify({ email: req.userEmail })); resp.success(''); }`,
+    );
+    const watcher = await rig.mqtt(rig.devToken, 'who-watcher');
+    await watcher.subscribeAsync('who/#');
+    await rig.dev.call('POST', `/admin/triggers/timers/${sk}/who`, { repeats: 0, service_name: 'whoami' });
+    const got = messages(watcher, 1);
+    clock.advance(0);
+    expect((await got)[0].json).to.deep.equal({ email: 'admin@test.local' });
+  });
+
   it('survives a restart: stored, re-armed from its definition, missed runs not replayed', async () => {
     const dataDir = tempDataDir();
     dirs.push(dataDir);
