@@ -68,10 +68,12 @@ describe('e2e: a platform and two edges', function () {
   this.timeout(60000);
   let platform: Side;
   let systemKey: string;
-  let proxy: TcpProxy;
+  let proxy: TcpProxy | undefined;
   const edges: Side[] = [];
   const dataDirs: string[] = [];
   const clients: MqttClient[] = [];
+  /** StartConnectDisconnect events the platform emitted (triggers map them to EdgeConnectedOnPlatform…). */
+  const platformEvents: string[] = [];
 
   async function startEdge(name: string, token: string, port: number, dataDir: string): Promise<Side> {
     const tp = await startTestPlatform({
@@ -84,28 +86,27 @@ describe('e2e: a platform and two edges', function () {
   before(async () => {
     const tp = await startTestPlatform();
     platform = { tp, devToken: await devLogin(tp) };
+    for (const name of ['edge.connected', 'edge.disconnected'] as const) {
+      tp.platform.events.on(name, (e) => platformEvents.push(`${name} ${e.edge}`));
+    }
     const dev = await tp.platform.identity.developerByEmail(ADMIN.email);
     if (dev === undefined) throw new Error('no developer');
     systemKey = tp.platform.identity.systemsOf(dev.id)[0].systemKey;
     const mqttPort = tp.ports.mqtt ?? 0;
-    proxy = await startProxy(mqttPort);
+    const cut = await startProxy(mqttPort);
+    proxy = cut;
     for (const name of ['e1', 'e2']) {
       const created = await rest(tp, 'POST', `/admin/edges/${systemKey}/${name}`, platform.devToken, {});
       expect(created.status, JSON.stringify(created.body)).to.equal(200);
       const dir = tempDataDir();
       dataDirs.push(dir);
       // e1 reaches the platform through a proxy the test can cut.
-      let edge = await startEdge(
-        name,
-        String(created.body.token),
-        name === 'e1' ? proxy.port : mqttPort,
-        dir,
-      );
+      let edge = await startEdge(name, String(created.body.token), name === 'e1' ? cut.port : mqttPort, dir);
       // The first connection brings the system's identity (users, devices, roles: hashes only). Identity
       // loads its memory view at start, so the edge is restarted once to log people in with it.
       await waitRow(edge.tp, systemKey);
       await edge.tp.close();
-      edge = await startEdge(name, String(created.body.token), name === 'e1' ? proxy.port : mqttPort, dir);
+      edge = await startEdge(name, String(created.body.token), name === 'e1' ? cut.port : mqttPort, dir);
       edges.push({ tp: edge.tp, devToken: await devLogin(edge.tp) });
     }
     await waitConnected(['e1', 'e2']);
@@ -139,8 +140,9 @@ describe('e2e: a platform and two edges', function () {
   after(async () => {
     for (const c of clients.splice(0)) await c.endAsync();
     for (const e of edges.splice(0)) await e.tp.close({ removeData: true });
-    await proxy.close();
-    await platform.tp.close({ removeData: true });
+    await proxy?.close();
+    // `platform` is unset when `before` failed early.
+    await (platform as Side | undefined)?.tp.close({ removeData: true });
     for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -215,7 +217,7 @@ describe('e2e: a platform and two edges', function () {
     const p = await client(platform, systemKey, ['q/_platform']);
     const a = await client(edges[0], systemKey, ['local/#']);
     clients.push(p.c, a.c);
-    proxy.cut();
+    proxy?.cut();
     await waitDisconnected('e1');
     for (let i = 0; i < 50; i++) a.c.publish('q/_platform', String(i), { qos: 1 });
     a.c.publish('local/x', 'served while cut', { qos: 1 });
@@ -225,11 +227,13 @@ describe('e2e: a platform and two edges', function () {
       'local delivery during the cut',
     );
     expect(p.got).to.deep.equal([]);
-    proxy.restore();
+    proxy?.restore();
     await waitConnected(['e1']);
     await until(() => p.got.length >= 50, 10000, 'queued messages');
     expect(p.got.map((g) => g.payload)).to.deep.equal([...Array(50).keys()].map(String));
     expect(p.got.every((g) => g.topic === 'q/_platform' && g.qos === 1)).to.equal(true);
+    const e1 = platformEvents.filter((e) => e.endsWith(' e1'));
+    expect(e1.slice(-3)).to.deep.equal(['edge.connected e1', 'edge.disconnected e1', 'edge.connected e1']);
   });
 
   async function waitDisconnected(name: string): Promise<void> {
