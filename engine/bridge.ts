@@ -5,7 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { BRIDGE_OPS } from '../runtime-api/bridge-ops.js';
 import { isIsobarError } from '../runtime-api/errors/index.js';
-import { ANSWER_ERR, ANSWER_OK, CALL_OPS, LOG_LEVELS, SEND_OPS } from '../runtime-api/sandbox-protocol.js';
+import {
+  ANSWER_ERR,
+  ANSWER_OK,
+  CALL_OPS,
+  LOG_LEVELS,
+  SEND_OPS,
+  decodeOutbox,
+} from '../runtime-api/sandbox-protocol.js';
 import type { DelayedPublishes } from './delayed-publish.js';
 import { safeParse } from './json.js';
 import type { RunState } from './run-state.js';
@@ -37,7 +44,10 @@ export function createHostFunction(slot: BridgeSlot, delayed: DelayedPublishes) 
         return undefined;
       case SEND_OPS.publish:
       case SEND_OPS.publishBinary:
-        sendPublish(run, op, a, b, c, d);
+        sendPublish(run, op === SEND_OPS.publishBinary, a, b, c, d);
+        return undefined;
+      case SEND_OPS.publishBatch:
+        if (typeof a === 'string') publishOutbox(run, a);
         return undefined;
       default:
         return answer(run, delayed, op, a, b, c).catch(fail);
@@ -45,9 +55,16 @@ export function createHostFunction(slot: BridgeSlot, delayed: DelayedPublishes) 
   };
 }
 
+function publishOutbox(run: RunState, outbox: string): void {
+  for (const [topic, payload, qos, retain, binary] of decodeOutbox(outbox)) {
+    sendPublish(run, binary, topic, payload, qos, retain);
+    if (run.fault !== undefined) return;
+  }
+}
+
 function sendPublish(
   run: RunState,
-  op: string,
+  binary: boolean,
   topic: unknown,
   payload: unknown,
   qos: unknown,
@@ -57,7 +74,7 @@ function sendPublish(
   run.publishes++;
   const limit = run.deps.limits.maxPublishes;
   if (!run.stream && run.publishes > limit) return run.kill('CB_ERR_SANDBOX_PUBLISH_LIMIT', { limit });
-  const body = op === SEND_OPS.publishBinary ? new Uint8Array(Buffer.from(payload, 'latin1')) : payload;
+  const body = binary ? new Uint8Array(Buffer.from(payload, 'latin1')) : payload;
   let p: Promise<void>;
   try {
     p = run.deps.host.publish(run.ctx, topic, body, isQos(qos) ? qos : 0, retain === true);
@@ -98,6 +115,7 @@ async function answer(
       return ok();
     }
     case CALL_OPS.wait: {
+      if (typeof b === 'string' && b !== '') publishOutbox(run, b);
       const ids = typeof a === 'string' ? safeParse(a) : undefined;
       if (!Array.isArray(ids)) return fail('bad topics');
       return (

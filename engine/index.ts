@@ -7,7 +7,7 @@ import { createInvoker } from './invoke.js';
 import { IsolatePool } from './isolate-pool.js';
 import { DEFAULT_BACKOFF, DEFAULT_LIMITS, MIN_MEMORY_MB } from './limits.js';
 import { preludeSource } from './prelude.js';
-import { Sandbox, type SandboxOptions } from './sandbox.js';
+import type { SandboxOptions } from './sandbox.js';
 import { createStreamSupervisor } from './stream-supervisor.js';
 import type { Engine, EngineDeps, EngineLimits, EngineOptions, ServiceVersion } from './types.js';
 
@@ -25,14 +25,13 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
     maxPerSystem: limits.maxDelayedPublishes,
   });
   const edge = options.edge ?? { isEdge: false, edgeId: '', platformUrl: '' };
+  const defaultMemoryMb = Math.max(MIN_MEMORY_MB, options.defaults.memoryLimitMb);
+  const onCatastrophicError = (message: string) => log.error('isolate catastrophic error', { message });
   const sandboxOptions = (version: ServiceVersion): SandboxOptions => ({
-    memoryLimitMb: Math.max(
-      MIN_MEMORY_MB,
-      version.memoryLimitMb > 0 ? version.memoryLimitMb : options.defaults.memoryLimitMb,
-    ),
+    memoryLimitMb:
+      version.memoryLimitMb > 0 ? Math.max(MIN_MEMORY_MB, version.memoryLimitMb) : defaultMemoryMb,
     delayed,
-    onCatastrophicError: (message) =>
-      log.error('isolate catastrophic error', { service: version.name, message }),
+    onCatastrophicError,
     config: {
       systemSecret: '',
       isEdge: edge.isEdge,
@@ -47,6 +46,10 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
     maxIsolates: options.maxIsolates ?? 64,
     maxIdlePerVersion: options.maxIdlePerVersion ?? 4,
     sandbox: sandboxOptions,
+    blanks: options.blankIsolates ?? 2,
+    defaultMemoryMb,
+    onCatastrophicError,
+    onError: (what, err) => log.error('engine background work failed', { what, err: String(err) }),
   });
   const runDeps = {
     host: deps.host,
@@ -62,7 +65,7 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
     runInstance: async (version, request, onRun) =>
       invoker.invoke(version, request, {
         stream: true,
-        sandbox: await Sandbox.create(version, sandboxOptions(version)),
+        sandbox: await pool.dedicated(version),
         onRun,
       }),
   });

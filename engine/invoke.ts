@@ -105,6 +105,7 @@ export function createInvoker(
       isLogging: run.logging,
       instanceId: s.instanceId,
       random: '',
+      stream: run.stream,
     };
     try {
       const raw = await sandbox.run(prepared, run, begin, s.timeoutMs);

@@ -3,13 +3,18 @@
 // runs queue for one; idle isolates of other versions are evicted first.
 
 import { IsobarError } from '../runtime-api/errors/index.js';
-import { Sandbox, type SandboxOptions } from './sandbox.js';
+import { createBlank, Sandbox, type Blank, type SandboxOptions } from './sandbox.js';
 import type { ServiceVersion } from './types.js';
 
 export interface PoolOptions {
   readonly maxIsolates: number;
   readonly maxIdlePerVersion: number;
   readonly sandbox: (version: ServiceVersion) => SandboxOptions;
+  /** Blank isolates kept ready for new versions with the default memory limit (0: none). */
+  readonly blanks: number;
+  readonly defaultMemoryMb: number;
+  readonly onCatastrophicError: (message: string) => void;
+  readonly onError: (what: string, err: unknown) => void;
 }
 
 /** The key of one version. */
@@ -25,6 +30,8 @@ export class IsolatePool {
   readonly #waiting: Array<() => void> = [];
   /** Versions retired while busy: their isolates are disposed on release. */
   readonly #retired = new Set<string>();
+  readonly #blanks: Blank[] = [];
+  #refilling = false;
   #closed = false;
 
   constructor(options: PoolOptions) {
@@ -110,16 +117,55 @@ export class IsolatePool {
     while (this.#waiting.length > 0 && this.size < this.#options.maxIsolates) this.#waiting.shift()?.();
   }
 
+  /** A sandbox outside the pool (stream instances): disposed by its owner. */
+  dedicated(version: ServiceVersion): Promise<Sandbox> {
+    if (this.#closed) return Promise.reject(new IsobarError('CB_ERR_SANDBOX_CLOSED'));
+    return this.#create(version);
+  }
+
   /** Disposes idle isolates; busy ones are disposed as their runs end. */
   close(): void {
     this.#closed = true;
+    for (const b of this.#blanks.splice(0)) b.isolate.dispose();
     for (const list of this.#idle.values()) for (const s of list) s.dispose();
     this.#idle.clear();
     for (const w of this.#waiting.splice(0)) w();
   }
 
   #create(version: ServiceVersion): Promise<Sandbox> {
-    return Sandbox.create(version, this.#options.sandbox(version));
+    const options = this.#options.sandbox(version);
+    const blank = options.memoryLimitMb === this.#options.defaultMemoryMb ? this.#blanks.shift() : undefined;
+    this.#refill();
+    return Sandbox.create(version, options, blank);
+  }
+
+  /**
+   * Tops up the reserve of blank isolates in the background, one at a time. `new Isolate` is synchronous
+   * (~1 ms of Node's thread), so it runs on a later turn, never inside the call that took a blank.
+   */
+  #refill(): void {
+    if (this.#refilling || this.#closed || this.#blanks.length >= this.#options.blanks) return;
+    this.#refilling = true;
+    setImmediate(() => this.#refillNow());
+  }
+
+  #refillNow(): void {
+    if (this.#closed) {
+      this.#refilling = false;
+      return;
+    }
+    createBlank(this.#options.defaultMemoryMb, this.#options.onCatastrophicError).then(
+      (blank) => {
+        this.#refilling = false;
+        if (this.#closed) return blank.isolate.dispose();
+        this.#blanks.push(blank);
+        this.#refill();
+      },
+      (err: unknown) => {
+        this.#refilling = false;
+        this.#options.onError('blank isolate', err);
+      },
+    );
   }
 
   #pushIdle(key: string, sandbox: Sandbox): void {

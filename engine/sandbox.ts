@@ -25,7 +25,44 @@ export interface SandboxOptions {
   readonly onCatastrophicError: (message: string) => void;
 }
 
+/** An isolate with the prelude compiled and no service yet: taking one makes a new version ready in ~0.2 ms. */
+export interface Blank {
+  readonly isolate: ivm.Isolate;
+  readonly prelude: ivm.Script;
+  readonly memoryLimitMb: number;
+}
+
+/** V8's code cache of the prelude, produced by the first compile: later compiles skip parsing. */
+let preludeCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+
+/** A new isolate with the prelude compiled. */
+export async function createBlank(
+  memoryLimitMb: number,
+  onCatastrophicError: (message: string) => void,
+): Promise<Blank> {
+  const isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb, onCatastrophicError });
+  try {
+    const filename = 'isobar:prelude.js';
+    let prelude: ivm.Script;
+    if (preludeCache === undefined) {
+      const produced = (await isolate.compileScript(preludeSource(), {
+        filename,
+        produceCachedData: true,
+      })) as ivm.Script & ivm.CachedDataResult;
+      preludeCache ??= produced.cachedData;
+      prelude = produced;
+    } else {
+      prelude = await isolate.compileScript(preludeSource(), { filename, cachedData: preludeCache });
+    }
+    return { isolate, prelude, memoryLimitMb };
+  } catch (err) {
+    if (!isolate.isDisposed) isolate.dispose();
+    throw err;
+  }
+}
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const SYNC_COMPILE_CHARS = 32 * 1024;
 
 /** The service's code plus the call that hands its entry point to the prelude. */
 export function wrapService(version: ServiceVersion): string {
@@ -47,6 +84,7 @@ export class Sandbox {
   readonly #options: SandboxOptions;
   readonly #configJson: string;
   #spare: Promise<PreparedContext> | undefined;
+  #warming = false;
 
   private constructor(
     isolate: ivm.Isolate,
@@ -72,18 +110,22 @@ export class Sandbox {
     this.#configJson = JSON.stringify(config);
   }
 
-  /** A new isolate with the prelude and the service compiled; compile errors are kept, not thrown. */
-  static async create(version: ServiceVersion, options: SandboxOptions): Promise<Sandbox> {
-    const isolate = new ivm.Isolate({
-      memoryLimit: options.memoryLimitMb,
-      onCatastrophicError: options.onCatastrophicError,
-    });
+  /** The service compiled into `blank` (or a new isolate); compile errors are kept, not thrown. */
+  static async create(version: ServiceVersion, options: SandboxOptions, blank?: Blank): Promise<Sandbox> {
+    const { isolate, prelude } =
+      blank ?? (await createBlank(options.memoryLimitMb, options.onCatastrophicError));
     try {
-      const prelude = await isolate.compileScript(preludeSource(), { filename: 'isobar:prelude.js' });
       let service: ivm.Script | undefined;
       let compileError: string | undefined;
       try {
-        service = await isolate.compileScript(wrapService(version), { filename: `${version.name}.js` });
+        const source = wrapService(version);
+        const origin = { filename: `${version.name}.js` };
+        // A small service compiles in ~0.1 ms: doing it here skips two thread hops. Big bundles compile on
+        // the isolate's thread so Node's thread never stalls on them.
+        service =
+          source.length <= SYNC_COMPILE_CHARS
+            ? isolate.compileScriptSync(source, origin)
+            : await isolate.compileScript(source, origin);
       } catch (err) {
         compileError = errorLine(err);
       }
@@ -98,12 +140,20 @@ export class Sandbox {
     return this.isolate.isDisposed;
   }
 
-  /** Starts building the next run's context in the background. */
+  /**
+   * Builds the next run's context in the background, from a later turn: starting a context costs Node's
+   * thread ~0.4 ms, which must not land on the call that made the version ready or ended a run.
+   */
   warm(): void {
-    if (this.#spare !== undefined || this.disposed || this.#service === undefined) return;
-    const spare = this.#build();
-    spare.catch(() => {}); // a failure resurfaces in takeContext
-    this.#spare = spare;
+    if (this.#warming || this.#spare !== undefined || this.disposed || this.#service === undefined) return;
+    this.#warming = true;
+    setImmediate(() => {
+      this.#warming = false;
+      if (this.#spare !== undefined || this.disposed) return;
+      const spare = this.#build();
+      spare.catch(() => {}); // a failure resurfaces in takeContext
+      this.#spare = spare;
+    });
   }
 
   /** The spare context (or a new one), prelude installed and bridge bound. */

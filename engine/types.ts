@@ -150,6 +150,8 @@ export interface EngineOptions {
   readonly maxIsolates?: number;
   /** Warm idle isolates kept per service version. */
   readonly maxIdlePerVersion?: number;
+  /** Blank isolates (prelude compiled) kept ready so a new version is ready in well under 2 ms; default 2. */
+  readonly blankIsolates?: number;
   readonly limits?: Partial<EngineLimits>;
   /** Stream restart backoff: first delay and cap, ms. */
   readonly restartBackoff?: { readonly initialMs: number; readonly maxMs: number };

@@ -6,13 +6,14 @@ export const SEND_OPS = {
   log: 'log', // [level, message]
   publish: 'publish', // [topic, payload, qos, retain]
   publishBinary: 'publishBinary', // [topic, latin1Payload, qos, retain]
+  publishBatch: 'publishBatch', // [encodeOutbox(...)]: a stream's publishes, sent together
 } as const;
 
 /** Operations the prelude waits for (`applySyncPromise`): the isolate blocks, Node does not. */
 export const CALL_OPS = {
   subscribe: 'subscribe', // [filter] -> subscription id
   unsubscribe: 'unsubscribe', // [filter]
-  wait: 'wait', // [filtersJson] -> message batch (see encodeBatch)
+  wait: 'wait', // [idsJson, outbox] -> message batch (see encodeBatch); outbox = pending publishes or ''
   sleep: 'sleep', // [ms]
   drain: 'drain', // [] -> resolves once the host has room for more publishes
   execute: 'execute', // [name, paramsJson, logging] -> InvokeResult JSON
@@ -30,6 +31,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Publishes the prelude may send before it must wait for the host to catch up (back-pressure). */
 export const PUBLISH_WINDOW = 256;
+
+/** Publishes a stream service may hold before sending them (they also leave with its next waited call). */
+export const OUTBOX_SIZE = 64;
 
 /**
  * The outcome of one run as the prelude reports it: `s` success, `r` results as JSON text,
@@ -69,6 +73,8 @@ export interface BeginRequest {
   isLogging: boolean;
   instanceId: string;
   random: string;
+  /** Stream runs batch their publishes (see OUTBOX_SIZE). */
+  stream: boolean;
 }
 
 /**
@@ -97,6 +103,49 @@ export function decodeBatch(batch: string): Array<[number, string, string]> {
     const topicEnd = at + Number(nums[i + 1]);
     const payloadEnd = topicEnd + Number(nums[i + 2]);
     out.push([Number(nums[i]), batch.slice(at, topicEnd), batch.slice(topicEnd, payloadEnd)]);
+    at = payloadEnd;
+  }
+  return out;
+}
+
+/** One publish waiting in a stream's outbox. */
+export type OutboxEntry = readonly [
+  topic: string,
+  payload: string,
+  qos: number,
+  retain: boolean,
+  binary: boolean,
+];
+
+/** Publishes in one string, framed like encodeBatch: lengths and flags first, then topics and payloads. */
+export function encodeOutbox(entries: readonly OutboxEntry[]): string {
+  const header: number[] = [];
+  let body = '';
+  for (const [topic, payload, qos, retain, binary] of entries) {
+    header.push(topic.length, payload.length, qos | (retain ? 4 : 0) | (binary ? 8 : 0));
+    body += topic + payload;
+  }
+  return header.join(',') + ';' + body;
+}
+
+/** The inverse of encodeOutbox. */
+export function decodeOutbox(text: string): OutboxEntry[] {
+  const end = text.indexOf(';');
+  const out: OutboxEntry[] = [];
+  if (end <= 0) return out;
+  const nums = text.slice(0, end).split(',');
+  let at = end + 1;
+  for (let i = 0; i + 2 < nums.length; i += 3) {
+    const topicEnd = at + Number(nums[i]);
+    const payloadEnd = topicEnd + Number(nums[i + 1]);
+    const flags = Number(nums[i + 2]);
+    out.push([
+      text.slice(at, topicEnd),
+      text.slice(topicEnd, payloadEnd),
+      flags & 3,
+      (flags & 4) !== 0,
+      (flags & 8) !== 0,
+    ]);
     at = payloadEnd;
   }
   return out;

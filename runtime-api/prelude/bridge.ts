@@ -1,7 +1,15 @@
 // The only way out of the isolate: a handle to one host function, held in this closure and never put where
 // user code can reach it. Calls either wait (the isolate blocks, Node does not) or are sent and forgotten.
 
-import { ANSWER_OK, CALL_OPS, PUBLISH_WINDOW } from '../sandbox-protocol.js';
+import {
+  ANSWER_OK,
+  CALL_OPS,
+  OUTBOX_SIZE,
+  PUBLISH_WINDOW,
+  SEND_OPS,
+  encodeOutbox,
+  type OutboxEntry,
+} from '../sandbox-protocol.js';
 
 /** The isolated-vm Reference as seen from inside: only the two call styles the prelude uses. */
 export interface HostReference {
@@ -20,8 +28,10 @@ export interface Bridge {
   call(op: string, ...args: Array<string | number | boolean>): Answer;
   /** A call sent without waiting. Throws ENDED once the run has ended. */
   send(op: string, ...args: Array<string | number | boolean>): void;
-  /** Counts a publish; every PUBLISH_WINDOW publishes waits until the host has room. */
-  published(): void;
+  /** A publish: sent now, or (stream runs) held in the outbox until the next crossing or OUTBOX_SIZE. */
+  publish(topic: string, payload: string, qos: number, retain: boolean, binary: boolean): void;
+  /** Stream runs hold publishes in an outbox; one crossing then carries many. */
+  batchPublishes(on: boolean): void;
   end(): void;
   readonly ended: boolean;
 }
@@ -30,9 +40,23 @@ export interface Bridge {
 export function createBridge(ref: HostReference): Bridge {
   let ended = false;
   let sentSinceCall = 0;
+  let batching = false;
+  let outbox: OutboxEntry[] = [];
+  const takeOutbox = (): string => {
+    if (outbox.length === 0) return '';
+    const text = encodeOutbox(outbox);
+    outbox = [];
+    return text;
+  };
+  const flush = (): void => {
+    if (outbox.length > 0) ref.applyIgnored(undefined, [SEND_OPS.publishBatch, takeOutbox()]);
+  };
   const call = (op: string, ...args: Array<string | number | boolean>): Answer => {
     if (ended) throw ENDED;
     sentSinceCall = 0;
+    // A wait carries the outbox itself; any other waited call sends it first, keeping publish order.
+    if (op === CALL_OPS.wait) args.push(takeOutbox());
+    else flush();
     let raw: unknown;
     try {
       raw = ref.applySyncPromise(undefined, [op, ...args]);
@@ -50,10 +74,27 @@ export function createBridge(ref: HostReference): Bridge {
       if (ended) throw ENDED;
       ref.applyIgnored(undefined, [op, ...args]);
     },
-    published() {
+    publish(topic, payload, qos, retain, binary) {
+      if (ended) throw ENDED;
+      if (batching) {
+        outbox.push([topic, payload, qos, retain, binary]);
+        if (outbox.length >= OUTBOX_SIZE) flush();
+      } else {
+        ref.applyIgnored(undefined, [
+          binary ? SEND_OPS.publishBinary : SEND_OPS.publish,
+          topic,
+          payload,
+          qos,
+          retain,
+        ]);
+      }
       if (++sentSinceCall >= PUBLISH_WINDOW) call(CALL_OPS.drain);
     },
+    batchPublishes(on) {
+      batching = on;
+    },
     end() {
+      if (!ended) flush();
       ended = true;
     },
     get ended() {

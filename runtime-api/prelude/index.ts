@@ -88,6 +88,7 @@ function install(ref: HostReference, configJson: string): (beginJson: string) =>
   return (beginJson: string) => {
     const begin = parse(beginJson) as BeginRequest;
     random = begin.random;
+    bridge.batchPublishes(begin.stream);
     config.systemSecret = begin.systemSecret;
     (globals.cbmeta as { system_secret: string }).system_secret = begin.systemSecret;
     run = createRun(bridge, config, begin);

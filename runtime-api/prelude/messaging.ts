@@ -1,7 +1,7 @@
 // ClearBlade.Messaging(): publish, subscribe, waitForMessage and the platform-side helpers.
 // waitForMessage takes whatever is queued for its topics in ONE crossing and hands it out one by one here.
 
-import { CALL_OPS, SEND_OPS, decodeBatch } from '../sandbox-protocol.js';
+import { CALL_OPS, decodeBatch } from '../sandbox-protocol.js';
 import type { Bridge } from './bridge.js';
 import { deliver, lastCallback, type Callback } from './callbacks.js';
 import { binaryText, toText } from './format.js';
@@ -77,11 +77,10 @@ export function createMessagingFactory(bridge: Bridge): (options?: unknown, cb?:
       const q = qos === 1 || qos === 2 ? qos : 0;
       const r = retain === true;
       if (payload instanceof ArrayBuffer || ArrayBuffer.isView(payload)) {
-        bridge.send(SEND_OPS.publishBinary, topic, binaryText(payload), q, r);
+        bridge.publish(topic, binaryText(payload), q, r, true);
       } else {
-        bridge.send(SEND_OPS.publish, topic, typeof payload === 'string' ? payload : toText(payload), q, r);
+        bridge.publish(topic, typeof payload === 'string' ? payload : toText(payload), q, r, false);
       }
-      bridge.published();
     },
     subscribe(topic, cb) {
       const result = subscribe(topic);
