@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { MqttClient } from 'mqtt';
+import { createSamples, fmt, table, type Samples } from './lib/stats.js';
 import { loadConfig } from '../services/config/load.js';
 import { createMemoryLog } from '../services/log.js';
 import { createPlatform, type Platform } from '../services/platform.js';
@@ -44,19 +45,15 @@ interface Paced {
   readonly received: number;
   readonly p50: number;
   readonly p99: number;
-  readonly mean: number;
 }
-
-const quantile = (sorted: readonly number[], q: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 /** Listens on the subscriber; resolves `done` once `expected` arrived or `idleMs` passed without one. */
 function receiver(sub: MqttClient, expected: () => number) {
-  const latencies: number[] = [];
+  const latencies: Samples = createSamples();
   let received = 0;
   let wake: (() => void) | undefined;
   sub.on('message', (_topic, payload) => {
-    latencies.push(performance.now() - Number(payload.toString('latin1')));
+    latencies.add(performance.now() - Number(payload.toString('latin1')));
     received++;
     wake?.();
   });
@@ -125,9 +122,7 @@ async function paced(pub: MqttClient, sub: MqttClient, path: PathSpec, rate: num
   });
   await r.drain();
   sub.removeAllListeners('message');
-  const sorted = [...r.latencies].sort((a, b) => a - b);
-  const mean = sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length);
-  return { sent, received: r.received, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), mean };
+  return { sent, received: r.received, p50: r.latencies.percentile(50), p99: r.latencies.percentile(99) };
 }
 
 async function saturate(
@@ -220,20 +215,27 @@ async function main(): Promise<void> {
     await Promise.all([pub.endAsync(), sub.endAsync()]);
     const door = await engineDoor(platform, ws.systemKey, Math.min(SATURATION, 4000));
 
-    const f = (n: number, d = 2) => n.toFixed(d);
-    const row = (name: string, p: Paced, max: string) =>
-      `${name.padEnd(40)}  ${`${String(p.received)}/${String(p.sent)}`.padEnd(12)}  ${f(p.p50).padStart(8)}  ${f(p.p99).padStart(8)}  ${f(p.mean).padStart(8)}  ${max.padStart(9)}`;
+    const f = (n: number, d = 2) => fmt(n, d);
     console.log(
       `\nworkflow 1 bench — paced ${String(LOW_RATE)} and ${String(RATE)} msg/s for ${String(SECONDS)} s each; ` +
         `saturation ${String(SATURATION)} msgs with ${String(WINDOW)} outstanding`,
     );
-    console.log(
-      `${'path @ rate'.padEnd(40)}  ${'delivered'.padEnd(12)}  ${'p50 ms'.padStart(8)}  ${'p99 ms'.padStart(8)}  ${'mean ms'.padStart(8)}  ${'max msg/s'.padStart(9)}`,
-    );
+    const rows: string[][] = [['path @ rate', 'delivered', 'p50 ms', 'p99 ms', 'max msg/s']];
     for (const r of results) {
-      console.log(row(`${r.path.name} @ ${String(LOW_RATE)}`, r.low, ''));
-      console.log(row(`${r.path.name} @ ${String(RATE)}`, r.high, f(r.sat.rate, 0)));
+      for (const [rate, p, max] of [
+        [LOW_RATE, r.low, ''],
+        [RATE, r.high, f(r.sat.rate, 0)],
+      ] as const) {
+        rows.push([
+          `${r.path.name} @ ${String(rate)}`,
+          `${String(p.received)}/${String(p.sent)}`,
+          f(p.p50),
+          f(p.p99),
+          max,
+        ]);
+      }
     }
+    console.log(table(rows));
     const [floor, wf] = results;
     console.log(
       `ratios (workflow / floor): throughput ${f(wf.sat.rate / floor.sat.rate)}x (target >= 0.6); ` +
