@@ -3,16 +3,16 @@
 function SensorAlerts(req, resp) {
   var THRESHOLD = 30;
   var messaging = ClearBlade.Messaging();
-  messaging.subscribe("sensors/+/temp", function (err, data) {
-    if (err) resp.error("subscribe failed: " + data);
+  messaging.subscribe('sensors/+/temp', function (err, data) {
+    if (err) resp.error('subscribe failed: ' + data);
   });
   while (true) {
-    messaging.waitForMessage(["sensors/+/temp"], function (err, msg, topic) {
-      if (err) resp.error("wait failed: " + msg);
+    messaging.waitForMessage(['sensors/+/temp'], function (err, msg, topic) {
+      if (err) resp.error('wait failed: ' + msg);
       var reading = JSON.parse(msg);
       if (reading.celsius > THRESHOLD) {
-        var sensor = topic.split("/")[1];
-        messaging.publish("alerts/" + sensor, JSON.stringify({ sensor: sensor, celsius: reading.celsius }));
+        var sensor = topic.split('/')[1];
+        messaging.publish('alerts/' + sensor, JSON.stringify({ sensor: sensor, celsius: reading.celsius }));
       }
     });
   }
