@@ -124,6 +124,9 @@ export function createUplink(
       clean: false,
       reconnectPeriod: 0,
       connectTimeout: options.connectTimeoutMs ?? 10000,
+      // The platform refuses a duplicate client id until it notices the old connection is gone (1.5 ×
+      // keepalive after an uplink cut), so keep it short.
+      keepalive: 15,
       queueQoSZero: false,
       resubscribe: false,
       will: {

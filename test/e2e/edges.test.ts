@@ -246,6 +246,27 @@ describe('e2e: a platform and two edges', function () {
     }
   }
 
+  it('refuses a wrong edge token; that edge keeps serving locally and keeps retrying', async () => {
+    const dir = tempDataDir();
+    dataDirs.push(dir);
+    const wrong = await startEdge('stranger', 'not-the-token', platform.tp.ports.mqtt ?? 0, dir);
+    try {
+      await until(() => wrong.tp.log.lines.some((l) => l.code === 'CB_ERR_EDGE_BAD_TOKEN'), 10000, 'refusal');
+      const health = await fetch(`${wrong.tp.url}/healthz`);
+      expect(health.status).to.equal(200);
+      const local = await mqtt.connectAsync(`mqtt://127.0.0.1:${String(wrong.tp.ports.mqtt)}`, {
+        username: await devLogin(wrong.tp),
+        password: wrong.tp.platform.identity.systemsOf(
+          (await wrong.tp.platform.identity.developerByEmail(ADMIN.email))?.id ?? '',
+        )[0].systemKey,
+        reconnectPeriod: 0,
+      });
+      await local.endAsync();
+    } finally {
+      await wrong.tp.close();
+    }
+  });
+
   it('deploys a service to one edge and reports it on $notification/sync/status; a failing one on $notification/sync/error', async () => {
     const watch = await client(platform, systemKey, ['$notification/sync/#']);
     clients.push(watch.c);
