@@ -106,7 +106,12 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
       closing ??= (async () => {
         await supervisor.close();
         delayed.close();
+        // In-flight runs may finish; a run still blocked (say in waitForMessage) after the grace is ended.
+        const cancel = deps.clock.setTimer(options.closeGraceMs ?? 5000, () =>
+          invoker.killAll('CB_ERR_SANDBOX_CLOSED'),
+        );
         await invoker.idle();
+        cancel();
         pool.close();
       })();
       return closing;

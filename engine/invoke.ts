@@ -43,6 +43,8 @@ export interface Invoker {
   invoke(version: ServiceVersion, request: InvokeRequest, mode?: RunMode): Promise<InvokeResult>;
   /** Resolves once no run is in flight. */
   idle(): Promise<void>;
+  /** Ends every run in flight with `code` (shutdown after its grace period). */
+  killAll(code: ErrorCode): void;
 }
 
 /** Builds the pipeline over a pool; never rejects for anything the service did. */
@@ -51,6 +53,7 @@ export function createInvoker(
   deps: RunDeps & { readonly defaultTimeoutS: number },
 ): Invoker {
   const inFlight = new Set<Promise<InvokeResult>>();
+  const active = new Set<RunState>();
 
   function resolveService(version: ServiceVersion, request: InvokeRequest, mode: RunMode): Invocation {
     const stream = mode.stream === true;
@@ -223,12 +226,14 @@ export function createInvoker(
     mode: RunMode,
   ): Promise<InvokeResult> {
     const s = resolveService(version, request, mode);
+    active.add(s.run);
     try {
       await acquireIsolate(s);
       await runWithLimits(s);
     } catch (err) {
       s.outcome ??= classify(s, err, -1);
     } finally {
+      active.delete(s.run);
       await collectLogs(s);
       releaseIsolate(s);
     }
@@ -244,6 +249,9 @@ export function createInvoker(
     },
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    killAll(code) {
+      for (const run of active) run.kill(code);
     },
   };
 }

@@ -7,7 +7,7 @@ const ENTRY = fileURLToPath(new URL('../runtime-api/prelude/index.ts', import.me
 
 let cached: string | undefined;
 
-/** The prelude's source: a strict-mode script that defines `__isobarInstall` and nothing else. */
+/** The prelude's source: a strict-mode script that defines `__isobarInstall` and evaluates to it. */
 export function preludeSource(): string {
   cached ??= bundle();
   return cached;
@@ -25,5 +25,6 @@ function bundle(): string {
     tsconfig: fileURLToPath(new URL('../runtime-api/tsconfig.json', import.meta.url)),
     logLevel: 'silent',
   });
-  return result.outputFiles[0].text;
+  // The script's completion value is the installer, so running it hands the engine a reference in one hop.
+  return `${result.outputFiles[0].text}\n;globalThis.__isobarInstall;`;
 }

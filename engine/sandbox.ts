@@ -210,8 +210,9 @@ export class Sandbox {
 
   async #build(): Promise<PreparedContext> {
     const context = await this.isolate.createContext();
-    await this.#prelude.run(context);
-    const install = await context.global.get('__isobarInstall', { reference: true });
+    const install = (await this.#prelude.run(context, { reference: true })) as ivm.Reference<
+      (hostRef: ivm.Reference, configJson: string) => (beginJson: string) => void
+    >;
     const slot: BridgeSlot = {};
     const hostRef = new ivm.Reference(createHostFunction(slot, this.#options.delayed));
     const begin = (await install.apply(undefined, [hostRef, this.#configJson], {

@@ -158,6 +158,8 @@ export interface EngineOptions {
   readonly edge?: { readonly isEdge: boolean; readonly edgeId: string; readonly platformUrl: string };
   /** `cbmeta.node_id`. */
   readonly nodeId?: string;
+  /** close(): how long in-flight runs may take before they are ended with CB_ERR_SANDBOX_CLOSED; default 5 s. */
+  readonly closeGraceMs?: number;
 }
 
 export interface EngineDeps {

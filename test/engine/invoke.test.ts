@@ -178,6 +178,19 @@ describe('engine invoke: the ClearBlade response envelope', () => {
     expect(results.map((r) => r.results)).to.deep.equal([0, 1, 2, 3, 4, 5]);
   });
 
+  it('ends runs still blocked after the close grace with CB_ERR_SANDBOX_CLOSED', async () => {
+    await h.engine.close();
+    h = await harness({ closeGraceMs: 20 });
+    const s = service(
+      'Blocked',
+      'function Blocked(req, resp) { ClearBlade.Messaging().waitForMessage(["never"], function () {}); }',
+    );
+    const running = h.engine.invoke(s, request());
+    await h.host.subscribed('never');
+    await h.engine.close();
+    expect(await running).to.include({ success: false, code: 'CB_ERR_SANDBOX_CLOSED' });
+  });
+
   it('answers CB_ERR_SANDBOX_CLOSED after close, and close is idempotent', async () => {
     await h.engine.close();
     await h.engine.close();
