@@ -8,7 +8,7 @@
 //    are loaded through the writer's own insert, 10 messages of a topic per capture batch, and once more
 //    with one message per batch (the worst case: every message its own segment).
 // Run: npm run bench -- history   or   node --no-node-snapshot --import tsx bench/history.ts
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -89,6 +89,20 @@ function startLoadWorker(job: LoadJob): Worker {
 
 // ---------------------------------------------------------------- fan-in runs (main thread)
 
+/**
+ * CPU µs used so far by this process's main thread (utime + stime of /proc/self/task/<pid>/stat), or
+ * undefined off Linux. Wall-clock busy time would also count the time the thread waits for a core.
+ */
+function mainThreadCpuMicros(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${String(process.pid)}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks at USER_HZ 100
+  } catch {
+    return undefined;
+  }
+}
+
 const allowAll: BrokerAuth = {
   authenticate: (token, systemKey) => ({ kind: 'user', id: token, name: token, systemKey, token }),
   duplicateClientId: () => 'reject',
@@ -99,6 +113,8 @@ const allowAll: BrokerAuth = {
 
 interface FanInResult {
   readonly msgPerSec: number;
+  /** CPU time of the broker's thread per message, µs (Linux /proc; else its event-loop busy time). */
+  readonly busyMicros: number;
   readonly stored?: number;
   readonly dropped?: number;
 }
@@ -154,10 +170,17 @@ async function fanIn(job: Omit<LoadJob, 'port'>, capture: boolean): Promise<FanI
     for (;;) yield (await once(worker, 'message'))[0] as string;
   })();
   await messages.next(); // ready
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = mainThreadCpuMicros();
   const t0 = performance.now();
   worker.postMessage('go');
   await allSeen;
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = mainThreadCpuMicros();
+  const busyMicros =
+    cpu0 !== undefined && cpu1 !== undefined
+      ? (cpu1 - cpu0) / total
+      : (performance.eventLoopUtilization(elu0).active * 1000) / total;
   worker.postMessage('stop');
   await worker.terminate();
   let stored: number | undefined;
@@ -175,7 +198,7 @@ async function fanIn(job: Omit<LoadJob, 'port'>, capture: boolean): Promise<FanI
   await broker.close();
   await store.close();
   rmSync(dataDir, { recursive: true, force: true });
-  return { msgPerSec: total / seconds, stored, dropped };
+  return { msgPerSec: total / seconds, busyMicros, stored, dropped };
 }
 
 // ---------------------------------------------------------------- query latency
@@ -243,25 +266,33 @@ export async function runHistoryBench(
   out(`history bench: fan-in ${String(messages)} msgs x ${String(rounds)} rounds per mode, 64-byte payloads`);
   for (const qos of [0, 1] as const) {
     const job = { publishers, perPublisher: Math.floor(messages / publishers), qos, payloadBytes: 64 };
-    const off: number[] = [];
+    const off: FanInResult[] = [];
     const on: FanInResult[] = [];
     for (let r = 0; r < rounds; r++) {
-      off.push((await fanIn(job, false)).msgPerSec);
+      off.push(await fanIn(job, false));
       on.push(await fanIn(job, true));
     }
-    const best = (xs: number[]) => Math.max(...xs);
+    const best = (xs: FanInResult[]) => Math.max(...xs.map((x) => x.msgPerSec));
+    const leastBusy = (xs: FanInResult[]) => Math.min(...xs.map((x) => x.busyMicros));
     const offRate = best(off);
-    const onRate = best(on.map((x) => x.msgPerSec));
+    const onRate = best(on);
     const sent = job.publishers * job.perPublisher;
     const lost = Math.max(...on.map((x) => sent - (x.stored ?? 0)));
-    figures[`fanin_qos${String(qos)}_off_msg_s`] = Math.round(offRate);
-    figures[`fanin_qos${String(qos)}_on_msg_s`] = Math.round(onRate);
-    figures[`fanin_qos${String(qos)}_ratio`] = onRate / offRate;
-    figures[`fanin_qos${String(qos)}_lost`] = lost;
+    const q = `fanin_qos${String(qos)}`;
+    figures[`${q}_off_msg_s`] = Math.round(offRate);
+    figures[`${q}_on_msg_s`] = Math.round(onRate);
+    figures[`${q}_ratio`] = onRate / offRate;
+    figures[`${q}_lost`] = lost;
+    figures[`${q}_busy_us_off`] = leastBusy(off);
+    figures[`${q}_busy_us_on`] = leastBusy(on);
     out(
       `  fan-in QoS ${String(qos)}: capture off ${offRate.toFixed(0)} msg/s, on ${onRate.toFixed(0)} msg/s, ` +
         `ratio ${(onRate / offRate).toFixed(2)} (target >= 0.85); stored/sent worst round ${String(sent - lost)}/${String(sent)}` +
         (lost === 0 ? ' (nothing lost)' : ` (${String(lost)} LOST)`),
+    );
+    out(
+      `    broker thread CPU per message: off ${leastBusy(off).toFixed(2)} us, on ${leastBusy(on).toFixed(2)} us ` +
+        `(ratio ${(leastBusy(off) / leastBusy(on)).toFixed(2)}: what capture costs the publish path itself)`,
     );
   }
   const topics = 1000;

@@ -100,8 +100,9 @@ export function createCapture(
     const batch = builder.take();
     const n = batch.count;
     const done = deps.writer.insert(batch).then(
-      () => {
+      (stored) => {
         written += n;
+        if (stored.buffer !== undefined) builder.recycle(stored.buffer);
       },
       (err: unknown) => {
         failed += n;

@@ -24,7 +24,8 @@ function handle(req: WriterRequest): unknown {
         data: Buffer.from(req.data, req.start, req.length),
         count: req.count,
       });
-      return req.count;
+      // The buffer goes back to the main thread for the next batch.
+      return { count: req.count, buffer: req.data };
     case 'deleteRange':
       return db.deleteRange(req.systemKey, req.topic, req.range);
     case 'topics':
@@ -57,6 +58,6 @@ port.on('message', (req: WriterRequest) => {
   } catch (err) {
     reply = { id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) };
   }
-  port.postMessage(reply);
+  port.postMessage(reply, req.op === 'insert' && reply.ok ? [req.data] : []);
   if (req.op === 'close') port.close();
 });

@@ -51,8 +51,11 @@ type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /** What the rest of history asks of the writer thread; every call is applied in call order. */
 export interface HistoryWriter {
-  /** Stores a capture batch; its buffer's ArrayBuffer is transferred (unusable here afterwards). */
-  insert(batch: CaptureBatch): Promise<number>;
+  /**
+   * Stores a capture batch; its buffer's ArrayBuffer is transferred (unusable here afterwards) and comes
+   * back, once stored, as `buffer` for reuse.
+   */
+  insert(batch: CaptureBatch): Promise<{ count: number; buffer?: ArrayBuffer }>;
   deleteRange(systemKey: string, topic: string, range: HistoryRange): Promise<StoredMessage[]>;
   topics(): Promise<TopicSummary[]>;
   trim(steps: TrimStep[], chunk: number): Promise<number>;
@@ -106,7 +109,7 @@ export function createHistoryWriter(options: { dbFile: string }): HistoryWriter 
   };
   return {
     insert: (batch) =>
-      send<number>(
+      send<{ count: number; buffer?: ArrayBuffer }>(
         {
           op: 'insert',
           topics: batch.topics,

@@ -131,6 +131,8 @@ export class CaptureBatchBuilder {
   #publishers: string[] = [];
   #publisherIndex = new Map<object, number>();
   #epoch = 1;
+  /** Buffers the writer handed back: reusing them spares the broker's thread an allocation per batch. */
+  readonly #spares: ArrayBuffer[] = [];
 
   /** Changes whenever a batch is taken: a cached topic index is valid only within its epoch. */
   get epoch(): number {
@@ -181,6 +183,11 @@ export class CaptureBatchBuilder {
     this.#count++;
   }
 
+  /** Keeps a buffer of a stored batch for a later one (at most two are kept). */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.#spares.length < 2) this.#spares.push(buffer);
+  }
+
   /** The batch so far (its buffer is handed over: it may be transferred); the builder starts afresh. */
   take(): CaptureBatch {
     const batch: CaptureBatch = {
@@ -189,7 +196,11 @@ export class CaptureBatchBuilder {
       data: this.#data.subarray(0, this.#used),
       count: this.#count,
     };
-    this.#data = Buffer.allocUnsafeSlow(this.#data.length);
+    const spare = this.#spares.pop();
+    this.#data =
+      spare !== undefined && spare.byteLength >= this.#data.length
+        ? Buffer.from(spare)
+        : Buffer.allocUnsafeSlow(this.#data.length);
     this.#used = 0;
     this.#count = 0;
     this.#topics = [];
