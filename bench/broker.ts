@@ -5,22 +5,29 @@
 //   publish→receive latency at 2,000 msg/s, QoS 0 and 1: p50 / p99;
 //   10,000 idle connections: memory per connection.
 // Prints ratios isobar / aedes. Run: npm run bench -- --only broker   or   node --import tsx bench/broker.ts
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { BENCH_SYSTEM, BENCH_TOKEN } from './lib/broker-child.js';
 import { publishPacket, rawClient, subscribePacket, until, type RawMqtt } from './lib/mqtt-load.js';
 import { cpuMicros, createSamples, fmt, table } from './lib/stats.js';
 
-type Kind = 'aedes' | 'isobar';
+type Kind = 'aedes' | 'isobar' | 'mosquitto';
 
 interface Child {
   readonly port: number;
-  ask<T>(cmd: string, key: string): Promise<T>;
+  /** CPU microseconds (user + system) the broker process used so far. */
+  cpu(): Promise<number>;
+  /** Resident memory and (Node brokers, after a GC) heap in use, bytes. */
+  memory(): Promise<{ rss: number; heap: number }>;
   close(): Promise<void>;
 }
 
-async function startChild(kind: Kind): Promise<Child> {
+async function startNodeChild(kind: 'aedes' | 'isobar'): Promise<Child> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./lib/broker-child.ts', import.meta.url)), [kind], {
     execArgv: ['--no-node-snapshot', '--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -35,18 +42,78 @@ async function startChild(kind: Kind): Promise<Child> {
       };
       child.on('message', on);
     });
+  const ask = <T>(cmd: string): Promise<T> => {
+    const answer = next<T>(cmd);
+    child.send({ cmd });
+    return answer;
+  };
   const port = await next<number>('port');
   return {
     port,
-    ask(cmd, key) {
-      const answer = next<never>(key);
-      child.send({ cmd });
-      return answer;
+    cpu: async () => cpuMicros(await ask<NodeJS.CpuUsage>('cpu')),
+    async memory() {
+      const m = await ask<NodeJS.MemoryUsage>('mem');
+      return { rss: m.rss, heap: m.heapUsed };
     },
     async close() {
       const exited = once(child, 'exit');
       child.send({ cmd: 'close' });
       await exited;
+    },
+  };
+}
+
+const MOSQUITTO = '/usr/sbin/mosquitto';
+
+/** Mosquitto, when installed: anonymous, no inflight cap (its default 20 drops QoS 1 under fan-in). */
+async function startMosquitto(): Promise<Child> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const dir = mkdtempSync(join(tmpdir(), 'isobar-bench-mosquitto-'));
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [
+      `listener ${String(port)} 127.0.0.1`,
+      'allow_anonymous true',
+      'max_inflight_messages 0',
+      'max_queued_messages 0',
+      'persistence false',
+      'set_tcp_nodelay true',
+      'log_type none',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
+  await until(() => existsSync(`/proc/${String(child.pid)}/stat`), 5000);
+  for (let i = 0; i < 100; i++) {
+    try {
+      (await rawClient(port, { clientId: 'probe' })).close();
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  const ticks = 100; // CLK_TCK on Linux
+  return {
+    port,
+    async cpu() {
+      const fields = readFileSync(`/proc/${String(child.pid)}/stat`, 'utf8')
+        .split(') ')[1]
+        .split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticks;
+    },
+    async memory() {
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${String(child.pid)}/status`, 'utf8'));
+      return { rss: Number(rss?.[1] ?? 0) * 1024, heap: 0 };
+    },
+    async close() {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -75,19 +142,19 @@ interface Throughput {
 
 /** Measures `deliveries` over the time `run` takes, with the broker's CPU in that window. */
 async function measure(child: Child, deliveries: number, run: () => Promise<void>): Promise<Throughput> {
-  const cpu0 = await child.ask<NodeJS.CpuUsage>('cpu', 'cpu');
+  const cpu0 = await child.cpu();
   const own0 = process.cpuUsage();
   const t0 = performance.now();
   await run();
   const seconds = (performance.now() - t0) / 1000;
-  const cpu1 = await child.ask<NodeJS.CpuUsage>('cpu', 'cpu');
+  const cpu1 = await child.cpu();
   const own = process.cpuUsage(own0);
   if (process.env.BENCH_DEBUG !== undefined) {
     console.log(
-      `  broker busy ${fmt((100 * (cpuMicros(cpu1) - cpuMicros(cpu0))) / 1e6 / seconds)}%, generator busy ${fmt((100 * cpuMicros(own)) / 1e6 / seconds)}%`,
+      `  broker busy ${fmt((100 * (cpu1 - cpu0)) / 1e6 / seconds)}%, generator busy ${fmt((100 * cpuMicros(own)) / 1e6 / seconds)}%`,
     );
   }
-  return { rate: deliveries / seconds, cpuPerMessage: (cpuMicros(cpu1) - cpuMicros(cpu0)) / deliveries };
+  return { rate: deliveries / seconds, cpuPerMessage: (cpu1 - cpu0) / deliveries };
 }
 
 const PAYLOAD = Buffer.alloc(64, 120);
@@ -181,11 +248,11 @@ async function latency(
 }
 
 async function idle(child: Child, n: number): Promise<{ rssPerConn: number; heapPerConn: number }> {
-  const before = await child.ask<NodeJS.MemoryUsage>('mem', 'mem');
+  const before = await child.memory();
   const clients = await connectAll(child.port, n);
-  const after = await child.ask<NodeJS.MemoryUsage>('mem', 'mem');
+  const after = await child.memory();
   for (const c of clients) c.close();
-  return { rssPerConn: (after.rss - before.rss) / n, heapPerConn: (after.heapUsed - before.heapUsed) / n };
+  return { rssPerConn: (after.rss - before.rss) / n, heapPerConn: (after.heap - before.heap) / n };
 }
 
 interface Results {
@@ -205,19 +272,25 @@ const bestLat = (a: { p50: number; p99: number } | undefined, b: { p50: number; 
   a === undefined ? b : { p50: Math.min(a.p50, b.p50), p99: Math.min(a.p99, b.p99) };
 
 /**
- * Runs every scenario on both brokers, alternating aedes and isobar `rounds` times and keeping each one's
- * best figure: on a shared machine, other load then hits both alike instead of whichever ran second.
+ * Runs every scenario on each broker, alternating their order `rounds` times and keeping each one's best
+ * figure: on a shared machine, other load then hits all alike instead of whichever ran last.
  */
-async function runAll(scale: number, rounds: number): Promise<Record<Kind, Results>> {
-  const children = { aedes: await startChild('aedes'), isobar: await startChild('isobar') };
-  const kinds: Kind[] = ['aedes', 'isobar'];
-  const out: Record<Kind, Partial<Results>> = { aedes: {}, isobar: {} };
+async function runAll(kinds: Kind[], scale: number, rounds: number): Promise<Partial<Record<Kind, Results>>> {
+  const children: Partial<Record<Kind, Child>> = {};
+  for (const kind of kinds)
+    children[kind] = kind === 'mosquitto' ? await startMosquitto() : await startNodeChild(kind);
+  const get = (kind: Kind): Child => {
+    const child = children[kind];
+    if (child === undefined) throw new Error(`no ${kind}`);
+    return child;
+  };
+  const out: Partial<Record<Kind, Partial<Results>>> = {};
   try {
-    for (const kind of kinds) await fanIn(children[kind], 0, Math.round(5000 * scale)); // warm-up
+    for (const kind of kinds) await fanIn(get(kind), 0, Math.round(5000 * scale)); // warm-up
     for (let round = 0; round < rounds; round++) {
       for (const kind of round % 2 === 0 ? kinds : [...kinds].reverse()) {
-        const child = children[kind];
-        const r = out[kind];
+        const child = get(kind);
+        const r = (out[kind] ??= {});
         r.fanIn0 = best(r.fanIn0, await fanIn(child, 0, Math.round(40_000 * scale)));
         r.fanIn1 = best(r.fanIn1, await fanIn(child, 1, Math.round(20_000 * scale)));
         r.fanOut0 = best(r.fanOut0, await fanOut(child, Math.round(10_000 * scale)));
@@ -225,20 +298,27 @@ async function runAll(scale: number, rounds: number): Promise<Record<Kind, Resul
         r.lat1 = bestLat(r.lat1, await latency(child, 1, 2000, 2));
       }
     }
-    for (const kind of kinds) out[kind].idle = await idle(children[kind], 10_000);
+    for (const kind of kinds) (out[kind] ??= {}).idle = await idle(get(kind), 10_000);
   } finally {
-    await Promise.all(kinds.map((k) => children[k].close()));
+    await Promise.all(kinds.map((k) => get(k).close()));
   }
-  return out as Record<Kind, Results>;
+  return out as Partial<Record<Kind, Results>>;
 }
 
 async function main(): Promise<void> {
   const scale = Number(process.env.BENCH_SCALE ?? '1');
   const rounds = Number(process.env.BENCH_ROUNDS ?? '3');
+  const withMosquitto = existsSync(MOSQUITTO);
+  const kinds: Kind[] = withMosquitto ? ['aedes', 'isobar', 'mosquitto'] : ['aedes', 'isobar'];
   console.log(
-    `broker bench: isobar (auth + ACL + tenancy) vs bare aedes 1.x, scale ${String(scale)}, best of ${String(rounds)}`,
+    `broker bench: isobar (auth + ACL + tenancy) vs bare aedes 1.x${withMosquitto ? ' (and mosquitto)' : ''}, ` +
+      `raw-socket load, scale ${String(scale)}, best of ${String(rounds)}`,
   );
-  const { aedes, isobar } = await runAll(scale, rounds);
+  const results = await runAll(kinds, scale, rounds);
+  const aedes = results.aedes;
+  const isobar = results.isobar;
+  if (aedes === undefined || isobar === undefined) throw new Error('missing results');
+  const mq = results.mosquitto;
   const tp = (name: string, k: 'fanIn0' | 'fanIn1' | 'fanOut0') => [
     name,
     fmt(aedes[k].rate),
@@ -247,55 +327,72 @@ async function main(): Promise<void> {
     fmt(aedes[k].cpuPerMessage, 2),
     fmt(isobar[k].cpuPerMessage, 2),
     fmt(isobar[k].cpuPerMessage / aedes[k].cpuPerMessage, 2),
+    mq === undefined ? '-' : fmt(mq[k].rate),
+    mq === undefined ? '-' : fmt(mq[k].cpuPerMessage, 2),
   ];
   console.log(
     table([
       [
-        'scenario (msg/s = deliveries/s)',
-        'aedes msg/s',
-        'isobar msg/s',
+        'deliveries/s, broker CPU µs per delivery',
+        'aedes/s',
+        'isobar/s',
         'ratio',
-        'aedes µs/msg',
-        'isobar µs/msg',
+        'aedes µs',
+        'isobar µs',
         'CPU ratio',
+        'mosquitto/s',
+        'mosq µs',
       ],
       tp('fan-in 10→1 QoS 0', 'fanIn0'),
       tp('fan-in 10→1 QoS 1', 'fanIn1'),
       tp('fan-out 1→100 QoS 0', 'fanOut0'),
     ]),
   );
+  const ms = (v: number) => fmt(v / 1000, 3);
   const lat = (name: string, k: 'lat0' | 'lat1') => [
     name,
-    fmt(aedes[k].p50 / 1000, 3),
-    fmt(aedes[k].p99 / 1000, 3),
-    fmt(isobar[k].p50 / 1000, 3),
-    fmt(isobar[k].p99 / 1000, 3),
+    ms(aedes[k].p50),
+    ms(aedes[k].p99),
+    ms(isobar[k].p50),
+    ms(isobar[k].p99),
+    mq === undefined ? '-' : ms(mq[k].p50),
+    mq === undefined ? '-' : ms(mq[k].p99),
   ];
   console.log(
     table([
-      ['latency at 2,000 msg/s (ms)', 'aedes p50', 'aedes p99', 'isobar p50', 'isobar p99'],
+      [
+        'latency at 2,000 msg/s (ms)',
+        'aedes p50',
+        'aedes p99',
+        'isobar p50',
+        'isobar p99',
+        'mosq p50',
+        'mosq p99',
+      ],
       lat('QoS 0', 'lat0'),
       lat('QoS 1', 'lat1'),
     ]),
   );
+  const kib = (v: number) => fmt(v / 1024, 1);
   console.log(
     table([
-      ['10,000 idle connections', 'aedes', 'isobar', 'ratio'],
+      ['10,000 idle connections (KiB/conn)', 'aedes', 'isobar', 'ratio', 'mosquitto'],
       [
-        'RSS per connection (KiB)',
-        fmt(aedes.idle.rssPerConn / 1024, 1),
-        fmt(isobar.idle.rssPerConn / 1024, 1),
+        'RSS',
+        kib(aedes.idle.rssPerConn),
+        kib(isobar.idle.rssPerConn),
         fmt(isobar.idle.rssPerConn / aedes.idle.rssPerConn, 2),
+        mq === undefined ? '-' : kib(mq.idle.rssPerConn),
       ],
       [
-        'heap per connection (KiB)',
-        fmt(aedes.idle.heapPerConn / 1024, 1),
-        fmt(isobar.idle.heapPerConn / 1024, 1),
+        'JS heap',
+        kib(aedes.idle.heapPerConn),
+        kib(isobar.idle.heapPerConn),
         fmt(isobar.idle.heapPerConn / aedes.idle.heapPerConn, 2),
+        '-',
       ],
     ]),
   );
-  console.log('mosquitto: /usr/sbin/mosquitto not found, not compared');
 }
 
 await main();
