@@ -169,6 +169,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     broker,
     auth: restAuth,
     registry: edgeRegistry,
+    reloadIdentity: (systemKey) => identity.reloadSystem(systemKey),
     assets: {
       services: code.registry,
       libraries: code.libraries,

@@ -24,7 +24,7 @@ export interface EdgesDeps {
   /** The registry, when the broker slot made it first (it authenticates edges: see broker-auth.ts). */
   readonly registry?: EdgeRegistry;
   /** Edge mode: rebuilds identity's memory view after a snapshot was written to the store. */
-  readonly reloadIdentity?: () => Promise<void>;
+  readonly reloadIdentity?: (systemKey: string) => Promise<void>;
   /** Delay that gathers a burst of identity changes into one snapshot per system, ms (default 200). */
   readonly identityDebounceMs?: number;
 }
@@ -120,7 +120,7 @@ export async function createEdgesComponent(base: ComponentBase, deps: EdgesDeps)
             body.system.system_key === systemKey
           ) {
             applyIdentitySnapshot(store, body)
-              .then(() => deps.reloadIdentity?.())
+              .then(() => deps.reloadIdentity?.(systemKey))
               .catch(fail('identity snapshot not applied'));
           }
         },

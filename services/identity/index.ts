@@ -119,6 +119,7 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
       else await devices.getDevice(ctx, systemKey, id);
       return roles.changeRoles(ctx, systemKey, kind, id, changes);
     },
+    reloadSystem: (systemKey) => systems.loadSystems(ctx, systemKey),
     close: () => Promise.resolve(),
   };
 }

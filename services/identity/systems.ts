@@ -141,10 +141,21 @@ export function systemsOf(ctx: IdentityContext, ownerId: string): SystemInfo[] {
   return [...ctx.cache.systems.values()].filter((s) => s.ownerId === ownerId);
 }
 
-/** Loads systems, roles, memberships and user emails into the cache (start-up). */
-export async function loadSystems(ctx: IdentityContext): Promise<void> {
+/**
+ * Loads systems, roles, memberships and user emails into the cache (start-up); with `only`, re-reads that
+ * one system after its rows were replaced underneath (an edge applying its platform's snapshot, issue 7).
+ */
+export async function loadSystems(ctx: IdentityContext, only?: string): Promise<void> {
   const db = ctx.store.db;
-  for (const s of await db.selectFrom('systems').selectAll().orderBy('created_at').execute()) {
+  if (only !== undefined) ctx.cache.dropSystem(only);
+  const one = only !== undefined;
+  const sk = only ?? '';
+  for (const s of await db
+    .selectFrom('systems')
+    .selectAll()
+    .orderBy('created_at')
+    .$if(one, (q) => q.where('system_key', '=', sk))
+    .execute()) {
     ctx.cache.systems.set(
       s.system_key,
       Object.freeze({
@@ -158,7 +169,11 @@ export async function loadSystems(ctx: IdentityContext): Promise<void> {
       }),
     );
   }
-  for (const r of await db.selectFrom('roles').selectAll().execute()) {
+  for (const r of await db
+    .selectFrom('roles')
+    .selectAll()
+    .$if(one, (q) => q.where('system_key', '=', sk))
+    .execute()) {
     ctx.cache.state(r.system_key).roles.set(r.role_id, {
       id: r.role_id,
       name: r.name,
@@ -166,14 +181,22 @@ export async function loadSystems(ctx: IdentityContext): Promise<void> {
       permissions: parsePermissions(r.permissions),
     });
   }
-  for (const m of await db.selectFrom('role_members').selectAll().execute()) {
+  for (const m of await db
+    .selectFrom('role_members')
+    .selectAll()
+    .$if(one, (q) => q.where('system_key', '=', sk))
+    .execute()) {
     const members = ctx.cache.state(m.system_key).members;
     const key = memberKey(m.member_kind, m.member_id);
     let set = members.get(key);
     if (set === undefined) members.set(key, (set = new Set()));
     set.add(m.role_id);
   }
-  for (const u of await db.selectFrom('users').select(['system_key', 'user_id', 'email']).execute()) {
+  for (const u of await db
+    .selectFrom('users')
+    .select(['system_key', 'user_id', 'email'])
+    .$if(one, (q) => q.where('system_key', '=', sk))
+    .execute()) {
     ctx.cache.state(u.system_key).users.set(u.user_id, u.email);
   }
 }

@@ -209,6 +209,11 @@ export interface Identity extends IdentityService {
     memberId: string,
     changes: MembershipChanges,
   ): Promise<RoleRecord[]>;
+  /**
+   * Extension point (issue 7): re-reads one system's row, roles, members and users from the store after
+   * they were replaced underneath (an edge applying its platform's identity snapshot).
+   */
+  reloadSystem(systemKey: string): Promise<void>;
   /** Idempotent; nothing to release today beyond memory. */
   close(): Promise<void>;
 }

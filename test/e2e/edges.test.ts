@@ -101,30 +101,22 @@ describe('e2e: a platform and two edges', function () {
       const dir = tempDataDir();
       dataDirs.push(dir);
       // e1 reaches the platform through a proxy the test can cut.
-      let edge = await startEdge(name, String(created.body.token), name === 'e1' ? cut.port : mqttPort, dir);
-      // The first connection brings the system's identity (users, devices, roles: hashes only). Identity
-      // loads its memory view at start, so the edge is restarted once to log people in with it.
-      await waitRow(edge.tp, systemKey);
-      await edge.tp.close();
-      edge = await startEdge(name, String(created.body.token), name === 'e1' ? cut.port : mqttPort, dir);
+      const edge = await startEdge(
+        name,
+        String(created.body.token),
+        name === 'e1' ? cut.port : mqttPort,
+        dir,
+      );
+      // The first connection brings the system's identity (users, devices, roles: hashes only).
+      await until(
+        () => edge.tp.platform.identity.system(systemKey) !== undefined,
+        10000,
+        'identity snapshot',
+      );
       edges.push({ tp: edge.tp, devToken: await devLogin(edge.tp) });
     }
     await waitConnected(['e1', 'e2']);
   });
-
-  async function waitRow(tp: TestPlatform, sk: string): Promise<void> {
-    const deadline = Date.now() + 10000;
-    for (;;) {
-      const row = await tp.platform.store.db
-        .selectFrom('systems')
-        .select('system_key')
-        .where('system_key', '=', sk)
-        .executeTakeFirst();
-      if (row !== undefined) return;
-      if (Date.now() > deadline) throw new Error('identity snapshot never arrived');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
 
   async function waitConnected(names: string[]): Promise<void> {
     const deadline = Date.now() + 10000;

@@ -52,21 +52,31 @@ describe('edges/identity-sync', () => {
     for (const secret of ['dev-pass-1', 'user-pass-1', 'device-key-1']) expect(text).not.to.contain(secret);
 
     const edgeStore = await open();
-    // The edge's own first-start developer shares the owner's e-mail: it becomes the owner there.
-    const edgeFirst = await identityOn(edgeStore);
-    await edgeFirst.registerDeveloper({ email: 'dev@x.io', password: 'other' });
-    await edgeFirst.close();
+    // A running edge identity; its first-start developer shares the owner's e-mail: it owns the system there.
+    const edge = await identityOn(edgeStore);
+    await edge.registerDeveloper({ email: 'dev@x.io', password: 'other' });
     if (!isIdentitySnapshot(wire)) throw new Error('not a snapshot');
     await applyIdentitySnapshot(edgeStore, wire);
     await applyIdentitySnapshot(edgeStore, wire); // idempotent
+    await edge.reloadSystem(system.systemKey);
 
-    const edge = await identityOn(edgeStore);
     expect(edge.system(system.systemKey)).to.include({ systemSecret: system.systemSecret });
     const user = await edge.loginUser(system.systemKey, 'op@x.io', 'user-pass-1');
     expect(user.token).to.be.a('string');
     const device = await edge.loginDevice(system.systemKey, 'sensor-7', 'device-key-1');
     expect(device.id).to.equal('sensor-7');
-    const wrong = await edge.loginUser(system.systemKey, 'op@x.io', 'nope').then(
+
+    // A password changed on the platform works on the edge after the next snapshot; the old one does not.
+    const platformUser = (await platform.listUsers(system.systemKey)).data[0];
+    await platform.updateUser(system.systemKey, platformUser.user_id, { password: 'user-pass-2' });
+    const next = JSON.parse(
+      JSON.stringify(await readIdentitySnapshot(platformStore, system.systemKey)),
+    ) as unknown;
+    if (!isIdentitySnapshot(next)) throw new Error('not a snapshot');
+    await applyIdentitySnapshot(edgeStore, next);
+    await edge.reloadSystem(system.systemKey);
+    expect((await edge.loginUser(system.systemKey, 'op@x.io', 'user-pass-2')).token).to.be.a('string');
+    const wrong = await edge.loginUser(system.systemKey, 'op@x.io', 'user-pass-1').then(
       () => undefined,
       (e: unknown) => e,
     );
