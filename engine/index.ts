@@ -44,7 +44,7 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
   });
   const pool = new IsolatePool({
     maxIsolates: options.maxIsolates ?? 64,
-    maxIdlePerVersion: options.maxIdlePerVersion ?? 4,
+    maxIdlePerVersion: options.maxIdlePerVersion ?? 16,
     sandbox: sandboxOptions,
     blanks: options.blankIsolates ?? 2,
     defaultMemoryMb,
