@@ -2,12 +2,15 @@
 // steps in the order the main thread sends them. Runs off the broker's thread because a row insert
 // costs microseconds the publish path cannot spare.
 import { parentPort, workerData } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import SQLite from 'better-sqlite3';
 import { HistoryWriterDb } from '../store/tables/history.js';
 import type { WriterReply, WriterRequest } from './writer.js';
 
 const port = parentPort;
 if (port === null) throw new Error('writer-worker must run in a worker thread');
+lowerPriority();
 const { dbFile } = workerData as { dbFile: string };
 const sqlite = new SQLite(dbFile);
 sqlite.pragma('journal_mode = WAL');
@@ -61,3 +64,17 @@ port.on('message', (req: WriterRequest) => {
   port.postMessage(reply, req.op === 'insert' && reply.ok ? [req.data] : []);
   if (req.op === 'close') port.close();
 });
+
+/**
+ * History is background work: on Linux this thread runs at nice +10 so that, when cores are scarce, the
+ * broker's thread gets them first (the bounded capture buffer absorbs the delay, or counts the overflow).
+ * `setpriority` on a thread id changes only that thread there; elsewhere the priority stays as it is.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // not Linux, or not allowed: keep the default priority
+  }
+}
