@@ -1,4 +1,10 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import {
   SYS_A,
@@ -104,5 +110,50 @@ describe('broker/persistence: QoS, retained, wills and sessions across a restart
     const pub = await b.connect('tok', SYS_A);
     await pub.publishAsync('d/x', 'two', { qos: 2 });
     expect((await got)[0].qos).to.equal(1);
+  });
+});
+
+describe('broker/persistence: after a crash', function () {
+  this.timeout(30000);
+
+  it('publishes the wills of clients connected when the process died, on the next start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'isobar-crash-'));
+    const child = spawn(
+      process.execPath,
+      [
+        '--no-node-snapshot',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./fixtures/broker-process.ts', import.meta.url)),
+        dataDir,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    const { port } = JSON.parse(line.toString()) as { port: number };
+    const client = mqtt.connect(`mqtt://127.0.0.1:${String(port)}`, {
+      username: 'tok',
+      password: SYS_A,
+      reconnectPeriod: 0,
+      will: { topic: 'status/dev-1', payload: Buffer.from('offline'), qos: 1, retain: true },
+    });
+    await clientEvent(client, 'connect');
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+    await client.endAsync(true);
+    const auth = createFakeAuth();
+    auth.add('tok', { kind: 'user', id: 'u1', name: 'u@x', systemKey: SYS_A });
+    const b = await startBroker({ tcpOnly: true, auth, dataDir });
+    try {
+      const sub = await b.connect('tok', SYS_A);
+      const got = collect(sub, 1);
+      await sub.subscribeAsync('status/#');
+      expect(await got).to.deep.equal([{ topic: 'status/dev-1', payload: 'offline', qos: 0, retain: true }]);
+    } finally {
+      await endClients();
+      await b.close();
+      removeDir(dataDir);
+    }
   });
 });
