@@ -1,6 +1,8 @@
 // How edges get onto the platform's broker. An edge connects with its edge token as MQTT user name and
 // its system key as password; this adapter recognises edge tokens before handing every other CONNECT to
-// the platform's own BrokerAuth, and confines an edge to its own channel topics (`$edge/<name>/…`).
+// the platform's own BrokerAuth, confines an edge to its own channel topics (`$edge/<name>/…`), and keeps
+// everyone else — developers included — off those channels: they carry identity snapshots (hashes) and
+// deployments.
 // Wire it where the broker is built: `auth: withEdgeAuth(brokerAuth, edgeTokens)`.
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { BrokerAuth, ClientIdentity } from '../../broker/types.js';
@@ -8,6 +10,8 @@ import { channelTopic } from './channel.js';
 import type { EdgeRef } from './registry.js';
 
 const EDGE_ID_PREFIX = 'edge:';
+/** The edge channels (identity snapshots, deployments, relay traffic) belong to edges alone. */
+const CHANNEL_PREFIX = '$edge/';
 
 /** Looks an edge token up (the registry does; sync, from memory). */
 export interface EdgeTokenLookup {
@@ -39,14 +43,15 @@ export function withEdgeAuth(inner: BrokerAuth, edges: EdgeTokenLookup): BrokerA
     duplicateClientId: (systemKey) => inner.duplicateClientId(systemKey),
     canPublish(identity, topic) {
       const name = edgeNameOf(identity);
-      if (name === undefined) return inner.canPublish(identity, topic);
+      if (name === undefined) return !topic.startsWith(CHANNEL_PREFIX) && inner.canPublish(identity, topic);
       return (
         topic.startsWith(channelTopic(name, 'up', '')) || topic.startsWith(channelTopic(name, 'report', ''))
       );
     },
     canSubscribe(identity, filter) {
       const name = edgeNameOf(identity);
-      if (name === undefined) return inner.canSubscribe(identity, filter);
+      if (name === undefined)
+        return !filter.startsWith(CHANNEL_PREFIX) && inner.canSubscribe(identity, filter);
       return filter === channelTopic(name, 'down', '#') || filter === channelTopic(name, 'ctl', '#');
     },
     login: (systemKey, systemSecret, clientId) => inner.login(systemKey, systemSecret, clientId),

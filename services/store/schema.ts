@@ -5,5 +5,4 @@ import type { TriggerTables } from './tables/triggers.js';
 import type { HistoryTables } from './tables/history.js';
 import type { EdgeTables } from './tables/edges.js';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- areas add their tables by extension
 export interface Database extends IdentityTables, CodeTables, TriggerTables, HistoryTables, EdgeTables {}
