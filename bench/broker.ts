@@ -306,8 +306,8 @@ async function runAll(kinds: Kind[], scale: number, rounds: number): Promise<Par
 }
 
 async function main(): Promise<void> {
-  const scale = Number(process.env.BENCH_SCALE ?? '1');
-  const rounds = Number(process.env.BENCH_ROUNDS ?? '3');
+  const scale = Number(process.env.BENCH_SCALE ?? '0.5');
+  const rounds = Number(process.env.BENCH_ROUNDS ?? '2');
   const withMosquitto = existsSync(MOSQUITTO);
   const kinds: Kind[] = withMosquitto ? ['aedes', 'isobar', 'mosquitto'] : ['aedes', 'isobar'];
   console.log(
