@@ -111,7 +111,7 @@ export function createInvoker(
       stream: run.stream,
     };
     try {
-      const raw = await sandbox.run(prepared, run, begin, s.timeoutMs);
+      const raw = await sandbox.run(prepared, run, JSON.stringify(begin), s.timeoutMs);
       s.outcome = run.fault === undefined ? readOutcome(s, raw) : faultOutcome(s);
     } catch (err) {
       s.outcome = run.fault !== undefined ? faultOutcome(s) : classify(s, err, seconds);

@@ -7,7 +7,11 @@ const ENTRY = fileURLToPath(new URL('../runtime-api/prelude/index.ts', import.me
 
 let cached: string | undefined;
 
-/** The prelude's source: a strict-mode script that defines `__isobarInstall` and evaluates to it. */
+/**
+ * The prelude's source: a strict-mode script that installs the runtime API from the `__isobarHost` and
+ * `__isobarConfig` globals the engine sets just before running it (see runtime-api/prelude/index.ts);
+ * it completes with `true` once installed.
+ */
 export function preludeSource(): string {
   cached ??= bundle();
   return cached;
@@ -25,6 +29,6 @@ function bundle(): string {
     tsconfig: fileURLToPath(new URL('../runtime-api/tsconfig.json', import.meta.url)),
     logLevel: 'silent',
   });
-  // The script's completion value is the installer, so running it hands the engine a reference in one hop.
-  return `${result.outputFiles[0].text}\n;globalThis.__isobarInstall;`;
+  // Completes with whether the API got installed, so the engine can tell a context that is not ready.
+  return `${result.outputFiles[0].text}\n;typeof globalThis.__isobarMain === 'function';`;
 }

@@ -1,9 +1,11 @@
 // One isolate holding one service version's compiled scripts, and the fresh contexts runs execute in.
-// A spare context (prelude installed, bridge bound) is built in the background after each run, so the next
-// run starts without paying for context creation on its path.
+// A small reserve of spare contexts (prelude installed, bridge bound) is built in the background on the
+// isolate's thread, so a run pays for no context creation: it is one task on that thread (set the request,
+// run the service), i.e. one thread hop, and Node's thread only dispatches it.
 
+import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
-import type { BeginRequest, InstallConfig } from '../runtime-api/sandbox-protocol.js';
+import type { InstallConfig } from '../runtime-api/sandbox-protocol.js';
 import { createHostFunction, type BridgeSlot } from './bridge.js';
 import type { DelayedPublishes } from './delayed-publish.js';
 import { preludeSource } from './prelude.js';
@@ -15,7 +17,6 @@ export interface PreparedContext {
   readonly context: ivm.Context;
   readonly slot: BridgeSlot;
   readonly hostRef: ivm.Reference;
-  readonly begin: ivm.Reference<(beginJson: string) => void>;
 }
 
 export interface SandboxOptions {
@@ -73,6 +74,21 @@ export function wrapService(version: ServiceVersion): string {
   return `${version.code}\n;globalThis.__isobarMain(${entry});`;
 }
 
+/**
+ * Spare contexts kept per isolate, by the interval between its recent runs: a context costs the isolate's
+ * thread ~0.5 ms, so an isolate called more often than that keeps a deeper reserve to absorb bursts.
+ */
+export function spareTarget(intervalMs: number, memoryLimitMb: number): number {
+  const want = intervalMs < 1 ? 4 : intervalMs < 3 ? 3 : intervalMs < 20 ? 2 : 1;
+  // Each context holds ~150 KB of the isolate's heap: small isolates keep fewer.
+  return memoryLimitMb <= 16 ? Math.min(want, 2) : want;
+}
+
+interface Waiter {
+  readonly resolve: (prepared: PreparedContext) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 export class Sandbox {
   readonly isolate: ivm.Isolate;
   readonly version: ServiceVersion;
@@ -83,8 +99,14 @@ export class Sandbox {
   readonly #service: ivm.Script | undefined;
   readonly #options: SandboxOptions;
   readonly #configJson: string;
-  #spare: Promise<PreparedContext> | undefined;
+  readonly #spares: PreparedContext[] = [];
+  /** Runs waiting for a context while none is spare, served in order as builds finish. */
+  readonly #waiters: Waiter[] = [];
+  #building = 0;
   #warming = false;
+  #lastRun = -Infinity;
+  /** Smoothed interval between runs (ms): sizes the reserve. */
+  #interval = Infinity;
 
   private constructor(
     isolate: ivm.Isolate,
@@ -140,40 +162,56 @@ export class Sandbox {
     return this.isolate.isDisposed;
   }
 
+  /** Whether a spare context is built: a run taking this isolate starts at once. */
+  get ready(): boolean {
+    return this.#spares.length > 0;
+  }
+
   /**
-   * Builds the next run's context in the background, from a later turn: starting a context costs Node's
-   * thread ~0.4 ms, which must not land on the call that made the version ready or ended a run.
+   * Tops up the reserve of spare contexts in the background, from a later turn: dispatching the builds
+   * costs Node's thread a little, which must not land on the call that made the version ready or ended a run.
    */
   warm(): void {
-    if (this.#warming || this.#spare !== undefined || this.disposed || this.#service === undefined) return;
+    if (this.#warming || this.disposed || this.#service === undefined) return;
     this.#warming = true;
     setImmediate(() => {
       this.#warming = false;
-      if (this.#spare !== undefined || this.disposed) return;
-      const spare = this.#build();
-      spare.catch(() => {}); // a failure resurfaces in takeContext
-      this.#spare = spare;
+      this.#fill(spareTarget(this.#interval, this.memoryLimitMb));
     });
   }
 
-  /** The spare context (or a new one), prelude installed and bridge bound. */
+  /** A spare context (or the next one built), prelude installed and bridge bound. */
   takeContext(): Promise<PreparedContext> {
-    const spare = this.#spare ?? this.#build();
-    this.#spare = undefined;
-    return spare;
+    const spare = this.#spares.shift();
+    if (spare !== undefined) {
+      this.warm();
+      return Promise.resolve(spare);
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+      this.#fill(this.#waiters.length);
+    });
   }
 
-  /** Runs the service in `prepared` for `run`; resolves with the prelude's outcome text. */
-  async run(
+  /**
+   * Runs the service in `prepared` for `run`; resolves with the prelude's outcome text. The request and the
+   * run are queued together on the isolate's thread, so the run costs one hop; the prelude reads the request
+   * when the service's code hands it its entry point.
+   */
+  run(
     prepared: PreparedContext,
     run: RunState,
-    begin: BeginRequest,
+    beginJson: string,
     timeoutMs: number | undefined,
   ): Promise<unknown> {
     const service = this.#service;
-    if (service === undefined) throw new Error('service does not compile');
+    if (service === undefined) return Promise.reject(new Error('service does not compile'));
+    const now = performance.now();
+    const gap = Math.min(1000, now - this.#lastRun);
+    this.#interval = this.#interval === Infinity ? gap : this.#interval * 0.8 + gap * 0.2;
+    this.#lastRun = now;
     prepared.slot.run = run;
-    prepared.begin.applySync(undefined, [JSON.stringify(begin)]);
+    prepared.context.global.setIgnored('__isobarBegin', beginJson);
     return service.run(
       prepared.context,
       timeoutMs === undefined ? { promise: true } : { promise: true, timeout: timeoutMs },
@@ -183,12 +221,10 @@ export class Sandbox {
   /** Frees a used context. */
   release(prepared: PreparedContext): void {
     prepared.slot.run = undefined;
-    for (const r of [prepared.begin, prepared.hostRef]) {
-      try {
-        r.release();
-      } catch {
-        // already gone with the isolate
-      }
+    try {
+      prepared.hostRef.release();
+    } catch {
+      // already gone with the isolate
     }
     try {
       prepared.context.release();
@@ -198,7 +234,7 @@ export class Sandbox {
   }
 
   dispose(): void {
-    this.#spare = undefined;
+    this.#spares.length = 0;
     if (!this.isolate.isDisposed) {
       try {
         this.isolate.dispose();
@@ -206,20 +242,46 @@ export class Sandbox {
         // disposing twice from two paths is harmless
       }
     }
+    const err = new Error('Isolate was disposed');
+    for (const w of this.#waiters.splice(0)) w.reject(err);
   }
 
+  /** Starts builds until spares plus builds in flight reach `count`. */
+  #fill(count: number): void {
+    while (!this.disposed && this.#spares.length + this.#building < count) {
+      this.#building++;
+      this.#build().then(
+        (prepared) => {
+          this.#building--;
+          const waiter = this.#waiters.shift();
+          if (waiter !== undefined) waiter.resolve(prepared);
+          else if (this.disposed) this.release(prepared);
+          else this.#spares.push(prepared);
+        },
+        (err: unknown) => {
+          this.#building--;
+          this.#waiters.shift()?.reject(err);
+        },
+      );
+    }
+  }
+
+  /** One context: created, then given the host reference and config and the prelude in one hop. */
   async #build(): Promise<PreparedContext> {
     const context = await this.isolate.createContext();
-    const install = (await this.#prelude.run(context, { reference: true })) as ivm.Reference<
-      (hostRef: ivm.Reference, configJson: string) => (beginJson: string) => void
-    >;
     const slot: BridgeSlot = {};
     const hostRef = new ivm.Reference(createHostFunction(slot, this.#options.delayed));
-    const begin = (await install.apply(undefined, [hostRef, this.#configJson], {
-      result: { reference: true },
-    })) as ivm.Reference<(beginJson: string) => void>;
-    install.release();
-    return { context, slot, hostRef, begin };
+    const prepared = { context, slot, hostRef };
+    try {
+      const global = context.global;
+      global.setIgnored('__isobarHost', hostRef);
+      global.setIgnored('__isobarConfig', this.#configJson);
+      if ((await this.#prelude.run(context)) !== true) throw new Error('the runtime API did not install');
+      return prepared;
+    } catch (err) {
+      this.release(prepared);
+      throw err;
+    }
   }
 }
 

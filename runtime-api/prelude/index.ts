@@ -1,6 +1,7 @@
-// The prelude: loaded into every fresh context before the service. It defines `__isobarInstall`, which the
-// engine calls once with the host reference; everything user code can touch is built here, and the
-// reference stays inside these closures.
+// The prelude: run once in every fresh context, before any user code. The engine leaves three values on the
+// global object for it: `__isobarHost` (the host reference) and `__isobarConfig` (the version's config, JSON)
+// before the prelude runs, and `__isobarBegin` (the request, JSON) just before the run. The prelude takes
+// each one off the global object as it reads it, so the reference stays inside these closures.
 
 import { CALL_OPS, type BeginRequest, type InstallConfig } from '../sandbox-protocol.js';
 import { createBridge, type HostReference } from './bridge.js';
@@ -14,23 +15,42 @@ type Globals = Record<string, unknown>;
 const parse = JSON.parse;
 const defineProperty = Object.defineProperty;
 
-/** Installs the runtime API; returns `begin`, which the engine calls once per run with the request. */
-function install(ref: HostReference, configJson: string): (beginJson: string) => void {
-  const g = globalThis as unknown as Globals;
-  delete g.__isobarInstall;
+/** Takes a value the engine left on the global object. */
+function take(g: Globals, name: string): unknown {
+  const value = g[name];
+  delete g[name];
+  return value;
+}
+
+/** Installs the runtime API; the run begins when `__isobarMain` (or anything needing the caller) first asks. */
+function install(g: Globals, ref: HostReference, configJson: string): void {
   const config = parse(configJson) as InstallConfig;
   const bridge = createBridge(ref);
   const { log, console } = createLoggers(bridge, config.maxLogLineChars);
   let run: Run | undefined;
   let random = '';
 
-  const identity = (): Identity => ({
-    email: run?.req.userEmail ?? '',
-    authToken: run?.req.userToken ?? '',
-    user_id: run?.req.userid ?? '',
-  });
+  /** The run, begun from the request the engine left on the global object (read once). */
+  const begun = (): Run | undefined => {
+    if (run !== undefined) return run;
+    const text = take(g, '__isobarBegin');
+    if (typeof text !== 'string') return undefined;
+    const begin = parse(text) as BeginRequest;
+    random = begin.random;
+    bridge.batchPublishes(begin.stream);
+    config.systemSecret = begin.systemSecret;
+    (globals.cbmeta as { system_secret: string }).system_secret = begin.systemSecret;
+    run = createRun(bridge, config, begin);
+    return run;
+  };
+
+  const identity = (): Identity => {
+    const r = begun();
+    return { email: r?.req.userEmail ?? '', authToken: r?.req.userToken ?? '', user_id: r?.req.userid ?? '' };
+  };
 
   const newUUID = (): string => {
+    begun();
     if (random.length < 32) {
       const answer = bridge.call(CALL_OPS.random);
       if (!answer.ok) throw new Error(answer.message);
@@ -79,20 +99,12 @@ function install(ref: HostReference, configJson: string): (beginJson: string) =>
     writable: true,
     value: (entry: unknown) => {
       delete g.__isobarMain;
-      if (run === undefined) throw new Error('run not begun');
+      const r = begun();
+      if (r === undefined) throw new Error('run not begun');
       const mod = g.module as { exports?: unknown } | null | undefined;
-      return run.main(entryPoint(entry, typeof mod === 'object' && mod !== null ? mod.exports : undefined));
+      return r.main(entryPoint(entry, typeof mod === 'object' && mod !== null ? mod.exports : undefined));
     },
   });
-
-  return (beginJson: string) => {
-    const begin = parse(beginJson) as BeginRequest;
-    random = begin.random;
-    bridge.batchPublishes(begin.stream);
-    config.systemSecret = begin.systemSecret;
-    (globals.cbmeta as { system_secret: string }).system_secret = begin.systemSecret;
-    run = createRun(bridge, config, begin);
-  };
 }
 
 /**
@@ -109,4 +121,9 @@ function entryPoint(named: unknown, exports: unknown): unknown {
   return typeof exports === 'function' ? exports : undefined;
 }
 
-(globalThis as unknown as Globals).__isobarInstall = install;
+{
+  const g = globalThis as unknown as Globals;
+  const ref = take(g, '__isobarHost');
+  const configJson = take(g, '__isobarConfig');
+  if (ref !== undefined && typeof configJson === 'string') install(g, ref as HostReference, configJson);
+}
