@@ -54,7 +54,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     get shared() {
       return shared;
     },
-    session: (client) => sessions.get(internals(client).conn),
+    session: (client) => internals(client).isobarSession,
     member: (client) => members.get(internals(client).conn),
   });
   const aedes = new Aedes({
@@ -135,6 +135,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
         sessions.set(conn, session);
         conn.unshift(bytes);
         const client = internals(aedes.handle(conn));
+        client.isobarSession = session;
         session.close = () => client.close();
         const originals = wrapDelivery(client, session, { limits, log, onBreach });
         members.set(conn, { session, client, ...originals });

@@ -5,6 +5,7 @@ import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Aedes, AedesPublishPacket, Client } from 'aedes';
 import type { IPacket } from 'mqtt-packet';
+import type { Session } from './client-ids.js';
 
 export type DeliverFn = (packet: AedesPublishPacket, done: () => void) => void;
 
@@ -27,6 +28,8 @@ export interface ClientInternals extends Client {
   /** Next outgoing packet id; shared subscriptions allocate from it to track acknowledgements. */
   _nextId: number;
   _will: { topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean } | null;
+  /** Ours: the session this client authenticated as (set when the gate hands the connection over). */
+  isobarSession?: Session;
 }
 
 /** Views an aedes Client with its internals. */
