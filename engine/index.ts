@@ -2,6 +2,7 @@
 // pipeline, the stream supervisor and the delayed publishes; see engine/README.md for the contract.
 
 import { IsobarError } from '../runtime-api/errors/index.js';
+import { BuildSlots } from './build-slots.js';
 import { createDelayedPublishes } from './delayed-publish.js';
 import { createInvoker } from './invoke.js';
 import { IsolatePool } from './isolate-pool.js';
@@ -27,11 +28,13 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
   const edge = options.edge ?? { isEdge: false, edgeId: '', platformUrl: '' };
   const defaultMemoryMb = Math.max(MIN_MEMORY_MB, options.defaults.memoryLimitMb);
   const onCatastrophicError = (message: string) => log.error('isolate catastrophic error', { message });
+  const builds = new BuildSlots(options.contextBuilds ?? 2);
   const sandboxOptions = (version: ServiceVersion): SandboxOptions => ({
     memoryLimitMb:
       version.memoryLimitMb > 0 ? Math.max(MIN_MEMORY_MB, version.memoryLimitMb) : defaultMemoryMb,
     delayed,
     onCatastrophicError,
+    builds,
     config: {
       systemSecret: '',
       isEdge: edge.isEdge,

@@ -66,7 +66,7 @@ export class IsolatePool {
     const key = versionKey(version);
     this.#retired.delete(key);
     const idle = this.#idle.get(key);
-    const warm = idle?.pop();
+    const warm = idle === undefined ? undefined : takeReady(idle);
     if (idle !== undefined && idle.length === 0) this.#idle.delete(key);
     if (warm !== undefined) {
       this.#busy.add(warm);
@@ -187,4 +187,10 @@ export class IsolatePool {
     }
     return false;
   }
+}
+
+/** The most recently used idle isolate with a spare context built, else the most recently used one. */
+function takeReady(idle: Sandbox[]): Sandbox | undefined {
+  for (let i = idle.length - 1; i >= 0; i--) if (idle[i].ready) return idle.splice(i, 1)[0];
+  return idle.pop();
 }

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
 import type { InstallConfig } from '../runtime-api/sandbox-protocol.js';
 import { createHostFunction, type BridgeSlot } from './bridge.js';
+import type { BuildSlots } from './build-slots.js';
 import type { DelayedPublishes } from './delayed-publish.js';
 import { preludeSource } from './prelude.js';
 import type { RunState } from './run-state.js';
@@ -24,6 +25,8 @@ export interface SandboxOptions {
   readonly config: Omit<InstallConfig, 'serviceName' | 'version' | 'systemKey'>;
   readonly delayed: DelayedPublishes;
   readonly onCatastrophicError: (message: string) => void;
+  /** Shared by every sandbox of the engine: bounds context builds in flight. */
+  readonly builds: BuildSlots;
 }
 
 /** An isolate with the prelude compiled and no service yet: taking one makes a new version ready in ~0.2 ms. */
@@ -189,7 +192,7 @@ export class Sandbox {
     }
     return new Promise((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
-      this.#fill(this.#waiters.length);
+      this.#start(true);
     });
   }
 
@@ -248,9 +251,15 @@ export class Sandbox {
 
   /** Starts builds until spares plus builds in flight reach `count`. */
   #fill(count: number): void {
-    while (!this.disposed && this.#spares.length + this.#building < count) {
-      this.#building++;
-      this.#build().then(
+    while (!this.disposed && this.#spares.length + this.#building < count) this.#start(false);
+  }
+
+  /** Queues one build; `urgent` when a run waits for it. */
+  #start(urgent: boolean): void {
+    this.#building++;
+    this.#options.builds
+      .run(urgent, () => this.#build())
+      .then(
         (prepared) => {
           this.#building--;
           const waiter = this.#waiters.shift();
@@ -263,11 +272,11 @@ export class Sandbox {
           this.#waiters.shift()?.reject(err);
         },
       );
-    }
   }
 
   /** One context: created, then given the host reference and config and the prelude in one hop. */
   async #build(): Promise<PreparedContext> {
+    if (this.disposed) throw new Error('Isolate was disposed');
     const context = await this.isolate.createContext();
     const slot: BridgeSlot = {};
     const hostRef = new ivm.Reference(createHostFunction(slot, this.#options.delayed));
