@@ -1,7 +1,9 @@
 // Workflow 1 end to end (issue 5): an MQTT client publishes `in/<n>`; a Messaging::Publish trigger runs a
-// micro service in an isolate that publishes `out/<n>`; an MQTT subscriber receives it. Measured in the same
-// run against the in-process floor: a plain Node handler on the same broker (an internal subscriber on
-// `floor/in/+` that publishes `floor/out/<n>`), driven by the same clients.
+// micro service in an isolate that publishes `out/<n>`; an MQTT subscriber receives it. And a stream service
+// (issue 4, Done-when (a)): `sin/<n>` reaches a service blocked in a `waitForMessage` loop that parses the
+// message and publishes `sout/<n>`. Both measured in the same run against the in-process floor: a plain Node
+// handler on the same broker (an internal subscriber on `floor/in/+` that parses and publishes
+// `floor/out/<n>`), driven by the same clients.
 // Two phases per path: a paced phase at RATE msg/s (latency p50/p99, delivered/sent) and a saturation phase
 // (as fast as the path drains with WINDOW messages outstanding: throughput).
 // Node-RED 4 + Mosquitto are not installed on this machine, so that comparison is not run.
@@ -32,6 +34,18 @@ const WINDOW = Number(process.env.BENCH_WINDOW ?? 500);
 const SERVICE = `function relay(req, resp) {
   ClearBlade.Messaging().publish('out/' + req.params.topic.slice(3), req.params.body);
   resp.success('');
+}`;
+
+/** The same parse-and-publish as the floor, in a stream service's waitForMessage loop. */
+const STREAM = `function streamRelay(req, resp) {
+  var m = ClearBlade.Messaging();
+  m.subscribe('sin/+', function () {});
+  while (true) {
+    m.waitForMessage(['sin/+'], function (err, msg, topic) {
+      if (err) return;
+      m.publish('sout/' + topic.slice(4), JSON.stringify(JSON.parse(msg)));
+    });
+  }
 }`;
 
 interface PathSpec {
@@ -159,10 +173,23 @@ async function setup(platform: Platform, url: string, mqttUrl: string): Promise<
     key_value_pairs: { topic: 'in/+' },
     service_name: 'relay',
   });
-  // The floor: a plain Node handler on the same broker.
-  await platform.broker.subscribe(ws.systemKey, 'floor/in/+', (m) => {
-    void platform.broker.publish(ws.systemKey, `floor/out/${m.topic.slice(9)}`, m.payload, { qos: 0 });
+  await dev.call('POST', `/admin/code/v/1/${ws.systemKey}/streamRelay`, {
+    code: STREAM,
+    parameters: [],
+    execution_timeout: -1,
+    concurrency: 1,
   });
+  // The floor: a plain Node handler on the same broker, doing the stream service's work.
+  await platform.broker.subscribe(ws.systemKey, 'floor/in/+', (m) => {
+    const out = JSON.stringify(JSON.parse(m.payload.toString('utf8')));
+    void platform.broker.publish(ws.systemKey, `floor/out/${m.topic.slice(9)}`, out, { qos: 0 });
+  });
+  // The stream instance subscribes from inside its isolate; wait (bounded) until the broker has it.
+  const deadline = performance.now() + 10_000;
+  while (!platform.broker.hasSubscribers(ws.systemKey, 'sin/0')) {
+    if (performance.now() > deadline) throw new Error('stream service never subscribed');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   return ws;
 }
 
@@ -196,6 +223,7 @@ async function main(): Promise<void> {
     const paths: PathSpec[] = [
       { name: 'floor (Node handler)', inPrefix: 'floor/in/', outFilter: 'floor/out/+' },
       { name: 'workflow 1 (trigger + isolate)', inPrefix: 'in/', outFilter: 'out/+' },
+      { name: 'stream service (waitForMessage)', inPrefix: 'sin/', outFilter: 'sout/+' },
     ];
     const results: Array<{
       path: PathSpec;
@@ -236,7 +264,7 @@ async function main(): Promise<void> {
       }
     }
     console.log(table(rows));
-    const [floor, wf] = results;
+    const [floor, wf, stream] = results;
     console.log(
       `ratios (workflow / floor): throughput ${f(wf.sat.rate / floor.sat.rate)}x (target >= 0.6); ` +
         `@${String(RATE)}: p50 ${f(wf.high.p50 / floor.high.p50)}x (target <= 1.3), p99 ${f(wf.high.p99)} ms (target <= 1.5); ` +
@@ -246,7 +274,11 @@ async function main(): Promise<void> {
       `engine door (invokeService direct, 8 at a time): ${f(door, 0)} runs/s — the ceiling of any trigger path; ` +
         `workflow 1 saturation reaches ${f(wf.sat.rate / door)}x of it`,
     );
-    console.log('Node-RED 4 + Mosquitto: not installed here; comparison not run.');
+    console.log(
+      `stream service / floor: throughput ${f(stream.sat.rate / floor.sat.rate)}x (target >= 0.85); ` +
+        `@${String(RATE)}: p50 ${f(stream.high.p50 / floor.high.p50)}x (target <= 1.15), p99 ${f(stream.high.p99)} ms (target <= 1)`,
+    );
+    console.log('Node-RED 4: not installed here; comparison not run.');
     const stats = platform.triggers.dispatcher.stats();
     console.log(
       `dispatcher: completed ${String(stats.completed)}, failed ${String(stats.failed)}, dropped ${String(stats.dropped)}`,
