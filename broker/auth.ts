@@ -77,7 +77,7 @@ export function createConnectGate(
       const clientId = requested === '' ? `isobar-${randomUUID()}` : requested;
       const internalId = internalClientId(identity.systemKey, clientId);
       const holder = clientIds.holder(internalId);
-      if (holder !== undefined && auth.duplicateClientId(identity.systemKey) === 'reject') {
+      if (holder !== undefined && auth.duplicateClientId(identity) === 'reject') {
         return new IsobarError('CB_ERR_MQTT_CLIENT_ID_REJECTED', { reason: 'already connected' });
       }
       const session: Session = {

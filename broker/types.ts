@@ -19,8 +19,8 @@ export interface ClientIdentity {
 export interface BrokerAuth {
   /** sync. CONNECT credentials → identity, or throws an IsobarError whose catalogue entry has `connack` (4 or 5). */
   authenticate(token: string, systemKey: string): ClientIdentity;
-  /** sync. Duplicate client-id policy of a system. */
-  duplicateClientId(systemKey: string): 'reject' | 'takeover';
+  /** sync. Duplicate client-id policy for this connecting identity (usually its system's policy). */
+  duplicateClientId(identity: ClientIdentity): 'reject' | 'takeover';
   /** sync. */
   canPublish(identity: ClientIdentity, topic: string): boolean;
   /** sync. `filter` is the plain filter (for `$share/g/f`, `f`). */

@@ -40,7 +40,10 @@ export function withEdgeAuth(inner: BrokerAuth, edges: EdgeTokenLookup): BrokerA
       if (ref.systemKey !== systemKey) throw new IsobarError('CB_ERR_EDGE_BAD_TOKEN');
       return edgeIdentity(ref.systemKey, ref.name);
     },
-    duplicateClientId: (systemKey) => inner.duplicateClientId(systemKey),
+    // An edge is one process per name: its reconnect after a half-open cut replaces the stale connection
+    // at once instead of waiting for the keepalive to expire it.
+    duplicateClientId: (identity) =>
+      edgeNameOf(identity) === undefined ? inner.duplicateClientId(identity) : 'takeover',
     canPublish(identity, topic) {
       const name = edgeNameOf(identity);
       if (name === undefined) return !topic.startsWith(CHANNEL_PREFIX) && inner.canPublish(identity, topic);

@@ -40,7 +40,7 @@ export function createBrokerAuth(identity: IdentityService): BrokerAuth {
       if (!identity.canUseSystem(p, systemKey)) throw new IsobarError('CB_ERR_AUTH_INVALID_TOKEN');
       return clientIdentityOf(p, systemKey);
     },
-    duplicateClientId: (systemKey) => identity.system(systemKey)?.duplicateClientId ?? 'reject',
+    duplicateClientId: (who) => identity.system(who.systemKey)?.duplicateClientId ?? 'reject',
     canPublish: (who, topic) => allowed(who, topic, 'publish'),
     canSubscribe: (who, filter) => allowed(who, filter, 'subscribe'),
     async login(systemKey, systemSecret, clientId) {

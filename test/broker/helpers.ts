@@ -52,7 +52,7 @@ export function createFakeAuth(): FakeAuth {
         throw new IsobarError('CB_ERR_AUTH_INVALID_TOKEN');
       return identity;
     },
-    duplicateClientId: (systemKey) => policy.get(systemKey) ?? 'reject',
+    duplicateClientId: (who) => policy.get(who.systemKey) ?? 'reject',
     canPublish: (identity, topic) => allowed(identity, (f) => topicMatches(f, topic), 2),
     canSubscribe: (identity, filter) => allowed(identity, (f) => filterCovers(f, filter), 1),
     login(systemKey, secret, clientId) {

@@ -20,6 +20,11 @@ describe('edges broker auth', () => {
     expect(auth.canPublish(developer, 'sensors/1')).to.equal(true);
   });
 
+  it('lets a reconnecting edge take over its stale connection; others keep the system policy', () => {
+    expect(auth.duplicateClientId(edgeIdentity('sk', 'e1'))).to.equal('takeover');
+    expect(auth.duplicateClientId(developer)).to.equal('reject');
+  });
+
   it('lets an edge use only its own channel', () => {
     const e1 = edgeIdentity('sk', 'e1');
     expect(auth.canSubscribe(e1, '$edge/e1/down/#')).to.equal(true);
