@@ -177,6 +177,8 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
       timers: triggers.timers,
     },
   });
+  // A deployed service follows its edits: every edge it is deployed to gets a fresh manifest.
+  code.onServiceSaved((systemKey, name) => edges.deployments.assetChanged(systemKey, 'service', name));
   components.push(edges);
 
   let ready = false;

@@ -41,17 +41,26 @@ export interface CodeComponent extends Component {
   /** Adds bridge-op handlers (history, triggers, timers register theirs after the code slot). */
   registerOps(ops: Readonly<Record<string, OpHandler>>): void;
   /** Called after a service is deleted (triggers drop the triggers and timers that ran it). */
-  onServiceDeleted(listener: (systemKey: string, name: string) => Promise<void> | void): () => void;
+  onServiceDeleted(listener: ServiceListener): () => void;
+  /** Called after a new version of a service is current (edges redeploy it where it is deployed). */
+  onServiceSaved(listener: ServiceListener): () => void;
   /** True when the service exists (triggers and timers validate their `service_name`). */
   serviceExists(systemKey: string, name: string): boolean;
 }
+
+/** Told the system and name of a service that changed. */
+export type ServiceListener = (systemKey: string, name: string) => Promise<void> | void;
 
 /** Builds the code component: loads libraries and services into memory and creates the engine. */
 export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): Promise<CodeComponent> {
   const { store, clock, config } = base;
   const log = base.log.child({ area: 'code' });
   const { identity } = deps;
-  const deletedListeners = new Set<(systemKey: string, name: string) => Promise<void> | void>();
+  const listeners = { saved: new Set<ServiceListener>(), deleted: new Set<ServiceListener>() };
+  const listen = (kind: keyof typeof listeners, listener: ServiceListener) => {
+    listeners[kind].add(listener);
+    return () => listeners[kind].delete(listener);
+  };
   const libraries = createLibraries({ store, clock });
   const logs = createCodeLogs({ store, clock, log });
   // The host and the invoke door refer to each other through the engine; the arrows below run only
@@ -97,16 +106,19 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     hopLimit: config.engine.hopLimit,
   });
   const streams = createStreams({ engine: () => engine, registry, invoker, log });
-  /** Streams follow every change; a deletion also drops logs and tells the listeners (triggers). */
+  /** Streams follow every change; a deletion also drops logs; then the listeners (triggers, edges) hear of it. */
   async function onRegistryChange(change: RegistryChange): Promise<void> {
     await streams.onChange(change);
-    if (change.kind !== 'deleted') return;
-    await logs.forget(change.systemKey, change.name);
-    for (const listener of deletedListeners) {
+    const [systemKey, name] =
+      change.kind === 'saved'
+        ? [change.service.system_key, change.service.name]
+        : [change.systemKey, change.name];
+    if (change.kind === 'deleted') await logs.forget(systemKey, name);
+    for (const listener of listeners[change.kind]) {
       try {
-        await listener(change.systemKey, change.name);
+        await listener(systemKey, name);
       } catch (err) {
-        log.error('service-deleted listener failed', { name: change.name, err: String(err) });
+        log.error(`service-${change.kind} listener failed`, { name, err: String(err) });
       }
     }
   }
@@ -142,10 +154,8 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     streams,
     invokeService: invoker.invoke,
     registerOps: (ops) => host.registerOps(ops),
-    onServiceDeleted(listener) {
-      deletedListeners.add(listener);
-      return () => deletedListeners.delete(listener);
-    },
+    onServiceDeleted: (listener) => listen('deleted', listener),
+    onServiceSaved: (listener) => listen('saved', listener),
     serviceExists: (systemKey, name) => registry.find(systemKey, name) !== undefined,
     async start() {
       logs.start();

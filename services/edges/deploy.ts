@@ -76,6 +76,8 @@ export interface Deployments {
   ): Promise<AssetRef[]>;
   /** Sends the edge its manifest (on hello, after a sync). */
   push(systemKey: string, edge: string): Promise<void>;
+  /** Sends a fresh manifest to every edge the asset is deployed to (after the asset changed). */
+  assetChanged(systemKey: string, assetClass: AssetClass, assetId: string): Promise<void>;
   /** Turns an edge's report into a sync notification. */
   report(systemKey: string, edge: string, result: ApplyResult): Promise<void>;
 }
@@ -153,6 +155,16 @@ export function createDeployments(deps: {
       return list(systemKey, edge);
     },
     push,
+    async assetChanged(systemKey, assetClass, assetId) {
+      const rows = await store.db
+        .selectFrom('edge_deployments')
+        .select('edge')
+        .where('system_key', '=', systemKey)
+        .where('asset_class', '=', assetClass)
+        .where('asset_id', '=', assetId)
+        .execute();
+      for (const { edge } of rows) await push(systemKey, edge);
+    },
     async report(systemKey, edge, result) {
       if (result.ok) {
         const status = result.event === 'delete' ? 'removed' : 'success';

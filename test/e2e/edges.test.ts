@@ -296,6 +296,19 @@ describe('e2e: a platform and two edges', function () {
     );
     expect(missing.status).to.not.equal(200);
 
+    // Editing the service on the platform redeploys it to e2 without another sync call.
+    const statuses = () =>
+      watch.got.filter((g) => g.topic === '$notification/sync/status' && g.payload.includes('"Where"'))
+        .length;
+    const before = statuses();
+    const edit = await rest(platform.tp, 'PUT', `/admin/code/v/1/${systemKey}/Where`, platform.devToken, {
+      code: 'function Where(req, resp) { resp.success({ edge: ClearBlade.isEdge(), id: ClearBlade.edgeId(), v: 2 }); }',
+    });
+    expect(edit.status, JSON.stringify(edit.body)).to.equal(200);
+    await until(() => statuses() > before, 10000, 'redeployment status');
+    const rerun = await rest(edges[1].tp, 'POST', `/api/v/1/code/${systemKey}/Where`, edges[1].devToken, {});
+    expect(rerun.body).to.deep.include({ success: true, results: { edge: true, id: 'e2', v: 2 } });
+
     // A service whose library is not deployed to the edge cannot be bundled there.
     const lib = await rest(
       platform.tp,
