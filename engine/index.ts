@@ -28,7 +28,7 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
   const edge = options.edge ?? { isEdge: false, edgeId: '', platformUrl: '' };
   const defaultMemoryMb = Math.max(MIN_MEMORY_MB, options.defaults.memoryLimitMb);
   const onCatastrophicError = (message: string) => log.error('isolate catastrophic error', { message });
-  const builds = new BuildSlots(options.contextBuilds ?? 2);
+  const builds = new BuildSlots(options.contextBuilds ?? 16);
   const sandboxOptions = (version: ServiceVersion): SandboxOptions => ({
     memoryLimitMb:
       version.memoryLimitMb > 0 ? Math.max(MIN_MEMORY_MB, version.memoryLimitMb) : defaultMemoryMb,

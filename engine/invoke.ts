@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { IsobarError, isIsobarError, type ErrorCode, type ErrorParams } from '../runtime-api/errors/index.js';
 import type { BeginRequest, Outcome } from '../runtime-api/sandbox-protocol.js';
-import type { IsolatePool } from './isolate-pool.js';
+import { versionKey, type IsolatePool } from './isolate-pool.js';
 import { safeParse } from './json.js';
 import { RunState, type RunDeps } from './run-state.js';
 import { errorLine, type PreparedContext, type Sandbox } from './sandbox.js';
@@ -47,6 +47,9 @@ export interface Invoker {
   killAll(code: ErrorCode): void;
 }
 
+/** What a run's race resolves with when the engine ended it. */
+const KILLED: unique symbol = Symbol('killed');
+
 /** Builds the pipeline over a pool; never rejects for anything the service did. */
 export function createInvoker(
   pool: IsolatePool,
@@ -54,6 +57,12 @@ export function createInvoker(
 ): Invoker {
   const inFlight = new Set<Promise<InvokeResult>>();
   const active = new Set<RunState>();
+  /**
+   * Per version, the moment the last run in line got its context: runs of a version take their contexts in
+   * arrival order, so a later trigger run on a warm isolate does not overtake an earlier one still waiting
+   * for a new isolate's first context (messages of one topic start their runs in publish order).
+   */
+  const lanes = new Map<string, Promise<void>>();
 
   function resolveService(version: ServiceVersion, request: InvokeRequest, mode: RunMode): Invocation {
     const stream = mode.stream === true;
@@ -91,7 +100,16 @@ export function createInvoker(
   async function runWithLimits(s: Invocation): Promise<void> {
     const { sandbox, prepared, run } = s;
     if (s.outcome !== undefined || sandbox === undefined || prepared === undefined) return;
-    run.onKill(() => sandbox.dispose());
+    // A killed run ends here and now: an isolate disposed while it waits in the bridge does not always settle
+    // its run promise, and stopInstance/close must not wait for one that never comes.
+    let killed: (() => void) | undefined;
+    const ended = new Promise<typeof KILLED>((resolve) => {
+      killed = () => resolve(KILLED);
+    });
+    run.onKill(() => {
+      sandbox.dispose();
+      killed?.();
+    });
     s.mode.onRun?.(run);
     const seconds = s.timeoutMs === undefined ? -1 : s.timeoutMs / 1000;
     const cancelWatchdog =
@@ -111,8 +129,10 @@ export function createInvoker(
       stream: run.stream,
     };
     try {
-      const raw = await sandbox.run(prepared, run, JSON.stringify(begin), s.timeoutMs);
-      s.outcome = run.fault === undefined ? readOutcome(s, raw) : faultOutcome(s);
+      const running = sandbox.run(prepared, run, JSON.stringify(begin), s.timeoutMs);
+      running.catch(() => {}); // when the kill wins the race, a late rejection has no one to tell
+      const raw = await Promise.race([running, ended]);
+      s.outcome = run.fault === undefined && raw !== KILLED ? readOutcome(s, raw) : faultOutcome(s);
     } catch (err) {
       s.outcome = run.fault !== undefined ? faultOutcome(s) : classify(s, err, seconds);
     } finally {
@@ -227,12 +247,28 @@ export function createInvoker(
   ): Promise<InvokeResult> {
     const s = resolveService(version, request, mode);
     active.add(s.run);
+    let leave: (() => void) | undefined;
     try {
+      if (mode.sandbox === undefined) {
+        const key = versionKey(version);
+        const before = lanes.get(key);
+        const mine = new Promise<void>((resolve) => {
+          leave = () => {
+            if (lanes.get(key) === mine) lanes.delete(key);
+            resolve();
+          };
+        });
+        lanes.set(key, mine);
+        if (before !== undefined) await before;
+      }
       await acquireIsolate(s);
+      // The run is dispatched below before the next one in line resumes (that happens in a later microtask).
+      leave?.();
       await runWithLimits(s);
     } catch (err) {
       s.outcome ??= classify(s, err, -1);
     } finally {
+      leave?.();
       active.delete(s.run);
       await collectLogs(s);
       releaseIsolate(s);

@@ -152,7 +152,7 @@ export interface EngineOptions {
   readonly maxIdlePerVersion?: number;
   /** Blank isolates (prelude compiled) kept ready so a new version is ready in well under 2 ms; default 2. */
   readonly blankIsolates?: number;
-  /** Context builds in flight across the engine (isolated-vm has cores + 1 pool threads); default 2. */
+  /** Context builds in flight across the engine (a waited-for build goes first); default 16. */
   readonly contextBuilds?: number;
   readonly limits?: Partial<EngineLimits>;
   /** Stream restart backoff: first delay and cap, ms. */
