@@ -129,6 +129,19 @@ describe('e2e: code services', () => {
     const unknown = await dev('DELETE', `/codeadmin/v/3/running/${sk}`, { id: 'nope' });
     expect(unknown.body.code).to.equal('CB_ERR_CODE_INSTANCE_UNKNOWN');
 
+    // The instance left handles a message, then stops too.
+    client = await connect(w);
+    await client.subscribeAsync('out/#');
+    const relayed = nextMessage(client);
+    await client.publishAsync('in/b', 'pong');
+    expect(await relayed).to.deep.equal({ topic: 'out/in/b', payload: 'PONG' });
+    const [second] = Object.keys(left);
+    expect((await dev('DELETE', `/codeadmin/v/3/running/${sk}`, { id: second })).body).to.deep.equal({
+      stopped: true,
+      id: second,
+    });
+    expect((await dev('GET', `/codeadmin/v/3/running/${sk}`)).body).to.deep.equal({});
+
     await dev('DELETE', `/admin/code/v/1/${sk}/Relay`);
     expect((await dev('GET', `/codeadmin/v/3/running/${sk}`)).body).to.deep.equal({});
   });

@@ -129,6 +129,32 @@ describe('engine: stream services', () => {
     expect(clock.pending, 'no restart scheduled').to.equal(0);
   });
 
+  it('stops the second of two instances after it handled a message once the first was stopped', async () => {
+    const s = service(
+      'Relay',
+      `function Relay(req, resp) {
+        var messaging = ClearBlade.Messaging();
+        messaging.subscribe("in/#", function () {});
+        while (true) {
+          messaging.waitForMessage(["in/#"], function (err, msg, topic) {
+            if (!err) messaging.publish("out/" + topic, msg.toUpperCase());
+          });
+        }
+      }`,
+      { executionTimeout: -1, concurrency: 2 },
+    );
+    await h.engine.startStream(s, request());
+    await until(() => h.host.subscriptions().length === 2, 'two subscriptions');
+    const [first, second] = h.engine.running();
+    expect(await h.engine.stopInstance(first.instanceId)).to.equal(true);
+    expect(h.host.subscriptions()).to.deep.equal(['in/#']);
+    expect(h.host.feed('in/a', 'ping')).to.equal(1);
+    await h.host.publishedTo('out/in/a');
+    expect(await h.engine.stopInstance(second.instanceId)).to.equal(true);
+    expect(h.engine.running()).to.deep.equal([]);
+    expect(h.host.subscriptions()).to.deep.equal([]);
+  });
+
   it('replaces the running instances when a new version starts', async () => {
     const v1 = service(
       'Versioned',
