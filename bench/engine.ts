@@ -2,12 +2,15 @@
 //  1. a new service version ready: `engine.prepare` p50/p99 (target p99 <= 2 ms), and a first run after it;
 //  2. memory for 1,000 idle stream services (each in its own 8 MB-limit isolate, blocked in waitForMessage):
 //     RSS growth and threads (target <= 2 GB);
-//  3. a waitForMessage loop (parse 1 KB JSON, compute, publish) fed by an in-memory host, against a plain
+//  3. micro runs/s of a trivial service through `engine.invoke` (a fresh context each), 1 and 8 at a time, with the
+//     process CPU per run, against the floor of that rule: a bare V8 context created and released per run;
+//  4. a waitForMessage loop (parse 1 KB JSON, compute, publish) fed by an in-memory host, against a plain
 //     in-process handler doing the same work: throughput ratio, and one-at-a-time round-trip latency.
 // Run: npm run bench -- engine   or   node --no-node-snapshot --import tsx bench/engine.ts
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createEngine } from '../engine/index.js';
+import { createBlank } from '../engine/sandbox.js';
 import type { Caller, Engine, Host, InvokeRequest, ServiceVersion } from '../engine/types.js';
 import { silentLog } from '../runtime-api/log.js';
 import { topicMatches } from '../runtime-api/topics.js';
@@ -114,6 +117,58 @@ async function benchPrepare(engine: Engine): Promise<string[][]> {
       '',
     ]);
   }
+  return rows;
+}
+
+/** Runs `fn` from `concurrency` loops for `ms`; answers runs/s and process CPU (all threads) per run in ms. */
+async function rate(fn: () => Promise<unknown>, concurrency: number, ms: number) {
+  const end = performance.now() + ms;
+  let n = 0;
+  const cpu0 = process.cpuUsage();
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await fn();
+        n++;
+      }
+    }),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  return { perS: n / ((performance.now() - t) / 1000), cpuMs: (cpu.user + cpu.system) / 1000 / n };
+}
+
+async function benchInvoke(): Promise<string[][]> {
+  const { host } = memoryHost();
+  const engine = await createEngine(
+    { defaults: { memoryLimitMb: 64, executionTimeoutS: 60 } },
+    { host, log: silentLog, clock: systemClock },
+  );
+  const v = version('Add', 'function Add(req, resp) { resp.success(req.params.lhs + req.params.rhs); }', {
+    memoryLimitMb: 64,
+  });
+  const add: InvokeRequest = { ...request, params: { lhs: 3, rhs: 4 } };
+  await engine.prepare(v);
+  const blanks = await Promise.all(Array.from({ length: 8 }, () => createBlank(64, () => {})));
+  const rows: string[][] = [];
+  for (const concurrency of [1, 8]) {
+    await rate(() => engine.invoke(v, add), concurrency, 500); // warm-up: isolates and their reserves
+    let next = 0;
+    const bare = async () => {
+      const context = await blanks[next++ % concurrency].isolate.createContext();
+      context.release();
+    };
+    const floor = await rate(bare, concurrency, 2000);
+    const runs = await rate(() => engine.invoke(v, add), concurrency, 3000);
+    rows.push([
+      `micro runs, ${concurrency} at a time (runs/s; CPU ms per run)`,
+      `${fmt(runs.perS)}; ${fmt(runs.cpuMs, 2)}`,
+      `${fmt(floor.perS)}; ${fmt(floor.cpuMs, 2)}`,
+      fmt(runs.perS / floor.perS, 2),
+    ]);
+  }
+  for (const b of blanks) b.isolate.dispose();
+  await engine.close();
   return rows;
 }
 
@@ -267,6 +322,8 @@ async function main(): Promise<void> {
       ...(await benchIdleStreams(Number(process.env.BENCH_IDLE_STREAMS ?? 1000))),
     ]),
   );
+  console.log();
+  console.log(table([['figure', 'engine.invoke', 'bare context', 'ratio'], ...(await benchInvoke())]));
   console.log();
   console.log(table([['figure', 'isolate', 'in-process', 'ratio'], ...(await benchLoop(20_000))]));
 }
