@@ -9,7 +9,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Log } from '../runtime-api/log.js';
 import { loadTls, type TlsMaterial } from './tls.js';
-import type { BrokerPorts as BrokerPortsLike } from './types.js';
+import type { BrokerPorts as BrokerPortsLike, ListeningPorts } from './types.js';
 
 /** Takes a new connection; `address` is the peer's address. */
 export type ConnectionHandler = (conn: Duplex, address: string) => void;
@@ -103,16 +103,7 @@ export async function openListener(
 
 /** Which ports to open and who takes their connections. */
 export interface ListenerSet {
-  readonly ports: {
-    mqtt: number | null;
-    mqtts: number | null;
-    ws: number | null;
-    wss: number | null;
-    auth: number | null;
-    authTls: number | null;
-    authWs: number | null;
-    authWss: number | null;
-  };
+  readonly ports: ListeningPorts;
   close(): Promise<void>;
 }
 

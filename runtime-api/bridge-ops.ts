@@ -17,7 +17,7 @@ export const BRIDGE_OPS = [
   'timer.fetch', // [name]
   'timer.update', // [name, changes]
   'timer.delete', // [name]
-  // delayed publishes of ClearBlade.Messaging() (issue 4)
+  // delayed publishes of ClearBlade.Messaging() (issue 4): answered by the engine's bridge itself, never Host.call
   'messaging.setTimeout', // [ms, topic, payload]
   'messaging.setInterval', // [ms, topic, payload, iterations]
   'messaging.cancel', // [id]

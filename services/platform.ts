@@ -13,7 +13,7 @@ import { createRestAuth } from './rest/auth.js';
 import { firstStart } from './first-start.js';
 import { createHistory, type HistoryComponent } from './history/component.js';
 import { createTriggersComponent, type TriggersComponent } from './triggers/component.js';
-import type { Broker } from '../broker/types.js';
+import type { Broker, ListeningPorts } from '../broker/types.js';
 import { createEngine } from '../engine/index.js';
 import { createCodeComponent, type CodeComponent } from './code/component.js';
 import { createMessaging } from './messaging/component.js';
@@ -22,16 +22,8 @@ import { withEdgeAuth } from './edges/broker-auth.js';
 import { loadEdgeRegistry } from './edges/registry.js';
 
 /** Actual ports after listening; null for a disabled listener. Printed in the `isobar ready` line. */
-export interface Ports {
+export interface Ports extends ListeningPorts {
   http: number | null;
-  mqtt: number | null;
-  mqtts: number | null;
-  ws: number | null;
-  wss: number | null;
-  auth: number | null;
-  authTls: number | null;
-  authWs: number | null;
-  authWss: number | null;
 }
 
 export interface PlatformDeps {

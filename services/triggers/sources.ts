@@ -4,7 +4,7 @@
 // only then builds the event, so unwatched activity costs two map lookups.
 
 import type { BrokerEventMap } from '../../broker/types.js';
-import { RESERVED_TOPIC_PREFIXES } from '../../runtime-api/constants.js';
+import { isReservedTopic } from '../../broker/acl.js';
 import type { PlatformEvents } from '../events.js';
 import type { ActionKey } from './definitions.js';
 import {
@@ -35,11 +35,6 @@ export interface SourceDeps {
   readonly deliver: (event: TriggerEvent) => void;
 }
 
-/** Platform-made topics are not messages: a `$trigger/...` publish must not re-trigger Messaging::Publish. */
-function reserved(topic: string): boolean {
-  return RESERVED_TOPIC_PREFIXES.some((p) => topic.startsWith(p));
-}
-
 /** Starts listening; returns the function that stops. */
 export function attachSources(deps: SourceDeps): () => void {
   const { broker, events, wanted, deliver } = deps;
@@ -52,7 +47,8 @@ export function attachSources(deps: SourceDeps): () => void {
 
   offs.push(
     broker.on('published', (m) => {
-      if (reserved(m.topic)) return;
+      // Platform-made topics are not messages: a `$trigger/...` publish must not re-trigger Messaging::Publish.
+      if (isReservedTopic(m.topic)) return;
       when(m.systemKey, 'Messaging::Publish', () => publishEvent(m));
     }),
     broker.on('subscribed', (e) =>
