@@ -57,6 +57,11 @@ export const sandboxErrors = defineErrors({
     fault: 'user',
     message: 'System {systemKey} already has {limit} delayed publishes waiting',
   },
+  CB_ERR_SANDBOX_BUSY: {
+    status: 429,
+    fault: 'user',
+    message: 'Service {service} not run: system {systemKey} already has {limit} runs waiting for an isolate',
+  },
   CB_ERR_SANDBOX_STOPPED: {
     status: 200,
     fault: 'user',
