@@ -1,5 +1,6 @@
 // Topic ACL (issue 3 item 5): every PUBLISH and SUBSCRIBE asks BrokerAuth, which answers from memory,
-// so role changes apply to the next operation without reconnecting. Denials are logged, counted and
+// so role changes apply to the next operation without reconnecting (and access.ts re-checks live
+// subscriptions when roles change). Denials are logged, counted and
 // reported as `denied` events. Reserved platform topics ($trigger/, $timer/, …) are never client-published.
 import { RESERVED_TOPIC_PREFIXES } from '../runtime-api/constants.js';
 import type { Log } from '../runtime-api/log.js';
@@ -10,6 +11,8 @@ export interface Acl {
   canPublish(identity: ClientIdentity, topic: string, clientId?: string): boolean;
   /** `filter` is the plain filter (for `$share/g/f`, `f`). */
   canSubscribe(identity: ClientIdentity, filter: string, clientId?: string): boolean;
+  /** Re-check of a subscription granted earlier (role changes): asks, but neither counts nor logs a denial. */
+  stillAllowed(identity: ClientIdentity, filter: string): boolean;
   readonly deniedPublishes: number;
   readonly deniedSubscribes: number;
 }
@@ -53,6 +56,7 @@ export function createAcl(deps: { auth: BrokerAuth; log: Log; events: BrokerEven
       deny(identity, filter, 'subscribe', clientId);
       return false;
     },
+    stillAllowed: (identity, filter) => auth.canSubscribe(identity, filter),
     get deniedPublishes() {
       return deniedPublishes;
     },

@@ -1,8 +1,11 @@
 // The aedes hooks: tenancy and ACL on the way in (authorizePublish, authorizeSubscribe), tenancy on the
 // way out (authorizeForward), and the session binding at CONNECT (authenticate). The CONNECT itself was
 // already settled by the connect gate (auth.ts); aedes' callback hooks are adapted here, once.
+// A PUBLISH or SUBSCRIBE of a connection whose token has expired is refused and the connection closed
+// (the expiry timer of access.ts normally closed it already; this covers a packet racing the timer).
 import type { AedesOptions, Client } from 'aedes';
 import { parseShared, publishTopicProblem } from '../runtime-api/topics.js';
+import { IsobarError } from '../runtime-api/errors/index.js';
 import type { Log } from '../runtime-api/log.js';
 import type { Acl } from './acl.js';
 import type { Session } from './client-ids.js';
@@ -21,6 +24,8 @@ export interface HookContext {
   readonly acl: Acl;
   readonly log: Log;
   readonly shared: SharedSubscriptions;
+  /** True (and the connection closed) when the session's token has expired. */
+  expired(session: Session): boolean;
   /** The session of an admitted client. */
   session(client: Client): Session | undefined;
   /** How shared subscriptions reach this client. */
@@ -59,6 +64,7 @@ export function createHooks(ctx: HookContext): Hooks {
       if (client === null) return done(null);
       const session = ctx.session(client);
       if (session === undefined) return done(new Error('unknown session'));
+      if (ctx.expired(session)) return done(new IsobarError('CB_ERR_AUTH_EXPIRED_TOKEN'));
       let topic: string | undefined = packet.topic;
       if (isInternal(topic)) topic = stripFor(session.systemKey, topic); // a will, already internal
       if (topic !== undefined && acl.canPublish(session.identity, topic, session.clientId)) {
@@ -74,6 +80,7 @@ export function createHooks(ctx: HookContext): Hooks {
     authorizeSubscribe(client, sub, done) {
       const session = ctx.session(client);
       if (session === undefined) return done(null, null);
+      if (ctx.expired(session)) return done(new IsobarError('CB_ERR_AUTH_EXPIRED_TOKEN'));
       const sk = session.systemKey;
       const qos = Math.min(sub.qos, 2) as 0 | 1 | 2;
       let filter: string | undefined = sub.topic;

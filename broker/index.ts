@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 import { IsobarError } from '../runtime-api/errors/index.js';
 import { filterProblem, parseShared, publishTopicProblem } from '../runtime-api/topics.js';
+import { createLiveAccess } from './access.js';
 import { createAcl } from './acl.js';
 import { createAuthOverMqtt } from './auth-over-mqtt.js';
 import { createConnectGate } from './auth.js';
@@ -38,6 +39,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   const persistence = await openPersistence(options.dataDir);
   const events = createBrokerEvents(log);
   const acl = createAcl({ auth, log, events });
+  const access = createLiveAccess({ auth, acl, log, clock, persistence });
   const clientIds = createClientIds();
   const admission = createAdmissionLimits(limits, clock);
   const sessions = new WeakMap<Duplex, Session>();
@@ -51,6 +53,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   const hooks = createHooks({
     acl,
     log,
+    expired: (session) => access.expired(session),
     get shared() {
       return shared;
     },
@@ -137,6 +140,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
         const client = internals(aedes.handle(conn));
         client.isobarSession = session;
         session.close = () => client.close();
+        access.track(session, client);
         const originals = wrapDelivery(client, session, { limits, log, onBreach });
         members.set(conn, { session, client, ...originals });
         wireInbound(client, session, { limits, log, shared: shared, onBreach });
@@ -206,7 +210,9 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       if (opts.identity !== undefined && !acl.canSubscribe(opts.identity, plain)) {
         throw new IsobarError('CB_ERR_MQTT_SUBSCRIBE_DENIED', { filter });
       }
+      let live = true; // off at once on unsubscribe (aedes removes the listener a turn later)
       const deliver = (packet: AedesPublishPacket) => {
+        if (!live) return;
         const from = (packet as { clientId?: unknown }).clientId;
         const session = typeof from === 'string' ? clientIds.holder(from) : undefined;
         const message = toMessage(packet, session, clock);
@@ -217,20 +223,35 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
           log.error('internal subscriber failed', { systemKey, filter, err: String(err) });
         }
       };
+      let remove: () => Promise<void>;
       if (share !== undefined) {
         const key = {};
         await shared.join(systemKey, share.group, plain, opts.qos ?? 0, { key, handler: deliver });
-        return () => shared.leave(systemKey, share.group, plain, key);
+        remove = () => shared.leave(systemKey, share.group, plain, key);
+      } else {
+        const internal = toInternal(systemKey, plain);
+        const listener = (packet: AedesPublishPacket, done: () => void) => {
+          done(); // call back first (DESIGN.md, measured facts)
+          deliver(packet);
+        };
+        await new Promise<void>((resolve) => aedes.subscribe(internal, listener, () => resolve()));
+        let removed: Promise<void> | undefined;
+        remove = () =>
+          (removed ??= new Promise<void>((resolve) =>
+            aedes.unsubscribe(internal, listener, () => resolve()),
+          ));
       }
-      const internal = toInternal(systemKey, plain);
-      const listener = (packet: AedesPublishPacket, done: () => void) => {
-        done(); // call back first (DESIGN.md, measured facts)
-        deliver(packet);
+      const drop = () => {
+        live = false;
+        return remove();
       };
-      await new Promise<void>((resolve) => aedes.subscribe(internal, listener, () => resolve()));
-      let removed: Promise<void> | undefined;
-      return () =>
-        (removed ??= new Promise<void>((resolve) => aedes.unsubscribe(internal, listener, () => resolve())));
+      if (opts.identity === undefined) return drop;
+      // made for an identity (a service): dropped when that identity's roles no longer allow it
+      const untrack = access.trackInternal({ systemKey, identity: opts.identity, filter: plain, drop });
+      return () => {
+        untrack();
+        return drop();
+      };
     },
 
     hasSubscribers(systemKey, topic) {
@@ -250,6 +271,8 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
         }
       }
     },
+
+    recheckAccess: (systemKey) => access.recheck(systemKey),
 
     stats: () => ({
       connections: admission.connections,

@@ -13,6 +13,8 @@ export interface ClientIdentity {
   readonly systemKey: string;
   /** The token the client connected with (undefined for internal publishers). */
   readonly token?: string;
+  /** Epoch ms when that token expires: the broker closes the connection then. Undefined = never. */
+  readonly expiresAt?: number;
 }
 
 /** What the broker asks of the platform. Sync methods answer from memory; they run on every packet. */
@@ -27,12 +29,14 @@ export interface BrokerAuth {
   canSubscribe(identity: ClientIdentity, filter: string): boolean;
   /**
    * Auth over MQTT: systemKey, optional systemSecret, and the client id `email:password` or
-   * `deviceName:activeKey`. Throws an IsobarError with `connack` on failure.
+   * `deviceName:activeKey`; `address` is the client's, for the login throttle. Throws an IsobarError with
+   * `connack` on failure (CB_ERR_AUTH_THROTTLED: 3).
    */
   login(
     systemKey: string,
     systemSecret: string | undefined,
     clientId: string,
+    address?: string,
   ): Promise<{ token: string; id: string }>;
 }
 
@@ -158,6 +162,12 @@ export interface Broker {
   on<K extends keyof BrokerEventMap>(event: K, listener: (event: BrokerEventMap[K]) => void): () => void;
   /** Closes every connection authenticated with one of these tokens. */
   disconnectTokens(tokens: readonly string[]): void;
+  /**
+   * After an identity change in `systemKey` (roles, memberships, deletions): closes the connections that
+   * no longer authenticate and drops every subscription — of MQTT clients and of internal subscribers
+   * made for an identity — that the ACL no longer allows. Synchronous; runs over the system's connections.
+   */
+  recheckAccess(systemKey: string): void;
   stats(): BrokerStats;
   /** Stops listening, closes clients, flushes persistence; idempotent. */
   close(): Promise<void>;

@@ -13,13 +13,20 @@ export function principalOf(identity: ClientIdentity): Principal {
     name: identity.name,
     systemKey: identity.kind === 'developer' ? null : identity.systemKey,
     token: identity.token ?? '',
-    expiresAt: Number.MAX_SAFE_INTEGER,
+    expiresAt: identity.expiresAt ?? Number.MAX_SAFE_INTEGER,
   };
 }
 
-/** The broker-side identity of a verified principal acting in `systemKey`. */
+/** The broker-side identity of a verified principal acting in `systemKey` (its expiry closes its connection). */
 export function clientIdentityOf(principal: Principal, systemKey: string): ClientIdentity {
-  return { kind: principal.kind, id: principal.id, name: principal.name, systemKey, token: principal.token };
+  return {
+    kind: principal.kind,
+    id: principal.id,
+    name: principal.name,
+    systemKey,
+    token: principal.token,
+    expiresAt: principal.expiresAt,
+  };
 }
 
 /** Builds the adapter. Identities of kind `service` (platform code with no caller) may use every topic. */
@@ -43,7 +50,7 @@ export function createBrokerAuth(identity: IdentityService): BrokerAuth {
     duplicateClientId: (who) => identity.system(who.systemKey)?.duplicateClientId ?? 'reject',
     canPublish: (who, topic) => allowed(who, topic, 'publish'),
     canSubscribe: (who, filter) => allowed(who, filter, 'subscribe'),
-    async login(systemKey, systemSecret, clientId) {
+    async login(systemKey, systemSecret, clientId, address) {
       const system = identity.system(systemKey);
       if (system === undefined) throw new IsobarError('CB_ERR_SYSTEM_UNKNOWN', { systemKey });
       if (systemSecret !== undefined && systemSecret.toUpperCase() !== system.systemSecret) {
@@ -54,8 +61,8 @@ export function createBrokerAuth(identity: IdentityService): BrokerAuth {
       const secret = clientId.slice(colon + 1);
       try {
         const result = name.includes('@')
-          ? await identity.loginUser(systemKey, name, secret)
-          : await identity.loginDevice(systemKey, name, secret);
+          ? await identity.loginUser(systemKey, name, secret, address)
+          : await identity.loginDevice(systemKey, name, secret, address);
         return { token: result.token, id: result.id };
       } catch (err) {
         // unknown user or device, wrong password or key: all "not authorized" (CONNACK 5)

@@ -1,5 +1,6 @@
 // The messaging component of the composition root: the broker built from the config slice, its
-// BrokerAuth over identity, revoked tokens' connections closed, the REST publish route.
+// BrokerAuth over identity, revoked tokens' connections closed, live access re-checked after identity
+// changes (issue 10 item 3), the REST publish route.
 import type { Broker, BrokerAuth } from '../../broker/types.js';
 import { createBroker } from '../../broker/index.js';
 import type { IdentityService } from '../identity/types.js';
@@ -59,7 +60,18 @@ export async function createMessaging(
       clock,
     },
   );
-  const offRevoked = events.on('tokens.revoked', (e) => broker.disconnectTokens(e.tokens));
+  const offs = [events.on('tokens.revoked', (e) => broker.disconnectTokens(e.tokens))];
+  // Losing access ends access: after any change that can take rights away, the system's connections are
+  // re-authenticated and their subscriptions (and services' internal ones) re-checked against the ACL.
+  const recheck = (e: { systemKey: string }) => broker.recheckAccess(e.systemKey);
+  for (const name of [
+    'roles.changed',
+    'user.deleted',
+    'device.deleted',
+    'device.updated',
+    'system.deleted',
+  ] as const)
+    offs.push(events.on(name, recheck));
   return {
     name: 'messaging',
     broker,
@@ -68,7 +80,7 @@ export async function createMessaging(
       return broker.listen();
     },
     async close() {
-      offRevoked();
+      for (const off of offs) off();
       await broker.close();
     },
   };

@@ -10,7 +10,7 @@ import type { Broker, BrokerAuth, BrokerLimits, ClientIdentity, ListeningPorts }
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { topicMatches, filterCovers } from '../../runtime-api/topics.js';
 import { createMemoryLog } from '../../services/log.js';
-import { systemClock } from '../../services/clock.js';
+import { systemClock, type Clock } from '../../services/clock.js';
 
 export const SYS_A = 'aaaa0000aaaa0000aaaa0000aaaa';
 export const SYS_B = 'bbbb0000bbbb0000bbbb0000bbbb';
@@ -19,6 +19,8 @@ export const SECRET_A = 'SECRETA';
 /** Tokens → identities, and per-token topic grants (filter → level 1 sub, 2 pub, 3 both). */
 export interface FakeAuth extends BrokerAuth {
   add(token: string, identity: Omit<ClientIdentity, 'token'>, grants?: Record<string, number>): void;
+  /** The token no longer authenticates (revoked, its user deleted). */
+  remove(token: string): void;
   grants: Map<string, Record<string, number>>;
   policy: Map<string, 'reject' | 'takeover'>;
   /** email:password → user ids for auth over MQTT. */
@@ -44,6 +46,9 @@ export function createFakeAuth(): FakeAuth {
     add(token, identity, g = { '#': 3 }) {
       identities.set(token, { ...identity, token });
       grants.set(token, g);
+    },
+    remove(token) {
+      identities.delete(token);
     },
     authenticate(token, systemKey) {
       if (!systems.has(systemKey)) throw new IsobarError('CB_ERR_SYSTEM_UNKNOWN', { systemKey });
@@ -91,7 +96,13 @@ const clients = new Set<MqttClient>();
 
 /** Starts a broker; `dataDir` reuses one (restart tests). */
 export async function startBroker(
-  options: { dataDir?: string; auth?: FakeAuth; limits?: Partial<BrokerLimits>; tcpOnly?: boolean } = {},
+  options: {
+    dataDir?: string;
+    auth?: FakeAuth;
+    limits?: Partial<BrokerLimits>;
+    tcpOnly?: boolean;
+    clock?: Clock;
+  } = {},
 ): Promise<TestBroker> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'isobar-broker-'));
   const auth = options.auth ?? createFakeAuth();
@@ -106,7 +117,7 @@ export async function startBroker(
       limits: { ...DEFAULT_LIMITS, ...options.limits },
       publicHost: 'mqtt.example.test',
     },
-    { auth, log, clock: systemClock },
+    { auth, log, clock: options.clock ?? systemClock },
   );
   const ports = await broker.listen();
   return {
