@@ -42,6 +42,7 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
       platformUrl: edge.platformUrl,
       nodeId: options.nodeId ?? 'isobar',
       maxResultBytes: limits.maxResultBytes,
+      maxResultDepth: limits.maxResultDepth,
       maxLogLineChars: limits.maxLogLineChars,
     },
   });

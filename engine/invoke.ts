@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { IsobarError, isIsobarError, type ErrorCode, type ErrorParams } from '../runtime-api/errors/index.js';
 import type { BeginRequest, Outcome } from '../runtime-api/sandbox-protocol.js';
 import { versionKey, type IsolatePool } from './isolate-pool.js';
-import { safeParse } from './json.js';
+import { parseResult, safeParse } from './json.js';
 import { RunState, type RunDeps } from './run-state.js';
 import { errorLine, type PreparedContext, type Sandbox } from './sandbox.js';
 import type { InvokeRequest, InvokeResult, ServiceVersion } from './types.js';
@@ -203,15 +203,23 @@ export function createInvoker(
         code: 'CB_ERR_SANDBOX_UNCAUGHT',
       };
     }
-    if (o.c !== undefined) {
-      const code = o.c === 'CB_ERR_SANDBOX_NO_ENTRY' ? o.c : 'CB_ERR_SANDBOX_RESULT_TOO_LARGE';
-      s.run.fault = { code, params: { service: s.version.name, limit } };
+    const depth = deps.limits.maxResultDepth;
+    const parsed = parseResult(o.r, depth);
+    if (o.c !== undefined || !parsed.ok) {
+      const code =
+        o.c === 'CB_ERR_SANDBOX_NO_ENTRY' || o.c === 'CB_ERR_SANDBOX_RESULT_TOO_DEEP'
+          ? o.c
+          : parsed.ok
+            ? 'CB_ERR_SANDBOX_RESULT_TOO_LARGE'
+            : 'CB_ERR_SANDBOX_RESULT_TOO_DEEP';
+      const bound = code === 'CB_ERR_SANDBOX_RESULT_TOO_DEEP' ? depth : limit;
+      s.run.fault = { code, params: { service: s.version.name, limit: bound } };
       return faultOutcome(s);
     }
     const headers = o.h !== undefined && typeof o.h === 'object' ? stringRecord(o.h) : undefined;
     return {
       success: o.s,
-      results: safeParse(o.r) ?? null,
+      results: parsed.value,
       ...(o.e === true ? { code: 'CB_ERR_SANDBOX_UNCAUGHT' as const } : {}),
       ...(typeof o.st === 'number' ? { status: o.st } : {}),
       ...(headers === undefined ? {} : { headers }),

@@ -1,8 +1,10 @@
+import { DEFAULT_MAX_RESULT_DEPTH } from '../runtime-api/json-depth.js';
 import type { EngineLimits } from './types.js';
 
 /** Defaults of the per-run limits; each protects the host from one kind of runaway service. */
 export const DEFAULT_LIMITS: EngineLimits = {
   maxResultBytes: 4 * 1024 * 1024,
+  maxResultDepth: DEFAULT_MAX_RESULT_DEPTH,
   maxLogLines: 10_000,
   maxLogBytes: 1024 * 1024,
   maxLogLineChars: 16 * 1024,

@@ -122,6 +122,8 @@ export interface RunningInstance {
 export interface EngineLimits {
   /** Characters of the result's JSON text. */
   readonly maxResultBytes: number;
+  /** Nesting of arrays/objects in a result; deeper ones end the run with CB_ERR_SANDBOX_RESULT_TOO_DEEP. */
+  readonly maxResultDepth: number;
   /** Log lines of one micro-service run (stream services are rate-limited instead). */
   readonly maxLogLines: number;
   /** Characters of all log lines of one micro-service run. */

@@ -45,7 +45,7 @@ export interface Outcome {
   r: string;
   st?: number;
   h?: Record<string, string>;
-  c?: 'CB_ERR_SANDBOX_RESULT_TOO_LARGE' | 'CB_ERR_SANDBOX_NO_ENTRY';
+  c?: 'CB_ERR_SANDBOX_RESULT_TOO_LARGE' | 'CB_ERR_SANDBOX_RESULT_TOO_DEEP' | 'CB_ERR_SANDBOX_NO_ENTRY';
   e?: boolean;
 }
 
@@ -61,6 +61,8 @@ export interface InstallConfig {
   platformUrl: string;
   nodeId: string;
   maxResultBytes: number;
+  /** Nesting of arrays/objects a result may have (runtime-api/json-depth.ts). */
+  maxResultDepth: number;
   maxLogLineChars: number;
 }
 

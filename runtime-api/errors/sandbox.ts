@@ -17,6 +17,11 @@ export const sandboxErrors = defineErrors({
     fault: 'user',
     message: 'Service {service} answered more than {limit} bytes',
   },
+  CB_ERR_SANDBOX_RESULT_TOO_DEEP: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} answered a value nested deeper than {limit} levels',
+  },
   CB_ERR_SANDBOX_LOG_LIMIT: {
     status: 200,
     fault: 'user',

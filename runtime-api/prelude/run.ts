@@ -4,10 +4,13 @@
 import type { BeginRequest, InstallConfig, Outcome } from '../sandbox-protocol.js';
 import { ENDED, type Bridge } from './bridge.js';
 import { errorText } from './format.js';
+import { jsonDeeperThan } from '../json-depth.js';
 
 const stringify = JSON.stringify;
 const parse = JSON.parse;
 const ErrorCtor = Error;
+const RangeErrorCtor = RangeError;
+const isInteger = Number.isInteger;
 const resolve = Promise.resolve.bind(Promise);
 
 export interface Caller {
@@ -64,11 +67,24 @@ export function createRun(bridge: Bridge, config: InstallConfig, begin: BeginReq
     try {
       text = value instanceof ErrorCtor ? stringify(errorText(value)) : stringify(value);
     } catch (err) {
+      // V8 ends a too deep value with a stack overflow and a too large one with "Invalid string length":
+      // both are limits with a stable code, not the service's own error.
+      if (err instanceof RangeErrorCtor) {
+        const deep = String(err.message).includes('call stack');
+        return {
+          s: false,
+          r: 'null',
+          c: deep ? 'CB_ERR_SANDBOX_RESULT_TOO_DEEP' : 'CB_ERR_SANDBOX_RESULT_TOO_LARGE',
+        };
+      }
       return { s: false, r: stringify(errorText(err)), e: true };
     }
     text ??= 'null';
     if (text.length > config.maxResultBytes)
       return { s: false, r: 'null', c: 'CB_ERR_SANDBOX_RESULT_TOO_LARGE' };
+    // Refused here, before it crosses: recursive readers on the host and in clients overflow on deep JSON.
+    if (jsonDeeperThan(text, config.maxResultDepth))
+      return { s: false, r: 'null', c: 'CB_ERR_SANDBOX_RESULT_TOO_DEEP' };
     return { s: success, r: text };
   };
 
@@ -103,7 +119,9 @@ export function createRun(bridge: Bridge, config: InstallConfig, begin: BeginReq
       }
     },
     status(code) {
-      if (typeof code === 'number' && code >= 100 && code <= 599) status = Math.trunc(code);
+      // Kept as asked (a non-integer as -1): the REST door refuses anything outside 200-599 with a stable
+      // code, rather than this silently dropping it.
+      status = typeof code === 'number' && isInteger(code) ? code : -1;
     },
   };
 
