@@ -59,6 +59,16 @@ export const codeErrors = defineErrors({
     fault: 'user',
     message: 'Platform operation {op} is not available on this platform',
   },
+  CB_ERR_CODE_RESPONSE_HEADER: {
+    status: 502,
+    fault: 'user',
+    message: 'Service response header {name} refused: {reason}',
+  },
+  CB_ERR_CODE_RESPONSE_STATUS: {
+    status: 502,
+    fault: 'user',
+    message: 'Service response status {status} refused: only 200-599 may be set',
+  },
   CB_ERR_CODE_ENGINE_UNAVAILABLE: {
     status: 503,
     fault: 'system',

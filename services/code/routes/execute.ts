@@ -1,11 +1,13 @@
 // `POST /api/v/1/code/{sk}/{name}[?id=]` (reference §3.4): the REST door into the one invoke pipeline.
 // HTTP 200 `{success, results, logs?}` for every run, failed or not; an unknown service, a bad token or a
-// missing permission is a REST error instead.
+// missing permission is a REST error instead, and so is a status or header the service may not set
+// (response-policy.ts: 502 CB_ERR_CODE_RESPONSE_STATUS / CB_ERR_CODE_RESPONSE_HEADER).
 import type { FastifyPluginAsync } from 'fastify';
 import type { InvokeResult } from '../../../engine/types.js';
 import { header } from '../../rest/auth.js';
 import { callerOf } from '../invoke.js';
 import { renderLogs } from '../logs.js';
+import { checkResponse } from '../response-policy.js';
 import { callerSecurity, serviceParams, type CodeRouteDeps } from './common.js';
 
 /** Codes whose `results` stay ClearBlade's bare `"<ErrorName>: <message>"` (the service's own error). */
@@ -37,7 +39,9 @@ export function executeRoutes({ auth, registry, invoke }: CodeRouteDeps): Fastif
           summary: 'Execute a service; the body is req.params',
           description:
             'Answers HTTP 200 {success, results} for every run (a thrown error is success:false with "<ErrorName>: <message>"; ' +
-            'a timeout or limit carries its stable code). Header Logging-enabled: true adds `logs`.',
+            'a timeout or limit carries its stable code). Header Logging-enabled: true adds `logs`. ' +
+            'resp.status accepts 200-599 and resp.set only JSON content types, cache headers and x-* headers; ' +
+            'anything else answers 502 CB_ERR_CODE_RESPONSE_STATUS / CB_ERR_CODE_RESPONSE_HEADER.',
           security: callerSecurity,
           params: serviceParams,
           querystring: {
@@ -63,8 +67,11 @@ export function executeRoutes({ auth, registry, invoke }: CodeRouteDeps): Fastif
           logging,
           instanceId: req.query.id,
         });
-        if (result.status !== undefined) void reply.status(result.status);
-        if (result.headers !== undefined) void reply.headers(result.headers);
+        const safe = checkResponse(result.status, result.headers);
+        if (safe.status !== undefined) void reply.status(safe.status);
+        void reply.headers(safe.headers);
+        // The answer is JSON whatever a service wrote into it: browsers must not sniff it into HTML.
+        void reply.header('x-content-type-options', 'nosniff');
         const service = registry.find(systemKey, name);
         return envelope(result, logging || service?.record.logging_enabled === true);
       },

@@ -1,0 +1,76 @@
+// The developer registration key over REST (issue 10 item 4): an existing developer sets, reads the state
+// of, and removes the key that `/admin/reg` asks for in its `key` field (ClearBlade's registration key).
+import type { FastifyPluginAsync } from 'fastify';
+import { S, type IdentityRouteDeps } from './common.js';
+
+const tags = ['developers'];
+const devToken = [{ devToken: [] }];
+const PATH = '/admin/settings/registration_key';
+
+/** `GET|POST|DELETE /admin/settings/registration_key` (developer token). */
+export function registrationRoutes({ identity, auth }: IdentityRouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      PATH,
+      {
+        schema: {
+          tags,
+          summary: 'Is developer registration open, and is a registration key set? (never the key)',
+          security: devToken,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                open_registration: { type: 'boolean' },
+                registration_key_set: { type: 'boolean' },
+                updated_at: { type: ['integer', 'null'], description: 'epoch ms' },
+                updated_by: { type: ['string', 'null'], description: 'developer id' },
+              },
+            },
+          },
+        },
+      },
+      async (req) => {
+        auth.developer(req);
+        return identity.registrationStatus();
+      },
+    );
+
+    app.post<{ Body: { key?: string } | undefined }>(
+      PATH,
+      {
+        schema: {
+          tags,
+          summary: 'Set the registration key (generated when `key` is absent); it is shown only in this answer',
+          security: devToken,
+          body: {
+            type: ['object', 'null'],
+            properties: { key: { type: 'string', maxLength: 1024, description: '16 characters or more' } },
+          },
+          response: { 200: { type: 'object', properties: { registration_key: { type: 'string' } } } },
+        },
+      },
+      async (req) => {
+        const p = auth.developer(req);
+        return { registration_key: await identity.setRegistrationKey(p.id, req.body?.key) };
+      },
+    );
+
+    app.delete(
+      PATH,
+      {
+        schema: {
+          tags,
+          summary: 'Remove the registration key: /admin/reg is closed (unless open registration)',
+          security: devToken,
+          response: { 200: S.ok },
+        },
+      },
+      async (req) => {
+        const p = auth.developer(req);
+        await identity.clearRegistrationKey(p.id);
+        return {};
+      },
+    );
+  };
+}
