@@ -8,6 +8,7 @@ import { createInvoker } from './invoke.js';
 import { IsolatePool } from './isolate-pool.js';
 import { DEFAULT_BACKOFF, DEFAULT_LIMITS, MIN_MEMORY_MB } from './limits.js';
 import { preludeSource } from './prelude.js';
+import { ExecuteCalls, RunSlots } from './run-slots.js';
 import type { SandboxOptions } from './sandbox.js';
 import { createStreamSupervisor } from './stream-supervisor.js';
 import type { Engine, EngineDeps, EngineLimits, EngineOptions, ServiceVersion } from './types.js';
@@ -46,8 +47,9 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
       maxLogLineChars: limits.maxLogLineChars,
     },
   });
+  const maxIsolates = options.maxIsolates ?? 64;
   const pool = new IsolatePool({
-    maxIsolates: options.maxIsolates ?? 64,
+    maxIsolates,
     maxIdlePerVersion: options.maxIdlePerVersion ?? 16,
     sandbox: sandboxOptions,
     blanks: options.blankIsolates ?? 2,
@@ -55,12 +57,21 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
     onCatastrophicError,
     onError: (what, err) => log.error('engine background work failed', { what, err: String(err) }),
   });
+  const slots = new RunSlots({
+    total: maxIsolates,
+    perSystem: options.maxRunsPerSystem ?? 16,
+    perService: options.maxRunsPerService ?? 8,
+    queuePerSystem: options.maxQueuedPerSystem ?? 128,
+  });
+  const executeCalls = new ExecuteCalls();
   const runDeps = {
-    host: deps.host,
+    host: executeCalls.wrap(deps.host),
     clock: deps.clock,
     log,
     limits,
     defaultTimeoutS: options.defaults.executionTimeoutS,
+    slots,
+    executeCalls,
   };
   const invoker = createInvoker(pool, runDeps);
   const supervisor = createStreamSupervisor(options.restartBackoff ?? DEFAULT_BACKOFF, {

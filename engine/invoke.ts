@@ -8,8 +8,9 @@ import type { BeginRequest, Outcome } from '../runtime-api/sandbox-protocol.js';
 import { versionKey, type IsolatePool } from './isolate-pool.js';
 import { parseResult, safeParse } from './json.js';
 import { RunState, type RunDeps } from './run-state.js';
+import type { ExecuteCalls, RunSlots, SlotTicket } from './run-slots.js';
 import { errorLine, type PreparedContext, type Sandbox } from './sandbox.js';
-import type { InvokeRequest, InvokeResult, ServiceVersion } from './types.js';
+import type { HostContext, InvokeRequest, InvokeResult, ServiceVersion } from './types.js';
 
 export interface RunMode {
   /** Stream instance: no timeout, log rate limit instead of caps, `sandbox` is its own and is disposed after. */
@@ -27,6 +28,8 @@ interface Invocation {
   readonly started: number;
   readonly timeoutMs: number | undefined;
   readonly run: RunState;
+  /** The run's slot (micro runs); given back after the isolate. */
+  ticket?: SlotTicket;
   sandbox?: Sandbox;
   prepared?: PreparedContext;
   outcome?: {
@@ -53,10 +56,16 @@ const KILLED: unique symbol = Symbol('killed');
 /** Builds the pipeline over a pool; never rejects for anything the service did. */
 export function createInvoker(
   pool: IsolatePool,
-  deps: RunDeps & { readonly defaultTimeoutS: number },
+  deps: RunDeps & {
+    readonly defaultTimeoutS: number;
+    readonly slots: RunSlots;
+    readonly executeCalls: ExecuteCalls;
+  },
 ): Invoker {
   const inFlight = new Set<Promise<InvokeResult>>();
   const active = new Set<RunState>();
+  /** Slots of runs in flight, so a run they start through `Code().execute` can borrow theirs. */
+  const tickets = new WeakMap<HostContext, SlotTicket>();
   /**
    * Per version, the moment the last run in line got its context: runs of a version take their contexts in
    * arrival order, so a later trigger run on a warm isolate does not overtake an earlier one still waiting
@@ -86,10 +95,22 @@ export function createInvoker(
     };
   }
 
+  /** Waits for a run slot (see run-slots.ts); a run started by a waiting `Code().execute` uses its caller's. */
+  async function admit(s: Invocation): Promise<void> {
+    if (s.mode.sandbox !== undefined) return;
+    const parent = deps.executeCalls.claimParent();
+    const held = parent === undefined ? undefined : tickets.get(parent);
+    s.ticket =
+      (held === undefined ? undefined : deps.slots.borrow(held)) ??
+      (await deps.slots.acquire(s.version.systemKey, s.version.name));
+    tickets.set(s.run.ctx, s.ticket);
+  }
+
   async function acquireIsolate(s: Invocation): Promise<void> {
     if (s.run.ctx.hop > deps.limits.maxDepth)
       return fault(s, 'CB_ERR_SANDBOX_DEPTH', { limit: deps.limits.maxDepth });
-    s.sandbox = s.mode.sandbox ?? (await pool.acquire(s.version));
+    // A borrowed slot may take an isolate beyond the pool's cap: its caller's isolate waits for it.
+    s.sandbox = s.mode.sandbox ?? (await pool.acquire(s.version, s.ticket?.root !== undefined));
     if (s.sandbox.compileError !== undefined) {
       s.outcome = { success: false, results: s.sandbox.compileError, code: 'CB_ERR_SANDBOX_COMPILE' };
       return;
@@ -256,7 +277,9 @@ export function createInvoker(
     const s = resolveService(version, request, mode);
     active.add(s.run);
     let leave: (() => void) | undefined;
+    let busy: unknown;
     try {
+      await admit(s);
       if (mode.sandbox === undefined) {
         const key = versionKey(version);
         const before = lanes.get(key);
@@ -274,13 +297,17 @@ export function createInvoker(
       leave?.();
       await runWithLimits(s);
     } catch (err) {
-      s.outcome ??= classify(s, err, -1);
+      // A full queue refuses the call itself (429 over REST): the service never ran.
+      if (isIsobarError(err) && err.code === 'CB_ERR_SANDBOX_BUSY') busy = err;
+      else s.outcome ??= classify(s, err, -1);
     } finally {
       leave?.();
       active.delete(s.run);
       await collectLogs(s);
       releaseIsolate(s);
+      if (s.ticket !== undefined) deps.slots.release(s.ticket);
     }
+    if (busy !== undefined) throw busy;
     return deliverResult(s);
   }
 
@@ -295,6 +322,7 @@ export function createInvoker(
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     killAll(code) {
+      deps.slots.close();
       for (const run of active) run.kill(code);
     },
   };

@@ -60,8 +60,11 @@ export class IsolatePool {
     return sandbox.compileError;
   }
 
-  /** An isolate for one run of `version`. */
-  async acquire(version: ServiceVersion): Promise<Sandbox> {
+  /**
+   * An isolate for one run of `version`. `overdraft`: may go beyond `maxIsolates` (a run whose caller waits
+   * for it in `Code().execute`; chains are bounded by the call-depth limit).
+   */
+  async acquire(version: ServiceVersion, overdraft = false): Promise<Sandbox> {
     if (this.#closed) throw new IsobarError('CB_ERR_SANDBOX_CLOSED');
     const key = versionKey(version);
     this.#retired.delete(key);
@@ -72,7 +75,7 @@ export class IsolatePool {
       this.#busy.add(warm);
       return warm;
     }
-    while (this.size >= this.#options.maxIsolates && !this.#evictOne()) {
+    while (!overdraft && this.size >= this.#options.maxIsolates && !this.#evictOne()) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
       if (this.#closed) throw new IsobarError('CB_ERR_SANDBOX_CLOSED');
     }

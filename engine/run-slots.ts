@@ -1,11 +1,14 @@
 // Run slots: how many micro-service runs may hold an isolate at once, shared fairly across systems.
 // Without them one tenant could fill every isolate with runs that wait (sleep, waitForMessage, a slow
 // execute) and another system's run would queue behind all of them. Each system and each service has a cap;
-// a run over a cap, or with no slot free, waits in its system's queue; freed slots go to the systems in
-// turn (round-robin), so a flooding system gets one slot per turn like everybody else. A system's queue is
-// bounded: beyond it a run is refused at once with CB_ERR_SANDBOX_BUSY.
+// a run over a cap, or with no slot free, waits in its system's queue; a freed slot goes to the waiting system
+// that holds the fewest slots, the one served longest ago among equals (round-robin), so a flooding system
+// gets a slot only in its turn. A system's queue is bounded: beyond it a run is refused at once with
+// CB_ERR_SANDBOX_BUSY.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { IsobarError } from '../runtime-api/errors/index.js';
+import type { Host, HostContext } from './types.js';
 
 export interface RunSlotLimits {
   /** Runs holding an isolate at once across the engine (the pool's `maxIsolates`). */
@@ -45,8 +48,11 @@ export class RunSlots {
   #running = 0;
   readonly #bySystem = new Map<string, number>();
   readonly #byService = new Map<string, number>();
-  /** Waiting runs by system. Map order is the turn order: a system just served moves to the back. */
+  /** Waiting runs by system. */
   readonly #queues = new Map<string, Waiter[]>();
+  /** When each system with runs running or waiting last got a slot (a counter): the round-robin turn. */
+  readonly #lastServed = new Map<string, number>();
+  #turn = 0;
   readonly #held = new WeakSet<SlotTicket>();
   #closed = false;
 
@@ -98,6 +104,8 @@ export class RunSlots {
     this.#running--;
     decrement(this.#bySystem, ticket.systemKey);
     decrement(this.#byService, serviceKey(ticket.systemKey, ticket.service));
+    if (!this.#bySystem.has(ticket.systemKey) && !this.#queues.has(ticket.systemKey))
+      this.#lastServed.delete(ticket.systemKey);
     this.#dispatch();
   }
 
@@ -132,30 +140,31 @@ export class RunSlots {
     this.#held.add(ticket);
     this.#running++;
     this.#bySystem.set(systemKey, (this.#bySystem.get(systemKey) ?? 0) + 1);
+    this.#lastServed.set(systemKey, ++this.#turn);
     const sk = serviceKey(systemKey, service);
     this.#byService.set(sk, (this.#byService.get(sk) ?? 0) + 1);
     return ticket;
   }
 
   /**
-   * Admits waiting runs while slots are free: each turn serves the first system (in turn order) that has a
-   * run within its caps, takes that system's oldest such run (runs of one service stay in arrival order),
-   * and moves the system to the back of the turn order.
+   * Admits waiting runs while slots are free. Each slot goes to the system, among those with a run within
+   * their caps, that holds the fewest slots, then the one served longest ago; it takes that system's oldest
+   * such run (runs of one service stay in arrival order).
    */
   #dispatch(): void {
     while (this.#running < this.#limits.total) {
-      let served = false;
+      let best: { systemKey: string; queue: Waiter[]; index: number; load: number; turn: number } | undefined;
       for (const [systemKey, queue] of this.#queues) {
-        const i = queue.findIndex((w) => this.#fits(systemKey, w.service));
-        if (i < 0) continue;
-        const [waiter] = queue.splice(i, 1);
-        this.#queues.delete(systemKey);
-        if (queue.length > 0) this.#queues.set(systemKey, queue);
-        waiter.resolve(this.#take(systemKey, waiter.service));
-        served = true;
-        break;
+        const load = this.#bySystem.get(systemKey) ?? 0;
+        const turn = this.#lastServed.get(systemKey) ?? 0;
+        if (best !== undefined && (load > best.load || (load === best.load && turn >= best.turn))) continue;
+        const index = queue.findIndex((w) => this.#fits(systemKey, w.service));
+        if (index >= 0) best = { systemKey, queue, index, load, turn };
       }
-      if (!served) return;
+      if (best === undefined) return;
+      const [waiter] = best.queue.splice(best.index, 1);
+      if (best.queue.length === 0) this.#queues.delete(best.systemKey);
+      waiter.resolve(this.#take(best.systemKey, waiter.service));
     }
   }
 }
@@ -166,4 +175,38 @@ function decrement(map: Map<string, number>, key: string): void {
   const n = (map.get(key) ?? 0) - 1;
   if (n <= 0) map.delete(key);
   else map.set(key, n);
+}
+
+/** A `Code().execute` in progress: the first run it starts may borrow the caller's slot, once. */
+interface ExecuteCall {
+  readonly parent: HostContext;
+  claimed: boolean;
+}
+
+/** Which run is calling `Code().execute`, carried through the platform's async calls back to `invoke`. */
+export class ExecuteCalls {
+  readonly #storage = new AsyncLocalStorage<ExecuteCall>();
+
+  /** The host the bridge uses: `execute` marks its async context with the calling run. */
+  wrap(host: Host): Host {
+    return {
+      publish: (ctx, topic, payload, qos, retain) => host.publish(ctx, topic, payload, qos, retain),
+      subscribe: (ctx, filter, onMessage) => host.subscribe(ctx, filter, onMessage),
+      execute: (ctx, name, params, logging) =>
+        this.#storage.run({ parent: ctx, claimed: false }, () => host.execute(ctx, name, params, logging)),
+      call: (ctx, op, args) => host.call(ctx, op, args),
+      log: (ctx, line) => host.log(ctx, line),
+    };
+  }
+
+  /**
+   * The run waiting in the `execute` that leads to this invoke, once per execute: whatever else runs in that
+   * async context later (a trigger fired by the child's publishes) is admitted normally.
+   */
+  claimParent(): HostContext | undefined {
+    const call = this.#storage.getStore();
+    if (call === undefined || call.claimed) return undefined;
+    call.claimed = true;
+    return call.parent;
+  }
 }

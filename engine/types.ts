@@ -150,6 +150,12 @@ export interface EngineOptions {
   readonly defaults: { readonly memoryLimitMb: number; readonly executionTimeoutS: number };
   /** Cap on isolates alive at once (warm + busy); invocations wait for one beyond it. */
   readonly maxIsolates?: number;
+  /** Micro-service runs of one system at once (its share of the isolate slots); default 16. */
+  readonly maxRunsPerSystem?: number;
+  /** Micro-service runs of one service at once; default 8. */
+  readonly maxRunsPerService?: number;
+  /** Runs waiting for a slot per system; beyond it `invoke` rejects CB_ERR_SANDBOX_BUSY; default 128. */
+  readonly maxQueuedPerSystem?: number;
   /** Warm idle isolates kept per service version. */
   readonly maxIdlePerVersion?: number;
   /** Blank isolates (prelude compiled) kept ready so a new version is ready in well under 2 ms; default 2. */
@@ -176,7 +182,10 @@ export interface EngineDeps {
 export interface Engine {
   /** Compiles and warms a version so its first run pays no compile; rejects CB_ERR_SANDBOX_COMPILE. */
   prepare(version: ServiceVersion): Promise<void>;
-  /** Runs a micro service (or one run of any service); never rejects for the service's faults. */
+  /**
+   * Runs a micro service (or one run of any service); never rejects for the service's faults. Rejects
+   * CB_ERR_SANDBOX_BUSY when the system's queue for run slots is full (the service did not run).
+   */
   invoke(version: ServiceVersion, request: InvokeRequest): Promise<InvokeResult>;
   /** Starts `concurrency` instances of a stream service (replacing running ones of the same name). */
   startStream(version: ServiceVersion, request: InvokeRequest): Promise<void>;
