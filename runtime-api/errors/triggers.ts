@@ -52,4 +52,14 @@ export const triggerErrors = defineErrors({
     message: 'Invalid repeats {value}: expected -1 (forever), 0 (once) or a positive integer',
   },
   CB_ERR_TIMER_BAD_CRON: { status: 400, fault: 'user', message: 'Invalid cron expression {value}: {detail}' },
+  CB_ERR_TIMER_TOO_FREQUENT: {
+    status: 400,
+    fault: 'user',
+    message: 'Timer {name} would run every {period} s; the shortest period allowed is {min} s',
+  },
+  CB_ERR_TIMER_LIMIT: {
+    status: 409,
+    fault: 'user',
+    message: 'This system already has {limit} timers, the most allowed; delete one first',
+  },
 });

@@ -15,6 +15,8 @@ export interface Config {
   readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
   readonly identity: { readonly devTokenTtl: number; readonly defaultTokenTtl: number };
   readonly engine: { readonly hopLimit: number; readonly memoryLimitMb: number };
+  readonly timers: { readonly minPeriodS: number; readonly maxPerSystem: number };
+  readonly history: { readonly durable: boolean };
   readonly edge: EdgeConfig;
 }
 

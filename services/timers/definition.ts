@@ -1,7 +1,8 @@
 // What a timer is and when it runs next. Pure functions: the registry validates input with them and the
 // scheduler asks them for the next run, always from the stored definition (start_time, frequency or cron,
 // repeats, runs made), so a restart needs no extra state. Runs missed while the platform was down are not
-// replayed: the next run is the first slot at or after "now".
+// replayed: the next run is the first slot at or after "now" — except the single run of a once-only
+// timer, which happens as soon as it can.
 
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { parseCron } from './cron.js';
@@ -82,6 +83,47 @@ export function parseTimerSpec(input: TimerInput, now: number): Omit<TimerSpec, 
   return { startTime, repeats, frequency, ...(cron === undefined ? {} : { cron }) };
 }
 
+/** Runs of a cron schedule sampled to find its shortest gap (cron has no fixed period). */
+const CRON_SAMPLE = 100;
+
+/**
+ * The shortest time between two runs of `spec` in seconds (cron: over its next runs from `from`), or
+ * undefined for a once-only timer, which has no period.
+ */
+export function shortestPeriod(spec: Omit<TimerSpec, 'runs'>, from: number): number | undefined {
+  if (spec.repeats === 0) return undefined;
+  if (spec.cron === undefined) return spec.frequency;
+  const schedule = parseCron(spec.cron);
+  let shortest: number | undefined;
+  let prev = schedule.next(Math.max(from, spec.startTime) - 1);
+  for (let i = 0; i < CRON_SAMPLE && prev !== undefined; i++) {
+    const next = schedule.next(prev);
+    if (next === undefined) break;
+    shortest = Math.min(shortest ?? Infinity, (next - prev) / 1000);
+    prev = next;
+  }
+  return shortest;
+}
+
+/**
+ * Refuses a schedule that would run more often than every `minPeriodS` seconds (config
+ * `timers.minPeriodS`) with CB_ERR_TIMER_TOO_FREQUENT: a timer at 1 ms would flood the engine and
+ * survive restarts.
+ */
+export function assertPeriod(
+  name: string,
+  spec: Omit<TimerSpec, 'runs'>,
+  minPeriodS: number,
+  now: number,
+): void {
+  // Cron runs on whole seconds: at the default minimum (1 s) no expression can be too frequent.
+  if (spec.cron !== undefined && minPeriodS <= 1) return;
+  const period = shortestPeriod(spec, now);
+  if (period !== undefined && period < minPeriodS) {
+    throw new IsobarError('CB_ERR_TIMER_TOO_FREQUENT', { name, period, min: minPeriodS });
+  }
+}
+
 /** True when the timer has made every run its `repeats` allows. */
 export function finished(spec: TimerSpec): boolean {
   return spec.repeats >= 0 && spec.runs > spec.repeats;
@@ -92,7 +134,10 @@ export function nextRun(spec: TimerSpec, from: number): number | undefined {
   if (finished(spec)) return undefined;
   if (spec.cron !== undefined) return parseCron(spec.cron).next(Math.max(from, spec.startTime) - 1);
   if (from <= spec.startTime) return spec.startTime;
-  if (spec.frequency <= 0) return undefined; // once-only and its moment has passed
+  // A once-only timer that has not run yet runs now: its moment passed while the definition was being
+  // stored, or while the platform was down. Its one run is the whole point of it.
+  if (spec.repeats === 0 && spec.runs === 0) return from;
+  if (spec.frequency <= 0) return undefined;
   const period = spec.frequency * 1000;
   return spec.startTime + Math.ceil((from - spec.startTime) / period) * period;
 }

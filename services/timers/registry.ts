@@ -3,11 +3,12 @@
 
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Clock } from '../clock.js';
+import type { Log } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { TimersTable } from '../store/tables/triggers.js';
 import { assertValidName } from '../triggers/definitions.js';
 import type { Creator } from '../triggers/registry.js';
-import { parseTimerSpec, type TimerInput, type TimerSpec } from './definition.js';
+import { assertPeriod, parseTimerSpec, type TimerInput, type TimerSpec } from './definition.js';
 
 /** A timer as held in memory. */
 export interface TimerRecord extends TimerSpec {
@@ -22,10 +23,23 @@ export interface TimerRecord extends TimerSpec {
   readonly updatedAt: number;
 }
 
+/** Bounds on timers (config `timers.*`), so no system can flood the engine with firings. */
+export interface TimerLimits {
+  /** Shortest period in seconds a frequency or cron schedule may have. */
+  readonly minPeriodS: number;
+  /** Most timers per system. */
+  readonly maxPerSystem: number;
+}
+
+export const DEFAULT_TIMER_LIMITS: TimerLimits = { minPeriodS: 1, maxPerSystem: 100 };
+
 export interface TimerRegistryDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly serviceExists: (systemKey: string, name: string) => boolean | Promise<boolean>;
+  readonly limits?: TimerLimits;
+  /** Where clamping a stored timer on load is reported. */
+  readonly log?: Log;
 }
 
 export interface TimerRegistry {
@@ -72,6 +86,9 @@ function fromRow(row: TimersTable): TimerRecord {
 /** Builds the registry; nothing is read until `load()`. */
 export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
   const { store, clock } = deps;
+  const limits = deps.limits ?? DEFAULT_TIMER_LIMITS;
+  // Creates between their check and their insert, per system: the cap holds under concurrent creates.
+  const reserved = new Map<string, number>();
   const bySystem = new Map<string, Map<string, TimerRecord>>();
   const listeners: Array<(systemKey: string, name: string, record: TimerRecord | undefined) => void> = [];
 
@@ -99,10 +116,60 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
   const description = (value: unknown, fallback: string) =>
     value === undefined || value === null ? fallback : String(value);
 
+  const insert = async (
+    systemKey: string,
+    name: string,
+    input: TimerInput,
+    creator: Creator,
+    now: number,
+    spec: Omit<TimerSpec, 'runs'>,
+  ): Promise<TimerRecord> => {
+    const serviceName = await checkService(systemKey, input.service_name);
+    if (bySystem.get(systemKey)?.has(name) === true) throw new IsobarError('CB_ERR_TIMER_EXISTS', { name });
+    const row: TimersTable = {
+      system_key: systemKey,
+      name,
+      description: description(input.description, ''),
+      start_time: spec.startTime,
+      repeats: spec.repeats,
+      frequency: spec.frequency,
+      cron: spec.cron ?? null,
+      service_name: serviceName,
+      creator_kind: creator.kind,
+      creator_id: creator.id,
+      runs: 0,
+      last_run: null,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await store.db.insertInto('timers').values(row).execute();
+    } catch (err) {
+      if (/UNIQUE|PRIMARY/i.test(String(err))) throw new IsobarError('CB_ERR_TIMER_EXISTS', { name });
+      throw err;
+    }
+    const record = put(fromRow(row));
+    changed(systemKey, name, record);
+    return record;
+  };
+  // A timer stored under an older, lower minimum runs at today's minimum; its stored row is left as is
+  // (lowering the minimum again restores it).
+  const clamped = (record: TimerRecord): TimerRecord => {
+    if (record.cron !== undefined || record.repeats === 0 || record.frequency >= limits.minPeriodS)
+      return record;
+    deps.log?.warn('stored timer runs more often than the minimum period: clamped', {
+      systemKey: record.systemKey,
+      timer: record.name,
+      frequency: record.frequency,
+      min: limits.minPeriodS,
+    });
+    return { ...record, frequency: limits.minPeriodS };
+  };
+
   return {
     async load() {
       const rows = await store.db.selectFrom('timers').selectAll().execute();
-      for (const row of rows) put(fromRow(row));
+      for (const row of rows) put(clamped(fromRow(row)));
     },
     all: () => [...bySystem.values()].flatMap((m) => [...m.values()]),
     list: (systemKey) => [...(bySystem.get(systemKey)?.values() ?? [])],
@@ -111,33 +178,19 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
       assertValidName(name);
       const now = clock.now();
       const spec = parseTimerSpec(input, now);
-      const serviceName = await checkService(systemKey, input.service_name);
-      if (bySystem.get(systemKey)?.has(name) === true) throw new IsobarError('CB_ERR_TIMER_EXISTS', { name });
-      const row: TimersTable = {
-        system_key: systemKey,
-        name,
-        description: description(input.description, ''),
-        start_time: spec.startTime,
-        repeats: spec.repeats,
-        frequency: spec.frequency,
-        cron: spec.cron ?? null,
-        service_name: serviceName,
-        creator_kind: creator.kind,
-        creator_id: creator.id,
-        runs: 0,
-        last_run: null,
-        created_at: now,
-        updated_at: now,
-      };
-      try {
-        await store.db.insertInto('timers').values(row).execute();
-      } catch (err) {
-        if (/UNIQUE|PRIMARY/i.test(String(err))) throw new IsobarError('CB_ERR_TIMER_EXISTS', { name });
-        throw err;
+      assertPeriod(name, spec, limits.minPeriodS, now);
+      const held = (bySystem.get(systemKey)?.size ?? 0) + (reserved.get(systemKey) ?? 0);
+      if (held >= limits.maxPerSystem) {
+        throw new IsobarError('CB_ERR_TIMER_LIMIT', { limit: limits.maxPerSystem });
       }
-      const record = put(fromRow(row));
-      changed(systemKey, name, record);
-      return record;
+      reserved.set(systemKey, (reserved.get(systemKey) ?? 0) + 1);
+      try {
+        return await insert(systemKey, name, input, creator, now, spec);
+      } finally {
+        const left = (reserved.get(systemKey) ?? 1) - 1;
+        if (left === 0) reserved.delete(systemKey);
+        else reserved.set(systemKey, left);
+      }
     },
     async update(systemKey, name, input) {
       const current = get(systemKey, name);
@@ -150,6 +203,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
         cron: input.cron === undefined ? current.cron : input.cron,
       };
       const spec = parseTimerSpec(merged, now);
+      assertPeriod(name, spec, limits.minPeriodS, now);
       const serviceName =
         input.service_name === undefined
           ? current.serviceName

@@ -22,11 +22,14 @@ export interface TimerSchedulerDeps {
   readonly registry: TimerRegistry;
   /** One firing (synchronous hand-over): publish `$timer/<name>`, queue the service. `timer` counts this run. */
   readonly fire: (timer: TimerRecord, at: number) => void;
+  /** Shortest time between two firings of one timer, seconds (config `timers.minPeriodS`; default 1). */
+  readonly minPeriodS?: number;
 }
 
 /** Creates the scheduler for the registry's timers. */
 export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
   const { clock, log, registry } = deps;
+  const minGapMs = (deps.minPeriodS ?? 1) * 1000;
   const armed = new Map<string, { at: number; cancel: () => void }>();
   let running = false;
   const saving = new Set<Promise<void>>();
@@ -61,12 +64,16 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
     } catch (err) {
       log.error('timer firing failed', { systemKey, timer: name, err: String(err) });
     }
-    arm(run.record, Math.max(at, clock.now()) + 1);
+    // Never again within the minimum period, whatever the schedule says (a cron stored before the
+    // minimum was raised, a clock that jumped).
+    arm(run.record, Math.max(at + minGapMs, clock.now() + 1));
   };
 
   registry.onChange((systemKey, name, record) => {
     if (record === undefined) disarm(keyOf(systemKey, name));
-    else arm(record, clock.now());
+    // From the moment the definition was validated, not from now: a "Now" timer whose store write took
+    // a few ms would otherwise find its one moment passed (issue 10 item 15).
+    else arm(record, Math.min(record.updatedAt, clock.now()));
   });
 
   return {

@@ -67,7 +67,13 @@ export async function createTriggersComponent(
   const { broker, identity, invoke } = deps;
 
   const triggers = createTriggerRegistry({ store, clock, serviceExists: deps.serviceExists });
-  const timers = createTimerRegistry({ store, clock, serviceExists: deps.serviceExists });
+  const timers = createTimerRegistry({
+    store,
+    clock,
+    serviceExists: deps.serviceExists,
+    limits: config.timers,
+    log,
+  });
   const topics = createEventTopics({ broker, log });
   const callers = createCallers({ identity, clock });
 
@@ -120,7 +126,13 @@ export async function createTriggersComponent(
       creator: timer.creator,
     });
   };
-  const scheduler = createTimerScheduler({ clock, log, registry: timers, fire });
+  const scheduler = createTimerScheduler({
+    clock,
+    log,
+    registry: timers,
+    fire,
+    minPeriodS: config.timers.minPeriodS,
+  });
   const secretOf = (systemKey: string) => identity.system(systemKey)?.systemSecret ?? '';
   const api = createTriggersApi({ triggers, timers, scheduler, secretOf });
   const routeDeps = { auth: deps.auth, identity };

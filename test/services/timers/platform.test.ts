@@ -164,3 +164,69 @@ describe('timers over the platform (manual clock)', () => {
     expect((await beat)[0].json).to.include({ run: 1, time: new Date(START + 180_000).toISOString() });
   });
 });
+
+describe('timers over the platform (real clock)', () => {
+  let rig: Rig | undefined;
+  afterEach(async () => {
+    await rig?.close();
+    rig = undefined;
+  });
+
+  it('runs each of 20 once-only "Now" timers created at once [issue 10 item 15]', async () => {
+    rig = await startRig();
+    const sk = rig.ws.systemKey;
+    await rig.createService('echo', ECHO_SERVICE);
+    const watcher = await rig.mqtt(rig.devToken, 'once-watcher');
+    await watcher.subscribeAsync('$timer/+');
+    const names = Array.from({ length: 20 }, (_, i) => `once${i}`);
+    const fired = messages(watcher, 20, (t) => t.startsWith('$timer/'), 20_000);
+    const dev = rig.dev;
+    await Promise.all(
+      names.map((name) =>
+        dev.call('POST', `/admin/triggers/timers/${sk}/${name}`, {
+          start_time: 'Now',
+          repeats: 0,
+          service_name: 'echo',
+        }),
+      ),
+    );
+    const got = await fired;
+    expect(got.map((m) => m.topic).sort()).to.deep.equal(names.map((n) => `$timer/${n}`).sort());
+    await rig.tp.platform.triggers.dispatcher.idle();
+    const list = (await dev.call('GET', `/admin/triggers/timers/${sk}`)) as Array<{ runs: number }>;
+    expect(list.map((t) => t.runs)).to.deep.equal(names.map(() => 1));
+  });
+
+  it('answers the timer limits over REST and to a service with stable codes [issue 10 item 13]', async () => {
+    rig = await startRig({ overrides: { 'timers.maxPerSystem': 2, 'timers.minPeriodS': 5 } });
+    const sk = rig.ws.systemKey;
+    const fast = await refusal(
+      rig.dev.call('POST', `/admin/triggers/timers/${sk}/fast`, { repeats: -1, frequency: 0.001 }),
+    );
+    expect(fast).to.include({ status: 400, code: 'CB_ERR_TIMER_TOO_FREQUENT' });
+    await rig.dev.call('POST', `/admin/triggers/timers/${sk}/a`, { repeats: -1, frequency: 5 });
+    const tooFast = await refusal(
+      rig.dev.call('PUT', `/admin/triggers/timers/${sk}/a`, { cron: '* * * * * *' }),
+    );
+    expect(tooFast).to.include({ status: 400, code: 'CB_ERR_TIMER_TOO_FREQUENT' });
+    await rig.createService(
+      'maker',
+      `function maker(req, resp) {
+        ClearBlade.Timer.Create(req.params.name, req.params.def, function (err, msg) {
+          resp.success({ err: err, msg: err ? msg : msg.name });
+        });
+      }`,
+    );
+    const make = (name: string, def: Record<string, unknown>) =>
+      rig?.dev.call('POST', `/api/v/1/code/${sk}/maker`, { name, def }) as Promise<{
+        results: { err: boolean; msg: string };
+      }>;
+    expect((await make('svc-fast', { repeats: -1, frequency: 1 })).results).to.deep.include({ err: true });
+    expect((await make('b', { repeats: 0 })).results).to.deep.equal({ err: false, msg: 'b' });
+    const full = (await make('c', { repeats: 0 })).results;
+    expect(full.err).to.equal(true);
+    expect(full.msg).to.include('2 timers');
+    const rest = await refusal(rig.dev.call('POST', `/admin/triggers/timers/${sk}/d`, { repeats: 0 }));
+    expect(rest).to.include({ status: 409, code: 'CB_ERR_TIMER_LIMIT' });
+  });
+});

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { createManualClock, type ManualClock } from '../../../services/clock.js';
 import { createMemoryLog } from '../../../services/log.js';
+import type { Log } from '../../../services/log.js';
 import {
   createTimerRegistry,
+  type TimerLimits,
   type TimerRecord,
   type TimerRegistry,
 } from '../../../services/timers/registry.js';
@@ -18,8 +20,21 @@ interface Rig {
   readonly fired: Array<{ name: string; at: number; runs: number }>;
 }
 
-async function rig(ts: TestStore, clock: ManualClock): Promise<Rig> {
-  const registry = createTimerRegistry({ store: ts.store, clock, serviceExists: (_sk, n) => n === 'report' });
+async function rig(
+  ts: TestStore,
+  clock: ManualClock,
+  options: { limits?: TimerLimits; onServiceCheck?: () => void; log?: Log } = {},
+): Promise<Rig> {
+  const registry = createTimerRegistry({
+    store: ts.store,
+    clock,
+    serviceExists: (_sk, n) => {
+      options.onServiceCheck?.();
+      return n === 'report';
+    },
+    limits: options.limits,
+    log: options.log,
+  });
   await registry.load();
   const fired: Rig['fired'] = [];
   const scheduler = createTimerScheduler({
@@ -27,6 +42,7 @@ async function rig(ts: TestStore, clock: ManualClock): Promise<Rig> {
     log: createMemoryLog(),
     registry,
     fire: (t: TimerRecord, at) => fired.push({ name: t.name, at, runs: t.runs }),
+    minPeriodS: options.limits?.minPeriodS,
   });
   scheduler.start();
   return { registry, scheduler, fired };
@@ -149,5 +165,65 @@ describe('timer scheduler (manual clock)', () => {
       await create(name, service)?.catch((err: unknown) => (caught = err));
       expect(caught).to.have.property('code', code);
     }
+  });
+
+  it('fires a once-only "Now" timer even when the clock moved while it was being stored [issue 10 item 15]', async () => {
+    // The store write takes a few ms on a real clock; here the service check moves the manual clock.
+    current = await rig(ts, clock, { onServiceCheck: () => clock.advance(7) });
+    for (let i = 0; i < 20; i++) {
+      await current.registry.create(
+        SYSTEM_KEY,
+        `once-${i}`,
+        { start_time: 'Now', repeats: 0, service_name: 'report' },
+        creator,
+      );
+    }
+    clock.advance(0);
+    expect(current.fired.map((f) => f.name).sort()).to.have.members(
+      Array.from({ length: 20 }, (_, i) => `once-${i}`),
+    );
+    expect(current.fired.every((f) => f.runs === 1)).to.equal(true);
+    expect(clock.pending).to.equal(0);
+  });
+
+  it('runs a once-only timer that never ran when the platform comes back after its moment', async () => {
+    current = await rig(ts, clock);
+    await current.registry.create(
+      SYSTEM_KEY,
+      'later',
+      { start_time: new Date(START + 60_000).toISOString(), repeats: 0, service_name: 'report' },
+      creator,
+    );
+    await current.scheduler.close();
+    const dataDir = ts.dataDir;
+    await ts.close(true);
+    clock.set(START + 120_000); // down across its moment
+    ts = await openTestStore(dataDir);
+    current = await rig(ts, clock);
+    clock.advance(0);
+    expect(current.fired).to.deep.equal([{ name: 'later', at: START + 120_000, runs: 1 }]);
+  });
+
+  it('never fires one timer twice within the minimum period, even from a stored cron', async () => {
+    current = await rig(ts, clock, { limits: { minPeriodS: 5, maxPerSystem: 10 } });
+    // every second by cron: refused at creation under a 5 s minimum…
+    let caught: unknown;
+    await current.registry
+      .create(SYSTEM_KEY, 'fast', { cron: '* * * * * *', repeats: -1 }, creator)
+      .catch((err: unknown) => (caught = err));
+    expect(caught).to.have.property('code', 'CB_ERR_TIMER_TOO_FREQUENT');
+    await current.scheduler.close();
+    const dataDir = ts.dataDir;
+    await ts.close(true);
+    // …but one stored under a 1 s minimum still fires at most every 5 s after a restart with 5 s
+    ts = await openTestStore(dataDir);
+    current = await rig(ts, clock);
+    await current.registry.create(SYSTEM_KEY, 'fast', { cron: '* * * * * *', repeats: -1 }, creator);
+    await current.scheduler.close();
+    await ts.close(true);
+    ts = await openTestStore(dataDir);
+    current = await rig(ts, clock, { limits: { minPeriodS: 5, maxPerSystem: 10 } });
+    for (let i = 0; i < 20; i++) clock.advance(1000);
+    expect(current.fired.map((f) => (f.at - START) / 1000)).to.deep.equal([0, 5, 10, 15, 20]);
   });
 });

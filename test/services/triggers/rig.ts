@@ -37,9 +37,18 @@ export interface Rig {
 
 /** Starts the platform (optionally on a given clock and data dir) and creates one system. */
 export async function startRig(
-  options: { clock?: Clock; dataDir?: string; systemKey?: string } = {},
+  options: {
+    clock?: Clock;
+    dataDir?: string;
+    systemKey?: string;
+    overrides?: Record<string, string | number | boolean | undefined>;
+  } = {},
 ): Promise<Rig> {
-  const tp = await startTestPlatform({ clock: options.clock, dataDir: options.dataDir });
+  const tp = await startTestPlatform({
+    clock: options.clock,
+    dataDir: options.dataDir,
+    overrides: options.overrides,
+  });
   const dev = await developerClient(tp.url, 'admin@test.local', 'admin-pass-1');
   const mqttUrl = `mqtt://127.0.0.1:${String(tp.ports.mqtt)}`;
   let ws: Workspace;
@@ -73,10 +82,10 @@ export async function startRig(
       return { id: user.user_id, token: login.user_token };
     },
     async createDevice(name) {
-      await dev.call('POST', `/admin/devices/${sk}/${name}`, { active_key: `key-${name}` });
+      await dev.call('POST', `/admin/devices/${sk}/${name}`, { active_key: `device-key-${name}` });
       const auth = (await new Rest(tp.url, {}).call('POST', `/api/v/2/devices/${sk}/auth`, {
         deviceName: name,
-        activeKey: `key-${name}`,
+        activeKey: `device-key-${name}`,
       })) as { deviceToken: string };
       return auth.deviceToken;
     },
