@@ -131,6 +131,11 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
         {
           defaults: { memoryLimitMb: config.engine.memoryLimitMb, executionTimeoutS: 60 },
           limits: { maxDepth: config.engine.hopLimit },
+          // Run slots shared fairly across systems (issue 10 item 12).
+          maxIsolates: config.engine.maxIsolates,
+          maxRunsPerSystem: config.engine.maxRunsPerSystem,
+          maxRunsPerService: config.engine.maxRunsPerService,
+          maxQueuedPerSystem: config.engine.maxQueuedPerSystem,
           // ClearBlade.isEdge()/edgeId()/cbmeta (issue 7)
           edge: edgeEngineOption(config),
         },

@@ -43,6 +43,18 @@ export const codeErrors = defineErrors({
     fault: 'user',
     message: 'run_user {userId} is not a user of system {systemKey}',
   },
+  CB_ERR_CODE_RUN_USER_FORBIDDEN: {
+    status: 403,
+    fault: 'user',
+    message:
+      'Only a developer of the system may set or change run_user, or change a service that runs as a run_user ({name})',
+  },
+  CB_ERR_CODE_AUTHOR_UNKNOWN: {
+    status: 409,
+    fault: 'user',
+    message:
+      'Service {name} was saved by {kind} {id}, who no longer exists: it does not run until a developer or user saves it again',
+  },
   CB_ERR_CODE_EXECUTE_DENIED: {
     status: 403,
     fault: 'user',

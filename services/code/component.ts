@@ -5,10 +5,11 @@ import type { Component, ComponentBase } from '../platform.js';
 import type { RestAuth } from '../rest/auth.js';
 import type { Identity } from '../identity/types.js';
 import { createHost, type HostBroker, type OpHandler, type PlatformHost } from './host.js';
-import { createInvoker, type InvokeService } from './invoke.js';
+import { createInvoker, principalOf, type InvokeService } from './invoke.js';
 import { createLibraries, type Libraries } from './libraries.js';
 import { createCodeLogs, type CodeLogs } from './logs.js';
 import { createRegistry, type Registry } from './registry.js';
+import { createRunAs } from './run-as.js';
 import { createStreams, type Streams } from './streams.js';
 import type { CodeRouteDeps } from './routes/common.js';
 import type { RegistryChange } from './types.js';
@@ -63,6 +64,7 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
   };
   const libraries = createLibraries({ store, clock });
   const logs = createCodeLogs({ store, clock, log });
+  const runAs = createRunAs({ identity, clock });
   // The host and the invoke door refer to each other through the engine; the arrows below run only
   // after everything here exists.
   const host = createHost({
@@ -70,6 +72,10 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     log,
     invoke: (...args) => invoker.invoke(...args),
     ops: deps.ops,
+    withinBounds: (who, topic, action) =>
+      runAs
+        .boundsOf(who)
+        .every((bound) => identity.topicAllowed(principalOf(bound), bound.systemKey, topic, action)),
     onLog(ctx, line) {
       if (ctx.service.executionTimeout !== -1) return;
       const current = registry.find(ctx.service.systemKey, ctx.service.name);
@@ -100,6 +106,7 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     registry,
     engine: () => engine,
     identity,
+    runAs,
     logs,
     clock,
     memoryLimitMb: config.engine.memoryLimitMb,
@@ -129,6 +136,17 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     await engine.close();
     throw err;
   }
+  /** Losing access ends access: streams running as a deleted user or device stop (issue 10 item 2). */
+  const identityGone = (systemKey: string, kind: 'user' | 'device', id: string) => {
+    runAs.forget(systemKey, kind, id);
+    streams.stopRunningAs(systemKey, kind, id).catch((err: unknown) => {
+      log.error('stopping streams of a deleted identity failed', { systemKey, kind, id, err: String(err) });
+    });
+  };
+  const unlisten = [
+    base.events.on('user.deleted', (e) => identityGone(e.systemKey, 'user', e.user.user_id)),
+    base.events.on('device.deleted', (e) => identityGone(e.systemKey, 'device', e.device.name)),
+  ];
 
   const routeDeps: CodeRouteDeps = {
     auth: deps.auth,
@@ -163,6 +181,7 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     },
     close() {
       closing ??= (async () => {
+        for (const off of unlisten) off();
         await engine.close();
         await logs.close();
       })();

@@ -1,7 +1,8 @@
 // The engine's Host (engine/types.ts) over the broker, the one invoke door and the platform operations
 // (history, triggers, timers; the engine keeps Messaging().setTimeout/setInterval itself):
 // everything user code may do outside its isolate passes through here, with the ACL of the identity the
-// service runs as (its run_user, else the caller) and the hop count that stops re-trigger storms.
+// service runs as (run-as.ts: its run_user, else its caller or the identity that saved it), within the
+// bounds that identity carries, and the hop count that stops re-trigger storms.
 import type { Caller, Host, HostContext, InvokeResult, LogLine } from '../../engine/types.js';
 import type { ClientIdentity, InternalHandler, PublishOptions } from '../../broker/types.js';
 import { BRIDGE_OPS } from '../../runtime-api/bridge-ops.js';
@@ -38,6 +39,11 @@ export interface HostOptions {
   /** A log line of a run: stored for stream instances (micro runs store theirs from the result). */
   readonly onLog?: (ctx: HostContext, line: LogLine) => void;
   readonly ops?: Readonly<Record<string, OpHandler>>;
+  /**
+   * False when an identity bounding `runAs` (run-as.ts: the user who saved the code a caller runs) may not
+   * publish to / subscribe to `topic`; the broker checks `runAs` itself. Absent = no bounds.
+   */
+  readonly withinBounds?: (runAs: Caller, topic: string, action: 'publish' | 'subscribe') => boolean;
 }
 
 /** The Host plus late registration: history and triggers add their operations after the code slot. */
@@ -57,6 +63,13 @@ export function brokerIdentity(caller: Caller): ClientIdentity {
   };
 }
 
+/** The filter a `$share/<group>/<filter>` subscription matches (the ACL judges that one). */
+function plainFilter(filter: string): string {
+  if (!filter.startsWith('$share/')) return filter;
+  const slash = filter.indexOf('/', '$share/'.length);
+  return slash === -1 ? filter : filter.slice(slash + 1);
+}
+
 function toBuffer(payload: string | Uint8Array): Buffer {
   return typeof payload === 'string'
     ? Buffer.from(payload, 'utf8')
@@ -67,6 +80,16 @@ function toBuffer(payload: string | Uint8Array): Buffer {
 export function createHost(options: HostOptions): PlatformHost {
   const { broker, log } = options;
   const ops = new Map<string, OpHandler>();
+  let lastPayload: Buffer | undefined;
+  let lastText = '';
+  /** UTF-8 text of a payload; deliveries of one message to many subscriptions come one after another. */
+  const payloadText = (payload: Buffer): string => {
+    if (payload !== lastPayload) {
+      lastText = payload.toString('utf8');
+      lastPayload = payload;
+    }
+    return lastText;
+  };
 
   const publish = async (
     ctx: HostContext,
@@ -75,6 +98,9 @@ export function createHost(options: HostOptions): PlatformHost {
     qos: 0 | 1 | 2,
     retain: boolean,
   ): Promise<void> => {
+    if (options.withinBounds?.(ctx.runAs, topic, 'publish') === false) {
+      throw new IsobarError('CB_ERR_MQTT_PUBLISH_DENIED', { topic });
+    }
     await broker.publish(ctx.service.systemKey, topic, payload, {
       qos,
       retain,
@@ -94,10 +120,15 @@ export function createHost(options: HostOptions): PlatformHost {
   return {
     publish: (ctx, topic, payload, qos, retain) => publish(ctx, topic, toBuffer(payload), qos, retain),
     async subscribe(ctx, filter, onMessage) {
+      if (options.withinBounds?.(ctx.runAs, plainFilter(filter), 'subscribe') === false) {
+        throw new IsobarError('CB_ERR_MQTT_SUBSCRIBE_DENIED', { filter });
+      }
       const unsubscribe = await broker.subscribe(
         ctx.service.systemKey,
         filter,
-        (message) => onMessage(message.topic, message.payload.toString('utf8')),
+        // The payload Buffer is the same for every subscription one message matches: converted once, and
+        // handed over as the message's identity so the engine queues it once (engine/subscriptions.ts).
+        (message) => onMessage(message.topic, payloadText(message.payload), message.payload),
         { identity: brokerIdentity(ctx.runAs) },
       );
       return async () => {

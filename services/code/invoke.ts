@@ -1,5 +1,6 @@
 // The one door into user code for REST, triggers, timers and `ClearBlade.Code().execute`:
-// resolveService → authorizeCaller → resolveRunAs → run (engine) → keepLogs. Reads memory only.
+// resolveService → authorizeCaller → resolveRunAs (run-as.ts) → run (engine) → keepLogs. Reads memory
+// only (a user token for a run-as identity is issued once and cached).
 import { randomUUID } from 'node:crypto';
 import type { Caller, InvokeRequest, InvokeResult, ServiceVersion } from '../../engine/types.js';
 import type { IdentityService, Principal } from '../identity/types.js';
@@ -7,6 +8,7 @@ import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Clock } from '../clock.js';
 import type { CodeLogs } from './logs.js';
 import type { CurrentService, Registry } from './registry.js';
+import type { RunAs } from './run-as.js';
 
 /** What the door needs of the engine. */
 export interface EngineInvoke {
@@ -37,6 +39,7 @@ export interface InvokerDeps {
   readonly registry: Registry;
   readonly engine: () => EngineInvoke;
   readonly identity: IdentityService;
+  readonly runAs: RunAs;
   readonly logs: CodeLogs;
   readonly clock: Clock;
   readonly memoryLimitMb: number;
@@ -48,14 +51,11 @@ export interface Invoker {
   readonly invoke: InvokeService;
   /** The engine's view of a current version (one object per version, so engine caches can key on it). */
   versionOf(current: CurrentService): ServiceVersion;
-  /** The engine request for a run of `current` by `caller` (runAs resolved, system secret filled in). */
-  request(
-    current: CurrentService,
-    caller: Caller,
-    options: { params: unknown; instanceId?: string; logging: boolean; hop: number },
-  ): Promise<InvokeRequest>;
-  /** A caller for platform-started runs (stream services at boot): the system's owner. */
-  systemCaller(systemKey: string): Caller;
+  /**
+   * The engine request that starts a stream service: it runs as (and is called by) its run_user or the
+   * identity that saved it; throws CB_ERR_CODE_RUN_USER_UNKNOWN / CB_ERR_CODE_AUTHOR_UNKNOWN.
+   */
+  streamRequest(current: CurrentService): Promise<InvokeRequest>;
 }
 
 /** A Caller as identity's permission checks want it. */
@@ -81,14 +81,10 @@ export function callerOf(principal: Principal, systemKey: string): Caller {
   };
 }
 
-/** Run-user tokens are reused until this close to expiry. */
-const TOKEN_MARGIN_MS = 60_000;
-
 /** Builds the invoke door over the registry, identity and (late-bound) engine. */
 export function createInvoker(deps: InvokerDeps): Invoker {
   const { registry, identity, logs, clock } = deps;
   const versions = new WeakMap<CurrentService['record'], ServiceVersion>();
-  const tokens = new Map<string, { token: string; expiresAt: number }>();
 
   const versionOf = (current: CurrentService): ServiceVersion => {
     let v = versions.get(current.record);
@@ -111,30 +107,13 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     return v;
   };
 
-  const runAs = async (current: CurrentService, caller: Caller): Promise<Caller> => {
-    const { system_key: systemKey, run_user: userId } = current.record;
-    if (userId === '') return caller;
-    const user = identity.userById(systemKey, userId);
-    if (user === undefined) throw new IsobarError('CB_ERR_CODE_RUN_USER_UNKNOWN', { userId, systemKey });
-    const k = `${systemKey}\u0000${userId}`;
-    let issued = tokens.get(k);
-    if (issued === undefined || issued.expiresAt - TOKEN_MARGIN_MS <= clock.now()) {
-      const login = await identity.issueUserToken(systemKey, userId);
-      issued = { token: login.token, expiresAt: login.expiresAt };
-      tokens.set(k, issued);
-    }
-    return { kind: 'user', id: user.id, email: user.email, token: issued.token, systemKey };
-  };
+  const systemSecret = (systemKey: string) => identity.system(systemKey)?.systemSecret ?? '';
 
-  const requestFor: Invoker['request'] = async (current, caller, o) => ({
-    params: o.params ?? {},
-    caller,
-    runAs: await runAs(current, caller),
-    systemSecret: identity.system(current.record.system_key)?.systemSecret ?? '',
-    instanceId: o.instanceId,
-    logging: o.logging,
-    hop: o.hop,
-  });
+  /** Execute permission of the caller and of every identity that bounds it (run-as.ts). */
+  const authorized = (caller: Caller, systemKey: string, name: string): boolean =>
+    [caller, ...deps.runAs.boundsOf(caller)].every((who) =>
+      identity.serviceAllowed(principalOf(who), systemKey, name),
+    );
 
   const invoke: InvokeService = async (systemKey, name, params, caller, options = {}) => {
     const hop = options.hop ?? 0;
@@ -143,17 +122,20 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     if (current === undefined) throw new IsobarError('CB_ERR_CODE_SERVICE_UNKNOWN', { name });
     if (hop > deps.hopLimit) throw new IsobarError('CB_ERR_CODE_CALL_DEPTH', { name, limit: deps.hopLimit });
     // authorizeCaller
-    if (options.authorize === true && !identity.serviceAllowed(principalOf(caller), systemKey, name)) {
+    if (options.authorize === true && !authorized(caller, systemKey, name)) {
       throw new IsobarError('CB_ERR_CODE_EXECUTE_DENIED', { principal: caller.email || caller.id, name });
     }
     const version = versionOf(current);
     const logging = options.logging === true || current.record.logging_enabled;
-    const request = await requestFor(current, caller, {
-      params,
+    const request: InvokeRequest = {
+      params: params ?? {},
+      caller,
+      runAs: await deps.runAs.micro(current, caller),
+      systemSecret: systemSecret(systemKey),
       instanceId: options.instanceId ?? randomUUID(),
       logging,
       hop,
-    });
+    };
     const startedAt = clock.now();
     const result = await deps.engine().invoke(version, request);
     // keepLogs
@@ -176,10 +158,16 @@ export function createInvoker(deps: InvokerDeps): Invoker {
   return {
     invoke,
     versionOf,
-    request: requestFor,
-    systemCaller(systemKey) {
-      const system = identity.system(systemKey);
-      return { kind: 'developer', id: system?.ownerId ?? '', email: '', token: '', systemKey };
+    async streamRequest(current) {
+      const runAs = await deps.runAs.stream(current);
+      return {
+        params: {},
+        caller: runAs,
+        runAs,
+        systemSecret: systemSecret(current.record.system_key),
+        logging: current.record.logging_enabled,
+        hop: 0,
+      };
     },
   };
 }

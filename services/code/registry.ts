@@ -3,14 +3,16 @@
 // version and only then makes it current. Current versions live in memory: invoking reads no disk.
 import type { Store } from '../store/index.js';
 import type { Clock } from '../clock.js';
-import type { CodeServiceVersionsTable } from '../store/tables/code.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { bundleService } from './bundle.js';
+import { definition, toRecord, toVersionRecord, type VersionRow } from './definition.js';
 import type { Libraries, LibraryRecord } from './libraries.js';
-import { check, validateName } from './validate.js';
+import { validateName } from './validate.js';
 import {
+  OWNER_AUTHOR,
   SERVICE_DEFAULTS,
   type RegistryChange,
+  type ServiceAuthor,
   type ServiceInput,
   type ServiceRecord,
   type ServiceVersionRecord,
@@ -42,12 +44,16 @@ export interface Registry {
   /** The current version or undefined (hot path: no throw). */
   find(systemKey: string, name: string): CurrentService | undefined;
   all(): CurrentService[];
-  create(systemKey: string, name: string, input: ServiceInput): Promise<ServiceRecord>;
-  update(systemKey: string, name: string, input: ServiceInput): Promise<ServiceRecord>;
+  /**
+   * `saver` is who saves (REST, CLI); undefined for saves the platform makes itself (edge deployments).
+   * Only a developer may save a version with a run_user (CB_ERR_CODE_RUN_USER_FORBIDDEN). See `authorOf`.
+   */
+  create(systemKey: string, name: string, input: ServiceInput, saver?: ServiceAuthor): Promise<ServiceRecord>;
+  update(systemKey: string, name: string, input: ServiceInput, saver?: ServiceAuthor): Promise<ServiceRecord>;
   remove(systemKey: string, name: string): Promise<void>;
   versions(systemKey: string, name: string): Promise<ServiceVersionRecord[]>;
   version(systemKey: string, name: string, version: number): Promise<ServiceVersionRecord>;
-  /** A new version with the content of `version`. */
+  /** A new version with the content of `version` (and its author: a rollback vouches for nothing new). */
   rollback(systemKey: string, name: string, version: number): Promise<ServiceRecord>;
   setLogging(systemKey: string, name: string, enabled: boolean): Promise<ServiceRecord>;
   setLogLevel(systemKey: string, name: string, level: string): Promise<ServiceRecord>;
@@ -59,107 +65,33 @@ export interface Registry {
   dependents(systemKey: string, library: string): string[];
 }
 
-type VersionRow = Omit<CodeServiceVersionsTable, 'system_key'> & { system_key: string };
-
 const key = (systemKey: string, name: string) => `${systemKey}\u0000${name}`;
 
-/** The versioned part of an input, merged over `base` and checked. */
-function definition(
-  name: string,
-  input: ServiceInput,
-  base: VersionRow | undefined,
-): Omit<VersionRow, 'version' | 'bundle' | 'system_key' | 'created_at' | 'rolled_back_from'> {
-  const params = input.parameters ?? input.params;
-  const out = {
-    name,
-    source: input.code ?? base?.source ?? '',
-    params: params !== undefined ? JSON.stringify(params.map(String)) : (base?.params ?? '[]'),
-    dependencies: input.dependencies ?? base?.dependencies ?? '',
-    run_user: input.run_user ?? base?.run_user ?? '',
-    execution_timeout:
-      input.execution_timeout ?? base?.execution_timeout ?? SERVICE_DEFAULTS.execution_timeout,
-    auto_restart: input.auto_restart !== undefined ? Number(input.auto_restart) : (base?.auto_restart ?? 0),
-    auto_balance: input.auto_balance !== undefined ? Number(input.auto_balance) : (base?.auto_balance ?? 0),
-    concurrency: input.concurrency ?? base?.concurrency ?? 0,
-    log_ttl_minutes: input.log_ttl_minutes ?? base?.log_ttl_minutes ?? SERVICE_DEFAULTS.log_ttl_minutes,
-    memory_limit_mb:
-      input.memory_limit_mb !== undefined ? input.memory_limit_mb : (base?.memory_limit_mb ?? null),
-    description: input.description ?? base?.description ?? '',
-  };
-  // 0 is what some exports carry for "not set"; ClearBlade's tooling means the default then.
-  if (out.execution_timeout === 0) out.execution_timeout = SERVICE_DEFAULTS.execution_timeout;
-  const t = out.execution_timeout;
-  check(
-    Number.isInteger(t) && (t === -1 || (t >= 1 && t <= 86400)),
-    name,
-    'execution_timeout must be -1 or 1..86400 seconds',
-  );
-  check(
-    Number.isInteger(out.concurrency) && out.concurrency >= 0 && out.concurrency <= 64,
-    name,
-    'concurrency must be 0..64',
-  );
-  check(
-    Number.isInteger(out.log_ttl_minutes) && out.log_ttl_minutes >= 1,
-    name,
-    'log_ttl_minutes must be at least 1',
-  );
-  const mem = out.memory_limit_mb;
-  check(
-    mem === null || (Number.isInteger(mem) && mem >= 8 && mem <= 4096),
-    name,
-    'memory_limit_mb must be 8..4096',
-  );
-  check(out.source.trim() !== '', name, 'code is empty');
-  return out;
+/**
+ * Who vouches for a new version's code (the identity a stream runs as and a micro run is bounded by):
+ * a user or device that saves becomes the author; a developer does when it brings new source (or a new
+ * service), and otherwise leaves the author as it was, so a developer changing a switch of a user's
+ * service never lends the developer's rights to that user's code. Platform saves keep the author.
+ */
+export function authorOf(
+  saver: ServiceAuthor | undefined,
+  previous: { readonly source: string; readonly author: ServiceAuthor } | undefined,
+  source: string,
+): ServiceAuthor {
+  if (previous === undefined) return saver ?? OWNER_AUTHOR;
+  if (saver === undefined) return previous.author;
+  if (saver.kind !== 'developer' || source !== previous.source) return saver;
+  return previous.author;
 }
 
-function toRecord(
-  row: VersionRow,
-  service: { logging_enabled: number; log_level: string; created_at: number; updated_at: number },
-): ServiceRecord {
-  return {
-    system_key: row.system_key,
-    name: row.name,
-    code: row.source,
-    params: JSON.parse(row.params) as string[],
-    dependencies: row.dependencies,
-    run_user: row.run_user,
-    execution_timeout: row.execution_timeout,
-    auto_restart: row.auto_restart === 1,
-    auto_balance: row.auto_balance === 1,
-    concurrency: row.concurrency,
-    logging_enabled: service.logging_enabled === 1,
-    log_ttl_minutes: row.log_ttl_minutes,
-    log_level: service.log_level,
-    memory_limit_mb: row.memory_limit_mb,
-    description: row.description,
-    current_version: Number(row.version),
-    created_at: Number(service.created_at),
-    updated_at: Number(service.updated_at),
-  };
-}
-
-function toVersionRecord(row: VersionRow, currentVersion: number): ServiceVersionRecord {
-  return {
-    name: row.name,
-    version: Number(row.version),
-    code: row.source,
-    bundle: row.bundle,
-    params: JSON.parse(row.params) as string[],
-    dependencies: row.dependencies,
-    run_user: row.run_user,
-    execution_timeout: row.execution_timeout,
-    auto_restart: row.auto_restart === 1,
-    auto_balance: row.auto_balance === 1,
-    concurrency: row.concurrency,
-    log_ttl_minutes: row.log_ttl_minutes,
-    memory_limit_mb: row.memory_limit_mb,
-    description: row.description,
-    rolled_back_from: row.rolled_back_from,
-    created_at: Number(row.created_at),
-    current: Number(row.version) === currentVersion,
-  };
+/**
+ * Issue 10 item 1: a run_user lends its identity to whatever code the version holds, so only a developer
+ * may save a version that has one, including a save that merely keeps the previous run_user.
+ */
+function runUserAllowed(name: string, def: { run_user: string }, saver: ServiceAuthor | undefined): void {
+  if (def.run_user !== '' && saver !== undefined && saver.kind !== 'developer') {
+    throw new IsobarError('CB_ERR_CODE_RUN_USER_FORBIDDEN', { name });
+  }
 }
 
 /** Creates the registry over the store; nothing is read until `load()`. */
@@ -194,6 +126,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     name: string,
     def: ReturnType<typeof definition>,
     rolledBackFrom: number | null,
+    author: ServiceAuthor,
     switches: Pick<ServiceInput, 'logging_enabled' | 'log_level'> = {},
     override?: LibraryRecord,
   ): Promise<ServiceRecord> => {
@@ -215,6 +148,8 @@ export function createRegistry(options: RegistryOptions): Registry {
       bundle,
       rolled_back_from: rolledBackFrom,
       created_at: now,
+      created_by_kind: author.kind,
+      created_by_id: author.id,
     };
     const service = {
       logging_enabled: (switches.logging_enabled ?? previous?.record.logging_enabled) === true ? 1 : 0,
@@ -320,17 +255,22 @@ export function createRegistry(options: RegistryOptions): Registry {
     get,
     find: (systemKey, name) => current.get(key(systemKey, name)),
     all: () => [...current.values()],
-    async create(systemKey, name, input) {
+    async create(systemKey, name, input, saver) {
       validateName(name);
       return serial(key(systemKey, name), async () => {
         if (current.has(key(systemKey, name))) throw new IsobarError('CB_ERR_CODE_SERVICE_EXISTS', { name });
-        return save(systemKey, name, definition(name, input, undefined), null, input);
+        const def = definition(name, input, undefined);
+        runUserAllowed(name, def, saver);
+        return save(systemKey, name, def, null, authorOf(saver, undefined, def.source), input);
       });
     },
-    update(systemKey, name, input) {
+    update(systemKey, name, input, saver) {
       return serial(key(systemKey, name), async () => {
         const entry = get(systemKey, name);
-        return save(systemKey, name, definition(name, input, entry.row), null, input);
+        const def = definition(name, input, entry.row);
+        runUserAllowed(name, def, saver);
+        const previous = { source: entry.row.source, author: entry.record.created_by };
+        return save(systemKey, name, def, null, authorOf(saver, previous, def.source), input);
       });
     },
     remove(systemKey, name) {
@@ -365,7 +305,7 @@ export function createRegistry(options: RegistryOptions): Registry {
         get(systemKey, name);
         const old = await readVersion(systemKey, name, version);
         const def = definition(name, { code: old.source }, old);
-        return save(systemKey, name, def, version);
+        return save(systemKey, name, def, version, { kind: old.created_by_kind, id: old.created_by_id });
       });
     },
     async setLogging(systemKey, name, enabled) {
@@ -387,7 +327,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       for (const name of dependents(systemKey, library)) {
         await serial(key(systemKey, name), async () => {
           const entry = get(systemKey, name);
-          await save(systemKey, name, definition(name, {}, entry.row), null);
+          await save(systemKey, name, definition(name, {}, entry.row), null, entry.record.created_by);
         });
       }
     },

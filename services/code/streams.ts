@@ -1,11 +1,12 @@
 // Stream services (execution_timeout -1) follow the registry: started at platform start and whenever a
-// version is saved, stopped when the service is deleted or stops being a stream. The engine supervises
-// the instances (restart with backoff); this module only decides what should run.
+// version is saved, stopped when the service is deleted or stops being a stream, and stopped when the
+// identity it runs as (the user or device that saved it, or its run_user) is deleted: losing access ends
+// access. The engine supervises the instances (restart with backoff); this module only decides what runs.
 import type { Engine, RunningInstance } from '../../engine/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../log.js';
 import type { Invoker } from './invoke.js';
-import type { Registry } from './registry.js';
+import type { CurrentService, Registry } from './registry.js';
 import type { RegistryChange } from './types.js';
 
 /** What the REST routes see of running streams. */
@@ -21,6 +22,18 @@ export interface Streams extends StreamControl {
   onChange(change: RegistryChange): Promise<void>;
   /** Prepares every current version and starts every stream service (platform start). */
   startAll(): Promise<void>;
+  /**
+   * Stops the running streams of a system that run as a deleted user or device (saved by it, or with it
+   * as run_user); answers their names. They stay stopped until the service is saved again.
+   */
+  stopRunningAs(systemKey: string, kind: 'user' | 'device', id: string): Promise<string[]>;
+}
+
+/** True when a stream of `current` runs as the user or device `kind`/`id`. */
+function runsAs(current: CurrentService, kind: 'user' | 'device', id: string): boolean {
+  const r = current.record;
+  if (kind === 'user' && r.run_user === id) return true;
+  return r.run_user === '' && r.created_by.kind === kind && r.created_by.id === id;
 }
 
 /** Builds the stream follower over the (late-bound) engine. */
@@ -35,13 +48,9 @@ export function createStreams(deps: {
   const start = async (systemKey: string, name: string): Promise<void> => {
     const current = registry.find(systemKey, name);
     if (current === undefined) return;
-    const caller = invoker.systemCaller(systemKey);
     const version = invoker.versionOf(current);
-    const request = await invoker.request(current, caller, {
-      params: {},
-      logging: current.record.logging_enabled,
-      hop: 0,
-    });
+    // Runs as its run_user or the identity that saved it, never as the system's owner by default.
+    const request = await invoker.streamRequest(current);
     await deps.engine().startStream(version, request);
   };
 
@@ -76,6 +85,22 @@ export function createStreams(deps: {
           log.error('service not started', { systemKey, name, err: String(err) });
         }
       }
+    },
+    async stopRunningAs(systemKey, kind, id) {
+      const stopped: string[] = [];
+      for (const current of registry.all()) {
+        const { system_key: sk, name } = current.record;
+        if (sk !== systemKey || !runsAs(current, kind, id) || !isRunning(sk, name)) continue;
+        await deps.engine().stopStream(sk, name);
+        log.info('stream service stopped: the identity it runs as was deleted', {
+          systemKey,
+          name,
+          kind,
+          id,
+        });
+        stopped.push(name);
+      }
+      return stopped;
     },
     running(systemKey) {
       const out: Record<string, RunningInstance> = {};

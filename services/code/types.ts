@@ -1,4 +1,17 @@
 // Shapes of the code registry as REST, CLI and the component see them (ClearBlade field names, §3.1).
+import type { ServiceAuthorKind } from '../store/tables/code.js';
+
+/**
+ * Who saved a version: a stream runs as this identity (unless run_user), and a micro run never has more
+ * rights than it. Developer id '' is the system's owner (versions saved before authors were kept).
+ */
+export interface ServiceAuthor {
+  readonly kind: ServiceAuthorKind;
+  readonly id: string;
+}
+
+/** The author of saves made by the platform itself (edges applying a deployment, legacy versions). */
+export const OWNER_AUTHOR: ServiceAuthor = Object.freeze({ kind: 'developer', id: '' });
 
 /** A service as `GET` returns it: the current version's definition plus the service's switches. */
 export interface ServiceRecord {
@@ -21,6 +34,8 @@ export interface ServiceRecord {
   readonly memory_limit_mb: number | null;
   readonly description: string;
   readonly current_version: number;
+  /** Who saved the current version. */
+  readonly created_by: ServiceAuthor;
   readonly created_at: number;
   readonly updated_at: number;
 }
@@ -61,6 +76,7 @@ export interface ServiceVersionRecord {
   readonly memory_limit_mb: number | null;
   readonly description: string;
   readonly rolled_back_from: number | null;
+  readonly created_by: ServiceAuthor;
   readonly created_at: number;
   readonly current: boolean;
 }

@@ -14,10 +14,19 @@ export interface Config {
   readonly tls: { readonly cert: string | undefined; readonly key: string | undefined };
   readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
   readonly identity: { readonly devTokenTtl: number; readonly defaultTokenTtl: number };
-  readonly engine: { readonly hopLimit: number; readonly memoryLimitMb: number };
+  readonly engine: EngineConfig;
   readonly timers: { readonly minPeriodS: number; readonly maxPerSystem: number };
   readonly history: { readonly durable: boolean };
   readonly edge: EdgeConfig;
+}
+
+export interface EngineConfig {
+  readonly hopLimit: number;
+  readonly memoryLimitMb: number;
+  readonly maxIsolates: number;
+  readonly maxRunsPerSystem: number;
+  readonly maxRunsPerService: number;
+  readonly maxQueuedPerSystem: number;
 }
 
 export interface MqttConfig {

@@ -61,8 +61,9 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
-        return registry.create(req.params.systemKey, req.params.name, serviceInput(req.body));
+        const dev = auth.developerForSystem(req, req.params.systemKey);
+        const saver = { kind: 'developer', id: dev.id } as const;
+        return registry.create(req.params.systemKey, req.params.name, serviceInput(req.body), saver);
       },
     );
 
@@ -79,8 +80,9 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
-        return registry.update(req.params.systemKey, req.params.name, serviceInput(req.body));
+        const dev = auth.developerForSystem(req, req.params.systemKey);
+        const saver = { kind: 'developer', id: dev.id } as const;
+        return registry.update(req.params.systemKey, req.params.name, serviceInput(req.body), saver);
       },
     );
 
@@ -150,13 +152,17 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
+        const dev = auth.developerForSystem(req, req.params.systemKey);
         const b = req.body;
-        return registry.update(req.params.systemKey, req.params.name, {
+        const input = {
           execution_timeout: b.execution_timeout,
           auto_restart: b.auto_restart,
           auto_balance: b.auto_balance,
           concurrency: b.concurrency,
+        };
+        return registry.update(req.params.systemKey, req.params.name, input, {
+          kind: 'developer',
+          id: dev.id,
         });
       },
     );

@@ -50,7 +50,11 @@ export const serviceBody = {
     parameters: stringList,
     params: { ...stringList, description: 'accepted as a synonym of parameters' },
     dependencies: { type: 'string', description: 'comma list of library names' },
-    run_user: { type: ['string', 'null'], description: 'user_id the service runs as ("" = the caller)' },
+    run_user: {
+      type: ['string', 'null'],
+      description:
+        'user_id the service runs as ("" = the caller); developers only (CB_ERR_CODE_RUN_USER_FORBIDDEN)',
+    },
     execution_timeout: { type: 'integer', description: 'seconds (default 60); -1 = stream service' },
     auto_restart: { type: 'boolean' },
     auto_balance: { type: 'boolean' },
@@ -83,6 +87,12 @@ export const serviceSchema = {
     memory_limit_mb: { type: ['integer', 'null'] },
     description: { type: 'string' },
     current_version: { type: 'integer' },
+    created_by: {
+      type: 'object',
+      description:
+        'who saved the current version: a stream runs as it (unless run_user), a micro run never above its rights',
+      properties: { kind: { type: 'string', enum: ['developer', 'user', 'device'] }, id: { type: 'string' } },
+    },
     created_at: { type: 'integer' },
     updated_at: { type: 'integer' },
   },

@@ -1,8 +1,12 @@
 // User-level service management (reference §3.3), for users whose roles allow it. ClearBlade gates it on
 // the `allservices` list permission: 1 read, 2 create, 4 update, 8 delete (developers: everything).
+// The caller is recorded as the version's author (a user's stream runs as that user), and only a
+// developer may set or keep a run_user (issue 10 item 1): the registry refuses it for anyone else.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { PERM } from '../../../runtime-api/constants.js';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
+import type { Principal } from '../../identity/types.js';
+import type { ServiceAuthor } from '../types.js';
 import {
   callerSecurity as security,
   namesSchema,
@@ -17,6 +21,14 @@ import {
 
 const tags = ['code'];
 type ServicePath = { systemKey: string; name: string };
+
+/** Who saves a version through these routes; anonymous callers cannot (their identity does not last). */
+export function saverOf(principal: Principal): ServiceAuthor {
+  if (principal.kind === 'anon') {
+    throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: 'anonymous callers cannot save services' });
+  }
+  return { kind: principal.kind, id: principal.id };
+}
 
 /** `/api/v/3/code/{sk}` and `/api/v/3/code/{sk}/service/{name}`. */
 export function userRoutes({ auth, identity, registry }: CodeRouteDeps): FastifyPluginAsync {
@@ -87,8 +99,8 @@ export function userRoutes({ auth, identity, registry }: CodeRouteDeps): Fastify
       },
       async (req) => {
         const { systemKey, name } = req.params;
-        allowed(req, systemKey, PERM.CREATE, 'create');
-        await registry.create(systemKey, name, serviceInput(req.body));
+        const principal = allowed(req, systemKey, PERM.CREATE, 'create');
+        await registry.create(systemKey, name, serviceInput(req.body), saverOf(principal));
         return { created: true, name, uri: uri(systemKey, name) };
       },
     );
@@ -112,8 +124,8 @@ export function userRoutes({ auth, identity, registry }: CodeRouteDeps): Fastify
       },
       async (req) => {
         const { systemKey, name } = req.params;
-        allowed(req, systemKey, PERM.UPDATE, 'update');
-        const record = await registry.update(systemKey, name, serviceInput(req.body));
+        const principal = allowed(req, systemKey, PERM.UPDATE, 'update');
+        const record = await registry.update(systemKey, name, serviceInput(req.body), saverOf(principal));
         return { uri: uri(systemKey, name), version_number: record.current_version };
       },
     );

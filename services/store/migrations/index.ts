@@ -4,6 +4,8 @@ import { code002 } from './002-code.js';
 import { history003 } from './003-history.js';
 import { triggers004 } from './004-triggers.js';
 import { edges005 } from './005-edges.js';
+import { codeAuthors006 } from './006-code-authors.js';
+import { settings007 } from './007-settings.js';
 
 /** Versioned migrations, applied in key order at start. Never edit a landed one; add the next. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +14,8 @@ const migrations: Record<string, Migration> = {
   '003-history': history003,
   '004-triggers': triggers004,
   '005-edges': edges005,
+  '006-code-authors': codeAuthors006,
+  '007-settings': settings007,
 };
 
 export const migrationProvider: MigrationProvider = {

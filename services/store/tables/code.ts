@@ -39,7 +39,14 @@ export interface CodeServiceVersionsTable {
   /** The version this one was copied from by a rollback; null for uploads. */
   rolled_back_from: number | null;
   created_at: number;
+  /** Who saved this version (migration 006): the identity a stream runs as, the bound of a micro run. */
+  created_by_kind: ServiceAuthorKind;
+  /** developer id ('' = the system's owner), user_id or device name. */
+  created_by_id: string;
 }
+
+/** The kinds of identity that may save a service version (anonymous callers may not). */
+export type ServiceAuthorKind = 'developer' | 'user' | 'device';
 
 /** One library of a system. */
 export interface CodeLibrariesTable {
