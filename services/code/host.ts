@@ -8,6 +8,7 @@ import type { ClientIdentity, InternalHandler, PublishOptions } from '../../brok
 import { BRIDGE_OPS } from '../../runtime-api/bridge-ops.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../log.js';
+import { createHopCarry } from '../triggers/hop-carry.js';
 
 /** The part of the broker the host uses (`platform.broker`). */
 export interface HostBroker {
@@ -80,6 +81,8 @@ function toBuffer(payload: string | Uint8Array): Buffer {
 export function createHost(options: HostOptions): PlatformHost {
   const { broker, log } = options;
   const ops = new Map<string, OpHandler>();
+  // Publishes after received messages carry those messages' hop (a stream reacting to its own events).
+  const hops = createHopCarry();
   let lastPayload: Buffer | undefined;
   let lastText = '';
   /** UTF-8 text of a payload; deliveries of one message to many subscriptions come one after another. */
@@ -105,7 +108,7 @@ export function createHost(options: HostOptions): PlatformHost {
       qos,
       retain,
       identity: brokerIdentity(ctx.runAs),
-      hop: ctx.hop + 1,
+      hop: hops.publishHop(ctx, ctx.hop),
     });
   };
 
@@ -128,7 +131,10 @@ export function createHost(options: HostOptions): PlatformHost {
         filter,
         // The payload Buffer is the same for every subscription one message matches: converted once, and
         // handed over as the message's identity so the engine queues it once (engine/subscriptions.ts).
-        (message) => onMessage(message.topic, payloadText(message.payload), message.payload),
+        (message) => {
+          hops.received(ctx, message.hop);
+          onMessage(message.topic, payloadText(message.payload), message.payload);
+        },
         { identity: brokerIdentity(ctx.runAs) },
       );
       return async () => {
