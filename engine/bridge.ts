@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { BRIDGE_OPS } from '../runtime-api/bridge-ops.js';
-import { isIsobarError } from '../runtime-api/errors/index.js';
+import { isIsobarError, IsobarError } from '../runtime-api/errors/index.js';
 import {
   ANSWER_ERR,
   ANSWER_OK,
@@ -140,6 +140,8 @@ async function answer(
     }
     case CALL_OPS.platform:
       return ok(await platformCall(run, delayed, a, b));
+    case CALL_OPS.limit:
+      return fail(breach(run, a, b));
     default:
       return fail(`unknown operation ${String(op)}`);
   }
@@ -156,7 +158,54 @@ async function platformCall(
     throw new Error(`operation ${String(op)} is not available`);
   }
   const [x, y, z, w] = args as unknown[];
+  if (op.startsWith('messaging.')) return delayedCall(run, delayed, op, x, y, z, w);
+  return (await run.deps.host.call(run.ctx, op, args)) ?? null;
+}
+
+/** The prelude saw a limit breached inside the isolate: the run ends with the limit's code. */
+function breach(run: RunState, what: unknown, detail: unknown): string {
+  if (what === 'wasm') {
+    const limitMb = typeof detail === 'number' ? detail : 0;
+    run.kill('CB_ERR_SANDBOX_WASM_MEMORY', { limitMb });
+    return new IsobarError('CB_ERR_SANDBOX_WASM_MEMORY', { service: run.ctx.service.name, limitMb }).message;
+  }
+  return `unknown limit ${String(what)}`;
+}
+
+/**
+ * Messaging().setTimeout/setInterval/cancel, kept by the engine. A refusal over a limit drops that publish:
+ * the callback gets "<CODE>: message" and the run's log a warn line with the code.
+ */
+function delayedCall(
+  run: RunState,
+  delayed: DelayedPublishes,
+  op: string,
+  x: unknown,
+  y: unknown,
+  z: unknown,
+  w: unknown,
+): unknown {
   const systemKey = run.ctx.service.systemKey;
+  try {
+    return delayedOp(run, delayed, systemKey, op, x, y, z, w);
+  } catch (err) {
+    if (!isIsobarError(err)) throw err;
+    const line = `${err.code}: ${err.publicMessage}`;
+    run.note('warn', line);
+    throw new Error(line);
+  }
+}
+
+function delayedOp(
+  run: RunState,
+  delayed: DelayedPublishes,
+  systemKey: string,
+  op: string,
+  x: unknown,
+  y: unknown,
+  z: unknown,
+  w: unknown,
+): unknown {
   switch (op) {
     case 'messaging.setTimeout':
       if (typeof x !== 'number' || typeof y !== 'string') throw new Error('setTimeout(ms, topic, data)');
@@ -175,6 +224,6 @@ async function platformCall(
       if (!delayed.cancel(systemKey, String(x))) throw new Error(`no delayed publish ${String(x)}`);
       return 'canceled';
     default:
-      return (await run.deps.host.call(run.ctx, op, args)) ?? null;
+      throw new Error(`operation ${op} is not available`);
   }
 }

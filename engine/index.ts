@@ -24,15 +24,21 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
     host: deps.host,
     clock: deps.clock,
     log,
-    maxPerSystem: limits.maxDelayedPublishes,
+    limits: {
+      maxPerSystem: limits.maxDelayedPublishes,
+      maxPerService: limits.maxDelayedPerService,
+      maxBytesPerService: limits.maxDelayedBytesPerService,
+      minIntervalMs: limits.minDelayedIntervalMs,
+    },
   });
   const edge = options.edge ?? { isEdge: false, edgeId: '', platformUrl: '' };
   const defaultMemoryMb = Math.max(MIN_MEMORY_MB, options.defaults.memoryLimitMb);
   const onCatastrophicError = (message: string) => log.error('isolate catastrophic error', { message });
   const builds = new BuildSlots(options.contextBuilds ?? 16);
+  const memoryOf = (version: ServiceVersion): number =>
+    version.memoryLimitMb > 0 ? Math.max(MIN_MEMORY_MB, version.memoryLimitMb) : defaultMemoryMb;
   const sandboxOptions = (version: ServiceVersion): SandboxOptions => ({
-    memoryLimitMb:
-      version.memoryLimitMb > 0 ? Math.max(MIN_MEMORY_MB, version.memoryLimitMb) : defaultMemoryMb,
+    memoryLimitMb: memoryOf(version),
     delayed,
     onCatastrophicError,
     builds,
@@ -45,6 +51,8 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
       maxResultBytes: limits.maxResultBytes,
       maxResultDepth: limits.maxResultDepth,
       maxLogLineChars: limits.maxLogLineChars,
+      // WebAssembly memory lives outside the isolate's heap limit: off unless the service asks for it.
+      wasmMemoryMb: version.wasm === true ? memoryOf(version) : 0,
     },
   });
   const maxIsolates = options.maxIsolates ?? 64;
@@ -69,6 +77,7 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
     clock: deps.clock,
     log,
     limits,
+    delayed,
     defaultTimeoutS: options.defaults.executionTimeoutS,
     slots,
     executeCalls,
@@ -116,7 +125,12 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
     stopStream: (systemKey, name) => supervisor.stop(systemKey, name),
     stopInstance: (instanceId) => supervisor.stopInstance(instanceId),
     running: (systemKey) => supervisor.running(systemKey),
-    retire: (systemKey, name, keep) => pool.retire(systemKey, name, keep),
+    delayedPublishes: (systemKey, name) => delayed.list(systemKey, name),
+    retire(systemKey, name, keep) {
+      // An updated or deleted service's delayed publishes go with the code that scheduled them.
+      delayed.cancelService(systemKey, name);
+      pool.retire(systemKey, name, keep);
+    },
     close() {
       closing ??= (async () => {
         await supervisor.close();

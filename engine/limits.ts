@@ -10,10 +10,14 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxLogLineChars: 16 * 1024,
   maxPublishes: 100_000,
   maxBufferedMessages: 10_000,
+  maxBufferedBytes: 16 * 1024 * 1024,
   maxSubscriptions: 256,
   maxPublishesInFlight: 1024,
   maxDepth: 16,
   maxDelayedPublishes: 1000,
+  maxDelayedPerService: 100,
+  maxDelayedBytesPerService: 4 * 1024 * 1024,
+  minDelayedIntervalMs: 500,
   streamLogLinesPerSecond: 1000,
 };
 

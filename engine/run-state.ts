@@ -4,6 +4,7 @@
 import type { Clock } from '../runtime-api/clock.js';
 import type { ErrorCode, ErrorParams } from '../runtime-api/errors/index.js';
 import type { Log } from '../runtime-api/log.js';
+import type { DelayedPublishes } from './delayed-publish.js';
 import { RunSubscriptions } from './subscriptions.js';
 import type { EngineLimits, Host, HostContext, LogLine } from './types.js';
 
@@ -17,6 +18,8 @@ export interface RunDeps {
   readonly clock: Clock;
   readonly log: Log;
   readonly limits: EngineLimits;
+  /** Delayed publishes, so a run the engine ended (or a stream instance) takes its own with it. */
+  readonly delayed?: DelayedPublishes;
 }
 
 /** Host-side state of one run; `kill` ends it with a code by disposing its isolate. */
@@ -45,8 +48,10 @@ export class RunState {
     this.stream = options.stream;
     this.logging = options.logging;
     this.deps = deps;
-    this.subscriptions = new RunSubscriptions(deps.limits.maxBufferedMessages, (filter, dropped) =>
-      this.note('warn', `${dropped} message(s) dropped on ${filter}: the subscription buffer is full`),
+    this.subscriptions = new RunSubscriptions(
+      { maxMessages: deps.limits.maxBufferedMessages, maxBytes: deps.limits.maxBufferedBytes },
+      (filter, dropped) =>
+        this.note('warn', `${dropped} message(s) dropped on ${filter}: the subscription buffer is full`),
     );
   }
 
@@ -171,6 +176,9 @@ export class RunState {
     if (this.#ended) return;
     this.#ended = true;
     this.#wake();
+    // A stream instance's delayed publishes end with it; so do those of a run the engine had to end
+    // (timeout, limit, stop): a run that ended normally leaves them to fire, as ClearBlade does.
+    if (this.stream || this.fault !== undefined) this.deps.delayed?.cancelRun(this.ctx);
     await this.subscriptions.close();
   }
 }

@@ -144,6 +144,8 @@ export function createStreamSupervisor(
           restarts: i.restarts,
           state: i.state,
           ...(i.lastExit === undefined ? {} : { lastExit: i.lastExit }),
+          // What the instance holds outside its isolate: queued messages, each counted once.
+          ...(i.run === undefined ? {} : { buffered: i.run.subscriptions.stats }),
         }));
     },
     async close() {

@@ -21,6 +21,11 @@ export interface ServiceVersion {
   readonly loggingEnabled: boolean;
   /** user_id the service runs as; undefined = the caller. */
   readonly runUser?: string;
+  /**
+   * WebAssembly in the sandbox: off (the global is removed) unless set; when on, the memories its modules
+   * may declare add up to at most `memoryLimitMb` per run (V8 does not count them against the heap limit).
+   */
+  readonly wasm?: boolean;
 }
 
 /** The identity a service is called by, or runs as. */
@@ -85,11 +90,14 @@ export interface Host {
     qos: 0 | 1 | 2,
     retain: boolean,
   ): Promise<void>;
-  /** Subscribes for this run; messages go to `onMessage` until the returned function is called. */
+  /**
+   * Subscribes for this run; messages go to `onMessage` until the returned function is called. `message`
+   * is the same object for every subscription one published message matches: the engine queues it once.
+   */
   subscribe(
     ctx: HostContext,
     filter: string,
-    onMessage: (topic: string, payload: string) => void,
+    onMessage: (topic: string, payload: string, message?: object) => void,
   ): Promise<() => Promise<void>>;
   execute(ctx: HostContext, name: string, params: unknown, logging: boolean): Promise<InvokeResult>;
   /**
@@ -116,6 +124,24 @@ export interface RunningInstance {
   readonly state: StreamState;
   /** Code of the last exit, when the instance has exited at least once. */
   readonly lastExit?: string;
+  /** Messages queued for the running instance outside its isolate (counted once per message). */
+  readonly buffered?: { readonly messages: number; readonly bytes: number; readonly dropped: number };
+}
+
+/** One delayed publish (Messaging().setTimeout/setInterval) waiting, as `Engine.delayedPublishes` lists it. */
+export interface DelayedPublishInfo {
+  readonly id: string;
+  readonly systemKey: string;
+  readonly service: string;
+  readonly topic: string;
+  /** Characters of topic + payload held until it fires. */
+  readonly bytes: number;
+  /** 0 for a one-shot setTimeout. */
+  readonly intervalMs: number;
+  /** Epoch ms of the next publish. */
+  readonly nextAt: number;
+  /** Publishes left; -1 = until cancelled. */
+  readonly remaining: number;
 }
 
 /** Per-run limits; every field has a default in engine/limits.ts. */
@@ -132,8 +158,10 @@ export interface EngineLimits {
   readonly maxLogLineChars: number;
   /** Publishes of one micro-service run. */
   readonly maxPublishes: number;
-  /** Messages buffered per subscription before the oldest are dropped (and counted). */
+  /** Messages buffered per run (stream instance) before the oldest are dropped (and counted). */
   readonly maxBufferedMessages: number;
+  /** Characters (topics + payloads) buffered per run before the oldest messages are dropped. */
+  readonly maxBufferedBytes: number;
   /** Subscriptions one run may hold. */
   readonly maxSubscriptions: number;
   /** Host publishes in flight per run before the isolate waits (back-pressure). */
@@ -142,6 +170,12 @@ export interface EngineLimits {
   readonly maxDepth: number;
   /** Delayed publishes (Messaging().setTimeout/setInterval) waiting per system. */
   readonly maxDelayedPublishes: number;
+  /** Delayed publishes waiting per service. */
+  readonly maxDelayedPerService: number;
+  /** Characters (topics + payloads) of the delayed publishes waiting per service. */
+  readonly maxDelayedBytesPerService: number;
+  /** Shortest period of Messaging().setInterval, ms. */
+  readonly minDelayedIntervalMs: number;
   /** Stream services: log lines per second per instance before lines are dropped (and counted). */
   readonly streamLogLinesPerSecond: number;
 }
@@ -194,7 +228,9 @@ export interface Engine {
   /** Stops one instance by id; false when no such instance. */
   stopInstance(instanceId: string): Promise<boolean>;
   running(systemKey?: string): RunningInstance[];
-  /** Drops warm isolates of every version of a service (after an update or delete). */
+  /** Delayed publishes waiting, of a system (and service). */
+  delayedPublishes(systemKey: string, name?: string): DelayedPublishInfo[];
+  /** Drops warm isolates of every version of a service and cancels its delayed publishes (after an update or delete). */
   retire(systemKey: string, name: string, keepVersion?: number): void;
   /** Stops streams, waits for in-flight runs, disposes every isolate; idempotent. */
   close(): Promise<void>;

@@ -19,6 +19,7 @@ export const CALL_OPS = {
   execute: 'execute', // [name, paramsJson, logging] -> InvokeResult JSON
   platform: 'platform', // [op, argsJson] -> Host.call result JSON
   random: 'random', // [] -> hex string
+  limit: 'limit', // [what, detail] -> the prelude saw a limit breached; the host ends the run with its code
 } as const;
 
 /** Prefix of a successful call answer; anything else is `ANSWER_ERR` + message. */
@@ -64,6 +65,8 @@ export interface InstallConfig {
   /** Nesting of arrays/objects a result may have (runtime-api/json-depth.ts). */
   maxResultDepth: number;
   maxLogLineChars: number;
+  /** MB of WebAssembly memory a run's modules may declare; 0 = no WebAssembly (the global is removed). */
+  wasmMemoryMb: number;
 }
 
 export interface BeginRequest {

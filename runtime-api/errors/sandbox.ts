@@ -67,6 +67,21 @@ export const sandboxErrors = defineErrors({
     fault: 'user',
     message: 'Service {service} not run: system {systemKey} already has {limit} runs waiting for an isolate',
   },
+  CB_ERR_SANDBOX_DELAYED_LIMIT: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} already holds {limit} of delayed publishes',
+  },
+  CB_ERR_SANDBOX_DELAYED_PERIOD: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} asked for a delayed publish every {ms} ms; the shortest period is {min} ms',
+  },
+  CB_ERR_SANDBOX_WASM_MEMORY: {
+    status: 200,
+    fault: 'user',
+    message: 'Service {service} asked for more WebAssembly memory than its limit of {limitMb} MB',
+  },
   CB_ERR_SANDBOX_STOPPED: {
     status: 200,
     fault: 'user',

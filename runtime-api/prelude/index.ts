@@ -9,6 +9,7 @@ import { createClearBlade, type Identity } from './clearblade.js';
 import { createLoggers } from './log.js';
 import { createMessagingFactory } from './messaging.js';
 import { createRun, type Run } from './run.js';
+import { installWasm } from './wasm.js';
 
 type Globals = Record<string, unknown>;
 
@@ -93,6 +94,11 @@ function install(g: Globals, ref: HostReference, configJson: string): void {
   for (const name of Object.keys(globals)) {
     defineProperty(g, name, { value: globals[name], writable: true, configurable: true, enumerable: false });
   }
+  // Wasm memory is not counted by the isolate's limit: gone unless the service enabled it, bounded if so.
+  installWasm(g, config.wasmMemoryMb, () => {
+    bridge.call(CALL_OPS.limit, 'wasm', config.wasmMemoryMb);
+    throw new RangeError(`WebAssembly memory over the limit of ${config.wasmMemoryMb} MB`);
+  });
 
   defineProperty(g, '__isobarMain', {
     configurable: true,

@@ -15,7 +15,7 @@ export interface Published {
 interface Sub {
   readonly service: string;
   readonly filter: string;
-  readonly onMessage: (topic: string, payload: string) => void;
+  readonly onMessage: (topic: string, payload: string, message?: object) => void;
 }
 
 export interface FakeHost extends Host {
@@ -24,7 +24,7 @@ export interface FakeHost extends Host {
   readonly calls: Array<{ op: string; args: readonly unknown[] }>;
   /** Filters currently subscribed. */
   subscriptions(): string[];
-  /** Delivers to every matching subscription; returns how many got it. */
+  /** Delivers to every matching subscription (one message object, as the broker does); returns how many got it. */
   feed(topic: string, payload: string): number;
   /** Resolves when a subscription to `filter` exists. */
   subscribed(filter: string, timeoutMs?: number): Promise<void>;
@@ -97,11 +97,12 @@ export function createFakeHost(): FakeHost {
     },
     subscriptions: () => [...subs].map((s) => s.filter),
     feed(topic, payload) {
+      const message = {};
       let n = 0;
       for (const s of subs) {
         const filter = parseShared(s.filter)?.filter ?? s.filter;
         if (topicMatches(filter, topic)) {
-          s.onMessage(topic, payload);
+          s.onMessage(topic, payload, message);
           n++;
         }
       }
