@@ -86,10 +86,16 @@ export function authorOf(
 
 /**
  * Issue 10 item 1: a run_user lends its identity to whatever code the version holds, so only a developer
- * may save a version that has one, including a save that merely keeps the previous run_user.
+ * may save a version that has one (a save that merely keeps the previous run_user included), or clear it.
  */
-function runUserAllowed(name: string, def: { run_user: string }, saver: ServiceAuthor | undefined): void {
-  if (def.run_user !== '' && saver !== undefined && saver.kind !== 'developer') {
+function runUserAllowed(
+  name: string,
+  def: { run_user: string },
+  saver: ServiceAuthor | undefined,
+  previousRunUser = '',
+): void {
+  if (saver === undefined || saver.kind === 'developer') return;
+  if (def.run_user !== '' || previousRunUser !== '') {
     throw new IsobarError('CB_ERR_CODE_RUN_USER_FORBIDDEN', { name });
   }
 }
@@ -268,7 +274,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       return serial(key(systemKey, name), async () => {
         const entry = get(systemKey, name);
         const def = definition(name, input, entry.row);
-        runUserAllowed(name, def, saver);
+        runUserAllowed(name, def, saver, entry.row.run_user);
         const previous = { source: entry.row.source, author: entry.record.created_by };
         return save(systemKey, name, def, null, authorOf(saver, previous, def.source), input);
       });

@@ -87,20 +87,24 @@ export function createStreams(deps: {
       }
     },
     async stopRunningAs(systemKey, kind, id) {
-      const stopped: string[] = [];
-      for (const current of registry.all()) {
-        const { system_key: sk, name } = current.record;
-        if (sk !== systemKey || !runsAs(current, kind, id) || !isRunning(sk, name)) continue;
-        await deps.engine().stopStream(sk, name);
-        log.info('stream service stopped: the identity it runs as was deleted', {
-          systemKey,
-          name,
-          kind,
-          id,
-        });
-        stopped.push(name);
-      }
-      return stopped;
+      const names = registry
+        .all()
+        .filter((c) => c.record.system_key === systemKey && runsAs(c, kind, id))
+        .map((c) => c.record.name)
+        .filter((name) => isRunning(systemKey, name));
+      // All at once: each stop takes its instances off the running list before it awaits their end.
+      await Promise.all(
+        names.map(async (name) => {
+          await deps.engine().stopStream(systemKey, name);
+          log.info('stream service stopped: the identity it runs as was deleted', {
+            systemKey,
+            name,
+            kind,
+            id,
+          });
+        }),
+      );
+      return names;
     },
     running(systemKey) {
       const out: Record<string, RunningInstance> = {};
