@@ -233,13 +233,16 @@ async function queryLatency(rows: number, topics: number, perSegment: number, sa
   }
   const loadSeconds = (performance.now() - t0) / 1000;
   sqlite.close();
-  const reader = createHistoryReader({ maxCount: 10_000 }, { store, beforeRead: () => Promise.resolve() });
+  const reader = createHistoryReader(
+    { maxCount: 10_000, maxPageBytes: 4 * 1024 * 1024 },
+    { store, beforeRead: () => Promise.resolve() },
+  );
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const topic = `sensors/${String(i % topics)}/temp`;
     const last = i % 2 === 0 ? undefined : base + Math.floor(perTopic / 2) * 1000;
     const s = performance.now();
-    const got = await reader.read(SK, { topic, count: 100, last });
+    const got = (await reader.read(SK, { topic, count: 100, last })).messages;
     times.push(performance.now() - s);
     const expected = Math.min(100, last === undefined ? perTopic : Math.floor(perTopic / 2));
     if (got.length !== expected) throw new Error(`query returned ${String(got.length)} rows`);

@@ -6,7 +6,14 @@ import type { Principal } from '../identity/types.js';
 import type { Component, ComponentBase } from '../platform.js';
 import { createCapture, type CaptureOptions, type HistoryCapture } from './capture.js';
 import { createHistoryOps, type OpHandler } from './bridge-ops.js';
-import { createHistoryReader, toRecord, toRange, type HistoryQuery, type HistoryRecord } from './query.js';
+import {
+  createHistoryReader,
+  toRecord,
+  toRange,
+  type HistoryPage,
+  type HistoryQuery,
+  type HistoryRecord,
+} from './query.js';
 import { createRetention, type Retention, type RetentionOptions } from './retention.js';
 import { historyRoutes, type HistoryApi, type HistoryRestAuth } from './routes.js';
 import { createHistorySettings, type HistorySettings } from './settings.js';
@@ -19,6 +26,8 @@ export interface HistoryOptions {
   readonly defaultMaxRows?: number;
   /** Most records one query or delete returns (`count=0` means this many). */
   readonly maxCount?: number;
+  /** Most payload bytes one query or delete returns (a page; REST says where the next one starts). */
+  readonly maxPageBytes?: number;
 }
 
 export const HISTORY_DEFAULTS = {
@@ -26,6 +35,7 @@ export const HISTORY_DEFAULTS = {
   retention: { intervalMs: 2000, budget: 20_000, chunk: 1000 },
   defaultMaxRows: 10_000,
   maxCount: 10_000,
+  maxPageBytes: 4 * 1024 * 1024,
 } as const;
 
 export interface HistoryDeps extends ComponentBase {
@@ -49,6 +59,7 @@ export interface HistoryComponent extends Component, HistoryApi {
 export async function createHistory(options: HistoryOptions, deps: HistoryDeps): Promise<HistoryComponent> {
   const log = deps.log.child({ component: 'history' });
   const maxCount = options.maxCount ?? HISTORY_DEFAULTS.maxCount;
+  const maxPageBytes = options.maxPageBytes ?? HISTORY_DEFAULTS.maxPageBytes;
   const settings = createHistorySettings(
     { defaultMaxRows: options.defaultMaxRows ?? HISTORY_DEFAULTS.defaultMaxRows },
     { store: deps.store },
@@ -59,7 +70,10 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
     { ...HISTORY_DEFAULTS.capture, ...options.capture },
     { writer, settings, clock: deps.clock, log },
   );
-  const reader = createHistoryReader({ maxCount }, { store: deps.store, beforeRead: () => capture.flush() });
+  const reader = createHistoryReader(
+    { maxCount, maxPageBytes },
+    { store: deps.store, beforeRead: () => capture.flush() },
+  );
   const stored = await deps.store.db
     .selectFrom('history_topics')
     .select('topic_id')
@@ -99,12 +113,18 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
   const api: HistoryApi = {
     level: (principal, systemKey) =>
       principal.kind === 'developer' ? 15 : (deps.access?.msgHistoryLevel(principal, systemKey) ?? 0),
+    async queryPage(systemKey: string, q: HistoryQuery): Promise<HistoryPage<HistoryRecord>> {
+      const page = await reader.read(systemKey, q);
+      return { ...page, messages: page.messages.map(toRecord) };
+    },
     async query(systemKey: string, q: HistoryQuery): Promise<HistoryRecord[]> {
-      return (await reader.read(systemKey, q)).map(toRecord);
+      return (await api.queryPage(systemKey, q)).messages;
     },
     async delete(systemKey: string, q: HistoryQuery): Promise<HistoryRecord[]> {
       await capture.flush();
-      return (await writer.deleteRange(systemKey, q.topic, toRange(q, maxCount))).map(toRecord);
+      // Bounded like a read: a delete over more than a page removes (and answers) one page; repeat it.
+      const range = toRange(q, maxCount, maxPageBytes);
+      return (await writer.deleteRange(systemKey, q.topic, range)).map(toRecord);
     },
     currentTopics: (systemKey) => reader.currentTopics(systemKey),
     storage: (systemKey) => settings.storage(systemKey),

@@ -110,14 +110,28 @@ export function normalizeQuery(fields: {
   return { topic, count, last, start, stop };
 }
 
-/** The index range of a query, with `count` capped at `maxCount` (0 = all = the cap). */
-export function toRange(q: HistoryQuery, maxCount: number): HistoryRange {
+/**
+ * The index range of a query, with `count` capped at `maxCount` (0 = all = the cap) and the payload bytes
+ * of one answer at `maxBytes` (a page; see HistoryPage.next).
+ */
+export function toRange(q: HistoryQuery, maxCount: number, maxBytes?: number): HistoryRange {
   return {
     before: q.last,
     from: q.start,
     to: q.stop,
     limit: q.count === 0 ? maxCount : Math.min(q.count, maxCount),
+    ...(maxBytes === undefined ? {} : { maxBytes }),
   };
+}
+
+/** One answer to a query: at most the byte budget of messages, newest first. */
+export interface HistoryPage<T> {
+  readonly messages: T[];
+  /**
+   * Set when the byte budget ended the page with messages of the range left: pass it as `last` (epoch
+   * ms) to read on. Undefined when the answer is complete (or ended on `count`).
+   */
+  readonly next?: number;
 }
 
 /** Renders a stored message for clients. */
@@ -143,15 +157,15 @@ export function toRecord(m: StoredMessage): HistoryRecord {
 }
 
 export interface HistoryReader {
-  /** Newest first, at most `maxCount`; an unknown topic gives []. */
-  read(systemKey: string, q: HistoryQuery): Promise<StoredMessage[]>;
+  /** Newest first, at most `maxCount` messages and `maxPageBytes` of payload; an unknown topic gives []. */
+  read(systemKey: string, q: HistoryQuery): Promise<HistoryPage<StoredMessage>>;
   /** Topics of the system that hold at least one message, sorted. */
   currentTopics(systemKey: string): Promise<string[]>;
 }
 
 /** Reads through the store's query builder; `beforeRead` lets capture flush so a reader sees its own publishes. */
 export function createHistoryReader(
-  options: { maxCount: number },
+  options: { maxCount: number; maxPageBytes: number },
   deps: { store: Store; beforeRead: () => Promise<void> },
 ): HistoryReader {
   const db = deps.store.db;
@@ -164,8 +178,8 @@ export function createHistoryReader(
         .where('system_key', '=', systemKey)
         .where('topic', '=', q.topic)
         .executeTakeFirst();
-      if (topic === undefined) return [];
-      const range = toRange(q, options.maxCount);
+      if (topic === undefined) return { messages: [] };
+      const range = toRange(q, options.maxCount, options.maxPageBytes);
       const walk = new NewestFirst(range);
       let after: SegmentRow | undefined;
       while (walk.wanting) {
@@ -193,7 +207,9 @@ export function createHistoryReader(
         if (page.length === 0) break;
         after = page[page.length - 1];
       }
-      return walk.picked.map(({ segment, message }) => toStored(q.topic, segment.id, message));
+      const messages = walk.picked.map(({ segment, message }) => toStored(q.topic, segment.id, message));
+      const oldest = messages[messages.length - 1] as StoredMessage | undefined;
+      return walk.cut && oldest !== undefined ? { messages, next: oldest.time } : { messages };
     },
     async currentTopics(systemKey) {
       await deps.beforeRead();

@@ -4,7 +4,13 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { PERM } from '../../runtime-api/constants.js';
 import type { Principal } from '../identity/types.js';
-import { normalizeQuery, parseRawQuery, type HistoryQuery, type HistoryRecord } from './query.js';
+import {
+  normalizeQuery,
+  parseRawQuery,
+  type HistoryPage,
+  type HistoryQuery,
+  type HistoryRecord,
+} from './query.js';
 import type { AutoDelete, StorageFilter } from './settings.js';
 
 /** The REST checks history needs (services/rest/auth.ts provides them). */
@@ -16,6 +22,8 @@ export interface HistoryRestAuth {
 /** What the routes ask of the history component. */
 export interface HistoryApi {
   level(principal: Principal, systemKey: string): number;
+  /** One page of a query (bounded bytes); `next` says where the following page starts. */
+  queryPage(systemKey: string, q: HistoryQuery): Promise<HistoryPage<HistoryRecord>>;
   query(systemKey: string, q: HistoryQuery): Promise<HistoryRecord[]>;
   delete(systemKey: string, q: HistoryQuery): Promise<HistoryRecord[]>;
   currentTopics(systemKey: string): Promise<string[]>;
@@ -86,6 +94,12 @@ const autodelete = {
 
 const tags = ['message history'];
 
+/**
+ * Set on a history answer the page's byte bound ended early: the `last` value (epoch ms) that reads on.
+ * The body stays ClearBlade's plain array; a client that ignores the header simply gets the newest page.
+ */
+export const NEXT_PAGE_HEADER = 'x-isobar-history-next-last';
+
 function rawQuery(req: FastifyRequest): HistoryQuery {
   const url = req.raw.url ?? '';
   const q = url.indexOf('?');
@@ -107,14 +121,20 @@ export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPl
         schema: {
           tags,
           summary: 'Messages of one topic, newest first (needs msgHistory read)',
+          description:
+            'At most `count` messages (0 = all, capped) and at most one page of payload bytes ' +
+            '(ISOBAR_HISTORY_PAGE_BYTES). When the byte bound ends the answer early, the header ' +
+            `${NEXT_PAGE_HEADER} gives the \`last\` value (epoch ms) of the next page.`,
           params,
           querystring,
           response: { 200: { type: 'array', items: record } },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         allowed(req, req.params.systemKey, PERM.READ, 'read');
-        return api.query(req.params.systemKey, rawQuery(req));
+        const page = await api.queryPage(req.params.systemKey, rawQuery(req));
+        if (page.next !== undefined) void reply.header(NEXT_PAGE_HEADER, String(page.next));
+        return page.messages;
       },
     );
     app.delete<{ Params: { systemKey: string } }>(
@@ -123,6 +143,9 @@ export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPl
         schema: {
           tags,
           summary: 'Deletes the messages a query selects and returns them (needs msgHistory delete)',
+          description:
+            'Bounded like a read: at most one page of payload bytes is deleted and returned per call; ' +
+            'repeat the call until it answers [] to delete more.',
           params,
           querystring,
           response: { 200: { type: 'array', items: record } },

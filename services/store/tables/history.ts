@@ -71,6 +71,11 @@ export interface HistoryRange {
   /** time <= to */
   readonly to?: number;
   readonly limit: number;
+  /**
+   * Payload bytes one walk may pick (a page): it stops before the message that would pass it, always
+   * picking at least one, so one query never materialises hundreds of MB. Undefined = no byte bound.
+   */
+  readonly maxBytes?: number;
 }
 
 /** A segment row as read for queries. */
@@ -107,6 +112,9 @@ export class NewestFirst {
   #pageSize = SEGMENT_PAGE;
   #segmentsSeen = 0;
   #messagesSeen = 0;
+  #segmentBytesSeen = 0;
+  #bytes = 0;
+  #cut = false;
 
   constructor(range: HistoryRange) {
     this.#range = range;
@@ -116,6 +124,14 @@ export class NewestFirst {
   /** True while more segments could contribute. */
   get wanting(): boolean {
     return !this.#done;
+  }
+
+  /**
+   * True when the walk stopped on `maxBytes` with messages of the range left: the oldest picked time is
+   * then a cursor (`before` of the next page), and no message of that millisecond was left behind.
+   */
+  get cut(): boolean {
+    return this.#cut;
   }
 
   /** How many segments to fetch next: enough for the messages still wanted at the sizes seen so far. */
@@ -134,8 +150,15 @@ export class NewestFirst {
       const msgs = decodeSegment(segment.data).sort((a, b) => b.time - a.time || b.seq - a.seq);
       this.#segmentsSeen++;
       this.#messagesSeen += msgs.length;
+      this.#segmentBytesSeen += segment.data.length;
       for (const message of msgs) {
         if (!inRange(message.time, this.#range)) continue;
+        const max = this.#range.maxBytes;
+        if (max !== undefined && this.picked.length > 0 && this.#bytes + message.payload.length > max) {
+          this.#stopOnBytes(message.time);
+          return;
+        }
+        this.#bytes += message.payload.length;
         this.picked.push({ segment, message });
         if (this.picked.length >= this.#range.limit) {
           this.#done = true;
@@ -147,6 +170,27 @@ export class NewestFirst {
     const perSegment = this.#messagesSeen / Math.max(1, this.#segmentsSeen);
     const wanted = Math.ceil((this.#range.limit - this.picked.length) / Math.max(1, perSegment)) + 1;
     this.#pageSize = Math.max(4, Math.min(wanted, SEGMENT_PAGE_MAX));
+    if (this.#range.maxBytes !== undefined) {
+      // Fetch no more segment data than the byte budget left needs, at the segment sizes seen so far.
+      const bytesPerSegment = this.#segmentBytesSeen / Math.max(1, this.#segmentsSeen);
+      const fit = Math.ceil((this.#range.maxBytes - this.#bytes) / Math.max(1, bytesPerSegment)) + 1;
+      this.#pageSize = Math.max(1, Math.min(this.#pageSize, fit));
+    }
+  }
+
+  /**
+   * Ends a page on the byte budget before a message of time `left`. Paging goes on with `before` = the
+   * oldest picked time, so when `left` shares that millisecond the picked messages of it are handed to
+   * the next page too rather than the left one skipped (unless the whole page is that millisecond).
+   */
+  #stopOnBytes(left: number): void {
+    this.#done = true;
+    this.#cut = true;
+    const oldest = this.picked[this.picked.length - 1].message.time;
+    if (left !== oldest) return;
+    let keep = this.picked.length;
+    while (keep > 0 && this.picked[keep - 1].message.time === oldest) keep--;
+    if (keep > 0) this.picked.length = keep;
   }
 }
 
