@@ -130,7 +130,11 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
       createEngine(
         {
           defaults: { memoryLimitMb: config.engine.memoryLimitMb, executionTimeoutS: 60 },
-          limits: { maxDepth: config.engine.hopLimit },
+          limits: {
+            maxDepth: config.engine.hopLimit,
+            maxResultBytes: config.engine.maxResultBytes,
+            maxResultDepth: config.engine.maxResultDepth,
+          },
           // Run slots shared fairly across systems (issue 10 item 12).
           maxIsolates: config.engine.maxIsolates,
           maxRunsPerSystem: config.engine.maxRunsPerSystem,
@@ -144,7 +148,10 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   });
   components.push(code);
   // --- message history (issue 6) ---
-  const history = await createHistory({}, { ...base, access: identity, auth: restAuth, broker });
+  const history = await createHistory(
+    { maxPageBytes: config.history.maxPageBytes },
+    { ...base, access: identity, auth: restAuth, broker },
+  );
   code.registerOps(history.ops);
   components.push(history);
   // --- triggers, event topics, timers (issue 5) ---

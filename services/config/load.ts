@@ -16,7 +16,7 @@ export interface Config {
   readonly identity: { readonly devTokenTtl: number; readonly defaultTokenTtl: number };
   readonly engine: EngineConfig;
   readonly timers: { readonly minPeriodS: number; readonly maxPerSystem: number };
-  readonly history: { readonly durable: boolean };
+  readonly history: { readonly durable: boolean; readonly maxPageBytes: number };
   readonly edge: EdgeConfig;
 }
 
@@ -27,6 +27,8 @@ export interface EngineConfig {
   readonly maxRunsPerSystem: number;
   readonly maxRunsPerService: number;
   readonly maxQueuedPerSystem: number;
+  readonly maxResultBytes: number;
+  readonly maxResultDepth: number;
 }
 
 export interface MqttConfig {
