@@ -1,13 +1,13 @@
 // Outgoing delivery per client. aedes delivers through whichever matching subscription fires first and
 // dedupes the rest, so overlapping subscriptions could deliver at the lower QoS; this wrapper picks the
 // highest QoS among the client's matching subscriptions [MQTT-3.3.5-1] and never above the message's.
-// It also counts unacknowledged QoS 1/2 messages against the maxInflight limit.
+// It also counts unacknowledged QoS 1/2 messages against the maxInflight limit, and bounds what is
+// queued towards the client (outbox.ts).
 import type { AedesPublishPacket } from 'aedes';
-import type { Log } from '../runtime-api/log.js';
 import { topicMatches } from '../runtime-api/topics.js';
 import type { Session } from './client-ids.js';
 import type { ClientInternals, DeliverFn } from './internal.js';
-import type { BrokerLimits } from './types.js';
+import { boundDelivery, type OutboxContext } from './outbox.js';
 
 /** The client's granted QoS for `topic`: the highest among its matching subscriptions. */
 function grantedQos(client: ClientInternals, topic: string): number {
@@ -26,14 +26,18 @@ function grantedQos(client: ClientInternals, topic: string): number {
   return best;
 }
 
-/** Replaces the client's deliver functions; returns aedes' originals (shared subscriptions use them). */
+/**
+ * Replaces the client's deliver functions; returns aedes' originals bounded by the outbox (shared
+ * subscriptions choose QoS and count inflight themselves, but their copies queue like any other).
+ */
 export function wrapDelivery(
   client: ClientInternals,
   session: Session,
-  ctx: { limits: BrokerLimits; log: Log; onBreach: () => void },
+  ctx: OutboxContext,
 ): { deliver0: DeliverFn; deliverQoS: DeliverFn } {
-  const deliver0 = client.deliver0;
-  const deliverQoS = client.deliverQoS;
+  const aedes = { deliver0: client.deliver0, deliverQoS: client.deliverQoS };
+  const bounded = boundDelivery(client, session, aedes, ctx);
+  const { deliver0, deliverQoS } = bounded;
   const max = ctx.limits.maxInflight;
   const deliver = (packet: AedesPublishPacket, done: () => void) => {
     if (packet.qos === 0) return deliver0(packet, done);
@@ -56,5 +60,5 @@ export function wrapDelivery(
   };
   client.deliver0 = deliver;
   client.deliverQoS = deliver;
-  return { deliver0, deliverQoS };
+  return bounded;
 }

@@ -14,8 +14,9 @@ import { createBrokerEvents } from './events.js';
 import { createHooks } from './hooks.js';
 import { wireInbound } from './inbound.js';
 import { brokerInternals, internals } from './internal.js';
-import { createAdmissionLimits } from './limits.js';
-import { openListeners } from './listeners.js';
+import { createAdmissionLimits, preAuthLimits } from './limits.js';
+import { authenticated, openListeners } from './listeners.js';
+import { createMessageEmitter } from './mq.js';
 import { openPersistence } from './persistence.js';
 import { createSharedSubscriptions, type ClientMember } from './shared-subscriptions.js';
 import { publishWills, toMessage } from './messages.js';
@@ -32,6 +33,12 @@ import type {
 
 export type * from './types.js';
 
+/** Seconds from accepting a connection to its complete CONNECT when the options name none. */
+const DEFAULT_CONNECT_TIMEOUT_S = 10;
+
+/** aedes' default number of messages in delivery at once (mqemitter concurrency). */
+const DELIVERY_CONCURRENCY = 100;
+
 /** Builds the broker (persistence opened, nothing listening) — call `listen()` to open the ports. */
 export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Promise<Broker> {
   const { log, clock, auth } = deps;
@@ -44,9 +51,14 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   const admission = createAdmissionLimits(limits, clock);
   const sessions = new WeakMap<Duplex, Session>();
   const members = new WeakMap<Duplex, ClientMember>();
+  const connectTimeoutMs = (options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_S) * 1000;
   let limitBreaches = 0;
+  let droppedDeliveries = 0;
   const onBreach = () => {
     limitBreaches++;
+  };
+  const onDrop = () => {
+    droppedDeliveries++;
   };
 
   // the hooks run only once clients connect, after `shared` below exists
@@ -66,7 +78,9 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     maxClientsIdLength: 65535,
     maxTopicLevels: Math.min(limits.maxTopicLevels + 1, 100),
     maxInflightInbound: limits.maxInflight,
-    connectTimeout: (options.connectTimeout ?? 30) * 1000,
+    connectTimeout: connectTimeoutMs,
+    concurrency: DELIVERY_CONCURRENCY,
+    mq: createMessageEmitter({ concurrency: DELIVERY_CONCURRENCY }), // no recursive drain (mq.ts)
   });
   await aedes.listen();
   const broker = brokerInternals(aedes);
@@ -126,8 +140,9 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     log.debug('mqtt client error', { client: client.id, err: err.message }),
   );
 
+  // Until CONNECT is settled a connection lives under the small pre-auth packet bound (issue 10 item 10).
   const gate = createConnectGate(
-    { limits, connectTimeoutMs: (options.connectTimeout ?? 30) * 1000 },
+    { limits: preAuthLimits(limits), connectTimeoutMs },
     {
       auth,
       log,
@@ -135,13 +150,14 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       admission,
       clientIds,
       onAdmit(conn, session, bytes) {
+        authenticated(conn); // the listener lifts its pre-auth bounds (WebSocket frame size, deadline)
         sessions.set(conn, session);
         conn.unshift(bytes);
         const client = internals(aedes.handle(conn));
         client.isobarSession = session;
         session.close = () => client.close();
         access.track(session, client);
-        const originals = wrapDelivery(client, session, { limits, log, onBreach });
+        const originals = wrapDelivery(client, session, { limits, log, onBreach, onDrop });
         members.set(conn, { session, client, ...originals });
         wireInbound(client, session, { limits, log, shared: shared, onBreach });
       },
@@ -153,8 +169,12 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       },
     },
   );
+  // Auth-over-MQTT connections never authenticate a session: every packet there is pre-auth.
   const authOverMqtt = createAuthOverMqtt(
-    { limits, messagingUrl: () => `${options.publicHost}:${String(ports?.mqtt ?? options.ports.tcp)}` },
+    {
+      limits: preAuthLimits(limits),
+      messagingUrl: () => `${options.publicHost}:${String(ports?.mqtt ?? options.ports.tcp)}`,
+    },
     { auth, log, clock, admission },
   );
 
@@ -171,7 +191,10 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   return {
     async listen() {
       assertOpen();
-      const opened = await openListeners(options, { gate, authOverMqtt, log });
+      const opened = await openListeners(
+        { ...options, connectTimeoutMs, limits },
+        { gate, authOverMqtt, log, clock },
+      );
       ports = opened.ports;
       closeListeners = opened.close;
       return { ...ports };
@@ -279,6 +302,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       deniedPublishes: acl.deniedPublishes,
       deniedSubscribes: acl.deniedSubscribes,
       limitBreaches,
+      droppedDeliveries,
     }),
 
     close() {

@@ -1,12 +1,42 @@
 // Item 9 of issue 3: per-packet limits (size, topic length and levels), connection count and connect
 // rate per address. Each check names the limit it protects so the disconnect log line can say which.
+// Issue 10: a smaller packet bound before authentication, and the bytes queued towards one client.
 import type { Clock } from '../runtime-api/clock.js';
 import type { BrokerLimits } from './types.js';
+
+/** Defaults of the optional limits (services/config/options.ts documents the settings). */
+export const DEFAULT_PRE_AUTH_PACKET_SIZE = 64 * 1024;
+export const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+
+/** The limits with every optional one filled in. */
+export function limitsWithDefaults(limits: BrokerLimits): Required<BrokerLimits> {
+  return {
+    ...limits,
+    preAuthPacketSize: limits.preAuthPacketSize ?? DEFAULT_PRE_AUTH_PACKET_SIZE,
+    maxQueuedBytes: limits.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+  };
+}
+
+/**
+ * The limits a connection lives under until it is authenticated: its first packet (CONNECT, or every
+ * packet on the auth-over-MQTT ports) may be no larger than `preAuthPacketSize`, so an unauthenticated
+ * peer holds a few KiB, not a full `maxPacketSize`.
+ */
+export function preAuthLimits(limits: BrokerLimits): BrokerLimits {
+  const bound = limitsWithDefaults(limits).preAuthPacketSize;
+  return { ...limits, maxPacketSize: Math.min(limits.maxPacketSize, bound) };
+}
 
 /** A breached limit: which one, the value seen and the maximum. */
 export interface Breach {
   readonly limit:
-    'maxPacketSize' | 'maxTopicLength' | 'maxTopicLevels' | 'maxConnections' | 'connectRate' | 'maxInflight';
+    | 'maxPacketSize'
+    | 'maxTopicLength'
+    | 'maxTopicLevels'
+    | 'maxConnections'
+    | 'connectRate'
+    | 'maxInflight'
+    | 'maxQueuedBytes';
   readonly value: number;
   readonly max: number;
 }

@@ -106,6 +106,10 @@ export interface BrokerLimits {
   readonly maxInflight: number;
   /** CONNECTs per second from one address; 0 = unlimited. */
   readonly connectRate: number;
+  /** bytes; the largest packet before authentication (CONNECT, auth-over-MQTT ports). Default 64 KiB. */
+  readonly preAuthPacketSize?: number;
+  /** bytes not yet taken by one client; beyond, QoS 0 to it is dropped, QoS 1/2 closes it. Default 4 MiB. */
+  readonly maxQueuedBytes?: number;
 }
 
 export interface BrokerOptions {
@@ -119,7 +123,10 @@ export interface BrokerOptions {
   readonly limits: BrokerLimits;
   /** Host put in the auth-over-MQTT messaging URL (`publicHost:mqttPort`). */
   readonly publicHost: string;
-  /** Seconds a connection may wait before sending CONNECT (default 30). */
+  /**
+   * Seconds from accepting a connection to its complete CONNECT (TLS handshake and WebSocket upgrade
+   * included); fractions allowed. Auth-over-MQTT connections are closed after it. Default 10.
+   */
   readonly connectTimeout?: number;
 }
 
@@ -141,6 +148,8 @@ export interface BrokerStats {
   readonly deniedPublishes: number;
   readonly deniedSubscribes: number;
   readonly limitBreaches: number;
+  /** QoS 0 messages dropped because their subscriber had `maxQueuedBytes` queued. */
+  readonly droppedDeliveries: number;
 }
 
 /** The embedded MQTT broker as the platform uses it. */

@@ -158,6 +158,28 @@ describe('engine: limits outside the isolate heap', () => {
     });
   });
 
+  it('WebAssembly: tampered typed-array getters and the async paths cannot slip a module past the budget', async () => {
+    h = await harness();
+    const big = JSON.stringify(wasmModule(1024));
+    const body =
+      `var bytes = new Uint8Array(${big}); var TA = Object.getPrototypeOf(Uint8Array.prototype);` +
+      ' Object.defineProperty(TA, "byteLength", { get: function () { return 8; } });' +
+      ' Object.defineProperty(TA, "length", { get: function () { return 8; } });' +
+      ' WebAssembly.instantiate(bytes).then(function () { resp.success("instantiated"); }, function (e) { resp.error(String(e)); });';
+    const r = await h.engine.invoke(micro('WasmTamper', body, { wasm: true }), request());
+    expect(r.code).to.equal('CB_ERR_SANDBOX_WASM_MEMORY');
+    const small = JSON.stringify(wasmModule(16));
+    const ok = await h.engine.invoke(
+      micro(
+        'WasmAsync',
+        `return WebAssembly.instantiate(new Uint8Array(${small})).then(function (x) { return WebAssembly.instantiate(x.module); }).then(function (i) { resp.success(i instanceof WebAssembly.Instance); });`,
+        { wasm: true },
+      ),
+      request(),
+    );
+    expect(ok.results).to.equal(true);
+  });
+
   describe('delayed publishes (item 9)', () => {
     it('refuses over the per-service count, bytes and minimum period with stable codes', async () => {
       h = await harness({
