@@ -131,6 +131,76 @@ describe('code registry', () => {
     expect(err).to.have.property('code', 'CB_ERR_CODE_RUN_USER_UNKNOWN');
   });
 
+  it('lets only developers set, keep or clear run_user (CB_ERR_CODE_RUN_USER_FORBIDDEN)', async () => {
+    await f.close();
+    f = await codeFixture({ userExists: (_sk, id) => id === 'u1' || id === 'u2' });
+    const user = { kind: 'user', id: 'u2' } as const;
+    const refused = await f.registry
+      .create(SYSTEM_KEY, 'Hello', { code: hello, run_user: 'u1' }, user)
+      .catch((e: unknown) => e);
+    expect(refused).to.have.property('code', 'CB_ERR_CODE_RUN_USER_FORBIDDEN');
+    expect(f.registry.find(SYSTEM_KEY, 'Hello')).to.equal(undefined);
+    await f.registry.create(
+      SYSTEM_KEY,
+      'Hello',
+      { code: hello, run_user: 'u1' },
+      { kind: 'developer', id: 'dev1' },
+    );
+    for (const input of [{ description: 'x' }, { run_user: '' }, { run_user: 'u2' }]) {
+      const err = await f.registry.update(SYSTEM_KEY, 'Hello', input, user).catch((e: unknown) => e);
+      expect(err, JSON.stringify(input)).to.have.property('code', 'CB_ERR_CODE_RUN_USER_FORBIDDEN');
+    }
+    expect(f.registry.get(SYSTEM_KEY, 'Hello').record).to.include({ current_version: 1, run_user: 'u1' });
+  });
+
+  it('keeps who saved each version: new source makes the saver the author, switches and rollbacks do not', async () => {
+    const user = { kind: 'user', id: 'u1' } as const;
+    const dev = { kind: 'developer', id: 'dev1' } as const;
+    const v1 = await f.registry.create(SYSTEM_KEY, 'Hello', { code: hello }, user);
+    expect(v1.created_by).to.deep.equal(user);
+    // A developer changing a switch does not lend the developer's rights to the user's code.
+    const v2 = await f.registry.update(SYSTEM_KEY, 'Hello', { execution_timeout: -1 }, dev);
+    expect(v2.created_by).to.deep.equal(user);
+    const v3 = await f.registry.update(
+      SYSTEM_KEY,
+      'Hello',
+      { code: 'function Hello(r, s) { s.success(3); }' },
+      dev,
+    );
+    expect(v3.created_by).to.deep.equal(dev);
+    const v4 = await f.registry.rollback(SYSTEM_KEY, 'Hello', 1);
+    expect(v4.created_by).to.deep.equal(user);
+    // A user's save of anything (even the same source) makes the user the author.
+    await f.registry.update(SYSTEM_KEY, 'Hello', { code: 'function Hello(r, s) { s.success(5); }' }, dev);
+    const v6 = await f.registry.update(
+      SYSTEM_KEY,
+      'Hello',
+      { description: 'd' },
+      { kind: 'device', id: 'd1' },
+    );
+    expect(v6.created_by).to.deep.equal({ kind: 'device', id: 'd1' });
+    // Saves the platform makes itself (edge deployments) keep the author; a new one is the owner's.
+    const v7 = await f.registry.update(SYSTEM_KEY, 'Hello', { description: 'e' });
+    expect(v7.created_by).to.deep.equal({ kind: 'device', id: 'd1' });
+    expect((await f.registry.create(SYSTEM_KEY, 'Other', { code: hello })).created_by).to.deep.equal({
+      kind: 'developer',
+      id: '',
+    });
+    const history = await f.registry.versions(SYSTEM_KEY, 'Hello');
+    expect(history.map((v) => v.created_by.kind)).to.deep.equal([
+      'user',
+      'user',
+      'developer',
+      'user',
+      'developer',
+      'device',
+      'device',
+    ]);
+    // After a restart the authors come back from the store.
+    await f.registry.load();
+    expect(f.registry.get(SYSTEM_KEY, 'Hello').record.created_by).to.deep.equal({ kind: 'device', id: 'd1' });
+  });
+
   it('serialises concurrent updates of one service into consecutive versions', async () => {
     await f.registry.create(SYSTEM_KEY, 'Hello', { code: hello });
     const results = await Promise.all(
