@@ -103,6 +103,30 @@ describe('code host (engine Host over broker, invoke door and ops)', () => {
     expect(broker.handlers.size).to.equal(0);
   });
 
+  it('hands one message matching two subscriptions over with one identity, converted once (issue 10 item 8)', async () => {
+    const got: Array<{ payload: string; message: object | undefined }> = [];
+    const sink = (_t: string, payload: string, message?: object) => got.push({ payload, message });
+    await host.subscribe(ctx, 'y/+', sink);
+    await host.subscribe(ctx, 'y/#', sink);
+    const payload = Buffer.from('one message');
+    const deliver = (filter: string) =>
+      broker.handlers.get(filter)?.({
+        systemKey: SK,
+        topic: 'y/1',
+        payload,
+        qos: 0,
+        retain: false,
+        hop: 0,
+        time: 0,
+      });
+    deliver('y/+');
+    deliver('y/#');
+    expect(got).to.have.length(2);
+    expect(got[0].message).to.equal(payload);
+    expect(got[1].message, 'the same object for both subscriptions').to.equal(got[0].message);
+    expect(got[1].payload).to.equal('one message');
+  });
+
   it('runs Code().execute through the one door with the permission check and hop + 1', async () => {
     await host.execute(ctx, 'Other', { a: 1 }, false);
     expect(executed).to.deep.equal([{ name: 'Other', caller: runAs, hop: 3, authorize: true }]);
