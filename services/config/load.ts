@@ -46,6 +46,9 @@ export interface MqttConfig {
   readonly maxConnections: number;
   readonly maxInflight: number;
   readonly connectRate: number;
+  readonly connectTimeout: number;
+  readonly preAuthMaxPacket: number;
+  readonly maxQueuedBytes: number;
 }
 
 export interface EdgeConfig {

@@ -51,8 +51,11 @@ export async function createMessaging(
         maxConnections: m.maxConnections,
         maxInflight: m.maxInflight,
         connectRate: m.connectRate,
+        preAuthPacketSize: m.preAuthMaxPacket,
+        maxQueuedBytes: m.maxQueuedBytes,
       },
       publicHost: config.publicHost,
+      connectTimeout: m.connectTimeout,
     },
     {
       auth: (deps.wrapAuth ?? ((a: BrokerAuth) => a))(createBrokerAuth(deps.identity)),
