@@ -3,7 +3,7 @@
 // identity it runs as (the user or device that saved it, or its run_user) is deleted: losing access ends
 // access. The engine supervises the instances (restart with backoff); this module only decides what runs.
 import type { Engine, RunningInstance } from '../../engine/types.js';
-import { IsobarError } from '../../runtime-api/errors/index.js';
+import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../log.js';
 import type { Invoker } from './invoke.js';
 import type { CurrentService, Registry } from './registry.js';
@@ -82,7 +82,8 @@ export function createStreams(deps: {
           if (current.record.execution_timeout === -1) await start(systemKey, name);
         } catch (err) {
           // One broken service must not keep the platform (or the other services) from starting.
-          log.error('service not started', { systemKey, name, err: String(err) });
+          const code = isIsobarError(err) ? err.code : undefined;
+          log.error('service not started', { systemKey, name, code, err: String(err) });
         }
       }
     },

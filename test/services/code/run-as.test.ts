@@ -2,9 +2,11 @@
 // isolates: run_user only from developers; a user's stream runs as that user; a user's micro service never
 // runs above its author's rights, not even when a developer runs it or through Code().execute; deleting
 // the author stops its streams and refuses its runs.
+import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
 import { clientEvent, collect, nothingBefore } from '../../broker/helpers.js';
+import { tempDataDir } from '../../helpers/platform.js';
 import { codeWorld, type CodeWorld } from './world.js';
 
 /** Subscribes to $trigger/# (the attack of item 2), then reports whether that worked on two topics. */
@@ -235,5 +237,38 @@ describe('services/code: run-as identities cannot be borrowed', function () {
       results: 2,
     });
     await removeAll('TempStream', 'TempMicro');
+  });
+});
+
+describe('services/code: a stream whose author is gone at platform start', function () {
+  this.timeout(20000);
+  const dataDir = tempDataDir();
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('is not started (logged with CB_ERR_CODE_AUTHOR_UNKNOWN), never as the owner instead', async () => {
+    const first = await codeWorld({ dataDir });
+    try {
+      await first.grant({ allservices: { permissions: 15 } });
+      const stream =
+        'function Orphan(req, resp) { while (true) ClearBlade.Messaging().waitForMessage(["x"], function () {}); }';
+      const created = await first.http('POST', `/api/v/3/code/${first.systemKey}/service/Orphan`, {
+        body: { code: stream, execution_timeout: -1 },
+        token: first.userToken,
+        header: 'ClearBlade-UserToken',
+      });
+      expect(created.status).to.equal(200);
+      await first.tp.platform.identity.deleteUser(first.systemKey, first.userId);
+      expect(first.tp.platform.code.engine.running(first.systemKey)).to.deep.equal([]);
+    } finally {
+      await first.close();
+    }
+    const second = await codeWorld({ dataDir });
+    try {
+      expect(second.tp.platform.code.engine.running(second.systemKey)).to.deep.equal([]);
+      const line = second.tp.log.lines.find((l) => l.msg === 'service not started' && l.name === 'Orphan');
+      expect(line).to.include({ code: 'CB_ERR_CODE_AUTHOR_UNKNOWN' });
+    } finally {
+      await second.close();
+    }
   });
 });
