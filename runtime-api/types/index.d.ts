@@ -35,8 +35,13 @@ declare namespace CbServer {
     error(msg?: unknown): never;
     success(msg?: unknown): never;
     send(msg?: unknown): never;
+    /**
+     * Headers of a REST execute answer: a JSON Content-Type, Cache-Control, ETag, Expires, Last-Modified,
+     * Pragma, Content-Language or your own X-* headers; anything else answers 502 CB_ERR_CODE_RESPONSE_HEADER.
+     */
     set(headers: object): void;
     set(name: string, value: string): void;
+    /** HTTP status of a REST execute answer, an integer 200-599 (else 502 CB_ERR_CODE_RESPONSE_STATUS). */
     status(status_code: number): void;
   }
 
