@@ -48,7 +48,7 @@ try {
     events: createPlatformEvents(() => undefined),
     config: { devTokenTtl: 3600, defaultTokenTtl: 3600 },
   });
-  const { developer } = await identity.registerDeveloper({ email: 'bench@dev', password: 'pw' });
+  const { developer } = await identity.registerDeveloper({ email: 'bench@dev', password: 'bench-pass-1' });
   const { systemKey } = await identity.createSystem(developer.id, { name: 'bench' });
   const filters: string[] = [];
   for (let r = 0; r < ROLES; r++) {
@@ -62,7 +62,7 @@ try {
   }
   const tokens: string[] = [];
   for (let u = 0; u < USERS; u++) {
-    const user = await identity.registerUser(systemKey, `u${u}@bench`, 'pw');
+    const user = await identity.registerUser(systemKey, `u${u}@bench`, 'user-pass-1');
     await identity.changeRoles(systemKey, 'user', user.user_id, {
       add: Array.from({ length: ROLES }, (_, r) => `R${r}`),
     });

@@ -5,7 +5,8 @@
 // UTF-8 bytes. Nothing is routed: no client can read another's answer, and PUBLISH closes the connection.
 //
 // CONNACK codes: 4 = malformed request (no username, client id without ':') or unknown system or wrong
-// system secret; 5 = wrong email/password or device name/active key; 3 = connection limits.
+// system secret; 5 = wrong email/password or device name/active key; 3 = connection limits, or too many
+// failed logins for this account or address (the login throttle, CB_ERR_AUTH_THROTTLED).
 import type { Duplex } from 'node:stream';
 import {
   generate,
@@ -91,7 +92,8 @@ export function createAuthOverMqtt(
         systemKey = connect.username;
         name = connect.clientId.slice(0, colon);
         state = 'waiting';
-        auth.login(systemKey, connect.password?.toString('utf8') || undefined, connect.clientId).then(
+        const secret = connect.password?.toString('utf8') || undefined;
+        auth.login(systemKey, secret, connect.clientId, address).then(
           (result) => {
             if (state !== 'waiting') return;
             answer = encodeAuthPayload(result.token, result.id, options.messagingUrl());

@@ -4,6 +4,7 @@ import type { Config } from './config/load.js';
 import type { Identity, SystemInfo } from './identity/types.js';
 import type { Log } from './log.js';
 import type { Ports } from './platform.js';
+import { checkPasswordStrength, emailNames } from './identity/passwords.js';
 import { newPassword } from './identity/secrets.js';
 
 export interface FirstStartDeps {
@@ -38,6 +39,12 @@ export async function firstStart(
   if ((await identity.developerCount()) === 0) {
     const generatedPassword = config.admin.password === undefined ? newPassword() : undefined;
     const password = config.admin.password ?? generatedPassword ?? '';
+    // Checked here too so a weak ISOBAR_ADMIN_PASSWORD is named in the start-up error.
+    checkPasswordStrength(password, {
+      field: 'ISOBAR_ADMIN_PASSWORD',
+      minLength: config.identity.passwordMinLength,
+      names: emailNames(config.admin.email),
+    });
     const { developer } = await identity.registerDeveloper({
       email: config.admin.email,
       password,

@@ -99,7 +99,7 @@ export async function setupWorkflow1(
     id: 'Authenticated',
     changes: { topics: [{ itemInfo: { name: 'sensors/#' }, permissions: 2 }] },
   });
-  const activeKey = `key-${deviceName}`;
+  const activeKey = `device-key-${deviceName}`;
   await dev.call('POST', `/admin/devices/${systemKey}/${deviceName}`, {
     active_key: activeKey,
     type: 'thermometer',

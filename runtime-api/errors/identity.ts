@@ -42,4 +42,30 @@ export const identityErrors = defineErrors({
   },
   CB_ERR_IDENTITY_BAD_QUERY: { status: 400, fault: 'user', message: 'Unsupported query: {detail}' },
   CB_ERR_IDENTITY_BAD_FIELD: { status: 400, fault: 'user', message: 'Invalid field {field}: {detail}' },
+  CB_ERR_IDENTITY_PASSWORD_TOO_SHORT: {
+    status: 400,
+    fault: 'user',
+    message: '{field} must be at least {min} characters long',
+  },
+  CB_ERR_IDENTITY_PASSWORD_WEAK: {
+    status: 400,
+    fault: 'user',
+    message: '{field} is too easy to guess: {detail}',
+  },
+  CB_ERR_AUTH_THROTTLED: {
+    status: 429,
+    fault: 'user',
+    message: 'Too many failed attempts; retry in {retryAfter} s',
+    connack: 3,
+  },
+  CB_ERR_DEVELOPER_REGISTRATION_CLOSED: {
+    status: 403,
+    fault: 'user',
+    message: 'Developer registration needs a registration key (the "key" field)',
+  },
+  CB_ERR_DEVELOPER_BAD_REGISTRATION_KEY: {
+    status: 403,
+    fault: 'user',
+    message: 'Wrong registration key',
+  },
 });

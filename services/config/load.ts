@@ -13,7 +13,7 @@ export interface Config {
   readonly admin: { readonly email: string; readonly password: string | undefined };
   readonly tls: { readonly cert: string | undefined; readonly key: string | undefined };
   readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
-  readonly identity: { readonly devTokenTtl: number; readonly defaultTokenTtl: number };
+  readonly identity: IdentityConfig;
   readonly engine: EngineConfig;
   readonly timers: { readonly minPeriodS: number; readonly maxPerSystem: number };
   readonly history: { readonly durable: boolean; readonly maxPageBytes: number };
@@ -49,6 +49,16 @@ export interface MqttConfig {
   readonly connectTimeout: number;
   readonly preAuthMaxPacket: number;
   readonly maxQueuedBytes: number;
+}
+
+export interface IdentityConfig {
+  readonly devTokenTtl: number;
+  readonly defaultTokenTtl: number;
+  readonly openRegistration: boolean;
+  readonly passwordMinLength: number;
+  readonly loginAccountFailures: number;
+  readonly loginAddressFailures: number;
+  readonly loginWindow: number;
 }
 
 export interface EdgeConfig {

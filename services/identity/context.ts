@@ -5,6 +5,8 @@ import type { PlatformEvents } from '../events.js';
 import type { Log } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { IdentityCache } from './cache.js';
+import { DEFAULT_PASSWORD_MIN_LENGTH } from './passwords.js';
+import type { LoginThrottle } from './throttle.js';
 import type { SystemInfo } from './types.js';
 
 export interface IdentityConfig {
@@ -12,6 +14,16 @@ export interface IdentityConfig {
   readonly devTokenTtl: number;
   /** `token_ttl` of new systems, seconds. */
   readonly defaultTokenTtl: number;
+  /** Anyone may register a developer without a registration key (a lab); default false. */
+  readonly openRegistration?: boolean;
+  /** Shortest password or device key accepted where one is set; default 8. */
+  readonly passwordMinLength?: number;
+  /** Failed logins allowed per account per window (0 = no limit); default 10. */
+  readonly loginAccountFailures?: number;
+  /** Failed logins allowed per client address per window (0 = no limit); default 50. */
+  readonly loginAddressFailures?: number;
+  /** The login-throttle window, seconds; default 300. */
+  readonly loginWindow?: number;
 }
 
 export interface IdentityContext {
@@ -21,6 +33,12 @@ export interface IdentityContext {
   readonly events: PlatformEvents;
   readonly config: IdentityConfig;
   readonly cache: IdentityCache;
+  readonly throttle: LoginThrottle;
+}
+
+/** The configured minimum password length. */
+export function passwordMinLength(ctx: IdentityContext): number {
+  return ctx.config.passwordMinLength ?? DEFAULT_PASSWORD_MIN_LENGTH;
 }
 
 /** True for a unique/primary-key violation (SQLite or PostgreSQL), i.e. a duplicate a racing write created. */

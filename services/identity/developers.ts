@@ -1,8 +1,10 @@
 // Developer accounts: registration, password login, lookup.
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { DevelopersTable } from '../store/tables/identity.js';
-import { isUniqueViolation, type IdentityContext } from './context.js';
+import { isUniqueViolation, passwordMinLength, type IdentityContext } from './context.js';
+import { checkPasswordStrength, emailNames } from './passwords.js';
 import { hashSecret, newHexId, UNUSABLE_HASH, verifySecret } from './secrets.js';
+import { accountKey } from './throttle.js';
 import { insertToken } from './tokens.js';
 import type { DeveloperRecord, LoginResult } from './types.js';
 
@@ -17,16 +19,21 @@ function record(row: DevelopersTable): DeveloperRecord {
   };
 }
 
-/** Creates a developer and logs it in (one transaction: account and token). */
+/** Creates a developer and logs it in (one transaction: account and token); the password must be strong enough. */
 export async function registerDeveloper(
   ctx: IdentityContext,
   input: { email: string; password: string; fname?: string; lname?: string; org?: string },
 ): Promise<{ developer: DeveloperRecord; login: LoginResult }> {
   const email = input.email.trim();
+  const password = checkPasswordStrength(input.password, {
+    field: 'password',
+    minLength: passwordMinLength(ctx),
+    names: emailNames(email),
+  });
   const row: DevelopersTable = {
     id: newHexId(),
     email,
-    password_hash: await hashSecret(input.password),
+    password_hash: await hashSecret(password),
     fname: input.fname ?? '',
     lname: input.lname ?? '',
     org: input.org ?? '',
@@ -56,19 +63,26 @@ export async function registerDeveloper(
   }
 }
 
-/** Password login; unknown email and wrong password look the same (and take the same time). */
+/**
+ * Password login; unknown email and wrong password look the same (and take the same time). Throttled
+ * per email and per `address` (the caller's, when known).
+ */
 export async function loginDeveloper(
   ctx: IdentityContext,
   email: string,
   password: string,
+  address?: string,
 ): Promise<LoginResult> {
-  const row = await ctx.store.db
-    .selectFrom('developers')
-    .selectAll()
-    .where('email', '=', email.trim())
-    .executeTakeFirst();
-  const ok = await verifySecret(password, row?.password_hash ?? UNUSABLE_HASH);
-  if (row === undefined || !ok) throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
+  const row = await ctx.throttle.guard({ account: accountKey('developer', '', email), address }, async () => {
+    const found = await ctx.store.db
+      .selectFrom('developers')
+      .selectAll()
+      .where('email', '=', email.trim())
+      .executeTakeFirst();
+    const ok = await verifySecret(password, found?.password_hash ?? UNUSABLE_HASH);
+    if (found === undefined || !ok) throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
+    return found;
+  });
   const { result, commit } = await ctx.store.transaction((trx) =>
     insertToken(
       ctx,

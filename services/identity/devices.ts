@@ -3,10 +3,18 @@
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { DeviceEventRecord } from '../events.js';
 import type { DevicesTable } from '../store/tables/identity.js';
-import { isUniqueViolation, parseObject, requireSystem, type IdentityContext } from './context.js';
+import {
+  isUniqueViolation,
+  parseObject,
+  passwordMinLength,
+  requireSystem,
+  type IdentityContext,
+} from './context.js';
+import { checkPasswordStrength } from './passwords.js';
 import { applyQuery } from './query.js';
 import { dropMember, writeMembership } from './roles.js';
 import { hashSecret, UNUSABLE_HASH, verifySecret } from './secrets.js';
+import { accountKey } from './throttle.js';
 import { insertToken, revokeSubject } from './tokens.js';
 import type { DeviceInput, DeviceRecord, ListQuery, LoginResult } from './types.js';
 
@@ -63,6 +71,17 @@ function flag(value: unknown, field: string): number | undefined {
   return value ? 1 : 0;
 }
 
+/** A new active key: as strong as a password (it is one, for the auth port), or '' for no key login. */
+function activeKey(ctx: IdentityContext, value: unknown, name: string): string | undefined {
+  const key = str(value, 'active_key');
+  if (key === undefined || key === '') return key;
+  return checkPasswordStrength(key, {
+    field: 'active_key',
+    minLength: passwordMinLength(ctx),
+    names: [name],
+  });
+}
+
 function customOf(input: DeviceInput): Record<string, unknown> {
   const custom: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) if (!DEVICE_FIELDS.includes(k)) custom[k] = v;
@@ -91,7 +110,7 @@ export async function createDevice(
   requireSystem(ctx, systemKey);
   if (name.trim() === '')
     throw new IsobarError('CB_ERR_IDENTITY_BAD_FIELD', { field: 'name', detail: 'empty' });
-  const key = str(input.active_key, 'active_key');
+  const key = activeKey(ctx, input.active_key, name);
   const device: DevicesTable = {
     system_key: systemKey,
     name,
@@ -127,28 +146,34 @@ export async function createDevice(
   return record(device);
 }
 
-/** Key login: the device must exist, be enabled, allow key auth and have this key. */
+/**
+ * Key login: the device must exist, be enabled, allow key auth and have this key. Throttled per
+ * (system, device) and per `address` (the caller's, when known).
+ */
 export async function loginDevice(
   ctx: IdentityContext,
   systemKey: string,
   name: string,
-  activeKey: string,
+  key: string,
+  address?: string,
 ): Promise<LoginResult> {
   const system = requireSystem(ctx, systemKey);
-  const found = await ctx.store.db
-    .selectFrom('devices')
-    .selectAll()
-    .where('system_key', '=', systemKey)
-    .where('name', '=', name)
-    .executeTakeFirst();
-  const hash =
-    found?.active_key_hash === undefined || found.active_key_hash === ''
-      ? UNUSABLE_HASH
-      : found.active_key_hash;
-  const ok = await verifySecret(activeKey, hash);
-  if (found === undefined || !ok || found.enabled !== 1 || found.allow_key_auth !== 1) {
-    throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
-  }
+  await ctx.throttle.guard({ account: accountKey('device', systemKey, name), address }, async () => {
+    const found = await ctx.store.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('system_key', '=', systemKey)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    const hash =
+      found?.active_key_hash === undefined || found.active_key_hash === ''
+        ? UNUSABLE_HASH
+        : found.active_key_hash;
+    const ok = await verifySecret(key, hash);
+    if (found === undefined || !ok || found.enabled !== 1 || found.allow_key_auth !== 1) {
+      throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
+    }
+  });
   const now = ctx.clock.now();
   const { result, commit } = await ctx.store.transaction(async (trx) => {
     await trx
@@ -197,7 +222,7 @@ export async function updateDevice(
   changes: DeviceInput,
 ): Promise<DeviceRecord> {
   const current = await row(ctx, systemKey, name);
-  const key = str(changes.active_key, 'active_key');
+  const key = activeKey(ctx, changes.active_key, name);
   const custom = { ...parseObject(current.custom), ...customOf(changes) };
   for (const [k, v] of Object.entries(custom)) if (v === null) delete custom[k];
   const next: DevicesTable = {

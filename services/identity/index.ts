@@ -11,8 +11,10 @@ import { requireSystem, type IdentityConfig, type IdentityContext } from './cont
 import * as developers from './developers.js';
 import * as devices from './devices.js';
 import { servicePermitted, topicPermitted, type Effective } from './permissions.js';
+import * as registration from './registration.js';
 import * as roles from './roles.js';
 import * as systems from './systems.js';
+import { createLoginThrottle } from './throttle.js';
 import * as tokens from './tokens.js';
 import * as users from './users.js';
 import type { Identity, Principal } from './types.js';
@@ -29,7 +31,16 @@ export interface IdentityOptions {
 
 /** Loads identity's memory view from the store and returns the service. */
 export async function createIdentity(options: IdentityOptions): Promise<Identity> {
-  const ctx: IdentityContext = { ...options, cache: new IdentityCache() };
+  const { config } = options;
+  const throttle = createLoginThrottle(
+    {
+      accountFailures: config.loginAccountFailures ?? 10,
+      addressFailures: config.loginAddressFailures ?? 50,
+      windowMs: (config.loginWindow ?? 300) * 1000,
+    },
+    options.clock,
+  );
+  const ctx: IdentityContext = { ...options, cache: new IdentityCache(), throttle };
   await systems.loadSystems(ctx);
   await tokens.loadTokens(ctx);
   const { cache } = ctx;
@@ -76,16 +87,21 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
       const email = cache.state(systemKey).users.get(userId);
       return email === undefined ? undefined : { id: userId, email };
     },
-    loginUser: (systemKey, email, password) => users.loginUser(ctx, systemKey, email, password),
-    loginDevice: (systemKey, name, key) => devices.loginDevice(ctx, systemKey, name, key),
+    loginUser: (systemKey, email, password, address) =>
+      users.loginUser(ctx, systemKey, email, password, address),
+    loginDevice: (systemKey, name, key, address) => devices.loginDevice(ctx, systemKey, name, key, address),
     issueUserToken: (systemKey, userId) => users.issueUserToken(ctx, systemKey, userId),
-    loginDeveloper: (email, password) => developers.loginDeveloper(ctx, email, password),
+    loginDeveloper: (email, password, address) => developers.loginDeveloper(ctx, email, password, address),
     revokeToken: (token) => tokens.revokeToken(ctx, token),
 
     registerDeveloper: (input) => developers.registerDeveloper(ctx, input),
     developer: (id) => developers.findDeveloper(ctx, { id }),
     developerByEmail: (email) => developers.findDeveloper(ctx, { email }),
     developerCount: () => developers.developerCount(ctx),
+    admitRegistration: (key, address) => registration.admitRegistration(ctx, key, address),
+    setRegistrationKey: (developerId, key) => registration.setRegistrationKey(ctx, developerId, key),
+    clearRegistrationKey: (developerId) => registration.clearRegistrationKey(ctx, developerId),
+    registrationStatus: () => registration.registrationStatus(ctx),
 
     createSystem: (ownerId, input) => systems.createSystem(ctx, ownerId, input),
     systemsOf: (ownerId) => systems.systemsOf(ctx, ownerId),
@@ -98,8 +114,8 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
     user: (systemKey, userId) => users.getUser(ctx, systemKey, userId),
     listUsers: (systemKey, query) => users.listUsers(ctx, systemKey, query),
     updateUser: (systemKey, userId, changes) => users.updateUser(ctx, systemKey, userId, changes),
-    changePassword: (systemKey, userId, oldPw, newPw) =>
-      users.changePassword(ctx, systemKey, userId, oldPw, newPw),
+    changePassword: (systemKey, userId, oldPw, newPw, address) =>
+      users.changePassword(ctx, systemKey, userId, oldPw, newPw, address),
     deleteUser: (systemKey, userId) => users.deleteUser(ctx, systemKey, userId),
 
     createDevice: (systemKey, name, input) => devices.createDevice(ctx, systemKey, name, input),

@@ -103,7 +103,8 @@ export function checkPasswordStrength(password: unknown, rule: PasswordRule): st
     });
   }
   const why = weakness(password, rule.names);
-  if (why !== undefined) throw new IsobarError('CB_ERR_IDENTITY_PASSWORD_WEAK', { field: rule.field, detail: why });
+  if (why !== undefined)
+    throw new IsobarError('CB_ERR_IDENTITY_PASSWORD_WEAK', { field: rule.field, detail: why });
   return password;
 }
 

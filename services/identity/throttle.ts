@@ -101,7 +101,8 @@ export function createLoginThrottle(options: LoginThrottleOptions, clock: Clock)
   };
   const keysOf = (attempt: LoginAttempt): string[] => {
     const keys: string[] = [];
-    if (attempt.account !== undefined && options.accountFailures > 0) keys.push(`acct\u0000${attempt.account}`);
+    if (attempt.account !== undefined && options.accountFailures > 0)
+      keys.push(`acct\u0000${attempt.account}`);
     if (attempt.address !== undefined && attempt.address !== '' && options.addressFailures > 0)
       keys.push(`addr\u0000${addressKey(attempt.address)}`);
     return keys;

@@ -52,12 +52,31 @@ export interface IdentityService {
   msgHistoryLevel(principal: Principal, systemKey: string): number;
   /** sync. Resolves a user_id of the system to a principal-like identity (for a service's `run_user`), or undefined. */
   userById(systemKey: string, userId: string): { readonly id: string; readonly email: string } | undefined;
-  loginUser(systemKey: string, email: string, password: string): Promise<LoginResult>;
-  loginDevice(systemKey: string, deviceName: string, activeKey: string): Promise<LoginResult>;
+  /**
+   * Password login. `address` is the client's (REST peer, MQTT socket) for the per-address throttle;
+   * too many failures give CB_ERR_AUTH_THROTTLED (429, CONNACK 3) with `retryAfter` seconds.
+   */
+  loginUser(systemKey: string, email: string, password: string, address?: string): Promise<LoginResult>;
+  /** Key login, throttled like `loginUser`. */
+  loginDevice(
+    systemKey: string,
+    deviceName: string,
+    activeKey: string,
+    address?: string,
+  ): Promise<LoginResult>;
   /** Issues a user token without a password (services acting for a run_user, timers). */
   issueUserToken(systemKey: string, userId: string): Promise<LoginResult>;
-  /** Issues a developer token (first start, CLI login). */
-  loginDeveloper(email: string, password: string): Promise<LoginResult>;
+  /** Issues a developer token (first start, CLI login); throttled like `loginUser`. */
+  loginDeveloper(email: string, password: string, address?: string): Promise<LoginResult>;
+}
+
+/** What `GET /admin/settings/registration_key` shows (never the key). */
+export interface RegistrationStatus {
+  readonly open_registration: boolean;
+  readonly registration_key_set: boolean;
+  /** epoch ms, or null when no key is set. */
+  readonly updated_at: number | null;
+  readonly updated_by: string | null;
 }
 
 /** A developer account as shown to its owner (no hash). */
@@ -158,6 +177,17 @@ export interface Identity extends IdentityService {
   developer(id: string): Promise<DeveloperRecord | undefined>;
   developerByEmail(email: string): Promise<DeveloperRecord | undefined>;
   developerCount(): Promise<number>;
+  /**
+   * Lets a self-registration through: open registration, or the registration key. Throws
+   * CB_ERR_DEVELOPER_REGISTRATION_CLOSED (no key given) or CB_ERR_DEVELOPER_BAD_REGISTRATION_KEY.
+   */
+  admitRegistration(key: string | undefined, address?: string): Promise<void>;
+  /** Sets (or generates, without `key`) the registration key; answers it (shown only here). */
+  setRegistrationKey(developerId: string, key?: string): Promise<string>;
+  /** Removes the registration key. */
+  clearRegistrationKey(developerId: string): Promise<void>;
+  /** Whether registration is open and whether a key is set. */
+  registrationStatus(): Promise<RegistrationStatus>;
 
   createSystem(ownerId: string, input: SystemInput): Promise<SystemInfo>;
   /** sync. The developer's systems, oldest first. */
@@ -184,7 +214,13 @@ export interface Identity extends IdentityService {
       custom?: Record<string, unknown>;
     },
   ): Promise<UserRecord>;
-  changePassword(systemKey: string, userId: string, oldPassword: string, newPassword: string): Promise<void>;
+  changePassword(
+    systemKey: string,
+    userId: string,
+    oldPassword: string,
+    newPassword: string,
+    address?: string,
+  ): Promise<void>;
   deleteUser(systemKey: string, userId: string): Promise<void>;
 
   createDevice(systemKey: string, name: string, input: DeviceInput): Promise<DeviceRecord>;

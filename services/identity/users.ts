@@ -7,12 +7,15 @@ import {
   checkCustom,
   isUniqueViolation,
   parseObject,
+  passwordMinLength,
   requireSystem,
   type IdentityContext,
 } from './context.js';
+import { checkPasswordStrength, emailNames } from './passwords.js';
 import { applyQuery } from './query.js';
 import { dropMember, writeMembership } from './roles.js';
 import { hashSecret, newHexId, UNUSABLE_HASH, verifySecret } from './secrets.js';
+import { accountKey } from './throttle.js';
 import { issueToken, revokeSubject } from './tokens.js';
 import type { ListQuery, LoginResult, MembershipChanges, UserRecord } from './types.js';
 
@@ -43,11 +46,12 @@ function checkEmail(email: unknown): string {
   return email.trim();
 }
 
-function checkPassword(password: unknown): string {
-  if (typeof password !== 'string' || password === '') {
-    throw new IsobarError('CB_ERR_IDENTITY_BAD_FIELD', { field: 'password', detail: 'a non-empty string' });
-  }
-  return password;
+function checkPassword(ctx: IdentityContext, password: unknown, email: string, field = 'password'): string {
+  return checkPasswordStrength(password, {
+    field,
+    minLength: passwordMinLength(ctx),
+    names: emailNames(email),
+  });
 }
 
 async function row(ctx: IdentityContext, systemKey: string, userId: string): Promise<UsersTable> {
@@ -77,7 +81,7 @@ export async function registerUser(
     user_id: newHexId(),
     system_key: systemKey,
     email,
-    password_hash: await hashSecret(checkPassword(password)),
+    password_hash: await hashSecret(checkPassword(ctx, password, email)),
     custom: JSON.stringify(custom),
     creation_date: ctx.clock.now(),
   };
@@ -108,22 +112,32 @@ export async function registerUser(
   return rec;
 }
 
-/** Password login of a user; unknown email and wrong password are indistinguishable. */
+/**
+ * Password login of a user; unknown email and wrong password are indistinguishable. Throttled per
+ * (system, email) and per `address` (the caller's, when known).
+ */
 export async function loginUser(
   ctx: IdentityContext,
   systemKey: string,
   email: string,
   password: string,
+  address?: string,
 ): Promise<LoginResult> {
   const system = requireSystem(ctx, systemKey);
-  const found = await ctx.store.db
-    .selectFrom('users')
-    .selectAll()
-    .where('system_key', '=', systemKey)
-    .where('email', '=', email.trim())
-    .executeTakeFirst();
-  const ok = await verifySecret(password, found?.password_hash ?? UNUSABLE_HASH);
-  if (found === undefined || !ok) throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
+  const found = await ctx.throttle.guard(
+    { account: accountKey('user', systemKey, email), address },
+    async () => {
+      const row = await ctx.store.db
+        .selectFrom('users')
+        .selectAll()
+        .where('system_key', '=', systemKey)
+        .where('email', '=', email.trim())
+        .executeTakeFirst();
+      const ok = await verifySecret(password, row?.password_hash ?? UNUSABLE_HASH);
+      if (row === undefined || !ok) throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
+      return row;
+    },
+  );
   return issueToken(
     ctx,
     { kind: 'user', subjectId: found.user_id, name: found.email, systemKey },
@@ -186,7 +200,7 @@ export async function updateUser(
   const passwordHash =
     changes.password === undefined
       ? current.password_hash
-      : await hashSecret(checkPassword(changes.password));
+      : await hashSecret(checkPassword(ctx, changes.password, email));
   const next: UsersTable = { ...current, email, custom: JSON.stringify(custom), password_hash: passwordHash };
   let commits: Array<() => void>;
   try {
@@ -229,17 +243,24 @@ export async function updateUser(
   return rec;
 }
 
-/** The user's own password change: the old password must match; every token of the user is revoked. */
+/**
+ * The user's own password change: the new password must be strong enough and the old one match (a
+ * guess, throttled like a login); every token of the user is revoked.
+ */
 export async function changePassword(
   ctx: IdentityContext,
   systemKey: string,
   userId: string,
   oldPassword: string,
   newPassword: string,
+  address?: string,
 ): Promise<void> {
   const current = await row(ctx, systemKey, userId);
-  if (!(await verifySecret(oldPassword, current.password_hash)))
-    throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
+  checkPassword(ctx, newPassword, current.email, 'new_password');
+  await ctx.throttle.guard({ account: accountKey('user', systemKey, current.email), address }, async () => {
+    if (!(await verifySecret(oldPassword, current.password_hash)))
+      throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
+  });
   await updateUser(ctx, systemKey, userId, { password: newPassword });
 }
 

@@ -67,6 +67,9 @@ export function createErrorHandler(log: Log, bodyLimit: number) {
         stack: (e.cause as Error | undefined)?.stack,
       });
     }
+    // Throttles (429) and overloads (503) say when to come back: the `retryAfter` param, in seconds.
+    const retryAfter = e.params.retryAfter;
+    if (typeof retryAfter === 'number') void reply.header('Retry-After', String(Math.max(1, retryAfter)));
     void reply.status(e.status).send(errorBody(e));
   };
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { IConnackPacket, ISubackPacket } from 'mqtt-packet';
 import { decodeAuthPayload, encodeAuthPayload } from '../../broker/auth-over-mqtt.js';
+import { IsobarError } from '../../runtime-api/errors/index.js';
 import { SYS_A, startBroker, type TestBroker, clientEvent } from './helpers.js';
 import { connectPacket, rawConnect } from './raw.js';
 
@@ -85,6 +86,17 @@ describe('broker/auth-over-mqtt', () => {
 
   it('answers CONNACK 5 for a wrong password or device key', async () => {
     expect(await code({ token: SYS_A, clientId: 'a@x.test:wrong' })).to.equal(5);
+  });
+
+  it('hands the client address to login and answers CONNACK 3 when the login throttle refuses (issue 10 item 5)', async () => {
+    const addresses: Array<string | undefined> = [];
+    b.auth.login = (_systemKey, _secret, _clientId, address) => {
+      addresses.push(address);
+      return Promise.reject(new IsobarError('CB_ERR_AUTH_THROTTLED', { retryAfter: 30 }));
+    };
+    expect(await code({ token: SYS_A, clientId: 'a@x.test:pw' })).to.equal(3);
+    expect(addresses).to.have.length(1);
+    expect(addresses[0]).to.match(/127\.0\.0\.1$/);
   });
 
   it('answers CONNACK 4 for an unknown system, a wrong secret or a client id without ":"', async () => {

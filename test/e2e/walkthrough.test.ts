@@ -21,8 +21,18 @@ describe('README walk-through (e2e)', () => {
   afterEach(() => tp.close({ removeData: true }));
 
   it('registers a developer, creates a system, a user, a device and a role, and gives the role to both', async () => {
-    // 1. developer
-    await a.ok('POST', '/admin/reg', { body: { email: 'dev@example.com', password: 'dev-pass' } });
+    // 1. developer: the first-start developer issues a registration key, the new one registers with it
+    const admin = await a.ok<{ dev_token: string }>('POST', '/admin/auth', {
+      body: { email: 'admin@test.local', password: 'admin-pass-1' },
+    });
+    const { registration_key } = await a.ok<{ registration_key: string }>(
+      'POST',
+      '/admin/settings/registration_key',
+      { headers: { 'ClearBlade-DevToken': admin.dev_token } },
+    );
+    await a.ok('POST', '/admin/reg', {
+      body: { email: 'dev@example.com', password: 'dev-pass', key: registration_key },
+    });
     const { dev_token } = await a.ok<{ dev_token: string }>('POST', '/admin/auth', {
       body: { email: 'dev@example.com', password: 'dev-pass' },
     });
@@ -86,7 +96,9 @@ describe('README walk-through (e2e)', () => {
   it('matches the README: every call of the test is in its curl block', () => {
     const block = readmeWalkthrough();
     for (const fragment of [
+      '$URL/admin/settings/registration_key',
       '$URL/admin/reg',
+      '"key":"',
       '$URL/admin/auth',
       '$URL/admin/systemmanagement',
       '$URL/api/v/1/user/reg',

@@ -22,10 +22,10 @@ describe('rest auth', () => {
     const sys = await id.createSystem(dev.id, { name: 'auth' });
     sk = sys.systemKey;
     secret = sys.systemSecret;
-    const user = await id.registerUser(sk, 'u@x', 'pw');
+    const user = await id.registerUser(sk, 'u@x', 'user-pass-1');
     userToken = (await id.issueUserToken(sk, user.user_id)).token;
-    await id.createDevice(sk, 'd1', { active_key: 'k' });
-    deviceToken = (await id.loginDevice(sk, 'd1', 'k')).token;
+    await id.createDevice(sk, 'd1', { active_key: 'device-key-1' });
+    deviceToken = (await id.loginDevice(sk, 'd1', 'device-key-1')).token;
     // A bare app: each route answers what the check proved, or the error code.
     app = Fastify();
     const answer = (fn: () => unknown) => {

@@ -51,6 +51,28 @@ describe('first start', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('refuses a weak ISOBAR_ADMIN_PASSWORD at first start with its code, and creates no developer', async () => {
+    const overrides: Record<string, string | number> = {
+      dataDir,
+      host: '127.0.0.1',
+      'log.level': 'silent',
+      'admin.email': 'first@isobar',
+      'admin.password': 'admin',
+    };
+    for (const k of PORTS) overrides[k] = 0;
+    platform = await createPlatform(loadConfig({ env: {}, overrides }), {
+      log: createMemoryLog(),
+      out: new PassThrough(),
+    });
+    const err = await platform.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.have.property('code', 'CB_ERR_IDENTITY_PASSWORD_TOO_SHORT');
+    expect(String((err as Error).message)).to.include('ISOBAR_ADMIN_PASSWORD');
+    expect(await platform.identity.developerCount()).to.equal(0);
+  });
+
   it('creates the first developer with a generated password and a Default system, and prints them once', async () => {
     const first = await boot(dataDir);
     platform = first.platform;

@@ -19,12 +19,18 @@ const tokenAnswer = {
 /** `/admin/reg`, `/admin/auth`, `/admin/logout`, `/admin/checkauth`, `/admin/userinfo`. */
 export function developerRoutes({ identity, auth }: IdentityRouteDeps): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: { email: string; password: string; fname?: string; lname?: string; org?: string } }>(
+    app.post<{
+      Body: { email: string; password: string; fname?: string; lname?: string; org?: string; key?: string };
+    }>(
       '/admin/reg',
       {
         schema: {
           tags,
           summary: 'Register a developer and log it in',
+          description:
+            'Needs the registration key (`key`) set with POST /admin/settings/registration_key, unless the ' +
+            'platform runs with ISOBAR_OPEN_REGISTRATION. The password needs 8 characters or more and must ' +
+            'not be trivially guessable (CB_ERR_IDENTITY_PASSWORD_TOO_SHORT, CB_ERR_IDENTITY_PASSWORD_WEAK).',
           body: {
             type: 'object',
             required: ['email', 'password'],
@@ -34,14 +40,16 @@ export function developerRoutes({ identity, auth }: IdentityRouteDeps): FastifyP
               fname: { type: 'string' },
               lname: { type: 'string' },
               org: { type: 'string' },
-              key: { type: 'string', description: 'registration key (accepted, not required)' },
+              key: { type: 'string', maxLength: 1024, description: 'the registration key' },
             },
           },
           response: { 200: tokenAnswer },
         },
       },
       async (req) => {
-        const { developer, login } = await identity.registerDeveloper(req.body);
+        const { key, ...input } = req.body;
+        await identity.admitRegistration(key, req.ip);
+        const { developer, login } = await identity.registerDeveloper(input);
         return { dev_token: login.token, expires_at: seconds(login.expiresAt), dev_id: developer.id };
       },
     );
@@ -57,7 +65,7 @@ export function developerRoutes({ identity, auth }: IdentityRouteDeps): FastifyP
         },
       },
       async (req) => {
-        const login = await identity.loginDeveloper(req.body.email, req.body.password);
+        const login = await identity.loginDeveloper(req.body.email, req.body.password, req.ip);
         return {
           dev_token: login.token,
           expires_at: seconds(login.expiresAt),

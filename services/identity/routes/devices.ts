@@ -201,7 +201,12 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
       },
       async (req) => {
         const system = auth.system(req, req.params.systemKey);
-        const login = await identity.loginDevice(system.systemKey, req.body.deviceName, req.body.activeKey);
+        const login = await identity.loginDevice(
+          system.systemKey,
+          req.body.deviceName,
+          req.body.activeKey,
+          req.ip,
+        );
         return { deviceToken: login.token, deviceName: login.id, expires_at: seconds(login.expiresAt) };
       },
     );

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { IdentityRouteDeps } from './common.js';
 import { developerRoutes } from './developers.js';
 import { deviceRoutes } from './devices.js';
+import { registrationRoutes } from './registration.js';
 import { roleRoutes } from './roles.js';
 import { systemRoutes } from './systems.js';
 import { userRoutes } from './users.js';
@@ -11,7 +12,9 @@ export type { IdentityRouteDeps } from './common.js';
 
 /** Developers, systems, users, devices and roles over REST. */
 export function identityRoutes(deps: IdentityRouteDeps): FastifyPluginAsync {
-  const parts = [developerRoutes, systemRoutes, userRoutes, deviceRoutes, roleRoutes].map((f) => f(deps));
+  const parts = [developerRoutes, registrationRoutes, systemRoutes, userRoutes, deviceRoutes, roleRoutes].map(
+    (f) => f(deps),
+  );
   return async (app) => {
     for (const part of parts) await app.register(part);
   };

@@ -41,7 +41,8 @@ export function registrationRoutes({ identity, auth }: IdentityRouteDeps): Fasti
       {
         schema: {
           tags,
-          summary: 'Set the registration key (generated when `key` is absent); it is shown only in this answer',
+          summary:
+            'Set the registration key (generated when `key` is absent); it is shown only in this answer',
           security: devToken,
           body: {
             type: ['object', 'null'],

@@ -103,7 +103,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
       },
       async (req) => {
         const system = auth.system(req);
-        const login = await identity.loginUser(system.systemKey, req.body.email, req.body.password);
+        const login = await identity.loginUser(system.systemKey, req.body.email, req.body.password, req.ip);
         return { user_token: login.token, user_id: login.id, expires_at: seconds(login.expiresAt) };
       },
     );
@@ -220,7 +220,13 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
       },
       async (req) => {
         const p = userPrincipal(auth, identity, req);
-        await identity.changePassword(p.systemKey, p.id, req.body.old_password, req.body.new_password);
+        await identity.changePassword(
+          p.systemKey,
+          p.id,
+          req.body.old_password,
+          req.body.new_password,
+          req.ip,
+        );
         return {};
       },
     );

@@ -77,6 +77,15 @@ export interface TokensTable {
   seq: Generated<number>;
 }
 
+/** Platform-wide settings by name (`registration_key`: sha256 of the developer registration key). */
+export interface PlatformSettingsTable {
+  name: string;
+  value: string;
+  /** Developer id of who set it. */
+  updated_by: string;
+  updated_at: number;
+}
+
 export interface IdentityTables {
   developers: DevelopersTable;
   systems: SystemsTable;
@@ -85,4 +94,5 @@ export interface IdentityTables {
   roles: RolesTable;
   role_members: RoleMembersTable;
   tokens: TokensTable;
+  platform_settings: PlatformSettingsTable;
 }

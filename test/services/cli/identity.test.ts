@@ -82,7 +82,7 @@ describe('isobar login, systems, users, devices, roles', () => {
       'create',
       'cli@x',
       '--password',
-      'pw',
+      'cli-pass-1',
       '--field',
       'age=42',
     );
@@ -102,7 +102,7 @@ describe('isobar login, systems, users, devices, roles', () => {
     const userRoles = await json<Array<{ Name: string }>>('users', 'roles', user.user_id);
     expect(userRoles.map((r) => r.Name)).to.deep.equal(['Authenticated', 'Sensors']);
 
-    await json('devices', 'create', 'cli-dev', '--key', 'k1', '--type', 'sensor');
+    await json('devices', 'create', 'cli-dev', '--key', 'cli-dev-key-1', '--type', 'sensor');
     const devRoles = await json<Array<{ Name: string }>>(
       'devices',
       'roles',
@@ -111,7 +111,7 @@ describe('isobar login, systems, users, devices, roles', () => {
       role.role_id,
     );
     expect(devRoles.map((r) => r.Name)).to.include('Sensors');
-    const login = await tp.platform.identity.loginDevice(sys.appID, 'cli-dev', 'k1');
+    const login = await tp.platform.identity.loginDevice(sys.appID, 'cli-dev', 'cli-dev-key-1');
     const p = tp.platform.identity.verifyToken(login.token);
     expect(tp.platform.identity.topicAllowed(p, sys.appID, 'sensors/1', 'publish')).to.equal(true);
 

@@ -54,7 +54,7 @@ describe('edges/identity-sync', () => {
     const edgeStore = await open();
     // A running edge identity; its first-start developer shares the owner's e-mail: it owns the system there.
     const edge = await identityOn(edgeStore);
-    await edge.registerDeveloper({ email: 'dev@x.io', password: 'other' });
+    await edge.registerDeveloper({ email: 'dev@x.io', password: 'other-pass-1' });
     if (!isIdentitySnapshot(wire)) throw new Error('not a snapshot');
     await applyIdentitySnapshot(edgeStore, wire);
     await applyIdentitySnapshot(edgeStore, wire); // idempotent

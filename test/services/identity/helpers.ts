@@ -1,12 +1,13 @@
 // Small HTTP helpers for the identity tests: every call goes over a real socket to the test platform.
 import { expect } from 'chai';
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 
 export type Headers = Record<string, string>;
 
 export interface Reply<T> {
   readonly status: number;
   readonly body: T;
+  readonly headers: IncomingHttpHeaders;
 }
 
 export interface CallOptions {
@@ -30,7 +31,11 @@ export function api(url: string): Api {
   const call = async <T>(method: string, path: string, options: CallOptions = {}): Promise<Reply<T>> => {
     const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     // node:http rather than fetch: the Node SDK sends `{}` bodies on GET, which fetch cannot.
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const { status, text, headers } = await new Promise<{
+      status: number;
+      text: string;
+      headers: IncomingHttpHeaders;
+    }>((resolve, reject) => {
       const req = request(url + path, {
         method,
         headers: {
@@ -45,13 +50,17 @@ export function api(url: string): Api {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+          }),
         );
         res.on('error', reject);
       });
       req.end(body);
     });
-    return { status, body: (text === '' ? undefined : JSON.parse(text)) as T };
+    return { status, headers, body: (text === '' ? undefined : JSON.parse(text)) as T };
   };
   return {
     call,
@@ -90,6 +99,30 @@ export async function devLogin(
   return { token: dev_token, headers: { 'ClearBlade-DevToken': dev_token } };
 }
 
+/** Sets a registration key as `dev` (developer registration is closed without one); returns it. */
+export async function registrationKey(a: Api, dev: DevSession): Promise<string> {
+  const { registration_key } = await a.ok<{ registration_key: string }>(
+    'POST',
+    '/admin/settings/registration_key',
+    { headers: dev.headers },
+  );
+  return registration_key;
+}
+
+/** Registers another developer with a registration key that `dev` sets, and logs it in. */
+export async function newDeveloper(
+  a: Api,
+  dev: DevSession,
+  email: string,
+  password = 'dev-pass-1',
+): Promise<DevSession> {
+  const key = await registrationKey(a, dev);
+  const { dev_token } = await a.ok<{ dev_token: string }>('POST', '/admin/reg', {
+    body: { email, password, key },
+  });
+  return { token: dev_token, headers: { 'ClearBlade-DevToken': dev_token } };
+}
+
 export interface TestSystem {
   readonly systemKey: string;
   readonly systemSecret: string;
@@ -115,7 +148,7 @@ export async function newUser(
   a: Api,
   system: TestSystem,
   email: string,
-  password = 'pw-1',
+  password = 'user-pass-1',
 ): Promise<{ userId: string; token: string; headers: Headers }> {
   const reg = await a.ok<{ user_id: string }>('POST', '/api/v/1/user/reg', {
     headers: system.headers,

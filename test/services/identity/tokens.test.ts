@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createManualClock } from '../../../services/clock.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
-import { api, devLogin, newSystem, newUser } from './helpers.js';
+import { api, devLogin, newDeveloper, newSystem, newUser } from './helpers.js';
 
 describe('identity tokens', () => {
   let tp: TestPlatform | undefined;
@@ -77,8 +77,7 @@ describe('identity tokens', () => {
     await a.fails('GET', '/api/v/1/user', 403, 'CB_ERR_AUTH_FORBIDDEN', {
       headers: { ...u.headers, 'ClearBlade-SystemKey': sysB.systemKey },
     });
-    await a.ok('POST', '/admin/reg', { body: { email: 'stranger@dev', password: 'pw' } });
-    const stranger = await devLogin(a, 'stranger@dev', 'pw');
+    const stranger = await newDeveloper(a, dev, 'stranger@dev');
     const sp = id.verifyToken(stranger.token);
     expect(id.canUseSystem(sp, sysA.systemKey)).to.equal(false);
     expect(id.topicAllowed(sp, sysA.systemKey, 'x', 'publish')).to.equal(false);
@@ -105,7 +104,7 @@ describe('identity tokens', () => {
     expect(id.userById(sys.systemKey, 'nobody')).to.equal(undefined);
     const t = await id.issueUserToken(sys.systemKey, u.userId);
     expect(id.verifyToken(t.token)).to.include({ kind: 'user', id: u.userId, name: 'runner@x' });
-    const login = await id.loginUser(sys.systemKey, 'runner@x', 'pw-1');
+    const login = await id.loginUser(sys.systemKey, 'runner@x', 'user-pass-1');
     expect(login.id).to.equal(u.userId);
     await id.loginUser(sys.systemKey, 'runner@x', 'bad').then(
       () => expect.fail('wrong password accepted'),

@@ -40,7 +40,7 @@ describe('services/messaging: the broker in the platform', function () {
     });
     await a.ok('POST', `/admin/devices/${sys.systemKey}/pump-1`, {
       headers: dev.headers,
-      body: { active_key: 'key-1', allow_key_auth: true, enabled: true },
+      body: { active_key: 'device-key-1', allow_key_auth: true, enabled: true },
     });
   });
   afterEach(async () => {
@@ -73,7 +73,7 @@ describe('services/messaging: the broker in the platform', function () {
     expect((await connect(user.token, sys.systemKey)).code).to.equal(0);
     const device = await a.ok<{ deviceToken: string }>('POST', `/api/v/2/devices/${sys.systemKey}/auth`, {
       headers: sys.headers,
-      body: { deviceName: 'pump-1', activeKey: 'key-1' },
+      body: { deviceName: 'pump-1', activeKey: 'device-key-1' },
     });
     expect((await connect(device.deviceToken, sys.systemKey)).code).to.equal(0);
     expect((await connect(dev.token, sys.systemKey)).code).to.equal(0);
@@ -115,7 +115,7 @@ describe('services/messaging: the broker in the platform', function () {
     const client = mqtt.connect(`mqtt://127.0.0.1:${String(tp.ports.auth)}`, {
       username: sys.systemKey,
       password: sys.systemSecret,
-      clientId: 'ann@example.test:pw-1',
+      clientId: 'ann@example.test:user-pass-1',
       reconnectPeriod: 0,
     });
     clients.push(client);
@@ -142,7 +142,7 @@ describe('services/messaging: the broker in the platform', function () {
   it('closes the connection of a token revoked by logout', async () => {
     const fresh = await a.ok<{ user_token: string }>('POST', '/api/v/1/user/auth', {
       headers: sys.headers,
-      body: { email: 'ann@example.test', password: 'pw-1' },
+      body: { email: 'ann@example.test', password: 'user-pass-1' },
     });
     const { client } = await connect(fresh.user_token, sys.systemKey);
     const closed = clientEvent(client, 'close');

@@ -1,19 +1,21 @@
 import { expect } from 'chai';
 import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
-import { api, devLogin, type Api } from '../helpers.js';
+import { api, devLogin, registrationKey, type Api } from '../helpers.js';
 
 describe('identity REST: developers', () => {
   let tp: TestPlatform;
   let a: Api;
+  let key: string;
   before(async () => {
     tp = await startTestPlatform();
     a = api(tp.url);
+    key = await registrationKey(a, await devLogin(a));
   });
   after(() => tp.close({ removeData: true }));
 
   it('registers a developer and answers a ClearBlade-shaped 84-char token with expires_at in seconds', async () => {
     const r = await a.ok<{ dev_token: string; expires_at: number }>('POST', '/admin/reg', {
-      body: { email: 'new@dev', password: 'secret', fname: 'N', lname: 'D', org: 'O' },
+      body: { email: 'new@dev', password: 'secret-pass-1', fname: 'N', lname: 'D', org: 'O', key },
     });
     expect(r.dev_token).to.match(/^[A-Za-z0-9_-]{82}==$/);
     expect(r.expires_at).to.be.within(Date.now() / 1000, Date.now() / 1000 + 86401);
@@ -23,7 +25,7 @@ describe('identity REST: developers', () => {
 
   it('refuses a duplicate developer email with 409 CB_ERR_DEVELOPER_EXISTS', async () => {
     await a.fails('POST', '/admin/reg', 409, 'CB_ERR_DEVELOPER_EXISTS', {
-      body: { email: 'admin@test.local', password: 'x' },
+      body: { email: 'admin@test.local', password: 'dev-pass-1', key },
     });
   });
 
@@ -69,7 +71,7 @@ describe('identity REST: developers', () => {
   it('refuses a user token where a developer token is needed', async () => {
     const dev = await devLogin(a);
     const sys = tp.platform.identity.systemsOf(tp.platform.identity.verifyToken(dev.token).id)[0];
-    const user = await tp.platform.identity.registerUser(sys.systemKey, 'u@x', 'p');
+    const user = await tp.platform.identity.registerUser(sys.systemKey, 'u@x', 'user-pass-1');
     const login = await tp.platform.identity.issueUserToken(sys.systemKey, user.user_id);
     await a.fails('GET', '/admin/userinfo', 403, 'CB_ERR_AUTH_FORBIDDEN', {
       headers: { 'ClearBlade-DevToken': login.token },

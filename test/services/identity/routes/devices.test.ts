@@ -27,13 +27,13 @@ describe('identity REST: devices', () => {
       headers: dev.headers,
       body: {
         name: 'pump-1',
-        active_key: 'k-1',
+        active_key: 'key-one-1',
         allow_certificate_auth: false,
         allow_key_auth: true,
         certificate: '',
         description: 'a pump',
         enabled: true,
-        keys: 'k-1',
+        keys: 'key-one-1',
         state: 'on',
         type: 'pump',
         site: 'north',
@@ -48,7 +48,7 @@ describe('identity REST: devices', () => {
       enabled: true,
     });
     expect(d.device_key).to.equal(`${sys.systemKey} :: pump-1`);
-    expect(JSON.stringify(d)).to.not.include('k-1');
+    expect(JSON.stringify(d)).to.not.include('key-one-1');
     const roles = await a.ok<{ roles: Array<{ ID: string }> }>(
       'GET',
       `/admin/devices/roles/${sys.systemKey}/pump-1`,
@@ -60,11 +60,11 @@ describe('identity REST: devices', () => {
   });
 
   it('authenticates with no key/secret headers (PY) and with them (GO); tokens work in DeviceToken and UserToken', async () => {
-    await a.ok('POST', path('dev-a'), { headers: dev.headers, body: { active_key: 'secret-a' } });
-    const bare = await login('dev-a', 'secret-a');
+    await a.ok('POST', path('dev-a'), { headers: dev.headers, body: { active_key: 'secret-a-1' } });
+    const bare = await login('dev-a', 'secret-a-1');
     expect(bare.status).to.equal(200);
     expect(bare.body.deviceToken).to.match(/^[A-Za-z0-9_-]{82}==$/);
-    const go = await login('dev-a', 'secret-a', sys.headers);
+    const go = await login('dev-a', 'secret-a-1', sys.headers);
     expect(go.status).to.equal(200);
     const p = tp.platform.identity.verifyToken(go.body.deviceToken);
     expect(p).to.include({ kind: 'device', id: 'dev-a', systemKey: sys.systemKey });
@@ -82,26 +82,29 @@ describe('identity REST: devices', () => {
   });
 
   it('refuses a wrong key, an unknown device, a disabled device and a wrong secret', async () => {
-    await a.ok('POST', path('dev-b'), { headers: dev.headers, body: { active_key: 'kb', enabled: false } });
-    expect((await login('dev-b', 'kb')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
+    await a.ok('POST', path('dev-b'), {
+      headers: dev.headers,
+      body: { active_key: 'key-b-001', enabled: false },
+    });
+    expect((await login('dev-b', 'key-b-001')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
     expect((await login('dev-b', 'wrong')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
-    expect((await login('nobody', 'kb')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
-    const bad = await login('dev-b', 'kb', { 'ClearBlade-SystemSecret': 'NOPE' });
+    expect((await login('nobody', 'key-b-001')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
+    const bad = await login('dev-b', 'key-b-001', { 'ClearBlade-SystemSecret': 'NOPE' });
     expect(bad.status).to.equal(401);
     expect(bad.body.code).to.equal('CB_ERR_SYSTEM_BAD_SECRET');
     await a.fails('POST', `/api/v/2/devices/${sys.systemKey}/auth`, 400, 'CB_ERR_HTTP_BAD_REQUEST', {
       body: { deviceName: 'dev-b' },
     });
     await a.fails('POST', '/api/v/2/devices/ffffffffffff/auth', 404, 'CB_ERR_SYSTEM_UNKNOWN', {
-      body: { deviceName: 'dev-b', activeKey: 'kb' },
+      body: { deviceName: 'dev-b', activeKey: 'key-b-001' },
     });
   });
 
   it('refuses a duplicate name with 409 and answers 404 for unknown devices', async () => {
-    await a.ok('POST', path('twin'), { headers: dev.headers, body: { active_key: 'k' } });
+    await a.ok('POST', path('twin'), { headers: dev.headers, body: { active_key: 'device-key-1' } });
     await a.fails('POST', path('twin'), 409, 'CB_ERR_DEVICE_EXISTS', {
       headers: dev.headers,
-      body: { active_key: 'k' },
+      body: { active_key: 'device-key-1' },
     });
     await a.fails('GET', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', { headers: dev.headers });
     await a.fails('PUT', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', {
@@ -122,8 +125,8 @@ describe('identity REST: devices', () => {
   it('reads, lists, updates and deletes', async () => {
     const s = await newSystem(a, dev, 'Devices');
     const p = (n: string) => `/admin/devices/${s.systemKey}/${n}`;
-    await a.ok('POST', p('a'), { headers: dev.headers, body: { active_key: 'k', type: 'x' } });
-    await a.ok('POST', p('b'), { headers: dev.headers, body: { active_key: 'k', type: 'y' } });
+    await a.ok('POST', p('a'), { headers: dev.headers, body: { active_key: 'device-key-1', type: 'x' } });
+    await a.ok('POST', p('b'), { headers: dev.headers, body: { active_key: 'device-key-1', type: 'y' } });
     const list = await a.ok<Array<{ name: string }>>('GET', `/admin/devices/${s.systemKey}`, {
       headers: dev.headers,
     });
@@ -148,26 +151,26 @@ describe('identity REST: devices', () => {
     const off = tp.platform.events.on('tokens.revoked', (e) => revoked.push(...e.tokens));
     try {
       for (const n of ['r1', 'r2', 'r3'])
-        await a.ok('POST', path(n), { headers: dev.headers, body: { active_key: 'k' } });
-      const t1 = (await login('r1', 'k')).body.deviceToken;
-      const t2 = (await login('r2', 'k')).body.deviceToken;
-      const t3 = (await login('r3', 'k')).body.deviceToken;
-      await a.ok('PUT', path('r1'), { headers: dev.headers, body: { active_key: 'k2' } });
+        await a.ok('POST', path(n), { headers: dev.headers, body: { active_key: 'device-key-1' } });
+      const t1 = (await login('r1', 'device-key-1')).body.deviceToken;
+      const t2 = (await login('r2', 'device-key-1')).body.deviceToken;
+      const t3 = (await login('r3', 'device-key-1')).body.deviceToken;
+      await a.ok('PUT', path('r1'), { headers: dev.headers, body: { active_key: 'device-key-2' } });
       await a.ok('PUT', path('r2'), { headers: dev.headers, body: { enabled: false } });
       await a.ok('DELETE', path('r3'), { headers: dev.headers });
       expect(revoked).to.include.members([t1, t2, t3]);
       expect(() => tp.platform.identity.verifyToken(t1))
         .to.throw()
         .with.property('code', 'CB_ERR_AUTH_INVALID_TOKEN');
-      expect((await login('r1', 'k')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
-      expect((await login('r1', 'k2')).status).to.equal(200);
+      expect((await login('r1', 'device-key-1')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
+      expect((await login('r1', 'device-key-2')).status).to.equal(200);
     } finally {
       off();
     }
   });
 
   it('adds and removes device roles by id or name', async () => {
-    await a.ok('POST', path('roled'), { headers: dev.headers, body: { active_key: 'k' } });
+    await a.ok('POST', path('roled'), { headers: dev.headers, body: { active_key: 'device-key-1' } });
     const role = await a.ok<{ role_id: string }>('POST', `/admin/user/${sys.systemKey}/roles`, {
       headers: dev.headers,
       body: { name: 'Sensors' },

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
-import { api, devLogin, newSystem, newUser, type Api, type DevSession } from '../helpers.js';
+import { api, devLogin, newDeveloper, newSystem, newUser, type Api, type DevSession } from '../helpers.js';
 
 describe('identity REST: systems', () => {
   let tp: TestPlatform;
@@ -11,8 +11,7 @@ describe('identity REST: systems', () => {
     tp = await startTestPlatform();
     a = api(tp.url);
     dev = await devLogin(a);
-    await a.ok('POST', '/admin/reg', { body: { email: 'other@dev', password: 'pw' } });
-    other = await devLogin(a, 'other@dev', 'pw');
+    other = await newDeveloper(a, dev, 'other@dev');
   });
   after(() => tp.close({ removeData: true }));
 

@@ -19,7 +19,7 @@ describe('identity REST: users', () => {
     it('registers with key+secret: user_id, expires_at and user_token for every SDK, custom fields kept', async () => {
       const r = await a.ok<Record<string, unknown>>('POST', '/api/v/1/user/reg', {
         headers: sys.headers,
-        body: { email: 'reg@x', password: 'pw', color: 'blue', size: 3 },
+        body: { email: 'reg@x', password: 'user-pass-1', color: 'blue', size: 3 },
       });
       expect(r.user_id).to.match(/^[0-9a-f]{30}$/);
       expect(r.user_token).to.match(/^[A-Za-z0-9_-]{82}==$/);
@@ -39,22 +39,22 @@ describe('identity REST: users', () => {
       await newUser(a, sys, 'dup@x');
       await a.fails('POST', '/api/v/1/user/reg', 409, 'CB_ERR_USER_EXISTS', {
         headers: sys.headers,
-        body: { email: 'dup@x', password: 'pw' },
+        body: { email: 'dup@x', password: 'user-pass-1' },
       });
       await a.fails('POST', '/api/v/1/user/auth', 401, 'CB_ERR_SYSTEM_BAD_SECRET', {
         headers: { ...sys.headers, 'ClearBlade-SystemSecret': 'WRONG' },
-        body: { email: 'dup@x', password: 'pw-1' },
+        body: { email: 'dup@x', password: 'user-pass-2' },
       });
       await a.fails('POST', '/api/v/1/user/auth', 401, 'CB_ERR_SYSTEM_BAD_SECRET', {
         headers: { 'ClearBlade-SystemKey': sys.systemKey },
-        body: { email: 'dup@x', password: 'pw-1' },
+        body: { email: 'dup@x', password: 'user-pass-2' },
       });
       await a.fails('POST', '/api/v/1/user/auth', 400, 'CB_ERR_SYSTEM_MISSING', {
-        body: { email: 'dup@x', password: 'pw-1' },
+        body: { email: 'dup@x', password: 'user-pass-2' },
       });
       await a.fails('POST', '/api/v/1/user/reg', 400, 'CB_ERR_IDENTITY_BAD_FIELD', {
         headers: sys.headers,
-        body: { email: 'bad@x', password: 'pw', user_id: 'mine' },
+        body: { email: 'bad@x', password: 'user-pass-1', user_id: 'mine' },
       });
       const list = await tp.platform.identity.listUsers(sys.systemKey);
       expect(list.data.map((u) => u.email)).to.not.include('bad@x');
@@ -97,19 +97,19 @@ describe('identity REST: users', () => {
     });
 
     it('a password change needs the old password and revokes every token of the user', async () => {
-      const u = await newUser(a, sys, 'change@x', 'old');
+      const u = await newUser(a, sys, 'change@x', 'old-pass-1');
       await a.fails('PUT', '/api/v/1/user/pass', 401, 'CB_ERR_AUTH_BAD_CREDENTIALS', {
         headers: u.headers,
-        body: { old_password: 'wrong', new_password: 'new' },
+        body: { old_password: 'wrong', new_password: 'new-pass-1' },
       });
       await a.ok('PUT', '/api/v/1/user/pass', {
         headers: u.headers,
-        body: { old_password: 'old', new_password: 'new' },
+        body: { old_password: 'old-pass-1', new_password: 'new-pass-1' },
       });
       await a.fails('GET', '/api/v/1/user/info', 401, 'CB_ERR_AUTH_INVALID_TOKEN', { headers: u.headers });
       await a.ok('POST', '/api/v/1/user/auth', {
         headers: sys.headers,
-        body: { email: 'change@x', password: 'new' },
+        body: { email: 'change@x', password: 'new-pass-1' },
       });
     });
 
@@ -166,11 +166,11 @@ describe('identity REST: users', () => {
       const s = await newSystem(a, dev, 'Admin users');
       const created = await a.ok<{ user_id: string }>('POST', `/admin/user/${s.systemKey}`, {
         headers: dev.headers,
-        body: { email: 'one@x', password: 'pw', team: 'a' },
+        body: { email: 'one@x', password: 'user-pass-1', team: 'a' },
       });
       await a.ok('POST', `/admin/user/${s.systemKey}`, {
         headers: dev.headers,
-        body: { email: 'two@x', password: 'pw' },
+        body: { email: 'two@x', password: 'user-pass-1' },
       });
       const page = await a.ok<{ Data: Array<{ email: string }>; Total: number }>(
         'GET',
@@ -235,7 +235,7 @@ describe('identity REST: users', () => {
         await a.ok('DELETE', `/admin/user/${sys.systemKey}?user=${u1.userId}`, { headers: dev.headers });
         await a.ok('PUT', `/admin/user/${sys.systemKey}`, {
           headers: dev.headers,
-          body: { user: u2.userId, changes: { password: 'fresh' } },
+          body: { user: u2.userId, changes: { password: 'fresh-pass-1' } },
         });
       } finally {
         off();
