@@ -41,6 +41,12 @@ export function toIsobarError(err: unknown, bodyLimit: number): IsobarError {
       return new IsobarError('CB_ERR_HTTP_UNSUPPORTED_MEDIA', { type: fe.message ?? '' });
     default:
       if (err instanceof SyntaxError) return new IsobarError('CB_ERR_HTTP_BAD_JSON', { detail: err.message });
+      // Any other client error Fastify raised (a bad Content-Length, URL, Accept-Version …) is the client's,
+      // not an internal one: a stable 400 rather than a 500 that a client can provoke at will.
+      if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
+        return new IsobarError('CB_ERR_HTTP_BAD_REQUEST', {
+          detail: String(fe.code ?? fe.message ?? 'invalid'),
+        });
       return new IsobarError('CB_ERR_INTERNAL', {}, { cause: err });
   }
 }
