@@ -1,7 +1,8 @@
 // One command for every bench: `npm run bench` runs each `bench/<name>.ts` in turn, each in its own
 // process (a bench's load must not share an event loop with another's). `--only <name>` (repeatable or
 // comma-separated; a bare name works too, as in `npm run bench -- history`) picks some; `--list` lists.
-// A new bench needs no registration: add `bench/<name>.ts` that prints its figures and exits.
+// A new bench needs no registration: add `bench/<name>.ts` that prints its figures and exits (e.g. `fairness`:
+// another tenant's REST latency under each resource attack; its helper processes live in `bench/lib/`).
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
