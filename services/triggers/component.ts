@@ -74,7 +74,7 @@ export async function createTriggersComponent(
     limits: config.timers,
     log,
   });
-  const topics = createEventTopics({ broker, log });
+  const topics = createEventTopics({ broker, log, hopLimit: config.engine.hopLimit });
   const callers = createCallers({ identity, clock });
 
   const run = async (job: Job): Promise<void> => {

@@ -5,6 +5,7 @@
 // because these are ordinary publishes into the system's topic space.
 
 import { EVENT_TOPICS } from '../../runtime-api/constants.js';
+import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { PublishOptions } from '../../broker/types.js';
 import type { Log } from '../log.js';
 import { DEFINITIONS, type ActionKey } from './definitions.js';
@@ -37,14 +38,32 @@ export interface EventTopics {
   publishEvent(event: TriggerEvent): void;
   /** Publishes `$timer/<name>` when watched; `payload` is built only then. */
   publishTimer(systemKey: string, name: string, payload: () => Record<string, unknown>): void;
+  /** Events not published because their chain of service publishes reached the hop limit. */
+  readonly hopLimited: number;
 }
 
 /** Builds the event-topic publisher over the broker. */
 export function createEventTopics(deps: {
   readonly broker: EventTopicBroker;
   readonly log: Log;
+  /** Events at this hop or deeper are not published (config `engine.hopLimit`, as for trigger jobs). */
+  readonly hopLimit: number;
 }): EventTopics {
   const { broker, log } = deps;
+  let hopLimited = 0;
+  // An event caused by a service's publish carries that publish's hop; a stream reacting to it publishes
+  // one deeper (hop-carry.ts). At the limit the chain ends here, logged at the first refusal and then at
+  // powers of two so a storm cannot flood the log.
+  const refuse = (event: TriggerEvent, topic: string): void => {
+    hopLimited++;
+    if ((hopLimited & (hopLimited - 1)) !== 0) return;
+    const err = new IsobarError('CB_ERR_TRIGGER_HOP_LIMIT', {
+      hops: event.hop,
+      limit: deps.hopLimit,
+      source: `event ${topic}`,
+    });
+    log.error(err.message, { code: err.code, systemKey: event.systemKey, topic, refused: hopLimited });
+  };
   const send = (systemKey: string, topic: string, body: Record<string, unknown>, hop: number) => {
     broker
       .publish(systemKey, topic, JSON.stringify(body), { qos: 0, hop })
@@ -60,12 +79,16 @@ export function createEventTopics(deps: {
     publishEvent(event) {
       const topic = TOPIC_OF.get(event.action);
       if (topic === undefined || !broker.hasSubscribers(event.systemKey, topic)) return;
+      if (event.hop >= deps.hopLimit) return refuse(event, topic);
       send(event.systemKey, topic, event.params, event.hop);
     },
     publishTimer(systemKey, name, payload) {
       const topic = timerTopic(name);
       if (!broker.hasSubscribers(systemKey, topic)) return;
       send(systemKey, topic, payload(), 0);
+    },
+    get hopLimited() {
+      return hopLimited;
     },
   };
 }

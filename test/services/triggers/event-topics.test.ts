@@ -24,6 +24,19 @@ const PROBE_STREAM = `function probe(req, resp) {
   }
 }`;
 
+/** A stream that answers every publish event of `loop/x` with another publish on `loop/x`: an endless loop without the hop rule. */
+const LOOP_STREAM = `function looper(req, resp) {
+  var m = ClearBlade.Messaging();
+  m.subscribe('$trigger/messaging/publish', function () {});
+  m.publish('loop/ready', 'ready');
+  while (true) {
+    m.waitForMessage(['$trigger/messaging/publish'], function (err, msg) {
+      if (err) return;
+      if (JSON.parse(msg).topic === 'loop/x') m.publish('loop/x', 'again');
+    });
+  }
+}`;
+
 /** Resolves once `predicate` holds, re-checking on every broker event (bounded). */
 function until(rig: Rig, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
   const broker = rig.tp.platform.broker;
@@ -168,5 +181,49 @@ describe('event topics over the platform', () => {
     expect(JSON.stringify(running)).to.include('triggerStreamService');
     expect(errors).to.deep.equal([]);
     offErrors();
+  });
+
+  it('ends a stream that re-triggers itself through $trigger/messaging/publish at the hop limit [issue 10 item 13]', async () => {
+    const limit = rig.tp.config.engine.hopLimit;
+    const witness = await rig.mqtt(rig.devToken, 'loop-witness');
+    await witness.subscribeAsync('loop/#');
+    const ready = messages(witness, 1, (t) => t === 'loop/ready');
+    await rig.dev.call('POST', `/admin/code/v/1/${sk}/looper`, {
+      code: LOOP_STREAM,
+      parameters: [],
+      execution_timeout: -1,
+    });
+    await ready;
+    // The stream's own `loop/ready` came back to it as an event at hop 1 before the start event (hop 0):
+    // a publish carries the deepest hop received since the previous one, so its first answer is at hop 2.
+    // The witness sees the start and hops 2..limit: `limit` messages.
+    const loops = messages(witness, limit + 1, (t) => t === 'loop/x' || t === 'loop/done', 20_000);
+    const deepest = new Promise<BrokerMessage>((resolve) => {
+      const offDeep = rig.tp.platform.broker.on('published', (m) => {
+        if (m.topic === 'loop/x' && m.hop >= limit) {
+          offDeep();
+          resolve(m);
+        }
+      });
+    });
+    await witness.publishAsync('loop/x', 'start', { qos: 1 });
+    expect((await deepest).hop).to.equal(limit);
+    // the event of that deepest publish was refused (synchronously, on the same broker event)
+    const refused = rig.tp.log.lines.filter((l) => l.code === 'CB_ERR_TRIGGER_HOP_LIMIT');
+    expect(refused).to.have.length(1);
+    expect(refused[0]).to.include({ topic: '$trigger/messaging/publish', systemKey: sk });
+    // a marker published after it comes back after every loop message: the chain ended there
+    await witness.publishAsync('loop/done', 'end', { qos: 1 });
+    const got = await loops;
+    expect(got.map((m) => m.topic)).to.deep.equal([
+      ...Array.from({ length: limit }, () => 'loop/x'),
+      'loop/done',
+    ]);
+    const events = published.filter((m) => m.topic === '$trigger/messaging/publish');
+    const loopEvents = events.filter((m) => String(m.payload).includes('"loop/x"'));
+    expect(loopEvents.map((m) => m.hop)).to.deep.equal([
+      0,
+      ...Array.from({ length: limit - 2 }, (_, i) => i + 2),
+    ]);
   });
 });

@@ -53,7 +53,7 @@ describe('trigger sources and event topics', () => {
     broker = fakeBroker();
     delivered = [];
     triggerActions = new Set();
-    const topics = createEventTopics({ broker, log: createMemoryLog() });
+    const topics = createEventTopics({ broker, log: createMemoryLog(), hopLimit: 8 });
     detach = attachSources({
       broker,
       events,
