@@ -97,6 +97,7 @@ export function createInvoker(deps: InvokerDeps): Invoker {
         code: current.bundle,
         executionTimeout: r.execution_timeout,
         memoryLimitMb: r.memory_limit_mb ?? deps.memoryLimitMb,
+        wasm: r.allow_wasm,
         concurrency: r.concurrency,
         autoRestart: r.auto_restart,
         loggingEnabled: r.logging_enabled,

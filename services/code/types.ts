@@ -32,6 +32,8 @@ export interface ServiceRecord {
   readonly log_level: string;
   /** MiB; null = the platform default. */
   readonly memory_limit_mb: number | null;
+  /** WebAssembly available to the service; its memories count against `memory_limit_mb`. */
+  readonly allow_wasm: boolean;
   readonly description: string;
   readonly current_version: number;
   /** Who saved the current version. */
@@ -56,6 +58,7 @@ export interface ServiceInput {
   readonly log_ttl_minutes?: number;
   readonly log_level?: string;
   readonly memory_limit_mb?: number | null;
+  readonly allow_wasm?: boolean;
   readonly description?: string;
 }
 
@@ -74,6 +77,7 @@ export interface ServiceVersionRecord {
   readonly concurrency: number;
   readonly log_ttl_minutes: number;
   readonly memory_limit_mb: number | null;
+  readonly allow_wasm: boolean;
   readonly description: string;
   readonly rolled_back_from: number | null;
   readonly created_by: ServiceAuthor;

@@ -39,6 +39,7 @@ function services(reg: NonNullable<AssetRegistries['services']>): AssetAdapter {
         log_ttl_minutes: r.log_ttl_minutes,
         log_level: r.log_level,
         memory_limit_mb: r.memory_limit_mb,
+        allow_wasm: r.allow_wasm,
         description: r.description,
       };
       return Promise.resolve({ ...definition });

@@ -63,6 +63,11 @@ export const serviceBody = {
     log_ttl_minutes: { type: 'integer', minimum: 1, description: 'log retention (default 10080)' },
     log_level: { type: 'string' },
     memory_limit_mb: { type: ['integer', 'null'], minimum: 8, maximum: 4096 },
+    allow_wasm: {
+      type: 'boolean',
+      description:
+        'WebAssembly available to the service (default false); module memories count against its memory limit',
+    },
     description: { type: 'string' },
   },
 } as const;
@@ -85,6 +90,7 @@ export const serviceSchema = {
     log_ttl_minutes: { type: 'integer' },
     log_level: { type: 'string' },
     memory_limit_mb: { type: ['integer', 'null'] },
+    allow_wasm: { type: 'boolean' },
     description: { type: 'string' },
     current_version: { type: 'integer' },
     created_by: {

@@ -6,6 +6,7 @@ import { triggers004 } from './004-triggers.js';
 import { edges005 } from './005-edges.js';
 import { codeAuthors006 } from './006-code-authors.js';
 import { settings007 } from './007-settings.js';
+import { serviceWasm008 } from './008-service-wasm.js';
 
 /** Versioned migrations, applied in key order at start. Never edit a landed one; add the next. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '005-edges': edges005,
   '006-code-authors': codeAuthors006,
   '007-settings': settings007,
+  '008-service-wasm': serviceWasm008,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -35,6 +35,8 @@ export interface CodeServiceVersionsTable {
   log_ttl_minutes: number;
   /** MiB; null = the platform default. */
   memory_limit_mb: number | null;
+  /** 1 = WebAssembly available to the service (migration 008), charged against its memory limit. */
+  allow_wasm: number;
   description: string;
   /** The version this one was copied from by a rollback; null for uploads. */
   rolled_back_from: number | null;
