@@ -3,7 +3,7 @@
 // already settled by the connect gate (auth.ts); aedes' callback hooks are adapted here, once.
 // A PUBLISH or SUBSCRIBE of a connection whose token has expired is refused and the connection closed
 // (the expiry timer of access.ts normally closed it already; this covers a packet racing the timer).
-import type { AedesOptions, Client } from 'aedes';
+import type { AedesOptions, AedesPublishPacket, Client } from 'aedes';
 import { parseShared, publishTopicProblem } from '../runtime-api/topics.js';
 import { IsobarError } from '../runtime-api/errors/index.js';
 import type { Log } from '../runtime-api/log.js';
@@ -30,6 +30,11 @@ export interface HookContext {
   session(client: Client): Session | undefined;
   /** How shared subscriptions reach this client. */
   member(client: Client): ClientMember | undefined;
+  /**
+   * Work an allowed QoS 1/2 PUBLISH waits for before aedes acknowledges it (durable message history),
+   * or undefined. A rejection closes the connection unacknowledged, so the client sends it again.
+   */
+  beforeAck?(packet: AedesPublishPacket, session: Session): Promise<void> | undefined;
 }
 
 type Hooks = Required<
@@ -69,6 +74,15 @@ export function createHooks(ctx: HookContext): Hooks {
       if (isInternal(topic)) topic = stripFor(session.systemKey, topic); // a will, already internal
       if (topic !== undefined && acl.canPublish(session.identity, topic, session.clientId)) {
         packet.topic = toInternal(session.systemKey, topic);
+        // aedes 1.2 writes the QoS 1 PUBACK before `broker.publish`: only this hook can hold it back.
+        const held = packet.qos > 0 ? ctx.beforeAck?.(packet as AedesPublishPacket, session) : undefined;
+        if (held !== undefined) {
+          held.then(
+            () => done(null),
+            (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+          );
+          return;
+        }
       } else {
         // dropped, yet QoS 1/2 are still acknowledged: nothing subscribes to the sink
         packet.topic = SINK_TOPIC;

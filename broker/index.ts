@@ -22,6 +22,7 @@ import { createSharedSubscriptions, type ClientMember } from './shared-subscript
 import { publishWills, toMessage } from './messages.js';
 import { fromInternal, parsePlaceholder, toInternal } from './tenancy.js';
 import type {
+  AckGate,
   Broker,
   BrokerDeps,
   BrokerOptions,
@@ -61,6 +62,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     droppedDeliveries++;
   };
 
+  let ackGate: AckGate | undefined;
   // the hooks run only once clients connect, after `shared` below exists
   const hooks = createHooks({
     acl,
@@ -71,6 +73,10 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     },
     session: (client) => internals(client).isobarSession,
     member: (client) => members.get(internals(client).conn),
+    beforeAck(packet, session) {
+      const message = ackGate === undefined ? undefined : toMessage(packet, session, clock);
+      return message === undefined ? undefined : ackGate?.(message);
+    },
   });
   const aedes = new Aedes({
     persistence,
@@ -279,6 +285,13 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
 
     hasSubscribers(systemKey, topic) {
       return broker.mq._matcher.match(toInternal(systemKey, topic)).length > 0;
+    },
+
+    beforeAck(gate) {
+      ackGate = gate;
+      return () => {
+        if (ackGate === gate) ackGate = undefined;
+      };
     },
 
     on: (event, listener) => events.on(event, listener),

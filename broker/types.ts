@@ -79,6 +79,12 @@ export interface PublishOptions {
   readonly hop?: number;
 }
 
+/**
+ * What a client's allowed QoS 1/2 PUBLISH waits for before its PUBACK/PUBREC (durable message history);
+ * undefined = nothing to wait for. A rejection closes the connection without the acknowledgement.
+ */
+export type AckGate = (message: BrokerMessage) => Promise<void> | undefined;
+
 /** An internal subscriber's handler; messages arrive in order per subscription. */
 export type InternalHandler = (message: BrokerMessage) => void;
 
@@ -167,6 +173,8 @@ export interface Broker {
   ): Promise<() => Promise<void>>;
   /** Cheap: does any client or internal subscriber of `systemKey` match `topic`? */
   hasSubscribers(systemKey: string, topic: string): boolean;
+  /** Sets the one AckGate (durable message history); returns its remover. */
+  beforeAck(gate: AckGate): () => void;
   /** Registers a listener; events nobody listens to are never built. Returns a remover. */
   on<K extends keyof BrokerEventMap>(event: K, listener: (event: BrokerEventMap[K]) => void): () => void;
   /** Closes every connection authenticated with one of these tokens. */

@@ -2,6 +2,7 @@
 // batches to the writer thread. The publish path pays two map lookups, a few numeric writes and one
 // payload copy; topic and publisher strings are written once per batch.
 import type { BrokerMessage } from '../../broker/types.js';
+import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
 import { CaptureBatchBuilder } from '../store/tables/history-segments.js';
@@ -35,6 +36,12 @@ export interface CaptureStats {
 export interface HistoryCapture {
   /** sync, hot path: keeps a copy of `message` when its system stores the topic. */
   capture(message: BrokerMessage): void;
+  /**
+   * Durable mode, before a client's QoS 1/2 PUBLISH is acknowledged: captures `message` at once and
+   * resolves when it is stored (undefined when its topic is not stored). Its later `capture()` is skipped.
+   * Rejects with CB_ERR_HISTORY_UNAVAILABLE when the buffer is full or the write failed.
+   */
+  hold(message: BrokerMessage): Promise<void> | undefined;
   /** Writes the current batch and waits until everything captured so far is stored. */
   flush(): Promise<void>;
   stats(): CaptureStats;
@@ -73,6 +80,11 @@ export function createCapture(
   let lastWarn = -Infinity;
   let droppedSinceWarn = 0;
   let closed = false;
+  // Payloads captured by hold(): the same Buffer comes back through `published` and is skipped once.
+  const held = new WeakSet<Buffer>();
+  // Waiters on the batch being built (durable mode): settled when that batch is stored.
+  let batchWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  let durableQueued = false;
 
   const slotOf = (systemKey: string, topic: string): Slot => {
     let topics = slots.get(systemKey);
@@ -99,14 +111,19 @@ export function createCapture(
     if (builder.count === 0) return;
     const batch = builder.take();
     const n = batch.count;
+    const waiters = batchWaiters;
+    batchWaiters = [];
     const done = deps.writer.insert(batch).then(
       (stored) => {
         written += n;
         if (stored.buffer !== undefined) builder.recycle(stored.buffer);
+        for (const w of waiters) w.resolve();
       },
       (err: unknown) => {
         failed += n;
         deps.log.error('history batch not stored', { messages: n, err: String(err) });
+        const refused = new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: 'write failed' });
+        for (const w of waiters) w.reject(refused);
       },
     );
     const tracked = done.finally(() => {
@@ -128,9 +145,36 @@ export function createCapture(
     droppedSinceWarn = 0;
   };
 
+  const add = (m: BrokerMessage, slot: Slot): void => {
+    if (slot.epoch !== builder.epoch) {
+      slot.epoch = builder.epoch;
+      slot.index = builder.addTopic(m.systemKey, m.topic);
+    }
+    builder.add(slot.index, m.publisher, m.publisher?.id ?? '', m.address ?? '', m.time, m.qos, m.payload);
+    captured++;
+    pending++;
+  };
+
+  // Group commit: held messages arriving in one turn of the event loop, or while earlier batches are
+  // still being written, go to the writer together as soon as it is free.
+  const writeHeld = (): void => {
+    if (durableQueued) return;
+    durableQueued = true;
+    const go = () => {
+      durableQueued = false;
+      write();
+    };
+    if (inflight.size === 0) setImmediate(go);
+    else void Promise.allSettled([...inflight]).then(go);
+  };
+
   return {
     capture(m) {
       if (closed) return;
+      if (held.has(m.payload)) {
+        held.delete(m.payload);
+        return;
+      }
       const slot = slotOf(m.systemKey, m.topic);
       if (!slot.stored) return;
       if (pending >= options.maxPending) {
@@ -139,15 +183,23 @@ export function createCapture(
         warnOverflow();
         return;
       }
-      if (slot.epoch !== builder.epoch) {
-        slot.epoch = builder.epoch;
-        slot.index = builder.addTopic(m.systemKey, m.topic);
-      }
-      builder.add(slot.index, m.publisher, m.publisher?.id ?? '', m.address ?? '', m.time, m.qos, m.payload);
-      captured++;
-      pending++;
+      add(m, slot);
       if (builder.count >= options.batchSize) write();
       else cancelTimer ??= deps.clock.setTimer(options.flushMs, write);
+    },
+    hold(m) {
+      if (closed) return undefined;
+      const slot = slotOf(m.systemKey, m.topic);
+      if (!slot.stored) return undefined;
+      if (pending >= options.maxPending) {
+        return Promise.reject(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: 'buffer full' }));
+      }
+      add(m, slot);
+      held.add(m.payload);
+      const stored = new Promise<void>((resolve, reject) => batchWaiters.push({ resolve, reject }));
+      if (builder.count >= options.batchSize) write();
+      else writeHeld();
+      return stored;
     },
     async flush() {
       write();

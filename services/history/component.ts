@@ -28,6 +28,11 @@ export interface HistoryOptions {
   readonly maxCount?: number;
   /** Most payload bytes one query or delete returns (a page; REST says where the next one starts). */
   readonly maxPageBytes?: number;
+  /**
+   * Durable mode: a client's QoS 1/2 PUBLISH on a stored topic is acknowledged only once it is written, so
+   * it survives kill -9 (default: config `history.durable`).
+   */
+  readonly durable?: boolean;
 }
 
 export const HISTORY_DEFAULTS = {
@@ -43,8 +48,11 @@ export interface HistoryDeps extends ComponentBase {
   readonly access?: { msgHistoryLevel(principal: Principal, systemKey: string): number };
   /** REST checks (services/rest/auth.ts); without it no routes are registered. */
   readonly auth?: HistoryRestAuth;
-  /** The broker's activity events; capture listens to `published`. */
-  readonly broker?: { on(event: 'published', listener: (m: BrokerMessage) => void): () => void };
+  /** The broker's activity events; capture listens to `published` (and, durable, holds acknowledgements). */
+  readonly broker?: {
+    on(event: 'published', listener: (m: BrokerMessage) => void): () => void;
+    beforeAck?(gate: (m: BrokerMessage) => Promise<void> | undefined): () => void;
+  };
 }
 
 export interface HistoryComponent extends Component, HistoryApi {
@@ -109,6 +117,8 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
     }),
   ];
   const offBroker = deps.broker?.on('published', (m) => capture.capture(m));
+  const durable = options.durable ?? deps.config.history.durable;
+  const offAckGate = durable ? deps.broker?.beforeAck?.((m) => capture.hold(m)) : undefined;
 
   const api: HistoryApi = {
     level: (principal, systemKey) =>
@@ -148,6 +158,7 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
     close() {
       closing ??= (async () => {
         offBroker?.();
+        offAckGate?.();
         for (const off of unsubscribe) off();
         await retention.close();
         await capture.close();
