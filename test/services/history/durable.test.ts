@@ -2,7 +2,6 @@
 // topic is acknowledged only after its history write, so a kill -9 right after the last PUBACK loses
 // nothing. The platform runs as a child process (`bin/cli.ts start`) so it can really be SIGKILLed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,7 +155,7 @@ describe('durable message history', () => {
         expect(capture.stats().written).to.equal(2);
         await client.publishAsync('other/a', 'not stored', { qos: 1 });
         await client.subscribeAsync('kept/#');
-        const echoed = once(client, 'message');
+        const echoed = new Promise<void>((resolve) => client.once('message', () => resolve()));
         await client.publishAsync('kept/a', 'three', { qos: 0 });
         await echoed; // the broker has it (and captured it on the same event)
         await capture.flush();
