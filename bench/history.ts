@@ -28,8 +28,8 @@ import { createHistory } from '../services/history/component.js';
 import { createHistoryReader } from '../services/history/query.js';
 import { createMemoryLog } from '../services/log.js';
 import { createStore } from '../services/store/index.js';
-import { HistoryWriterDb } from '../services/store/tables/history.js';
-import { CaptureBatchBuilder } from '../services/store/tables/history-segments.js';
+import { HistoryWriterDb } from '../services/history/storage/writer-db.js';
+import { CaptureBatchBuilder } from '../services/history/storage/segments.js';
 
 const SK = 'abcdef0123456789abcdef01234567';
 

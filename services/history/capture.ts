@@ -5,7 +5,7 @@ import type { BrokerMessage } from '../../broker/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
-import { CaptureBatchBuilder } from '../store/tables/history-segments.js';
+import { CaptureBatchBuilder } from './storage/segments.js';
 import type { HistorySettings } from './settings.js';
 import type { HistoryWriter } from './writer.js';
 

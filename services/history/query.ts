@@ -9,7 +9,7 @@ import {
   type HistoryRange,
   type SegmentRow,
   type StoredMessage,
-} from '../store/tables/history.js';
+} from './storage/writer-db.js';
 
 /** A validated query; times in epoch ms, undefined = unbounded. */
 export interface HistoryQuery {

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import SQLite from 'better-sqlite3';
-import { HistoryWriterDb } from '../store/tables/history.js';
+import { HistoryWriterDb } from './storage/writer-db.js';
 import type { WriterReply, WriterRequest } from './writer.js';
 
 const port = parentPort;

@@ -10,10 +10,10 @@ import {
   encodeSegment,
   type CaptureBatch,
   type SegmentMessage,
-} from './history-segments.js';
+} from './segments.js';
 
 // Message history. Times are epoch milliseconds. A topic of a system gets a small integer id once; its
-// messages are stored in segments (history-segments.ts), one row per capture batch and topic, indexed by
+// messages are stored in segments (segments.ts), one row per capture batch and topic, indexed by
 // (topic_id, first_time): every query and retention step walks that index from one end.
 
 export interface HistoryTopicsTable {
