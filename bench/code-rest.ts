@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { loadConfig } from '../services/config/load.js';
-import { createMemoryLog } from '../services/log.js';
+import { createMemoryLog } from '../services/kernel/log.js';
 import { createPlatform } from '../services/platform.js';
 
 interface LoadJob {

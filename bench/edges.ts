@@ -13,13 +13,13 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { createBroker } from '../broker/index.js';
 import type { Broker, BrokerAuth } from '../broker/types.js';
 import { IsobarError } from '../runtime-api/errors/index.js';
-import { systemClock } from '../services/clock.js';
+import { systemClock } from '../services/kernel/clock.js';
 import { withEdgeAuth } from '../services/edges/broker-auth.js';
 import { createDownlink } from '../services/edges/downlink.js';
 import { createEdgeLink } from '../services/edges/edge-link.js';
 import { createSyncNotifier } from '../services/edges/notifications.js';
 import { loadEdgeRegistry } from '../services/edges/registry.js';
-import { createMemoryLog } from '../services/log.js';
+import { createMemoryLog } from '../services/kernel/log.js';
 import { createStore } from '../services/store/index.js';
 
 const SK = 'abcdef0123456789abcdef01234567';

@@ -14,7 +14,7 @@ import { createBlank } from '../engine/sandbox.js';
 import type { Caller, Engine, Host, InvokeRequest, ServiceVersion } from '../engine/types.js';
 import { silentLog } from '../runtime-api/log.js';
 import { topicMatches } from '../runtime-api/topics.js';
-import { systemClock } from '../services/clock.js';
+import { systemClock } from '../services/kernel/clock.js';
 import { createSamples, fmt, table } from './lib/stats.js';
 
 const SYSTEM_KEY = 'benchsystemkey0000000000000001';

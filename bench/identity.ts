@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { topicMatches } from '../runtime-api/topics.js';
-import { systemClock } from '../services/clock.js';
-import { createPlatformEvents } from '../services/events.js';
+import { systemClock } from '../services/kernel/clock.js';
+import { createPlatformEvents } from '../services/kernel/events.js';
 import { createIdentity } from '../services/identity/index.js';
-import { createMemoryLog } from '../services/log.js';
+import { createMemoryLog } from '../services/kernel/log.js';
 import { createStore } from '../services/store/index.js';
 
 const USERS = 20;

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { MqttClient } from 'mqtt';
 import { createSamples, fmt, table, type Samples } from './lib/stats.js';
 import { loadConfig } from '../services/config/load.js';
-import { createMemoryLog } from '../services/log.js';
+import { createMemoryLog } from '../services/kernel/log.js';
 import { createPlatform, type Platform } from '../services/platform.js';
 import {
   connect,

@@ -2,7 +2,7 @@
 // to reach them once; later starts reuse them and print no secrets.
 import type { Config } from './config/load.js';
 import type { Identity, SystemInfo } from './identity/types.js';
-import type { Log } from './log.js';
+import type { Log } from './kernel/log.js';
 import type { Ports } from './platform.js';
 import { checkPasswordStrength, emailNames } from './identity/passwords.js';
 import { newPassword } from './identity/secrets.js';

@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config } from './config/load.js';
-import type { Log } from './log.js';
-import { systemClock, type Clock } from './clock.js';
+import type { Log } from './kernel/log.js';
+import { systemClock, type Clock } from './kernel/clock.js';
 import { createStore, type Store } from './store/index.js';
 import { createHttpApp } from './rest/server.js';
-import { createPlatformEvents, type PlatformEvents } from './events.js';
+import { createPlatformEvents, type PlatformEvents } from './kernel/events.js';
 import { createIdentity } from './identity/index.js';
 import { identityRoutes } from './identity/routes/index.js';
 import type { Identity } from './identity/types.js';

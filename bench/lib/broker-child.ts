@@ -11,8 +11,8 @@ import { createBroker } from '../../broker/index.js';
 import type { BrokerAuth, ClientIdentity } from '../../broker/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { filterCovers, topicMatches } from '../../runtime-api/topics.js';
-import { systemClock } from '../../services/clock.js';
-import { createMemoryLog } from '../../services/log.js';
+import { systemClock } from '../../services/kernel/clock.js';
+import { createMemoryLog } from '../../services/kernel/log.js';
 import { openPersistence } from '../../broker/persistence.js';
 
 export const BENCH_SYSTEM = 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0';

@@ -14,7 +14,7 @@ import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import WebSocket from 'ws';
 import { loadConfig } from '../../services/config/load.js';
-import { createMemoryLog } from '../../services/log.js';
+import { createMemoryLog } from '../../services/kernel/log.js';
 import { createPlatform } from '../../services/platform.js';
 import { createSamples } from './stats.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../services/config/load.js';
-import { createLog } from '../../services/log.js';
+import { createLog } from '../../services/kernel/log.js';
 import { createPlatform } from '../../services/platform.js';
 import {
   createWorkspace,

@@ -1,7 +1,7 @@
 import { isIsobarError } from '../../runtime-api/errors/index.js';
 import { loadConfig } from '../config/load.js';
 import { OPTIONS } from '../config/options.js';
-import { createLog } from '../log.js';
+import { createLog } from '../kernel/log.js';
 import { createPlatform } from '../platform.js';
 import type { CliIo } from './index.js';
 

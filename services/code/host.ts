@@ -7,7 +7,7 @@ import type { Caller, Host, HostContext, InvokeResult, LogLine } from '../../eng
 import type { ClientIdentity, InternalHandler, PublishOptions } from '../../broker/types.js';
 import { BRIDGE_OPS } from '../../runtime-api/bridge-ops.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { Log } from '../log.js';
+import type { Log } from '../kernel/log.js';
 import { createHopCarry } from '../triggers/hop-carry.js';
 
 /** The part of the broker the host uses (`platform.broker`). */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller, InvokeRequest, InvokeResult, ServiceVersion } from '../../engine/types.js';
 import type { IdentityService, Principal } from '../identity/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { CodeLogs } from './logs.js';
 import type { CurrentService, Registry } from './registry.js';
 import type { RunAs } from './run-as.js';

@@ -1,7 +1,7 @@
 // Libraries of a system (reference §3.6): immutable versions like services, compiled at upload, resolved
 // for a service through its `dependencies` (transitively, dependencies first).
 import type { Store } from '../store/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { NATIVE_LIBRARIES, compileLibrary, parseDependencies, type BundledLibrary } from './bundle.js';
 import { validateName } from './validate.js';

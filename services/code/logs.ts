@@ -3,8 +3,8 @@
 // `log_ttl_minutes`; reads never show an expired row even before the purge has run. Writes are batched
 // off the request path: an invocation only queues its row.
 import type { Store } from '../store/index.js';
-import type { Clock } from '../clock.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Log } from '../kernel/log.js';
 import type { LogLine } from '../../engine/types.js';
 
 /** What one invocation leaves behind. */

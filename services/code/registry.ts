@@ -2,7 +2,7 @@
 // rollback bundles the source, lets the engine prepare it (never on the message path), writes a new
 // version and only then makes it current. Current versions live in memory: invoking reads no disk.
 import type { Store } from '../store/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { bundleService } from './bundle.js';
 import { definition, toRecord, toVersionRecord, type VersionRow } from './definition.js';

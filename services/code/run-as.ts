@@ -10,7 +10,7 @@
 // unchanged in every HostContext), so Code().execute chains carry it: a chain never escalates.
 import type { Caller } from '../../engine/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { IdentityService } from '../identity/types.js';
 import type { CurrentService } from './registry.js';
 import type { ServiceAuthor } from './types.js';

@@ -4,7 +4,7 @@
 // access. The engine supervises the instances (restart with backoff); this module only decides what runs.
 import type { Engine, RunningInstance } from '../../engine/types.js';
 import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
-import type { Log } from '../log.js';
+import type { Log } from '../kernel/log.js';
 import type { Invoker } from './invoke.js';
 import type { CurrentService, Registry } from './registry.js';
 import type { RegistryChange } from './types.js';

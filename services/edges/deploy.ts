@@ -8,8 +8,8 @@
 // `$notification/sync/error`. An edge offline during a deployment gets the manifest when it reconnects.
 import { createHash } from 'node:crypto';
 import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
-import type { Clock } from '../clock.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Log } from '../kernel/log.js';
 import type { Store } from '../store/index.js';
 import { ASSET_CLASSES, type AssetClass, type SyncNotifier } from './notifications.js';
 import type { EdgeRegistry } from './registry.js';

@@ -3,7 +3,7 @@
 // the platform's own clients, which it copies down to the edges they name, and traffic on the edges'
 // channel topics (relay messages coming up, hello/bye, deployment results), which it routes or reports.
 import type { Broker, BrokerMessage } from '../../broker/types.js';
-import type { Log } from '../log.js';
+import type { Log } from '../kernel/log.js';
 import { edgeNameOf } from './broker-auth.js';
 import { channelTopic, OPS, parseChannelTopic } from './channel.js';
 import { createEchoGuard } from './echo.js';

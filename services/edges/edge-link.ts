@@ -3,8 +3,8 @@
 // broker on the same topic string; control messages go to their handlers. Local devices keep working on
 // the edge's broker whether or not the platform is reachable.
 import type { Broker, BrokerMessage } from '../../broker/types.js';
-import type { Clock } from '../clock.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Log } from '../kernel/log.js';
 import type { Store } from '../store/index.js';
 import { createEchoGuard } from './echo.js';
 import { createOutbox, type Outbox } from './outbox.js';

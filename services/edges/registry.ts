@@ -3,7 +3,7 @@
 // memory; the cache is filled by `load()` and kept in step by every write.
 import { createHash, randomBytes } from 'node:crypto';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Store } from '../store/index.js';
 import type { EdgesTable } from '../store/tables/edges.js';
 

@@ -4,8 +4,8 @@
 // with exponential backoff on an injectable clock. The edge's own broker keeps serving local devices
 // whatever happens here.
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Clock } from '../clock.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Log } from '../kernel/log.js';
 import { createBackoff, type BackoffOptions } from './backoff.js';
 import { channelTopic, OPS, parseChannelTopic } from './channel.js';
 import type { Outbox } from './outbox.js';

@@ -3,8 +3,8 @@
 // payload copy; topic and publisher strings are written once per batch.
 import type { BrokerMessage } from '../../broker/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { Clock } from '../clock.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Log } from '../kernel/log.js';
 import { CaptureBatchBuilder } from './storage/segments.js';
 import type { HistorySettings } from './settings.js';
 import type { HistoryWriter } from './writer.js';

@@ -9,7 +9,7 @@ import {
   type HistoryRange,
   type SegmentRow,
   type StoredMessage,
-} from './storage/writer-db.js';
+} from './storage/walk.js';
 
 /** A validated query; times in epoch ms, undefined = unbounded. */
 export interface HistoryQuery {

@@ -1,8 +1,8 @@
 // Retention: per-filter `max_rows` / `max_time` and the system-wide auto-delete, enforced by a pass every
 // few seconds that deletes at most a budget of rows in small transactions, so no pass holds a long lock
 // and a backlog drains over successive passes.
-import type { Clock } from '../clock.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Log } from '../kernel/log.js';
 import type { AutoDelete, StorageFilter } from './settings.js';
 import type { HistoryWriter, TopicSummary, TrimStep } from './writer.js';
 

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { HistoryRange, StoredMessage } from './storage/writer-db.js';
+import type { HistoryRange, StoredMessage } from './storage/walk.js';
 import type { CaptureBatch } from './storage/segments.js';
 
 /** One retention step: delete up to `limit` oldest rows of a topic, optionally only those older than `olderThan`. */

@@ -1,8 +1,8 @@
 // What every identity module works with; built once by createIdentity.
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { Clock } from '../clock.js';
-import type { PlatformEvents } from '../events.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../kernel/clock.js';
+import type { PlatformEvents } from '../kernel/events.js';
+import type { Log } from '../kernel/log.js';
 import type { Store } from '../store/index.js';
 import type { IdentityCache } from './cache.js';
 import { DEFAULT_PASSWORD_MIN_LENGTH } from './passwords.js';

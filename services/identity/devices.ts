@@ -1,7 +1,7 @@
 // Devices of a system: creation (with Authenticated), key login, changes (a new key or disabling the
 // device revokes its tokens) and deletion.
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { DeviceEventRecord } from '../events.js';
+import type { DeviceEventRecord } from '../kernel/events.js';
 import type { DevicesTable } from '../store/tables/identity.js';
 import {
   isUniqueViolation,

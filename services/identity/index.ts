@@ -1,9 +1,9 @@
 // The identity service: developers, systems, users, devices, roles and tokens behind one object.
 // Start-up loads the hot-path view (live tokens, systems, roles, members) into memory; the sync
 // methods below read only that.
-import type { Clock } from '../clock.js';
-import type { PlatformEvents } from '../events.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../kernel/clock.js';
+import type { PlatformEvents } from '../kernel/events.js';
+import type { Log } from '../kernel/log.js';
 import type { Store } from '../store/index.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { IdentityCache, memberKey } from './cache.js';

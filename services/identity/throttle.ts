@@ -6,7 +6,7 @@
 // Successful logins add nothing and empty their account's bucket. In-flight attempts count at once, so
 // a thousand parallel guesses cannot all slip in before the first failure is recorded.
 import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 
 export interface LoginThrottleOptions {
   /** Failures allowed per account per window; 0 turns the per-account limit off. */

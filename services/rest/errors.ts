@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
-import type { Log } from '../log.js';
+import type { Log } from '../kernel/log.js';
 
 /** The body of every REST error: `{statusCode, code, error, message}` with a stable code. */
 export interface ErrorBody {

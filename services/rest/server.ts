@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { Log } from '../log.js';
+import type { Log } from '../kernel/log.js';
 import { createErrorHandler, errorBody } from './errors.js';
 
 export interface HttpOptions {

@@ -2,7 +2,7 @@
 import type { IdentityTables } from './tables/identity.js';
 import type { CodeTables } from './tables/code.js';
 import type { TriggerTables } from './tables/triggers.js';
-import type { HistoryTables } from '../history/storage/writer-db.js';
+import type { HistoryTables } from './tables/history.js';
 import type { EdgeTables } from './tables/edges.js';
 
 export interface Database extends IdentityTables, CodeTables, TriggerTables, HistoryTables, EdgeTables {}

@@ -2,8 +2,8 @@
 // the REST reads. Writes go to the store first, then to memory; `onChange` tells the scheduler.
 
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { Clock } from '../clock.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Log } from '../kernel/log.js';
 import type { Store } from '../store/index.js';
 import type { TimersTable } from '../store/tables/triggers.js';
 import { assertValidName } from '../triggers/definitions.js';

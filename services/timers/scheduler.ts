@@ -2,8 +2,8 @@
 // definition.ts) and re-arms it after each firing. Runs on an injected Clock, so tests move time by
 // hand. Nothing is armed until `start()`.
 
-import type { Clock } from '../clock.js';
-import type { Log } from '../log.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Log } from '../kernel/log.js';
 import { nextRun } from './definition.js';
 import type { TimerRecord, TimerRegistry } from './registry.js';
 

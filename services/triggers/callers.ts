@@ -4,7 +4,7 @@
 // without a token (in-service calls go through the bridge, not REST).
 
 import type { Caller } from '../../engine/types.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { LoginResult } from '../identity/types.js';
 import type { Creator } from './registry.js';
 

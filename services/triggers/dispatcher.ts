@@ -4,7 +4,7 @@
 // the log). A job deeper than the hop limit is refused with a logged CB_ERR_TRIGGER_HOP_LIMIT.
 
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { Log } from '../log.js';
+import type { Log } from '../kernel/log.js';
 import type { Creator } from './registry.js';
 
 /** One service run to make. */

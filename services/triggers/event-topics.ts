@@ -7,7 +7,7 @@
 import { EVENT_TOPICS } from '../../runtime-api/constants.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { PublishOptions } from '../../broker/types.js';
-import type { Log } from '../log.js';
+import type { Log } from '../kernel/log.js';
 import { DEFINITIONS, type ActionKey } from './definitions.js';
 import type { TriggerEvent } from './params.js';
 

@@ -3,7 +3,7 @@
 // `$trigger/...` event topic. Every builder copies what it keeps: the source objects are not retained.
 
 import type { BrokerMessage, ClientIdentity } from '../../broker/types.js';
-import type { DeviceEventRecord, PlatformEventMap, UserRef } from '../events.js';
+import type { DeviceEventRecord, PlatformEventMap, UserRef } from '../kernel/events.js';
 import type { ActionKey } from './definitions.js';
 
 /** One event, ready for matching (filters) and delivery (params). */

@@ -3,7 +3,7 @@
 
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { topicMatches } from '../../runtime-api/topics.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Store } from '../store/index.js';
 import type { CreatorKind, TriggersTable } from '../store/tables/triggers.js';
 import {

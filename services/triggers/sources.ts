@@ -5,7 +5,7 @@
 
 import type { BrokerEventMap } from '../../broker/types.js';
 import { isReservedTopic } from '../../broker/acl.js';
-import type { PlatformEvents } from '../events.js';
+import type { PlatformEvents } from '../kernel/events.js';
 import type { ActionKey } from './definitions.js';
 import {
   EDGE_ACTIONS,

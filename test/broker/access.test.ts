@@ -2,7 +2,7 @@
 // BrokerAuth whose grants the tests change, a manual clock for token expiry, real sockets and mqtt.js.
 import { expect } from 'chai';
 import type { BrokerMessage } from '../../broker/types.js';
-import { createManualClock, type Clock, type ManualClock } from '../../services/clock.js';
+import { createManualClock, type Clock, type ManualClock } from '../../services/kernel/clock.js';
 import {
   SYS_A,
   SYS_B,

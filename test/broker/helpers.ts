@@ -9,8 +9,8 @@ import { createBroker } from '../../broker/index.js';
 import type { Broker, BrokerAuth, BrokerLimits, ClientIdentity, ListeningPorts } from '../../broker/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { topicMatches, filterCovers } from '../../runtime-api/topics.js';
-import { createMemoryLog } from '../../services/log.js';
-import { systemClock, type Clock } from '../../services/clock.js';
+import { createMemoryLog } from '../../services/kernel/log.js';
+import { systemClock, type Clock } from '../../services/kernel/clock.js';
 
 export const SYS_A = 'aaaa0000aaaa0000aaaa0000aaaa';
 export const SYS_B = 'bbbb0000bbbb0000bbbb0000bbbb';

@@ -8,8 +8,8 @@ import { SYS_A, collect, createFakeAuth, removeDir, type FakeAuth, clientEvent }
 import { createBroker } from '../../broker/index.js';
 import type { Broker, ListeningPorts } from '../../broker/types.js';
 import { DEFAULT_LIMITS } from './helpers.js';
-import { createMemoryLog } from '../../services/log.js';
-import { systemClock } from '../../services/clock.js';
+import { createMemoryLog } from '../../services/kernel/log.js';
+import { systemClock } from '../../services/kernel/clock.js';
 import { decodeAuthPayload } from '../../broker/auth-over-mqtt.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

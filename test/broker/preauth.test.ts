@@ -9,8 +9,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import { createBroker } from '../../broker/index.js';
 import type { Broker, ListeningPorts } from '../../broker/types.js';
-import { createMemoryLog } from '../../services/log.js';
-import { systemClock } from '../../services/clock.js';
+import { createMemoryLog } from '../../services/kernel/log.js';
+import { systemClock } from '../../services/kernel/clock.js';
 import { DEFAULT_LIMITS, SYS_A, clientEvent, collect, createFakeAuth, removeDir } from './helpers.js';
 import { frame } from './raw.js';
 

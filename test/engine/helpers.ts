@@ -4,7 +4,7 @@ import { createEngine } from '../../engine/index.js';
 import type { Caller, Engine, EngineOptions, InvokeRequest, ServiceVersion } from '../../engine/types.js';
 import type { Clock } from '../../runtime-api/clock.js';
 import { silentLog } from '../../runtime-api/log.js';
-import { systemClock } from '../../services/clock.js';
+import { systemClock } from '../../services/kernel/clock.js';
 import { createFakeHost, type FakeHost } from './fake-host.js';
 
 export const SYSTEM_KEY = 'd4a8a4c60b86d3c79bf889b796ff01';

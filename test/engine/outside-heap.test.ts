@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createManualClock } from '../../services/clock.js';
+import { createManualClock } from '../../services/kernel/clock.js';
 import { SYSTEM_KEY as SYSTEM, harness, request, service, type Harness } from './helpers.js';
 
 // The hostile battery, continued: what a service holds OUTSIDE its isolate's heap (issue 10 items 8, 9).

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createManualClock, type ManualClock } from '../../services/clock.js';
+import { createManualClock, type ManualClock } from '../../services/kernel/clock.js';
 import { harness, request, service, until, type Harness } from './helpers.js';
 
 describe('engine: stream services', () => {

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../services/config/load.js';
-import { createMemoryLog } from '../../services/log.js';
+import { createMemoryLog } from '../../services/kernel/log.js';
 import { createPlatform, type Platform, type Ports } from '../../services/platform.js';
-import type { Clock } from '../../services/clock.js';
+import type { Clock } from '../../services/kernel/clock.js';
 
 export interface TestPlatform {
   readonly platform: Platform;

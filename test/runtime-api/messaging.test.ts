@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createManualClock } from '../../services/clock.js';
+import { createManualClock } from '../../services/kernel/clock.js';
 import { harness, request, service, type Harness } from '../engine/helpers.js';
 
 describe('runtime API: ClearBlade.Messaging()', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../services/config/load.js';
-import { createMemoryLog } from '../../services/log.js';
+import { createMemoryLog } from '../../services/kernel/log.js';
 import { createPlatform, type Platform } from '../../services/platform.js';
 import { tempDataDir } from '../helpers/platform.js';
 

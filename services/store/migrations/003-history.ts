@@ -12,7 +12,7 @@ export const history003: Migration = {
       .addColumn('bytes', 'bigint', (c) => c.notNull().defaultTo(0))
       .addUniqueConstraint('history_topics_system_topic', ['system_key', 'topic'])
       .execute();
-    // One row per capture batch and topic (services/store/tables/history-segments.ts). No foreign key to
+    // One row per capture batch and topic (services/history/storage/segments.ts). No foreign key to
     // history_topics: the writer keeps them in step and a key check would cost a lookup per insert.
     await db.schema
       .createTable('history_segments')

@@ -1,7 +1,7 @@
 import vm from 'node:vm';
 import { rmSync } from 'node:fs';
 import { createStore, type Store } from '../../../services/store/index.js';
-import { createManualClock, type ManualClock } from '../../../services/clock.js';
+import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
 import { createLibraries, type Libraries } from '../../../services/code/libraries.js';
 import { createRegistry, type Registry, type RegistryOptions } from '../../../services/code/registry.js';
 import { tempDataDir } from '../../helpers/platform.js';

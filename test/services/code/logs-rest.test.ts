@@ -1,6 +1,6 @@
 // Service logs over REST: kept per run for log_ttl_minutes (on a manual clock), per instance, the switch.
 import { expect } from 'chai';
-import { createManualClock, type ManualClock } from '../../../services/clock.js';
+import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
 import { codeWorld, type CodeWorld } from './world.js';
 
 describe('code logs over REST', () => {

@@ -1,6 +1,6 @@
 // A running platform with one system, a user and tokens: what every code REST test starts from.
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
-import type { ManualClock } from '../../../services/clock.js';
+import type { ManualClock } from '../../../services/kernel/clock.js';
 
 export interface CodeWorld {
   readonly tp: TestPlatform;

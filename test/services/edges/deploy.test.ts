@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
-import { createManualClock } from '../../../services/clock.js';
-import { createMemoryLog } from '../../../services/log.js';
+import { createManualClock } from '../../../services/kernel/clock.js';
+import { createMemoryLog } from '../../../services/kernel/log.js';
 import { assetRef, createDeployApplier, type ApplyResult } from '../../../services/edges/deploy.js';
 import { createStore, type Store } from '../../../services/store/index.js';
 import { tempDataDir } from '../../helpers/platform.js';

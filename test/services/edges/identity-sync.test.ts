@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
-import { createManualClock } from '../../../services/clock.js';
-import { createPlatformEvents } from '../../../services/events.js';
-import { createMemoryLog } from '../../../services/log.js';
+import { createManualClock } from '../../../services/kernel/clock.js';
+import { createPlatformEvents } from '../../../services/kernel/events.js';
+import { createMemoryLog } from '../../../services/kernel/log.js';
 import { createIdentity } from '../../../services/identity/index.js';
 import {
   applyIdentitySnapshot,

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
-import { createManualClock, type ManualClock } from '../../../services/clock.js';
-import { createMemoryLog } from '../../../services/log.js';
+import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
+import { createMemoryLog } from '../../../services/kernel/log.js';
 import { edgeIdentity } from '../../../services/edges/broker-auth.js';
 import { createDownlink, type Downlink } from '../../../services/edges/downlink.js';
 import { createEdgeLink, type EdgeLink } from '../../../services/edges/edge-link.js';

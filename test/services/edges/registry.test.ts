@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
-import { createManualClock } from '../../../services/clock.js';
+import { createManualClock } from '../../../services/kernel/clock.js';
 import { createEdgeRegistry, hashEdgeToken } from '../../../services/edges/registry.js';
 import { createStore, type Store } from '../../../services/store/index.js';
 import { tempDataDir } from '../../helpers/platform.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
-import { createManualClock } from '../../../services/clock.js';
-import { createMemoryLog } from '../../../services/log.js';
+import { createManualClock } from '../../../services/kernel/clock.js';
+import { createMemoryLog } from '../../../services/kernel/log.js';
 import { createOutbox, type Outbox } from '../../../services/edges/outbox.js';
 import { createUplink, type Uplink } from '../../../services/edges/uplink.js';
 import { createStore, type Store } from '../../../services/store/index.js';

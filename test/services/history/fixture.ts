@@ -3,16 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrokerMessage } from '../../../broker/types.js';
-import { createManualClock, type ManualClock } from '../../../services/clock.js';
+import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
 import { loadConfig } from '../../../services/config/load.js';
-import { createPlatformEvents, type PlatformEvents } from '../../../services/events.js';
+import { createPlatformEvents, type PlatformEvents } from '../../../services/kernel/events.js';
 import {
   createHistory,
   type HistoryComponent,
   type HistoryOptions,
 } from '../../../services/history/component.js';
 import type { Principal } from '../../../services/identity/types.js';
-import { createMemoryLog } from '../../../services/log.js';
+import { createMemoryLog } from '../../../services/kernel/log.js';
 import { createStore, type Store } from '../../../services/store/index.js';
 
 export const SK = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa01';

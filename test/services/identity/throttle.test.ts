@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createManualClock } from '../../../services/clock.js';
+import { createManualClock } from '../../../services/kernel/clock.js';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { accountKey, addressKey, createLoginThrottle } from '../../../services/identity/throttle.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createManualClock } from '../../../services/clock.js';
+import { createManualClock } from '../../../services/kernel/clock.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { api, devLogin, newDeveloper, newSystem, newUser } from './helpers.js';
 

@@ -2,7 +2,7 @@
 // identity changes, real tokens, real sockets (TCP and WebSocket), a manual clock for token expiry.
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
-import { createManualClock, type ManualClock } from '../../../services/clock.js';
+import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { clientEvent, collect, nothingBefore } from '../../broker/helpers.js';
 import {

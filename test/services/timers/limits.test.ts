@@ -1,8 +1,8 @@
 // Timer limits (issue 10 item 13): a minimum period on frequency and cron schedules, a per-system cap that
 // holds under concurrent creates, and stored timers below the minimum clamped on load.
 import { expect } from 'chai';
-import { createManualClock } from '../../../services/clock.js';
-import { createMemoryLog } from '../../../services/log.js';
+import { createManualClock } from '../../../services/kernel/clock.js';
+import { createMemoryLog } from '../../../services/kernel/log.js';
 import { parseTimerSpec, shortestPeriod } from '../../../services/timers/definition.js';
 import { createTimerRegistry, type TimerLimits } from '../../../services/timers/registry.js';
 import { DEVELOPER_ID, openTestStore, SYSTEM_KEY, type TestStore } from '../triggers/store-helper.js';

@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { Rest, RestError } from '../../../examples/workflows/workflows.js';
-import { createManualClock, type ManualClock } from '../../../services/clock.js';
+import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
 import { tempDataDir } from '../../helpers/platform.js';
 import { ECHO_SERVICE, messages, startRig, type Rig } from '../triggers/rig.js';
 

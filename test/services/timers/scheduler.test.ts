@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { createManualClock, type ManualClock } from '../../../services/clock.js';
-import { createMemoryLog } from '../../../services/log.js';
-import type { Log } from '../../../services/log.js';
+import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
+import { createMemoryLog } from '../../../services/kernel/log.js';
+import type { Log } from '../../../services/kernel/log.js';
 import {
   createTimerRegistry,
   type TimerLimits,

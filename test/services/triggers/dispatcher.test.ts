@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createMemoryLog } from '../../../services/log.js';
+import { createMemoryLog } from '../../../services/kernel/log.js';
 import { createDispatcher, type Job } from '../../../services/triggers/dispatcher.js';
 
 const job = (service: string, hop = 1, n = 0): Job => ({

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ClientIdentity } from '../../../broker/types.js';
-import type { DeviceEventRecord } from '../../../services/events.js';
+import type { DeviceEventRecord } from '../../../services/kernel/events.js';
 import {
   connectionEvent,
   deviceRecordEvent,

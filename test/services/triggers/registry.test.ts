@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createManualClock } from '../../../services/clock.js';
+import { createManualClock } from '../../../services/kernel/clock.js';
 import { publishEvent, userCreatedEvent } from '../../../services/triggers/params.js';
 import { createTriggerRegistry, type TriggerRegistry } from '../../../services/triggers/registry.js';
 import { DEVELOPER_ID, openTestStore, SYSTEM_KEY, type TestStore } from './store-helper.js';

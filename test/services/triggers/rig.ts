@@ -1,7 +1,7 @@
 // A whole platform with one system, a developer client and helpers to make services, users and devices
 // over REST, for the triggers and timers integration tests.
 import type { MqttClient } from 'mqtt';
-import type { Clock } from '../../../services/clock.js';
+import type { Clock } from '../../../services/kernel/clock.js';
 import {
   connect,
   createWorkspace,

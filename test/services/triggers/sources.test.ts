@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
 import type { BrokerEventMap, ClientIdentity } from '../../../broker/types.js';
-import { createPlatformEvents } from '../../../services/events.js';
-import { createMemoryLog } from '../../../services/log.js';
+import { createPlatformEvents } from '../../../services/kernel/events.js';
+import { createMemoryLog } from '../../../services/kernel/log.js';
 import { createEventTopics } from '../../../services/triggers/event-topics.js';
 import type { TriggerEvent } from '../../../services/triggers/params.js';
 import { attachSources } from '../../../services/triggers/sources.js';

@@ -2,7 +2,7 @@
 // (issue 10 item 5). A manual clock stands in for the window: nothing sleeps.
 import { expect } from 'chai';
 import mqtt from 'mqtt';
-import { createManualClock, type ManualClock } from '../../../../services/clock.js';
+import { createManualClock, type ManualClock } from '../../../../services/kernel/clock.js';
 import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
 import { api, devLogin, newSystem, newUser, type Api, type DevSession, type TestSystem } from '../helpers.js';
 
