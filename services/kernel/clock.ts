@@ -1,6 +1,6 @@
-import type { Clock } from '../runtime-api/clock.js';
+import type { Clock } from '../../runtime-api/clock.js';
 
-export type { Clock } from '../runtime-api/clock.js';
+export type { Clock } from '../../runtime-api/clock.js';
 
 /** The real clock. Timers are unref'd so a pending one never keeps the process alive. */
 export const systemClock: Clock = {

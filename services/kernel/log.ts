@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
-import type { Log, LogFields } from '../runtime-api/log.js';
+import type { Log, LogFields } from '../../runtime-api/log.js';
 
-export type { Log, LogFields } from '../runtime-api/log.js';
+export type { Log, LogFields } from '../../runtime-api/log.js';
 
 /** Wraps a pino logger in the platform's small Log interface. */
 function wrap(logger: Logger): Log {
