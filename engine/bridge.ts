@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { BRIDGE_OPS } from '../runtime-api/bridge-ops.js';
 import { isIsobarError, IsobarError } from '../runtime-api/errors/index.js';
+import { clearBladeResults } from '../runtime-api/results.js';
 import {
   ANSWER_ERR,
   ANSWER_OK,
@@ -136,7 +137,8 @@ async function answer(
     case CALL_OPS.execute: {
       if (typeof a !== 'string' || typeof b !== 'string') return fail('execute needs a service name');
       const result = await host.execute(run.ctx, a, safeParse(b), c === true);
-      return ok({ success: result.success, results: result.results });
+      // The callback sees what REST would show: the platform's code and message joined once, here.
+      return ok({ success: result.success, results: clearBladeResults(result) });
     }
     case CALL_OPS.platform:
       return ok(await platformCall(run, delayed, a, b));

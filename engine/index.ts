@@ -3,6 +3,7 @@
 
 import { IsobarError } from '../runtime-api/errors/index.js';
 import { BuildSlots } from './build-slots.js';
+import { ContextCounters } from './context-stats.js';
 import { createDelayedPublishes } from './delayed-publish.js';
 import { createInvoker } from './invoke.js';
 import { IsolatePool } from './isolate-pool.js';
@@ -37,11 +38,20 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
   const builds = new BuildSlots(options.contextBuilds ?? 16);
   const memoryOf = (version: ServiceVersion): number =>
     version.memoryLimitMb > 0 ? Math.max(MIN_MEMORY_MB, version.memoryLimitMb) : defaultMemoryMb;
-  const sandboxOptions = (version: ServiceVersion): SandboxOptions => ({
+  const counters = new ContextCounters();
+  const warm = {
+    maxRuns: Math.max(1, options.warm?.maxRuns ?? 1000),
+    idleMs: Math.max(0, options.warm?.idleMs ?? 300_000),
+    now: () => deps.clock.now(),
+  };
+  // Stream instances (`dedicated`) run once in their own isolate: the plain script, as before warm runs.
+  const sandboxOptions = (version: ServiceVersion, dedicated = false): SandboxOptions => ({
     memoryLimitMb: memoryOf(version),
     delayed,
     onCatastrophicError,
     builds,
+    events: counters,
+    ...(dedicated || version.strictIsolation === true ? {} : { warm }),
     config: {
       systemSecret: '',
       isEdge: edge.isEdge,
@@ -81,6 +91,7 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
     defaultTimeoutS: options.defaults.executionTimeoutS,
     slots,
     executeCalls,
+    counters,
   };
   const invoker = createInvoker(pool, runDeps);
   const supervisor = createStreamSupervisor(options.restartBackoff ?? DEFAULT_BACKOFF, {
@@ -109,8 +120,9 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
       if (closing !== undefined) {
         return Promise.resolve({
           success: false,
-          results: `CB_ERR_SANDBOX_CLOSED: ${new IsobarError('CB_ERR_SANDBOX_CLOSED').message}`,
+          results: null,
           code: 'CB_ERR_SANDBOX_CLOSED',
+          message: new IsobarError('CB_ERR_SANDBOX_CLOSED').message,
           logs: [],
           instanceId: request.instanceId ?? '',
           durationMs: 0,
@@ -125,12 +137,14 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
     stopStream: (systemKey, name) => supervisor.stop(systemKey, name),
     stopInstance: (instanceId) => supervisor.stopInstance(instanceId),
     running: (systemKey) => supervisor.running(systemKey),
+    on: (_event, listener) => supervisor.onChange(listener),
     delayedPublishes: (systemKey, name) => delayed.list(systemKey, name),
     retire(systemKey, name, keep) {
       // An updated or deleted service's delayed publishes go with the code that scheduled them.
       delayed.cancelService(systemKey, name);
       pool.retire(systemKey, name, keep);
     },
+    stats: () => counters.snapshot(),
     close() {
       closing ??= (async () => {
         await supervisor.close();

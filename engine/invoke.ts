@@ -3,13 +3,14 @@
 // The same pipeline serves REST, triggers, timers, Code().execute and (with a dedicated isolate) streams.
 
 import { randomUUID } from 'node:crypto';
-import { IsobarError, isIsobarError, type ErrorCode, type ErrorParams } from '../runtime-api/errors/index.js';
+import { IsobarError, isIsobarError, type ErrorCode } from '../runtime-api/errors/index.js';
 import type { BeginRequest, Outcome } from '../runtime-api/sandbox-protocol.js';
 import { versionKey, type IsolatePool } from './isolate-pool.js';
 import { parseResult, safeParse } from './json.js';
 import { RunState, type RunDeps } from './run-state.js';
 import type { ExecuteCalls, RunSlots, SlotTicket } from './run-slots.js';
-import { errorLine, type PreparedContext, type Sandbox } from './sandbox.js';
+import type { ContextCounters } from './context-stats.js';
+import { errorLine, type PreparedContext, type RecycleReason, type Sandbox } from './sandbox.js';
 import type { HostContext, InvokeRequest, InvokeResult, ServiceVersion } from './types.js';
 
 export interface RunMode {
@@ -32,10 +33,14 @@ interface Invocation {
   ticket?: SlotTicket;
   sandbox?: Sandbox;
   prepared?: PreparedContext;
+  /** The run left its warm context in doubt (the prelude said so, or its answer was not the prelude's). */
+  doubt?: boolean;
   outcome?: {
     success: boolean;
     results: unknown;
     code?: ErrorCode;
+    /** The message of `code`, kept apart from `results` (the edges join them: runtime-api/results.ts). */
+    message?: string;
     status?: number;
     headers?: Record<string, string>;
   };
@@ -60,6 +65,7 @@ export function createInvoker(
     readonly defaultTimeoutS: number;
     readonly slots: RunSlots;
     readonly executeCalls: ExecuteCalls;
+    readonly counters: ContextCounters;
   },
 ): Invoker {
   const inFlight = new Set<Promise<InvokeResult>>();
@@ -107,12 +113,15 @@ export function createInvoker(
   }
 
   async function acquireIsolate(s: Invocation): Promise<void> {
-    if (s.run.ctx.hop > deps.limits.maxDepth)
-      return fault(s, 'CB_ERR_SANDBOX_DEPTH', { limit: deps.limits.maxDepth });
     // A borrowed slot may take an isolate beyond the pool's cap: its caller's isolate waits for it.
     s.sandbox = s.mode.sandbox ?? (await pool.acquire(s.version, s.ticket?.root !== undefined));
     if (s.sandbox.compileError !== undefined) {
-      s.outcome = { success: false, results: s.sandbox.compileError, code: 'CB_ERR_SANDBOX_COMPILE' };
+      s.outcome = {
+        success: false,
+        results: null,
+        code: 'CB_ERR_SANDBOX_COMPILE',
+        message: s.sandbox.compileError,
+      };
       return;
     }
     s.prepared = await s.sandbox.takeContext();
@@ -149,6 +158,7 @@ export function createInvoker(
       random: '',
       stream: run.stream,
     };
+    if (s.mode.sandbox === undefined) deps.counters.ran(prepared.runner !== undefined);
     try {
       const running = sandbox.run(prepared, run, JSON.stringify(begin), s.timeoutMs);
       running.catch(() => {}); // when the kill wins the race, a late rejection has no one to tell
@@ -167,7 +177,7 @@ export function createInvoker(
   }
 
   function deliverResult(s: Invocation): InvokeResult {
-    const o = s.outcome ?? { success: false, results: null, code: 'CB_ERR_SANDBOX_CRASHED' as const };
+    const o = s.outcome ?? faultOutcome(s);
     return {
       success: o.success,
       results: o.results,
@@ -175,24 +185,34 @@ export function createInvoker(
       instanceId: s.instanceId,
       durationMs: deps.clock.now() - s.started,
       ...(o.code === undefined ? {} : { code: o.code }),
+      ...(o.message === undefined ? {} : { message: o.message }),
       ...(o.status === undefined ? {} : { status: o.status }),
       ...(o.headers === undefined ? {} : { headers: o.headers }),
     };
   }
 
+  /**
+   * Gives the context and isolate back. A warm context is kept only after a run that ended cleanly: a run
+   * the engine ended goes with its isolate, and one whose error escaped or that left the context in doubt
+   * has its context replaced before the next run.
+   */
   function releaseIsolate(s: Invocation): void {
     const { sandbox, prepared } = s;
     if (sandbox === undefined) return;
-    if (prepared !== undefined) sandbox.release(prepared);
     const healthy =
       s.run.fault === undefined && !sandbox.disposed && s.outcome?.code !== 'CB_ERR_SANDBOX_TIMEOUT';
+    if (prepared !== undefined) sandbox.finish(prepared, recycleReason(s, healthy));
     if (s.mode.sandbox !== undefined) sandbox.dispose();
     else pool.release(sandbox, healthy);
   }
 
-  function fault(s: Invocation, code: ErrorCode, params: ErrorParams = {}): void {
-    s.run.fault ??= { code, params: { service: s.version.name, ...params } };
-    s.outcome = faultOutcome(s);
+  /** Why a warm context must not serve another run; undefined when it may. */
+  function recycleReason(s: Invocation, healthy: boolean): RecycleReason | undefined {
+    if (!healthy) return 'fault';
+    if (s.doubt === true) return 'doubt';
+    const code = s.outcome?.code;
+    if (code === 'CB_ERR_SANDBOX_UNCAUGHT' || code === 'CB_ERR_SANDBOX_NO_ENTRY') return 'uncaught';
+    return undefined;
   }
 
   function faultOutcome(s: Invocation): NonNullable<Invocation['outcome']> {
@@ -201,29 +221,19 @@ export function createInvoker(
       params: { service: s.version.name, reason: 'unknown' },
     };
     const err = new IsobarError(f.code, f.params);
-    return { success: false, results: `${f.code}: ${err.message}`, code: f.code };
+    return { success: false, results: null, code: f.code, message: err.message };
   }
 
   function readOutcome(s: Invocation, raw: unknown): NonNullable<Invocation['outcome']> {
     const limit = deps.limits.maxResultBytes;
-    if (typeof raw !== 'string')
-      return {
-        success: false,
-        results: 'Error: the service replaced the runtime API',
-        code: 'CB_ERR_SANDBOX_UNCAUGHT',
-      };
+    if (typeof raw !== 'string') return replacedRuntime();
     if (raw.length > limit + 4096) {
       s.run.fault = { code: 'CB_ERR_SANDBOX_RESULT_TOO_LARGE', params: { service: s.version.name, limit } };
       return faultOutcome(s);
     }
     const o = safeParse(raw) as Partial<Outcome> | undefined;
-    if (o === undefined || typeof o.s !== 'boolean' || typeof o.r !== 'string') {
-      return {
-        success: false,
-        results: 'Error: the service replaced the runtime API',
-        code: 'CB_ERR_SANDBOX_UNCAUGHT',
-      };
-    }
+    if (o === undefined || typeof o.s !== 'boolean' || typeof o.r !== 'string') return replacedRuntime();
+    s.doubt = o.d === 1;
     const depth = deps.limits.maxResultDepth;
     const parsed = parseResult(o.r, depth);
     if (o.c !== undefined || !parsed.ok) {
@@ -241,7 +251,7 @@ export function createInvoker(
     return {
       success: o.s,
       results: parsed.value,
-      ...(o.e === true ? { code: 'CB_ERR_SANDBOX_UNCAUGHT' as const } : {}),
+      ...(o.e === true ? uncaught(parsed.value) : {}),
       ...(typeof o.st === 'number' ? { status: o.st } : {}),
       ...(headers === undefined ? {} : { headers }),
     };
@@ -264,7 +274,8 @@ export function createInvoker(
       s.run.fault = { code: 'CB_ERR_SANDBOX_CRASHED', params: { service: s.version.name, reason: message } };
     } else {
       // Thrown by the service's top-level code, before its entry point ran.
-      return { success: false, results: errorLine(err), code: 'CB_ERR_SANDBOX_UNCAUGHT' };
+      const line = errorLine(err);
+      return { success: false, results: line, ...uncaught(line) };
     }
     return faultOutcome(s);
   }
@@ -326,6 +337,22 @@ export function createInvoker(
       for (const run of active) run.kill(code);
     },
   };
+}
+
+/** The service threw: ClearBlade shows its "<ErrorName>: <message>" as `results`; the code says so apart. */
+function uncaught(line: unknown): { code: 'CB_ERR_SANDBOX_UNCAUGHT'; message: string } {
+  return { code: 'CB_ERR_SANDBOX_UNCAUGHT', message: typeof line === 'string' ? line : String(line) };
+}
+
+/** A run whose outcome did not come back through the prelude (the service overwrote it). */
+function replacedRuntime(): {
+  success: false;
+  results: string;
+  code: 'CB_ERR_SANDBOX_UNCAUGHT';
+  message: string;
+} {
+  const line = 'Error: the service replaced the runtime API';
+  return { success: false, results: line, ...uncaught(line) };
 }
 
 function stringRecord(value: object): Record<string, string> {

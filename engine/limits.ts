@@ -13,7 +13,6 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxBufferedBytes: 16 * 1024 * 1024,
   maxSubscriptions: 256,
   maxPublishesInFlight: 1024,
-  maxDepth: 16,
   maxDelayedPublishes: 1000,
   maxDelayedPerService: 100,
   maxDelayedBytesPerService: 4 * 1024 * 1024,

@@ -35,6 +35,8 @@ export interface StreamSupervisor {
   stop(systemKey: string, name: string): Promise<void>;
   stopInstance(instanceId: string): Promise<boolean>;
   running(systemKey?: string): RunningInstance[];
+  /** Reports every state change of an instance (running, backoff, stopped): what waiters and tests watch. */
+  onChange(listener: (instance: RunningInstance) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -44,12 +46,38 @@ export function createStreamSupervisor(
   deps: { clock: Clock; log: Log; runInstance: RunInstance },
 ): StreamSupervisor {
   const instances = new Map<string, Instance>();
+  const listeners = new Set<(instance: RunningInstance) => void>();
   let closed = false;
+
+  const describe = (i: Instance): RunningInstance => ({
+    instanceId: i.instanceId,
+    systemKey: i.version.systemKey,
+    name: i.version.name,
+    version: i.version.version,
+    started: i.started,
+    restarts: i.restarts,
+    state: i.state,
+    ...(i.lastExit === undefined ? {} : { lastExit: i.lastExit }),
+    // What the instance holds outside its isolate: queued messages, each counted once.
+    ...(i.run === undefined ? {} : { buffered: i.run.subscriptions.stats }),
+  });
+  const changed = (inst: Instance): void => {
+    if (listeners.size === 0) return;
+    const snapshot = describe(inst);
+    for (const l of [...listeners]) {
+      try {
+        l(snapshot);
+      } catch (err) {
+        deps.log.error('stream instance listener failed', { err: String(err) });
+      }
+    }
+  };
 
   const launch = (inst: Instance): void => {
     inst.state = 'running';
     inst.lastStart = deps.clock.now();
     inst.cancelBackoff = undefined;
+    changed(inst);
     const request = { ...inst.request, instanceId: inst.instanceId };
     inst.done = deps
       .runInstance(inst.version, request, (run) => {
@@ -57,12 +85,12 @@ export function createStreamSupervisor(
         if (inst.state === 'stopped') run.kill('CB_ERR_SANDBOX_STOPPED');
       })
       .then((result) => exited(inst, result))
-      .catch((err: unknown) => exited(inst, { code: 'CB_ERR_SANDBOX_CRASHED', results: String(err) }));
+      .catch((err: unknown) => exited(inst, { code: 'CB_ERR_SANDBOX_CRASHED', message: String(err) }));
   };
 
   const exited = (
     inst: Instance,
-    result: Pick<InvokeResult, 'code' | 'results'> & { success?: boolean },
+    result: Pick<InvokeResult, 'code' | 'message'> & { success?: boolean; results?: unknown },
   ): void => {
     inst.run = undefined;
     inst.lastExit = result.code ?? (result.success === false ? 'error' : 'returned');
@@ -72,11 +100,12 @@ export function createStreamSupervisor(
       service,
       instanceId: inst.instanceId,
       exit: inst.lastExit,
-      results: String(result.results).slice(0, 200),
+      results: String(result.message ?? result.results).slice(0, 200),
     });
     if (!inst.version.autoRestart) {
       inst.state = 'stopped';
       instances.delete(inst.instanceId);
+      changed(inst);
       return;
     }
     const upFor = deps.clock.now() - inst.lastStart;
@@ -88,6 +117,7 @@ export function createStreamSupervisor(
       inst.restarts++;
       launch(inst);
     });
+    changed(inst);
   };
 
   const stopOne = async (inst: Instance): Promise<void> => {
@@ -95,6 +125,7 @@ export function createStreamSupervisor(
     inst.cancelBackoff?.();
     inst.run?.kill('CB_ERR_SANDBOX_STOPPED');
     instances.delete(inst.instanceId);
+    changed(inst);
     await inst.done;
   };
 
@@ -135,18 +166,13 @@ export function createStreamSupervisor(
     running(systemKey) {
       return [...instances.values()]
         .filter((i) => systemKey === undefined || i.version.systemKey === systemKey)
-        .map((i) => ({
-          instanceId: i.instanceId,
-          systemKey: i.version.systemKey,
-          name: i.version.name,
-          version: i.version.version,
-          started: i.started,
-          restarts: i.restarts,
-          state: i.state,
-          ...(i.lastExit === undefined ? {} : { lastExit: i.lastExit }),
-          // What the instance holds outside its isolate: queued messages, each counted once.
-          ...(i.run === undefined ? {} : { buffered: i.run.subscriptions.stats }),
-        }));
+        .map(describe);
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
     async close() {
       closed = true;

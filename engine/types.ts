@@ -26,6 +26,11 @@ export interface ServiceVersion {
    * may declare add up to at most `memoryLimitMb` per run (V8 does not count them against the heap limit).
    */
   readonly wasm?: boolean;
+  /**
+   * Strict isolation: every run in a fresh V8 context (the service's own setting `strict_isolation`).
+   * Otherwise runs share a warm context of the version, each in a fresh scope (engine/README.md).
+   */
+  readonly strictIsolation?: boolean;
 }
 
 /** The identity a service is called by, or runs as. */
@@ -61,11 +66,20 @@ export interface LogLine {
 
 export interface InvokeResult {
   readonly success: boolean;
-  /** The value given to resp.success/error (JSON type kept), or `"<ErrorName>: <message>"`. */
+  /**
+   * The value given to resp.success/error (JSON type kept), or the service's thrown error as
+   * `"<ErrorName>: <message>"`; null when the platform ended or refused the run (then `code` says why).
+   */
   readonly results: unknown;
   readonly logs: readonly LogLine[];
-  /** Set when the engine ended the run (timeout, memory, …). */
+  /**
+   * Set when the platform ended or refused the run (timeout, memory, call depth, …), or
+   * CB_ERR_SANDBOX_UNCAUGHT when the service threw. Kept apart from `results`: the edges that show a run
+   * (REST envelope, `Code().execute` callback) join them once, with runtime-api/results.ts.
+   */
   readonly code?: ErrorCode;
+  /** The message of `code`, filled in. */
+  readonly message?: string;
   readonly instanceId: string;
   readonly durationMs: number;
   /** From resp.status / resp.set. */
@@ -166,8 +180,6 @@ export interface EngineLimits {
   readonly maxSubscriptions: number;
   /** Host publishes in flight per run before the isolate waits (back-pressure). */
   readonly maxPublishesInFlight: number;
-  /** Depth of Code().execute / trigger chains. */
-  readonly maxDepth: number;
   /** Delayed publishes (Messaging().setTimeout/setInterval) waiting per system. */
   readonly maxDelayedPublishes: number;
   /** Delayed publishes waiting per service. */
@@ -204,12 +216,35 @@ export interface EngineOptions {
   readonly nodeId?: string;
   /** close(): how long in-flight runs may take before they are ended with CB_ERR_SANDBOX_CLOSED; default 5 s. */
   readonly closeGraceMs?: number;
+  /** Warm contexts: runs one context serves (default 1000) and idle ms before it is replaced (default 300 s). */
+  readonly warm?: { readonly maxRuns?: number; readonly idleMs?: number };
+}
+
+/** Context lifecycle counters since the engine started (Engine.stats): what tests and benches observe. */
+export interface EngineStats {
+  /** Contexts built (warm and strict). */
+  readonly contextsBuilt: number;
+  /** Micro runs served by a warm context / by a fresh context (strict isolation). */
+  readonly warmRuns: number;
+  readonly strictRuns: number;
+  /**
+   * Warm contexts replaced, by reason: `runs` (served maxRuns), `idle`, `fault` (the engine ended the run:
+   * timeout, memory, a limit; the isolate goes with it), `uncaught` (an error escaped the run), `doubt`
+   * (the run left the global object or a built-in the prelude relies on changed, or used WebAssembly).
+   */
+  readonly recycled: Readonly<Record<'runs' | 'idle' | 'fault' | 'uncaught' | 'doubt', number>>;
 }
 
 export interface EngineDeps {
   readonly host: Host;
   readonly log: Log;
   readonly clock: Clock;
+}
+
+/** What the engine reports to whoever watches it (the platform, tests waiting for a state). */
+export interface EngineEventMap {
+  /** A stream instance changed state (running, backoff, stopped). */
+  stream: RunningInstance;
 }
 
 /** The code engine: the one door into user code. */
@@ -228,10 +263,14 @@ export interface Engine {
   /** Stops one instance by id; false when no such instance. */
   stopInstance(instanceId: string): Promise<boolean>;
   running(systemKey?: string): RunningInstance[];
+  /** Registers a listener for what the engine reports (EngineEventMap); returns its remover. */
+  on<K extends keyof EngineEventMap>(event: K, listener: (event: EngineEventMap[K]) => void): () => void;
   /** Delayed publishes waiting, of a system (and service). */
   delayedPublishes(systemKey: string, name?: string): DelayedPublishInfo[];
   /** Drops warm isolates of every version of a service and cancels its delayed publishes (after an update or delete). */
   retire(systemKey: string, name: string, keepVersion?: number): void;
   /** Stops streams, waits for in-flight runs, disposes every isolate; idempotent. */
   close(): Promise<void>;
+  /** Context lifecycle counters (warm runs, recycling). */
+  stats(): EngineStats;
 }

@@ -19,7 +19,9 @@ export function errorsDoc(): string {
     ]
       .filter(Boolean)
       .join(', ');
-    return `| \`${code}\` | ${spec.status} | ${mqtt || '—'} | ${spec.fault} | ${spec.message.replace(/\|/g, '\\|')} |`;
+    const message =
+      spec.retired === undefined ? spec.message : `*retired: ${spec.retired}* — ${spec.message}`;
+    return `| \`${code}\` | ${spec.status} | ${mqtt || '—'} | ${spec.fault} | ${message.replace(/\|/g, '\\|')} |`;
   });
   return [
     '# Error catalogue',

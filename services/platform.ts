@@ -131,7 +131,6 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
         {
           defaults: { memoryLimitMb: config.engine.memoryLimitMb, executionTimeoutS: 60 },
           limits: {
-            maxDepth: config.engine.hopLimit,
             maxResultBytes: config.engine.maxResultBytes,
             maxResultDepth: config.engine.maxResultDepth,
           },

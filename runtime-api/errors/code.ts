@@ -64,6 +64,7 @@ export const codeErrors = defineErrors({
     status: 200,
     fault: 'user',
     message: 'Service {name} not run: call chain deeper than {limit}',
+    retired: 'CB_ERR_SANDBOX_DEPTH is the one call-depth code (issue 12)',
   },
   CB_ERR_CODE_INSTANCE_UNKNOWN: { status: 404, fault: 'user', message: 'No running instance {id}' },
   CB_ERR_CODE_OP_UNAVAILABLE: {

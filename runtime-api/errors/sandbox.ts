@@ -47,6 +47,7 @@ export const sandboxErrors = defineErrors({
     fault: 'user',
     message: 'Service {service} defines no function {service} and no default export',
   },
+  /** The one call-depth code: the invoke door refuses a run whose chain already ran engine.hopLimit services. */
   CB_ERR_SANDBOX_DEPTH: {
     status: 200,
     fault: 'user',

@@ -10,6 +10,8 @@ export interface ErrorSpec {
   readonly connack?: number;
   /** MQTT SUBACK return code where the error refuses one subscription. */
   readonly suback?: number;
+  /** Set when the code is no longer raised: what replaced it. The entry stays so the code is never reused. */
+  readonly retired?: string;
 }
 
 /** Identity helper so each area file is checked against ErrorSpec while keeping literal keys. */

@@ -1,6 +1,12 @@
 // The one door into user code for REST, triggers, timers and `ClearBlade.Code().execute`:
-// resolveService → authorizeCaller → resolveRunAs (run-as.ts) → run (engine) → keepLogs. Reads memory
-// only (a user token for a run-as identity is issued once and cached).
+// resolveService → limitDepth → authorizeCaller → resolveRunAs (run-as.ts) → run (engine) → keepLogs.
+// Reads memory only (a user token for a run-as identity is issued once and cached).
+//
+// The call-depth rule lives here and nowhere else: a run's `hop` counts the services before it in its
+// chain (REST and timers 0, a trigger the hop of the publish that fired it, `Code().execute` its caller's
+// hop + 1), and a run at hop ≥ `engine.hopLimit` is refused with CB_ERR_SANDBOX_DEPTH as its result — so a
+// chain of triggers and one of `Code().execute` both run at most `hopLimit` services, and the calling
+// service (its execute callback) or the trigger's log sees the code.
 import { randomUUID } from 'node:crypto';
 import type { Caller, InvokeRequest, InvokeResult, ServiceVersion } from '../../engine/types.js';
 import type { IdentityService, Principal } from '../identity/types.js';
@@ -16,7 +22,7 @@ export interface EngineInvoke {
 }
 
 export interface InvokeOptions {
-  /** Depth of the chain that led here (0 for REST). */
+  /** Services before this run in its chain (0 for REST and timers); refused at `hopLimit`. */
   readonly hop?: number;
   /** Logging-enabled header (or the caller's flag); the service's own switch also turns logging on. */
   readonly logging?: boolean;
@@ -43,7 +49,7 @@ export interface InvokerDeps {
   readonly logs: CodeLogs;
   readonly clock: Clock;
   readonly memoryLimitMb: number;
-  /** Deepest chain of service calls (config engine.hopLimit). */
+  /** Most services in one chain of triggers or `Code().execute` calls (config engine.hopLimit). */
   readonly hopLimit: number;
 }
 
@@ -116,12 +122,24 @@ export function createInvoker(deps: InvokerDeps): Invoker {
       identity.serviceAllowed(principalOf(who), systemKey, name),
     );
 
+  /** The outcome of a run refused for its depth; it never reached the engine. */
+  const tooDeep = (name: string, instanceId: string | undefined): InvokeResult => ({
+    success: false,
+    results: null,
+    code: 'CB_ERR_SANDBOX_DEPTH',
+    message: new IsobarError('CB_ERR_SANDBOX_DEPTH', { service: name, limit: deps.hopLimit }).message,
+    logs: [],
+    instanceId: instanceId ?? randomUUID(),
+    durationMs: 0,
+  });
+
   const invoke: InvokeService = async (systemKey, name, params, caller, options = {}) => {
     const hop = options.hop ?? 0;
     // resolveService
     const current = registry.find(systemKey, name);
     if (current === undefined) throw new IsobarError('CB_ERR_CODE_SERVICE_UNKNOWN', { name });
-    if (hop > deps.hopLimit) throw new IsobarError('CB_ERR_CODE_CALL_DEPTH', { name, limit: deps.hopLimit });
+    // limitDepth: refused as a result, not a throw, so every source hands it on like any ended run.
+    if (hop >= deps.hopLimit) return tooDeep(name, options.instanceId);
     // authorizeCaller
     if (options.authorize === true && !authorized(caller, systemKey, name)) {
       throw new IsobarError('CB_ERR_CODE_EXECUTE_DENIED', { principal: caller.email || caller.id, name });

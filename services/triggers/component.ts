@@ -3,7 +3,6 @@
 // Built by the composition root after identity, broker and code; nothing listens until `start()`.
 
 import type { Caller, InvokeResult } from '../../engine/types.js';
-import type { Component, ComponentBase } from '../platform.js';
 import type { RestAuth } from '../rest/auth.js';
 import { timerOps } from '../timers/bridge-ops.js';
 import { createTimerRegistry, type TimerRecord, type TimerRegistry } from '../timers/registry.js';
@@ -89,14 +88,12 @@ export async function createTriggersComponent(
         service: job.service,
         source: job.source,
         code: result.code,
+        ...(result.message === undefined ? {} : { message: result.message }),
         results: typeof result.results === 'string' ? result.results : JSON.stringify(result.results),
       });
     }
   };
-  const dispatcher = createDispatcher(
-    { ...DEFAULT_DISPATCHER_OPTIONS, ...deps.dispatcher, hopLimit: config.engine.hopLimit },
-    { log, run },
-  );
+  const dispatcher = createDispatcher({ ...DEFAULT_DISPATCHER_OPTIONS, ...deps.dispatcher }, { log, run });
 
   const deliver = (event: TriggerEvent): void => {
     topics.publishEvent(event);

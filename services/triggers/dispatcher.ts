@@ -1,7 +1,8 @@
 // Runs trigger and timer work off the publisher's path. Each service has its own lane (a bounded FIFO
 // and a concurrency cap), so a slow or failing service fills only its own lane; a global cap bounds
 // memory. Overflow is counted and logged (first drop, then at powers of two, so a storm cannot flood
-// the log). A job deeper than the hop limit is refused with a logged CB_ERR_TRIGGER_HOP_LIMIT.
+// the log). The call-depth rule is not checked here: the invoke door (services/code/invoke.ts) owns it
+// for every source, and a job too deep answers CB_ERR_SANDBOX_DEPTH there, logged by the component.
 
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../kernel/log.js';
@@ -26,11 +27,9 @@ export interface DispatcherOptions {
   readonly totalCapacity: number;
   /** Most runs of one service at a time. */
   readonly concurrency: number;
-  /** Jobs at this hop or deeper are refused (config `engine.hopLimit`): at most this many chained services. */
-  readonly hopLimit: number;
 }
 
-export const DEFAULT_DISPATCHER_OPTIONS: Omit<DispatcherOptions, 'hopLimit'> = {
+export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   laneCapacity: 1000,
   totalCapacity: 20000,
   concurrency: 8,
@@ -42,11 +41,10 @@ export interface DispatcherStats {
   readonly completed: number;
   readonly failed: number;
   readonly dropped: number;
-  readonly hopLimited: number;
 }
 
 export interface Dispatcher {
-  /** Queues a job; false when it was refused (hop limit, overflow, closing). Never blocks. */
+  /** Queues a job; false when it was refused (overflow, closing). Never blocks. */
   enqueue(job: Job): boolean;
   stats(): DispatcherStats;
   /** Resolves when nothing is queued or running. */
@@ -74,7 +72,6 @@ export function createDispatcher(
   let completed = 0;
   let failed = 0;
   let dropped = 0;
-  let hopLimited = 0;
   let closed = false;
   let idleWaiters: Array<() => void> = [];
 
@@ -123,16 +120,6 @@ export function createDispatcher(
   return {
     enqueue(job) {
       if (closed) return false;
-      if (job.hop >= options.hopLimit) {
-        hopLimited++;
-        const err = new IsobarError('CB_ERR_TRIGGER_HOP_LIMIT', {
-          hops: job.hop,
-          limit: options.hopLimit,
-          source: job.source,
-        });
-        log.error(err.message, { code: err.code, systemKey: job.systemKey, service: job.service });
-        return false;
-      }
       const key = `${job.systemKey}\u0000${job.service}`;
       let lane = lanes.get(key);
       if (lane === undefined) lanes.set(key, (lane = { items: [], head: 0, running: 0 }));
@@ -150,7 +137,7 @@ export function createDispatcher(
       pump(key, lane);
       return true;
     },
-    stats: () => ({ queued, running, completed, failed, dropped, hopLimited }),
+    stats: () => ({ queued, running, completed, failed, dropped }),
     idle() {
       if (queued === 0 && running === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));

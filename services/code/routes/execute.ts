@@ -4,26 +4,19 @@
 // (response-policy.ts: 502 CB_ERR_CODE_RESPONSE_STATUS / CB_ERR_CODE_RESPONSE_HEADER).
 import type { FastifyPluginAsync } from 'fastify';
 import type { InvokeResult } from '../../../engine/types.js';
+import { clearBladeResults } from '../../../runtime-api/results.js';
 import { header } from '../../rest/auth.js';
 import { callerOf } from '../invoke.js';
 import { renderLogs } from '../logs.js';
 import { checkResponse } from '../response-policy.js';
 import { callerSecurity, serviceParams, type CodeRouteDeps } from './common.js';
 
-/** Codes whose `results` stay ClearBlade's bare `"<ErrorName>: <message>"` (the service's own error). */
-const BARE = new Set(['CB_ERR_SANDBOX_UNCAUGHT']);
-
-/** The ClearBlade envelope; a run the engine ended (timeout, limit) carries its stable code in `results`. */
+/**
+ * The ClearBlade envelope, rendered here once: a run the platform ended or refused (timeout, limit, call
+ * depth) shows `"<CODE>: <message>"` in `results`; the engine keeps code and message apart until now.
+ */
 export function envelope(result: InvokeResult, logging: boolean): Record<string, unknown> {
-  let results = result.results;
-  const code = result.code;
-  if (code !== undefined && !BARE.has(code) && !(typeof results === 'string' && results.includes(code))) {
-    results = `${code}: ${typeof results === 'string' ? results : JSON.stringify(results ?? null)}`;
-  }
-  const out: Record<string, unknown> = {
-    success: result.success,
-    results: results === undefined ? null : results,
-  };
+  const out: Record<string, unknown> = { success: result.success, results: clearBladeResults(result) };
   if (logging) out.logs = renderLogs(result.logs);
   return out;
 }

@@ -19,19 +19,20 @@ function gate(): { promise: Promise<void>; open: () => void } {
 }
 
 describe('trigger dispatcher', () => {
-  it('refuses a job past the hop limit and logs CB_ERR_TRIGGER_HOP_LIMIT', async () => {
+  it("hands every job to the door with its hop: the depth rule is the door's, not the queue's", async () => {
     const log = createMemoryLog();
     const ran: number[] = [];
     const d = createDispatcher(
-      { laneCapacity: 10, totalCapacity: 100, concurrency: 1, hopLimit: 8 },
+      { laneCapacity: 10, totalCapacity: 100, concurrency: 1 },
       { log, run: (j) => Promise.resolve(void ran.push(j.hop)) },
     );
     expect(d.enqueue(job('s', 7))).to.equal(true);
-    expect(d.enqueue(job('s', 8))).to.equal(false);
+    expect(d.enqueue(job('s', 8))).to.equal(true);
+    expect(d.enqueue(job('s', 64))).to.equal(true);
     await d.idle();
-    expect(ran).to.deep.equal([7]);
-    expect(d.stats().hopLimited).to.equal(1);
-    expect(log.lines.filter((l) => l.code === 'CB_ERR_TRIGGER_HOP_LIMIT')).to.have.length(1);
+    expect(ran).to.deep.equal([7, 8, 64]);
+    expect(log.lines.filter((l) => String(l.code).includes('HOP') || String(l.code).includes('DEPTH'))).to.be
+      .empty;
     await d.close();
   });
 
@@ -39,7 +40,7 @@ describe('trigger dispatcher', () => {
     const log = createMemoryLog();
     const hold = gate();
     const d = createDispatcher(
-      { laneCapacity: 2, totalCapacity: 100, concurrency: 1, hopLimit: 8 },
+      { laneCapacity: 2, totalCapacity: 100, concurrency: 1 },
       { log, run: () => hold.promise },
     );
     const accepted = Array.from({ length: 10 }, (_, i) => d.enqueue(job('slow', 1, i)));
@@ -58,7 +59,7 @@ describe('trigger dispatcher', () => {
     const fastDone = gate();
     const done: string[] = [];
     const d = createDispatcher(
-      { laneCapacity: 100, totalCapacity: 1000, concurrency: 2, hopLimit: 8 },
+      { laneCapacity: 100, totalCapacity: 1000, concurrency: 2 },
       {
         log: createMemoryLog(),
         run: async (j) => {
@@ -81,7 +82,7 @@ describe('trigger dispatcher', () => {
     const log = createMemoryLog();
     let calls = 0;
     const d = createDispatcher(
-      { laneCapacity: 10, totalCapacity: 100, concurrency: 1, hopLimit: 8 },
+      { laneCapacity: 10, totalCapacity: 100, concurrency: 1 },
       {
         log,
         run: () => (++calls === 1 ? Promise.reject(new Error('boom')) : Promise.resolve()),
