@@ -1,6 +1,8 @@
+import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
 import type { InvokeResult, ServiceVersion } from '../../engine/types.js';
 import { isIsobarError } from '../../runtime-api/errors/index.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { harness, request, service, type Harness } from './helpers.js';
 
 // Issue 10 item 12: one tenant cannot starve the others. Runs "block" in Code().execute, which the fake host
@@ -23,25 +25,13 @@ describe('engine: run slots are shared fairly across systems', () => {
   /** Ids of the runs that reached the gate, in the order they reached it. */
   let arrived: string[];
   let gates: Map<string, () => void>;
-  /** Checks to re-run whenever a run reaches its gate. */
-  let watchers: Set<() => void>;
+  /** Emits 'arrived' whenever a run reaches its gate. */
+  let gateEvents: EventEmitter;
 
   /** Resolves once `check` holds, looked at each time a run reaches its gate; fails after 5 s. */
-  const until = (check: () => boolean, what: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (check()) return resolve();
-      const timer = setTimeout(() => {
-        watchers.delete(watch);
-        reject(new Error(`timed out waiting for ${what}`));
-      }, 5000);
-      const watch = () => {
-        if (!check()) return;
-        clearTimeout(timer);
-        watchers.delete(watch);
-        resolve();
-      };
-      watchers.add(watch);
-    });
+  const reached = async (check: () => boolean, what: string): Promise<void> => {
+    if (!check()) await waitFor(gateEvents, 'arrived', check, { what });
+  };
 
   /** Opens the gate of run `id` (it answers `id`). */
   const open = (id: string): void => {
@@ -54,14 +44,14 @@ describe('engine: run slots are shared fairly across systems', () => {
     h = await harness(options);
     arrived = [];
     gates = new Map();
-    watchers = new Set();
+    gateEvents = new EventEmitter();
     h.host.executor = (_ctx, _name, params) => {
       const id = String((params as { id?: unknown }).id);
       arrived.push(id);
       const answer = new Promise<InvokeResult>((resolve) =>
         gates.set(id, () => resolve({ success: true, results: id, logs: [], instanceId: id, durationMs: 0 })),
       );
-      for (const watch of [...watchers]) watch();
+      gateEvents.emit('arrived', id);
       return answer;
     };
   }
@@ -75,7 +65,7 @@ describe('engine: run slots are shared fairly across systems', () => {
     await start({ maxIsolates: 8, maxRunsPerSystem: 4, maxRunsPerService: 4, maxQueuedPerSystem: 64 });
     const flood = gated('Flood', SYSTEM_A);
     const floods = Array.from({ length: 20 }, (_, i) => h.engine.invoke(flood, request({ id: `a${i}` })));
-    await until(() => arrived.length === 4, 'four of A at their gates');
+    await reached(() => arrived.length === 4, 'four of A at their gates');
 
     const healthy = service('Healthy', 'function Healthy(req, resp) { resp.success(req.params.n * 2); }', {
       systemKey: SYSTEM_B,
@@ -86,7 +76,7 @@ describe('engine: run slots are shared fairly across systems', () => {
 
     // A's queued runs go on as A's own slots free up.
     for (let i = 0; i < 20; i++) {
-      await until(() => gates.has(`a${i}`), `a${i} at its gate`);
+      await reached(() => gates.has(`a${i}`), `a${i} at its gate`);
       open(`a${i}`);
     }
     const results = await Promise.all(floods);
@@ -97,14 +87,14 @@ describe('engine: run slots are shared fairly across systems', () => {
     await start({ maxIsolates: 8, maxRunsPerSystem: 8, maxRunsPerService: 2, maxQueuedPerSystem: 64 });
     const busy = gated('Busy', SYSTEM_A);
     const runs = Array.from({ length: 5 }, (_, i) => h.engine.invoke(busy, request({ id: `busy${i}` })));
-    await until(() => arrived.length === 2, 'two runs of Busy at their gates');
+    await reached(() => arrived.length === 2, 'two runs of Busy at their gates');
     const other = service('Other', 'function Other(req, resp) { resp.success("ok"); }', {
       systemKey: SYSTEM_A,
     });
     expect(await h.engine.invoke(other, request())).to.include({ success: true, results: 'ok' });
     expect(arrived).to.deep.equal(['busy0', 'busy1']);
     for (let i = 0; i < 5; i++) {
-      await until(() => gates.has(`busy${i}`), `busy${i} at its gate`);
+      await reached(() => gates.has(`busy${i}`), `busy${i} at its gate`);
       open(`busy${i}`);
     }
     expect((await Promise.all(runs)).every((r) => r.success)).to.equal(true);
@@ -114,20 +104,20 @@ describe('engine: run slots are shared fairly across systems', () => {
     await start({ maxIsolates: 2, maxRunsPerSystem: 2, maxRunsPerService: 2, maxQueuedPerSystem: 64 });
     const a = gated('A', SYSTEM_A);
     const runs = [0, 1, 2, 3].map((i) => h.engine.invoke(a, request({ id: `a${i}` })));
-    await until(() => arrived.length === 2, 'a0 and a1 at their gates');
+    await reached(() => arrived.length === 2, 'a0 and a1 at their gates');
     runs.push(h.engine.invoke(gated('B', SYSTEM_B), request({ id: 'b0' })));
     runs.push(h.engine.invoke(gated('C', SYSTEM_C), request({ id: 'c0' })));
 
     open('a0');
-    await until(() => arrived.length === 3, 'a third run at its gate');
+    await reached(() => arrived.length === 3, 'a third run at its gate');
     open('a1');
-    await until(() => arrived.length === 4, 'a fourth run at its gate');
+    await reached(() => arrived.length === 4, 'a fourth run at its gate');
     // A queued a2 and a3 before B and C arrived, yet B and C each got the next free slot.
     expect(arrived).to.deep.equal(['a0', 'a1', 'b0', 'c0']);
     open('b0');
-    await until(() => arrived.length === 5, 'a2 at its gate');
+    await reached(() => arrived.length === 5, 'a2 at its gate');
     open('c0');
-    await until(() => arrived.length === 6, 'a3 at its gate');
+    await reached(() => arrived.length === 6, 'a3 at its gate');
     open('a2');
     open('a3');
     expect((await Promise.all(runs)).map((r) => r.results)).to.deep.equal([
@@ -144,7 +134,7 @@ describe('engine: run slots are shared fairly across systems', () => {
     await start({ maxIsolates: 8, maxRunsPerSystem: 2, maxRunsPerService: 2, maxQueuedPerSystem: 2 });
     const flood = gated('Flood', SYSTEM_A);
     const admitted = [0, 1, 2, 3].map((i) => h.engine.invoke(flood, request({ id: `a${i}` })));
-    await until(() => arrived.length === 2, 'two runs of A at their gates');
+    await reached(() => arrived.length === 2, 'two runs of A at their gates');
     const refused = await h.engine.invoke(flood, request({ id: 'a4' })).then(
       () => undefined,
       (err: unknown) => err,
@@ -155,7 +145,7 @@ describe('engine: run slots are shared fairly across systems', () => {
     const b = service('B', 'function B(req, resp) { resp.success(1); }', { systemKey: SYSTEM_B });
     expect(await h.engine.invoke(b, request())).to.include({ success: true, results: 1 });
     for (let i = 0; i < 4; i++) {
-      await until(() => gates.has(`a${i}`), `a${i} at its gate`);
+      await reached(() => gates.has(`a${i}`), `a${i} at its gate`);
       open(`a${i}`);
     }
     expect((await Promise.all(admitted)).every((r) => r.success)).to.equal(true);

@@ -1,8 +1,10 @@
 // A Host for engine unit tests: records what services publish and log, feeds messages to their
 // subscriptions, and answers Host.call from a table. Not a broker: no ACL, no retained messages.
 
+import { EventEmitter } from 'node:events';
 import { parseShared, topicMatches } from '../../runtime-api/topics.js';
 import type { Host, HostContext, InvokeResult, LogLine } from '../../engine/types.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 export interface Published {
   readonly service: string;
@@ -22,12 +24,16 @@ export interface FakeHost extends Host {
   readonly published: Published[];
   readonly logs: Array<{ service: string; line: LogLine }>;
   readonly calls: Array<{ op: string; args: readonly unknown[] }>;
+  /** Emits 'changed' after every publish, subscription and log line: what tests wait on. */
+  readonly events: EventEmitter;
   /** Filters currently subscribed. */
   subscriptions(): string[];
   /** Delivers to every matching subscription (one message object, as the broker does); returns how many got it. */
   feed(topic: string, payload: string): number;
   /** Resolves when a subscription to `filter` exists. */
   subscribed(filter: string, timeoutMs?: number): Promise<void>;
+  /** Resolves when `n` subscriptions to `filter` exist (one per stream instance). */
+  subscribedTimes(filter: string, n: number, timeoutMs?: number): Promise<void>;
   /** Resolves when `n` publishes to `topic` have been made. */
   publishedTo(topic: string, n?: number, timeoutMs?: number): Promise<Published[]>;
   /** Answers for Host.call by op. */
@@ -40,29 +46,20 @@ export interface FakeHost extends Host {
 /** A fresh fake host. */
 export function createFakeHost(): FakeHost {
   const subs = new Set<Sub>();
-  const waiters = new Set<() => void>();
-  const notify = () => {
-    for (const w of [...waiters]) w();
+  // 'changed' after every publish, subscription and log line: what `subscribed` and `publishedTo` wait on.
+  const events = new EventEmitter();
+  const notify = () => events.emit('changed');
+  /** Answers `check()` once it is defined, re-looked at on every change; rejects after `timeoutMs`. */
+  const when = async <T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> => {
+    let value = check();
+    if (value === undefined) {
+      await waitFor(events, 'changed', () => (value = check()) !== undefined, { timeoutMs, what });
+    }
+    return value as T;
   };
-  const until = <T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const done = check();
-      if (done !== undefined) return resolve(done);
-      const timer = setTimeout(() => {
-        waiters.delete(w);
-        reject(new Error(`timed out waiting for ${what}`));
-      }, timeoutMs);
-      const w = () => {
-        const v = check();
-        if (v === undefined) return;
-        clearTimeout(timer);
-        waiters.delete(w);
-        resolve(v);
-      };
-      waiters.add(w);
-    });
 
   const host: FakeHost = {
+    events,
     published: [],
     logs: [],
     calls: [],
@@ -94,6 +91,7 @@ export function createFakeHost(): FakeHost {
     },
     log(ctx, line) {
       host.logs.push({ service: ctx.service.name, line });
+      notify();
     },
     subscriptions: () => [...subs].map((s) => s.filter),
     feed(topic, payload) {
@@ -108,14 +106,15 @@ export function createFakeHost(): FakeHost {
       }
       return n;
     },
-    subscribed: (filter, timeoutMs = 5000) =>
-      until(
-        () => ([...subs].some((s) => s.filter === filter) ? true : undefined),
+    subscribed: (filter, timeoutMs = 5000) => host.subscribedTimes(filter, 1, timeoutMs),
+    subscribedTimes: (filter, n, timeoutMs = 5000) =>
+      when(
+        () => ([...subs].filter((s) => s.filter === filter).length >= n ? true : undefined),
         timeoutMs,
-        `subscription ${filter}`,
+        `${String(n)} subscription(s) to ${filter}`,
       ).then(() => {}),
     publishedTo: (topic, n = 1, timeoutMs = 5000) =>
-      until(
+      when(
         () => {
           const got = host.published.filter((p) => p.topic === topic);
           return got.length >= n ? got : undefined;

@@ -58,12 +58,3 @@ export async function harness(
   );
   return { engine, host };
 }
-
-/** Waits for `check` to hold, yielding to the event loop between looks; fails after `ms`. */
-export async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}

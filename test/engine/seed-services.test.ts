@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { harness, request, service, until, type Harness } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { harness, request, service, type Harness } from './helpers.js';
 
 const example = (name: string): string =>
   readFileSync(new URL(`../../examples/services/${name}.js`, import.meta.url), 'utf8');
@@ -28,11 +29,14 @@ describe('examples: the seed services and the small examples', () => {
     await h.engine.startStream(s, request());
     await h.host.subscribed('$trigger/device/created');
     await h.host.subscribed('$trigger/messaging/device/connected');
-    h.host.feed('$trigger/device/created', JSON.stringify({ deviceName: 'd1' }));
-    h.host.feed('$trigger/messaging/device/connected', JSON.stringify({ deviceName: 'd1' }));
     const got = () =>
       h.host.logs.filter((l) => l.service === 'triggerStreamService').map((l) => l.line.message);
-    await until(() => got().length >= 2, 'two messages handed over');
+    const handedOver = waitFor(h.host.events, 'changed', () => got().length >= 2, {
+      what: 'two messages handed over',
+    });
+    h.host.feed('$trigger/device/created', JSON.stringify({ deviceName: 'd1' }));
+    h.host.feed('$trigger/messaging/device/connected', JSON.stringify({ deviceName: 'd1' }));
+    await handedOver;
     expect(got()).to.deep.equal([
       'got $trigger/device/created {"deviceName":"d1"}',
       'got $trigger/messaging/device/connected {"deviceName":"d1"}',

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { createManualClock, type ManualClock } from '../../services/kernel/clock.js';
-import { harness, request, service, until, type Harness } from './helpers.js';
+import type { RunningInstance } from '../../engine/types.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { harness, request, service, type Harness } from './helpers.js';
 
 describe('engine: stream services', () => {
   let h: Harness;
@@ -12,6 +14,13 @@ describe('engine: stream services', () => {
   afterEach(async () => {
     await h.engine.close();
   });
+
+  /** The next stream state change that matches; register it before the action that causes it. */
+  const change = (
+    predicate: (i: RunningInstance) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<RunningInstance> => waitFor(h.engine, 'stream', predicate, { what, timeoutMs });
 
   const crashy = (overrides = {}) =>
     service(
@@ -25,10 +34,11 @@ describe('engine: stream services', () => {
     );
 
   it('restarts a crashing instance with exponential backoff up to the cap', async () => {
-    await h.engine.startStream(crashy(), request());
     const ups = () => h.host.published.filter((p) => p.topic === 'up').length;
-    const backoff = () => h.engine.running()[0]?.state === 'backoff';
-    await until(() => ups() === 1 && backoff(), 'first exit');
+    const firstExit = change((i) => i.state === 'backoff', 'first exit');
+    await h.engine.startStream(crashy(), request());
+    await firstExit;
+    expect(ups()).to.equal(1);
     for (const [delay, expected] of [
       [1000, 2],
       [2000, 3],
@@ -37,8 +47,10 @@ describe('engine: stream services', () => {
     ]) {
       clock.advance(delay - 1);
       expect(ups(), `not restarted before ${delay} ms`).to.equal(expected - 1);
+      const restarted = change((i) => i.state === 'backoff', `restart ${expected - 1}`);
       clock.advance(1);
-      await until(() => ups() === expected && backoff(), `restart ${expected - 1}`);
+      await restarted;
+      expect(ups()).to.equal(expected);
     }
     const [inst] = h.engine.running();
     expect(inst).to.include({
@@ -53,8 +65,9 @@ describe('engine: stream services', () => {
   });
 
   it('keeps the host serving other services while an instance crash-loops', async () => {
+    const firstExit = change((i) => i.state === 'backoff', 'first exit');
     await h.engine.startStream(crashy(), request());
-    await until(() => h.engine.running()[0]?.state === 'backoff', 'first exit');
+    await firstExit;
     const ok = await h.engine.invoke(
       service('Ok', 'function Ok(req, resp) { resp.success("fine"); }'),
       request(),
@@ -72,16 +85,20 @@ describe('engine: stream services', () => {
         memoryLimitMb: 8,
       },
     );
+    const memoryExit = change((i) => i.state === 'backoff', 'memory exit', 20000);
     await h.engine.startStream(hog, request());
-    await until(() => h.engine.running()[0]?.state === 'backoff', 'memory exit', 20000);
+    expect(await memoryExit).to.include({ lastExit: 'CB_ERR_SANDBOX_MEMORY' });
     expect(h.engine.running()[0]).to.include({ lastExit: 'CB_ERR_SANDBOX_MEMORY' });
+    const restarted = h.host.publishedTo('hog', 2);
     clock.advance(1000);
-    await until(() => h.host.published.filter((p) => p.topic === 'hog').length === 2, 'restart');
+    expect(await restarted).to.have.length(2);
   });
 
   it('does not restart without auto_restart: the instance leaves the running list', async () => {
+    const exit = change((i) => i.state === 'stopped', 'exit');
     await h.engine.startStream(crashy({ autoRestart: false }), request());
-    await until(() => h.engine.running().length === 0, 'exit');
+    await exit;
+    expect(h.engine.running()).to.deep.equal([]);
     expect(clock.pending).to.equal(0);
   });
 
@@ -118,7 +135,7 @@ describe('engine: stream services', () => {
       },
     );
     await h.engine.startStream(s, request());
-    await until(() => h.host.subscriptions().length === 2, 'two subscriptions');
+    await h.host.subscribedTimes('in', 2);
     const [first] = h.engine.running();
     expect(await h.engine.stopInstance(first.instanceId)).to.equal(true);
     expect(await h.engine.stopInstance(first.instanceId)).to.equal(false);
@@ -144,7 +161,7 @@ describe('engine: stream services', () => {
       { executionTimeout: -1, concurrency: 2 },
     );
     await h.engine.startStream(s, request());
-    await until(() => h.host.subscriptions().length === 2, 'two subscriptions');
+    await h.host.subscribedTimes('in/#', 2);
     const [first, second] = h.engine.running();
     expect(await h.engine.stopInstance(first.instanceId)).to.equal(true);
     expect(h.host.subscriptions()).to.deep.equal(['in/#']);
@@ -163,7 +180,7 @@ describe('engine: stream services', () => {
     );
     const v2 = { ...v1, version: v1.version + 1000 };
     await h.engine.startStream(v1, request());
-    await until(() => h.host.subscriptions().length === 1, 'v1 running');
+    await h.host.subscribed('x');
     await h.engine.startStream(v2, request());
     expect(h.engine.running().map((r) => r.version)).to.deep.equal([v2.version]);
   });
@@ -175,7 +192,7 @@ describe('engine: stream services', () => {
       { executionTimeout: -1 },
     );
     await h.engine.startStream(s, request());
-    await until(() => h.host.subscriptions().length === 1, 'running');
+    await h.host.subscribed('x');
     await h.engine.close();
     expect(h.engine.running()).to.deep.equal([]);
     expect(h.host.subscriptions()).to.deep.equal([]);

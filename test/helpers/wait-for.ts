@@ -1,0 +1,103 @@
+// The one way tests wait: for an event, with a bounded timeout. Never a poll, never a sleep.
+//
+// Works on the three kinds of emitter in this project: Node's EventEmitter (mqtt clients, sockets,
+// component emitters: `on` returns the emitter, `off` removes), and the typed buses of the broker and the
+// platform (`on` returns its own remover). Register the wait BEFORE the action that causes the event; when
+// the state may already hold, check it first: `if (!done()) await waitFor(bus, 'x', done)`.
+
+import type { BrokerEventMap } from '../../broker/types.js';
+import type { EngineEventMap } from '../../engine/types.js';
+import type { PlatformEventMap } from '../../services/kernel/events.js';
+
+/** A typed bus whose `on` answers its remover (broker events, platform events, the broker itself). */
+export interface TypedBus<M> {
+  on<K extends keyof M>(event: K, listener: (event: M[K]) => void): () => void;
+}
+
+/** Node's EventEmitter shape, as far as waiting needs it. */
+export interface NodeEmitter {
+  on(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
+  off(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
+}
+
+export interface WaitOptions {
+  /** ms before the wait fails; default 5000. */
+  readonly timeoutMs?: number;
+  /** Named in the timeout error, so a failing test says what never happened. */
+  readonly what?: string;
+}
+
+/** Resolves with the first broker event `event` that satisfies `predicate`; rejects after the timeout. */
+export function waitFor<K extends keyof BrokerEventMap>(
+  source: TypedBus<BrokerEventMap>,
+  event: K,
+  predicate?: (payload: BrokerEventMap[K]) => boolean,
+  options?: WaitOptions,
+): Promise<BrokerEventMap[K]>;
+/** Resolves with the first platform event `event` that satisfies `predicate`. */
+export function waitFor<K extends keyof PlatformEventMap>(
+  source: TypedBus<PlatformEventMap>,
+  event: K,
+  predicate?: (payload: PlatformEventMap[K]) => boolean,
+  options?: WaitOptions,
+): Promise<PlatformEventMap[K]>;
+/** Resolves with the first engine event `event` that satisfies `predicate`. */
+export function waitFor<K extends keyof EngineEventMap>(
+  source: TypedBus<EngineEventMap>,
+  event: K,
+  predicate?: (payload: EngineEventMap[K]) => boolean,
+  options?: WaitOptions,
+): Promise<EngineEventMap[K]>;
+/** Any other typed bus (name its event map: `waitFor<MyMap, 'x'>(bus, 'x')`). */
+export function waitFor<M, K extends keyof M>(
+  source: TypedBus<M>,
+  event: K,
+  predicate?: (payload: M[K]) => boolean,
+  options?: WaitOptions,
+): Promise<M[K]>;
+/** Resolves with the arguments of the first `event` of an EventEmitter that satisfies `predicate`. */
+export function waitFor(
+  source: NodeEmitter,
+  event: string,
+  predicate?: (...args: never[]) => boolean,
+  options?: WaitOptions,
+): Promise<unknown[]>;
+export function waitFor(
+  source: NodeEmitter | { on(event: never, listener: never): () => void },
+  event: PropertyKey,
+  predicate: (...args: never[]) => boolean = () => true,
+  options: WaitOptions = {},
+): Promise<unknown> {
+  const { timeoutMs = 5000, what = `event ${String(event)}` } = options;
+  return new Promise((resolve, reject) => {
+    let remove: () => void = () => {};
+    const timer = setTimeout(() => {
+      remove();
+      reject(new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}`));
+    }, timeoutMs);
+    const settle = (fn: () => void): void => {
+      clearTimeout(timer);
+      remove();
+      fn();
+    };
+    const nodeStyle = 'off' in source;
+    const listener = (...args: unknown[]): void => {
+      let ok: boolean;
+      try {
+        ok = predicate(...(args as never[]));
+      } catch (err) {
+        settle(() => reject(err instanceof Error ? err : new Error(String(err))));
+        return;
+      }
+      if (ok) settle(() => resolve(nodeStyle ? args : args[0]));
+    };
+    const name = event as string | symbol;
+    const returned: unknown = (source as NodeEmitter).on(name, listener);
+    remove =
+      typeof returned === 'function'
+        ? (returned as () => void)
+        : () => {
+            (source as NodeEmitter).off(name, listener);
+          };
+  });
+}
