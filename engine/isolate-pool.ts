@@ -9,7 +9,8 @@ import type { ServiceVersion } from './types.js';
 export interface PoolOptions {
   readonly maxIsolates: number;
   readonly maxIdlePerVersion: number;
-  readonly sandbox: (version: ServiceVersion) => SandboxOptions;
+  /** Options of a version's sandboxes; `dedicated` for a stream instance's own isolate. */
+  readonly sandbox: (version: ServiceVersion, dedicated?: boolean) => SandboxOptions;
   /** Blank isolates kept ready for new versions with the default memory limit (0: none). */
   readonly blanks: number;
   readonly defaultMemoryMb: number;
@@ -123,7 +124,7 @@ export class IsolatePool {
   /** A sandbox outside the pool (stream instances): disposed by its owner. */
   dedicated(version: ServiceVersion): Promise<Sandbox> {
     if (this.#closed) return Promise.reject(new IsobarError('CB_ERR_SANDBOX_CLOSED'));
-    return this.#create(version);
+    return this.#create(version, true);
   }
 
   /** Disposes idle isolates; busy ones are disposed as their runs end. */
@@ -135,8 +136,8 @@ export class IsolatePool {
     for (const w of this.#waiting.splice(0)) w();
   }
 
-  #create(version: ServiceVersion): Promise<Sandbox> {
-    const options = this.#options.sandbox(version);
+  #create(version: ServiceVersion, dedicated = false): Promise<Sandbox> {
+    const options = this.#options.sandbox(version, dedicated);
     const blank = options.memoryLimitMb === this.#options.defaultMemoryMb ? this.#blanks.shift() : undefined;
     this.#refill();
     return Sandbox.create(version, options, blank);

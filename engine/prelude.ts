@@ -29,6 +29,7 @@ function bundle(): string {
     tsconfig: fileURLToPath(new URL('../runtime-api/tsconfig.json', import.meta.url)),
     logLevel: 'silent',
   });
-  // Completes with whether the API got installed, so the engine can tell a context that is not ready.
-  return `${result.outputFiles[0].text}\n;typeof globalThis.__isobarMain === 'function';`;
+  // Completes with whether the API got installed (strict: the run's entry hook; warm: the factory hook), so
+  // the engine can tell a context that is not ready.
+  return `${result.outputFiles[0].text}\n;typeof globalThis.__isobarMain === 'function' || typeof globalThis.__isobarFactory === 'function';`;
 }

@@ -1,7 +1,10 @@
-// One isolate holding one service version's compiled scripts, and the fresh contexts runs execute in.
-// A small reserve of spare contexts (prelude installed, bridge bound) is built in the background on the
-// isolate's thread, so a run pays for no context creation: it is one task on that thread (set the request,
-// run the service), i.e. one thread hop, and Node's thread only dispatches it.
+// One isolate holding one service version's compiled scripts, and the contexts runs execute in.
+// Warm (the default): one context holds the prelude and the service compiled as a factory, and serves run
+// after run, each in a fresh scope (runtime-api/prelude/scope.ts puts the global object back); it is
+// replaced after `maxRuns` runs, `idleMs` without a run, or a run that left it in doubt. Strict isolation:
+// a small reserve of spare contexts (prelude installed, bridge bound) is built in the background on the
+// isolate's thread and each run takes a fresh one. Either way a run is one task on that thread (hand over
+// the request, run the service), i.e. one thread hop, and Node's thread only dispatches it.
 
 import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
@@ -13,20 +16,53 @@ import { preludeSource } from './prelude.js';
 import type { RunState } from './run-state.js';
 import type { ServiceVersion } from './types.js';
 
-/** A context ready for one run. */
+/** The function a warm context runs a request with: request JSON in, outcome JSON (or its promise) out. */
+export type Runner = (beginJson: string) => string | Promise<string>;
+
+/** A context ready for a run (strict: one run; warm: many, one at a time). */
 export interface PreparedContext {
   readonly context: ivm.Context;
   readonly slot: BridgeSlot;
   readonly hostRef: ivm.Reference;
+  /** Warm contexts: the prelude's runner. */
+  readonly runner?: ivm.Reference<Runner>;
+  /** Engine-wide sequence number, for the counters and tests. */
+  readonly id: number;
+  /** Runs this context has served. */
+  runs: number;
+  /** Clock ms when its last run ended (or it was built); warm contexts only. */
+  idleSince: number;
+}
+
+/** Why a context was replaced (engine counters). */
+export type RecycleReason = 'runs' | 'idle' | 'fault' | 'uncaught' | 'doubt';
+
+/** Warm-context settings of a version; absent for strict isolation. */
+export interface WarmOptions {
+  /** Runs one context serves before it is replaced. */
+  readonly maxRuns: number;
+  /** A context idle longer than this (ms) is replaced when next taken. */
+  readonly idleMs: number;
+  /** The engine's clock (ms), for idle time. */
+  readonly now: () => number;
+}
+
+/** Engine-wide counters of context lifecycles (Engine.stats). */
+export interface ContextEvents {
+  built(): void;
+  recycled(reason: RecycleReason): void;
 }
 
 export interface SandboxOptions {
   readonly memoryLimitMb: number;
-  readonly config: Omit<InstallConfig, 'serviceName' | 'version' | 'systemKey'>;
+  readonly config: Omit<InstallConfig, 'serviceName' | 'version' | 'systemKey' | 'warm'>;
   readonly delayed: DelayedPublishes;
   readonly onCatastrophicError: (message: string) => void;
   /** Shared by every sandbox of the engine: bounds context builds in flight. */
   readonly builds: BuildSlots;
+  /** Warm contexts; undefined = strict isolation (a fresh context per run). */
+  readonly warm?: WarmOptions;
+  readonly events?: ContextEvents;
 }
 
 /** An isolate with the prelude compiled and no service yet: taking one makes a new version ready in ~0.2 ms. */
@@ -78,6 +114,22 @@ export function wrapService(version: ServiceVersion): string {
 }
 
 /**
+ * The service as a function the warm prelude calls once per run, so its top-level declarations start anew
+ * every run (ClearBlade runs the whole script per call). The code is known to compile as a script on its
+ * own (checked first), so its braces balance and it cannot close this wrapper early. `lineOffset: -1` keeps
+ * line numbers those of `code`.
+ */
+export function wrapFactory(version: ServiceVersion): string {
+  const name = version.name;
+  const entry = IDENTIFIER.test(name)
+    ? `typeof ${name} === "undefined" ? undefined : ${name}`
+    : `globalThis[${JSON.stringify(name)}]`;
+  return `__isobarFactory(function (module, exports) {\n${version.code}\n;return (${entry});\n});`;
+}
+
+let nextContextId = 1;
+
+/**
  * Spare contexts kept per isolate, by the interval between its recent runs: a context costs the isolate's
  * thread ~0.5 ms, so an isolate called more often than that keeps a deeper reserve to absorb bursts.
  */
@@ -100,6 +152,12 @@ export class Sandbox {
   readonly compileError: string | undefined;
   readonly #prelude: ivm.Script;
   readonly #service: ivm.Script | undefined;
+  /** Warm mode: the service wrapped as a factory (wrapFactory). */
+  readonly #factory: ivm.Script | undefined;
+  /** Warm mode: the context between runs. */
+  #warmContext: PreparedContext | undefined;
+  /** Warm mode: contexts out on a run (one at most: the pool hands an isolate to one run at a time). */
+  #inUse = 0;
   readonly #options: SandboxOptions;
   readonly #configJson: string;
   readonly #spares: PreparedContext[] = [];
@@ -116,6 +174,7 @@ export class Sandbox {
     version: ServiceVersion,
     prelude: ivm.Script,
     service: ivm.Script | undefined,
+    factory: ivm.Script | undefined,
     compileError: string | undefined,
     options: SandboxOptions,
   ) {
@@ -124,6 +183,7 @@ export class Sandbox {
     this.memoryLimitMb = options.memoryLimitMb;
     this.#prelude = prelude;
     this.#service = service;
+    this.#factory = factory;
     this.compileError = compileError;
     this.#options = options;
     const config: InstallConfig = {
@@ -131,6 +191,7 @@ export class Sandbox {
       systemKey: version.systemKey,
       serviceName: version.name,
       version: version.version,
+      warm: options.warm !== undefined,
     };
     this.#configJson = JSON.stringify(config);
   }
@@ -141,20 +202,26 @@ export class Sandbox {
       blank ?? (await createBlank(options.memoryLimitMb, options.onCatastrophicError));
     try {
       let service: ivm.Script | undefined;
+      let factory: ivm.Script | undefined;
       let compileError: string | undefined;
+      // A small service compiles in ~0.1 ms: doing it here skips two thread hops. Big bundles compile on
+      // the isolate's thread so Node's thread never stalls on them.
+      const compile = (source: string, lineOffset: number): ivm.Script | Promise<ivm.Script> => {
+        const origin = { filename: `${version.name}.js`, lineOffset };
+        return source.length <= SYNC_COMPILE_CHARS
+          ? isolate.compileScriptSync(source, origin)
+          : isolate.compileScript(source, origin);
+      };
       try {
-        const source = wrapService(version);
-        const origin = { filename: `${version.name}.js` };
-        // A small service compiles in ~0.1 ms: doing it here skips two thread hops. Big bundles compile on
-        // the isolate's thread so Node's thread never stalls on them.
-        service =
-          source.length <= SYNC_COMPILE_CHARS
-            ? isolate.compileScriptSync(source, origin)
-            : await isolate.compileScript(source, origin);
+        // Always compiled as a plain script: strict runs use it, and for warm ones it proves the code
+        // cannot break out of the factory's wrapper.
+        service = await compile(wrapService(version), 0);
+        if (options.warm !== undefined) factory = await compile(wrapFactory(version), -1);
       } catch (err) {
         compileError = errorLine(err);
+        service = undefined;
       }
-      return new Sandbox(isolate, version, prelude, service, compileError, options);
+      return new Sandbox(isolate, version, prelude, service, factory, compileError, options);
     } catch (err) {
       if (!isolate.isDisposed) isolate.dispose();
       throw err;
@@ -165,9 +232,14 @@ export class Sandbox {
     return this.isolate.isDisposed;
   }
 
-  /** Whether a spare context is built: a run taking this isolate starts at once. */
+  /** Whether a context is built: a run taking this isolate starts at once. */
   get ready(): boolean {
-    return this.#spares.length > 0;
+    return this.#warmContext !== undefined || this.#spares.length > 0;
+  }
+
+  /** Whether runs share a warm context (else each takes a fresh one). */
+  get isWarm(): boolean {
+    return this.#options.warm !== undefined;
   }
 
   /**
@@ -179,20 +251,39 @@ export class Sandbox {
     this.#warming = true;
     setImmediate(() => {
       this.#warming = false;
-      this.#fill(spareTarget(this.#interval, this.memoryLimitMb));
+      // Warm: one context, kept between runs; strict: a reserve sized by the pace of runs.
+      if (this.isWarm) {
+        if (this.#warmContext === undefined && this.#inUse === 0) this.#fill(1);
+      } else {
+        this.#fill(spareTarget(this.#interval, this.memoryLimitMb));
+      }
     });
   }
 
-  /** A spare context (or the next one built), prelude installed and bridge bound. */
+  /**
+   * A context for one run: the warm one (unless it idled too long), else a spare or the next one built,
+   * prelude installed and bridge bound.
+   */
   takeContext(): Promise<PreparedContext> {
+    if (this.isWarm) this.#inUse++;
+    const warm = this.#warmContext;
+    if (warm !== undefined) {
+      this.#warmContext = undefined;
+      const idleMs = this.#options.warm?.idleMs ?? Infinity;
+      if (this.#now() - warm.idleSince <= idleMs) return Promise.resolve(warm);
+      this.#recycle(warm, 'idle');
+    }
     const spare = this.#spares.shift();
     if (spare !== undefined) {
       this.warm();
       return Promise.resolve(spare);
     }
-    return new Promise((resolve, reject) => {
+    return new Promise<PreparedContext>((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
       this.#start(true);
+    }).catch((err: unknown) => {
+      if (this.isWarm) this.#inUse = Math.max(0, this.#inUse - 1);
+      throw err;
     });
   }
 
@@ -214,6 +305,14 @@ export class Sandbox {
     this.#interval = this.#interval === Infinity ? gap : this.#interval * 0.8 + gap * 0.2;
     this.#lastRun = now;
     prepared.slot.run = run;
+    prepared.runs++;
+    if (prepared.runner !== undefined) {
+      // Only the request crosses in; the outcome JSON crosses out.
+      return prepared.runner.apply(undefined, [beginJson], {
+        result: { promise: true },
+        ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+      });
+    }
     prepared.context.global.setIgnored('__isobarBegin', beginJson);
     return service.run(
       prepared.context,
@@ -221,11 +320,38 @@ export class Sandbox {
     );
   }
 
+  /**
+   * Gives a context back after its run. A warm context is kept for the next run unless `reason` says why
+   * it must go (or it served `maxRuns`); a strict one is always freed.
+   */
+  finish(prepared: PreparedContext, reason: RecycleReason | undefined): void {
+    prepared.slot.run = undefined;
+    prepared.idleSince = this.#now();
+    const warm = this.#options.warm;
+    if (warm === undefined || prepared.runner === undefined) return this.release(prepared);
+    this.#inUse = Math.max(0, this.#inUse - 1);
+    const why = reason ?? (prepared.runs >= warm.maxRuns ? 'runs' : undefined);
+    if (why !== undefined) return this.#recycle(prepared, why);
+    if (this.disposed || this.#warmContext !== undefined) return this.release(prepared);
+    this.#warmContext = prepared;
+  }
+
+  #now(): number {
+    return this.#options.warm?.now() ?? 0;
+  }
+
+  #recycle(prepared: PreparedContext, reason: RecycleReason): void {
+    this.#options.events?.recycled(reason);
+    this.release(prepared);
+    this.warm();
+  }
+
   /** Frees a used context. */
   release(prepared: PreparedContext): void {
     prepared.slot.run = undefined;
     try {
       prepared.hostRef.release();
+      prepared.runner?.release();
     } catch {
       // already gone with the isolate
     }
@@ -238,6 +364,7 @@ export class Sandbox {
 
   dispose(): void {
     this.#spares.length = 0;
+    this.#warmContext = undefined;
     if (!this.isolate.isDisposed) {
       try {
         this.isolate.dispose();
@@ -265,6 +392,8 @@ export class Sandbox {
           const waiter = this.#waiters.shift();
           if (waiter !== undefined) waiter.resolve(prepared);
           else if (this.disposed) this.release(prepared);
+          else if (this.isWarm && this.#warmContext === undefined) this.#warmContext = prepared;
+          else if (this.isWarm) this.release(prepared);
           else this.#spares.push(prepared);
         },
         (err: unknown) => {
@@ -274,18 +403,31 @@ export class Sandbox {
       );
   }
 
-  /** One context: created, then given the host reference and config and the prelude in one hop. */
+  /**
+   * One context: created, then given the host reference and config and the prelude in one hop (warm: and
+   * the service's factory, whose runner comes back as a reference, in the same hop).
+   */
   async #build(): Promise<PreparedContext> {
     if (this.disposed) throw new Error('Isolate was disposed');
     const context = await this.isolate.createContext();
     const slot: BridgeSlot = {};
     const hostRef = new ivm.Reference(createHostFunction(slot, this.#options.delayed));
-    const prepared = { context, slot, hostRef };
+    const base = { context, slot, hostRef, id: nextContextId++, runs: 0, idleSince: this.#now() };
+    let prepared: PreparedContext = base;
     try {
       const global = context.global;
       global.setIgnored('__isobarHost', hostRef);
       global.setIgnored('__isobarConfig', this.#configJson);
-      if ((await this.#prelude.run(context)) !== true) throw new Error('the runtime API did not install');
+      const installed = this.#prelude.run(context);
+      const factory = this.#factory?.run(context, { reference: true });
+      factory?.catch(() => {}); // reported through `installed` when the prelude failed first
+      if ((await installed) !== true) throw new Error('the runtime API did not install');
+      if (factory !== undefined) {
+        const runner = (await factory) as ivm.Reference<Runner>;
+        prepared = { ...base, runner };
+        if (runner.typeof !== 'function') throw new Error('the service factory did not install');
+      }
+      this.#options.events?.built();
       return prepared;
     } catch (err) {
       this.release(prepared);

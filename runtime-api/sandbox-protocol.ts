@@ -39,7 +39,8 @@ export const OUTBOX_SIZE = 64;
 /**
  * The outcome of one run as the prelude reports it: `s` success, `r` results as JSON text,
  * `st`/`h` from resp.status/resp.set, `c` an engine code when the prelude itself refused (result too large,
- * no entry point), `e` true when `r` is an uncaught error rendered as "<Name>: <message>".
+ * no entry point), `e` true when `r` is an uncaught error rendered as "<Name>: <message>", `d` (warm
+ * contexts) when the run left the context in doubt: the engine replaces the context before another run.
  */
 export interface Outcome {
   s: boolean;
@@ -48,6 +49,7 @@ export interface Outcome {
   h?: Record<string, string>;
   c?: 'CB_ERR_SANDBOX_RESULT_TOO_LARGE' | 'CB_ERR_SANDBOX_RESULT_TOO_DEEP' | 'CB_ERR_SANDBOX_NO_ENTRY';
   e?: boolean;
+  d?: 1;
 }
 
 /** What the engine tells the prelude once per context (install) and once per run (begin). */
@@ -67,6 +69,11 @@ export interface InstallConfig {
   maxLogLineChars: number;
   /** MB of WebAssembly memory a run's modules may declare; 0 = no WebAssembly (the global is removed). */
   wasmMemoryMb: number;
+  /**
+   * Warm context: the prelude waits for the service's factory (`__isobarFactory`) and answers many runs,
+   * each in a fresh scope; otherwise (strict isolation) the context serves one run of the plain script.
+   */
+  warm: boolean;
 }
 
 export interface BeginRequest {

@@ -1,7 +1,9 @@
-// The prelude: run once in every fresh context, before any user code. The engine leaves three values on the
-// global object for it: `__isobarHost` (the host reference) and `__isobarConfig` (the version's config, JSON)
-// before the prelude runs, and `__isobarBegin` (the request, JSON) just before the run. The prelude takes
-// each one off the global object as it reads it, so the reference stays inside these closures.
+// The prelude: run once in every context, before any user code. The engine leaves two values on the global
+// object for it, `__isobarHost` (the host reference) and `__isobarConfig` (the version's config, JSON); the
+// prelude takes each one off the global object as it reads it, so the reference stays inside these closures.
+// Warm contexts (the default) then get the service as a factory and serve many runs, each in a fresh scope;
+// a strict-isolation context serves one run of the plain script, whose request (`__isobarBegin`) the engine
+// leaves on the global object just before the run.
 
 import { CALL_OPS, type BeginRequest, type InstallConfig } from '../sandbox-protocol.js';
 import { createBridge, type HostReference } from './bridge.js';
@@ -9,12 +11,17 @@ import { createClearBlade, type Identity } from './clearblade.js';
 import { createLoggers } from './log.js';
 import { createMessagingFactory } from './messaging.js';
 import { createRun, type Run } from './run.js';
+import { intrinsicsChanged, restoreGlobals, snapshotGlobals } from './scope.js';
 import { installWasm } from './wasm.js';
 
 type Globals = Record<string, unknown>;
 
 const parse = JSON.parse;
+const stringify = JSON.stringify;
 const defineProperty = Object.defineProperty;
+const keys = Object.keys;
+const apply = Reflect.apply;
+const call = (fn: Factory, self: unknown, a: unknown, b: unknown): unknown => apply(fn, self, [a, b]);
 
 /** Takes a value the engine left on the global object. */
 function take(g: Globals, name: string): unknown {
@@ -23,18 +30,34 @@ function take(g: Globals, name: string): unknown {
   return value;
 }
 
-/** Installs the runtime API; the run begins when `__isobarMain` (or anything needing the caller) first asks. */
-function install(g: Globals, ref: HostReference, configJson: string): void {
-  const config = parse(configJson) as InstallConfig;
+/** The globals of one run and the run they serve, begun from `readBegin` when first asked. */
+interface Scope {
+  begun(): Run | undefined;
+  readonly module: { exports: unknown };
+  /** Whether the run's WebAssembly charged any memory (a warm context is then replaced). */
+  wasmUsed(): boolean;
+}
+
+/**
+ * Defines this run's globals (ClearBlade, log, console, …, a fresh `module`) on the global object. Every
+ * object here is new for the run: nothing one run does to them reaches the next.
+ */
+function createScope(
+  g: Globals,
+  ref: HostReference,
+  config: InstallConfig,
+  readBegin: () => unknown,
+  wasm: () => boolean,
+): Scope {
   const bridge = createBridge(ref);
   const { log, console } = createLoggers(bridge, config.maxLogLineChars);
   let run: Run | undefined;
   let random = '';
 
-  /** The run, begun from the request the engine left on the global object (read once). */
+  /** The run, begun from the request the engine handed over (read once). */
   const begun = (): Run | undefined => {
     if (run !== undefined) return run;
-    const text = take(g, '__isobarBegin');
+    const text = readBegin();
     if (typeof text !== 'string') return undefined;
     const begin = parse(text) as BeginRequest;
     random = begin.random;
@@ -91,26 +114,87 @@ function install(g: Globals, ref: HostReference, configJson: string): void {
       code_versions: { [config.serviceName]: config.version },
     },
   };
-  for (const name of Object.keys(globals)) {
+  for (const name of keys(globals)) {
     defineProperty(g, name, { value: globals[name], writable: true, configurable: true, enumerable: false });
   }
-  // Wasm memory is not counted by the isolate's limit: gone unless the service enabled it, bounded if so.
-  installWasm(g, config.wasmMemoryMb, () => {
-    bridge.call(CALL_OPS.limit, 'wasm', config.wasmMemoryMb);
-    throw new RangeError(`WebAssembly memory over the limit of ${config.wasmMemoryMb} MB`);
-  });
+  return { begun, module, wasmUsed: wasm };
+}
 
+/** Installs the runtime API for one run of the service's plain script (strict isolation). */
+function installStrict(g: Globals, ref: HostReference, config: InstallConfig): void {
+  const wasm = installWasm(g, config.wasmMemoryMb, wasmBreach(ref, config));
+  const scope = createScope(g, ref, config, () => take(g, '__isobarBegin'), wasm);
   defineProperty(g, '__isobarMain', {
     configurable: true,
     writable: true,
     value: (entry: unknown) => {
       delete g.__isobarMain;
-      const r = begun();
+      const r = scope.begun();
       if (r === undefined) throw new Error('run not begun');
       const mod = g.module as { exports?: unknown } | null | undefined;
       return r.main(entryPoint(entry, typeof mod === 'object' && mod !== null ? mod.exports : undefined));
     },
   });
+}
+
+/** The service's code compiled as a function: its top-level declarations are new on every call. */
+type Factory = (this: unknown, module: unknown, exports: unknown) => unknown;
+
+/**
+ * Installs the warm runner: `__isobarFactory(factory)` (called once, by the engine's wrapped service script)
+ * answers the function the engine calls for every run, with the request JSON; it resolves with the
+ * outcome JSON. The global object is snapshotted once the factory is known and put back before and after
+ * every run (before: a late promise callback of the previous run may have added names).
+ */
+function installWarm(g: Globals, ref: HostReference, config: InstallConfig): void {
+  const wasm = installWasm(g, config.wasmMemoryMb, wasmBreach(ref, config));
+  defineProperty(g, '__isobarFactory', {
+    configurable: true,
+    writable: true,
+    value: (factory: Factory) => {
+      delete g.__isobarFactory;
+      const snap = snapshotGlobals(g);
+      const done = (text: string): string => {
+        const clean = restoreGlobals(g, snap) && !intrinsicsChanged(snap) && !wasm();
+        // The outcome is JSON text of an object: the flag is appended without parsing it again.
+        return clean ? text : `${text.slice(0, -1)},"d":1}`;
+      };
+      return (beginJson: string): string | Promise<string> => {
+        restoreGlobals(g, snap);
+        let begin: unknown = beginJson;
+        const readBegin = (): unknown => {
+          const text = begin;
+          begin = undefined;
+          return text;
+        };
+        const scope = createScope(g, ref, config, readBegin, wasm);
+        const r = scope.begun();
+        if (r === undefined) return done(stringify({ s: false, r: 'null', e: true }));
+        let entry: unknown;
+        try {
+          entry = call(factory, g, scope.module, scope.module.exports);
+        } catch (err) {
+          return done(r.fail(err));
+        }
+        let out: string | Promise<string>;
+        try {
+          out = r.main(entryPoint(entry, scope.module.exports));
+        } catch (err) {
+          return done(r.fail(err));
+        }
+        return typeof out === 'string' ? done(out) : out.then(done);
+      };
+    },
+  });
+}
+
+/** Asks the host to end the run when WebAssembly memory goes over the budget. */
+function wasmBreach(ref: HostReference, config: InstallConfig): () => never {
+  const bridge = createBridge(ref);
+  return () => {
+    bridge.call(CALL_OPS.limit, 'wasm', config.wasmMemoryMb);
+    throw new RangeError(`WebAssembly memory over the limit of ${config.wasmMemoryMb} MB`);
+  };
 }
 
 /**
@@ -131,5 +215,9 @@ function entryPoint(named: unknown, exports: unknown): unknown {
   const g = globalThis as unknown as Globals;
   const ref = take(g, '__isobarHost');
   const configJson = take(g, '__isobarConfig');
-  if (ref !== undefined && typeof configJson === 'string') install(g, ref as HostReference, configJson);
+  if (ref !== undefined && typeof configJson === 'string') {
+    const config = parse(configJson) as InstallConfig;
+    if (config.warm) installWarm(g, ref as HostReference, config);
+    else installStrict(g, ref as HostReference, config);
+  }
 }

@@ -40,6 +40,8 @@ export interface Run {
   };
   /** Runs the entry point and renders the outcome as the JSON text the engine reads. */
   main(entry: unknown): string | Promise<string>;
+  /** The outcome of a run whose code threw before it reached the entry point (a warm run's top level). */
+  fail(error: unknown): string;
 }
 
 /** req/resp for `begin`, and the runner the compiled service calls last. */
@@ -128,6 +130,7 @@ export function createRun(bridge: Bridge, config: InstallConfig, begin: BeginReq
   return {
     req,
     resp,
+    fail: (error) => finish(true, error),
     main(entry) {
       if (typeof entry !== 'function') {
         bridge.end();

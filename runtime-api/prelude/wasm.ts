@@ -14,21 +14,31 @@ type Ctor = new (...args: unknown[]) => object;
 
 const PAGE_BYTES = 65536;
 
-/** Removes `WebAssembly`, or (budgetMb > 0) replaces it with the bounded wrappers. Runs before user code. */
-export function installWasm(g: Obj, budgetMb: number, breach: Breach): void {
+/**
+ * Removes `WebAssembly`, or (budgetMb > 0) replaces it with the bounded wrappers. Runs before user code.
+ * Returns whether any memory was charged since: a warm context is replaced after a run that used Wasm, so
+ * memories a run kept reachable (say on a prototype) never add up across runs beyond one budget.
+ */
+export function installWasm(g: Obj, budgetMb: number, breach: Breach): () => boolean {
   const original = g.WebAssembly as Obj | undefined;
   delete g.WebAssembly;
-  if (!(budgetMb > 0) || original === undefined || original === null) return;
+  let charged = false;
+  const used = () => charged;
+  if (!(budgetMb > 0) || original === undefined || original === null) return used;
+  const onCharge = () => {
+    charged = true;
+  };
   Object.defineProperty(g, 'WebAssembly', {
-    value: boundedWasm(original, budgetMb * ((1024 * 1024) / PAGE_BYTES), breach),
+    value: boundedWasm(original, budgetMb * ((1024 * 1024) / PAGE_BYTES), breach, onCharge),
     writable: true,
     configurable: true,
     enumerable: false,
   });
+  return used;
 }
 
 /** The wrapped namespace; intrinsics are captured now, before user code can replace them. */
-function boundedWasm(o: Obj, budgetPages: number, breach: Breach): Obj {
+function boundedWasm(o: Obj, budgetPages: number, breach: Breach, onCharge: () => void): Obj {
   const OModule = o.Module as Ctor & Obj;
   const OInstance = o.Instance as Ctor;
   const OMemory = o.Memory as Ctor;
@@ -92,6 +102,7 @@ function boundedWasm(o: Obj, budgetPages: number, breach: Breach): Obj {
     fits(pages);
     const made = new OInstance(module, imports);
     used += pages;
+    onCharge();
     return made;
   };
 
@@ -124,6 +135,7 @@ function boundedWasm(o: Obj, budgetPages: number, breach: Breach): Obj {
     fits(maximum);
     const made = new OMemory({ initial, maximum, shared });
     used += maximum;
+    onCharge();
     return made;
   }
   for (const [wrapper, inner] of [

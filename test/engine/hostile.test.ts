@@ -18,16 +18,21 @@ describe('engine: hostile code', () => {
     'function Healthy(req, resp) { sleep(5); resp.success(req.params.n * 2); }',
   );
 
+  const recycled = (): number => Object.values(h.engine.stats().recycled).reduce((a, b) => a + b, 0);
+
   async function withHealthy(name: string, body: string, overrides = {}): Promise<InvokeResult> {
     const hostile = service(name, `function ${name}(req, resp) { ${body} }`, {
       executionTimeout: 0.3,
       memoryLimitMb: 16,
       ...overrides,
     });
+    const recycledBefore = recycled();
     const [bad, good] = await Promise.all([
       h.engine.invoke(hostile, request()),
       h.engine.invoke(healthy, request({ n: 21 })),
     ]);
+    // Runs are warm by default: the hostile run's context is replaced before any later run could take it.
+    expect(recycled(), 'contexts recycled').to.equal(recycledBefore + 1);
     expect(good, 'healthy service beside it').to.include({ success: true, results: 42 });
     const after = await h.engine.invoke(healthy, request({ n: 1 }));
     expect(after, 'healthy service after it').to.include({ success: true, results: 2 });
@@ -165,8 +170,19 @@ describe('engine: hostile code', () => {
       ),
       request(),
     );
-    expect(r).to.include({ success: false, code: 'CB_ERR_SANDBOX_UNCAUGHT' });
+    // A warm context's prelude holds its own JSON and hook: the run finds no entry point and the context,
+    // whose built-ins were replaced, is not used again. A strict-isolation run's hook was replaced.
+    expect(r).to.include({ success: false, code: 'CB_ERR_SANDBOX_NO_ENTRY' });
     expect(await h.engine.invoke(healthy, request({ n: 2 }))).to.include({ results: 4 });
+    const strict = await h.engine.invoke(
+      service(
+        'TamperStrict',
+        'JSON.stringify = function () { return 42; }; globalThis.__isobarMain = function () { return {not: "a string"}; };',
+        { strictIsolation: true },
+      ),
+      request(),
+    );
+    expect(strict).to.include({ success: false, code: 'CB_ERR_SANDBOX_UNCAUGHT' });
   });
 
   it('hands a host refusal to the callback as cb(true, message)', async () => {
