@@ -10,8 +10,15 @@ export interface ErrorSpec {
   readonly connack?: number;
   /** MQTT SUBACK return code where the error refuses one subscription. */
   readonly suback?: number;
-  /** Set when the code is no longer raised: what replaced it. The entry stays so the code is never reused. */
-  readonly retired?: string;
+  /**
+   * What to do, written for the person who sees the error (a device owner, a service author, an operator);
+   * rendered in docs/errors.md. Name the setting, header or route to change where there is one.
+   */
+  readonly fix: string;
+  /** The code is no longer raised. Its entry stays so the code is never reused (fastify `lib/warnings.js`). */
+  readonly deprecated?: true;
+  /** For a deprecated code: the code raised in its place. */
+  readonly replacedBy?: `CB_ERR_${string}`;
 }
 
 /** Identity helper so each area file is checked against ErrorSpec while keeping literal keys. */
