@@ -1,0 +1,283 @@
+import { expect } from 'chai';
+import type { Caller, InvokeResult, ServiceVersion } from '../../engine/types.js';
+import { createManualClock } from '../../services/kernel/clock.js';
+import { caller, harness, request, service, SYSTEM_KEY, type Harness } from './helpers.js';
+
+// Runs of one service share a warm context (the default). Each run starts from a fresh scope and a global
+// object put back as the prelude left it; only additions to built-in prototypes persist (documented). Every
+// test proves that its runs really shared one context by a counter kept on Array.prototype: without it, a
+// passing isolation test could merely mean that each run got a new context.
+
+const other: Caller = {
+  kind: 'user',
+  id: 'b0b0b0b0b0b0b0b0b0b0b0b0b0b001',
+  email: 'bob@example.com',
+  token: 'token-of-bob',
+  systemKey: SYSTEM_KEY,
+};
+
+/** A service whose results are [the context's run number, ...what `body` puts in `seen`]. */
+function probe(name: string, top: string, body: string, overrides: Partial<ServiceVersion> = {}) {
+  return service(
+    name,
+    `${top}\nfunction ${name}(req, resp) { var n = Array.prototype.__runs = (Array.prototype.__runs || 0) + 1; var seen = []; ${body}; resp.success([n].concat(seen)); }`,
+    overrides,
+  );
+}
+
+const asA = (params: unknown = {}) => request(params);
+const asB = (params: unknown = {}) => request(params, { caller: other, runAs: other });
+
+describe('engine: warm runs', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.engine.close();
+  });
+
+  describe('state isolation between runs of one service (callers A then B)', () => {
+    beforeEach(async () => {
+      h = await harness();
+    });
+
+    async function twice(s: ServiceVersion): Promise<[InvokeResult, InvokeResult]> {
+      await h.engine.prepare(s);
+      const a = await h.engine.invoke(s, asA({ who: 'A' }));
+      const b = await h.engine.invoke(s, asB({ who: 'B' }));
+      expect(a.success, String(a.results)).to.equal(true);
+      expect(b.success, String(b.results)).to.equal(true);
+      // Same context: the prototype counter went on.
+      expect((a.results as unknown[])[0]).to.equal(1);
+      expect((b.results as unknown[])[0]).to.equal(2);
+      return [a, b];
+    }
+
+    it('top-level var, let, const and function declarations start anew every run', async () => {
+      const [a, b] = await twice(
+        probe(
+          'TopLevel',
+          'var count = 0; let last = "none"; const list = []; function bump() { count++; }',
+          'bump(); list.push(req.params.who); seen.push(count, last, list.length); last = req.params.who',
+        ),
+      );
+      expect(a.results).to.deep.equal([1, 1, 'none', 1]);
+      expect(b.results).to.deep.equal([2, 1, 'none', 1]);
+    });
+
+    it('implicit globals (sloppy assignments to undeclared names) are gone before the next run', async () => {
+      const [a, b] = await twice(
+        probe('Implicit', '', 'seen.push(typeof secret); secret = "of " + req.params.who; topSecret = 1'),
+      );
+      expect(a.results).to.deep.equal([1, 'undefined']);
+      expect(b.results).to.deep.equal([2, 'undefined']);
+    });
+
+    it('globalThis properties, defined properties and replaced built-in or runtime globals are put back', async () => {
+      const [, b] = await twice(
+        probe(
+          'GlobalProps',
+          '',
+          [
+            'seen.push(typeof globalThis.token, typeof globalThis.hidden, typeof Math.max, typeof JSON.parse, typeof log, typeof ClearBlade.Messaging)',
+            'globalThis.token = req.params.who',
+            'Object.defineProperty(globalThis, "hidden", { value: 1, configurable: true, enumerable: false })',
+            'Math = null; delete globalThis.JSON; log = "gone"; ClearBlade = {}',
+          ].join('; '),
+        ),
+      );
+      expect(b.results).to.deep.equal([
+        2,
+        'undefined',
+        'undefined',
+        'function',
+        'function',
+        'function',
+        'function',
+      ]);
+    });
+
+    it('closures kept in pending callbacks and late promise jobs do not reach the next run', async () => {
+      const [, b] = await twice(
+        probe(
+          'Callbacks',
+          '',
+          [
+            'seen.push(typeof globalThis.resolveLater, typeof globalThis.late, typeof globalThis.keep)',
+            'globalThis.keep = new Promise(function (r) { globalThis.resolveLater = r; }).then(function () { globalThis.late = req.params.who; })',
+            // Runs after this run's outcome was taken: the next run must still not see it.
+            'Promise.resolve().then(function () { globalThis.late = req.params.who; })',
+          ].join('; '),
+        ),
+      );
+      expect(b.results).to.deep.equal([2, 'undefined', 'undefined', 'undefined']);
+    });
+
+    it("subscriptions end with their run; a delayed publish keeps its lifetime and its run's data only", async () => {
+      const s = probe(
+        'Subs',
+        '',
+        [
+          'var m = ClearBlade.Messaging()',
+          'if (req.params.who === "A") { m.subscribe("private/a", function () {}); m.setTimeout(20, "later/a", "from " + req.params.who); }',
+          'seen.push(typeof globalThis.m)',
+        ].join('; '),
+      );
+      await h.engine.prepare(s);
+      const a = await h.engine.invoke(s, asA({ who: 'A' }));
+      expect(a.results).to.deep.equal([1, 'undefined']);
+      expect(h.host.subscriptions(), 'subscriptions after run A').to.deep.equal([]);
+      const b = await h.engine.invoke(s, asB({ who: 'B' }));
+      expect(b.results).to.deep.equal([2, 'undefined']);
+      const [fired] = await h.host.publishedTo('later/a', 1);
+      expect(fired).to.include({ service: 'Subs', payload: 'from A' });
+      expect(h.host.published.filter((p) => p.topic === 'later/a')).to.have.length(1);
+    });
+  });
+
+  describe('recycling', () => {
+    it('replaces a context after maxRuns runs (N = 3)', async () => {
+      h = await harness({ warm: { maxRuns: 3 } });
+      const s = probe('Cycle', '', '');
+      const seen: unknown[] = [];
+      for (let i = 0; i < 7; i++) seen.push(((await h.engine.invoke(s, asA())).results as unknown[])[0]);
+      expect(seen).to.deep.equal([1, 2, 3, 1, 2, 3, 1]);
+      expect(h.engine.stats().recycled.runs).to.equal(2);
+      expect(h.engine.stats().warmRuns).to.equal(7);
+    });
+
+    it('replaces a context idle for longer than idleMs (injected clock)', async () => {
+      const clock = createManualClock();
+      h = await harness({ warm: { idleMs: 60_000 } }, clock);
+      const s = probe('Idle', '', '');
+      const first = await h.engine.invoke(s, asA());
+      clock.advance(30_000);
+      const second = await h.engine.invoke(s, asA());
+      clock.advance(60_001);
+      const third = await h.engine.invoke(s, asA());
+      expect([first, second, third].map((r) => (r.results as unknown[])[0])).to.deep.equal([1, 2, 1]);
+      expect(h.engine.stats().recycled.idle).to.equal(1);
+    });
+
+    it('replaces a context whose run replaced a built-in the prelude calls', async () => {
+      h = await harness();
+      const s = probe(
+        'Tamper',
+        '',
+        'if (req.params.tamper) { var push = Array.prototype.push; Array.prototype.push = function () { return push.apply(this, arguments); }; }',
+      );
+      const a = await h.engine.invoke(s, asA({ tamper: true }));
+      const b = await h.engine.invoke(s, asB());
+      expect([a.results, b.results]).to.deep.equal([[1], [1]]);
+      expect(h.engine.stats().recycled.doubt).to.equal(1);
+    });
+
+    it('replaces a context whose run left a global it cannot remove or froze the global object', async () => {
+      h = await harness();
+      const s = probe(
+        'Stuck',
+        '',
+        'seen.push(typeof globalThis.stuck, Object.isExtensible(globalThis)); if (req.params.stick) Object.defineProperty(globalThis, "stuck", { value: 1 }); if (req.params.freeze) Object.preventExtensions(globalThis)',
+      );
+      const a = await h.engine.invoke(s, asA({ stick: true }));
+      const b = await h.engine.invoke(s, asB({ freeze: true }));
+      const c = await h.engine.invoke(s, asB());
+      expect([a.results, b.results, c.results]).to.deep.equal([
+        [1, 'undefined', true],
+        [1, 'undefined', true],
+        [1, 'undefined', true],
+      ]);
+      expect(h.engine.stats().recycled.doubt).to.equal(2);
+    });
+
+    it('replaces a context after an uncaught error, and its isolate after a timeout', async () => {
+      h = await harness();
+      const s = probe(
+        'Faulty',
+        '',
+        'if (req.params.throw) throw new Error("boom"); if (req.params.spin) while (true) {}',
+        { executionTimeout: 0.3 },
+      );
+      expect((await h.engine.invoke(s, asA())).results).to.deep.equal([1]);
+      expect(await h.engine.invoke(s, asA({ throw: true }))).to.include({ code: 'CB_ERR_SANDBOX_UNCAUGHT' });
+      expect(h.engine.stats().recycled.uncaught).to.equal(1);
+      expect((await h.engine.invoke(s, asA())).results).to.deep.equal([1]);
+      expect(await h.engine.invoke(s, asA({ spin: true }))).to.include({ code: 'CB_ERR_SANDBOX_TIMEOUT' });
+      expect(h.engine.stats().recycled.fault).to.equal(1);
+      expect((await h.engine.invoke(s, asA())).results).to.deep.equal([1]);
+    });
+  });
+
+  describe('strict isolation', () => {
+    it('gives every run a fresh context: a prototype change persists across warm runs, never in strict ones', async () => {
+      h = await harness();
+      const warm = probe('Proto', '', '');
+      const strict = probe('ProtoStrict', '', '', { strictIsolation: true });
+      const warmSeen: unknown[] = [];
+      const strictSeen: unknown[] = [];
+      for (let i = 0; i < 3; i++) {
+        warmSeen.push(((await h.engine.invoke(warm, asA())).results as unknown[])[0]);
+        strictSeen.push(
+          ((await h.engine.invoke(strict, i % 2 === 0 ? asA() : asB())).results as unknown[])[0],
+        );
+      }
+      expect(warmSeen).to.deep.equal([1, 2, 3]);
+      expect(strictSeen).to.deep.equal([1, 1, 1]);
+      const stats = h.engine.stats();
+      expect(stats.strictRuns).to.equal(3);
+      expect(stats.warmRuns).to.equal(3);
+    });
+
+    it('keeps the plain-script semantics: top-level functions are globals of the run', async () => {
+      h = await harness();
+      const code =
+        'function helper() { return 7; }\nfunction Plain(req, resp) { resp.success([typeof globalThis.helper, helper()]); }';
+      const strict = await h.engine.invoke(service('Plain', code, { strictIsolation: true }), asA());
+      const warm = await h.engine.invoke(service('Plain', code), asA());
+      expect(strict.results).to.deep.equal(['function', 7]);
+      expect(warm.results).to.deep.equal(['undefined', 7]);
+    });
+  });
+
+  describe('entry points in a warm context', () => {
+    beforeEach(async () => {
+      h = await harness();
+    });
+
+    it('finds CommonJS and esbuild IIFE entry points, and top-level `this` is the global object', async () => {
+      const cjs = service(
+        'Cjs',
+        'module.exports = function (req, resp) { resp.success(["cjs", typeof exports]); };',
+      );
+      const iife = service(
+        'Iife',
+        'var Iife = (() => { return { default: function (req, resp) { resp.success("iife"); } }; })();',
+      );
+      const self = service(
+        'Self',
+        'var top = this; function Self(req, resp) { resp.success(top === globalThis); }',
+      );
+      for (let i = 0; i < 2; i++) {
+        expect((await h.engine.invoke(cjs, asA())).results).to.deep.equal(['cjs', 'object']);
+        expect((await h.engine.invoke(iife, asA())).results).to.equal('iife');
+        expect((await h.engine.invoke(self, asA())).results).to.equal(true);
+      }
+    });
+
+    it('refuses code that would close the factory wrapper early, as a compile error', async () => {
+      const s = service(
+        'Escape',
+        'function Escape(req, resp) { resp.success(1); } }); globalThis.kept = 1; (function () {',
+      );
+      const r = await h.engine.invoke(s, asA());
+      expect(r).to.include({ code: 'CB_ERR_SANDBOX_COMPILE' });
+    });
+
+    it('runs a caller-dependent service for two callers with their own identity', async () => {
+      const s = service(
+        'Who',
+        'function Who(req, resp) { resp.success([req.userEmail, ClearBlade.user.email]); }',
+      );
+      expect((await h.engine.invoke(s, asA())).results).to.deep.equal([caller.email, caller.email]);
+      expect((await h.engine.invoke(s, asB())).results).to.deep.equal([other.email, other.email]);
+    });
+  });
+});
