@@ -3,6 +3,7 @@
 // drains the on-disk outbox in order, hands down relay and control messages to the edge, and reconnects
 // with exponential backoff on an injectable clock. The edge's own broker keeps serving local devices
 // whatever happens here.
+import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Clock } from '../kernel/clock.js';
 import type { Log } from '../kernel/log.js';
@@ -32,7 +33,19 @@ export interface UplinkHandlers {
   onState(connected: boolean): void;
 }
 
+/** What the uplink reports to whoever watches it (the edge component, tests waiting for a state). */
+export interface UplinkEvents {
+  /** The platform became reachable (true, after the subscriptions are in place) or unreachable (false). */
+  state: [connected: boolean];
+  /** A (re)connect attempt is scheduled `delayMs` from now on the clock. */
+  retry: [delayMs: number];
+  /** Everything in the outbox has been acknowledged and removed. */
+  drained: [];
+}
+
 export interface Uplink {
+  /** Reports state changes, scheduled retries and a drained outbox. */
+  readonly events: EventEmitter<UplinkEvents>;
   /** Starts connecting (and reconnecting until closed). */
   start(): void;
   /** New entries are in the outbox: send them if connected. */
@@ -63,6 +76,8 @@ export function createUplink(
   let inflight = 0;
   let pumping = false;
   let again = false;
+  let removing = 0;
+  const events = new EventEmitter<UplinkEvents>();
 
   const kick = () => {
     pump().catch((err: unknown) => log.error('edge uplink send failed', { err: String(err) }));
@@ -79,6 +94,8 @@ export function createUplink(
       while (connected && client !== undefined && inflight <= window / 2) {
         const gen = generation;
         const batch = await outbox.next(sentUpTo, window - inflight);
+        if (batch.length === 0 && gen === generation && inflight === 0 && removing === 0)
+          events.emit('drained');
         if (batch.length === 0 || gen !== generation || !connected) break;
         for (const entry of batch) {
           sentUpTo = entry.seq;
@@ -89,9 +106,17 @@ export function createUplink(
             // A failed send stays in the outbox; the connection is going down and the next one resends it.
             // mqtt.js reports success as `null` or `undefined`.
             if (err instanceof Error) return;
-            outbox.remove(entry.seq).then(kick, (e: unknown) => {
-              log.error('edge outbox remove failed', { err: String(e) });
-            });
+            removing++;
+            outbox.remove(entry.seq).then(
+              () => {
+                removing--;
+                kick();
+              },
+              (e: unknown) => {
+                removing--;
+                log.error('edge outbox remove failed', { err: String(e) });
+              },
+            );
           });
         }
       }
@@ -112,6 +137,7 @@ export function createUplink(
       cancelTimer = undefined;
       connect();
     });
+    events.emit('retry', delay);
   };
 
   function connect(): void {
@@ -153,6 +179,7 @@ export function createUplink(
         c.publish(channelTopic(edge, 'report', OPS.hello), JSON.stringify({ edge }), { qos: 1 });
         log.info('edge connected to platform', { url: options.url, edge });
         handlers.onState(true);
+        events.emit('state', true);
         kick();
       });
     });
@@ -183,11 +210,13 @@ export function createUplink(
       if (was) {
         log.warn('edge disconnected from platform', { edge });
         handlers.onState(false);
+        events.emit('state', false);
       }
     });
   }
 
   return {
+    events,
     start() {
       if (client === undefined && cancelTimer === undefined) connect();
     },
@@ -219,7 +248,10 @@ export function createUplink(
           });
         }
         await new Promise<void>((resolve) => c.end(!wasConnected, {}, () => resolve()));
-        if (wasConnected) handlers.onState(false);
+        if (wasConnected) {
+          handlers.onState(false);
+          events.emit('state', false);
+        }
       })();
       return closing;
     },

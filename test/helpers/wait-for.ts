@@ -5,6 +5,7 @@
 // platform (`on` returns its own remover). Register the wait BEFORE the action that causes the event; when
 // the state may already hold, check it first: `if (!done()) await waitFor(bus, 'x', done)`.
 
+import type { EventEmitter } from 'node:events';
 import type { BrokerEventMap } from '../../broker/types.js';
 import type { EngineEventMap } from '../../engine/types.js';
 import type { PlatformEventMap } from '../../services/kernel/events.js';
@@ -55,6 +56,13 @@ export function waitFor<M, K extends keyof M>(
   predicate?: (payload: M[K]) => boolean,
   options?: WaitOptions,
 ): Promise<M[K]>;
+/** Resolves with the arguments of the first `event` of a typed EventEmitter that satisfies `predicate`. */
+export function waitFor<T extends Record<keyof T, unknown[]>, K extends keyof T & string>(
+  source: EventEmitter<T>,
+  event: K,
+  predicate?: (...args: T[K]) => boolean,
+  options?: WaitOptions,
+): Promise<T[K]>;
 /** Resolves with the arguments of the first `event` of an EventEmitter that satisfies `predicate`. */
 export function waitFor(
   source: NodeEmitter,

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import { createManualClock } from '../../../services/kernel/clock.js';
@@ -6,7 +7,8 @@ import { createOutbox, type Outbox } from '../../../services/edges/outbox.js';
 import { createUplink, type Uplink } from '../../../services/edges/uplink.js';
 import { createStore, type Store } from '../../../services/store/index.js';
 import { tempDataDir } from '../../helpers/platform.js';
-import { startBroker, startProxy, until, type TcpProxy, type TestBroker } from './helpers.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { startBroker, startProxy, type TcpProxy, type TestBroker } from './helpers.js';
 
 describe('edges/uplink', () => {
   let dir: string;
@@ -17,6 +19,8 @@ describe('edges/uplink', () => {
   let uplink: Uplink | undefined;
   let clock = createManualClock();
   let log = createMemoryLog();
+  /** Emits 'down' for each relay message the uplink hands down. */
+  const handed = new EventEmitter();
 
   beforeEach(async () => {
     clock = createManualClock();
@@ -44,22 +48,23 @@ describe('edges/uplink', () => {
     return got;
   }
 
-  function start(states: boolean[], down: string[] = []) {
-    uplink = createUplink(
+  function create(states: boolean[], down: string[] = []): Uplink {
+    return createUplink(
       { url: `mqtt://127.0.0.1:${String(proxy.port)}`, systemKey: 'sk', edgeName: 'e1', token: 'tok' },
       {
         outbox,
         clock,
         log,
         handlers: {
-          onDown: (topic, payload, qos) => down.push(`${topic}|${payload.toString()}|${String(qos)}`),
+          onDown: (topic, payload, qos) => {
+            down.push(`${topic}|${payload.toString()}|${String(qos)}`);
+            handed.emit('down');
+          },
           onControl: () => undefined,
           onState: (c) => states.push(c),
         },
       },
     );
-    uplink.start();
-    return uplink;
   }
 
   it('authenticates with the edge token and system key, and sends the outbox in order', async () => {
@@ -72,8 +77,12 @@ describe('edges/uplink', () => {
     const got = received();
     for (let i = 0; i < 20; i++) await outbox.add('t/_platform', Buffer.from(String(i)), 1);
     const states: boolean[] = [];
-    const up = start(states);
-    await until(() => got.length === 20, 5000, 'outbox drained');
+    const up = (uplink = create(states));
+    const drained = waitFor(up.events, 'drained', undefined, { what: 'outbox drained' });
+    up.start();
+    await drained;
+    expect(got).to.have.length(20);
+    expect(await outbox.size()).to.equal(0);
     expect(creds).to.deep.equal(['edge-e1|tok|sk']);
     expect(got.map((g) => g.payload)).to.deep.equal([...Array(20).keys()].map(String));
     expect(got[0]).to.include({ topic: '$edge/e1/up/t/_platform', qos: 1 });
@@ -86,10 +95,13 @@ describe('edges/uplink', () => {
     proxy = await startProxy(broker.port);
     const got = received();
     const states: boolean[] = [];
-    const up = start(states);
-    await until(() => states.length === 1, 5000, 'connected');
+    const up = (uplink = create(states));
+    const connected = waitFor(up.events, 'state', (c) => c, { what: 'connected' });
+    up.start();
+    await connected;
+    const disconnected = waitFor(up.events, 'state', (c) => !c, { what: 'disconnected' });
     proxy.cut();
-    await until(() => states.length === 2, 5000, 'disconnected');
+    await disconnected;
     expect(states).to.deep.equal([true, false]);
     for (let i = 0; i < 30; i++) {
       await outbox.add('q/_platform', Buffer.from(String(i)), 1);
@@ -97,14 +109,18 @@ describe('edges/uplink', () => {
     }
     expect(await outbox.size()).to.equal(30);
     // Still refused: the attempt fails and the next delay doubles.
+    const refused = waitFor(up.events, 'retry', undefined, { what: 'refused attempt' });
     clock.advance(500);
     expect(clock.pending).to.equal(0);
-    await until(() => clock.pending === 1, 5000, 'refused attempt');
+    expect(await refused).to.deep.equal([1000]);
+    expect(clock.pending).to.equal(1);
     proxy.restore();
     clock.advance(999);
     expect(states).to.deep.equal([true, false]);
+    const delivered = waitFor(up.events, 'drained', undefined, { what: 'queued messages delivered' });
     clock.advance(1);
-    await until(() => got.length === 30, 5000, 'queued messages delivered');
+    await delivered;
+    expect(got).to.have.length(30);
     expect(got.map((g) => g.payload)).to.deep.equal([...Array(30).keys()].map(String));
     expect(states).to.deep.equal([true, false, true]);
   });
@@ -116,14 +132,13 @@ describe('edges/uplink', () => {
     const adds = [];
     for (let i = 0; i < 1500; i++) adds.push(outbox.add('many/_platform', Buffer.from(String(i)), 1));
     await Promise.all(adds);
-    start([]);
-    await until(() => got.length === 1500, 10000, 'all delivered');
+    const up = (uplink = create([]));
+    const drained = waitFor(up.events, 'drained', undefined, { what: 'all delivered', timeoutMs: 10000 });
+    up.start();
+    await drained;
     expect(got.map((g) => Number(g.payload))).to.deep.equal([...Array(1500).keys()]);
     // Delivered entries leave the outbox once their PUBACKs are back.
-    let left = await outbox.size();
-    const poll = setInterval(() => void outbox.size().then((n) => (left = n)), 5);
-    await until(() => left === 0, 5000, 'outbox emptied');
-    clearInterval(poll);
+    expect(await outbox.size()).to.equal(0);
   });
 
   it('hands down relay messages with their QoS', async () => {
@@ -131,8 +146,11 @@ describe('edges/uplink', () => {
     proxy = await startProxy(broker.port);
     const states: boolean[] = [];
     const down: string[] = [];
-    start(states, down);
-    await until(() => states.length === 1, 5000, 'connected');
+    const up = (uplink = create(states, down));
+    const connected = waitFor(up.events, 'state', (c) => c, { what: 'connected' });
+    up.start();
+    await connected;
+    const handedDown = waitFor(handed, 'down', undefined, { what: 'down message' });
     await new Promise<void>((resolve) =>
       broker.broker.publish(
         {
@@ -146,7 +164,7 @@ describe('edges/uplink', () => {
         () => resolve(),
       ),
     );
-    await until(() => down.length === 1, 5000, 'down message');
+    await handedDown;
     expect(down).to.deep.equal(['a/_edge/e1|hi|1']);
   });
 
@@ -158,11 +176,17 @@ describe('edges/uplink', () => {
       done(err as never, false);
     });
     proxy = await startProxy(broker.port);
-    start([]);
-    await until(() => clock.pending === 1, 5000, 'first retry scheduled');
+    const up = (uplink = create([]));
+    const firstRetry = waitFor(up.events, 'retry', undefined, { what: 'first retry scheduled' });
+    up.start();
+    await firstRetry;
+    expect(clock.pending).to.equal(1);
     expect(attempts).to.equal(1);
     expect(log.lines.some((l) => l.code === 'CB_ERR_EDGE_BAD_TOKEN')).to.equal(true);
+    const secondRetry = waitFor(up.events, 'retry', undefined, { what: 'second attempt' });
     clock.advance(500);
-    await until(() => attempts === 2 && clock.pending === 1, 5000, 'second attempt');
+    await secondRetry;
+    expect(attempts).to.equal(2);
+    expect(clock.pending).to.equal(1);
   });
 });
