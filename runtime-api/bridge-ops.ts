@@ -1,26 +1,50 @@
-// Names of the platform operations user code may reach through Host.call (engine/types.ts).
-// The prelude calls them; services/ registers one handler per name; the bridge refuses any other name.
-// Arguments and results are JSON values.
+// The platform operations user code may reach through Host.call (engine/types.ts): one table saying, for
+// each op, which platform component owns its handler and what arguments the prelude passes. The prelude
+// calls them; each owning component contributes one handler per name through the component contract
+// (services/kernel/component.ts); the bridge refuses any other name. Arguments and results are JSON values.
 
-export const BRIDGE_OPS = [
-  // message history (issue 6): args mirror ClearBlade's Messaging signatures, minus the callback
-  'history.get', // [topic, startEpochS, count]
-  'history.getWithTimeFrame', // [topic, count, last, start, stop]
-  'history.getAndDelete', // [topic, count, last, start, stop]
-  'history.currentTopics', // []
-  // triggers and timers (issue 5)
-  'trigger.create', // [name, {def_module, def_name, key_value_pairs, service_name}]
-  'trigger.fetch', // [name]
-  'trigger.update', // [name, changes]
-  'trigger.delete', // [name]
-  'timer.create', // [name, {start_time, repeats, frequency, service_name, description, cron}]
-  'timer.fetch', // [name]
-  'timer.update', // [name, changes]
-  'timer.delete', // [name]
-  // delayed publishes of ClearBlade.Messaging() (issue 4): answered by the engine's bridge itself, never Host.call
-  'messaging.setTimeout', // [ms, topic, payload]
-  'messaging.setInterval', // [ms, topic, payload, iterations]
-  'messaging.cancel', // [id]
-] as const satisfies readonly string[];
+/** Who answers an op: a platform component by its `name`, or the engine's bridge itself. */
+export type BridgeOpOwner = 'history' | 'triggers' | 'engine';
 
-export type BridgeOp = (typeof BRIDGE_OPS)[number];
+/** One row of the table: the owner and the positional arguments the prelude sends, by name. */
+export interface BridgeOpSpec {
+  readonly owner: BridgeOpOwner;
+  readonly args: readonly string[];
+}
+
+export const BRIDGE_OP_TABLE = {
+  // message history: args mirror ClearBlade's Messaging signatures, minus the callback (reference §10.4)
+  'history.get': { owner: 'history', args: ['topic', 'startEpochS', 'count'] },
+  'history.getWithTimeFrame': { owner: 'history', args: ['topic', 'count', 'last', 'start', 'stop'] },
+  'history.getAndDelete': { owner: 'history', args: ['topic', 'count', 'last', 'start', 'stop'] },
+  'history.currentTopics': { owner: 'history', args: [] },
+  // triggers and timers (reference §4.2, §5)
+  'trigger.create': {
+    owner: 'triggers',
+    args: ['name', '{def_module, def_name, key_value_pairs, service_name}'],
+  },
+  'trigger.fetch': { owner: 'triggers', args: ['name'] },
+  'trigger.update': { owner: 'triggers', args: ['name', 'changes'] },
+  'trigger.delete': { owner: 'triggers', args: ['name'] },
+  'timer.create': {
+    owner: 'triggers',
+    args: ['name', '{start_time, repeats, frequency, service_name, description, cron}'],
+  },
+  'timer.fetch': { owner: 'triggers', args: ['name'] },
+  'timer.update': { owner: 'triggers', args: ['name', 'changes'] },
+  'timer.delete': { owner: 'triggers', args: ['name'] },
+  // delayed publishes of ClearBlade.Messaging(): answered by the engine's bridge itself, never Host.call
+  'messaging.setTimeout': { owner: 'engine', args: ['ms', 'topic', 'payload'] },
+  'messaging.setInterval': { owner: 'engine', args: ['ms', 'topic', 'payload', 'iterations'] },
+  'messaging.cancel': { owner: 'engine', args: ['id'] },
+} as const satisfies Readonly<Record<string, BridgeOpSpec>>;
+
+export type BridgeOp = keyof typeof BRIDGE_OP_TABLE;
+
+/** Every op name, in table order (the engine's bridge admits exactly these). */
+export const BRIDGE_OPS = Object.keys(BRIDGE_OP_TABLE) as readonly BridgeOp[];
+
+/** True when `name` is a row of the table. */
+export function isBridgeOp(name: string): name is BridgeOp {
+  return Object.prototype.hasOwnProperty.call(BRIDGE_OP_TABLE, name);
+}

@@ -3,7 +3,7 @@
 import type { Config } from './config/load.js';
 import type { Identity, SystemInfo } from './identity/types.js';
 import type { Log } from './kernel/log.js';
-import type { Ports } from './platform.js';
+import type { Ports } from './kernel/component.js';
 import { checkPasswordStrength, emailNames } from './identity/passwords.js';
 import { newPassword } from './identity/secrets.js';
 

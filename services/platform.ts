@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.js';
 import type { Log } from './kernel/log.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import { createStore, type Store } from './store/index.js';
 import { createHttpApp } from './rest/server.js';
 import { createPlatformEvents, type PlatformEvents } from './kernel/events.js';
+import type { Component, ComponentBase, Ports } from './kernel/component.js';
+import { collectBridgeOps, type BridgeOpTable } from './kernel/bridge-ops.js';
 import { createIdentity } from './identity/index.js';
 import { identityRoutes } from './identity/routes/index.js';
 import type { Identity } from './identity/types.js';
@@ -13,7 +15,7 @@ import { createRestAuth } from './rest/auth.js';
 import { firstStart } from './first-start.js';
 import { createHistory, type HistoryComponent } from './history/component.js';
 import { createTriggersComponent, type TriggersComponent } from './triggers/component.js';
-import type { Broker, ListeningPorts } from '../broker/types.js';
+import type { Broker } from '../broker/types.js';
 import { createEngine } from '../engine/index.js';
 import { createCodeComponent, type CodeComponent } from './code/component.js';
 import { createMessaging } from './messaging/component.js';
@@ -21,10 +23,7 @@ import { createEdgesComponent, edgeEngineOption, type EdgesComponent } from './e
 import { withEdgeAuth } from './edges/broker-auth.js';
 import { loadEdgeRegistry } from './edges/registry.js';
 
-/** Actual ports after listening; null for a disabled listener. Printed in the `isobar ready` line. */
-export interface Ports extends ListeningPorts {
-  http: number | null;
-}
+export type { Ports } from './kernel/component.js';
 
 export interface PlatformDeps {
   readonly log: Log;
@@ -33,25 +32,6 @@ export interface PlatformDeps {
   readonly quiet?: boolean;
   /** Where the first-start banner goes (default: process.stdout). */
   readonly out?: NodeJS.WritableStream;
-}
-
-/** What every component is built from. */
-export interface ComponentBase {
-  readonly config: Config;
-  readonly log: Log;
-  readonly clock: Clock;
-  readonly store: Store;
-  readonly events: PlatformEvents;
-}
-
-/** One area of the platform as the composition root sees it. */
-export interface Component {
-  readonly name: string;
-  readonly routes?: readonly FastifyPluginAsync[];
-  /** Called in creation order after HTTP listens; may report the ports it opened. */
-  start?(): Promise<Partial<Ports> | void>;
-  /** Called in reverse order; must finish in-flight work and be idempotent. */
-  close?(): Promise<void>;
 }
 
 /** The whole process: store, identity, broker, engine, triggers, REST — wired together here and only here. */
@@ -88,10 +68,13 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   );
   const base: ComponentBase = { config, log, clock, store, events };
   const components: Component[] = [];
+  // The bridge ops every area contributes (Component.ops), gathered once all areas exist; no service
+  // runs before start(), so the code host never looks an op up before the table is complete.
+  let bridgeOps: BridgeOpTable = new Map();
   void base;
 
   // Each area adds itself below, in dependency order (later ones may use earlier ones).
-  // --- identity (issue 2) ---
+  // --- identity (DESIGN.md "Identity and tenancy") ---
   const identity = await createIdentity({
     store,
     clock,
@@ -111,8 +94,8 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     },
     close: () => identity.close(),
   });
-  // --- messaging: broker (issue 3) ---
-  // Edges (issue 7) authenticate on this broker with their edge tokens: the registry loads first.
+  // --- messaging: broker (DESIGN.md "MQTT surface") ---
+  // Edges authenticate on this broker with their edge tokens: the registry loads first.
   const edgeRegistry = await loadEdgeRegistry({ store, clock });
   const messaging = await createMessaging(base, {
     identity,
@@ -121,11 +104,12 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   });
   const broker = messaging.broker;
   components.push(messaging);
-  // --- code engine and registry (issue 4) ---
+  // --- code engine and registry (DESIGN.md "Code services") ---
   const code = await createCodeComponent(base, {
     identity,
     auth: restAuth,
     broker,
+    ops: (op) => bridgeOps.get(op),
     createEngine: (host) =>
       createEngine(
         {
@@ -134,26 +118,25 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
             maxResultBytes: config.engine.maxResultBytes,
             maxResultDepth: config.engine.maxResultDepth,
           },
-          // Run slots shared fairly across systems (issue 10 item 12).
+          // Run slots shared fairly across systems (DESIGN.md "Code services", Limits).
           maxIsolates: config.engine.maxIsolates,
           maxRunsPerSystem: config.engine.maxRunsPerSystem,
           maxRunsPerService: config.engine.maxRunsPerService,
           maxQueuedPerSystem: config.engine.maxQueuedPerSystem,
-          // ClearBlade.isEdge()/edgeId()/cbmeta (issue 7)
+          // ClearBlade.isEdge()/edgeId()/cbmeta (reference §9)
           edge: edgeEngineOption(config),
         },
         { host, log: log.child({ area: 'engine' }), clock },
       ),
   });
   components.push(code);
-  // --- message history (issue 6) ---
+  // --- message history (reference §7.1) ---
   const history = await createHistory(
     { maxPageBytes: config.history.maxPageBytes },
     { ...base, access: identity, auth: restAuth, broker },
   );
-  code.registerOps(history.ops);
   components.push(history);
-  // --- triggers, event topics, timers (issue 5) ---
+  // --- triggers, event topics, timers (DESIGN.md "Triggers and timers") ---
   const triggers = await createTriggersComponent(base, {
     broker,
     identity,
@@ -161,13 +144,12 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     invoke: code.invokeService,
     serviceExists: code.serviceExists,
   });
-  code.registerOps(triggers.ops);
   // Deleting a service cascades to the triggers and timers that ran it (logged; see services/triggers/README.md).
   code.onServiceDeleted(async (systemKey, name) => {
     await triggers.serviceDeleted(systemKey, name);
   });
   components.push(triggers);
-  // --- edges (issue 7) ---
+  // --- edges (reference §9) ---
   const edges = await createEdgesComponent(base, {
     broker,
     auth: restAuth,
@@ -183,6 +165,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   // A deployed service follows its edits: every edge it is deployed to gets a fresh manifest.
   code.onServiceSaved((systemKey, name) => edges.deployments.assetChanged(systemKey, 'service', name));
   components.push(edges);
+  bridgeOps = collectBridgeOps(components);
 
   let ready = false;
   const routes = components.flatMap((c) => c.routes ?? []);

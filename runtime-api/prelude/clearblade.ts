@@ -1,5 +1,6 @@
 // The ClearBlade global: init, Messaging, Code, Trigger, Timer and the edge helpers.
 
+import type { BridgeOp } from '../bridge-ops.js';
 import { CALL_OPS, type InstallConfig } from '../sandbox-protocol.js';
 import type { Bridge } from './bridge.js';
 import { answerData, deliver, lastCallback, type Callback } from './callbacks.js';
@@ -20,6 +21,26 @@ interface Instance {
   Delete(cb?: Callback): void;
 }
 
+/** The bridge ops behind one resource's Create/Fetch/Update/Delete, named in full so each op has one caller. */
+interface ResourceOps {
+  readonly create: BridgeOp;
+  readonly fetch: BridgeOp;
+  readonly update: BridgeOp;
+  readonly delete: BridgeOp;
+}
+const TRIGGER_OPS: ResourceOps = {
+  create: 'trigger.create',
+  fetch: 'trigger.fetch',
+  update: 'trigger.update',
+  delete: 'trigger.delete',
+};
+const TIMER_OPS: ResourceOps = {
+  create: 'timer.create',
+  fetch: 'timer.fetch',
+  update: 'timer.update',
+  delete: 'timer.delete',
+};
+
 /** Builds the ClearBlade global for one context. */
 export function createClearBlade(
   bridge: Bridge,
@@ -28,10 +49,10 @@ export function createClearBlade(
   identity: () => Identity,
   logger: (...values: unknown[]) => void,
 ) {
-  const platform = (op: string, args: unknown[]) => bridge.call(CALL_OPS.platform, op, stringify(args));
+  const platform = (op: BridgeOp, args: unknown[]) => bridge.call(CALL_OPS.platform, op, stringify(args));
 
   /** Trigger and Timer share one shape: Create/Fetch handing back an instance with Update/Delete. */
-  const resource = (kind: 'trigger' | 'timer') => {
+  const resource = (ops: ResourceOps) => {
     const instance = (name: string, data: unknown): Instance => {
       const fields = data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : {};
       return {
@@ -39,19 +60,19 @@ export function createClearBlade(
         name,
         systemKey: config.systemKey,
         Update(changes, cb) {
-          deliver(platform(`${kind}.update`, [name, changes]), cb, (d) => instance(name, d));
+          deliver(platform(ops.update, [name, changes]), cb, (d) => instance(name, d));
         },
         Delete(cb) {
-          deliver(platform(`${kind}.delete`, [name]), cb);
+          deliver(platform(ops.delete, [name]), cb);
         },
       };
     };
     return {
       Create(name: string, options: unknown, cb?: Callback) {
-        deliver(platform(`${kind}.create`, [name, options]), cb, (d) => instance(name, d));
+        deliver(platform(ops.create, [name, options]), cb, (d) => instance(name, d));
       },
       Fetch(name: string, cb?: Callback) {
-        deliver(platform(`${kind}.fetch`, [name]), cb, (d) => instance(name, d));
+        deliver(platform(ops.fetch, [name]), cb, (d) => instance(name, d));
       },
     };
   };
@@ -104,8 +125,8 @@ export function createClearBlade(
     },
     Messaging: messaging,
     Code: code,
-    Trigger: resource('trigger'),
-    Timer: resource('timer'),
+    Trigger: resource(TRIGGER_OPS),
+    Timer: resource(TIMER_OPS),
     logger,
     isEdge: () => config.isEdge,
     edgeId: () => config.edgeId,

@@ -1,6 +1,7 @@
 // ClearBlade.Messaging(): publish, subscribe, waitForMessage and the platform-side helpers.
 // waitForMessage takes whatever is queued for its topics in ONE crossing and hands it out one by one here.
 
+import type { BridgeOp } from '../bridge-ops.js';
 import { CALL_OPS, decodeBatch } from '../sandbox-protocol.js';
 import type { Bridge } from './bridge.js';
 import { deliver, lastCallback, type Callback } from './callbacks.js';
@@ -43,7 +44,7 @@ export function createMessagingFactory(bridge: Bridge): (options?: unknown, cb?:
   const inbox: Array<[number, string, string]> = [];
   let head = 0;
 
-  const platform = (op: string, args: unknown[], cb: unknown) =>
+  const platform = (op: BridgeOp, args: unknown[], cb: unknown) =>
     deliver(bridge.call(CALL_OPS.platform, op, stringify(args)), cb);
 
   const subscribe = (topic: string): { ok: true } | { ok: false; message: string } => {

@@ -1,10 +1,10 @@
 // The code area as one platform component: libraries, the registry with its versions, logs, the
 // engine's Host, the engine itself, the one invoke door (`invokeService`) and the REST routes.
 import type { Engine, Host } from '../../engine/types.js';
-import type { Component, ComponentBase } from '../platform.js';
+import type { Component, ComponentBase } from '../kernel/component.js';
 import type { RestAuth } from '../rest/auth.js';
 import type { Identity } from '../identity/types.js';
-import { createHost, type HostBroker, type OpHandler, type PlatformHost } from './host.js';
+import { createHost, type HostBroker, type OpLookup } from './host.js';
 import { createInvoker, principalOf, type InvokeService } from './invoke.js';
 import { createLibraries, type Libraries } from './libraries.js';
 import { createCodeLogs, type CodeLogs } from './logs.js';
@@ -26,21 +26,22 @@ export interface CodeDeps {
   readonly broker: HostBroker;
   /** Builds the engine around our Host (engine/ `createEngine`); the engine never sees the platform. */
   readonly createEngine: (host: Host) => Promise<Engine> | Engine;
-  /** Bridge-op handlers known now; later areas add theirs with `registerOps`. */
-  readonly ops?: Readonly<Record<string, OpHandler>>;
+  /**
+   * The bridge-op handlers the areas contribute through the component contract; the composition root
+   * gathers them (services/kernel/bridge-ops.ts) once every area exists, before any service runs.
+   */
+  readonly ops?: OpLookup;
 }
 
 export interface CodeComponent extends Component {
   readonly registry: Registry;
   readonly libraries: Libraries;
   readonly logs: CodeLogs;
-  readonly host: PlatformHost;
+  readonly host: Host;
   readonly engine: Engine;
   readonly streams: Streams;
   /** The one door into user code: REST, triggers, timers and `ClearBlade.Code().execute` all use it. */
   readonly invokeService: InvokeService;
-  /** Adds bridge-op handlers (history, triggers, timers register theirs after the code slot). */
-  registerOps(ops: Readonly<Record<string, OpHandler>>): void;
   /** Called after a service is deleted (triggers drop the triggers and timers that ran it). */
   onServiceDeleted(listener: ServiceListener): () => void;
   /** Called after a new version of a service is current (edges redeploy it where it is deployed). */
@@ -136,7 +137,7 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     await engine.close();
     throw err;
   }
-  /** Losing access ends access: streams running as a deleted user or device stop (issue 10 item 2). */
+  /** Losing access ends access: streams running as a deleted user or device stop (DESIGN.md "Security model"). */
   const identityGone = (systemKey: string, kind: 'user' | 'device', id: string) => {
     runAs.forget(systemKey, kind, id);
     streams.stopRunningAs(systemKey, kind, id).catch((err: unknown) => {
@@ -171,7 +172,6 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     engine,
     streams,
     invokeService: invoker.invoke,
-    registerOps: (ops) => host.registerOps(ops),
     onServiceDeleted: (listener) => listen('deleted', listener),
     onServiceSaved: (listener) => listen('saved', listener),
     serviceExists: (systemKey, name) => registry.find(systemKey, name) !== undefined,

@@ -5,8 +5,8 @@
 // bounds that identity carries, and the hop count that stops re-trigger storms.
 import type { Caller, Host, HostContext, InvokeResult, LogLine } from '../../engine/types.js';
 import type { ClientIdentity, InternalHandler, PublishOptions } from '../../broker/types.js';
-import { BRIDGE_OPS } from '../../runtime-api/bridge-ops.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { OpHandler } from '../kernel/component.js';
 import type { Log } from '../kernel/log.js';
 import { createHopCarry } from '../triggers/hop-carry.js';
 
@@ -21,8 +21,8 @@ export interface HostBroker {
   ): Promise<() => Promise<void> | void> | (() => Promise<void> | void);
 }
 
-/** One platform operation reachable from services through `Host.call`. */
-export type OpHandler = (ctx: HostContext, args: readonly unknown[]) => unknown;
+/** Finds the handler of a bridge op: the table the composition root gathered from the components. */
+export type OpLookup = (op: string) => OpHandler | undefined;
 
 /** The one invoke door (component.ts), as the host calls it for `ClearBlade.Code().execute`. */
 export type InvokeDoor = (
@@ -39,18 +39,13 @@ export interface HostOptions {
   readonly log: Log;
   /** A log line of a run: stored for stream instances (micro runs store theirs from the result). */
   readonly onLog?: (ctx: HostContext, line: LogLine) => void;
-  readonly ops?: Readonly<Record<string, OpHandler>>;
+  /** Bridge ops (services/kernel/bridge-ops.ts); absent = none, every `Host.call` is refused. */
+  readonly ops?: OpLookup;
   /**
    * False when an identity bounding `runAs` (run-as.ts: the user who saved the code a caller runs) may not
    * publish to / subscribe to `topic`; the broker checks `runAs` itself. Absent = no bounds.
    */
   readonly withinBounds?: (runAs: Caller, topic: string, action: 'publish' | 'subscribe') => boolean;
-}
-
-/** The Host plus late registration: history and triggers add their operations after the code slot. */
-export interface PlatformHost extends Host {
-  /** Adds handlers by bridge-op name (runtime-api/bridge-ops.ts); an unknown name is a programming error. */
-  registerOps(ops: Readonly<Record<string, OpHandler>>): void;
 }
 
 /** The broker identity a service acts as: its run-as caller. */
@@ -78,9 +73,8 @@ function toBuffer(payload: string | Uint8Array): Buffer {
 }
 
 /** Builds the Host the engine is created with. */
-export function createHost(options: HostOptions): PlatformHost {
+export function createHost(options: HostOptions): Host {
   const { broker, log } = options;
-  const ops = new Map<string, OpHandler>();
   // Publishes after received messages carry those messages' hop (a stream reacting to its own events).
   const hops = createHopCarry();
   let lastPayload: Buffer | undefined;
@@ -112,14 +106,6 @@ export function createHost(options: HostOptions): PlatformHost {
     });
   };
 
-  const registerOps = (more: Readonly<Record<string, OpHandler | undefined>>) => {
-    for (const [name, handler] of Object.entries(more)) {
-      if (!(BRIDGE_OPS as readonly string[]).includes(name)) throw new Error(`unknown bridge op ${name}`);
-      if (handler !== undefined) ops.set(name, handler);
-    }
-  };
-  registerOps(options.ops ?? {});
-
   return {
     publish: (ctx, topic, payload, qos, retain) => publish(ctx, topic, toBuffer(payload), qos, retain),
     async subscribe(ctx, filter, onMessage) {
@@ -148,7 +134,7 @@ export function createHost(options: HostOptions): PlatformHost {
         authorize: true,
       }),
     async call(ctx, op, args) {
-      const handler = ops.get(op);
+      const handler = options.ops?.(op);
       if (handler === undefined) throw new IsobarError('CB_ERR_CODE_OP_UNAVAILABLE', { op });
       return await handler(ctx, args);
     },
@@ -162,6 +148,5 @@ export function createHost(options: HostOptions): PlatformHost {
       });
       options.onLog?.(ctx, line);
     },
-    registerOps,
   };
 }

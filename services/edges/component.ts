@@ -4,7 +4,7 @@
 // backoff), identity snapshots and deployment manifests applied locally. Both emit the
 // StartConnectDisconnect platform events.
 import type { Broker } from '../../broker/types.js';
-import type { Component, ComponentBase } from '../platform.js';
+import type { Component, ComponentBase } from '../kernel/component.js';
 import type { RestAuth } from '../rest/auth.js';
 import { createAssetAdapters, type AssetRegistries } from './assets.js';
 import { createDeployApplier, createDeployments, type ApplyResult, type Deployments } from './deploy.js';

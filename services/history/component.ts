@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { BrokerMessage } from '../../broker/types.js';
 import type { Principal } from '../identity/types.js';
-import type { Component, ComponentBase } from '../platform.js';
+import type { Component, ComponentBase } from '../kernel/component.js';
 import { createCapture, type CaptureOptions, type HistoryCapture } from './capture.js';
 import { createHistoryOps, type OpHandler } from './bridge-ops.js';
 import {
@@ -144,7 +144,7 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
   };
   let closing: Promise<void> | undefined;
   return {
-    name: 'message history',
+    name: 'history',
     routes: deps.auth === undefined ? [] : [historyRoutes(api, deps.auth)],
     ...api,
     settings,

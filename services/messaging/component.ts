@@ -1,10 +1,10 @@
 // The messaging component of the composition root: the broker built from the config slice, its
 // BrokerAuth over identity, revoked tokens' connections closed, live access re-checked after identity
-// changes (issue 10 item 3), the REST publish route.
+// changes (DESIGN.md "Security model": losing access ends access), the REST publish route.
 import type { Broker, BrokerAuth } from '../../broker/types.js';
 import { createBroker } from '../../broker/index.js';
 import type { IdentityService } from '../identity/types.js';
-import type { ComponentBase, Component, Ports } from '../platform.js';
+import type { ComponentBase, Component, Ports } from '../kernel/component.js';
 import type { RestAuth } from '../rest/auth.js';
 import { createBrokerAuth } from './broker-auth.js';
 import { publishRoutes } from './publish-route.js';
@@ -19,7 +19,7 @@ export async function createMessaging(
   deps: {
     identity: IdentityService;
     auth: RestAuth;
-    /** Extension point (issue 7, edges): wraps the BrokerAuth so edge tokens authenticate too. */
+    /** Extension point (edges, reference §9): wraps the BrokerAuth so edge tokens authenticate too. */
     wrapAuth?: (auth: BrokerAuth) => BrokerAuth;
   },
 ): Promise<MessagingComponent> {

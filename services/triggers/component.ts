@@ -3,7 +3,7 @@
 // Built by the composition root after identity, broker and code; nothing listens until `start()`.
 
 import type { Caller, InvokeResult } from '../../engine/types.js';
-import type { Component, ComponentBase } from '../platform.js';
+import type { Component, ComponentBase } from '../kernel/component.js';
 import type { RestAuth } from '../rest/auth.js';
 import { timerOps } from '../timers/bridge-ops.js';
 import { createTimerRegistry, type TimerRecord, type TimerRegistry } from '../timers/registry.js';

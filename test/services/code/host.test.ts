@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { createHost, type HostBroker, type PlatformHost } from '../../../services/code/host.js';
-import type { Caller, HostContext, InvokeResult } from '../../../engine/types.js';
+import { createHost, type HostBroker } from '../../../services/code/host.js';
+import type { OpHandler } from '../../../services/kernel/component.js';
+import type { Caller, Host, HostContext, InvokeResult } from '../../../engine/types.js';
 import type { InternalHandler, PublishOptions } from '../../../broker/types.js';
 import { silentLog } from '../../../runtime-api/log.js';
 
@@ -51,14 +52,17 @@ function recordingBroker(): HostBroker & { published: Published[]; handlers: Map
 
 describe('code host (engine Host over broker, invoke door and ops)', () => {
   let broker: ReturnType<typeof recordingBroker>;
-  let host: PlatformHost;
+  let host: Host;
+  let ops: Map<string, OpHandler>;
   let executed: Array<{ name: string; caller: Caller; hop: number; authorize: boolean }>;
 
   beforeEach(() => {
     broker = recordingBroker();
     executed = [];
+    ops = new Map();
     host = createHost({
       broker,
+      ops: (op) => ops.get(op),
       log: silentLog,
       invoke: (_sk, name, _params, caller, o) => {
         executed.push({ name, caller, hop: o.hop, authorize: o.authorize });
@@ -103,7 +107,7 @@ describe('code host (engine Host over broker, invoke door and ops)', () => {
     expect(broker.handlers.size).to.equal(0);
   });
 
-  it('hands one message matching two subscriptions over with one identity, converted once (issue 10 item 8)', async () => {
+  it('hands one message matching two subscriptions over with one identity, converted once', async () => {
     const got: Array<{ payload: string; message: object | undefined }> = [];
     const sink = (_t: string, payload: string, message?: object) => got.push({ payload, message });
     await host.subscribe(ctx, 'y/+', sink);
@@ -132,11 +136,12 @@ describe('code host (engine Host over broker, invoke door and ops)', () => {
     expect(executed).to.deep.equal([{ name: 'Other', caller: runAs, hop: 3, authorize: true }]);
   });
 
-  it('refuses a bridge op nobody registered, and runs one registered later', async () => {
+  it('refuses a bridge op its table has no handler for, and runs one the table holds', async () => {
     const err = await host.call(ctx, 'history.get', ['t', 0, 1]).catch((e: unknown) => e);
     expect(err).to.have.property('code', 'CB_ERR_CODE_OP_UNAVAILABLE');
-    host.registerOps({ 'history.get': (_c, args) => Promise.resolve({ args }) });
+    ops.set('history.get', (_c, args) => Promise.resolve({ args }));
     expect(await host.call(ctx, 'history.get', ['t', 0, 1])).to.deep.equal({ args: ['t', 0, 1] });
-    expect(() => host.registerOps({ 'no.such': () => 1 })).to.throw('unknown bridge op');
+    const unknown = await host.call(ctx, 'no.such', []).catch((e: unknown) => e);
+    expect(unknown).to.have.property('code', 'CB_ERR_CODE_OP_UNAVAILABLE');
   });
 });
