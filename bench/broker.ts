@@ -1,4 +1,4 @@
-// Broker benchmark (issue 3): this broker with auth, ACL and tenancy on against bare aedes 1.x with no
+// Broker benchmark: this broker with auth, ACL and tenancy on against bare aedes 1.x with no
 // hooks, same machine, one run, each broker alone in a child process (its CPU measured there), load from
 // raw sockets in this process (bench/lib/mqtt-load.ts). Scenarios, each bounded to seconds:
 //   fan-in 10→1 at QoS 0 and QoS 1, fan-out 1→100 at QoS 0: throughput and CPU per message;

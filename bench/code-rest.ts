@@ -1,4 +1,4 @@
-// Code-service REST benchmark (issue 4, Done-when (b)): requests/s of `POST /api/v/1/code/{sk}/{name}`
+// Code-service REST benchmark: requests/s of `POST /api/v/1/code/{sk}/{name}`
 // running a trivial micro service (a fresh context per invocation) against a plain Fastify route doing the
 // same work (add two numbers, answer the ClearBlade envelope), measured in one run on this machine.
 // Target: ratio >= 0.5. The load comes from a worker thread (keep-alive HTTP, fixed concurrency, bounded in

@@ -1,4 +1,4 @@
-// Edge relay benchmark (issue 7): what the relay costs. Two real brokers (a platform and an edge) in one
+// Edge relay benchmark: what the relay costs. Two real brokers (a platform and an edge) in one
 // process, each with an MQTT client on a socket:
 //   baseline  a client publishes N QoS 1 messages on the platform; a platform subscriber receives them
 //   relay     a client publishes the same N messages as `<t>/_platform` on the edge; they go through the

@@ -1,4 +1,4 @@
-// Code-engine benchmark (issue 4, Done-when (c) and the stream-loop microbench), in one process, no broker:
+// Code-engine benchmark (the engine figures and the stream-loop microbench of DESIGN.md "Measured facts"), in one process, no broker:
 //  1. a new service version ready: `engine.prepare` p50/p99 (target p99 <= 2 ms), and a first run after it;
 //  2. memory for 1,000 idle stream services (each in its own 8 MB-limit isolate, blocked in waitForMessage):
 //     RSS growth and threads (target <= 2 GB);

@@ -1,4 +1,4 @@
-// Fairness benchmark (issue 10, "Done when"): while each resource attack of tenant A runs, a healthy service
+// Fairness benchmark (DESIGN.md "Security model": one tenant cannot starve another): while each resource attack of tenant A runs, a healthy service
 // of tenant B keeps its REST execute latency within 1.5× p50 and 3× p99 of its quiet baseline, measured in
 // one run. Three processes (bench/lib/fairness-child.ts): the platform, B's probe (fixed-rate open loop of
 // `POST /api/v/1/code/{B}/Healthy`), and A's attacker. Every attack is bounded in time and size, loopback only.

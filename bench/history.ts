@@ -1,4 +1,4 @@
-// Message history benchmark (issue 6), two parts:
+// Message history benchmark (services/history/README.md), two parts:
 // 1. Broker fan-in, QoS 0 and QoS 1, with history capture of every topic ON against the same broker with
 //    it OFF, in one run: throughput ratio (target >= 0.85) and "nothing lost" (rows stored = messages sent).
 //    Publishers are bench/lib/mqtt-load.ts raw sockets in a worker thread, so the broker's thread does

@@ -1,4 +1,4 @@
-// Identity hot-path benchmark (issue 2): what the broker pays per CONNECT (`verifyToken`) and per
+// Identity hot-path benchmark (DESIGN.md "Identity and tenancy": no disk read on the hot path): what the broker pays per CONNECT (`verifyToken`) and per
 // PUBLISH/SUBSCRIBE (`topicAllowed`), each against a baseline measured in the same run:
 // - verifyToken vs the floor of any hashed-token check (sha256 of the token + one Map lookup);
 // - topicAllowed (merged permissions cached per member) vs matching the same role filters directly.

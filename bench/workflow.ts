@@ -1,6 +1,6 @@
-// Workflow 1 end to end (issue 5): an MQTT client publishes `in/<n>`; a Messaging::Publish trigger runs a
+// Workflow 1 end to end (DESIGN.md "The two workflows"): an MQTT client publishes `in/<n>`; a Messaging::Publish trigger runs a
 // micro service in an isolate that publishes `out/<n>`; an MQTT subscriber receives it. And a stream service
-// (issue 4, Done-when (a)): `sin/<n>` reaches a service blocked in a `waitForMessage` loop that parses the
+// (DESIGN.md "Measured facts": one crossing per batch): `sin/<n>` reaches a service blocked in a `waitForMessage` loop that parses the
 // message and publishes `sout/<n>`. Both measured in the same run against the in-process floor: a plain Node
 // handler on the same broker (an internal subscriber on `floor/in/+` that parses and publishes
 // `floor/out/<n>`), driven by the same clients.

@@ -1,4 +1,4 @@
-// Losing access ends access (issue 10 item 3). The ACL already asks BrokerAuth on every PUBLISH and
+// Losing access ends access (DESIGN.md "Security model"). The ACL already asks BrokerAuth on every PUBLISH and
 // SUBSCRIBE, but a connection outlives its CONNECT: its token expires, and subscriptions granted under a
 // role keep delivering after the role is gone. This module watches admitted connections:
 // - a timer per connection, on the injected clock, closes it when its token expires (and a packet that

@@ -1,4 +1,4 @@
-// Topic ACL (issue 3 item 5): every PUBLISH and SUBSCRIBE asks BrokerAuth, which answers from memory,
+// Topic ACL (DESIGN.md "Identity and tenancy": topic permissions): every PUBLISH and SUBSCRIBE asks BrokerAuth, which answers from memory,
 // so role changes apply to the next operation without reconnecting (and access.ts re-checks live
 // subscriptions when roles change). Denials are logged, counted and
 // reported as `denied` events. Reserved platform topics ($trigger/, $timer/, …) are never client-published.

@@ -1,4 +1,4 @@
-// Auth over MQTT (issue 3 item 8, reference §7.4) on its own ports. A tiny MQTT server, not aedes:
+// Auth over MQTT (DESIGN.md "MQTT surface", reference §7.4) on its own ports. A tiny MQTT server, not aedes:
 // CONNECT (username = systemKey, password = systemSecret or none, client id `email:password` or
 // `deviceName:activeKey`) → CONNACK → SUBSCRIBE `auth`, `v/1/auth` or `<systemKey>/<name>` → one PUBLISH
 // whose payload is token, user id (or device name) and messaging URL, each a u16 big-endian length and

@@ -1,4 +1,4 @@
-// Authentication at CONNECT (issue 3 item 2). The first packet of every MQTT connection is read here,
+// Authentication at CONNECT (DESIGN.md "MQTT surface": credentials and CONNACK codes). The first packet of every MQTT connection is read here,
 // before aedes sees anything: protocol level, client id rules, connection limits, token and duplicate
 // client id are settled and refused with the CONNACK code of DESIGN.md. An admitted connection is
 // handed to aedes with its bytes put back, together with the Session it authenticated as.

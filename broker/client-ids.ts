@@ -1,5 +1,5 @@
 // Who is connected: one Session per admitted MQTT connection, indexed by internal client id (duplicate
-// client-id policy, issue 3 item 3) and by token (closing a revoked token's connections).
+// client-id policy, DESIGN.md "MQTT surface") and by token (closing a revoked token's connections).
 import type { Duplex } from 'node:stream';
 import type { ClientIdentity } from './types.js';
 

@@ -146,7 +146,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     log.debug('mqtt client error', { client: client.id, err: err.message }),
   );
 
-  // Until CONNECT is settled a connection lives under the small pre-auth packet bound (issue 10 item 10).
+  // Until CONNECT is settled a connection lives under the small pre-auth packet bound (DESIGN.md "Security model").
   const gate = createConnectGate(
     { limits: preAuthLimits(limits), connectTimeoutMs },
     {

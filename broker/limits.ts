@@ -1,6 +1,6 @@
-// Item 9 of issue 3: per-packet limits (size, topic length and levels), connection count and connect
+// README "Configuration" (ISOBAR_MQTT_* limits): per-packet limits (size, topic length and levels), connection count and connect
 // rate per address. Each check names the limit it protects so the disconnect log line can say which.
-// Issue 10: a smaller packet bound before authentication, and the bytes queued towards one client.
+// DESIGN.md "Security model": a smaller packet bound before authentication, and the bytes queued towards one client.
 import type { Clock } from '../runtime-api/clock.js';
 import type { BrokerLimits } from './types.js';
 

@@ -1,7 +1,7 @@
 // The eight listeners of DESIGN.md "MQTT surface": MQTT over TCP, TLS, WebSocket and secure WebSocket,
 // and the same four for auth over MQTT. Each port: 0 = any free port, -1 = disabled. Every socket gets
 // `noDelay` (Nagle plus delayed ACKs add ~10 ms at low rates).
-// Before authentication a connection holds little (issue 10 item 10): it must be authenticated within
+// Before authentication a connection holds little (DESIGN.md "Security model"): it must be authenticated within
 // the connect timeout counted from the TCP accept (TLS handshake and WebSocket upgrade included), and a
 // WebSocket message may be no larger than the pre-auth packet bound until then. Auth-over-MQTT
 // connections never authenticate a session, so they live at most the connect timeout.

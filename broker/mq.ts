@@ -1,4 +1,4 @@
-// aedes' message emitter (mqemitter 7) with a bounded stack (issue 10 item 7). mqemitter drains its
+// aedes' message emitter (mqemitter 7) with a bounded stack (docs/upstream/aedes-recursion.md). mqemitter drains its
 // queue recursively: a delivery slot freed by a synchronous callback (fastparallel calls back at once
 // when a message matches no listener, and internal subscribers call back first) takes the next queued
 // message on the same stack. With thousands of messages queued behind a slow subscriber that then

@@ -1,4 +1,4 @@
-// What one client may have queued towards it (issue 10 item 7). aedes completes a delivery only once
+// What one client may have queued towards it (docs/security.md, MQTT connections). aedes completes a delivery only once
 // the socket has drained, so a subscriber that stops reading holds one of aedes' 100 shared delivery
 // slots per message for up to aedes' drain timeout (60 s): every publisher of every system stalls behind
 // it, its queue grows without bound, and when the subscriber leaves the queue drains recursively (see

@@ -1,4 +1,4 @@
-// Shared subscriptions `$share/<group>/<filter>` (issue 3 item 7; aedes has none). Each group is one
+// Shared subscriptions `$share/<group>/<filter>` (DESIGN.md "MQTT surface"; MQTT 5.0 §4.8.2; aedes has none). Each group is one
 // aedes subscription on the internal filter; each message goes to one connected member in turn, at
 // min(message QoS, member QoS). Members are MQTT clients or internal handlers (stream services).
 // QoS 1/2 copies sent to a client are remembered until PUBACK / PUBREC; when the member leaves, those

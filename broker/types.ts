@@ -100,7 +100,7 @@ export interface BrokerPorts {
   readonly authWss: number;
 }
 
-/** Protections of DESIGN.md / issue 3 item 9; each breach disconnects only the offending client. */
+/** Protections configured by the ISOBAR_MQTT_* limits (README "Configuration"); each breach disconnects only the offending client. */
 export interface BrokerLimits {
   /** bytes */
   readonly maxPacketSize: number;

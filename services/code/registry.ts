@@ -85,7 +85,7 @@ export function authorOf(
 }
 
 /**
- * Issue 10 item 1: a run_user lends its identity to whatever code the version holds, so only a developer
+ * DESIGN.md "Code services" (Identity): a run_user lends its identity to whatever code the version holds, so only a developer
  * may save a version that has one (a save that merely keeps the previous run_user included), or clear it.
  */
 function runUserAllowed(

@@ -1,4 +1,4 @@
-// Whom a run acts as (issue 10 items 1–2; DESIGN.md "Identity"): its run_user (only a developer may set
+// Whom a run acts as (DESIGN.md "Code services", Identity): its run_user (only a developer may set
 // one), else the identity that called it (micro) or saved it (stream), and never with more rights than
 // the identity that saved the code. The rules, for the current version of a service:
 //   run_user set                    → the run_user (the developer lent that identity to this code)

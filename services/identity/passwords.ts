@@ -1,4 +1,4 @@
-// Minimum password strength (issue 10 item 4) for developers, users and device active keys, checked
+// Minimum password strength (DESIGN.md "Security model"; docs/security.md, registration and logins) for developers, users and device active keys, checked
 // where a secret is set (registration, creation, password or key change), never at login: a stored
 // weak password from before still logs in until it is changed.
 import { IsobarError } from '../../runtime-api/errors/index.js';

@@ -1,4 +1,4 @@
-// Who may register a developer (issue 10 item 4). Closed by default: `/admin/reg` needs the registration
+// Who may register a developer (docs/security.md, registration and logins). Closed by default: `/admin/reg` needs the registration
 // key (ClearBlade's `key` field) that an existing developer set, unless the platform runs with
 // ISOBAR_OPEN_REGISTRATION for a lab. The key is stored only as its sha256, shown once when it is set,
 // and replaced or removed by any developer. First start creates the first developer without it.

@@ -143,7 +143,7 @@ export function systemsOf(ctx: IdentityContext, ownerId: string): SystemInfo[] {
 
 /**
  * Loads systems, roles, memberships and user emails into the cache (start-up); with `only`, re-reads that
- * one system after its rows were replaced underneath (an edge applying its platform's snapshot, issue 7).
+ * one system after its rows were replaced underneath (an edge applying its platform's snapshot; reference §9).
  */
 export async function loadSystems(ctx: IdentityContext, only?: string): Promise<void> {
   const db = ctx.store.db;

@@ -1,4 +1,4 @@
-// Password-guessing throttle (issue 10 item 5). Every login path (developer, user and device over REST,
+// Password-guessing throttle (DESIGN.md "Security model": login paths are throttled). Every login path (developer, user and device over REST,
 // auth over MQTT, a user's old password on a password change, a registration key) counts its failures
 // per account and per client address in a leaky bucket: `limit` failures fill it, and it drains at
 // `limit` per window, so after a burst one more guess is allowed every `window / limit`. A full bucket

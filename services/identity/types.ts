@@ -246,7 +246,7 @@ export interface Identity extends IdentityService {
     changes: MembershipChanges,
   ): Promise<RoleRecord[]>;
   /**
-   * Extension point (issue 7): re-reads one system's row, roles, members and users from the store after
+   * Extension point (edges, reference §9): re-reads one system's row, roles, members and users from the store after
    * they were replaced underneath (an edge applying its platform's identity snapshot).
    */
   reloadSystem(systemKey: string): Promise<void>;

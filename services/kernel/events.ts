@@ -53,7 +53,7 @@ export interface PlatformEventMap {
   /** These tokens no longer authenticate; live connections using them must close. */
   'tokens.revoked': { readonly tokens: readonly string[] };
   'system.deleted': EventBase;
-  // StartConnectDisconnect edge events (issue 7; trigger params `{}`). On the platform: an edge of the
+  // StartConnectDisconnect edge events (reference §4.3; trigger params `{}`). On the platform: an edge of the
   // system connected or went away. On an edge (`edge` is its own name): it started, or its platform
   // became reachable or unreachable.
   'edge.connected': EventBase & { readonly edge: string };

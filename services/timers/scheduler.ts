@@ -72,7 +72,7 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
   registry.onChange((systemKey, name, record) => {
     if (record === undefined) disarm(keyOf(systemKey, name));
     // From the moment the definition was validated, not from now: a "Now" timer whose store write took
-    // a few ms would otherwise find its one moment passed (issue 10 item 15).
+    // a few ms would otherwise find its one moment passed (a once-only "Now" timer must still fire).
     else arm(record, Math.min(record.updatedAt, clock.now()));
   });
 

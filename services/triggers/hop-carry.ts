@@ -1,7 +1,7 @@
 // The hop rule for services that react to messages they subscribed to (stream services, and micro runs
 // that wait for a message): a publish made after receiving messages carries the deepest hop among them + 1,
 // so a stream that answers its own `$trigger/messaging/publish` events (or its own topic) walks down the
-// chain like a trigger service does and stops at the hop limit (issue 10 item 13). A trigger run carries
+// chain like a trigger service does and stops at the hop limit (DESIGN.md "Triggers and timers"). A trigger run carries
 // its hop in the invocation; a subscription has no invocation per message, so the host tells us here.
 
 /** Per-run hop bookkeeping, keyed by the engine's run context object (one per run / stream instance). */

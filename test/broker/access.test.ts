@@ -1,4 +1,4 @@
-// Losing access ends access on live connections (issue 10 item 3), at the broker's unit boundary: a fake
+// Losing access ends access on live connections (DESIGN.md "Security model"), at the broker's unit boundary: a fake
 // BrokerAuth whose grants the tests change, a manual clock for token expiry, real sockets and mqtt.js.
 import { expect } from 'chai';
 import type { BrokerMessage } from '../../broker/types.js';

@@ -88,7 +88,7 @@ describe('broker/auth-over-mqtt', () => {
     expect(await code({ token: SYS_A, clientId: 'a@x.test:wrong' })).to.equal(5);
   });
 
-  it('hands the client address to login and answers CONNACK 3 when the login throttle refuses (issue 10 item 5)', async () => {
+  it('hands the client address to login and answers CONNACK 3 when the login throttle refuses', async () => {
     const addresses: Array<string | undefined> = [];
     b.auth.login = (_systemKey, _secret, _clientId, address) => {
       addresses.push(address);

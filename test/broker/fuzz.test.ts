@@ -1,4 +1,4 @@
-// Property test (issue 10, "Done when"): hostile bytes on every MQTT listener of a real platform, before
+// Property test (DESIGN.md "Security model": no client can crash the platform): hostile bytes on every MQTT listener of a real platform, before
 // and after CONNECT — random bytes, valid packets with flipped bytes, wrong remaining lengths, huge
 // declared lengths, malformed length fields. Property: after each batch the process is up, logged no
 // error, and a fresh client with a real token connects and gets a message through. Bounded: RUNS batches

@@ -46,7 +46,7 @@ function settled(completed: number[], count: number, timeoutMs = 10000): Promise
   });
 }
 
-describe('broker/mq: the message queue drains without recursion (issue 10 item 7)', () => {
+describe('broker/mq: the message queue drains without recursion', () => {
   it('pins the upstream fault: bare mqemitter overflows the stack draining a queue nobody listens to', () => {
     const { release } = fill(mqemitter({ concurrency: 1 }));
     expect(release).to.throw(RangeError, /call stack/);

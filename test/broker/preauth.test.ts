@@ -76,7 +76,7 @@ function hugeConnectHeader(length: number): Buffer {
 const wsUrl = (r: Running, name: PortName): string =>
   `${SECURE.has(name) ? 'wss' : 'ws'}://127.0.0.1:${String(port(r, name))}/mqtt`;
 
-describe('broker: before authentication a connection holds little memory (issue 10 item 10)', function () {
+describe('broker: before authentication a connection holds little memory', function () {
   this.timeout(30000);
   const clients: MqttClient[] = [];
   const sockets: Array<Socket | WebSocket> = [];

@@ -5,7 +5,7 @@ import { isIsobarError } from '../../runtime-api/errors/index.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { harness, request, service, type Harness } from './helpers.js';
 
-// Issue 10 item 12: one tenant cannot starve the others. Runs "block" in Code().execute, which the fake host
+// DESIGN.md "Security model": one tenant cannot starve the others. Runs "block" in Code().execute, which the fake host
 // answers only when the test opens that run's gate, so a run holds its slot exactly as long as the test says.
 const SYSTEM_A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa01';
 const SYSTEM_B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbb02';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createManualClock } from '../../services/kernel/clock.js';
 import { SYSTEM_KEY as SYSTEM, harness, request, service, type Harness } from './helpers.js';
 
-// The hostile battery, continued: what a service holds OUTSIDE its isolate's heap (issue 10 items 8, 9).
+// The hostile battery, continued: what a service holds OUTSIDE its isolate's heap (DESIGN.md "Code services", Limits per service).
 // Each attack is reproduced at a size that shows the limit; the run ends (or the publish is dropped) with a
 // stable code, and the engine's own accounting shows what the host holds.
 

@@ -1,4 +1,4 @@
-// Issue 10 item 11: a result nested deeper than the limit ends the run with CB_ERR_SANDBOX_RESULT_TOO_DEEP,
+// docs/security.md (responses and sizes): a result nested deeper than the limit ends the run with CB_ERR_SANDBOX_RESULT_TOO_DEEP,
 // refused in the isolate before it crosses and again on the host (which does not trust the isolate).
 import { expect } from 'chai';
 import { parseResult } from '../../engine/json.js';
@@ -48,6 +48,8 @@ describe('engine: result depth', () => {
     const forged = service(
       'Forged',
       `globalThis.__isobarMain = function () { return JSON.stringify({ s: true, r: ${JSON.stringify(nest(5000))} }); };`,
+      // The strict-isolation prelude's hook is on the global object, so the service can replace it.
+      { strictIsolation: true },
     );
     const r = await h.engine.invoke(forged, request());
     expect(r).to.include({ success: false, code: 'CB_ERR_SANDBOX_RESULT_TOO_DEEP' });

@@ -29,7 +29,7 @@ export async function startTestPlatform(
     dataDir?: string;
     clock?: Clock;
     overrides?: Record<string, string | number | boolean | undefined>;
-    /** Edge mode (issue 7): this instance runs as edge `name` of the platform at `platformUrl`. */
+    /** Edge mode: this instance runs as edge `name` of the platform at `platformUrl`. */
     edge?: { name: string; platformUrl: string; systemKey: string; token: string };
   } = {},
 ): Promise<TestPlatform> {

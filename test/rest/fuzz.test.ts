@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
-// Issue 10, "Done when": a bounded fuzz of REST bodies generated from the platform's own OpenAPI document.
+// DESIGN.md "Security model" (no 500 for anything a client can cause): a bounded fuzz of REST bodies generated from the platform's own OpenAPI document.
 // For every operation it serves, random valid-ish and invalid path parameters, query strings, credentials
 // and bodies go to a real platform; the property: never a 5xx, and every error answers
 // {statusCode, code, error, message} with statusCode equal to the HTTP status.

@@ -1,7 +1,7 @@
 // User-level service management (reference §3.3), for users whose roles allow it. ClearBlade gates it on
 // the `allservices` list permission: 1 read, 2 create, 4 update, 8 delete (developers: everything).
 // The caller is recorded as the version's author (a user's stream runs as that user), and only a
-// developer may set or keep a run_user (issue 10 item 1): the registry refuses it for anyone else.
+// developer may set or keep a run_user (DESIGN.md "Code services", Identity): the registry refuses it for anyone else.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { PERM } from '../../../runtime-api/constants.js';
 import { IsobarError } from '../../../runtime-api/errors/index.js';

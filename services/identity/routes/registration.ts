@@ -1,4 +1,4 @@
-// The developer registration key over REST (issue 10 item 4): an existing developer sets, reads the state
+// The developer registration key over REST (docs/security.md, registration and logins): an existing developer sets, reads the state
 // of, and removes the key that `/admin/reg` asks for in its `key` field (ClearBlade's registration key).
 import type { FastifyPluginAsync } from 'fastify';
 import { S, type IdentityRouteDeps } from './common.js';

@@ -1,7 +1,7 @@
 import { type Kysely, type Migration } from 'kysely';
 
 /**
- * Who saved each service version (issue 10 items 1–2): a stream service runs as that identity and a
+ * Who saved each service version (DESIGN.md "Code services", Identity): a stream service runs as that identity and a
  * micro service never runs above its rights. Versions saved before this migration were saved through
  * developer endpoints or by users whose identity was not kept; they stay "developer, id ''" (the
  * system's owner), i.e. they keep running as they did.

@@ -1,4 +1,4 @@
-// The one call-depth rule (issue 12 item 6): the invoke door refuses a run whose chain already holds
+// The one call-depth rule (DESIGN.md "Triggers and timers", depth limit): the invoke door refuses a run whose chain already holds
 // `engine.hopLimit` services, with CB_ERR_SANDBOX_DEPTH as its result, whether the chain is made of
 // `Code().execute` calls, of trigger runs, or of both. Real platform, real isolates, real MQTT clients.
 import { expect } from 'chai';

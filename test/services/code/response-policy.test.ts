@@ -1,4 +1,4 @@
-// Issue 10 item 6: a service's resp.status / resp.set cannot attack the API origin. Over real HTTP with the
+// DESIGN.md "Security model": a service's resp.status / resp.set cannot attack the API origin. Over real HTTP with the
 // real engine: refused headers and statuses answer 502 with a stable code (never 500, never a hang) and
 // nothing of what was refused reaches the wire.
 import { expect } from 'chai';

@@ -1,4 +1,4 @@
-// Identities cannot be borrowed by services (issue 10 items 1–2), over real HTTP, real MQTT and real
+// Identities cannot be borrowed by services (DESIGN.md "Code services", Identity), over real HTTP, real MQTT and real
 // isolates: run_user only from developers; a user's stream runs as that user; a user's micro service never
 // runs above its author's rights, not even when a developer runs it or through Code().execute; deleting
 // the author stops its streams and refuses its runs.

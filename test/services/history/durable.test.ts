@@ -1,4 +1,4 @@
-// Durable message history (issue 10 item 14): with `history.durable` a client's QoS 1 PUBLISH on a stored
+// Durable message history (services/history/README.md "Durable mode"): with `history.durable` a client's QoS 1 PUBLISH on a stored
 // topic is acknowledged only after its history write, so a kill -9 right after the last PUBACK loses
 // nothing. The platform runs as a child process (`bin/cli.ts start`) so it can really be SIGKILLed.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -180,7 +180,7 @@ describe('durable message history', () => {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    it(`keeps all ${N} acknowledged QoS 1 messages in durable mode [issue 10 item 14]`, async () => {
+    it(`keeps all ${N} acknowledged QoS 1 messages in durable mode`, async () => {
       const first = await startChild(dataDir, { ISOBAR_HISTORY_DURABLE: '1' });
       children.push(first);
       let dev: Rest = await developerClient(`http://127.0.0.1:${first.http}`, ADMIN.email, ADMIN.password);

@@ -1,4 +1,4 @@
-// Issue 10 item 11: one history read or delete returns at most a page of payload bytes, so a query over
+// services/history/README.md "Pages of bounded bytes": one history read or delete returns at most a page of payload bytes, so a query over
 // hundreds of large messages never materialises them all; REST says where the next page starts.
 import { expect } from 'chai';
 import type { BrokerMessage } from '../../../broker/types.js';

@@ -1,4 +1,4 @@
-// Losing access ends access on live MQTT connections (issue 10 item 3), through the real platform: REST
+// Losing access ends access on live MQTT connections (DESIGN.md "Security model"), through the real platform: REST
 // identity changes, real tokens, real sockets (TCP and WebSocket), a manual clock for token expiry.
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';

@@ -1,4 +1,4 @@
-// Timer limits (issue 10 item 13): a minimum period on frequency and cron schedules, a per-system cap that
+// Timer limits (docs/security.md, automation and data): a minimum period on frequency and cron schedules, a per-system cap that
 // holds under concurrent creates, and stored timers below the minimum clamped on load.
 import { expect } from 'chai';
 import { createManualClock } from '../../../services/kernel/clock.js';

@@ -172,7 +172,7 @@ describe('timers over the platform (real clock)', () => {
     rig = undefined;
   });
 
-  it('runs each of 20 once-only "Now" timers created at once [issue 10 item 15]', async () => {
+  it('runs each of 20 once-only "Now" timers created at once', async () => {
     rig = await startRig();
     const sk = rig.ws.systemKey;
     await rig.createService('echo', ECHO_SERVICE);
@@ -197,7 +197,7 @@ describe('timers over the platform (real clock)', () => {
     expect(list.map((t) => t.runs)).to.deep.equal(names.map(() => 1));
   });
 
-  it('answers the timer limits over REST and to a service with stable codes [issue 10 item 13]', async () => {
+  it('answers the timer limits over REST and to a service with stable codes', async () => {
     rig = await startRig({ overrides: { 'timers.maxPerSystem': 2, 'timers.minPeriodS': 5 } });
     const sk = rig.ws.systemKey;
     const fast = await refusal(

@@ -167,7 +167,7 @@ describe('timer scheduler (manual clock)', () => {
     }
   });
 
-  it('fires a once-only "Now" timer even when the clock moved while it was being stored [issue 10 item 15]', async () => {
+  it('fires a once-only "Now" timer even when the clock moved while it was being stored', async () => {
     // The store write takes a few ms on a real clock; here the service check moves the manual clock.
     current = await rig(ts, clock, { onServiceCheck: () => clock.advance(7) });
     for (let i = 0; i < 20; i++) {

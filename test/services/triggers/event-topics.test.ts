@@ -183,7 +183,7 @@ describe('event topics over the platform', () => {
     offErrors();
   });
 
-  it('ends a stream that re-triggers itself through $trigger/messaging/publish at the hop limit [issue 10 item 13]', async () => {
+  it('ends a stream that re-triggers itself through $trigger/messaging/publish at the hop limit', async () => {
     const limit = rig.tp.config.engine.hopLimit;
     const witness = await rig.mqtt(rig.devToken, 'loop-witness');
     await witness.subscribeAsync('loop/#');

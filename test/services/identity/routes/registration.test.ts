@@ -4,7 +4,7 @@ import { api, devLogin, newSystem, newUser, registrationKey, type Api, type DevS
 
 const PATH = '/admin/settings/registration_key';
 
-describe('identity REST: developer registration is closed by default (issue 10 item 4)', () => {
+describe('identity REST: developer registration is closed by default', () => {
   let tp: TestPlatform;
   let a: Api;
   let admin: DevSession;

@@ -1,12 +1,12 @@
 // Password guessing is throttled on every login path, REST and auth over MQTT, per account and per address
-// (issue 10 item 5). A manual clock stands in for the window: nothing sleeps.
+// (DESIGN.md "Security model": login paths are throttled). A manual clock stands in for the window: nothing sleeps.
 import { expect } from 'chai';
 import mqtt from 'mqtt';
 import { createManualClock, type ManualClock } from '../../../../services/kernel/clock.js';
 import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
 import { api, devLogin, newSystem, newUser, type Api, type DevSession, type TestSystem } from '../helpers.js';
 
-describe('identity: login throttle over REST and auth over MQTT (issue 10 item 5)', () => {
+describe('identity: login throttle over REST and auth over MQTT', () => {
   let tp: TestPlatform;
   let a: Api;
   let clock: ManualClock;
