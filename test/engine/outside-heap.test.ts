@@ -35,7 +35,7 @@ describe('engine: limits outside the isolate heap', () => {
     h = undefined;
   });
 
-  describe('messages queued for a stream instance (item 8)', () => {
+  describe('messages queued for a stream instance', () => {
     it('queues a message matching 256 subscriptions once, and counts it once', async () => {
       h = await harness({ limits: { maxSubscriptions: 300 } });
       const body =
@@ -96,7 +96,7 @@ describe('engine: limits outside the isolate heap', () => {
     });
   });
 
-  describe('WebAssembly (item 9)', () => {
+  describe('WebAssembly', () => {
     it('is not there unless the service enables it', async () => {
       h = await harness();
       const r = await h.engine.invoke(micro('NoWasm', 'resp.success(typeof WebAssembly);'), request());
@@ -180,7 +180,7 @@ describe('engine: limits outside the isolate heap', () => {
     expect(ok.results).to.equal(true);
   });
 
-  describe('delayed publishes (item 9)', () => {
+  describe('delayed publishes', () => {
     it('refuses over the per-service count, bytes and minimum period with stable codes', async () => {
       h = await harness({
         limits: { maxDelayedPerService: 3, maxDelayedBytesPerService: 10_000, minDelayedIntervalMs: 500 },

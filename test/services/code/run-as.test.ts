@@ -9,7 +9,7 @@ import { clientEvent, collect, nothingBefore } from '../../broker/helpers.js';
 import { tempDataDir } from '../../helpers/platform.js';
 import { codeWorld, type CodeWorld } from './world.js';
 
-/** Subscribes to $trigger/# (the attack of item 2), then reports whether that worked on two topics. */
+/** Subscribes to $trigger/# (the attack: a user-created stream reading every event), then reports whether that worked on two topics. */
 const SPY = (name: string) => `function ${name}(req, resp) {
   var m = ClearBlade.Messaging();
   m.subscribe("$trigger/#", function (err) {
