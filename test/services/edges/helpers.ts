@@ -3,7 +3,9 @@
 import { EventEmitter, once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateHandler } from 'aedes';
+import type { MqttClient } from 'mqtt';
 import type { Broker, BrokerMessage, ClientIdentity } from '../../../broker/types.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 export interface TestBroker {
   readonly broker: Aedes;
@@ -89,13 +91,17 @@ export async function startProxy(target: number): Promise<TcpProxy> {
   };
 }
 
-/** Resolves when `check()` holds, polling each turn of the event loop; rejects after `ms`. */
-export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/**
+ * Resolves once `check()` holds, looked at now and again on every message `client` receives (its own
+ * `message` listeners record first, so the state is current); rejects after `timeoutMs`.
+ */
+export async function arrived(
+  client: MqttClient,
+  check: () => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
+  if (!check()) await waitFor(client, 'message', check, { what, timeoutMs });
 }
 
 /** A plain aedes broker seen through the platform's Broker interface, for one system `sk`. */

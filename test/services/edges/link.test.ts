@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -10,7 +11,8 @@ import { createSyncNotifier } from '../../../services/edges/notifications.js';
 import { createEdgeRegistry, type EdgeRegistry } from '../../../services/edges/registry.js';
 import { createStore, type Store } from '../../../services/store/index.js';
 import { tempDataDir } from '../../helpers/platform.js';
-import { startAdaptedBroker, startProxy, until, type AdaptedBroker, type TcpProxy } from './helpers.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { arrived, startAdaptedBroker, startProxy, type AdaptedBroker, type TcpProxy } from './helpers.js';
 
 interface Got {
   topic: string;
@@ -42,6 +44,8 @@ describe('edges: relay between a platform and two edges (plain aedes brokers)', 
   let proxy: TcpProxy;
   let clock: ManualClock;
   const states: string[] = [];
+  /** Emits 'state' after each edge state change the platform's downlink reports. */
+  const edgeEvents = new EventEmitter();
   const links: EdgeLink[] = [];
   const edgeBrokers: AdaptedBroker[] = [];
 
@@ -68,7 +72,10 @@ describe('edges: relay between a platform and two edges (plain aedes brokers)', 
       registry,
       notifier: createSyncNotifier((sk, topic, payload) => platform.api.publish(sk, topic, payload)),
       log,
-      onEdgeState: (_sk, edge, connected) => states.push(`${edge}:${String(connected)}`),
+      onEdgeState: (_sk, edge, connected) => {
+        states.push(`${edge}:${String(connected)}`);
+        edgeEvents.emit('state');
+      },
     });
     downlink.start();
     proxy = await startProxy(platform.port);
@@ -84,7 +91,8 @@ describe('edges: relay between a platform and two edges (plain aedes brokers)', 
       links.push(link);
       link.start();
     }
-    await until(() => registry.list('sk').every((e) => e.isConnected), 5000, 'edges connected');
+    const allConnected = () => registry.list('sk').every((e) => e.isConnected);
+    if (!allConnected()) await waitFor(edgeEvents, 'state', allConnected, { what: 'edges connected' });
   });
 
   afterEach(async () => {
@@ -125,11 +133,11 @@ describe('edges: relay between a platform and two edges (plain aedes brokers)', 
   it('delivers every direction of the seed table on the same topic string, without loops', async () => {
     const { p, a, b } = await clients();
     a.c.publish('t/_platform', 'a→p', { qos: 1 });
-    await until(() => p.got.length === 1, 5000, 'edge to platform');
+    await arrived(p.c, () => p.got.length === 1, 'edge to platform');
     expect(p.got[0]).to.deep.equal({ topic: 't/_platform', payload: 'a→p', qos: 1 });
 
     p.c.publish('t/_edge/e1', 'p→a', { qos: 2 });
-    await until(() => a.got.some((g) => g.payload === 'p→a'), 5000, 'platform to edge');
+    await arrived(a.c, () => a.got.some((g) => g.payload === 'p→a'), 'platform to edge');
     expect(a.got.find((g) => g.payload === 'p→a')).to.deep.equal({
       topic: 't/_edge/e1',
       payload: 'p→a',
@@ -137,28 +145,27 @@ describe('edges: relay between a platform and two edges (plain aedes brokers)', 
     });
 
     a.c.publish('t/_edge/e2', 'a→b', { qos: 1 });
-    await until(() => b.got.some((g) => g.payload === 'a→b'), 5000, 'edge to edge');
+    await arrived(b.c, () => b.got.some((g) => g.payload === 'a→b'), 'edge to edge');
 
     p.c.publish('t/_broadcast', 'p→all', { qos: 1 });
-    await until(
-      () => [a, b].every((x) => x.got.some((g) => g.payload === 'p→all')),
-      5000,
-      'platform broadcast',
-    );
+    await arrived(a.c, () => a.got.some((g) => g.payload === 'p→all'), 'platform broadcast');
+    await arrived(b.c, () => b.got.some((g) => g.payload === 'p→all'), 'platform broadcast');
 
     a.c.publish('t/_broadcast', 'a→all', { qos: 1 });
-    await until(() => [p, b].every((x) => x.got.some((g) => g.payload === 'a→all')), 5000, 'edge broadcast');
+    await arrived(p.c, () => p.got.some((g) => g.payload === 'a→all'), 'edge broadcast');
+    await arrived(b.c, () => b.got.some((g) => g.payload === 'a→all'), 'edge broadcast');
 
     a.c.publish('t/_edgeAndPlatform/e2', 'a→b+p', { qos: 1 });
-    await until(() => [p, b].every((x) => x.got.some((g) => g.payload === 'a→b+p')), 5000, 'edge+platform');
+    await arrived(p.c, () => p.got.some((g) => g.payload === 'a→b+p'), 'edge+platform');
+    await arrived(b.c, () => b.got.some((g) => g.payload === 'a→b+p'), 'edge+platform');
 
     // Barrier: one more message along every path, then nothing else may have arrived.
     p.c.publish('end/_broadcast', 'x', { qos: 1 });
     a.c.publish('end/_platform', 'x', { qos: 1 });
     a.c.publish('end/_edge/e2', 'x', { qos: 1 });
-    await until(() => p.got.some((g) => g.topic === 'end/_platform'), 5000, 'barrier p');
-    await until(() => b.got.filter((g) => g.topic.startsWith('end/')).length === 2, 5000, 'barrier b');
-    await until(() => a.got.some((g) => g.topic === 'end/_broadcast'), 5000, 'barrier a');
+    await arrived(p.c, () => p.got.some((g) => g.topic === 'end/_platform'), 'barrier p');
+    await arrived(b.c, () => b.got.filter((g) => g.topic.startsWith('end/')).length === 2, 'barrier b');
+    await arrived(a.c, () => a.got.some((g) => g.topic === 'end/_broadcast'), 'barrier a');
 
     // Each side also sees what its own clients publish (ordinary MQTT), exactly once.
     expect(topics(p.got)).to.deep.equal([
@@ -189,9 +196,9 @@ describe('edges: relay between a platform and two edges (plain aedes brokers)', 
   it('reports a relay topic naming a missing edge on $notification/sync/generic_error', async () => {
     const { p } = await clients();
     p.c.publish('t/_edge/ghost', 'x', { qos: 1 });
-    await until(
+    await arrived(
+      p.c,
       () => p.got.some((g) => g.topic === '$notification/sync/generic_error'),
-      5000,
       'generic error',
     );
     const body = JSON.parse(
@@ -203,26 +210,34 @@ describe('edges: relay between a platform and two edges (plain aedes brokers)', 
 
   it('keeps serving locally through an uplink cut and delivers queued messages in order after reconnecting', async () => {
     const { p, a } = await clients();
+    const platformNotices = waitFor(edgeEvents, 'state', () => states.includes('e1:false'), {
+      what: 'platform notices',
+    });
+    const edgeNotices = waitFor(links[0].uplink.events, 'state', (c) => !c, { what: 'edge notices' });
     proxy.cut();
-    await until(() => states.includes('e1:false'), 5000, 'platform notices');
-    await until(() => !links[0].uplink.connected, 5000, 'edge notices');
+    await platformNotices;
+    await edgeNotices;
+    expect(links[0].uplink.connected).to.equal(false);
     const local = await client(edgeBrokers[0].port, ['local/x']);
     closers.push(() => local.c.endAsync());
     for (let i = 0; i < 25; i++) a.c.publish('q/_platform', String(i), { qos: 1 });
     a.c.publish('local/x', 'still here', { qos: 1 });
-    await until(() => local.got.length === 1, 5000, 'local delivery during the cut');
+    await arrived(local.c, () => local.got.length === 1, 'local delivery during the cut');
     await p.c.subscribeAsync('q/_platform', { qos: 1 });
     proxy.restore();
-    // Advance the backoff until the uplink is back.
-    await until(
-      () => {
-        clock.advance(500);
-        return links[0].uplink.connected;
-      },
-      5000,
-      'reconnected',
+    // Fire the pending reconnect at once, and any later one the moment it is scheduled.
+    const reconnected = waitFor(links[0].uplink.events, 'state', (c) => c, { what: 'reconnected' });
+    const fire = (delayMs: number) => clock.advance(delayMs);
+    links[0].uplink.events.on('retry', fire);
+    clock.advance(60_000);
+    await reconnected;
+    links[0].uplink.events.off('retry', fire);
+    expect(links[0].uplink.connected).to.equal(true);
+    await arrived(
+      p.c,
+      () => p.got.filter((g) => g.topic === 'q/_platform').length === 25,
+      'queued delivered',
     );
-    await until(() => p.got.filter((g) => g.topic === 'q/_platform').length === 25, 5000, 'queued delivered');
     expect(p.got.filter((g) => g.topic === 'q/_platform').map((g) => g.payload)).to.deep.equal(
       [...Array(25).keys()].map(String),
     );
