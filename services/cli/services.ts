@@ -69,7 +69,7 @@ async function follow(c: ActionContext, name: string, interval: number): Promise
 export const servicesCommand = groupCommand('services', 'Push, run and manage code services.', {
   push: {
     usage:
-      '<file> [--name N] [--stream] [--timeout S] [--concurrency N] [--dependencies a,b] [--params a,b] [--run-user ID]',
+      '<file> [--name N] [--stream] [--timeout S] [--concurrency N] [--dependencies a,b] [--params a,b] [--run-user ID] [--strict-isolation]',
     summary: 'create or update a service from a .js/.mjs/.ts file (every push is a new version)',
     args: 1,
     options: {
@@ -82,6 +82,7 @@ export const servicesCommand = groupCommand('services', 'Push, run and manage co
       'run-user': { type: 'string' },
       'auto-restart': { type: 'boolean' },
       logging: { type: 'boolean' },
+      'strict-isolation': { type: 'boolean' },
     },
     run: async (c) => {
       const file = c.args[0];
@@ -96,6 +97,8 @@ export const servicesCommand = groupCommand('services', 'Push, run and manage co
       if (c.str('params') !== undefined) body.parameters = (c.str('params') ?? '').split(',').filter(Boolean);
       if (c.values['auto-restart'] === true) body.auto_restart = true;
       if (c.values.logging === true) body.logging_enabled = true;
+      // A fresh V8 context for every run instead of a warm one (runtime-api/README.md, "Warm runs").
+      if (c.values['strict-isolation'] === true) body.strict_isolation = true;
       let saved: { current_version: number; execution_timeout: number };
       try {
         saved = await c.client.request('POST', svc(c, name), { body });

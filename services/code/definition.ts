@@ -43,6 +43,8 @@ export function definition(
     memory_limit_mb:
       input.memory_limit_mb !== undefined ? input.memory_limit_mb : (base?.memory_limit_mb ?? null),
     allow_wasm: input.allow_wasm !== undefined ? Number(input.allow_wasm) : (base?.allow_wasm ?? 0),
+    strict_isolation:
+      input.strict_isolation !== undefined ? Number(input.strict_isolation) : (base?.strict_isolation ?? 0),
     description: input.description ?? base?.description ?? '',
   };
   // 0 is what some exports carry for "not set"; ClearBlade's tooling means the default then.
@@ -94,6 +96,7 @@ export function toRecord(
     log_level: service.log_level,
     memory_limit_mb: row.memory_limit_mb,
     allow_wasm: row.allow_wasm === 1,
+    strict_isolation: row.strict_isolation === 1,
     description: row.description,
     current_version: Number(row.version),
     created_by: { kind: row.created_by_kind, id: row.created_by_id },
@@ -119,6 +122,7 @@ export function toVersionRecord(row: VersionRow, currentVersion: number): Servic
     log_ttl_minutes: row.log_ttl_minutes,
     memory_limit_mb: row.memory_limit_mb,
     allow_wasm: row.allow_wasm === 1,
+    strict_isolation: row.strict_isolation === 1,
     description: row.description,
     rolled_back_from: row.rolled_back_from,
     created_by: { kind: row.created_by_kind, id: row.created_by_id },

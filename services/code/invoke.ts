@@ -104,6 +104,7 @@ export function createInvoker(deps: InvokerDeps): Invoker {
         executionTimeout: r.execution_timeout,
         memoryLimitMb: r.memory_limit_mb ?? deps.memoryLimitMb,
         wasm: r.allow_wasm,
+        strictIsolation: r.strict_isolation,
         concurrency: r.concurrency,
         autoRestart: r.auto_restart,
         loggingEnabled: r.logging_enabled,

@@ -34,6 +34,8 @@ export interface ServiceRecord {
   readonly memory_limit_mb: number | null;
   /** WebAssembly available to the service; its memories count against `memory_limit_mb`. */
   readonly allow_wasm: boolean;
+  /** A fresh V8 context for every run (default false: warm contexts, a fresh scope per run). */
+  readonly strict_isolation: boolean;
   readonly description: string;
   readonly current_version: number;
   /** Who saved the current version. */
@@ -59,6 +61,7 @@ export interface ServiceInput {
   readonly log_level?: string;
   readonly memory_limit_mb?: number | null;
   readonly allow_wasm?: boolean;
+  readonly strict_isolation?: boolean;
   readonly description?: string;
 }
 
@@ -78,6 +81,7 @@ export interface ServiceVersionRecord {
   readonly log_ttl_minutes: number;
   readonly memory_limit_mb: number | null;
   readonly allow_wasm: boolean;
+  readonly strict_isolation: boolean;
   readonly description: string;
   readonly rolled_back_from: number | null;
   readonly created_by: ServiceAuthor;

@@ -40,6 +40,7 @@ function services(reg: NonNullable<AssetRegistries['services']>): AssetAdapter {
         log_level: r.log_level,
         memory_limit_mb: r.memory_limit_mb,
         allow_wasm: r.allow_wasm,
+        strict_isolation: r.strict_isolation,
         description: r.description,
       };
       return Promise.resolve({ ...definition });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Caller, InvokeResult, ServiceVersion } from '../../engine/types.js';
 import { createManualClock } from '../../services/kernel/clock.js';
-import { caller, harness, request, service, SYSTEM_KEY, type Harness } from './helpers.js';
+import { caller, harness, request, service, type Harness } from './helpers.js';
 
 // Runs of one service share a warm context (the default). Each run starts from a fresh scope and a global
 // object put back as the prelude left it; only additions to built-in prototypes persist (documented). Every
@@ -9,11 +9,9 @@ import { caller, harness, request, service, SYSTEM_KEY, type Harness } from './h
 // passing isolation test could merely mean that each run got a new context.
 
 const other: Caller = {
-  kind: 'user',
+  ...caller,
   id: 'b0b0b0b0b0b0b0b0b0b0b0b0b0b001',
-  email: 'bob@example.com',
   token: 'token-of-bob',
-  systemKey: SYSTEM_KEY,
 };
 
 /** A service whose results are [the context's run number, ...what `body` puts in `seen`]. */
@@ -274,10 +272,10 @@ describe('engine: warm runs', () => {
     it('runs a caller-dependent service for two callers with their own identity', async () => {
       const s = service(
         'Who',
-        'function Who(req, resp) { resp.success([req.userEmail, ClearBlade.user.email]); }',
+        'function Who(req, resp) { resp.success([req.userid, req.userToken, ClearBlade.user.user_id]); }',
       );
-      expect((await h.engine.invoke(s, asA())).results).to.deep.equal([caller.email, caller.email]);
-      expect((await h.engine.invoke(s, asB())).results).to.deep.equal([other.email, other.email]);
+      expect((await h.engine.invoke(s, asA())).results).to.deep.equal([caller.id, caller.token, caller.id]);
+      expect((await h.engine.invoke(s, asB())).results).to.deep.equal([other.id, other.token, other.id]);
     });
   });
 });

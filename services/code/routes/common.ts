@@ -68,6 +68,11 @@ export const serviceBody = {
       description:
         'WebAssembly available to the service (default false); module memories count against its memory limit',
     },
+    strict_isolation: {
+      type: 'boolean',
+      description:
+        'A fresh V8 context for every run (default false: runs share a warm context of the version, each in a fresh scope)',
+    },
     description: { type: 'string' },
   },
 } as const;
@@ -91,6 +96,7 @@ export const serviceSchema = {
     log_level: { type: 'string' },
     memory_limit_mb: { type: ['integer', 'null'] },
     allow_wasm: { type: 'boolean' },
+    strict_isolation: { type: 'boolean' },
     description: { type: 'string' },
     current_version: { type: 'integer' },
     created_by: {

@@ -7,6 +7,7 @@ import { edges005 } from './005-edges.js';
 import { codeAuthors006 } from './006-code-authors.js';
 import { settings007 } from './007-settings.js';
 import { serviceWasm008 } from './008-service-wasm.js';
+import { strictIsolation009 } from './009-strict-isolation.js';
 
 /** Versioned migrations, applied in key order at start. Never edit a landed one; add the next. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '006-code-authors': codeAuthors006,
   '007-settings': settings007,
   '008-service-wasm': serviceWasm008,
+  '009-strict-isolation': strictIsolation009,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -37,6 +37,8 @@ export interface CodeServiceVersionsTable {
   memory_limit_mb: number | null;
   /** 1 = WebAssembly available to the service (migration 008), charged against its memory limit. */
   allow_wasm: number;
+  /** 1 = a fresh V8 context for every run (migration 009); 0 = warm contexts. */
+  strict_isolation: number;
   description: string;
   /** The version this one was copied from by a rollback; null for uploads. */
   rolled_back_from: number | null;
