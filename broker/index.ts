@@ -163,7 +163,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
         client.isobarSession = session;
         session.close = () => client.close();
         access.track(session, client);
-        const originals = wrapDelivery(client, session, { limits, log, onBreach, onDrop });
+        const originals = wrapDelivery(client, session, { limits, log, clock, onBreach, onDrop });
         members.set(conn, { session, client, ...originals });
         wireInbound(client, session, { limits, log, shared: shared, onBreach });
       },

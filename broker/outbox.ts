@@ -1,17 +1,24 @@
 // What one client may have queued towards it (docs/security.md, MQTT connections). aedes completes a delivery only once
-// the socket has drained, so a subscriber that stops reading holds one of aedes' 100 shared delivery
-// slots per message for up to aedes' drain timeout (60 s): every publisher of every system stalls behind
-// it, its queue grows without bound, and when the subscriber leaves the queue drains recursively (see
-// mq.ts). Here a delivery completes as soon as it is handed to the client's connection, and the bytes a
-// client has not yet taken are bounded by `maxQueuedBytes`: beyond it, QoS 0 messages to that client
-// are dropped and counted (at most once [MQTT-4.3.1]), and a QoS 1/2 message closes the connection (its
-// persistent session, if any, keeps the message for the next connection).
+// the client's socket has taken it: that back-pressure slows publishers to a subscriber that reads
+// slowly, but a subscriber that stops reading holds one of aedes' 100 shared delivery slots per message
+// for up to aedes' drain timeout (60 s), so every publisher of every system stalls behind it and its
+// queue grows until, when it leaves, the queue drains recursively (mq.ts).
+//
+// Here a client keeps aedes' pacing while it makes progress. A client with deliveries outstanding that
+// takes nothing for `stallMs`, or that has more than `maxQueuedBytes` not yet taken, is *stalled*: its
+// held slots are released, and until it has taken everything its deliveries complete at hand-off,
+// bounded by `maxQueuedBytes` — beyond it a QoS 0 message is dropped and counted (at most once), a
+// QoS 1/2 message closes the connection (a persistent session keeps the message).
 import type { AedesPublishPacket } from 'aedes';
+import type { Clock } from '../runtime-api/clock.js';
 import type { Log } from '../runtime-api/log.js';
 import type { Session } from './client-ids.js';
 import type { ClientInternals, DeliverFn } from './internal.js';
 import { limitsWithDefaults } from './limits.js';
 import type { BrokerLimits } from './types.js';
+
+/** How long a client with deliveries outstanding may take nothing before it stops pacing publishers. */
+export const STALL_MS = 1000;
 
 /** Bytes a packet takes on the wire, near enough (fixed header, topic, packet id, payload). */
 function wireSize(packet: AedesPublishPacket): number {
@@ -21,15 +28,18 @@ function wireSize(packet: AedesPublishPacket): number {
 export interface OutboxContext {
   readonly limits: BrokerLimits;
   readonly log: Log;
-  /** A QoS 0 message dropped for a slow client. */
+  readonly clock: Clock;
+  /** A QoS 0 message dropped for a stalled client. */
   readonly onDrop: () => void;
   /** A limit breach that closed the connection. */
   readonly onBreach: () => void;
+  /** Overrides STALL_MS (tests). */
+  readonly stallMs?: number;
 }
 
 /**
- * Bounds aedes' deliver functions of one client: answers versions that complete at once and refuse
- * (drop, or close for QoS 1/2) what would queue more than `maxQueuedBytes` for this client.
+ * Bounds aedes' deliver functions of one client (see the file comment); answers the bounded versions.
+ * `original` must be aedes' own functions, read before the client's are replaced.
  */
 export function boundDelivery(
   client: ClientInternals,
@@ -37,60 +47,88 @@ export function boundDelivery(
   original: { readonly deliver0: DeliverFn; readonly deliverQoS: DeliverFn },
   ctx: OutboxContext,
 ): { deliver0: DeliverFn; deliverQoS: DeliverFn } {
-  const { deliver0, deliverQoS } = original; // read once: the client's own functions get replaced
+  const { clock, log } = ctx;
   const max = limitsWithDefaults(ctx.limits).maxQueuedBytes;
+  const stallMs = ctx.stallMs ?? STALL_MS;
   const who = { systemKey: session.systemKey, clientId: session.clientId };
-  let queued = 0;
+  let queued = 0; // bytes handed to aedes for this client whose write has not completed
+  let stalled = false;
   let dropped = 0;
+  let lastProgress = 0;
+  let cancelWatch: (() => void) | undefined;
+  const held = new Set<() => void>(); // completions of paced deliveries not yet given back to aedes
 
-  const admit = (packet: AedesPublishPacket): number | undefined => {
-    const size = wireSize(packet);
-    // one message always goes when nothing is queued, so a packet above the bound is still deliverable
-    if (queued === 0 || queued + size <= max) {
-      if (dropped > 0) {
-        ctx.log.info('mqtt slow subscriber caught up', { ...who, dropped });
-        dropped = 0;
-      }
-      queued += size;
-      return size;
+  const stall = (why: string) => {
+    if (!stalled) log.warn('mqtt slow subscriber: no longer pacing publishers', { ...who, why, queued, max });
+    stalled = true;
+    for (const release of [...held]) release();
+  };
+  const progress = () => {
+    lastProgress = clock.now();
+    if (stalled && queued === 0) {
+      stalled = false;
+      log.info('mqtt slow subscriber caught up', { ...who, dropped });
+      dropped = 0;
     }
-    return undefined;
   };
-  const hand = (deliver: DeliverFn, packet: AedesPublishPacket, size: number, done: () => void) => {
-    deliver(packet, () => {
-      queued -= size;
-    });
-    done(); // never hold aedes' delivery slot while this client's socket drains
+  const watch = () => {
+    cancelWatch = undefined;
+    if (held.size === 0 || client.conn.destroyed) return;
+    const idle = clock.now() - lastProgress;
+    if (idle >= stallMs) stall(`took nothing for ${String(idle)} ms`);
+    else cancelWatch = clock.setTimer(stallMs - idle, watch);
   };
-  // Retained messages replayed at SUBSCRIBE (the only outgoing PUBLISH with retain set under MQTT 3.1.1)
-  // come from aedes' own stream, which waits for each callback: it holds no shared slot, so it keeps its
-  // pace (completion after the write) and is never dropped; its bytes still count for live messages.
-  const replay = (deliver: DeliverFn, packet: AedesPublishPacket, done: () => void) => {
+  client.conn.once('close', () => cancelWatch?.());
+
+  /** Hands a packet to aedes; `pace` = complete `done` only once the client has taken it. */
+  const hand = (deliver: DeliverFn, packet: AedesPublishPacket, done: () => void, pace: boolean) => {
     const size = wireSize(packet);
     queued += size;
+    if (!pace) {
+      deliver(packet, () => {
+        queued -= size;
+        progress();
+      });
+      return done();
+    }
+    if (held.size === 0) lastProgress = clock.now(); // the stall clock starts with something outstanding
+    let finished = false;
+    const release = () => {
+      if (finished) return;
+      finished = true;
+      held.delete(release);
+      done();
+    };
+    held.add(release);
+    cancelWatch ??= clock.setTimer(stallMs, watch);
     deliver(packet, () => {
       queued -= size;
-      done();
+      progress();
+      release();
     });
+  };
+  /** Whether a live message fits; past the bound the client counts as stalled. */
+  const fits = (packet: AedesPublishPacket): boolean => {
+    if (queued === 0 || queued + wireSize(packet) <= max) return true; // one message always goes
+    stall(`more than ${String(max)} bytes not taken`);
+    return false;
   };
 
   return {
     deliver0(packet, done) {
-      if (packet.retain) return replay(deliver0, packet, done);
-      const size = admit(packet);
-      if (size !== undefined) return hand(deliver0, packet, size, done);
-      if (dropped++ === 0) {
-        ctx.log.warn('mqtt slow subscriber: dropping QoS 0 messages', { ...who, queued, max });
-      }
+      // Retained messages at SUBSCRIBE (the only outgoing PUBLISH with retain set under MQTT 3.1.1) come
+      // from aedes' own stream, which waits for each callback and holds no shared slot: always paced.
+      if (packet.retain) return hand(original.deliver0, packet, done, true);
+      if (fits(packet)) return hand(original.deliver0, packet, done, !stalled);
+      if (dropped++ === 0) log.warn('mqtt slow subscriber: dropping QoS 0 messages', { ...who, queued, max });
       ctx.onDrop();
       done();
     },
     deliverQoS(packet, done) {
-      if (packet.retain) return replay(deliverQoS, packet, done);
-      const size = admit(packet);
-      if (size !== undefined) return hand(deliverQoS, packet, size, done);
+      if (packet.retain) return hand(original.deliverQoS, packet, done, true);
+      if (fits(packet)) return hand(original.deliverQoS, packet, done, !stalled);
       ctx.onBreach();
-      ctx.log.warn('mqtt limit maxQueuedBytes breached: connection closed', {
+      log.warn('mqtt limit maxQueuedBytes breached: connection closed', {
         ...who,
         value: queued + wireSize(packet),
         max,

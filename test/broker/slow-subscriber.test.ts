@@ -9,7 +9,7 @@ function burst(topic: string, count: number, payload: Buffer): Buffer {
   return Buffer.concat(Array.from({ length: count }, () => one));
 }
 
-describe('broker: a slow subscriber cannot crash or stall the broker', function () {
+describe('broker: a slow subscriber cannot crash or stall the broker (issue 10 item 7)', function () {
   this.timeout(30000);
   let b: TestBroker;
   beforeEach(async () => {
@@ -51,5 +51,40 @@ describe('broker: a slow subscriber cannot crash or stall the broker', function 
     await fresh.publishAsync('after/1', 'alive');
     expect((await got)[0].payload).to.equal('alive');
     pub.end();
+  });
+
+  it('still paces publishers to a subscriber that reads: 4 × 10,000 QoS 0 publishes in one chunk each all arrive', async () => {
+    const port = b.ports.mqtt ?? 0;
+    const sub = await rawConnect(port);
+    sub.send(connectPacket({ token: 'tok', systemKey: SYS_A, clientId: 'reader' }));
+    expect((await sub.next()).cmd).to.equal('connack');
+    sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'in/#', qos: 0 }] });
+    expect((await sub.next()).cmd).to.equal('suback');
+    const total = 40_000;
+    let received = 0;
+    const all = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${String(received)}/${String(total)} arrived`)),
+        20000,
+      );
+      const count = (): void => {
+        void sub.next(20000).then((p) => {
+          if (p.cmd === 'publish' && ++received === total) {
+            clearTimeout(timer);
+            resolve();
+          } else count();
+        }, reject);
+      };
+      count();
+    });
+    const pubs = await Promise.all([0, 1, 2, 3].map(() => rawConnect(port)));
+    for (const [i, pub] of pubs.entries()) {
+      pub.send(connectPacket({ token: 'tok', systemKey: SYS_A, clientId: `pub-${String(i)}` }));
+      expect((await pub.next()).cmd).to.equal('connack');
+    }
+    for (const [i, pub] of pubs.entries()) pub.send(burst(`in/${String(i)}`, total / 4, Buffer.alloc(64, 2)));
+    await all;
+    expect(b.broker.stats().droppedDeliveries).to.equal(0);
+    for (const pub of [sub, ...pubs]) pub.end();
   });
 });
