@@ -64,9 +64,3 @@ export const SINK_TOPIC = `${MARK}denied`;
 export function internalClientId(systemKey: string, clientId: string): string {
   return `${systemKey}:${clientId}`;
 }
-
-/** The client id as the client sent it. */
-export function externalClientId(internalId: string): string {
-  const colon = internalId.indexOf(':');
-  return colon < 0 ? internalId : internalId.slice(colon + 1);
-}

@@ -30,8 +30,5 @@ export const AUTH_TOPICS = ['auth', 'v/1/auth'] as const;
 /** Permission bits of ClearBlade roles (reference §6.1). */
 export const PERM = { READ: 1, CREATE: 2, UPDATE: 4, DELETE: 8 } as const;
 
-/** Topic permission levels: 1 subscribe, 2 publish, 3 both. */
-export const TOPIC_LEVEL = { SUBSCRIBE: 1, PUBLISH: 2 } as const;
-
 /** Names of the roles every system is created with; their ID is their name. */
 export const DEFAULT_ROLES = ['Anonymous', 'Authenticated', 'Administrator'] as const;

@@ -62,10 +62,3 @@ export class IsobarError extends Error {
 export function isIsobarError(value: unknown): value is IsobarError {
   return value instanceof IsobarError;
 }
-
-/** Looks up a code's entry; undefined for unknown strings. */
-export function errorSpec(code: string): ErrorSpec | undefined {
-  return Object.prototype.hasOwnProperty.call(catalogue, code)
-    ? (catalogue as Record<string, ErrorSpec>)[code]
-    : undefined;
-}
