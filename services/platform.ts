@@ -123,6 +123,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
           maxRunsPerSystem: config.engine.maxRunsPerSystem,
           maxRunsPerService: config.engine.maxRunsPerService,
           maxQueuedPerSystem: config.engine.maxQueuedPerSystem,
+          warm: { maxRuns: config.engine.warmMaxRuns, idleMs: config.engine.warmIdleS * 1000 },
           // ClearBlade.isEdge()/edgeId()/cbmeta (reference §9)
           edge: edgeEngineOption(config),
         },

@@ -27,6 +27,8 @@ export interface EngineConfig {
   readonly maxRunsPerSystem: number;
   readonly maxRunsPerService: number;
   readonly maxQueuedPerSystem: number;
+  readonly warmMaxRuns: number;
+  readonly warmIdleS: number;
   readonly maxResultBytes: number;
   readonly maxResultDepth: number;
 }
