@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startTestPlatform, tempDataDir, type TestPlatform } from '../helpers/platform.js';
-import { startProxy, until, type TcpProxy } from '../services/edges/helpers.js';
+import { arrived, startProxy, type TcpProxy } from '../services/edges/helpers.js';
 
 const ADMIN = { email: 'admin@test.local', password: 'admin-pass-1' };
 
@@ -44,6 +44,18 @@ async function devLogin(tp: TestPlatform): Promise<string> {
   const res = await rest(tp, 'POST', '/admin/auth', undefined, ADMIN);
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
   return String(res.body.dev_token);
+}
+
+/**
+ * Still a poll: the identity snapshot an edge applies and the refusal an edge logs raise no event yet (the
+ * edge component would have to emit them); the other waits in this file are on received messages.
+ */
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 async function client(
@@ -164,7 +176,7 @@ describe('e2e: a platform and two edges', function () {
     const has = (x: { got: Got[] }, payload: string) => x.got.some((g) => g.payload === payload);
 
     a.c.publish('r/_platform', 'a→p', { qos: 1 });
-    await until(() => has(p, 'a→p'), 5000, 'edge to platform');
+    await arrived(p.c, () => has(p, 'a→p'), 'edge to platform');
     expect(p.got.find((g) => g.payload === 'a→p')).to.deep.equal({
       topic: 'r/_platform',
       payload: 'a→p',
@@ -172,7 +184,7 @@ describe('e2e: a platform and two edges', function () {
     });
 
     p.c.publish('r/_edge/e1', 'p→a', { qos: 2 });
-    await until(() => has(a, 'p→a'), 5000, 'platform to edge');
+    await arrived(a.c, () => has(a, 'p→a'), 'platform to edge');
     expect(a.got.find((g) => g.payload === 'p→a')).to.deep.equal({
       topic: 'r/_edge/e1',
       payload: 'p→a',
@@ -180,24 +192,27 @@ describe('e2e: a platform and two edges', function () {
     });
 
     a.c.publish('r/_edge/e2', 'a→b', { qos: 1 });
-    await until(() => has(b, 'a→b'), 5000, 'edge to edge');
+    await arrived(b.c, () => has(b, 'a→b'), 'edge to edge');
 
     p.c.publish('r/_broadcast', 'p→all', { qos: 1 });
-    await until(() => has(a, 'p→all') && has(b, 'p→all'), 5000, 'platform broadcast');
+    await arrived(a.c, () => has(a, 'p→all'), 'platform broadcast');
+    await arrived(b.c, () => has(b, 'p→all'), 'platform broadcast');
 
     a.c.publish('r/_broadcast', 'a→all', { qos: 1 });
-    await until(() => has(p, 'a→all') && has(b, 'a→all'), 5000, 'edge broadcast');
+    await arrived(p.c, () => has(p, 'a→all'), 'edge broadcast');
+    await arrived(b.c, () => has(b, 'a→all'), 'edge broadcast');
 
     a.c.publish('r/_edgeAndPlatform/e2', 'a→b+p', { qos: 1 });
-    await until(() => has(p, 'a→b+p') && has(b, 'a→b+p'), 5000, 'edge to edge and platform');
+    await arrived(p.c, () => has(p, 'a→b+p'), 'edge to edge and platform');
+    await arrived(b.c, () => has(b, 'a→b+p'), 'edge to edge and platform');
 
     // Barrier along every path, then count: nothing arrived twice or where it should not.
     p.c.publish('end/_broadcast', 'x', { qos: 1 });
     a.c.publish('end/_platform', 'x', { qos: 1 });
     a.c.publish('end/_edge/e2', 'x', { qos: 1 });
-    await until(() => p.got.some((g) => g.topic === 'end/_platform'), 5000, 'barrier p');
-    await until(() => b.got.filter((g) => g.topic.startsWith('end/')).length === 2, 5000, 'barrier b');
-    await until(() => a.got.some((g) => g.topic === 'end/_broadcast'), 5000, 'barrier a');
+    await arrived(p.c, () => p.got.some((g) => g.topic === 'end/_platform'), 'barrier p');
+    await arrived(b.c, () => b.got.filter((g) => g.topic.startsWith('end/')).length === 2, 'barrier b');
+    await arrived(a.c, () => a.got.some((g) => g.topic === 'end/_broadcast'), 'barrier a');
     const payloads = (x: { got: Got[] }) =>
       x.got.filter((g) => !g.topic.startsWith('end/')).map((g) => g.payload);
     expect(payloads(p)).to.deep.equal(['a→p', 'p→a', 'p→all', 'a→all', 'a→b+p']);
@@ -213,15 +228,15 @@ describe('e2e: a platform and two edges', function () {
     await waitDisconnected('e1');
     for (let i = 0; i < 50; i++) a.c.publish('q/_platform', String(i), { qos: 1 });
     a.c.publish('local/x', 'served while cut', { qos: 1 });
-    await until(
+    await arrived(
+      a.c,
       () => a.got.some((g) => g.payload === 'served while cut'),
-      5000,
       'local delivery during the cut',
     );
     expect(p.got).to.deep.equal([]);
     proxy?.restore();
     await waitConnected(['e1']);
-    await until(() => p.got.length >= 50, 10000, 'queued messages');
+    await arrived(p.c, () => p.got.length >= 50, 'queued messages', 10000);
     expect(p.got.map((g) => g.payload)).to.deep.equal([...Array(50).keys()].map(String));
     expect(p.got.every((g) => g.topic === 'q/_platform' && g.qos === 1)).to.equal(true);
     const e1 = platformEvents.filter((e) => e.endsWith(' e1'));
@@ -273,7 +288,12 @@ describe('e2e: a platform and two edges', function () {
       add: [{ asset_class: 'service', asset_id: 'Where' }],
     });
     expect(sync.status, JSON.stringify(sync.body)).to.equal(200);
-    await until(() => watch.got.some((g) => g.topic === '$notification/sync/status'), 10000, 'sync status');
+    await arrived(
+      watch.c,
+      () => watch.got.some((g) => g.topic === '$notification/sync/status'),
+      'sync status',
+      10000,
+    );
     const status = JSON.parse(
       watch.got.find((g) => g.topic === '$notification/sync/status')?.payload ?? '{}',
     ) as object;
@@ -305,7 +325,7 @@ describe('e2e: a platform and two edges', function () {
       code: 'function Where(req, resp) { resp.success({ edge: ClearBlade.isEdge(), id: ClearBlade.edgeId(), v: 2 }); }',
     });
     expect(edit.status, JSON.stringify(edit.body)).to.equal(200);
-    await until(() => statuses() > before, 10000, 'redeployment status');
+    await arrived(watch.c, () => statuses() > before, 'redeployment status', 10000);
     const rerun = await rest(edges[1].tp, 'POST', `/api/v/1/code/${systemKey}/Where`, edges[1].devToken, {});
     expect(rerun.body).to.deep.include({ success: true, results: { edge: true, id: 'e2', v: 2 } });
 
@@ -334,7 +354,12 @@ describe('e2e: a platform and two edges', function () {
     await rest(platform.tp, 'PUT', `/admin/edges/sync/${systemKey}/e2`, platform.devToken, {
       add: [{ asset_class: 'service', asset_id: 'UsesHelpers' }],
     });
-    await until(() => watch.got.some((g) => g.topic === '$notification/sync/error'), 10000, 'sync error');
+    await arrived(
+      watch.c,
+      () => watch.got.some((g) => g.topic === '$notification/sync/error'),
+      'sync error',
+      10000,
+    );
     const error = JSON.parse(
       watch.got.find((g) => g.topic === '$notification/sync/error')?.payload ?? '{}',
     ) as Record<string, unknown>;
