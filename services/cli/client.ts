@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CliIo, Command } from './index.js';
+import type { CliIo, Command } from './io.js';
 import { printOutput, type Output } from './format.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:9000';

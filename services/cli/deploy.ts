@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { chosenSystem, developerClient, reportError } from './client.js';
 import { printOutput } from './format.js';
-import type { CliIo } from './index.js';
+import type { CliIo } from './io.js';
 
 const HELP = `Usage: isobar deploy <asset> --edge <name> [--edge <name>]... [--remove]
 

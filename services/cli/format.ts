@@ -1,5 +1,5 @@
 // How commands print: aligned tables for people, JSON with --json for scripts.
-import type { CliIo } from './index.js';
+import type { CliIo } from './io.js';
 
 /** What an action hands back to be printed. */
 export interface Output {

@@ -1,7 +1,7 @@
 // `isobar history <topic>`: prints a topic's stored messages, oldest first, over the REST API.
 import { parseArgs } from 'node:util';
 import { chosenSystem, developerClient, reportError } from './client.js';
-import type { CliIo } from './index.js';
+import type { CliIo } from './io.js';
 
 const HELP = `Usage: isobar history <topic> [options]
 

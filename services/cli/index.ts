@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { CliIo, Command } from './io.js';
 import { startCommand } from './start.js';
 import { edgesCommand } from './edges.js';
 import { deployCommand } from './deploy.js';
@@ -11,15 +11,6 @@ import { rolesCommand } from './roles.js';
 import { historyCommand } from './history.js';
 import { triggersCommand } from './triggers.js';
 import { timersCommand } from './timers.js';
-
-export interface CliIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: Writable;
-  readonly stderr: Writable;
-}
-
-/** A sub-command: receives its own arguments, returns the exit code. */
-export type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   start: { run: startCommand, summary: 'run the platform (broker, engine, REST) in this process' },

@@ -1,6 +1,6 @@
 // `isobar login`: trades a developer email and password for a token kept in ~/.isobar/credentials.json.
 import { parseArgs } from 'node:util';
-import type { CliIo } from './index.js';
+import type { CliIo } from './io.js';
 import { createClient, DEFAULT_URL, readCredentials, reportError, writeCredentials } from './client.js';
 
 const HELP = `Usage: isobar login [--url URL] --email EMAIL [--password PASSWORD]

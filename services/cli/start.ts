@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { OPTIONS } from '../config/options.js';
 import { createLog } from '../kernel/log.js';
 import { createPlatform } from '../platform.js';
-import type { CliIo } from './index.js';
+import type { CliIo } from './io.js';
 
 function help(): string {
   const rows = OPTIONS.map(
