@@ -169,30 +169,32 @@ describe('broker: before authentication a connection holds little memory', funct
       await closedWithin(ws, 10000);
     });
 
-    it('keeps authenticated connections past the deadline (TCP and WebSocket)', async () => {
-      const tcp = mqtt.connect(`mqtt://127.0.0.1:${String(r.ports.mqtt)}`, {
+    it('keeps authenticated connections past the deadline (TCP, TLS, WebSocket, secure WebSocket)', async () => {
+      const opts = {
         username: 'tok',
         password: SYS_A,
         reconnectPeriod: 0,
         keepalive: 0,
-      });
-      const ws = mqtt.connect(wsUrl(r, 'ws'), {
-        username: 'tok',
-        password: SYS_A,
-        reconnectPeriod: 0,
-        keepalive: 0,
-      });
-      clients.push(tcp, ws);
-      await Promise.all([clientEvent(tcp, 'connect'), clientEvent(ws, 'connect')]);
+        rejectUnauthorized: false,
+      };
+      const connected = [
+        mqtt.connect(`mqtt://127.0.0.1:${String(r.ports.mqtt)}`, opts),
+        mqtt.connect(`mqtts://127.0.0.1:${String(r.ports.mqtts)}`, opts),
+        mqtt.connect(wsUrl(r, 'ws'), opts),
+        mqtt.connect(wsUrl(r, 'wss'), opts),
+      ];
+      clients.push(...connected);
+      await Promise.all(connected.map((c) => clientEvent(c, 'connect')));
       // a connection accepted after them reaches its deadline, so theirs has passed too
       const idle = await openStream(r, 'mqtt');
       sockets.push(idle);
       await closedWithin(idle, 10000);
-      await tcp.subscribeAsync('alive/#');
-      const got = collect(tcp, 1);
-      await ws.publishAsync('alive/1', 'yes');
-      expect((await got)[0].payload).to.equal('yes');
-      expect(tcp.connected && ws.connected).to.equal(true);
+      const [first, ...others] = connected;
+      await first.subscribeAsync('alive/#');
+      const got = collect(first, others.length);
+      for (const [i, c] of others.entries()) await c.publishAsync('alive/1', String(i));
+      expect((await got).map((m) => m.payload).sort()).to.deep.equal(['0', '1', '2']);
+      expect(connected.every((c) => c.connected)).to.equal(true);
     });
   });
 });
