@@ -1,7 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 /** Dependency direction of DESIGN.md: runtime-api <- engine, runtime-api <- broker, services uses all. */
 const zones = [
@@ -12,6 +12,12 @@ const zones = [
   },
   { target: './engine', from: ['./broker', './services', './bin'], message: 'engine knows only runtime-api' },
   { target: './broker', from: ['./engine', './services', './bin'], message: 'broker knows only runtime-api' },
+  {
+    // no-cycle skips `import type`; this zone keeps areas off the root even for types (contracts: services/kernel/).
+    target: ['./services/!(cli)/**', './services/!(platform).ts'],
+    from: './services/platform.ts',
+    message: 'the composition root is imported by nobody: import the contract from services/kernel/',
+  },
 ];
 
 export default tseslint.config(
@@ -31,6 +37,14 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { 'import-x': importX },
+    // Sources import './x.js' for './x.ts' (ESM under tsx/tsc): the resolver maps it so import rules see files.
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } }),
+      ],
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
@@ -38,6 +52,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-restricted-paths': ['error', { zones }],
+      // The composition root is imported by nobody and no two modules import each other (CONVENTIONS.md §21).
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'no-restricted-imports': [
         'error',
         { paths: [{ name: 'isolated-vm', message: 'Only engine/ may import isolated-vm' }] },
