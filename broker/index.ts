@@ -274,6 +274,9 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
         live = false;
         return remove();
       };
+      if (events.has('internalSubscribed')) {
+        events.emit('internalSubscribed', { systemKey, filter, identity: opts.identity });
+      }
       if (opts.identity === undefined) return drop;
       // made for an identity (a service): dropped when that identity's roles no longer allow it
       const untrack = access.trackInternal({ systemKey, identity: opts.identity, filter: plain, drop });

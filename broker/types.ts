@@ -64,6 +64,11 @@ export interface BrokerEventMap {
   disconnected: { identity: ClientIdentity; clientId: string };
   subscribed: { identity: ClientIdentity; clientId: string; filter: string; qos: number };
   unsubscribed: { identity: ClientIdentity; clientId: string; filter: string };
+  /**
+   * An internal subscriber (`subscribe()`: stream services, triggers) is in place: messages published
+   * from now on reach it. `filter` as given (`$share/<group>/<f>` included); `identity` when made for one.
+   */
+  internalSubscribed: { systemKey: string; filter: string; identity?: ClientIdentity };
   /** Fired from aedes' `publish` event (never back-pressures publishers); includes internal publishes. */
   published: BrokerMessage;
   /** A PUBLISH refused by the ACL (dropped, counted). */

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { BrokerMessage } from '../../../broker/types.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { messages, startRig, type Rig } from './rig.js';
 
 const SEED_STREAM = readFileSync(
@@ -36,28 +37,6 @@ const LOOP_STREAM = `function looper(req, resp) {
     });
   }
 }`;
-
-/** Resolves once `predicate` holds, re-checking on every broker event (bounded). */
-function until(rig: Rig, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const broker = rig.tp.platform.broker;
-  return new Promise((resolve, reject) => {
-    if (predicate()) return resolve();
-    const offs: Array<() => void> = [];
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      for (const off of offs) off();
-      if (err === undefined) resolve();
-      else reject(err);
-    };
-    const timer = setTimeout(() => done(new Error('condition not met in time')), timeoutMs);
-    const check = () => {
-      if (predicate()) done();
-    };
-    offs.push(broker.on('published', check), broker.on('subscribed', check), broker.on('connected', check));
-    const poll = setInterval(check, 5); // internal subscriptions raise no broker event
-    offs.push(() => clearInterval(poll));
-  });
-}
 
 describe('event topics over the platform', () => {
   let rig: Rig;
@@ -139,9 +118,19 @@ describe('event topics over the platform', () => {
 
   it("runs the seed's triggerStreamService: its subscriptions make device events flow to it", async () => {
     const errors: string[] = [];
-    const offErrors = rig.tp.platform.broker.on('published', (m) => {
+    const broker = rig.tp.platform.broker;
+    const offErrors = broker.on('published', (m) => {
       if (m.topic === 'service/error') errors.push(m.payload.toString('utf8'));
     });
+    // both streams' subscriptions in place: the broker reports each internal subscription it made
+    const subscribed = waitFor(
+      broker,
+      'internalSubscribed',
+      () =>
+        broker.hasSubscribers(sk, '$trigger/device/created') &&
+        broker.hasSubscribers(sk, '$trigger/messaging/device/connected'),
+      { timeoutMs: 10_000, what: 'the streams subscribing to both $trigger topics' },
+    );
     await rig.dev.call('POST', `/admin/code/v/1/${sk}/triggerStreamService`, {
       code: SEED_STREAM,
       parameters: [],
@@ -152,13 +141,7 @@ describe('event topics over the platform', () => {
       parameters: [],
       execution_timeout: -1,
     });
-    const broker = rig.tp.platform.broker;
-    await until(
-      rig,
-      () =>
-        broker.hasSubscribers(sk, '$trigger/device/created') &&
-        broker.hasSubscribers(sk, '$trigger/messaging/device/connected'),
-    );
+    await subscribed;
     const watcher = await rig.mqtt(rig.devToken, 'probe-watcher');
     await watcher.subscribeAsync('probe/#');
     const probed = messages(watcher, 2);
