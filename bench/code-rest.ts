@@ -1,7 +1,8 @@
 // Code-service REST benchmark: requests/s of `POST /api/v/1/code/{sk}/{name}`
-// running a trivial micro service (a fresh context per invocation) against a plain Fastify route doing the
-// same work (add two numbers, answer the ClearBlade envelope), measured in one run on this machine.
-// Target: ratio >= 0.5. The load comes from a worker thread (keep-alive HTTP, fixed concurrency, bounded in
+// running a trivial micro service against a plain Fastify route doing the same work (add two numbers, answer
+// the ClearBlade envelope), measured in one run on this machine: warm runs (the default: a warm context per
+// version, a fresh scope per run) and, beside it, the same service saved with `strict_isolation` (a fresh
+// V8 context per run). Target: warm ratio >= 0.5. The load comes from a worker thread (keep-alive HTTP, fixed concurrency, bounded in
 // requests and time) so the server's thread does only server work.
 // Run: npm run bench -- code-rest   or   node --no-node-snapshot --import tsx bench/code-rest.ts
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -91,6 +92,7 @@ async function plainServer(): Promise<{ url: string; close: () => Promise<void> 
 
 async function platformServer(): Promise<{
   url: string;
+  strictUrl: string;
   headers: Record<string, string>;
   close: () => Promise<void>;
 }> {
@@ -123,16 +125,23 @@ async function platformServer(): Promise<{
   const system = await identity.createSystem(dev.id, { name: 'bench' });
   const token = (await identity.loginDeveloper('bench@isobar.local', 'bench-pass-1')).token;
   const base = `http://127.0.0.1:${String(ports.http)}`;
-  const res = await fetch(`${base}/admin/code/v/1/${system.systemKey}/Add`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'ClearBlade-DevToken': token },
-    body: JSON.stringify({
-      code: 'function Add(req, resp) { resp.success(req.params.lhs + req.params.rhs); }',
-    }),
-  });
-  if (res.status !== 200) throw new Error(`push failed: ${await res.text()}`);
+  for (const [name, strict] of [
+    ['Add', false],
+    ['AddStrict', true],
+  ] as const) {
+    const res = await fetch(`${base}/admin/code/v/1/${system.systemKey}/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'ClearBlade-DevToken': token },
+      body: JSON.stringify({
+        code: `function ${name}(req, resp) { resp.success(req.params.lhs + req.params.rhs); }`,
+        strict_isolation: strict,
+      }),
+    });
+    if (res.status !== 200) throw new Error(`push failed: ${await res.text()}`);
+  }
   return {
     url: `${base}/api/v/1/code/${system.systemKey}/Add`,
+    strictUrl: `${base}/api/v/1/code/${system.systemKey}/AddStrict`,
     headers: { 'ClearBlade-DevToken': token },
     async close() {
       await platform.close();
@@ -164,11 +173,12 @@ async function main(): Promise<void> {
   const baseline = await measure('plain Fastify route', plain.url, {});
   await plain.close();
   const platform = await platformServer();
-  const service = await measure('POST /api/v/1/code (micro)', platform.url, platform.headers);
+  const service = await measure('POST /api/v/1/code (warm)', platform.url, platform.headers);
+  const strict = await measure('POST /api/v/1/code (strict)', platform.strictUrl, platform.headers);
   await platform.close();
   const ratio = service / baseline;
   console.log(
-    `ratio service/baseline: ${ratio.toFixed(2)}x (target >= 0.50) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}`,
+    `ratio warm/baseline: ${ratio.toFixed(2)}x (target >= 0.50) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}; strict/baseline: ${(strict / baseline).toFixed(2)}x`,
   );
 }
 

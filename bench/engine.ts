@@ -21,7 +21,7 @@ const SYSTEM_KEY = 'benchsystemkey0000000000000001';
 const caller: Caller = {
   kind: 'user',
   id: 'u1',
-  email: 'bench@example.com',
+  name: 'bench@example.com',
   token: 't',
   systemKey: SYSTEM_KEY,
 };
@@ -147,8 +147,14 @@ async function benchInvoke(): Promise<string[][]> {
   const v = version('Add', 'function Add(req, resp) { resp.success(req.params.lhs + req.params.rhs); }', {
     memoryLimitMb: 64,
   });
+  // The same service with strict isolation: a fresh context per run, as before warm runs.
+  const strict = version('AddStrict', v.code.replace('Add(', 'AddStrict('), {
+    memoryLimitMb: 64,
+    strictIsolation: true,
+  });
   const add: InvokeRequest = { ...request, params: { lhs: 3, rhs: 4 } };
   await engine.prepare(v);
+  await engine.prepare(strict);
   const blanks = await Promise.all(Array.from({ length: 8 }, () => createBlank(64, () => {})));
   const rows: string[][] = [];
   for (const concurrency of [1, 8]) {
@@ -159,13 +165,19 @@ async function benchInvoke(): Promise<string[][]> {
       context.release();
     };
     const floor = await rate(bare, concurrency, 2000);
-    const runs = await rate(() => engine.invoke(v, add), concurrency, 3000);
-    rows.push([
-      `micro runs, ${concurrency} at a time (runs/s; CPU ms per run)`,
-      `${fmt(runs.perS)}; ${fmt(runs.cpuMs, 2)}`,
-      `${fmt(floor.perS)}; ${fmt(floor.cpuMs, 2)}`,
-      fmt(runs.perS / floor.perS, 2),
-    ]);
+    for (const [label, s] of [
+      ['warm', v],
+      ['strict', strict],
+    ] as const) {
+      await rate(() => engine.invoke(s, add), concurrency, 300);
+      const runs = await rate(() => engine.invoke(s, add), concurrency, 3000);
+      rows.push([
+        `micro runs (${label}), ${concurrency} at a time (runs/s; CPU ms per run)`,
+        `${fmt(runs.perS)}; ${fmt(runs.cpuMs, 2)}`,
+        `${fmt(floor.perS)}; ${fmt(floor.cpuMs, 2)}`,
+        fmt(runs.perS / floor.perS, 2),
+      ]);
+    }
   }
   for (const b of blanks) b.isolate.dispose();
   await engine.close();
