@@ -14,7 +14,11 @@ export interface CodeWorld {
     method: string,
     path: string,
     options?: { body?: unknown; token?: string; header?: string; headers?: Record<string, string> },
-  ): Promise<{ status: number; body: Record<string, unknown> & { code?: string } }>;
+  ): Promise<{
+    status: number;
+    body: Record<string, unknown> & { code?: string };
+    headers: Record<string, string>;
+  }>;
   /** Creates (or replaces the permissions of) a role and gives it to the user. */
   grant(changes: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
@@ -23,8 +27,18 @@ export interface CodeWorld {
 const ADMIN = { email: 'admin@test.local', password: 'admin-pass-1' };
 
 /** Starts a platform and seeds a system with one user (holding only Authenticated). */
-export async function codeWorld(options: { clock?: ManualClock; dataDir?: string } = {}): Promise<CodeWorld> {
-  const tp = await startTestPlatform({ clock: options.clock, dataDir: options.dataDir });
+export async function codeWorld(
+  options: {
+    clock?: ManualClock;
+    dataDir?: string;
+    overrides?: Record<string, string | number | boolean | undefined>;
+  } = {},
+): Promise<CodeWorld> {
+  const tp = await startTestPlatform({
+    clock: options.clock,
+    dataDir: options.dataDir,
+    overrides: options.overrides,
+  });
   try {
     const identity = tp.platform.identity;
     const dev = await identity.developerByEmail(ADMIN.email);
@@ -46,7 +60,11 @@ export async function codeWorld(options: { clock?: ManualClock; dataDir?: string
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
       });
       const text = await res.text();
-      return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
+      return {
+        status: res.status,
+        body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>,
+        headers: Object.fromEntries(res.headers),
+      };
     };
     return {
       tp,
