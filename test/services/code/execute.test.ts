@@ -46,13 +46,13 @@ describe('code execute over REST', () => {
   it('answers {success: true, results} keeping the JSON type of results', async () => {
     for (const value of [7, 'text', true, null, [1, 'a'], { nested: { x: 1 } }]) {
       const r = await run('Echo', { value });
-      expect(r).to.deep.equal({ status: 200, body: { success: true, results: value } });
+      expect(r).to.deep.include({ status: 200, body: { success: true, results: value } });
     }
     expect((await run('Adder', { lhs: 3, rhs: 4 })).body).to.deep.equal({ success: true, results: 7 });
   });
 
   it('answers HTTP 200 {success: false, results: "<ErrorName>: <message>"} for a thrown error', async () => {
-    expect(await run('Thrower', {})).to.deep.equal({
+    expect(await run('Thrower', {})).to.deep.include({
       status: 200,
       body: { success: false, results: 'TypeError: bad thing' },
     });
