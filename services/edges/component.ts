@@ -3,6 +3,7 @@
 // (`config.edge.name` set): the link to the platform (relay up and down, on-disk outbox, reconnect with
 // backoff), identity snapshots and deployment manifests applied locally. Both emit the
 // StartConnectDisconnect platform events.
+import { EventEmitter } from 'node:events';
 import type { Broker } from '../../broker/types.js';
 import type { Component, ComponentBase } from '../kernel/component.js';
 import type { RestAuth } from '../rest/auth.js';
@@ -29,11 +30,18 @@ export interface EdgesDeps {
   readonly identityDebounceMs?: number;
 }
 
+/** What the edges component reports beyond the platform events (what a caller or test waits for). */
+export interface EdgesEvents {
+  /** Edge mode: an identity snapshot of `systemKey` from the platform is in the store and identity's view. */
+  identityApplied: [systemKey: string];
+}
+
 export interface EdgesComponent extends Component {
   readonly registry: EdgeRegistry;
   readonly deployments: Deployments;
   /** Edge mode only: the link to the platform. */
   readonly link: EdgeLink | undefined;
+  readonly events: EventEmitter<EdgesEvents>;
 }
 
 /** Maps `--platform` to the broker URL: MQTT and WebSocket URLs as given; http(s) to the default MQTT ports. */
@@ -67,6 +75,7 @@ export async function createEdgesComponent(base: ComponentBase, deps: EdgesDeps)
     deps.broker.publish(sk, topic, payload, { qos: 1 }),
   );
   const fail = (what: string) => (err: unknown) => log.error(what, { err: String(err) });
+  const own = new EventEmitter<EdgesEvents>();
 
   let downlink: Downlink | undefined;
   const deployments = createDeployments({
@@ -121,6 +130,7 @@ export async function createEdgesComponent(base: ComponentBase, deps: EdgesDeps)
           ) {
             applyIdentitySnapshot(store, body)
               .then(() => deps.reloadIdentity?.(systemKey))
+              .then(() => own.emit('identityApplied', systemKey))
               .catch(fail('identity snapshot not applied'));
           }
         },
@@ -191,6 +201,7 @@ export async function createEdgesComponent(base: ComponentBase, deps: EdgesDeps)
     registry,
     deployments,
     link,
+    events: own,
     start() {
       downlink?.start();
       if (link !== undefined && edge.systemKey !== undefined && edge.name !== undefined) {

@@ -41,10 +41,12 @@ export interface UplinkEvents {
   retry: [delayMs: number];
   /** Everything in the outbox has been acknowledged and removed. */
   drained: [];
+  /** The platform refused the edge token (CONNACK 4 or 5, logged as CB_ERR_EDGE_BAD_TOKEN); retries go on. */
+  refused: [];
 }
 
 export interface Uplink {
-  /** Reports state changes, scheduled retries and a drained outbox. */
+  /** Reports state changes, scheduled retries, a drained outbox and a refused token. */
   readonly events: EventEmitter<UplinkEvents>;
   /** Starts connecting (and reconnecting until closed). */
   start(): void;
@@ -197,6 +199,7 @@ export function createUplink(
         err: err.message,
         code: refused ? 'CB_ERR_EDGE_BAD_TOKEN' : 'CB_ERR_EDGE_PLATFORM_UNREACHABLE',
       });
+      if (refused) events.emit('refused');
     });
     c.once('close', () => {
       if (client !== c) return;

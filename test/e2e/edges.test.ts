@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startTestPlatform, tempDataDir, type TestPlatform } from '../helpers/platform.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { arrived, startProxy, type TcpProxy } from '../services/edges/helpers.js';
 
 const ADMIN = { email: 'admin@test.local', password: 'admin-pass-1' };
@@ -44,18 +45,6 @@ async function devLogin(tp: TestPlatform): Promise<string> {
   const res = await rest(tp, 'POST', '/admin/auth', undefined, ADMIN);
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
   return String(res.body.dev_token);
-}
-
-/**
- * Still a poll: the identity snapshot an edge applies and the refusal an edge logs raise no event yet (the
- * edge component would have to emit them); the other waits in this file are on received messages.
- */
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 async function client(
@@ -120,24 +109,38 @@ describe('e2e: a platform and two edges', function () {
         dir,
       );
       // The first connection brings the system's identity (users, devices, roles: hashes only).
-      await until(
-        () => edge.tp.platform.identity.system(systemKey) !== undefined,
-        10000,
-        'identity snapshot',
-      );
+      if (edge.tp.platform.identity.system(systemKey) === undefined) {
+        await waitFor(edge.tp.platform.edges.events, 'identityApplied', (sk) => sk === systemKey, {
+          timeoutMs: 10000,
+          what: `identity snapshot on ${name}`,
+        });
+      }
+      expect(edge.tp.platform.identity.system(systemKey)).to.not.equal(undefined);
       edges.push({ tp: edge.tp, devToken: await devLogin(edge.tp) });
     }
-    await waitConnected(['e1', 'e2']);
+    await edgesIn(['e1', 'e2'], true);
   });
 
-  async function waitConnected(names: string[]): Promise<void> {
-    const deadline = Date.now() + 10000;
-    for (;;) {
-      const res = await rest(platform.tp, 'GET', `/admin/edges/${systemKey}`, platform.devToken);
-      const list = res.body as unknown as Array<{ name: string; isConnected: boolean }>;
-      if (names.every((n) => list.some((e) => e.name === n && e.isConnected))) return;
-      if (Date.now() > deadline) throw new Error(`edges not connected: ${JSON.stringify(list)}`);
-      await new Promise((r) => setTimeout(r, 10));
+  /**
+   * Resolves once the platform reports every one of `names` in state `connected` (its edge.connected /
+   * edge.disconnected events), then checks that REST answers the same.
+   */
+  async function edgesIn(names: string[], connected: boolean): Promise<void> {
+    const registry = platform.tp.platform.edges.registry;
+    const holds = () => names.every((n) => registry.get(systemKey, n).isConnected === connected);
+    if (!holds()) {
+      await waitFor(platform.tp.platform.events, connected ? 'edge.connected' : 'edge.disconnected', holds, {
+        timeoutMs: 10000,
+        what: `edges ${names.join(', ')} ${connected ? 'connected' : 'disconnected'}`,
+      });
+    }
+    const res = await rest(platform.tp, 'GET', `/admin/edges/${systemKey}`, platform.devToken);
+    const list = res.body as unknown as Array<{ name: string; isConnected: boolean }>;
+    for (const n of names) {
+      expect(
+        list.find((e) => e.name === n),
+        n,
+      ).to.include({ isConnected: connected });
     }
   }
 
@@ -225,7 +228,7 @@ describe('e2e: a platform and two edges', function () {
     const a = await client(edges[0], systemKey, ['local/#']);
     clients.push(p.c, a.c);
     proxy?.cut();
-    await waitDisconnected('e1');
+    await edgesIn(['e1'], false);
     for (let i = 0; i < 50; i++) a.c.publish('q/_platform', String(i), { qos: 1 });
     a.c.publish('local/x', 'served while cut', { qos: 1 });
     await arrived(
@@ -235,7 +238,7 @@ describe('e2e: a platform and two edges', function () {
     );
     expect(p.got).to.deep.equal([]);
     proxy?.restore();
-    await waitConnected(['e1']);
+    await edgesIn(['e1'], true);
     await arrived(p.c, () => p.got.length >= 50, 'queued messages', 10000);
     expect(p.got.map((g) => g.payload)).to.deep.equal([...Array(50).keys()].map(String));
     expect(p.got.every((g) => g.topic === 'q/_platform' && g.qos === 1)).to.equal(true);
@@ -243,22 +246,17 @@ describe('e2e: a platform and two edges', function () {
     expect(e1.slice(-3)).to.deep.equal(['edge.connected e1', 'edge.disconnected e1', 'edge.connected e1']);
   });
 
-  async function waitDisconnected(name: string): Promise<void> {
-    const deadline = Date.now() + 10000;
-    for (;;) {
-      const res = await rest(platform.tp, 'GET', `/admin/edges/${systemKey}/${name}`, platform.devToken);
-      if (res.body.isConnected === false) return;
-      if (Date.now() > deadline) throw new Error(`${name} still connected`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
   it('refuses a wrong edge token; that edge keeps serving locally and keeps retrying', async () => {
     const dir = tempDataDir();
     dataDirs.push(dir);
     const wrong = await startEdge('stranger', 'not-the-token', platform.tp.ports.mqtt ?? 0, dir);
     try {
-      await until(() => wrong.tp.log.lines.some((l) => l.code === 'CB_ERR_EDGE_BAD_TOKEN'), 10000, 'refusal');
+      const refusedLogged = () => wrong.tp.log.lines.some((l) => l.code === 'CB_ERR_EDGE_BAD_TOKEN');
+      const uplink = wrong.tp.platform.edges.link?.uplink;
+      if (uplink === undefined) throw new Error('the edge has no link');
+      if (!refusedLogged())
+        await waitFor(uplink.events, 'refused', undefined, { timeoutMs: 10000, what: 'refusal' });
+      expect(refusedLogged()).to.equal(true);
       const health = await fetch(`${wrong.tp.url}/healthz`);
       expect(health.status).to.equal(200);
       const local = await mqtt.connectAsync(`mqtt://127.0.0.1:${String(wrong.tp.ports.mqtt)}`, {
