@@ -105,7 +105,7 @@ function publishOne(pub: MqttClient, path: PathSpec, seq: number): void {
 
 /** The engine's own rate for this service: `invokeService` called directly, 8 at a time. */
 async function engineDoor(platform: Platform, systemKey: string, n: number): Promise<number> {
-  const caller = { kind: 'developer' as const, id: 'bench', email: '', token: '', systemKey };
+  const caller = { kind: 'developer' as const, id: 'bench', name: '', token: '', systemKey };
   let i = 0;
   const start = performance.now();
   await Promise.all(

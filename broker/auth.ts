@@ -81,7 +81,12 @@ export function createConnectGate(
         return new IsobarError('CB_ERR_MQTT_CLIENT_ID_REJECTED', { reason: 'already connected' });
       }
       const session: Session = {
-        identity: { ...identity, token: connect.username },
+        // The identity auth answered, kept as it is (it already carries this token) so ACL checks and the
+        // services it reaches see the very object; stamped only when an adapter left the token out.
+        identity:
+          identity.kind === 'service' || identity.token === connect.username
+            ? identity
+            : { ...identity, token: connect.username },
         systemKey: identity.systemKey,
         clientId,
         internalId,

@@ -1,21 +1,26 @@
 // The broker's contract with the rest of the platform. The broker knows nothing of services: it asks a
 // BrokerAuth (implemented in services/ over identity) and reports activity through BrokerEvents.
 import type { Clock } from '../runtime-api/clock.js';
+import type { Identity } from '../runtime-api/identity.js';
 import type { Log } from '../runtime-api/log.js';
 
-/** Who is on the other end of an MQTT connection (or who an internal publish acts for). */
-export interface ClientIdentity {
-  readonly kind: 'developer' | 'user' | 'device' | 'anon' | 'service';
-  /** developer id, user_id, device name, or service instance id. */
+/** Platform code publishing or subscribing with no caller of its own: every topic of its system. */
+export interface PlatformIdentity {
+  readonly kind: 'service';
+  /** The component or service instance, for logs. */
   readonly id: string;
-  /** email or device name. */
   readonly name: string;
   readonly systemKey: string;
-  /** The token the client connected with (undefined for internal publishers). */
-  readonly token?: string;
-  /** Epoch ms when that token expires: the broker closes the connection then. Undefined = never. */
-  readonly expiresAt?: number;
+  readonly token?: undefined;
+  readonly expiresAt?: undefined;
 }
+
+/**
+ * Who is on the other end of an MQTT connection, or whom an internal publish acts for: the one identity
+ * type (runtime-api/identity.ts) — a service's publishes carry its run-as identity as the engine got it —
+ * or the platform itself.
+ */
+export type ClientIdentity = Identity | PlatformIdentity;
 
 /** What the broker asks of the platform. Sync methods answer from memory; they run on every packet. */
 export interface BrokerAuth {

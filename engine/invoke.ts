@@ -150,9 +150,9 @@ export function createInvoker(
     const begin: BeginRequest = {
       params: JSON.stringify(s.request.params ?? {}) ?? '{}',
       systemSecret: s.request.systemSecret,
-      userEmail: caller.email,
+      userEmail: caller.name,
       userid: caller.id,
-      userToken: caller.token,
+      userToken: caller.token ?? '',
       isLogging: run.logging,
       instanceId: s.instanceId,
       random: '',

@@ -3,6 +3,7 @@
 
 import type { Clock } from '../runtime-api/clock.js';
 import type { ErrorCode } from '../runtime-api/errors/index.js';
+import type { Identity } from '../runtime-api/identity.js';
 import type { Log } from '../runtime-api/log.js';
 
 /** One immutable, ready-to-run version of a service. */
@@ -33,15 +34,11 @@ export interface ServiceVersion {
   readonly strictIsolation?: boolean;
 }
 
-/** The identity a service is called by, or runs as. */
-export interface Caller {
-  readonly kind: 'developer' | 'user' | 'device' | 'anon';
-  readonly id: string;
-  /** email (developer, user) or device name. */
-  readonly email: string;
-  readonly token: string;
-  readonly systemKey: string;
-}
+/**
+ * The identity a service is called by, or runs as: the one identity type (runtime-api/identity.ts) that
+ * REST and MQTT authenticated, handed back unchanged in every HostContext and on to the broker.
+ */
+export type Caller = Identity;
 
 export interface InvokeRequest {
   /** `req.params`. */

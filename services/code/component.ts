@@ -5,7 +5,7 @@ import type { Component, ComponentBase } from '../kernel/component.js';
 import type { RestAuth } from '../rest/auth.js';
 import type { Identity } from '../identity/types.js';
 import { createHost, type HostBroker, type OpLookup } from './host.js';
-import { createInvoker, principalOf, type InvokeService } from './invoke.js';
+import { createInvoker, type InvokeService } from './invoke.js';
 import { createLibraries, type Libraries } from './libraries.js';
 import { createCodeLogs, type CodeLogs } from './logs.js';
 import { createRegistry, type Registry } from './registry.js';
@@ -74,9 +74,7 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     invoke: (...args) => invoker.invoke(...args),
     ops: deps.ops,
     withinBounds: (who, topic, action) =>
-      runAs
-        .boundsOf(who)
-        .every((bound) => identity.topicAllowed(principalOf(bound), bound.systemKey, topic, action)),
+      runAs.boundsOf(who).every((bound) => identity.topicAllowed(bound, bound.systemKey, topic, action)),
     onLog(ctx, line) {
       if (ctx.service.executionTimeout !== -1) return;
       const current = registry.find(ctx.service.systemKey, ctx.service.name);

@@ -48,17 +48,6 @@ export interface HostOptions {
   readonly withinBounds?: (runAs: Caller, topic: string, action: 'publish' | 'subscribe') => boolean;
 }
 
-/** The broker identity a service acts as: its run-as caller. */
-export function brokerIdentity(caller: Caller): ClientIdentity {
-  return {
-    kind: caller.kind,
-    id: caller.id,
-    name: caller.email,
-    systemKey: caller.systemKey,
-    token: caller.token === '' ? undefined : caller.token,
-  };
-}
-
 /** The filter a `$share/<group>/<filter>` subscription matches (the ACL judges that one). */
 function plainFilter(filter: string): string {
   if (!filter.startsWith('$share/')) return filter;
@@ -101,7 +90,7 @@ export function createHost(options: HostOptions): Host {
     await broker.publish(ctx.service.systemKey, topic, payload, {
       qos,
       retain,
-      identity: brokerIdentity(ctx.runAs),
+      identity: ctx.runAs, // the run-as identity itself: the broker's ACL sees what the run carries
       hop: hops.publishHop(ctx, ctx.hop),
     });
   };
@@ -121,7 +110,7 @@ export function createHost(options: HostOptions): Host {
           hops.received(ctx, message.hop);
           onMessage(message.topic, payloadText(message.payload), message.payload);
         },
-        { identity: brokerIdentity(ctx.runAs) },
+        { identity: ctx.runAs },
       );
       return async () => {
         await unsubscribe();

@@ -9,7 +9,7 @@
 // service (its execute callback) or the trigger's log sees the code.
 import { randomUUID } from 'node:crypto';
 import type { Caller, InvokeRequest, InvokeResult, ServiceVersion } from '../../engine/types.js';
-import type { IdentityService, Principal } from '../identity/types.js';
+import type { IdentityService } from '../identity/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Clock } from '../kernel/clock.js';
 import type { CodeLogs } from './logs.js';
@@ -64,29 +64,6 @@ export interface Invoker {
   streamRequest(current: CurrentService): Promise<InvokeRequest>;
 }
 
-/** A Caller as identity's permission checks want it. */
-export function principalOf(caller: Caller): Principal {
-  return {
-    kind: caller.kind,
-    id: caller.id,
-    name: caller.email,
-    systemKey: caller.kind === 'developer' ? null : caller.systemKey,
-    token: caller.token,
-    expiresAt: Number.MAX_SAFE_INTEGER,
-  };
-}
-
-/** A Principal (REST) as the engine's Caller, in the system of the path. */
-export function callerOf(principal: Principal, systemKey: string): Caller {
-  return {
-    kind: principal.kind,
-    id: principal.id,
-    email: principal.name,
-    token: principal.token,
-    systemKey,
-  };
-}
-
 /** Builds the invoke door over the registry, identity and (late-bound) engine. */
 export function createInvoker(deps: InvokerDeps): Invoker {
   const { registry, identity, logs, clock } = deps;
@@ -119,9 +96,7 @@ export function createInvoker(deps: InvokerDeps): Invoker {
 
   /** Execute permission of the caller and of every identity that bounds it (run-as.ts). */
   const authorized = (caller: Caller, systemKey: string, name: string): boolean =>
-    [caller, ...deps.runAs.boundsOf(caller)].every((who) =>
-      identity.serviceAllowed(principalOf(who), systemKey, name),
-    );
+    [caller, ...deps.runAs.boundsOf(caller)].every((who) => identity.serviceAllowed(who, systemKey, name));
 
   /** The outcome of a run refused for its depth; it never reached the engine. */
   const tooDeep = (name: string, instanceId: string | undefined): InvokeResult => ({
@@ -143,7 +118,7 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     if (hop >= deps.hopLimit) return tooDeep(name, options.instanceId);
     // authorizeCaller
     if (options.authorize === true && !authorized(caller, systemKey, name)) {
-      throw new IsobarError('CB_ERR_CODE_EXECUTE_DENIED', { principal: caller.email || caller.id, name });
+      throw new IsobarError('CB_ERR_CODE_EXECUTE_DENIED', { principal: caller.name || caller.id, name });
     }
     const version = versionOf(current);
     const logging = options.logging === true || current.record.logging_enabled;

@@ -60,7 +60,7 @@ export function createRunAs(deps: { readonly identity: RunAsIdentity; readonly c
       issued = { token: login.token, expiresAt: login.expiresAt };
       tokens.set(k(systemKey, userId), issued);
     }
-    return { kind: 'user', id: found.id, email: found.email, token: issued.token, systemKey };
+    return { kind: 'user', id: found.id, name: found.email, token: issued.token, systemKey };
   };
 
   /** The identity that saved the current version; CB_ERR_CODE_AUTHOR_UNKNOWN when it is gone. */
@@ -71,7 +71,7 @@ export function createRunAs(deps: { readonly identity: RunAsIdentity; readonly c
     switch (by.kind) {
       case 'developer': {
         const id = by.id === '' ? (identity.system(systemKey)?.ownerId ?? '') : by.id;
-        return { kind: 'developer', id, email: '', token: '', systemKey };
+        return { kind: 'developer', id, name: '', token: '', systemKey };
       }
       case 'user': {
         const found = await user(systemKey, by.id);
@@ -85,7 +85,7 @@ export function createRunAs(deps: { readonly identity: RunAsIdentity; readonly c
           });
           devices.add(k(systemKey, by.id));
         }
-        return { kind: 'device', id: by.id, email: by.id, token: '', systemKey };
+        return { kind: 'device', id: by.id, name: by.id, token: '', systemKey };
       }
     }
   };

@@ -4,7 +4,7 @@ import type { HostContext } from '../../engine/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { PERM } from '../../runtime-api/constants.js';
 import type { BridgeOp } from '../../runtime-api/bridge-ops.js';
-import type { Principal } from '../identity/types.js';
+import type { Actor } from '../identity/types.js';
 import { normalizeQuery, type HistoryQuery, type HistoryRecord } from './query.js';
 
 /** A bridge operation handler as the code registry's host takes it. */
@@ -12,7 +12,7 @@ export type OpHandler = (ctx: HostContext, args: readonly unknown[]) => Promise<
 
 /** What the ops ask of the history component. */
 export interface HistoryOpsApi {
-  level(principal: Principal, systemKey: string): number;
+  level(principal: Actor, systemKey: string): number;
   query(systemKey: string, q: HistoryQuery): Promise<HistoryRecord[]>;
   delete(systemKey: string, q: HistoryQuery): Promise<HistoryRecord[]>;
   currentTopics(systemKey: string): Promise<string[]>;
@@ -20,24 +20,11 @@ export interface HistoryOpsApi {
 
 type HistoryOp = Extract<BridgeOp, `history.${string}`>;
 
-/** The run-as caller as a principal for the permission check (its token was verified when the run began). */
-function principalOf(ctx: HostContext): Principal {
-  const c = ctx.runAs;
-  return {
-    kind: c.kind,
-    id: c.id,
-    name: c.email,
-    systemKey: c.kind === 'developer' ? null : c.systemKey,
-    token: c.token,
-    expiresAt: Number.MAX_SAFE_INTEGER,
-  };
-}
-
 /** Builds the handlers for every `history.*` op listed in runtime-api/bridge-ops.ts. */
 export function createHistoryOps(api: HistoryOpsApi): Record<HistoryOp, OpHandler> {
   const check = (ctx: HostContext, bit: number, action: string): string => {
     const systemKey = ctx.service.systemKey;
-    if ((api.level(principalOf(ctx), systemKey) & bit) === 0) {
+    if ((api.level(ctx.runAs, systemKey) & bit) === 0) {
       throw new IsobarError('CB_ERR_HISTORY_FORBIDDEN', { action });
     }
     return systemKey;

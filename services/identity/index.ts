@@ -17,7 +17,7 @@ import * as systems from './systems.js';
 import { createLoginThrottle } from './throttle.js';
 import * as tokens from './tokens.js';
 import * as users from './users.js';
-import type { Identity, Principal } from './types.js';
+import type { Actor, Identity } from './types.js';
 
 export type { Identity } from './types.js';
 
@@ -45,12 +45,12 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   await tokens.loadTokens(ctx);
   const { cache } = ctx;
 
-  const canUseSystem = (p: Principal, systemKey: string): boolean => {
+  const canUseSystem = (p: Actor, systemKey: string): boolean => {
     if (p.kind === 'developer') return cache.systems.get(systemKey)?.ownerId === p.id;
     return p.systemKey === systemKey && cache.systems.has(systemKey);
   };
   /** Merged role permissions of a non-developer principal in its own system, or undefined elsewhere. */
-  const effective = (p: Principal, systemKey: string): Effective | undefined => {
+  const effective = (p: Actor, systemKey: string): Effective | undefined => {
     if (p.systemKey !== systemKey || !cache.systems.has(systemKey)) return undefined;
     const key = p.kind === 'anon' ? 'anon' : memberKey(p.kind === 'device' ? 'device' : 'user', p.id);
     return cache.state(systemKey).effective(key);

@@ -17,6 +17,12 @@ export interface Principal {
   readonly expiresAt: number;
 }
 
+/**
+ * What the permission checks look at: a Principal, or the one identity type that REST and MQTT carry
+ * (runtime-api/identity.ts) as it arrives from a run or a connection — never converted to ask.
+ */
+export type Actor = Pick<Principal, 'kind' | 'id' | 'systemKey'>;
+
 export interface SystemInfo {
   readonly systemKey: string;
   readonly systemSecret: string;
@@ -43,13 +49,13 @@ export interface IdentityService {
   /** sync. The system, or undefined when unknown. */
   system(systemKey: string): SystemInfo | undefined;
   /** sync. Developers: owns it; users/devices/anon: belongs to it. */
-  canUseSystem(principal: Principal, systemKey: string): boolean;
+  canUseSystem(principal: Actor, systemKey: string): boolean;
   /** sync. Role topic ACL: publish needs level 2 on a matching filter, subscribe level 1 on a covering filter. Developers: always (in their systems). */
-  topicAllowed(principal: Principal, systemKey: string, topicOrFilter: string, action: TopicAction): boolean;
+  topicAllowed(principal: Actor, systemKey: string, topicOrFilter: string, action: TopicAction): boolean;
   /** sync. Service execute permission (level 1 or `allservices`). Developers: always. */
-  serviceAllowed(principal: Principal, systemKey: string, serviceName: string): boolean;
+  serviceAllowed(principal: Actor, systemKey: string, serviceName: string): boolean;
   /** sync. The `msgHistory` permission bits (1 read, 8 delete); developers 15. */
-  msgHistoryLevel(principal: Principal, systemKey: string): number;
+  msgHistoryLevel(principal: Actor, systemKey: string): number;
   /** sync. Resolves a user_id of the system to a principal-like identity (for a service's `run_user`), or undefined. */
   userById(systemKey: string, userId: string): { readonly id: string; readonly email: string } | undefined;
   /**
@@ -163,7 +169,7 @@ export interface MembershipChanges {
 /** The whole identity service: the hot-path contract plus the management used by REST, CLI and first start. */
 export interface Identity extends IdentityService {
   /** sync. The list-level permission bits (`users`, `devices`, `roles`, …) of a principal; developers 15. */
-  listLevel(principal: Principal, systemKey: string, key: string): number;
+  listLevel(principal: Actor, systemKey: string, key: string): number;
   /** Ends a token now (logout); unknown tokens are ignored. */
   revokeToken(token: string): Promise<void>;
 

@@ -3,49 +3,21 @@
 // SUBSCRIBE.
 import type { BrokerAuth, ClientIdentity } from '../../broker/types.js';
 import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
-import type { IdentityService, Principal } from '../identity/types.js';
-
-/** The identity-side principal of a broker identity (built once per identity object). */
-export function principalOf(identity: ClientIdentity): Principal {
-  return {
-    kind: identity.kind === 'service' ? 'developer' : identity.kind,
-    id: identity.id,
-    name: identity.name,
-    systemKey: identity.kind === 'developer' ? null : identity.systemKey,
-    token: identity.token ?? '',
-    expiresAt: identity.expiresAt ?? Number.MAX_SAFE_INTEGER,
-  };
-}
-
-/** The broker-side identity of a verified principal acting in `systemKey` (its expiry closes its connection). */
-export function clientIdentityOf(principal: Principal, systemKey: string): ClientIdentity {
-  return {
-    kind: principal.kind,
-    id: principal.id,
-    name: principal.name,
-    systemKey,
-    token: principal.token,
-    expiresAt: principal.expiresAt,
-  };
-}
+import { actingIn } from '../identity/acting.js';
+import type { IdentityService } from '../identity/types.js';
 
 /** Builds the adapter. Identities of kind `service` (platform code with no caller) may use every topic. */
 export function createBrokerAuth(identity: IdentityService): BrokerAuth {
-  const principals = new WeakMap<ClientIdentity, Principal>();
-  const principal = (who: ClientIdentity): Principal => {
-    let p = principals.get(who);
-    if (p === undefined) principals.set(who, (p = principalOf(who)));
-    return p;
-  };
+  // The identity is asked as it is — a connection's, or a service's run-as identity — with no conversion.
   const allowed = (who: ClientIdentity, topic: string, action: 'publish' | 'subscribe') =>
-    who.kind === 'service' || identity.topicAllowed(principal(who), who.systemKey, topic, action);
+    who.kind === 'service' || identity.topicAllowed(who, who.systemKey, topic, action);
   return {
     authenticate(token, systemKey) {
       if (identity.system(systemKey) === undefined)
         throw new IsobarError('CB_ERR_SYSTEM_UNKNOWN', { systemKey });
       const p = identity.verifyToken(token);
       if (!identity.canUseSystem(p, systemKey)) throw new IsobarError('CB_ERR_AUTH_INVALID_TOKEN');
-      return clientIdentityOf(p, systemKey);
+      return actingIn(p, systemKey);
     },
     duplicateClientId: (who) => identity.system(who.systemKey)?.duplicateClientId ?? 'reject',
     canPublish: (who, topic) => allowed(who, topic, 'publish'),

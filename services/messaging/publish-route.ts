@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Broker } from '../../broker/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { RestAuth } from '../rest/auth.js';
-import { clientIdentityOf } from './broker-auth.js';
+import { actingIn } from '../identity/acting.js';
 
 interface PublishBody {
   topic: string;
@@ -63,7 +63,7 @@ export function publishRoutes(deps: { broker: Broker; auth: RestAuth }): Fastify
         await deps.broker.publish(systemKey, body.topic, payloadOf(body.body ?? body.payload), {
           qos: body.qos ?? 0,
           retain: body.retain ?? false,
-          identity: clientIdentityOf(caller, systemKey),
+          identity: actingIn(caller, systemKey),
         });
         return { success: true, topic: body.topic };
       },

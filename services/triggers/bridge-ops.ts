@@ -3,7 +3,7 @@
 // anything in their system; users and devices need the `triggers` list permission.
 
 import type { HostContext } from '../../engine/types.js';
-import type { Principal } from '../identity/types.js';
+import type { Actor } from '../identity/types.js';
 import type { TriggersApi } from './api.js';
 import {
   creatorOf,
@@ -17,29 +17,16 @@ import {
 /** A bridge op handler as the host calls it: JSON arguments in, JSON value out. */
 export type OpHandler = (ctx: HostContext, args: readonly unknown[]) => Promise<unknown>;
 
-/** The principal a running service acts as (its runAs caller). */
-export function principalOf(ctx: HostContext): Principal {
-  const r = ctx.runAs;
-  return {
-    kind: r.kind,
-    id: r.id,
-    name: r.email,
-    systemKey: r.systemKey,
-    token: r.token,
-    expiresAt: Infinity,
-  };
-}
-
 /** Checks the permission, then runs `fn` with the system key and the acting principal. */
 export function guarded<T>(
   identity: PermissionIdentity,
   resource: ListResource,
   action: ListAction,
-  fn: (systemKey: string, principal: Principal) => Promise<T> | T,
+  fn: (systemKey: string, principal: Actor) => Promise<T> | T,
   input?: unknown,
 ): (ctx: HostContext) => Promise<T> {
   return async (ctx) => {
-    const principal = principalOf(ctx);
+    const principal = ctx.runAs;
     requireList(identity, principal, ctx.runAs.systemKey, resource, action);
     requireService(identity, principal, ctx.runAs.systemKey, input);
     return fn(ctx.runAs.systemKey, principal);

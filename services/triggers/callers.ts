@@ -50,15 +50,15 @@ export function createCallers(deps: { readonly identity: CallerIdentity; readonl
             email = (await identity.developer(creator.id))?.email ?? '';
             developerEmails.set(creator.id, email);
           }
-          return { kind: 'developer', id: creator.id, email, token: '', systemKey };
+          return { kind: 'developer', id: creator.id, name: email, token: '', systemKey };
         }
         case 'user': {
           const user = identity.userById(systemKey, creator.id);
           const token = user === undefined ? '' : await userToken(systemKey, creator.id);
-          return { kind: 'user', id: creator.id, email: user?.email ?? '', token, systemKey };
+          return { kind: 'user', id: creator.id, name: user?.email ?? '', token, systemKey };
         }
         case 'device':
-          return { kind: 'device', id: creator.id, email: creator.id, token: '', systemKey };
+          return { kind: 'device', id: creator.id, name: creator.id, token: '', systemKey };
       }
     },
   };

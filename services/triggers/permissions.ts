@@ -3,7 +3,7 @@
 
 import { PERM } from '../../runtime-api/constants.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { Principal } from '../identity/types.js';
+import type { Actor } from '../identity/types.js';
 import type { Creator } from './registry.js';
 
 export type ListResource = 'triggers' | 'timers';
@@ -11,14 +11,14 @@ export type ListAction = keyof typeof PERM;
 
 /** The slice of identity permission checks need. */
 export interface PermissionIdentity {
-  listLevel(principal: Principal, systemKey: string, key: string): number;
-  serviceAllowed(principal: Principal, systemKey: string, serviceName: string): boolean;
+  listLevel(principal: Actor, systemKey: string, key: string): number;
+  serviceAllowed(principal: Actor, systemKey: string, serviceName: string): boolean;
 }
 
 /** Throws CB_ERR_AUTH_FORBIDDEN unless the principal holds `action` on `resource` in the system. */
 export function requireList(
   identity: PermissionIdentity,
-  principal: Principal,
+  principal: Actor,
   systemKey: string,
   resource: ListResource,
   action: ListAction,
@@ -37,7 +37,7 @@ export function requireList(
  */
 export function requireService(
   identity: PermissionIdentity,
-  principal: Principal,
+  principal: Actor,
   systemKey: string,
   input: unknown,
 ): void {
@@ -54,7 +54,7 @@ export function requireService(
 }
 
 /** The creator recorded for a new trigger or timer; anonymous callers cannot create. */
-export function creatorOf(principal: Pick<Principal, 'kind' | 'id'>): Creator {
+export function creatorOf(principal: Pick<Actor, 'kind' | 'id'>): Creator {
   if (principal.kind === 'anon') {
     throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', {
       detail: 'anonymous callers cannot create triggers or timers',

@@ -7,6 +7,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Packet } from 'mqtt-packet';
 import { createBroker } from '../../broker/index.js';
 import type { Broker, BrokerAuth, BrokerLimits, ClientIdentity, ListeningPorts } from '../../broker/types.js';
+import type { Identity } from '../../runtime-api/identity.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { topicMatches, filterCovers } from '../../runtime-api/topics.js';
 import { createMemoryLog } from '../../services/kernel/log.js';
@@ -18,7 +19,7 @@ export const SECRET_A = 'SECRETA';
 
 /** Tokens → identities, and per-token topic grants (filter → level 1 sub, 2 pub, 3 both). */
 export interface FakeAuth extends BrokerAuth {
-  add(token: string, identity: Omit<ClientIdentity, 'token'>, grants?: Record<string, number>): void;
+  add(token: string, identity: Omit<Identity, 'token'>, grants?: Record<string, number>): void;
   /** The token no longer authenticates (revoked, its user deleted). */
   remove(token: string): void;
   grants: Map<string, Record<string, number>>;

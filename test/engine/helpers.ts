@@ -13,7 +13,7 @@ export const SYSTEM_SECRET = 'D4A8A4C60BEE99DC97FCCA958C8701';
 export const caller: Caller = {
   kind: 'user',
   id: 'a8cab2a60b9abcffe392e9c5e5df01',
-  email: 'ada@example.com',
+  name: 'ada@example.com',
   token: 'token-of-ada',
   systemKey: SYSTEM_KEY,
 };

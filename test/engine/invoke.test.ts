@@ -144,12 +144,12 @@ describe('engine invoke: the ClearBlade response envelope', () => {
       params: { a: 1 },
       systemKey: SYSTEM_KEY,
       systemSecret: SYSTEM_SECRET,
-      userEmail: caller.email,
+      userEmail: caller.name,
       userid: caller.id,
       userToken: caller.token,
       isLogging: true,
       id: 'run-1',
-      caller: { userid: caller.id, userToken: caller.token, userEmail: caller.email },
+      caller: { userid: caller.id, userToken: caller.token, userEmail: caller.name },
     });
     expect(r.instanceId).to.equal('run-1');
   });

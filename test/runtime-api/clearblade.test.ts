@@ -34,11 +34,11 @@ describe('runtime API: ClearBlade global, logging and helpers', () => {
       ' try { ClearBlade.init({}); } catch (e) { out.push("needs options"); }' +
       ' out.push(ClearBlade.systemKey === req.systemKey, ClearBlade.user.email); resp.success(out);';
     expect((await run('Init', body)).results).to.deep.equal([
-      [false, caller.email],
+      [false, caller.name],
       "ClearBlade.init: system other is not this service's system",
       'needs options',
       true,
-      caller.email,
+      caller.name,
     ]);
   });
 

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { InvokeResult } from '../../../engine/types.js';
 import { clearBladeResults } from '../../../runtime-api/results.js';
 import { header } from '../../rest/auth.js';
-import { callerOf } from '../invoke.js';
+import { actingIn } from '../../identity/acting.js';
 import { renderLogs } from '../logs.js';
 import { checkResponse } from '../response-policy.js';
 import { callerSecurity, serviceParams, type CodeRouteDeps } from './common.js';
@@ -55,7 +55,7 @@ export function executeRoutes({ auth, registry, invoke }: CodeRouteDeps): Fastif
         const { systemKey, name } = req.params;
         const principal = auth.caller(req, systemKey);
         const logging = header(req, 'logging-enabled')?.toLowerCase() === 'true';
-        const result = await invoke(systemKey, name, req.body ?? {}, callerOf(principal, systemKey), {
+        const result = await invoke(systemKey, name, req.body ?? {}, actingIn(principal, systemKey), {
           authorize: true,
           logging,
           instanceId: req.query.id,

@@ -6,7 +6,7 @@ import type { InternalHandler, PublishOptions } from '../../../broker/types.js';
 import { silentLog } from '../../../runtime-api/log.js';
 
 const SK = 'aaaabbbbccccddddeeeeffff000011';
-const runAs: Caller = { kind: 'user', id: 'u1', email: 'u@x', token: 'tok', systemKey: SK };
+const runAs: Caller = { kind: 'user', id: 'u1', name: 'u@x', token: 'tok', systemKey: SK };
 const ctx: HostContext = {
   service: {
     systemKey: SK,

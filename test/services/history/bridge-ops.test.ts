@@ -16,7 +16,7 @@ function ctx(runAs: Partial<Caller>): HostContext {
       autoRestart: false,
       loggingEnabled: false,
     },
-    runAs: { kind: 'user', id: 'reader', email: 'r@x', token: 't', systemKey: SK, ...runAs },
+    runAs: { kind: 'user', id: 'reader', name: 'r@x', token: 't', systemKey: SK, ...runAs },
     instanceId: 'i1',
     hop: 0,
   };
