@@ -1,4 +1,4 @@
-import { runCli } from '../services/cli/index.js';
+import { runCli } from './cli/index.js';
 
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,

@@ -1,8 +1,8 @@
 import { isIsobarError } from '../../runtime-api/errors/index.js';
-import { loadConfig } from '../config/load.js';
-import { OPTIONS } from '../config/options.js';
-import { createLog } from '../kernel/log.js';
-import { createPlatform } from '../platform.js';
+import { loadConfig } from '../../services/config/load.js';
+import { OPTIONS } from '../../services/config/options.js';
+import { createLog } from '../../services/kernel/log.js';
+import { createPlatform } from '../../services/platform.js';
 import type { CliIo } from './io.js';
 
 function help(): string {

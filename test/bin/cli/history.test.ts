@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { runCli } from '../../../services/cli/index.js';
-import { parseSince } from '../../../services/cli/history.js';
+import { runCli } from '../../../bin/cli/index.js';
+import { parseSince } from '../../../bin/cli/history.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 
 function io(env: Record<string, string>) {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { runCli } from '../../../services/cli/index.js';
+import { runCli } from '../../../bin/cli/index.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 
 describe('isobar services', () => {

@@ -1,9 +1,9 @@
-// `isobar triggers` and `isobar timers` against a real platform (the CLI lives in services/cli; its
-// trigger and timer commands are tested here with the rest of the area).
+// `isobar triggers` and `isobar timers` (bin/cli/triggers.ts, bin/cli/timers.ts) against a real platform,
+// seeded by the triggers area's rig.
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { runCli } from '../../../services/cli/index.js';
-import { ECHO_SERVICE, startRig, type Rig } from './rig.js';
+import { runCli } from '../../../bin/cli/index.js';
+import { ECHO_SERVICE, startRig, type Rig } from '../../services/triggers/rig.js';
 
 describe('isobar triggers / isobar timers', () => {
   let rig: Rig;
