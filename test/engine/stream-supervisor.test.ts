@@ -22,10 +22,12 @@ describe('engine: stream services', () => {
     timeoutMs?: number,
   ): Promise<RunningInstance> => waitFor(h.engine, 'stream', predicate, { what, timeoutMs });
 
+  /** Announces itself on `up`, then crashes once a message arrives on `crash` (see crashWhenUp). */
   const crashy = (overrides = {}) =>
     service(
       'Crashy',
-      'function Crashy(req, resp) { ClearBlade.Messaging().publish("up", req.service_instance_id); sleep(0); throw new Error("crash"); }',
+      'function Crashy(req, resp) { var m = ClearBlade.Messaging(); m.subscribe("crash", function () {});' +
+        ' m.publish("up", req.service_instance_id); m.waitForMessage(["crash"], function () {}); throw new Error("crash"); }',
       {
         executionTimeout: -1,
         autoRestart: true,
@@ -33,10 +35,17 @@ describe('engine: stream services', () => {
       },
     );
 
+  /** Waits until the `n`th start of Crashy is up, then lets it crash. */
+  const crashWhenUp = async (n: number): Promise<void> => {
+    await h.host.publishedTo('up', n);
+    h.host.feed('crash', 'now');
+  };
+
   it('restarts a crashing instance with exponential backoff up to the cap', async () => {
     const ups = () => h.host.published.filter((p) => p.topic === 'up').length;
     const firstExit = change((i) => i.state === 'backoff', 'first exit');
     await h.engine.startStream(crashy(), request());
+    await crashWhenUp(1);
     await firstExit;
     expect(ups()).to.equal(1);
     for (const [delay, expected] of [
@@ -49,6 +58,7 @@ describe('engine: stream services', () => {
       expect(ups(), `not restarted before ${delay} ms`).to.equal(expected - 1);
       const restarted = change((i) => i.state === 'backoff', `restart ${expected - 1}`);
       clock.advance(1);
+      await crashWhenUp(expected);
       await restarted;
       expect(ups()).to.equal(expected);
     }
@@ -67,6 +77,7 @@ describe('engine: stream services', () => {
   it('keeps the host serving other services while an instance crash-loops', async () => {
     const firstExit = change((i) => i.state === 'backoff', 'first exit');
     await h.engine.startStream(crashy(), request());
+    await crashWhenUp(1);
     await firstExit;
     const ok = await h.engine.invoke(
       service('Ok', 'function Ok(req, resp) { resp.success("fine"); }'),
@@ -78,7 +89,8 @@ describe('engine: stream services', () => {
   it('restarts an instance that went over its memory limit', async () => {
     const hog = service(
       'Hog',
-      'function Hog(req, resp) { ClearBlade.Messaging().publish("hog", "up"); sleep(0); var a = []; while (true) a.push({x: a.length}); }',
+      'function Hog(req, resp) { var m = ClearBlade.Messaging(); m.subscribe("go", function () {}); m.publish("hog", "up");' +
+        ' m.waitForMessage(["go"], function () {}); var a = []; while (true) a.push({x: a.length}); }',
       {
         executionTimeout: -1,
         autoRestart: true,
@@ -87,6 +99,8 @@ describe('engine: stream services', () => {
     );
     const memoryExit = change((i) => i.state === 'backoff', 'memory exit', 20000);
     await h.engine.startStream(hog, request());
+    await h.host.publishedTo('hog');
+    h.host.feed('go', 'now'); // up and announced: now let it blow its heap
     expect(await memoryExit).to.include({ lastExit: 'CB_ERR_SANDBOX_MEMORY' });
     expect(h.engine.running()[0]).to.include({ lastExit: 'CB_ERR_SANDBOX_MEMORY' });
     const restarted = h.host.publishedTo('hog', 2);
@@ -97,6 +111,7 @@ describe('engine: stream services', () => {
   it('does not restart without auto_restart: the instance leaves the running list', async () => {
     const exit = change((i) => i.state === 'stopped', 'exit');
     await h.engine.startStream(crashy({ autoRestart: false }), request());
+    await crashWhenUp(1);
     await exit;
     expect(h.engine.running()).to.deep.equal([]);
     expect(clock.pending).to.equal(0);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createManualClock } from '../../services/kernel/clock.js';
 import { harness, request, service, type Harness } from '../engine/helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('runtime API: ClearBlade.Messaging()', () => {
   let h: Harness;
@@ -31,15 +32,19 @@ describe('runtime API: ClearBlade.Messaging()', () => {
     });
 
     it('logs a refused publish as a warning of the run instead of failing it', async () => {
-      const r = await h.engine.invoke(
-        micro('PubDenied', 'ClearBlade.Messaging().publish("denied/x", "y"); sleep(5); resp.success(1);'),
-        request(),
-      );
+      const warning = 'publish to denied/x failed: not allowed to publish to denied/x';
+      // The run stays open on a "go" message until the host has logged the refusal.
+      const body =
+        'var m = ClearBlade.Messaging(); m.subscribe("go", function () {}); m.publish("denied/x", "y");' +
+        ' m.waitForMessage(["go"], function () {}); resp.success(1);';
+      const p = h.engine.invoke(micro('PubDenied', body), request());
+      await waitFor(h.host.events, 'changed', () => h.host.logs.some((l) => l.line.message === warning), {
+        what: 'the refused publish logged',
+      });
+      h.host.feed('go', '1');
+      const r = await p;
       expect(r.success).to.equal(true);
-      expect(r.logs.map((l) => [l.level, l.message])).to.deep.include([
-        'warn',
-        'publish to denied/x failed: not allowed to publish to denied/x',
-      ]);
+      expect(r.logs.map((l) => [l.level, l.message])).to.deep.include(['warn', warning]);
     });
 
     it('calls the subscribe callback once with (false, null), or (true, message) when refused', async () => {
@@ -106,10 +111,22 @@ describe('runtime API: ClearBlade.Messaging()', () => {
     });
 
     it('unsubscribes: the host subscription is gone and the callback gets (false, null)', async () => {
+      // The run stays open on a "go" message so the test can look at the host's subscriptions.
       const body =
-        'var m = ClearBlade.Messaging(); m.subscribe("u", function () {}); m.unsubscribe("u", function (e, d) { log(e, d); }); sleep(1);' +
+        'var m = ClearBlade.Messaging(); m.subscribe("go", function () {}); m.subscribe("u", function () {});' +
+        ' m.unsubscribe("u", function (e, d) { log(e, d); }); m.waitForMessage(["go"], function () {});' +
         ' resp.success(1);';
       const p = h.engine.invoke(micro('Unsub', body), request());
+      await waitFor(
+        h.host.events,
+        'changed',
+        () => h.host.logs.some((l) => l.line.message === 'false null'),
+        {
+          what: 'the unsubscribe callback',
+        },
+      );
+      expect(h.host.subscriptions()).to.deep.equal(['go']);
+      h.host.feed('go', '1');
       const r = await p;
       expect(r.logs[0]?.message).to.equal('false null');
     });
@@ -117,12 +134,21 @@ describe('runtime API: ClearBlade.Messaging()', () => {
     it('bounds each subscription buffer, drops the oldest and logs the count', async () => {
       await h.engine.close();
       h = await harness({ limits: { maxBufferedMessages: 3 } });
+      // The run waits in a host call the test answers after all five messages are in the buffer (a "go"
+      // message would itself take a place in the run's buffer and push out one of them).
+      let go: () => void = () => {};
+      const gate = new Promise<string[]>((resolve) => {
+        go = () => resolve([]);
+      });
+      h.host.answers['history.currentTopics'] = () => gate;
       const body =
-        'var m = ClearBlade.Messaging(); m.subscribe("full", function () {}); sleep(1); var got = [];' +
+        'var m = ClearBlade.Messaging(); m.subscribe("full", function () {}); m.getCurrentTopics(function () {});' +
+        ' var got = [];' +
         ' while (got.length < 3) m.waitForMessage(["full"], function (e, msg) { got.push(msg); }); resp.success(got);';
       const p = h.engine.invoke(stream('Full', body), request());
       await h.host.subscribed('full');
       for (let i = 1; i <= 5; i++) h.host.feed('full', String(i));
+      go();
       const r = await p;
       expect(r.results).to.deep.equal(['3', '4', '5']);
       expect(r.logs.map((l) => l.message)).to.include(
