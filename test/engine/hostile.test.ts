@@ -13,10 +13,26 @@ describe('engine: hostile code', () => {
     await h.engine.close();
   });
 
+  // Answers only once a message arrives on `go`, so the test decides that it is still running while the
+  // hostile run beside it ends (release()).
   const healthy = service(
     'Healthy',
-    'function Healthy(req, resp) { sleep(5); resp.success(req.params.n * 2); }',
+    'function Healthy(req, resp) { var m = ClearBlade.Messaging(); m.subscribe("go", function () {});' +
+      ' m.waitForMessage(["go"], function () {}); resp.success(req.params.n * 2); }',
   );
+
+  /** Lets the running Healthy answer: feeds `go` once the host has its subscription. */
+  async function release(): Promise<void> {
+    await h.host.subscribed('go');
+    expect(h.host.feed('go', 'now'), 'one Healthy run waiting').to.equal(1);
+  }
+
+  /** One Healthy run on its own, released at once. */
+  async function runHealthy(n: number): Promise<InvokeResult> {
+    const run = h.engine.invoke(healthy, request({ n }));
+    await release();
+    return run;
+  }
 
   const recycled = (): number => Object.values(h.engine.stats().recycled).reduce((a, b) => a + b, 0);
 
@@ -27,14 +43,15 @@ describe('engine: hostile code', () => {
       ...overrides,
     });
     const recycledBefore = recycled();
-    const [bad, good] = await Promise.all([
-      h.engine.invoke(hostile, request()),
-      h.engine.invoke(healthy, request({ n: 21 })),
-    ]);
+    const running = h.engine.invoke(hostile, request());
+    const beside = h.engine.invoke(healthy, request({ n: 21 }));
+    const bad = await running; // ended while Healthy still waits for `go`
+    await release();
+    const good = await beside;
     // Runs are warm by default: the hostile run's context is replaced before any later run could take it.
     expect(recycled(), 'contexts recycled').to.equal(recycledBefore + 1);
     expect(good, 'healthy service beside it').to.include({ success: true, results: 42 });
-    const after = await h.engine.invoke(healthy, request({ n: 1 }));
+    const after = await runHealthy(1);
     expect(after, 'healthy service after it').to.include({ success: true, results: 2 });
     expect(bad.success).to.equal(false);
     return bad;
@@ -173,7 +190,7 @@ describe('engine: hostile code', () => {
     // A warm context's prelude holds its own JSON and hook: the run finds no entry point and the context,
     // whose built-ins were replaced, is not used again. A strict-isolation run's hook was replaced.
     expect(r).to.include({ success: false, code: 'CB_ERR_SANDBOX_NO_ENTRY' });
-    expect(await h.engine.invoke(healthy, request({ n: 2 }))).to.include({ results: 4 });
+    expect(await runHealthy(2)).to.include({ results: 4 });
     const strict = await h.engine.invoke(
       service(
         'TamperStrict',

@@ -174,8 +174,16 @@ describe('engine invoke: the ClearBlade response envelope', () => {
   });
 
   it('runs many invocations of one version concurrently', async () => {
-    const s = service('Par', 'function Par(req, resp) { sleep(20); resp.success(req.params.i); }');
-    const results = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => h.engine.invoke(s, request({ i }))));
+    // Each run waits for one message on `go`: all six are in flight at once before any may answer.
+    const s = service(
+      'Par',
+      'function Par(req, resp) { var m = ClearBlade.Messaging(); m.subscribe("go", function () {});' +
+        ' m.waitForMessage(["go"], function () {}); resp.success(req.params.i); }',
+    );
+    const runs = [0, 1, 2, 3, 4, 5].map((i) => h.engine.invoke(s, request({ i })));
+    await h.host.subscribedTimes('go', 6);
+    expect(h.host.feed('go', 'now'), 'six runs waiting at once').to.equal(6);
+    const results = await Promise.all(runs);
     expect(results.map((r) => r.results)).to.deep.equal([0, 1, 2, 3, 4, 5]);
   });
 

@@ -127,6 +127,7 @@ describe('runtime API: ClearBlade global, logging and helpers', () => {
   });
 
   it('blocks the isolate (not Node) in sleep(ms)', async () => {
+    // sleep() is the behaviour under test here, not a way to wait for something.
     const r = await run('Sleepy', 'var t = Date.now(); sleep(30); resp.success(Date.now() - t >= 25);');
     expect(r.results).to.equal(true);
   });
