@@ -16,6 +16,7 @@ import {
   type Rest,
 } from '../../../examples/workflows/workflows.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { historyFixture, SK, type HistoryFixture } from './fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -154,10 +155,11 @@ describe('durable message history', () => {
         await client.publishAsync('kept/a', 'two', { qos: 2 });
         expect(capture.stats().written).to.equal(2);
         await client.publishAsync('other/a', 'not stored', { qos: 1 });
-        await client.subscribeAsync('kept/#');
-        const echoed = new Promise<void>((resolve) => client.once('message', () => resolve()));
+        // Capture listens to the broker's `published` event and was registered first, so once this
+        // listener sees the message, capture has taken it too.
+        const seen = waitFor(tp.platform.broker, 'published', (m) => m.payload.toString() === 'three');
         await client.publishAsync('kept/a', 'three', { qos: 0 });
-        await echoed; // the broker has it (and captured it on the same event)
+        await seen;
         await capture.flush();
         expect(capture.stats()).to.include({ captured: 3, written: 3 }); // each stored once
       } finally {
