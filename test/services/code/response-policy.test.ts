@@ -15,8 +15,11 @@ describe('code execute: what a service may put on its response', () => {
   let w: CodeWorld;
   before(async () => {
     w = await codeWorld();
-    const push = (name: string, code: string) =>
-      w.http('POST', `/admin/code/v/1/${w.systemKey}/${name}`, { body: { code }, token: w.devToken });
+    const push = (name: string, code: string, settings: Record<string, unknown> = {}) =>
+      w.http('POST', `/admin/code/v/1/${w.systemKey}/${name}`, {
+        body: { code, ...settings },
+        token: w.devToken,
+      });
     await push(
       'SetHeaders',
       'function SetHeaders(req, resp) { resp.set(req.params.headers); resp.success({ ok: true }); }',
@@ -30,13 +33,16 @@ describe('code execute: what a service may put on its response', () => {
       'function SetStatus(req, resp) { resp.status(req.params.status); resp.success(2); }',
     );
     // Replaces the runtime's entry so the engine receives a hand-made outcome: the host must not trust it.
+    // Only the strict-isolation prelude keeps its entry on the global object where a service can replace it.
     await push(
       'Forged',
       'globalThis.__isobarMain = function () { return JSON.stringify({ s: true, r: "1", st: 101, h: { "Set-Cookie": "sid=stolen" } }); };',
+      { strict_isolation: true },
     );
     await push(
       'ForgedHeader',
       'globalThis.__isobarMain = function () { return JSON.stringify({ s: true, r: "1", h: { "X-A": "1\\r\\nSet-Cookie: sid=x" } }); };',
+      { strict_isolation: true },
     );
   });
   after(() => w.close());
