@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
 import { codeWorld, type CodeWorld } from '../services/code/world.js';
 import { tempDataDir } from '../helpers/platform.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { rmSync } from 'node:fs';
 
 const STREAM = `function Relay(req, resp) {
@@ -37,16 +38,6 @@ function nextMessage(client: MqttClient, timeoutMs = 5000): Promise<{ topic: str
       resolve({ topic, payload: payload.toString() });
     });
   });
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 describe('e2e: code services', () => {
@@ -87,19 +78,26 @@ describe('e2e: code services', () => {
     dataDir = tempDataDir();
     w = await codeWorld({ dataDir });
     const sk = w.systemKey;
+    const broker = w.tp.platform.broker;
+    let subscribed = 0;
+    const bothSubscribed = waitFor(
+      broker,
+      'internalSubscribed',
+      (e) => e.systemKey === sk && e.filter === 'in/#' && ++subscribed === 2,
+      { what: 'both Relay instances subscribed' },
+    );
     const created = await dev('POST', `/admin/code/v/1/${sk}/Relay`, {
       code: STREAM,
       execution_timeout: -1,
       concurrency: 2,
     });
     expect(created.body).to.include({ execution_timeout: -1, concurrency: 2 });
-    await waitFor('two instances', async () => {
-      const r = (await dev('GET', `/codeadmin/v/3/running/${sk}`)).body as Record<
-        string,
-        { name: string; state: string }
-      >;
-      return Object.values(r).filter((i) => i.name === 'Relay').length === 2 ? r : undefined;
-    });
+    await bothSubscribed;
+    const running = (await dev('GET', `/codeadmin/v/3/running/${sk}`)).body as Record<
+      string,
+      { name: string }
+    >;
+    expect(Object.values(running).filter((i) => i.name === 'Relay')).to.have.length(2);
 
     client = await connect(w);
     await client.subscribeAsync('out/#');
@@ -111,13 +109,17 @@ describe('e2e: code services', () => {
     client = undefined;
     await w.close();
     w = await codeWorld({ dataDir });
-    const restarted = await waitFor('instances after restart', async () => {
-      const r = (await dev('GET', `/codeadmin/v/3/running/${w?.systemKey ?? ''}`)).body as Record<
-        string,
-        { name: string }
-      >;
-      return Object.values(r).filter((i) => i.name === 'Relay').length === 2 ? r : undefined;
-    });
+    // The instances start with the platform: look first, then wait for the engine's stream events.
+    const engine = w.tp.platform.code.engine;
+    const relays = () => engine.running(sk).filter((i) => i.name === 'Relay' && i.state === 'running');
+    if (relays().length < 2) {
+      await waitFor(engine, 'stream', () => relays().length === 2, { what: 'instances after restart' });
+    }
+    const restarted = (await dev('GET', `/codeadmin/v/3/running/${sk}`)).body as Record<
+      string,
+      { name: string }
+    >;
+    expect(Object.values(restarted).filter((i) => i.name === 'Relay')).to.have.length(2);
 
     const [first] = Object.keys(restarted);
     expect((await dev('DELETE', `/codeadmin/v/3/running/${sk}`, { id: first })).body).to.deep.equal({
@@ -129,7 +131,14 @@ describe('e2e: code services', () => {
     const unknown = await dev('DELETE', `/codeadmin/v/3/running/${sk}`, { id: 'nope' });
     expect(unknown.body.code).to.equal('CB_ERR_CODE_INSTANCE_UNKNOWN');
 
-    // The instance left handles a message, then stops too.
+    // The instance left handles a message, then stops too (once its subscription is in place).
+    const restartedBroker = w.tp.platform.broker;
+    const listening = () => restartedBroker.hasSubscribers(sk, 'in/b');
+    if (!listening()) {
+      await waitFor(restartedBroker, 'internalSubscribed', listening, {
+        what: 'the instance left subscribed',
+      });
+    }
     client = await connect(w);
     await client.subscribeAsync('out/#');
     const relayed = nextMessage(client);
