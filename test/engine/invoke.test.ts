@@ -154,10 +154,12 @@ describe('engine invoke: the ClearBlade response envelope', () => {
     expect(r.instanceId).to.equal('run-1');
   });
 
-  it('gives every run a fresh context: globals and prototype changes do not leak', async () => {
+  it('gives every run of a strict-isolation service a fresh context: globals and prototype changes do not leak', async () => {
+    // Warm contexts (the default) are covered by test/engine/warm-runs.test.ts.
     const s = service(
       'Leak',
       'function Leak(req, resp) { var seen = [typeof globalThis.kept, typeof Array.prototype.evil]; globalThis.kept = 1; Array.prototype.evil = 1; resp.success(seen); }',
+      { strictIsolation: true },
     );
     await h.engine.prepare(s);
     for (let i = 0; i < 3; i++)
