@@ -1,0 +1,86 @@
+// The whole Isobar platform in its own process for bench/workflow.ts, so the bench can pin it to one core
+// and read its CPU (all threads: Node's, the isolates', the writers') apart from the load generator's.
+// It sets up, over its own REST API, the three paths the bench drives, all doing the same work
+// (bench/lib/workflow-work.ts: parse a JSON reading, convert to Fahrenheit, publish the result):
+//   in/<n>   → Messaging::Publish trigger → micro service `convert` → out/<n>     (workflow 1)
+//   sin/<n>  → stream service `streamConvert` in a waitForMessage loop → sout/<n>
+//   floor/in/<n> → a plain Node handler (internal subscriber) → floor/out/<n>   (the in-process floor)
+// IPC: it sends {ready: {port, systemKey, token}}; {cmd: 'stats'} answers the dispatcher's counters;
+// {cmd: 'close'} closes and exits.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../../services/config/load.js';
+import { createMemoryLog } from '../../services/kernel/log.js';
+import { createPlatform, type Platform } from '../../services/platform.js';
+import { createWorkspace, developerClient } from '../../examples/workflows/workflows.js';
+import { convertReading, STREAM_SOURCE, TRIGGER_SOURCE } from './workflow-work.js';
+
+/** Pushes the services and the trigger, subscribes the floor, and waits (bounded) for the stream service. */
+async function setup(
+  platform: Platform,
+  http: number,
+  mqtt: number,
+): Promise<{ systemKey: string; token: string }> {
+  const dev = await developerClient(`http://127.0.0.1:${String(http)}`, 'bench@isobar.local', 'bench-pass-1');
+  const ws = await createWorkspace(dev, `mqtt://127.0.0.1:${String(mqtt)}`, 'bench');
+  const sk = ws.systemKey;
+  await dev.call('POST', `/admin/code/v/1/${sk}/convert`, { code: TRIGGER_SOURCE, parameters: [] });
+  await dev.call('POST', `/admin/triggers/handlers/${sk}/convertTrigger`, {
+    def_module: 'Messaging',
+    def_name: 'Publish',
+    key_value_pairs: { topic: 'in/+' },
+    service_name: 'convert',
+  });
+  await dev.call('POST', `/admin/code/v/1/${sk}/streamConvert`, {
+    code: STREAM_SOURCE,
+    parameters: [],
+    execution_timeout: -1,
+    concurrency: 1,
+  });
+  await platform.broker.subscribe(sk, 'floor/in/+', (m) => {
+    const out = convertReading(m.payload.toString('utf8'));
+    void platform.broker.publish(sk, `floor/out/${m.topic.slice(9)}`, out, { qos: 0 });
+  });
+  // The stream instance subscribes from inside its isolate (bench only: a bounded poll).
+  const deadline = performance.now() + 20_000;
+  while (!platform.broker.hasSubscribers(sk, 'sin/0')) {
+    if (performance.now() > deadline) throw new Error('stream service never subscribed');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return { systemKey: sk, token: ws.dev.headers['ClearBlade-DevToken'] };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'isobar-bench-workflow-'));
+  const off = ['tlsPort', 'wsPort', 'wssPort', 'authPort', 'authTlsPort', 'authWsPort', 'authWssPort'];
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      host: '127.0.0.1',
+      'admin.email': 'bench@isobar.local',
+      'admin.password': 'bench-pass-1',
+      'log.level': 'silent',
+      'http.port': 0,
+      'mqtt.tcpPort': 0,
+      ...Object.fromEntries(off.map((k) => [`mqtt.${k}`, -1])),
+    },
+  });
+  const platform = await createPlatform(config, { log: createMemoryLog(), quiet: true });
+  const ports = await platform.start();
+  const { systemKey, token } = await setup(platform, ports.http ?? 0, ports.mqtt ?? 0);
+  process.on('message', (msg: { cmd: string }) => {
+    if (msg.cmd === 'stats') process.send?.({ stats: platform.triggers.dispatcher.stats() });
+    else if (msg.cmd === 'close') {
+      void platform.close().finally(() => {
+        rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
+    }
+  });
+  process.send?.({ ready: { port: ports.mqtt, systemKey, token } });
+}
+
+await main();
