@@ -206,6 +206,11 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       return { ...ports };
     },
 
+    handle(conn, address = 'in-memory') {
+      assertOpen();
+      gate.admit(conn, address);
+    },
+
     async publish(systemKey, topic, payload, opts: PublishOptions = {}) {
       assertOpen();
       badTopic(topic, publishTopicProblem(topic, limits.maxTopicLength, limits.maxTopicLevels));

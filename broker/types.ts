@@ -1,5 +1,6 @@
 // The broker's contract with the rest of the platform. The broker knows nothing of services: it asks a
 // BrokerAuth (implemented in services/ over identity) and reports activity through BrokerEvents.
+import type { Duplex } from 'node:stream';
 import type { Clock } from '../runtime-api/clock.js';
 import type { Identity } from '../runtime-api/identity.js';
 import type { Log } from '../runtime-api/log.js';
@@ -172,6 +173,11 @@ export interface BrokerStats {
 export interface Broker {
   /** Opens every enabled listener; answers the actual ports. */
   listen(): Promise<ListeningPorts>;
+  /**
+   * Hands one connection to the connect gate as a listener does, without the listener's pre-auth
+   * deadline and frame bounds: in-memory duplex streams for broker unit tests (aedes `handle(stream)`).
+   */
+  handle(conn: Duplex, address?: string): void;
   /** Internal publish into one system's topic space; ACL of `opts.identity` when given. */
   publish(systemKey: string, topic: string, payload: Buffer | string, opts?: PublishOptions): Promise<void>;
   /** Internal subscriber (also `$share/<group>/<filter>`); resolves to its unsubscribe function. */

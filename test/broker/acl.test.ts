@@ -1,19 +1,12 @@
 import { expect } from 'chai';
 import type { BrokerEventMap } from '../../broker/types.js';
-import {
-  SYS_A,
-  collect,
-  endClients,
-  nothingBefore,
-  startBroker,
-  subackCodes,
-  type TestBroker,
-} from './helpers.js';
+import { startMemoryBroker, type MemoryBroker } from './harness.js';
+import { SYS_A, collect, nothingBefore, subackCodes } from './helpers.js';
 
 describe('broker/acl: topic permissions from roles', () => {
-  let b: TestBroker;
+  let b: MemoryBroker;
   beforeEach(async () => {
-    b = await startBroker({ tcpOnly: true });
+    b = await startMemoryBroker();
     b.auth.add(
       'tok-u',
       { kind: 'user', id: 'u1', name: 'u@x', systemKey: SYS_A },
@@ -23,7 +16,6 @@ describe('broker/acl: topic permissions from roles', () => {
     b.auth.add('tok-all', { kind: 'user', id: 'u2', name: 'all@x', systemKey: SYS_A });
   });
   afterEach(async () => {
-    await endClients();
     await b.close();
   });
 

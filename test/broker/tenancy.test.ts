@@ -1,15 +1,7 @@
 import { expect } from 'chai';
 import { fromInternal, stripFor, toInternal } from '../../broker/tenancy.js';
-import {
-  SYS_A,
-  SYS_B,
-  collect,
-  endClients,
-  nothingBefore,
-  startBroker,
-  type TestBroker,
-  clientEvent,
-} from './helpers.js';
+import { startMemoryBroker, type MemoryBroker } from './harness.js';
+import { SYS_A, SYS_B, collect, nothingBefore, clientEvent } from './helpers.js';
 
 describe('broker/tenancy: topic spaces', () => {
   it('maps topics to internal form and back, $ topics under their own prefix', () => {
@@ -22,10 +14,10 @@ describe('broker/tenancy: topic spaces', () => {
     expect(stripFor(SYS_A, `${SYS_A}/a`)).to.equal(undefined);
   });
 
-  describe('over sockets', () => {
-    let b: TestBroker;
+  describe('through the broker, over in-memory connections', () => {
+    let b: MemoryBroker;
     beforeEach(async () => {
-      b = await startBroker({ tcpOnly: true });
+      b = await startMemoryBroker();
       b.auth.add(
         'tok-a',
         { kind: 'user', id: 'u1', name: 'a@x', systemKey: SYS_A },
@@ -34,7 +26,6 @@ describe('broker/tenancy: topic spaces', () => {
       b.auth.add('tok-b', { kind: 'user', id: 'u2', name: 'b@x', systemKey: SYS_B });
     });
     afterEach(async () => {
-      await endClients();
       await b.close();
     });
 
