@@ -1,21 +1,21 @@
 import { expect } from 'chai';
 import type { IConnackPacket } from 'mqtt-packet';
-import { SYS_A, collect, endClients, startBroker, type TestBroker } from './helpers.js';
-import { connectPacket, rawConnect } from './raw.js';
+import { startMemoryBroker, type MemoryBroker } from './harness.js';
+import { SYS_A, collect } from './helpers.js';
+import { connectPacket } from './raw.js';
 
 describe('broker/delivery: outgoing QoS and inflight limit', () => {
-  let b: TestBroker;
+  let b: MemoryBroker;
   beforeEach(async () => {
-    b = await startBroker({ tcpOnly: true, limits: { maxInflight: 5 } });
+    b = await startMemoryBroker({ limits: { maxInflight: 5 } });
     b.auth.add('tok', { kind: 'user', id: 'u1', name: 'u@x', systemKey: SYS_A });
   });
   afterEach(async () => {
-    await endClients();
     await b.close();
   });
 
   it('disconnects a client holding more than maxInflight unacknowledged messages, and only it', async () => {
-    const slow = await rawConnect(b.ports.mqtt ?? 0);
+    const slow = b.open();
     slow.send(connectPacket({ token: 'tok', systemKey: SYS_A, clientId: 'slow' }));
     expect(((await slow.next()) as IConnackPacket).returnCode).to.equal(0);
     slow.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q', qos: 1 }] });

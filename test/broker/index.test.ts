@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import type { BrokerEventMap, BrokerMessage } from '../../broker/types.js';
-import { SYS_A, SYS_B, collect, endClients, startBroker, type TestBroker, clientEvent } from './helpers.js';
+import { startMemoryBroker, type MemoryBroker } from './harness.js';
+import { SYS_A, SYS_B, collect, clientEvent } from './helpers.js';
 
 describe('broker/index: the internal API', () => {
-  let b: TestBroker;
+  let b: MemoryBroker;
   beforeEach(async () => {
-    b = await startBroker({ tcpOnly: true });
+    b = await startMemoryBroker();
     b.auth.add(
       'tok',
       { kind: 'device', id: 'dev-1', name: 'dev-1', systemKey: SYS_A },
@@ -13,7 +14,6 @@ describe('broker/index: the internal API', () => {
     );
   });
   afterEach(async () => {
-    await endClients();
     await b.close();
   });
 
@@ -101,6 +101,24 @@ describe('broker/index: the internal API', () => {
       'unsubscribed:t/#',
       'disconnected:ev',
     ]);
+  });
+
+  it('emits internalSubscribed once an internal subscriber is in place, plain or shared', async () => {
+    const seen: Array<[string, string, string | undefined, boolean]> = [];
+    b.broker.on('internalSubscribed', (e) => {
+      // in place when reported: a publish now reaches it
+      seen.push([e.systemKey, e.filter, e.identity?.id, b.broker.hasSubscribers(e.systemKey, 'in/1')]);
+    });
+    const identity = { kind: 'device' as const, id: 'dev-1', name: 'dev-1', systemKey: SYS_A, token: 'tok' };
+    const offPlain = await b.broker.subscribe(SYS_A, 'in/#', () => {});
+    const offShared = await b.broker.subscribe(SYS_B, '$share/g/in/+', () => {}, {});
+    const offFor = await b.broker.subscribe(SYS_A, 'in/+', () => {}, { identity });
+    expect(seen).to.deep.equal([
+      [SYS_A, 'in/#', undefined, true],
+      [SYS_B, '$share/g/in/+', undefined, true],
+      [SYS_A, 'in/+', 'dev-1', true],
+    ]);
+    await Promise.all([offPlain(), offShared(), offFor()]);
   });
 
   it('closes idempotently', async () => {

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import type { MqttClient } from 'mqtt';
 import type { BrokerMessage } from '../../broker/types.js';
-import { SYS_A, endClients, startBroker, type TestBroker, clientEvent } from './helpers.js';
-import { connectPacket, rawConnect } from './raw.js';
+import { startMemoryBroker, type MemoryBroker } from './harness.js';
+import { SYS_A, clientEvent } from './helpers.js';
+import { connectPacket } from './raw.js';
 
 /** Records payloads per member until `total` arrived across all of them. */
 function gather(members: MqttClient[], total: number, timeoutMs = 10000) {
@@ -28,9 +29,9 @@ function gather(members: MqttClient[], total: number, timeoutMs = 10000) {
 
 describe('broker/shared-subscriptions: $share/<group>/<filter>', function () {
   this.timeout(20000);
-  let b: TestBroker;
+  let b: MemoryBroker;
   beforeEach(async () => {
-    b = await startBroker({ tcpOnly: true });
+    b = await startMemoryBroker();
     b.auth.add(
       'tok',
       { kind: 'user', id: 'u1', name: 'u@x', systemKey: SYS_A },
@@ -38,7 +39,6 @@ describe('broker/shared-subscriptions: $share/<group>/<filter>', function () {
     );
   });
   afterEach(async () => {
-    await endClients();
     await b.close();
   });
 
@@ -119,7 +119,7 @@ describe('broker/shared-subscriptions: $share/<group>/<filter>', function () {
   it('loses nothing when a member leaves mid-stream: its unacknowledged messages go to another member', async () => {
     const group = await members(2, '$share/g/work/#', 1);
     // a raw member that never acknowledges and vanishes after its 20th message
-    const leaver = await rawConnect(b.ports.mqtt ?? 0);
+    const leaver = b.open();
     leaver.send(connectPacket({ token: 'tok', systemKey: SYS_A, clientId: 'leaver' }));
     await leaver.next();
     leaver.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$share/g/work/#', qos: 1 }] });
