@@ -1,32 +1,23 @@
 // Losing access ends access on live connections (DESIGN.md "Security model"), at the broker's unit boundary: a fake
-// BrokerAuth whose grants the tests change, a manual clock for token expiry, real sockets and mqtt.js.
+// BrokerAuth whose grants the tests change, a manual clock for token expiry, mqtt.js over in-memory connections (harness.ts).
 import { expect } from 'chai';
 import type { BrokerMessage } from '../../broker/types.js';
 import { createManualClock, type Clock, type ManualClock } from '../../services/kernel/clock.js';
-import {
-  SYS_A,
-  SYS_B,
-  clientEvent,
-  collect,
-  endClients,
-  nothingBefore,
-  startBroker,
-  type TestBroker,
-} from './helpers.js';
+import { startMemoryBroker, type MemoryBroker } from './harness.js';
+import { SYS_A, SYS_B, clientEvent, collect, nothingBefore } from './helpers.js';
 
 const USER = { kind: 'user', id: 'u1', name: 'u@x', systemKey: SYS_A } as const;
 const WITNESS = { kind: 'user', id: 'w1', name: 'w@x', systemKey: SYS_A } as const;
 
 describe('broker/access: losing access ends access on live connections', () => {
-  let b: TestBroker;
+  let b: MemoryBroker;
   let clock: ManualClock;
   beforeEach(async () => {
     clock = createManualClock();
-    b = await startBroker({ tcpOnly: true, clock });
+    b = await startMemoryBroker({ clock });
     b.auth.add('tok-w', WITNESS, { '#': 3 });
   });
   afterEach(async () => {
-    await endClients();
     await b.close();
   });
 
@@ -61,7 +52,7 @@ describe('broker/access: losing access ends access on live connections', () => {
     let now = Date.UTC(2026, 0, 1);
     const lagging: Clock = { now: () => now, setTimer: () => () => {} };
     await b.close();
-    b = await startBroker({ tcpOnly: true, clock: lagging });
+    b = await startMemoryBroker({ clock: lagging });
     b.auth.add('tok-w', WITNESS, { '#': 3 });
     b.auth.add('tok-u', { ...USER, expiresAt: now + 1000 }, { 'sensors/#': 3 });
     const witness = await b.connect('tok-w', SYS_A);
@@ -85,7 +76,7 @@ describe('broker/access: losing access ends access on live connections', () => {
     let now = Date.UTC(2026, 0, 1);
     const lagging: Clock = { now: () => now, setTimer: () => () => {} };
     await b.close();
-    b = await startBroker({ tcpOnly: true, clock: lagging });
+    b = await startMemoryBroker({ clock: lagging });
     b.auth.add('tok-u', { ...USER, expiresAt: now + 1000 }, { 'sensors/#': 3 });
     const client = await b.connect('tok-u', SYS_A);
     now += 1000;
@@ -207,7 +198,7 @@ describe('broker/access: losing access ends access on live connections', () => {
 });
 
 /** Waits until the broker has let go of `count` closed connections (its `disconnected` events). */
-function endedOnBroker(b: TestBroker, count: number): Promise<void> {
+function endedOnBroker(b: MemoryBroker, count: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = 0;
     const timer = setTimeout(() => reject(new Error('no disconnect seen')), 5000);

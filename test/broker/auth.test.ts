@@ -1,21 +1,21 @@
 import { expect } from 'chai';
 import type { IConnackPacket } from 'mqtt-packet';
-import { SYS_A, SYS_B, endClients, startBroker, type TestBroker, clientEvent } from './helpers.js';
-import { connectPacket, rawConnect } from './raw.js';
+import { startMemoryBroker, type MemoryBroker } from './harness.js';
+import { SYS_A, SYS_B, clientEvent } from './helpers.js';
+import { connectPacket } from './raw.js';
 
 describe('broker/auth: CONNECT', () => {
-  let b: TestBroker;
+  let b: MemoryBroker;
   beforeEach(async () => {
-    b = await startBroker({ tcpOnly: true });
+    b = await startMemoryBroker();
     b.auth.add('tok-a', { kind: 'user', id: 'u1', name: 'a@x.test', systemKey: SYS_A });
   });
   afterEach(async () => {
-    await endClients();
     await b.close();
   });
 
   const connack = async (packet: Parameters<typeof connectPacket>[0]) => {
-    const raw = await rawConnect(b.ports.mqtt ?? 0);
+    const raw = b.open();
     raw.send(connectPacket(packet));
     const reply = (await raw.next()) as IConnackPacket;
     return { raw, code: reply.returnCode ?? -1 };
@@ -60,7 +60,7 @@ describe('broker/auth: CONNECT', () => {
 
   it('answers CONNACK 0x03 when the connection limit is reached', async () => {
     await b.close();
-    b = await startBroker({ tcpOnly: true, limits: { maxConnections: 1 } });
+    b = await startMemoryBroker({ limits: { maxConnections: 1 } });
     b.auth.add('tok-a', { kind: 'user', id: 'u1', name: 'a@x.test', systemKey: SYS_A });
     const first = await connack({ token: 'tok-a', systemKey: SYS_A, clientId: 'one' });
     expect(first.code).to.equal(0);
@@ -117,7 +117,7 @@ describe('broker/auth: CONNECT', () => {
 
   it('accepts a connection rate within the limit and refuses the excess with CONNACK 0x03', async () => {
     await b.close();
-    b = await startBroker({ tcpOnly: true, limits: { connectRate: 2 } });
+    b = await startMemoryBroker({ limits: { connectRate: 2 } });
     b.auth.add('tok-a', { kind: 'user', id: 'u1', name: 'a@x.test', systemKey: SYS_A });
     const codes: number[] = [];
     for (let i = 0; i < 4; i++) {

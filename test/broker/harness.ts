@@ -23,6 +23,8 @@ export function duplexPair(): [Duplex, Duplex] {
   const sides: Duplex[] = [];
   const make = (index: number): Duplex =>
     new Duplex({
+      // as a TCP socket: the end of what one side reads ends what it writes, so both sides close
+      allowHalfOpen: false,
       read() {},
       write(chunk: Buffer, _encoding, callback) {
         const peer = sides[1 - index];

@@ -1,25 +1,22 @@
 import { expect } from 'chai';
 import type { IConnackPacket } from 'mqtt-packet';
-import { SYS_A, collect, endClients, startBroker, type TestBroker } from './helpers.js';
-import { connectPacket, frame, rawConnect, rawPublish, type RawClient } from './raw.js';
+import { startMemoryBroker, type MemoryBroker, type PacketClient } from './harness.js';
+import { SYS_A, collect } from './helpers.js';
+import { connectPacket, frame, rawPublish } from './raw.js';
 
-describe('broker/inbound: bad input over raw sockets', function () {
+describe('broker/inbound: bad input as raw bytes', function () {
   this.timeout(20000);
-  let b: TestBroker;
+  let b: MemoryBroker;
   beforeEach(async () => {
-    b = await startBroker({
-      tcpOnly: true,
-      limits: { maxPacketSize: 4096, maxTopicLength: 64, maxTopicLevels: 4 },
-    });
+    b = await startMemoryBroker({ limits: { maxPacketSize: 4096, maxTopicLength: 64, maxTopicLevels: 4 } });
     b.auth.add('tok', { kind: 'user', id: 'u1', name: 'u@x', systemKey: SYS_A });
   });
   afterEach(async () => {
-    await endClients();
     await b.close();
   });
 
-  const connected = async (clientId = 'raw'): Promise<RawClient> => {
-    const raw = await rawConnect(b.ports.mqtt ?? 0);
+  const connected = async (clientId = 'raw'): Promise<PacketClient> => {
+    const raw = b.open();
     raw.send(connectPacket({ token: 'tok', systemKey: SYS_A, clientId }));
     expect(((await raw.next()) as IConnackPacket).returnCode).to.equal(0);
     return raw;
@@ -35,7 +32,7 @@ describe('broker/inbound: bad input over raw sockets', function () {
   };
 
   it('closes a connection whose first packet is not CONNECT [MQTT-3.1.0-1]', async () => {
-    const raw = await rawConnect(b.ports.mqtt ?? 0);
+    const raw = b.open();
     raw.send({ cmd: 'publish', topic: 'a', payload: Buffer.from('x'), qos: 0, retain: false, dup: false });
     await raw.closed();
     await stillServes();
@@ -49,7 +46,7 @@ describe('broker/inbound: bad input over raw sockets', function () {
   });
 
   it('closes a connection sending malformed bytes, before and after CONNECT', async () => {
-    const early = await rawConnect(b.ports.mqtt ?? 0);
+    const early = b.open();
     early.send(Buffer.from([0x10, 0x05, 0x00, 0x04, 0x4d, 0x51, 0x54]));
     early.send(Buffer.from([0xf0, 0x00]));
     await early.closed();
@@ -110,7 +107,7 @@ describe('broker/inbound: bad input over raw sockets', function () {
   });
 
   it('survives a flood of connections that never send CONNECT or send garbage', async () => {
-    const flood = await Promise.all(Array.from({ length: 200 }, () => rawConnect(b.ports.mqtt ?? 0)));
+    const flood = await Promise.all(Array.from({ length: 200 }, () => b.open()));
     flood.forEach((raw, i) => {
       if (i % 2 === 0) raw.send(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x01]));
     });
