@@ -174,8 +174,9 @@ export interface Broker {
   /** Opens every enabled listener; answers the actual ports. */
   listen(): Promise<ListeningPorts>;
   /**
-   * Hands one connection to the connect gate as a listener does, without the listener's pre-auth
-   * deadline and frame bounds: in-memory duplex streams for broker unit tests (aedes `handle(stream)`).
+   * Hands one connection to the connect gate as a listener does (the gate's connect timeout and pre-auth
+   * bounds apply; the listener's accept deadline and frame bounds do not): in-memory duplex streams for
+   * broker unit tests (aedes `handle(stream)`).
    */
   handle(conn: Duplex, address?: string): void;
   /** Internal publish into one system's topic space; ACL of `opts.identity` when given. */
