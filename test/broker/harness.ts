@@ -16,7 +16,7 @@ import type { Broker, BrokerLimits } from '../../broker/types.js';
 import { createMemoryLog } from '../../services/kernel/log.js';
 import { systemClock, type Clock } from '../../services/kernel/clock.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { DEFAULT_LIMITS, createFakeAuth, type FakeAuth } from './helpers.js';
+import { DEFAULT_LIMITS, clientEvent, createFakeAuth, type FakeAuth } from './helpers.js';
 
 /** Two connected in-memory streams: what one side writes, the other reads; destroying one ends both. */
 export function duplexPair(): [Duplex, Duplex] {
@@ -164,10 +164,12 @@ export async function startMemoryBroker(
         ...opts,
       });
       clients.add(client);
-      await new Promise<void>((resolve, reject) => {
-        client.once('connect', () => resolve());
-        client.once('error', reject);
-      });
+      await Promise.race([
+        clientEvent(client, 'connect'),
+        clientEvent(client, 'error').then(([err]) => {
+          throw err as Error;
+        }),
+      ]);
       return client;
     },
     open,

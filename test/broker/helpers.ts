@@ -12,6 +12,7 @@ import { IsobarError } from '../../runtime-api/errors/index.js';
 import { topicMatches, filterCovers } from '../../runtime-api/topics.js';
 import { createMemoryLog } from '../../services/kernel/log.js';
 import { systemClock, type Clock } from '../../services/kernel/clock.js';
+import { waitFor, type NodeEmitter } from '../helpers/wait-for.js';
 
 export const SYS_A = 'aaaa0000aaaa0000aaaa0000aaaa';
 export const SYS_B = 'bbbb0000bbbb0000bbbb0000bbbb';
@@ -228,20 +229,14 @@ export function subackCodes(
   return codes;
 }
 
-/** Waits for one event of an mqtt.js client (bounded), answering its arguments. */
+/** Waits for one event of an mqtt.js client (bounded, through waitFor), answering its arguments. */
 export function clientEvent(
   client: MqttClient,
   event: 'connect' | 'close' | 'error',
   timeoutMs = 5000,
 ): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no ${event} within ${String(timeoutMs)} ms`)),
-      timeoutMs,
-    );
-    (client as unknown as NodeJS.EventEmitter).once(event, (...args: unknown[]) => {
-      clearTimeout(timer);
-      resolve(args);
-    });
+  return waitFor(client as unknown as NodeEmitter, event, undefined, {
+    timeoutMs,
+    what: `${event} of mqtt client ${client.options.clientId ?? ''}`,
   });
 }
