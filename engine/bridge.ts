@@ -21,6 +21,8 @@ import type { RunState } from './run-state.js';
 /** Which run a context serves: set when a prepared context is handed a run. */
 export interface BridgeSlot {
   run?: RunState;
+  /** A batch in flight: told when run `index` ended (its outcome JSON); it moves `run` to the next. */
+  onNext?: (index: number, outcome: string) => void;
 }
 
 const ok = (data: unknown = ''): string =>
@@ -34,6 +36,10 @@ const isQos = (q: unknown): q is 0 | 1 | 2 => q === 0 || q === 1 || q === 2;
 /** The host function of one context. Sent ops return nothing; waited ops return a promise of a string. */
 export function createHostFunction(slot: BridgeSlot, delayed: DelayedPublishes) {
   return (op: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<string> | undefined => {
+    if (op === SEND_OPS.next) {
+      if (typeof a === 'number' && typeof b === 'string') slot.onNext?.(a, b);
+      return undefined;
+    }
     const run = slot.run;
     // A killed run is answered at once: a blocked isolate would keep its thread and never see its termination.
     if (run === undefined || run.ended || run.fault !== undefined)

@@ -12,7 +12,15 @@ import { preludeSource } from './prelude.js';
 import { ExecuteCalls, RunSlots } from './run-slots.js';
 import type { SandboxOptions } from './sandbox.js';
 import { createStreamSupervisor } from './stream-supervisor.js';
-import type { Engine, EngineDeps, EngineLimits, EngineOptions, ServiceVersion } from './types.js';
+import type {
+  Engine,
+  EngineDeps,
+  EngineLimits,
+  EngineOptions,
+  InvokeRequest,
+  InvokeResult,
+  ServiceVersion,
+} from './types.js';
 
 export type * from './types.js';
 
@@ -117,18 +125,12 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
         throw new IsobarError('CB_ERR_SANDBOX_COMPILE', { service: version.name, error });
     },
     invoke(version, request) {
-      if (closing !== undefined) {
-        return Promise.resolve({
-          success: false,
-          results: null,
-          code: 'CB_ERR_SANDBOX_CLOSED',
-          message: new IsobarError('CB_ERR_SANDBOX_CLOSED').message,
-          logs: [],
-          instanceId: request.instanceId ?? '',
-          durationMs: 0,
-        });
-      }
+      if (closing !== undefined) return Promise.resolve(closedResult(request));
       return invoker.invoke(version, request);
+    },
+    invokeBatch(version, requests) {
+      if (closing !== undefined) return Promise.resolve(requests.map(closedResult));
+      return invoker.invokeBatch(version, requests);
     },
     async startStream(version, request) {
       open();
@@ -159,5 +161,18 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
       })();
       return closing;
     },
+  };
+}
+
+/** What a run asked for after `close()` answers: the engine is closed. */
+function closedResult(request: InvokeRequest): InvokeResult {
+  return {
+    success: false,
+    results: null,
+    code: 'CB_ERR_SANDBOX_CLOSED',
+    message: new IsobarError('CB_ERR_SANDBOX_CLOSED').message,
+    logs: [],
+    instanceId: request.instanceId ?? '',
+    durationMs: 0,
   };
 }

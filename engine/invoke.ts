@@ -49,6 +49,8 @@ interface Invocation {
 
 export interface Invoker {
   invoke(version: ServiceVersion, request: InvokeRequest, mode?: RunMode): Promise<InvokeResult>;
+  /** Runs requests of one version in order, as many as fit in one crossing into a warm context (batch.ts). */
+  invokeBatch(version: ServiceVersion, requests: readonly InvokeRequest[]): Promise<InvokeResult[]>;
   /** Resolves once no run is in flight. */
   idle(): Promise<void>;
   /** Ends every run in flight with `code` (shutdown after its grace period). */
@@ -127,6 +129,22 @@ export function createInvoker(
     s.prepared = await s.sandbox.takeContext();
   }
 
+  /** The request as the prelude reads it. */
+  function beginOf(s: Invocation): BeginRequest {
+    const caller = s.request.caller;
+    return {
+      params: JSON.stringify(s.request.params ?? {}) ?? '{}',
+      systemSecret: s.request.systemSecret,
+      userEmail: caller.name,
+      userid: caller.id,
+      userToken: caller.token ?? '',
+      isLogging: s.run.logging,
+      instanceId: s.instanceId,
+      random: '',
+      stream: s.run.stream,
+    };
+  }
+
   async function runWithLimits(s: Invocation): Promise<void> {
     const { sandbox, prepared, run } = s;
     if (s.outcome !== undefined || sandbox === undefined || prepared === undefined) return;
@@ -146,18 +164,7 @@ export function createInvoker(
       s.timeoutMs === undefined
         ? undefined
         : deps.clock.setTimer(s.timeoutMs, () => run.kill('CB_ERR_SANDBOX_TIMEOUT', { seconds }));
-    const caller = s.request.caller;
-    const begin: BeginRequest = {
-      params: JSON.stringify(s.request.params ?? {}) ?? '{}',
-      systemSecret: s.request.systemSecret,
-      userEmail: caller.name,
-      userid: caller.id,
-      userToken: caller.token ?? '',
-      isLogging: run.logging,
-      instanceId: s.instanceId,
-      random: '',
-      stream: run.stream,
-    };
+    const begin = beginOf(s);
     if (s.mode.sandbox === undefined) deps.counters.ran(prepared.runner !== undefined);
     try {
       const running = sandbox.run(prepared, run, JSON.stringify(begin), s.timeoutMs);
@@ -322,7 +329,155 @@ export function createInvoker(
     return deliverResult(s);
   }
 
+  /**
+   * Runs `all` (one version, in order) in one crossing into one warm context, each in its own scope with its
+   * own RunState, watchdog, logs and outcome. Answers how many of them got their outcome: a run that timed
+   * out or broke the context ends only itself, and the caller runs the rest again in a fresh context.
+   */
+  async function batchOnce(all: readonly Invocation[]): Promise<number> {
+    const lead = all[0];
+    let leave: (() => void) | undefined;
+    let settled = 0;
+    let last = lead;
+    try {
+      await admit(lead);
+      for (const s of all) if (lead.ticket !== undefined) tickets.set(s.run.ctx, lead.ticket);
+      const key = versionKey(lead.version);
+      const before = lanes.get(key);
+      const mine = new Promise<void>((resolve) => {
+        leave = () => {
+          if (lanes.get(key) === mine) lanes.delete(key);
+          resolve();
+        };
+      });
+      lanes.set(key, mine);
+      if (before !== undefined) await before;
+      await acquireIsolate(lead);
+      leave?.();
+      const { sandbox, prepared } = lead;
+      if (lead.outcome !== undefined || sandbox === undefined || prepared === undefined) {
+        for (const s of all) s.outcome = lead.outcome;
+        return (settled = all.length);
+      }
+      let current = 0;
+      let cancel: (() => void) | undefined;
+      let killed: (() => void) | undefined;
+      const ended = new Promise<typeof KILLED>((resolve) => {
+        killed = () => resolve(KILLED);
+      });
+      const arm = () => {
+        cancel?.();
+        const s = all[current];
+        const ms = s.timeoutMs;
+        cancel =
+          ms === undefined
+            ? undefined
+            : deps.clock.setTimer(ms, () => s.run.kill('CB_ERR_SANDBOX_TIMEOUT', { seconds: ms / 1000 }));
+      };
+      for (const s of all) {
+        s.run.onKill(() => {
+          sandbox.dispose();
+          killed?.();
+        });
+      }
+      const outcomes: string[] = [];
+      arm();
+      deps.counters.ran(true);
+      try {
+        const begins = all.map((s) => JSON.stringify(beginOf(s)));
+        const running = sandbox.runBatch(
+          prepared,
+          all.map((s) => s.run),
+          begins,
+          lead.timeoutMs,
+          (i, o) => {
+            outcomes[i] = o;
+            current = i + 1;
+            deps.counters.ran(true);
+            arm();
+          },
+        );
+        running.catch(() => {});
+        const raw = await Promise.race([running, ended]);
+        const list = raw === KILLED || typeof raw !== 'string' ? undefined : safeParse(raw);
+        if (Array.isArray(list)) list.forEach((o, i) => (outcomes[i] = String(o)));
+      } catch (err) {
+        const s = all[current];
+        if (s.run.fault === undefined) s.outcome = classify(s, err, (s.timeoutMs ?? -1000) / 1000);
+      } finally {
+        cancel?.();
+      }
+      while (settled < all.length && outcomes[settled] !== undefined) {
+        const s = all[settled++];
+        if (s.run.fault === undefined) s.outcome = readOutcome(s, outcomes[settled - 1]);
+        else s.outcome = faultOutcome(s);
+      }
+      // The run the batch stopped in (killed, or its error escaped the prelude) ends with its own code.
+      if (
+        settled < all.length &&
+        (all[settled].run.fault !== undefined || all[settled].outcome !== undefined)
+      ) {
+        const s = all[settled++];
+        s.outcome ??= faultOutcome(s);
+      }
+      last = all[Math.max(0, settled - 1)];
+      last.sandbox = sandbox;
+      last.prepared = prepared;
+      return settled;
+    } catch (err) {
+      if (isIsobarError(err) && err.code === 'CB_ERR_SANDBOX_BUSY') throw err;
+      lead.outcome ??= classify(lead, err, -1);
+      last = lead;
+      return (settled = Math.max(settled, 1));
+    } finally {
+      leave?.();
+      for (const s of all.slice(0, settled)) {
+        active.delete(s.run);
+        await collectLogs(s);
+      }
+      if (last !== lead) {
+        lead.sandbox = undefined;
+        lead.prepared = undefined;
+      }
+      releaseIsolate(last);
+      if (lead.ticket !== undefined) deps.slots.release(lead.ticket);
+      lead.ticket = undefined;
+    }
+  }
+
+  async function batch(version: ServiceVersion, requests: readonly InvokeRequest[]): Promise<InvokeResult[]> {
+    if (requests.length === 1 || version.strictIsolation === true) {
+      return Promise.all(requests.map((r) => pipeline(version, r, {})));
+    }
+    let rest: Invocation[] = requests.map((r) => resolveService(version, r, {}));
+    const results: InvokeResult[] = [];
+    for (const s of rest) active.add(s.run);
+    try {
+      while (rest.length > 0) {
+        const n = await batchOnce(rest);
+        for (const s of rest.slice(0, n)) results.push(deliverResult(s));
+        rest = rest.slice(n);
+      }
+    } finally {
+      for (const s of rest) {
+        active.delete(s.run);
+        await s.run.end();
+      }
+    }
+    return results;
+  }
+
   return {
+    invokeBatch(version, requests) {
+      const p = batch(version, requests);
+      const whole = p.then(
+        () => undefined,
+        () => undefined,
+      );
+      inFlight.add(whole as Promise<never>);
+      void whole.finally(() => inFlight.delete(whole as Promise<never>));
+      return p;
+    },
     invoke(version, request, mode = {}) {
       const p = pipeline(version, request, mode);
       inFlight.add(p);

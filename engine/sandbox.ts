@@ -324,8 +324,37 @@ export class Sandbox {
    * Gives a context back after its run. A warm context is kept for the next run unless `reason` says why
    * it must go (or it served `maxRuns`); a strict one is always freed.
    */
+  /**
+   * Runs a batch of requests in a warm context in one crossing (the prelude's runBatch): resolves with the
+   * JSON array of the outcomes it reached. `runs[i]` serves run i's ops; the prelude's `next` marker after
+   * each run moves the bridge to the next one and tells `onNext`. `timeoutMs` bounds each run (the caller's
+   * watchdog); the crossing as a whole gets the sum.
+   */
+  runBatch(
+    prepared: PreparedContext,
+    runs: readonly RunState[],
+    beginJsons: readonly string[],
+    timeoutMs: number | undefined,
+    onNext: (index: number, outcome: string) => void,
+  ): Promise<unknown> {
+    const runner = prepared.runner;
+    if (runner === undefined) return Promise.reject(new Error('a batch needs a warm context'));
+    this.#lastRun = performance.now();
+    prepared.slot.run = runs[0];
+    prepared.slot.onNext = (index, outcome) => {
+      prepared.slot.run = runs[index + 1];
+      onNext(index, outcome);
+    };
+    prepared.runs += runs.length;
+    return runner.apply(undefined, [JSON.stringify(beginJsons)], {
+      result: { promise: true },
+      ...(timeoutMs === undefined ? {} : { timeout: timeoutMs * runs.length }),
+    });
+  }
+
   finish(prepared: PreparedContext, reason: RecycleReason | undefined): void {
     prepared.slot.run = undefined;
+    prepared.slot.onNext = undefined;
     prepared.idleSince = this.#now();
     const warm = this.#options.warm;
     if (warm === undefined || prepared.runner === undefined) return this.release(prepared);

@@ -253,6 +253,12 @@ export interface Engine {
    * CB_ERR_SANDBOX_BUSY when the system's queue for run slots is full (the service did not run).
    */
   invoke(version: ServiceVersion, request: InvokeRequest): Promise<InvokeResult>;
+  /**
+   * Runs requests of one version in order, up to all of them in one crossing into a warm context, each with
+   * its own scope, logs and result (strict isolation: one `invoke` each). A run that times out or breaks the
+   * context ends only itself; the rest run in a fresh context. Answers in the order of `requests`.
+   */
+  invokeBatch(version: ServiceVersion, requests: readonly InvokeRequest[]): Promise<InvokeResult[]>;
   /** Starts `concurrency` instances of a stream service (replacing running ones of the same name). */
   startStream(version: ServiceVersion, request: InvokeRequest): Promise<void>;
   /** Stops every instance of a stream service; resolves once they are gone. */

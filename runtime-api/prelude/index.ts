@@ -5,7 +5,7 @@
 // a strict-isolation context serves one run of the plain script, whose request (`__isobarBegin`) the engine
 // leaves on the global object just before the run.
 
-import { CALL_OPS, type BeginRequest, type InstallConfig } from '../sandbox-protocol.js';
+import { CALL_OPS, SEND_OPS, type BeginRequest, type InstallConfig } from '../sandbox-protocol.js';
 import { createBridge, type HostReference } from './bridge.js';
 import { createClearBlade, type Identity } from './clearblade.js';
 import { createLoggers } from './log.js';
@@ -159,7 +159,7 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
         // The outcome is JSON text of an object: the flag is appended without parsing it again.
         return clean ? text : `${text.slice(0, -1)},"d":1}`;
       };
-      return (beginJson: string): string | Promise<string> => {
+      const runOne = (beginJson: string): string | Promise<string> => {
         restoreGlobals(g, snap);
         let begin: unknown = beginJson;
         const readBegin = (): unknown => {
@@ -184,8 +184,47 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
         }
         return typeof out === 'string' ? done(out) : out.then(done);
       };
+      return (requestJson: string): string | Promise<string> =>
+        requestJson.charCodeAt(0) === 0x5b
+          ? runBatch(ref, parse(requestJson) as string[], runOne)
+          : runOne(requestJson);
     },
   });
+}
+
+/** Whether an outcome leaves the context unfit for the batch's next run (it is then replaced first). */
+function endsBatch(outcome: string): boolean {
+  const o = parse(outcome) as { e?: unknown; c?: unknown; d?: unknown };
+  return o.e === true || o.c !== undefined || o.d === 1;
+}
+
+/**
+ * Runs a batch of requests (a JSON array of request JSON texts) one after another, each in its own fresh
+ * scope, and answers the JSON array of their outcomes. After each run but the last, a `next` marker tells the
+ * host the run ended (with its outcome), so the host's ops and logs of later runs go to the next run. It stops
+ * after a run whose outcome would replace the context: the host runs the rest in a fresh one.
+ */
+function runBatch(
+  ref: HostReference,
+  items: readonly string[],
+  runOne: (beginJson: string) => string | Promise<string>,
+): string | Promise<string> {
+  const outcomes: string[] = [];
+  const settle = (i: number, outcome: string): boolean => {
+    outcomes.push(outcome);
+    const last = i + 1 >= items.length || endsBatch(outcome);
+    if (!last) ref.applyIgnored(undefined, [SEND_OPS.next, i, outcome]);
+    return last;
+  };
+  const from = (start: number): string | Promise<string> => {
+    for (let i = start; i < items.length; i++) {
+      const out = runOne(items[i]);
+      if (typeof out !== 'string') return out.then((o) => (settle(i, o) ? stringify(outcomes) : from(i + 1)));
+      if (settle(i, out)) break;
+    }
+    return stringify(outcomes);
+  };
+  return from(0);
 }
 
 /** Asks the host to end the run when WebAssembly memory goes over the budget. */

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import type { ServiceVersion } from '../../engine/types.js';
+import { harness, request, service, type Harness } from './helpers.js';
+
+// Batched crossings (engine.invokeBatch, docs/warm-runs.md "Batches"): requests of one version run one after
+// another inside one warm context in one crossing, each with its own req/resp, scope, logs and result. A run
+// that times out or breaks its context ends only itself; the rest of the batch runs in a fresh context.
+
+/**
+ * A service steered by its request: `ok` publishes and succeeds, `fail` calls resp.error, `throw` throws,
+ * `spin` loops until the engine ends it. Every run logs its `kind` and keeps a top-level counter that must
+ * start anew, and counts its context's runs on Array.prototype (kept across runs of one context).
+ */
+const STEERED = `var calls = 0;
+function Steered(req, resp) {
+  calls++;
+  var sawLeak = typeof leak;
+  var n = Array.prototype.__runs = (Array.prototype.__runs || 0) + 1;
+  log('run ' + req.params.kind);
+  globalThis.leak = req.params.kind;
+  if (req.params.kind === 'spin') { while (true) {} }
+  if (req.params.kind === 'throw') throw new Error('boom');
+  if (req.params.kind === 'fail') resp.error('bad ' + req.params.n);
+  ClearBlade.Messaging().publish('out/' + req.params.n, req.params.kind);
+  resp.success({ n: req.params.n, calls: calls, context: n, leak: sawLeak });
+}`;
+
+describe('engine: batched crossings (invokeBatch)', () => {
+  let h: Harness;
+  let s: ServiceVersion;
+  beforeEach(async () => {
+    h = await harness();
+    s = service('Steered', STEERED, { executionTimeout: 1 });
+    await h.engine.prepare(s);
+  });
+  afterEach(async () => {
+    await h.engine.close();
+  });
+
+  const batch = (...kinds: string[]) =>
+    h.engine.invokeBatch(
+      s,
+      kinds.map((kind, n) => request({ kind, n })),
+    );
+
+  it('runs every request of a batch in one warm context, each with its own scope, logs and result', async () => {
+    const results = await batch('ok', 'ok', 'ok');
+    expect(results.map((r) => r.success)).to.deep.equal([true, true, true]);
+    expect(results.map((r) => (r.results as { n: number }).n)).to.deep.equal([0, 1, 2]);
+    // One context: its run counter went on; each run's top-level counter started anew.
+    expect(results.map((r) => (r.results as { context: number }).context)).to.deep.equal([1, 2, 3]);
+    expect(results.map((r) => (r.results as { calls: number }).calls)).to.deep.equal([1, 1, 1]);
+    expect(results.map((r) => (r.results as { leak: string }).leak)).to.deep.equal([
+      'undefined',
+      'undefined',
+      'undefined',
+    ]);
+    expect(results.map((r) => r.logs.map((l) => l.message))).to.deep.equal([
+      ['run ok'],
+      ['run ok'],
+      ['run ok'],
+    ]);
+    expect(new Set(results.map((r) => r.instanceId)).size).to.equal(3);
+    expect(h.host.published.map((p) => p.topic)).to.deep.equal(['out/0', 'out/1', 'out/2']);
+    expect(h.engine.stats().contextsBuilt).to.equal(1);
+  });
+
+  it('answers a failing, a timing-out and a succeeding run of one batch each with its own outcome', async () => {
+    const [fail, spin, ok] = await batch('fail', 'spin', 'ok');
+    expect(fail.success).to.equal(false);
+    expect(fail.results).to.equal('bad 0');
+    expect(fail.code).to.equal(undefined);
+    expect(fail.logs.map((l) => l.message)).to.deep.equal(['run fail']);
+    expect(spin.success).to.equal(false);
+    expect(spin.code).to.equal('CB_ERR_SANDBOX_TIMEOUT');
+    expect(ok.success, JSON.stringify(ok.results)).to.equal(true);
+    expect(ok.results).to.deep.include({ n: 2, calls: 1 });
+    expect(ok.logs.map((l) => l.message)).to.deep.equal(['run ok']);
+    // The timed-out run took its isolate with it: the rest ran in a fresh context.
+    expect((ok.results as { context: number }).context).to.equal(1);
+    expect(h.host.published.map((p) => p.topic)).to.deep.equal(['out/2']);
+  });
+
+  it('runs the rest of a batch in a fresh context after a run whose error escaped', async () => {
+    const [first, thrown, after] = await batch('ok', 'throw', 'ok');
+    expect(first.success).to.equal(true);
+    expect(thrown.success).to.equal(false);
+    expect(thrown.code).to.equal('CB_ERR_SANDBOX_UNCAUGHT');
+    expect(thrown.results).to.equal('Error: boom');
+    expect(after.success).to.equal(true);
+    expect((after.results as { context: number }).context).to.equal(1);
+    expect(h.engine.stats().recycled.uncaught).to.equal(1);
+  });
+});
