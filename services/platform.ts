@@ -85,7 +85,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   const restAuth = createRestAuth(identity);
   components.push({
     name: 'identity',
-    routes: [identityRoutes({ identity, auth: restAuth })],
+    routes: [identityRoutes({ identity })],
     async start() {
       const address = http.server.address();
       const httpPort = address !== null && typeof address === 'object' ? address.port : null;
@@ -99,7 +99,6 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   const edgeRegistry = await loadEdgeRegistry({ store, clock });
   const messaging = await createMessaging(base, {
     identity,
-    auth: restAuth,
     wrapAuth: (auth) => withEdgeAuth(auth, edgeRegistry),
   });
   const broker = messaging.broker;
@@ -107,7 +106,6 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   // --- code engine and registry (DESIGN.md "Code services") ---
   const code = await createCodeComponent(base, {
     identity,
-    auth: restAuth,
     broker,
     ops: (op) => bridgeOps.get(op),
     createEngine: (host) =>
@@ -134,14 +132,13 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   // --- message history (reference §7.1) ---
   const history = await createHistory(
     { maxPageBytes: config.history.maxPageBytes },
-    { ...base, access: identity, auth: restAuth, broker },
+    { ...base, access: identity, broker },
   );
   components.push(history);
   // --- triggers, event topics, timers (DESIGN.md "Triggers and timers") ---
   const triggers = await createTriggersComponent(base, {
     broker,
     identity,
-    auth: restAuth,
     invoke: code.invokeService,
     serviceExists: code.serviceExists,
   });
@@ -153,7 +150,6 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   // --- edges (reference §9) ---
   const edges = await createEdgesComponent(base, {
     broker,
-    auth: restAuth,
     registry: edgeRegistry,
     reloadIdentity: (systemKey) => identity.reloadSystem(systemKey),
     assets: {
@@ -170,7 +166,13 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
 
   let ready = false;
   const routes = components.flatMap((c) => c.routes ?? []);
-  const http = await createHttpApp({ bodyLimit: config.http.bodyLimit, log, routes, healthy: () => ready });
+  const http = await createHttpApp({
+    bodyLimit: config.http.bodyLimit,
+    log,
+    routes,
+    auth: restAuth,
+    healthy: () => ready,
+  });
   let closing: Promise<void> | undefined;
 
   return {

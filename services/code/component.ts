@@ -2,7 +2,6 @@
 // engine's Host, the engine itself, the one invoke door (`invokeService`) and the REST routes.
 import type { Engine, Host } from '../../engine/types.js';
 import type { Component, ComponentBase } from '../kernel/component.js';
-import type { RestAuth } from '../rest/auth.js';
 import type { Identity } from '../identity/types.js';
 import { createHost, type HostBroker, type OpLookup } from './host.js';
 import { createInvoker, type InvokeService } from './invoke.js';
@@ -22,7 +21,6 @@ import { userRoutes } from './routes/user.js';
 
 export interface CodeDeps {
   readonly identity: Identity;
-  readonly auth: RestAuth;
   readonly broker: HostBroker;
   /** Builds the engine around our Host (engine/ `createEngine`); the engine never sees the platform. */
   readonly createEngine: (host: Host) => Promise<Engine> | Engine;
@@ -148,7 +146,6 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
   ];
 
   const routeDeps: CodeRouteDeps = {
-    auth: deps.auth,
     identity,
     registry,
     libraries,

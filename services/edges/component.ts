@@ -6,7 +6,6 @@
 import { EventEmitter } from 'node:events';
 import type { Broker } from '../../broker/types.js';
 import type { Component, ComponentBase } from '../kernel/component.js';
-import type { RestAuth } from '../rest/auth.js';
 import { createAssetAdapters, type AssetRegistries } from './assets.js';
 import { createDeployApplier, createDeployments, type ApplyResult, type Deployments } from './deploy.js';
 import { createDownlink, type Downlink } from './downlink.js';
@@ -19,7 +18,6 @@ import { OPS } from './channel.js';
 
 export interface EdgesDeps {
   readonly broker: Pick<Broker, 'publish' | 'on'>;
-  readonly auth: RestAuth;
   /** Registries deployments read (platform) and write (edge). */
   readonly assets: AssetRegistries;
   /** The registry, when the broker slot made it first (it authenticates edges: see broker-auth.ts). */
@@ -197,7 +195,7 @@ export async function createEdgesComponent(base: ComponentBase, deps: EdgesDeps)
   let closing: Promise<void> | undefined;
   return {
     name: 'edges',
-    routes: edgeMode ? [] : [edgeRoutes({ auth: deps.auth, registry, deployments })],
+    routes: edgeMode ? [] : [edgeRoutes({ registry, deployments })],
     registry,
     deployments,
     link,

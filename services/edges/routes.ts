@@ -1,23 +1,17 @@
 // REST for edges (reference §9): the registry `/admin/edges/{sk}[/{name}]`, read-only user views
 // `/api/v/2/edges/{sk}` and `/api/v/3/edges/{sk}/{name}`, and deployments `/admin/edges/sync/{sk}/{edge}`.
 import type { FastifyPluginAsync } from 'fastify';
-import type { RestAuth } from '../rest/auth.js';
+import { CALLER_IN_SYSTEM, DEVELOPER_OF_SYSTEM } from '../rest/route-auth.js';
+import { callerSecurity as userSecurity, devTokenSecurity as devSecurity } from '../rest/schemas.js';
 import type { Deployments } from './deploy.js';
 import type { EdgeRegistry } from './registry.js';
 
 export interface EdgeRouteDeps {
-  readonly auth: RestAuth;
   readonly registry: EdgeRegistry;
   readonly deployments: Deployments;
 }
 
 const tags = ['edges'];
-const devSecurity: Array<Record<string, string[]>> = [{ devToken: [] }];
-const userSecurity: Array<Record<string, string[]>> = [
-  { userToken: [] },
-  { devToken: [] },
-  { deviceToken: [] },
-];
 
 const systemParams = {
   type: 'object',
@@ -78,7 +72,7 @@ type EdgePath = { systemKey: string; name: string };
 type SyncPath = { systemKey: string; edge: string };
 
 /** The edge registry and deployment routes. */
-export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): FastifyPluginAsync {
+export function edgeRoutes({ registry, deployments }: EdgeRouteDeps): FastifyPluginAsync {
   const edgeBody = {
     type: 'object',
     properties: {
@@ -95,6 +89,7 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
     app.get<{ Params: SystemPath }>(
       '/admin/edges/:systemKey',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Edges of a system with their connection state',
@@ -104,7 +99,6 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return registry.list(req.params.systemKey);
       },
     );
@@ -112,6 +106,7 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
     app.post<{ Params: SystemPath; Body: EdgeBody | undefined }>(
       '/admin/edges/:systemKey',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Register an edge named in the body; answers its token once',
@@ -122,7 +117,6 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return registry.create(req.params.systemKey, req.body?.name ?? '', req.body?.description);
       },
     );
@@ -130,6 +124,7 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
     app.get<{ Params: EdgePath }>(
       '/admin/edges/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'One edge',
@@ -139,7 +134,6 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return registry.get(req.params.systemKey, req.params.name);
       },
     );
@@ -147,6 +141,7 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
     app.post<{ Params: EdgePath; Body: EdgeBody | undefined }>(
       '/admin/edges/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Register an edge; answers its token once',
@@ -157,7 +152,6 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return registry.create(req.params.systemKey, req.params.name, req.body?.description);
       },
     );
@@ -165,6 +159,7 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
     app.put<{ Params: EdgePath; Body: EdgeBody | undefined }>(
       '/admin/edges/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Change an edge description, or reset its token',
@@ -175,7 +170,6 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return registry.update(req.params.systemKey, req.params.name, {
           description: req.body?.description,
           resetToken: req.body?.reset_token === true,
@@ -186,6 +180,7 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
     app.delete<{ Params: EdgePath }>(
       '/admin/edges/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Remove an edge (its token stops working; its deployments are forgotten)',
@@ -197,7 +192,6 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         await registry.delete(req.params.systemKey, req.params.name);
         return { name: req.params.name, deleted: true };
       },
@@ -206,6 +200,7 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
     app.get<{ Params: SystemPath }>(
       '/api/v/2/edges/:systemKey',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags,
           summary: 'Edges of a system (any caller of the system)',
@@ -215,7 +210,6 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
         },
       },
       async (req) => {
-        auth.caller(req, req.params.systemKey);
         return registry.list(req.params.systemKey);
       },
     );
@@ -223,6 +217,7 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
     app.get<{ Params: EdgePath }>(
       '/api/v/3/edges/:systemKey/:name',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags,
           summary: 'One edge (any caller of the system)',
@@ -232,7 +227,6 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
         },
       },
       async (req) => {
-        auth.caller(req, req.params.systemKey);
         return registry.get(req.params.systemKey, req.params.name);
       },
     );
@@ -240,6 +234,7 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
     app.get<{ Params: SyncPath }>(
       '/admin/edges/sync/:systemKey/:edge',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Assets deployed to an edge',
@@ -249,7 +244,6 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         registry.get(req.params.systemKey, req.params.edge);
         return deployments.list(req.params.systemKey, req.params.edge);
       },
@@ -259,6 +253,7 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
       app[method]<{ Params: SyncPath; Body: SyncBody | undefined }>(
         '/admin/edges/sync/:systemKey/:edge',
         {
+          config: DEVELOPER_OF_SYSTEM,
           schema: {
             tags,
             summary:
@@ -276,7 +271,6 @@ export function edgeRoutes({ auth, registry, deployments }: EdgeRouteDeps): Fast
           },
         },
         async (req) => {
-          auth.developerForSystem(req, req.params.systemKey);
           return deployments.sync(req.params.systemKey, req.params.edge, req.body ?? {});
         },
       );

@@ -15,7 +15,7 @@ import {
   type HistoryRecord,
 } from './query.js';
 import { createRetention, type Retention, type RetentionOptions } from './retention.js';
-import { historyRoutes, type HistoryApi, type HistoryRestAuth } from './routes.js';
+import { historyRoutes, type HistoryApi } from './routes.js';
 import { createHistorySettings, type HistorySettings } from './settings.js';
 import { createHistoryWriter, type HistoryWriter } from './writer.js';
 
@@ -46,8 +46,6 @@ export const HISTORY_DEFAULTS = {
 export interface HistoryDeps extends ComponentBase {
   /** msgHistory permission bits (identity.msgHistoryLevel); without it only developers may read or delete. */
   readonly access?: { msgHistoryLevel(principal: Principal, systemKey: string): number };
-  /** REST checks (services/rest/auth.ts); without it no routes are registered. */
-  readonly auth?: HistoryRestAuth;
   /** The broker's activity events; capture listens to `published` (and, durable, holds acknowledgements). */
   readonly broker?: {
     on(event: 'published', listener: (m: BrokerMessage) => void): () => void;
@@ -145,7 +143,7 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
   let closing: Promise<void> | undefined;
   return {
     name: 'history',
-    routes: deps.auth === undefined ? [] : [historyRoutes(api, deps.auth)],
+    routes: [historyRoutes(api)],
     ...api,
     settings,
     capture,

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { PERM } from '../../runtime-api/constants.js';
 import type { Principal } from '../identity/types.js';
+import { CALLER_IN_SYSTEM, DEVELOPER_OF_SYSTEM } from '../rest/route-auth.js';
 import {
   normalizeQuery,
   parseRawQuery,
@@ -12,12 +13,6 @@ import {
   type HistoryRecord,
 } from './query.js';
 import type { AutoDelete, StorageFilter } from './settings.js';
-
-/** The REST checks history needs (services/rest/auth.ts provides them). */
-export interface HistoryRestAuth {
-  caller(req: FastifyRequest, systemKey: string): Principal;
-  developerForSystem(req: FastifyRequest, systemKey: string): Principal;
-}
 
 /** What the routes ask of the history component. */
 export interface HistoryApi {
@@ -107,10 +102,9 @@ function rawQuery(req: FastifyRequest): HistoryQuery {
 }
 
 /** Registers the history routes. */
-export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPluginAsync {
+export function historyRoutes(api: HistoryApi): FastifyPluginAsync {
   const allowed = (req: FastifyRequest, systemKey: string, bit: number, action: string): void => {
-    const principal = auth.caller(req, systemKey);
-    if ((api.level(principal, systemKey) & bit) === 0) {
+    if ((api.level(req.principal, systemKey) & bit) === 0) {
       throw new IsobarError('CB_ERR_HISTORY_FORBIDDEN', { action });
     }
   };
@@ -118,6 +112,7 @@ export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPl
     app.get<{ Params: { systemKey: string } }>(
       '/api/v/1/message/:systemKey',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags,
           summary: 'Messages of one topic, newest first (needs msgHistory read)',
@@ -140,6 +135,7 @@ export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPl
     app.delete<{ Params: { systemKey: string } }>(
       '/api/v/1/message/:systemKey',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags,
           summary: 'Deletes the messages a query selects and returns them (needs msgHistory delete)',
@@ -159,6 +155,7 @@ export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPl
     app.get<{ Params: { systemKey: string } }>(
       '/api/v/1/message/:systemKey/currentTopics',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags,
           summary: 'Topics that have stored messages',
@@ -174,6 +171,7 @@ export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPl
     app.get<{ Params: { systemKey: string } }>(
       '/api/v/4/message/:systemKey/storage',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Which topics are stored, with their bounds (developer)',
@@ -182,13 +180,13 @@ export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPl
         },
       },
       (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return Promise.resolve(api.storage(req.params.systemKey));
       },
     );
     app.put<{ Params: { systemKey: string }; Body: StorageFilter[] }>(
       '/api/v/4/message/:systemKey/storage',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Replaces the stored-topic filters (developer); [] stores nothing',
@@ -198,13 +196,13 @@ export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPl
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return api.setStorage(req.params.systemKey, req.body);
       },
     );
     app.get<{ Params: { systemKey: string } }>(
       '/api/v/4/message/:systemKey/autodelete',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'System-wide history auto-delete (developer)',
@@ -213,13 +211,13 @@ export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPl
         },
       },
       (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return Promise.resolve(api.autodelete(req.params.systemKey));
       },
     );
     app.put<{ Params: { systemKey: string }; Body: AutoDelete }>(
       '/api/v/4/message/:systemKey/autodelete',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Sets the system-wide history auto-delete (developer)',
@@ -229,7 +227,6 @@ export function historyRoutes(api: HistoryApi, auth: HistoryRestAuth): FastifyPl
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return api.setAutodelete(req.params.systemKey, req.body);
       },
     );

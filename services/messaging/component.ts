@@ -5,7 +5,6 @@ import type { Broker, BrokerAuth } from '../../broker/types.js';
 import { createBroker } from '../../broker/index.js';
 import type { IdentityService } from '../identity/types.js';
 import type { ComponentBase, Component, Ports } from '../kernel/component.js';
-import type { RestAuth } from '../rest/auth.js';
 import { createBrokerAuth } from './broker-auth.js';
 import { publishRoutes } from './publish-route.js';
 
@@ -18,7 +17,6 @@ export async function createMessaging(
   base: ComponentBase,
   deps: {
     identity: IdentityService;
-    auth: RestAuth;
     /** Extension point (edges, reference §9): wraps the BrokerAuth so edge tokens authenticate too. */
     wrapAuth?: (auth: BrokerAuth) => BrokerAuth;
   },
@@ -78,7 +76,7 @@ export async function createMessaging(
   return {
     name: 'messaging',
     broker,
-    routes: [publishRoutes({ broker, auth: deps.auth })],
+    routes: [publishRoutes({ broker })],
     async start(): Promise<Partial<Ports>> {
       return broker.listen();
     },

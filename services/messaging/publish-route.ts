@@ -3,8 +3,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Broker } from '../../broker/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import type { RestAuth } from '../rest/auth.js';
-import { actingIn } from '../identity/acting.js';
+import { CALLER_IN_SYSTEM } from '../rest/route-auth.js';
+import { callerSecurity } from '../rest/schemas.js';
 
 interface PublishBody {
   topic: string;
@@ -20,15 +20,16 @@ function payloadOf(value: unknown): string {
 }
 
 /** The route plugin; `broker` publishes with the caller's identity (CB_ERR_MQTT_PUBLISH_DENIED → 403). */
-export function publishRoutes(deps: { broker: Broker; auth: RestAuth }): FastifyPluginAsync {
+export function publishRoutes(deps: { broker: Broker }): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Params: { systemKey: string }; Body: PublishBody }>(
       '/api/v/1/message/:systemKey/publish',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags: ['messaging'],
           summary: 'Publish one MQTT message into the system (topic ACL of the caller applies)',
-          security: [{ userToken: [] }, { deviceToken: [] }, { devToken: [] }],
+          security: callerSecurity,
           params: {
             type: 'object',
             required: ['systemKey'],
@@ -55,7 +56,6 @@ export function publishRoutes(deps: { broker: Broker; auth: RestAuth }): Fastify
       },
       async (req) => {
         const { systemKey } = req.params;
-        const caller = deps.auth.caller(req, systemKey);
         const body = req.body;
         if (body.body === undefined && body.payload === undefined) {
           throw new IsobarError('CB_ERR_HTTP_BAD_REQUEST', { detail: 'body or payload is required' });
@@ -63,7 +63,7 @@ export function publishRoutes(deps: { broker: Broker; auth: RestAuth }): Fastify
         await deps.broker.publish(systemKey, body.topic, payloadOf(body.body ?? body.payload), {
           qos: body.qos ?? 0,
           retain: body.retain ?? false,
-          identity: actingIn(caller, systemKey),
+          identity: req.identity,
         });
         return { success: true, topic: body.topic };
       },

@@ -30,6 +30,15 @@ export interface RestAuth {
   system(req: FastifyRequest, systemKeyFromPath?: string): SystemInfo;
   /** The token in whichever ClearBlade header carries one, or undefined. */
   token(req: FastifyRequest): string | undefined;
+  /** The principal of whichever token header is present (required), in no particular system yet. */
+  verified(req: FastifyRequest): Principal;
+  /**
+   * A caller in the system its token belongs to, else the one ClearBlade-SystemKey names (a developer
+   * token has no system of its own): the user calls of reference §1.3 name no system in the path.
+   */
+  callerOfToken(req: FastifyRequest): { readonly principal: Principal; readonly systemKey: string };
+  /** A user token (not device, anon or developer), allowed in its own system. */
+  user(req: FastifyRequest): Principal & { readonly systemKey: string };
 }
 
 /** Reads one header as a single trimmed string. */
@@ -38,6 +47,11 @@ export function header(req: FastifyRequest, name: string): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
   const trimmed = first?.trim();
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+/** The token in whichever ClearBlade header carries one (developer, user, device), or undefined. */
+export function tokenOf(req: FastifyRequest): string | undefined {
+  return header(req, DEV_TOKEN_HEADER) ?? header(req, USER_TOKEN_HEADER) ?? header(req, DEVICE_TOKEN_HEADER);
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -53,8 +67,7 @@ export function createRestAuth(identity: IdentityService): RestAuth {
     if (system === undefined) throw new IsobarError('CB_ERR_SYSTEM_UNKNOWN', { systemKey });
     return system;
   };
-  const anyToken = (req: FastifyRequest): string | undefined =>
-    header(req, DEV_TOKEN_HEADER) ?? header(req, USER_TOKEN_HEADER) ?? header(req, DEVICE_TOKEN_HEADER);
+  const anyToken = tokenOf;
   const principalIn = (principal: Principal, systemKey: string): Principal => {
     if (!identity.canUseSystem(principal, systemKey)) {
       throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: 'User does not have access to system' });
@@ -71,6 +84,21 @@ export function createRestAuth(identity: IdentityService): RestAuth {
     }
     return principal;
   };
+  const verified = (req: FastifyRequest): Principal => {
+    const token = anyToken(req);
+    if (token === undefined)
+      throw new IsobarError('CB_ERR_AUTH_MISSING_TOKEN', { header: 'ClearBlade-UserToken' });
+    return identity.verifyToken(token);
+  };
+  const caller = (req: FastifyRequest, systemKey: string): Principal => {
+    const token = anyToken(req);
+    if (token === undefined) {
+      throw new IsobarError('CB_ERR_AUTH_MISSING_TOKEN', { header: 'ClearBlade-UserToken' });
+    }
+    const principal = identity.verifyToken(token);
+    knownSystem(systemKey);
+    return principalIn(principal, systemKey);
+  };
   return {
     developer,
     developerForSystem(req, systemKey) {
@@ -78,15 +106,7 @@ export function createRestAuth(identity: IdentityService): RestAuth {
       knownSystem(systemKey);
       return principalIn(principal, systemKey);
     },
-    caller(req, systemKey) {
-      const token = anyToken(req);
-      if (token === undefined) {
-        throw new IsobarError('CB_ERR_AUTH_MISSING_TOKEN', { header: 'ClearBlade-UserToken' });
-      }
-      const principal = identity.verifyToken(token);
-      knownSystem(systemKey);
-      return principalIn(principal, systemKey);
-    },
+    caller,
     optionalCaller(req, systemKey) {
       const token = anyToken(req);
       if (token === undefined) return undefined;
@@ -108,5 +128,21 @@ export function createRestAuth(identity: IdentityService): RestAuth {
       return system;
     },
     token: anyToken,
+    verified,
+    callerOfToken(req) {
+      const p = verified(req);
+      const systemKey = p.systemKey ?? header(req, SYSTEM_KEY_HEADER);
+      if (systemKey === undefined) throw new IsobarError('CB_ERR_SYSTEM_MISSING');
+      return { principal: caller(req, systemKey), systemKey };
+    },
+    user(req) {
+      const p = verified(req);
+      if (p.kind !== 'user' || p.systemKey === null) {
+        throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: 'a user token is required' });
+      }
+      const systemKey = p.systemKey;
+      caller(req, systemKey);
+      return { ...p, systemKey };
+    },
   };
 }

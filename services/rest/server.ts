@@ -4,13 +4,17 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../kernel/log.js';
+import type { RestAuth } from './auth.js';
 import { createErrorHandler, errorBody } from './errors.js';
+import { installRouteAuth } from './route-auth.js';
 
 export interface HttpOptions {
   readonly bodyLimit: number;
   readonly log: Log;
-  /** Route plugins, one per area (identity, code, triggers, …). */
+  /** Route plugins, one per area (identity, code, triggers, …); each route declares `config.auth`. */
   readonly routes: readonly FastifyPluginAsync[];
+  /** The checks route auth runs (route-auth.ts). */
+  readonly auth: RestAuth;
   /** Answers /healthz: false while starting or draining. */
   readonly healthy: () => boolean;
 }
@@ -96,6 +100,11 @@ export async function createHttpApp(options: HttpOptions): Promise<FastifyInstan
   app.get('/healthz', { schema: { hide: true } }, (_req, reply) =>
     options.healthy() ? { status: 'ok' } : reply.status(503).send({ status: 'unavailable' }),
   );
-  for (const routes of options.routes) await app.register(routes);
+  // The area routes live in one context that enforces their declared auth; the platform's own routes
+  // above (health, OpenAPI, docs UI) are outside it and open.
+  await app.register(async (api) => {
+    installRouteAuth(api, options.auth);
+    for (const routes of options.routes) await api.register(routes);
+  });
   return app;
 }

@@ -2,7 +2,6 @@
 // /api/v/3/code/{systemKey}/timer[s].
 
 import type { FastifyPluginAsync } from 'fastify';
-import type { RestAuth } from '../rest/auth.js';
 import type { TriggersApi } from '../triggers/api.js';
 import { crudRoutes } from '../triggers/crud-routes.js';
 import type { PermissionIdentity } from '../triggers/permissions.js';
@@ -47,7 +46,7 @@ const TIMER_BODY = {
 /** The timers route plugin. */
 export function timerRoutes(
   api: TriggersApi,
-  deps: { readonly auth: RestAuth; readonly identity: PermissionIdentity },
+  deps: { readonly identity: PermissionIdentity },
 ): FastifyPluginAsync {
   return crudRoutes<TimerInput>(
     {

@@ -4,7 +4,6 @@
 
 import type { Caller, InvokeResult } from '../../engine/types.js';
 import type { Component, ComponentBase } from '../kernel/component.js';
-import type { RestAuth } from '../rest/auth.js';
 import { timerOps } from '../timers/bridge-ops.js';
 import { createTimerRegistry, type TimerRecord, type TimerRegistry } from '../timers/registry.js';
 import { timerRoutes } from '../timers/routes.js';
@@ -35,7 +34,6 @@ export interface TriggersDeps {
   readonly broker: SourceBroker & EventTopicBroker;
   readonly identity: CallerIdentity &
     PermissionIdentity & { system(systemKey: string): { readonly systemSecret: string } | undefined };
-  readonly auth: RestAuth;
   readonly invoke: InvokeService;
   readonly serviceExists: (systemKey: string, name: string) => boolean;
   /** Dispatcher limits (tests and benches shrink or grow them). */
@@ -133,7 +131,7 @@ export async function createTriggersComponent(
   });
   const secretOf = (systemKey: string) => identity.system(systemKey)?.systemSecret ?? '';
   const api = createTriggersApi({ triggers, timers, scheduler, secretOf });
-  const routeDeps = { auth: deps.auth, identity };
+  const routeDeps = { identity };
 
   let detach: (() => void) | undefined;
   let closing: Promise<void> | undefined;

@@ -3,8 +3,9 @@
 // permission. This builds both sets for one resource.
 
 import type { FastifyPluginAsync, FastifyRequest, FastifySchema } from 'fastify';
-import type { Principal } from '../identity/types.js';
-import type { RestAuth } from '../rest/auth.js';
+import type { Identity } from '../../runtime-api/identity.js';
+import { CALLER_IN_SYSTEM, DEVELOPER_OF_SYSTEM } from '../rest/route-auth.js';
+import { callerSecurity, devTokenSecurity } from '../rest/schemas.js';
 import {
   creatorOf,
   requireList,
@@ -49,25 +50,25 @@ const params = (withName: boolean) => ({
   required: withName ? ['systemKey', 'name'] : ['systemKey'],
 });
 
-/** Builds the route plugin of one resource over the REST auth checks. */
+/** Builds the route plugin of one resource; route auth (config.auth) has proved the caller. */
 export function crudRoutes<Input>(
   spec: CrudSpec<Input>,
-  deps: { readonly auth: RestAuth; readonly identity: PermissionIdentity },
+  deps: { readonly identity: PermissionIdentity },
 ): FastifyPluginAsync {
-  const { auth, identity } = deps;
-  const asDeveloper = (req: FastifyRequest, systemKey: string): Principal =>
-    auth.developerForSystem(req, systemKey);
+  const { identity } = deps;
+  const asDeveloper = (req: FastifyRequest): Identity => req.identity;
   const asCaller =
     (action: 'READ' | 'CREATE' | 'UPDATE' | 'DELETE') =>
-    (req: FastifyRequest, systemKey: string): Principal => {
-      const principal = auth.caller(req, systemKey);
+    (req: FastifyRequest, systemKey: string): Identity => {
+      const principal = req.identity;
       requireList(identity, principal, systemKey, spec.resource, action);
       return principal;
     };
   const input = (req: FastifyRequest) => (req.body ?? {}) as Input;
   const list = { type: 'array', items: spec.item };
+  // The user routes document user and device tokens; a developer token is accepted there too.
   const security = (scope: 'admin' | 'user'): Array<Record<string, string[]>> =>
-    scope === 'admin' ? [{ devToken: [] }] : [{ userToken: [] }, { deviceToken: [] }];
+    scope === 'admin' ? devTokenSecurity : callerSecurity.slice(0, 2);
 
   return async (app) => {
     for (const scope of ['admin', 'user'] as const) {
@@ -76,6 +77,7 @@ export function crudRoutes<Input>(
       const onePath = scope === 'admin' ? `${base}/:name` : `${base}/${spec.userOne}/:name`;
       const who = (action: 'READ' | 'CREATE' | 'UPDATE' | 'DELETE') =>
         scope === 'admin' ? asDeveloper : asCaller(action);
+      const config = scope === 'admin' ? DEVELOPER_OF_SYSTEM : CALLER_IN_SYSTEM;
       const schema = (summary: string, extra: Record<string, unknown>): FastifySchema => ({
         tags: [spec.tag],
         summary: `${summary}${scope === 'admin' ? '' : ' (user)'}`,
@@ -85,7 +87,7 @@ export function crudRoutes<Input>(
 
       app.get<{ Params: Params }>(
         listPath,
-        { schema: schema(`List ${spec.noun}s`, { params: params(false), response: { 200: list } }) },
+        { config, schema: schema(`List ${spec.noun}s`, { params: params(false), response: { 200: list } }) },
         (req) => {
           who('READ')(req, req.params.systemKey);
           return spec.list(req.params.systemKey);
@@ -93,7 +95,10 @@ export function crudRoutes<Input>(
       );
       app.get<{ Params: Params }>(
         onePath,
-        { schema: schema(`Get a ${spec.noun}`, { params: params(true), response: { 200: spec.item } }) },
+        {
+          config,
+          schema: schema(`Get a ${spec.noun}`, { params: params(true), response: { 200: spec.item } }),
+        },
         (req) => {
           who('READ')(req, req.params.systemKey);
           return spec.get(req.params.systemKey, req.params.name);
@@ -102,6 +107,7 @@ export function crudRoutes<Input>(
       app.post<{ Params: Params }>(
         onePath,
         {
+          config,
           schema: schema(`Create a ${spec.noun}`, {
             params: params(true),
             body: spec.body,
@@ -117,6 +123,7 @@ export function crudRoutes<Input>(
       app.put<{ Params: Params }>(
         onePath,
         {
+          config,
           schema: schema(`Update a ${spec.noun}`, {
             params: params(true),
             body: spec.body,
@@ -131,7 +138,10 @@ export function crudRoutes<Input>(
       );
       app.delete<{ Params: Params }>(
         onePath,
-        { schema: schema(`Delete a ${spec.noun}`, { params: params(true), response: { 200: spec.item } }) },
+        {
+          config,
+          schema: schema(`Delete a ${spec.noun}`, { params: params(true), response: { 200: spec.item } }),
+        },
         (req) => {
           who('DELETE')(req, req.params.systemKey);
           return spec.remove(req.params.systemKey, req.params.name);

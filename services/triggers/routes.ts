@@ -1,7 +1,7 @@
 // REST routes of triggers (reference §4.1): definitions, developer CRUD, user CRUD.
 
 import type { FastifyPluginAsync } from 'fastify';
-import type { RestAuth } from '../rest/auth.js';
+import { devTokenSecurity } from '../rest/schemas.js';
 import type { TriggersApi } from './api.js';
 import { crudRoutes } from './crud-routes.js';
 import type { PermissionIdentity } from './permissions.js';
@@ -50,7 +50,7 @@ const TRIGGER_BODY = {
 /** The triggers route plugin. */
 export function triggerRoutes(
   api: TriggersApi,
-  deps: { readonly auth: RestAuth; readonly identity: PermissionIdentity },
+  deps: { readonly identity: PermissionIdentity },
 ): FastifyPluginAsync {
   const crud = crudRoutes<TriggerInput>(
     {
@@ -74,17 +74,15 @@ export function triggerRoutes(
     app.get(
       '/admin/triggers/definitions',
       {
+        config: { auth: 'developer' },
         schema: {
           tags: ['triggers'],
           summary: 'List trigger modules and actions with their filter keys',
-          security: [{ devToken: [] }],
+          security: devTokenSecurity,
           response: { 200: { type: 'array', items: definition } },
         },
       },
-      (req) => {
-        deps.auth.developer(req);
-        return api.definitions();
-      },
+      () => api.definitions(),
     );
     await app.register(crud);
   };

@@ -13,6 +13,7 @@ import {
   type CodeRouteDeps,
   type ServiceBody,
 } from './common.js';
+import { DEVELOPER_OF_SYSTEM } from '../../rest/route-auth.js';
 
 const tags = ['code'];
 type ServicePath = { systemKey: string; name: string };
@@ -29,11 +30,12 @@ const versionSchema = {
 } as const;
 
 /** Developer CRUD, long-running parameters, history and rollback of services. */
-export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsync {
+export function adminRoutes({ registry }: CodeRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: { systemKey: string } }>(
       '/admin/code/v/1/:systemKey',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Names of the services of a system',
@@ -43,7 +45,6 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return { code: registry.names(req.params.systemKey) };
       },
     );
@@ -51,6 +52,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
     app.post<{ Params: ServicePath; Body: ServiceBody }>(
       '/admin/code/v/1/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Create a service (bundled and prepared now; a stream service starts)',
@@ -61,7 +63,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        const dev = auth.developerForSystem(req, req.params.systemKey);
+        const dev = req.principal;
         const saver = { kind: 'developer', id: dev.id } as const;
         return registry.create(req.params.systemKey, req.params.name, serviceInput(req.body), saver);
       },
@@ -70,6 +72,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
     app.put<{ Params: ServicePath; Body: ServiceBody }>(
       '/admin/code/v/1/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Update a service: a new immutable version (fields left out keep their value)',
@@ -80,7 +83,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        const dev = auth.developerForSystem(req, req.params.systemKey);
+        const dev = req.principal;
         const saver = { kind: 'developer', id: dev.id } as const;
         return registry.update(req.params.systemKey, req.params.name, serviceInput(req.body), saver);
       },
@@ -89,6 +92,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
     app.delete<{ Params: ServicePath }>(
       '/admin/code/v/1/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Delete a service, its versions and logs (stream instances stop)',
@@ -100,7 +104,6 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         await registry.remove(req.params.systemKey, req.params.name);
         return { deleted: true, name: req.params.name };
       },
@@ -109,6 +112,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
     app.get<{ Params: ServicePath }>(
       '/api/v/1/code/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'One service (developer token): the current version with `params`',
@@ -118,7 +122,6 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return registry.get(req.params.systemKey, req.params.name).record;
       },
     );
@@ -134,6 +137,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
     }>(
       '/codeadmin/v/2/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Set long-running (stream) parameters: a new version',
@@ -152,7 +156,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        const dev = auth.developerForSystem(req, req.params.systemKey);
+        const dev = req.principal;
         const b = req.body;
         const input = {
           execution_timeout: b.execution_timeout,
@@ -170,6 +174,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
     app.get<{ Params: ServicePath }>(
       '/codeadmin/v/2/history/service/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Every version of a service, oldest first (without the bundles)',
@@ -179,7 +184,6 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         const versions = await registry.versions(req.params.systemKey, req.params.name);
         return versions.map(({ bundle: _bundle, ...v }) => v);
       },
@@ -188,6 +192,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
     app.get<{ Params: ServicePath & { version: number } }>(
       '/codeadmin/v/2/history/service/:systemKey/:name/:version',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'One version of a service: its source and its bundle',
@@ -201,7 +206,6 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return registry.version(req.params.systemKey, req.params.name, req.params.version);
       },
     );
@@ -209,6 +213,7 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
     app.post<{ Params: ServicePath; Body: { version: number } }>(
       '/codeadmin/v/2/history/service/:systemKey/:name/rollback',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Roll back: a new version with the content of `version`',
@@ -223,7 +228,6 @@ export function adminRoutes({ auth, registry }: CodeRouteDeps): FastifyPluginAsy
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return registry.rollback(req.params.systemKey, req.params.name, req.body.version);
       },
     );

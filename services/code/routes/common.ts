@@ -1,5 +1,4 @@
 // What the code route modules share: their dependencies and the JSON schemas of ClearBlade's shapes.
-import type { RestAuth } from '../../rest/auth.js';
 import type { Identity } from '../../identity/types.js';
 import type { Libraries } from '../libraries.js';
 import type { CodeLogs } from '../logs.js';
@@ -8,9 +7,8 @@ import type { InvokeService } from '../invoke.js';
 import type { ServiceInput, ServiceRecord } from '../types.js';
 import type { StreamControl } from '../streams.js';
 
-/** Everything a code route module is built from. */
+/** Everything a code route module is built from (who may call is each route's `config.auth`). */
 export interface CodeRouteDeps {
-  readonly auth: RestAuth;
   readonly identity: Identity;
   readonly registry: Registry;
   readonly libraries: Libraries;
@@ -19,23 +17,16 @@ export interface CodeRouteDeps {
   readonly streams: StreamControl;
 }
 
-export const devSecurity: Array<Record<string, string[]>> = [{ devToken: [] }];
-export const callerSecurity: Array<Record<string, string[]>> = [
-  { userToken: [] },
-  { deviceToken: [] },
-  { devToken: [] },
-];
+export {
+  callerSecurity,
+  devTokenSecurity as devSecurity,
+  systemKeyParams as systemParams,
+} from '../../rest/schemas.js';
 
 export const serviceParams = {
   type: 'object',
   required: ['systemKey', 'name'],
   properties: { systemKey: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } },
-} as const;
-
-export const systemParams = {
-  type: 'object',
-  required: ['systemKey'],
-  properties: { systemKey: { type: 'string', minLength: 1 } },
 } as const;
 
 const stringList = { type: 'array', items: { type: 'string' } } as const;

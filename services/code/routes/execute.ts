@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { InvokeResult } from '../../../engine/types.js';
 import { clearBladeResults } from '../../../runtime-api/results.js';
 import { header } from '../../rest/auth.js';
-import { actingIn } from '../../identity/acting.js';
+import { CALLER_IN_SYSTEM } from '../../rest/route-auth.js';
 import { renderLogs } from '../logs.js';
 import { checkResponse } from '../response-policy.js';
 import { callerSecurity, serviceParams, type CodeRouteDeps } from './common.js';
@@ -22,11 +22,12 @@ export function envelope(result: InvokeResult, logging: boolean): Record<string,
 }
 
 /** Execute a service over REST. */
-export function executeRoutes({ auth, registry, invoke }: CodeRouteDeps): FastifyPluginAsync {
+export function executeRoutes({ registry, invoke }: CodeRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Params: { systemKey: string; name: string }; Querystring: { id?: string }; Body: unknown }>(
       '/api/v/1/code/:systemKey/:name',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags: ['code'],
           summary: 'Execute a service; the body is req.params',
@@ -53,9 +54,8 @@ export function executeRoutes({ auth, registry, invoke }: CodeRouteDeps): Fastif
       },
       async (req, reply) => {
         const { systemKey, name } = req.params;
-        const principal = auth.caller(req, systemKey);
         const logging = header(req, 'logging-enabled')?.toLowerCase() === 'true';
-        const result = await invoke(systemKey, name, req.body ?? {}, actingIn(principal, systemKey), {
+        const result = await invoke(systemKey, name, req.body ?? {}, req.identity, {
           authorize: true,
           logging,
           instanceId: req.query.id,

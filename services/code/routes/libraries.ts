@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import type { LibraryInput, LibraryRecord } from '../libraries.js';
 import { devSecurity as security, serviceParams, systemParams, type CodeRouteDeps } from './common.js';
+import { DEVELOPER_OF_SYSTEM } from '../../rest/route-auth.js';
 
 const tags = ['code libraries'];
 type LibraryPath = { systemKey: string; name: string };
@@ -37,7 +38,7 @@ const libraryBody = {
 } as const;
 
 /** Library CRUD and history. */
-export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): FastifyPluginAsync {
+export function libraryRoutes({ libraries, registry }: CodeRouteDeps): FastifyPluginAsync {
   const path = (n: string) => ({
     ...serviceParams,
     properties: { ...serviceParams.properties, name: { type: 'string', minLength: 1, description: n } },
@@ -46,6 +47,7 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
     app.get<{ Params: { systemKey: string } }>(
       '/codeadmin/v/2/library/:systemKey',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Every library of a system',
@@ -55,7 +57,6 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return libraries.list(req.params.systemKey);
       },
     );
@@ -63,6 +64,7 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
     app.get<{ Params: LibraryPath }>(
       '/codeadmin/v/2/library/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'One library',
@@ -72,7 +74,6 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return libraries.get(req.params.systemKey, req.params.name);
       },
     );
@@ -80,6 +81,7 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
     app.post<{ Params: LibraryPath; Body: LibraryInput | undefined }>(
       '/codeadmin/v/2/library/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Create a library (compiled now: syntax errors refused)',
@@ -90,7 +92,6 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return libraries.create(req.params.systemKey, req.params.name, req.body ?? {});
       },
     );
@@ -98,6 +99,7 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
     app.put<{ Params: LibraryPath; Body: LibraryInput | undefined }>(
       '/codeadmin/v/2/library/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Update a library: a new version; dependent services are re-bundled',
@@ -109,7 +111,6 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
       },
       async (req) => {
         const { systemKey, name } = req.params;
-        auth.developerForSystem(req, systemKey);
         const record: LibraryRecord = await libraries.update(systemKey, name, req.body ?? {}, (candidate) =>
           registry.checkLibrary(candidate),
         );
@@ -121,6 +122,7 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
     app.delete<{ Params: LibraryPath }>(
       '/codeadmin/v/2/library/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Delete a library no service or library depends on',
@@ -133,7 +135,6 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
       },
       async (req) => {
         const { systemKey, name } = req.params;
-        auth.developerForSystem(req, systemKey);
         libraries.get(systemKey, name);
         const users = registry.dependents(systemKey, name);
         if (users.length > 0)
@@ -146,6 +147,7 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
     app.get<{ Params: LibraryPath }>(
       '/codeadmin/v/2/history/library/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Every version of a library',
@@ -155,7 +157,6 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return libraries.versions(req.params.systemKey, req.params.name);
       },
     );
@@ -163,6 +164,7 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
     app.get<{ Params: LibraryPath & { version: number } }>(
       '/codeadmin/v/2/history/library/:systemKey/:name/:version',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'One version of a library',
@@ -176,7 +178,6 @@ export function libraryRoutes({ auth, libraries, registry }: CodeRouteDeps): Fas
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return libraries.version(req.params.systemKey, req.params.name, req.params.version);
       },
     );

@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { devSecurity as security, serviceParams, type CodeRouteDeps } from './common.js';
+import { DEVELOPER_OF_SYSTEM } from '../../rest/route-auth.js';
 
 const tags = ['code logs'];
 type ServicePath = { systemKey: string; name: string };
@@ -26,11 +27,12 @@ const logSchema = {
 } as const;
 
 /** Reads and switches of service logs. */
-export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPluginAsync {
+export function logRoutes({ registry, logs }: CodeRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: ServicePath; Querystring: { limit?: number } }>(
       '/codeadmin/v/2/logs/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Logs of recent runs, newest first (kept for log_ttl_minutes)',
@@ -45,7 +47,6 @@ export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPlugi
       },
       async (req) => {
         const { systemKey, name } = req.params;
-        auth.developerForSystem(req, systemKey);
         registry.get(systemKey, name);
         return logs.list(systemKey, name, req.query.limit);
       },
@@ -54,6 +55,7 @@ export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPlugi
     app.get<{ Params: ServicePath }>(
       '/codeadmin/v/2/logs/:systemKey/:name/active',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Whether logs are kept for every run',
@@ -68,7 +70,6 @@ export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPlugi
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return {
           logging_enabled: String(registry.get(req.params.systemKey, req.params.name).record.logging_enabled),
         };
@@ -78,6 +79,7 @@ export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPlugi
     app.get<{ Params: ServicePath & { instanceId: string } }>(
       '/codeadmin/v/2/logs/:systemKey/:name/:instanceId',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Logs of one run or stream instance',
@@ -92,7 +94,6 @@ export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPlugi
       },
       async (req) => {
         const { systemKey, name, instanceId } = req.params;
-        auth.developerForSystem(req, systemKey);
         registry.get(systemKey, name);
         const view = await logs.instance(systemKey, name, instanceId);
         if (view === undefined) throw new IsobarError('CB_ERR_CODE_INSTANCE_UNKNOWN', { id: instanceId });
@@ -103,6 +104,7 @@ export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPlugi
     app.post<{ Params: ServicePath; Body: { logging: boolean | string } }>(
       '/codeadmin/v/2/logs/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Turn logging of every run on or off ({"logging": "true"} or {"logging": false})',
@@ -125,7 +127,6 @@ export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPlugi
       },
       async (req) => {
         const { systemKey, name } = req.params;
-        auth.developerForSystem(req, systemKey);
         const on = req.body.logging === true || req.body.logging === 'true';
         const record = await registry.setLogging(systemKey, name, on);
         return { name, logging_enabled: record.logging_enabled };
@@ -135,6 +136,7 @@ export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPlugi
     app.put<{ Params: ServicePath; Body: { log_level: string } }>(
       '/codeadmin/v/2/logs/:systemKey/:name',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Set the log level of a service',
@@ -152,7 +154,6 @@ export function logRoutes({ auth, registry, logs }: CodeRouteDeps): FastifyPlugi
       },
       async (req) => {
         const { systemKey, name } = req.params;
-        auth.developerForSystem(req, systemKey);
         const record = await registry.setLogLevel(systemKey, name, req.body.log_level);
         return { name, log_level: record.log_level };
       },

@@ -2,6 +2,7 @@
 // `DELETE` with `{"id": "<instanceId>"}` stops that instance.
 import type { FastifyPluginAsync } from 'fastify';
 import { devSecurity as security, systemParams, type CodeRouteDeps } from './common.js';
+import { DEVELOPER_OF_SYSTEM } from '../../rest/route-auth.js';
 
 const instanceSchema = {
   type: 'object',
@@ -18,11 +19,12 @@ const instanceSchema = {
 } as const;
 
 /** List and stop stream instances. */
-export function runningRoutes({ auth, streams }: CodeRouteDeps): FastifyPluginAsync {
+export function runningRoutes({ streams }: CodeRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: { systemKey: string } }>(
       '/codeadmin/v/3/running/:systemKey',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags: ['code'],
           summary: 'Running stream-service instances of a system, by instance id',
@@ -32,7 +34,6 @@ export function runningRoutes({ auth, streams }: CodeRouteDeps): FastifyPluginAs
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return streams.running(req.params.systemKey);
       },
     );
@@ -40,6 +41,7 @@ export function runningRoutes({ auth, streams }: CodeRouteDeps): FastifyPluginAs
     app.delete<{ Params: { systemKey: string }; Body: { id: string } }>(
       '/codeadmin/v/3/running/:systemKey',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags: ['code'],
           summary: 'Stop one stream-service instance (it is not restarted)',
@@ -52,7 +54,6 @@ export function runningRoutes({ auth, streams }: CodeRouteDeps): FastifyPluginAs
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         await streams.stop(req.params.systemKey, req.body.id);
         return { stopped: true, id: req.body.id };
       },

@@ -18,6 +18,7 @@ import {
   type CodeRouteDeps,
   type ServiceBody,
 } from './common.js';
+import { CALLER_IN_SYSTEM } from '../../rest/route-auth.js';
 
 const tags = ['code'];
 type ServicePath = { systemKey: string; name: string };
@@ -31,10 +32,10 @@ export function saverOf(principal: Principal): ServiceAuthor {
 }
 
 /** `/api/v/3/code/{sk}` and `/api/v/3/code/{sk}/service/{name}`. */
-export function userRoutes({ auth, identity, registry }: CodeRouteDeps): FastifyPluginAsync {
+export function userRoutes({ identity, registry }: CodeRouteDeps): FastifyPluginAsync {
   /** The caller, if its roles grant `bit` on all services. */
   const allowed = (req: FastifyRequest, systemKey: string, bit: number, what: string) => {
-    const principal = auth.caller(req, systemKey);
+    const principal = req.principal;
     if ((identity.listLevel(principal, systemKey, 'allservices') & bit) === 0)
       throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: `${what} services` });
     return principal;
@@ -45,6 +46,7 @@ export function userRoutes({ auth, identity, registry }: CodeRouteDeps): Fastify
     app.get<{ Params: { systemKey: string } }>(
       '/api/v/3/code/:systemKey',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags,
           summary: 'Names of the services (user token)',
@@ -62,6 +64,7 @@ export function userRoutes({ auth, identity, registry }: CodeRouteDeps): Fastify
     app.get<{ Params: ServicePath }>(
       '/api/v/3/code/:systemKey/service/:name',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags,
           summary: 'One service (user token)',
@@ -72,7 +75,7 @@ export function userRoutes({ auth, identity, registry }: CodeRouteDeps): Fastify
       },
       async (req) => {
         const { systemKey, name } = req.params;
-        const principal = auth.caller(req, systemKey);
+        const principal = req.principal;
         const level = identity.listLevel(principal, systemKey, 'allservices');
         if ((level & PERM.READ) === 0 && !identity.serviceAllowed(principal, systemKey, name))
           throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: 'read services' });
@@ -83,6 +86,7 @@ export function userRoutes({ auth, identity, registry }: CodeRouteDeps): Fastify
     app.post<{ Params: ServicePath; Body: ServiceBody }>(
       '/api/v/3/code/:systemKey/service/:name',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags,
           summary: 'Create a service (user token)',
@@ -108,6 +112,7 @@ export function userRoutes({ auth, identity, registry }: CodeRouteDeps): Fastify
     app.put<{ Params: ServicePath; Body: ServiceBody }>(
       '/api/v/3/code/:systemKey/service/:name',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags,
           summary: 'Update a service (user token): a new version',
@@ -133,6 +138,7 @@ export function userRoutes({ auth, identity, registry }: CodeRouteDeps): Fastify
     app.delete<{ Params: ServicePath }>(
       '/api/v/3/code/:systemKey/service/:name',
       {
+        config: CALLER_IN_SYSTEM,
         schema: {
           tags,
           summary: 'Delete a service (user token)',

@@ -1,15 +1,11 @@
 // Shapes and small helpers shared by the identity route modules.
-import type { FastifyRequest } from 'fastify';
-import { IsobarError } from '../../../runtime-api/errors/index.js';
-import type { RestAuth } from '../../rest/auth.js';
-import { header, SYSTEM_KEY_HEADER } from '../../rest/auth.js';
+import { openObject, systemKeyParams } from '../../rest/schemas.js';
 import { readPermissions } from '../permissions.js';
-import type { Identity, Principal, RoleRecord, SystemInfo } from '../types.js';
+import type { Identity, RoleRecord, SystemInfo } from '../types.js';
 
-/** What every identity route module is built from. */
+/** What every identity route module is built from (who may call is each route's `config.auth`). */
 export interface IdentityRouteDeps {
   readonly identity: Identity;
-  readonly auth: RestAuth;
 }
 
 /** ClearBlade's `expires_at` is epoch seconds. */
@@ -40,34 +36,6 @@ export function roleJson(r: RoleRecord, systemKey: string): Record<string, unkno
   };
 }
 
-/** The principal of whichever token header is present (required). */
-export function tokenPrincipal(auth: RestAuth, identity: Identity, req: FastifyRequest): Principal {
-  const token = auth.token(req);
-  if (token === undefined)
-    throw new IsobarError('CB_ERR_AUTH_MISSING_TOKEN', { header: 'ClearBlade-UserToken' });
-  return identity.verifyToken(token);
-}
-
-/** A user token (not device, anon or developer) and its system. */
-export function userPrincipal(
-  auth: RestAuth,
-  identity: Identity,
-  req: FastifyRequest,
-): Principal & { systemKey: string } {
-  const p = tokenPrincipal(auth, identity, req);
-  if (p.kind !== 'user' || p.systemKey === null) {
-    throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: 'a user token is required' });
-  }
-  return auth.caller(req, p.systemKey) as Principal & { systemKey: string };
-}
-
-/** The system a token-authenticated call is about: the token's own, else the ClearBlade-SystemKey header. */
-export function callerSystem(p: Principal, req: FastifyRequest): string {
-  const key = p.systemKey ?? header(req, SYSTEM_KEY_HEADER);
-  if (key === undefined) throw new IsobarError('CB_ERR_SYSTEM_MISSING');
-  return key;
-}
-
 /** Splits a body into the fields a route knows and the custom columns. */
 export function splitCustom(
   body: Readonly<Record<string, unknown>>,
@@ -80,13 +48,9 @@ export function splitCustom(
 
 /** JSON schema pieces reused by the route schemas. */
 export const S = {
-  ok: { type: 'object', additionalProperties: true },
-  record: { type: 'object', additionalProperties: true },
-  systemKeyParams: {
-    type: 'object',
-    required: ['systemKey'],
-    properties: { systemKey: { type: 'string', minLength: 1 } },
-  },
+  ok: openObject,
+  record: openObject,
+  systemKeyParams,
   system: {
     type: 'object',
     properties: {

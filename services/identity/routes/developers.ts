@@ -1,11 +1,11 @@
 // Developer accounts over REST (reference §1.2): register, log in, log out, check a token, who am I.
 import type { FastifyPluginAsync } from 'fastify';
-import { IsobarError, isIsobarError } from '../../../runtime-api/errors/index.js';
+import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { DEV_TOKEN_HEADER, header } from '../../rest/auth.js';
+import { devTokenSecurity as devToken } from '../../rest/schemas.js';
 import { S, seconds, type IdentityRouteDeps } from './common.js';
 
 const tags = ['developers'];
-const devToken = [{ devToken: [] }];
 const tokenAnswer = {
   type: 'object',
   properties: {
@@ -17,13 +17,15 @@ const tokenAnswer = {
 } as const;
 
 /** `/admin/reg`, `/admin/auth`, `/admin/logout`, `/admin/checkauth`, `/admin/userinfo`. */
-export function developerRoutes({ identity, auth }: IdentityRouteDeps): FastifyPluginAsync {
+export function developerRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.post<{
       Body: { email: string; password: string; fname?: string; lname?: string; org?: string; key?: string };
     }>(
       '/admin/reg',
       {
+        // The registration key in the body is the proof (identity/registration.ts).
+        config: { auth: 'none' },
         schema: {
           tags,
           summary: 'Register a developer and log it in',
@@ -57,6 +59,7 @@ export function developerRoutes({ identity, auth }: IdentityRouteDeps): FastifyP
     app.post<{ Body: { email: string; password: string } }>(
       '/admin/auth',
       {
+        config: { auth: 'none' },
         schema: {
           tags,
           summary: 'Log a developer in',
@@ -78,6 +81,8 @@ export function developerRoutes({ identity, auth }: IdentityRouteDeps): FastifyP
     app.post(
       '/admin/logout',
       {
+        // Revokes whatever developer token it is sent; nothing to prove first.
+        config: { auth: 'none' },
         schema: { tags, summary: 'Revoke the developer token', security: devToken, response: { 200: S.ok } },
       },
       async (req) => {
@@ -92,6 +97,8 @@ export function developerRoutes({ identity, auth }: IdentityRouteDeps): FastifyP
     app.post(
       '/admin/checkauth',
       {
+        // A missing or invalid token (401) answers false; a token that is not a developer's still fails.
+        config: { auth: 'developer', probe: true },
         schema: {
           tags,
           summary: 'Is this developer token valid?',
@@ -100,24 +107,20 @@ export function developerRoutes({ identity, auth }: IdentityRouteDeps): FastifyP
         },
       },
       (req) => {
-        try {
-          auth.developer(req);
-          return { is_authenticated: true };
-        } catch (err) {
-          if (isIsobarError(err) && err.status === 401) return { is_authenticated: false };
-          throw err;
-        }
+        const failure = req.authFailure;
+        if (failure !== undefined && failure.status !== 401) throw failure;
+        return { is_authenticated: failure === undefined };
       },
     );
 
     app.get(
       '/admin/userinfo',
       {
+        config: { auth: 'developer' },
         schema: { tags, summary: 'The calling developer', security: devToken, response: { 200: S.record } },
       },
       async (req) => {
-        const p = auth.developer(req);
-        const dev = await identity.developer(p.id);
+        const dev = await identity.developer(req.principal.id);
         if (dev === undefined) throw new IsobarError('CB_ERR_AUTH_INVALID_TOKEN');
         return dev;
       },

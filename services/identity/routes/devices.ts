@@ -3,10 +3,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { parseQuery } from '../query.js';
 import type { DeviceInput } from '../types.js';
+import { DEVELOPER_OF_SYSTEM as admin } from '../../rest/route-auth.js';
+import { devTokenSecurity as security } from '../../rest/schemas.js';
 import { S, seconds, type IdentityRouteDeps } from './common.js';
 
 const tags = ['devices'];
-const security = [{ devToken: [] }];
 const params = {
   type: 'object',
   required: ['systemKey', 'name'],
@@ -46,7 +47,7 @@ const roleList = {
 type Params = { systemKey: string; name: string };
 
 /** The device routes. */
-export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPluginAsync {
+export function deviceRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync {
   const roleAnswer = (systemKey: string, name: string) => ({
     roles: identity
       .rolesOf(systemKey, 'device', name)
@@ -56,6 +57,7 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
     app.post<{ Params: Params; Body: DeviceInput }>(
       '/admin/devices/:systemKey/:name',
       {
+        config: admin,
         schema: {
           tags,
           summary: 'Create a device (holding Authenticated); unknown fields become custom columns',
@@ -66,16 +68,17 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return identity.createDevice(req.params.systemKey, req.params.name, req.body);
       },
     );
 
     app.get<{ Params: Params }>(
       '/admin/devices/:systemKey/:name',
-      { schema: { tags, summary: 'One device', security, params, response: { 200: S.record } } },
+      {
+        config: admin,
+        schema: { tags, summary: 'One device', security, params, response: { 200: S.record } },
+      },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return identity.device(req.params.systemKey, req.params.name);
       },
     );
@@ -83,6 +86,7 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
     app.get<{ Params: { systemKey: string }; Querystring: { query?: string } }>(
       '/admin/devices/:systemKey',
       {
+        config: admin,
         schema: {
           tags,
           summary: 'Devices of a system',
@@ -93,7 +97,6 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return identity.listDevices(req.params.systemKey, parseQuery(req.query.query));
       },
     );
@@ -101,6 +104,7 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
     app.put<{ Params: Params; Body: DeviceInput }>(
       '/admin/devices/:systemKey/:name',
       {
+        config: admin,
         schema: {
           tags,
           summary: 'Change a device; a new active_key or enabled:false revokes its tokens',
@@ -111,7 +115,6 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return identity.updateDevice(req.params.systemKey, req.params.name, req.body);
       },
     );
@@ -119,6 +122,7 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
     app.delete<{ Params: Params }>(
       '/admin/devices/:systemKey/:name',
       {
+        config: admin,
         schema: {
           tags,
           summary: 'Delete a device (its tokens stop working)',
@@ -128,7 +132,6 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         await identity.deleteDevice(req.params.systemKey, req.params.name);
         return {};
       },
@@ -136,10 +139,12 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
 
     app.get<{ Params: Params }>(
       '/admin/devices/roles/:systemKey/:name',
-      { schema: { tags, summary: "A device's roles", security, params, response: { 200: roleList } } },
+      {
+        config: admin,
+        schema: { tags, summary: "A device's roles", security, params, response: { 200: roleList } },
+      },
       async (req) => {
         const { systemKey, name } = req.params;
-        auth.developerForSystem(req, systemKey);
         await identity.device(systemKey, name);
         return roleAnswer(systemKey, name);
       },
@@ -148,6 +153,7 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
     app.put<{ Params: Params; Body: { add?: string[]; delete?: string[] } }>(
       '/admin/devices/roles/:systemKey/:name',
       {
+        config: admin,
         schema: {
           tags,
           summary: 'Add and remove roles of a device (ids or names)',
@@ -166,7 +172,6 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
       },
       async (req) => {
         const { systemKey, name } = req.params;
-        auth.developerForSystem(req, systemKey);
         await identity.changeRoles(systemKey, 'device', name, req.body);
         return roleAnswer(systemKey, name);
       },
@@ -175,6 +180,7 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
     app.post<{ Params: { systemKey: string }; Body: { deviceName: string; activeKey: string } }>(
       '/api/v/2/devices/:systemKey/auth',
       {
+        config: { auth: 'system', system: 'path' },
         schema: {
           tags,
           summary: 'Log a device in with its key (no key/secret headers needed)',
@@ -200,9 +206,8 @@ export function deviceRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
         },
       },
       async (req) => {
-        const system = auth.system(req, req.params.systemKey);
         const login = await identity.loginDevice(
-          system.systemKey,
+          req.system.systemKey,
           req.body.deviceName,
           req.body.activeKey,
           req.ip,

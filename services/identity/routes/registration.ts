@@ -1,18 +1,19 @@
 // The developer registration key over REST (docs/security.md, registration and logins): an existing developer sets, reads the state
 // of, and removes the key that `/admin/reg` asks for in its `key` field (ClearBlade's registration key).
 import type { FastifyPluginAsync } from 'fastify';
+import { devTokenSecurity as devToken } from '../../rest/schemas.js';
 import { S, type IdentityRouteDeps } from './common.js';
 
 const tags = ['developers'];
-const devToken = [{ devToken: [] }];
 const PATH = '/admin/settings/registration_key';
 
 /** `GET|POST|DELETE /admin/settings/registration_key` (developer token). */
-export function registrationRoutes({ identity, auth }: IdentityRouteDeps): FastifyPluginAsync {
+export function registrationRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.get(
       PATH,
       {
+        config: { auth: 'developer' },
         schema: {
           tags,
           summary: 'Is developer registration open, and is a registration key set? (never the key)',
@@ -30,15 +31,13 @@ export function registrationRoutes({ identity, auth }: IdentityRouteDeps): Fasti
           },
         },
       },
-      async (req) => {
-        auth.developer(req);
-        return identity.registrationStatus();
-      },
+      async () => identity.registrationStatus(),
     );
 
     app.post<{ Body: { key?: string } | undefined }>(
       PATH,
       {
+        config: { auth: 'developer' },
         schema: {
           tags,
           summary:
@@ -52,14 +51,14 @@ export function registrationRoutes({ identity, auth }: IdentityRouteDeps): Fasti
         },
       },
       async (req) => {
-        const p = auth.developer(req);
-        return { registration_key: await identity.setRegistrationKey(p.id, req.body?.key) };
+        return { registration_key: await identity.setRegistrationKey(req.principal.id, req.body?.key) };
       },
     );
 
     app.delete(
       PATH,
       {
+        config: { auth: 'developer' },
         schema: {
           tags,
           summary: 'Remove the registration key: /admin/reg is closed (unless open registration)',
@@ -68,8 +67,7 @@ export function registrationRoutes({ identity, auth }: IdentityRouteDeps): Fasti
         },
       },
       async (req) => {
-        const p = auth.developer(req);
-        await identity.clearRegistrationKey(p.id);
+        await identity.clearRegistrationKey(req.principal.id);
         return {};
       },
     );

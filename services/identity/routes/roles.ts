@@ -3,10 +3,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { ITEM_KEYS, LIST_KEYS } from '../permissions.js';
 import { parseQuery, applyQuery } from '../query.js';
+import { DEVELOPER_OF_SYSTEM as admin } from '../../rest/route-auth.js';
+import { devTokenSecurity as security } from '../../rest/schemas.js';
 import { roleJson, S, type IdentityRouteDeps } from './common.js';
 
 const tags = ['roles'];
-const security = [{ devToken: [] }];
 const itemChange = {
   type: 'array',
   items: {
@@ -43,7 +44,7 @@ function pickChanges(body: Body): Body {
 }
 
 /** The role routes. */
-export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPluginAsync {
+export function roleRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.get<{
       Params: { systemKey: string };
@@ -51,6 +52,7 @@ export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     }>(
       '/admin/user/:systemKey/roles',
       {
+        config: admin,
         schema: {
           tags,
           summary: 'Roles of a system, of one user (?user=) or of one device (?device=)',
@@ -65,7 +67,6 @@ export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
       },
       async (req) => {
         const { systemKey } = req.params;
-        auth.developerForSystem(req, systemKey);
         const { user, device, query } = req.query;
         let roles = identity.roles(systemKey);
         if (user !== undefined) {
@@ -83,6 +84,7 @@ export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.get<{ Params: { systemKey: string } }>(
       '/admin/user/:systemKey/roles/count',
       {
+        config: admin,
         schema: {
           tags,
           summary: 'How many roles the system has',
@@ -92,7 +94,6 @@ export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
         },
       },
       (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         return { count: identity.roles(req.params.systemKey).length };
       },
     );
@@ -100,6 +101,7 @@ export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.post<{ Params: { systemKey: string }; Body: Body & { name: string; description?: string } }>(
       '/admin/user/:systemKey/roles',
       {
+        config: admin,
         schema: {
           tags,
           summary:
@@ -121,7 +123,6 @@ export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
       },
       async (req) => {
         const { systemKey } = req.params;
-        auth.developerForSystem(req, systemKey);
         const role = await identity.createRole(systemKey, {
           name: req.body.name,
           description: req.body.description,
@@ -137,6 +138,7 @@ export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     }>(
       '/admin/user/:systemKey/roles',
       {
+        config: admin,
         schema: {
           tags,
           summary: 'Change a role (by id or name): items are set to their level, level 0 removes one',
@@ -157,7 +159,6 @@ export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
       },
       async (req) => {
         const { systemKey } = req.params;
-        auth.developerForSystem(req, systemKey);
         const { id, name, description, changes } = req.body;
         return roleJson(await identity.updateRole(systemKey, id, { name, description, changes }), systemKey);
       },
@@ -166,6 +167,7 @@ export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.delete<{ Params: { systemKey: string }; Querystring: { role?: string } }>(
       '/admin/user/:systemKey/roles',
       {
+        config: admin,
         schema: {
           tags,
           summary: 'Delete a custom role (?role=<id or name>)',
@@ -177,7 +179,6 @@ export function roleRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
       },
       async (req) => {
         const { systemKey } = req.params;
-        auth.developerForSystem(req, systemKey);
         const role = req.query.role;
         if (role === undefined || role === '') {
           throw new IsobarError('CB_ERR_IDENTITY_BAD_FIELD', {

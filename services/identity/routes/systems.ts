@@ -1,9 +1,9 @@
 // Systems over REST (reference §2): create, read, list, change, delete — the developer's own only.
 import type { FastifyPluginAsync } from 'fastify';
+import { devTokenSecurity as security } from '../../rest/schemas.js';
 import { S, systemJson, type IdentityRouteDeps } from './common.js';
 
 const tags = ['systems'];
-const security = [{ devToken: [] }];
 const idQuery = {
   type: 'object',
   required: ['id'],
@@ -24,11 +24,12 @@ interface SystemBody {
 }
 
 /** `/admin/systemmanagement` (POST, GET ?id=, PUT, DELETE ?id=) and `GET /admin/allsystems`. */
-export function systemRoutes({ identity, auth }: IdentityRouteDeps): FastifyPluginAsync {
+export function systemRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: SystemBody & { name: string } }>(
       '/admin/systemmanagement',
       {
+        config: { auth: 'developer' },
         schema: {
           tags,
           summary: 'Create a system (with Anonymous, Authenticated and Administrator roles)',
@@ -42,9 +43,8 @@ export function systemRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
         },
       },
       async (req) => {
-        const dev = auth.developer(req);
         const b = req.body;
-        const system = await identity.createSystem(dev.id, {
+        const system = await identity.createSystem(req.principal.id, {
           name: b.name,
           description: b.description,
           tokenTtl: b.token_ttl,
@@ -57,17 +57,16 @@ export function systemRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
     app.get<{ Querystring: { id: string } }>(
       '/admin/systemmanagement',
       {
+        config: { auth: 'developer', system: 'query', secretIfSent: true },
         schema: { tags, summary: 'One system', security, querystring: idQuery, response: { 200: S.system } },
       },
-      (req) => {
-        auth.developerForSystem(req, req.query.id);
-        return systemJson(auth.system(req, req.query.id));
-      },
+      (req) => systemJson(req.system),
     );
 
     app.get(
       '/admin/allsystems',
       {
+        config: { auth: 'developer' },
         schema: {
           tags,
           summary: "The calling developer's systems (Isobar extension)",
@@ -75,12 +74,13 @@ export function systemRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
           response: { 200: { type: 'array', items: S.system } },
         },
       },
-      (req) => identity.systemsOf(auth.developer(req).id).map(systemJson),
+      (req) => identity.systemsOf(req.principal.id).map(systemJson),
     );
 
     app.put<{ Body: SystemBody & { id: string } }>(
       '/admin/systemmanagement',
       {
+        config: { auth: 'developer', system: 'body' },
         schema: {
           tags,
           summary: 'Change name, description, token_ttl or duplicate_client_id',
@@ -99,7 +99,6 @@ export function systemRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
       },
       async (req) => {
         const b = req.body;
-        auth.developerForSystem(req, b.id);
         const system = await identity.updateSystem(b.id, {
           name: b.name,
           description: b.description,
@@ -113,6 +112,7 @@ export function systemRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
     app.delete<{ Querystring: { id: string } }>(
       '/admin/systemmanagement',
       {
+        config: { auth: 'developer', system: 'query' },
         schema: {
           tags,
           summary: 'Delete a system and everything in it; its tokens stop working',
@@ -122,7 +122,6 @@ export function systemRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlug
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.query.id);
         await identity.deleteSystem(req.query.id);
         return {};
       },

@@ -1,23 +1,20 @@
 // Users over REST: the user's own calls at /api/v/1/user (reference §1.3) and the developer's
 // management at /admin/user/{systemKey} (reference §6.3).
 import type { FastifyPluginAsync } from 'fastify';
-import { IsobarError, isIsobarError } from '../../../runtime-api/errors/index.js';
+import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { parseQuery } from '../query.js';
 import type { MembershipChanges } from '../types.js';
+import { tokenOf } from '../../rest/auth.js';
+import { DEVELOPER_OF_SYSTEM } from '../../rest/route-auth.js';
 import {
-  callerSystem,
-  S,
-  seconds,
-  splitCustom,
-  tokenPrincipal,
-  userPrincipal,
-  type IdentityRouteDeps,
-} from './common.js';
+  clearBladeQuery as queryString,
+  devTokenSecurity as devToken,
+  systemSecretSecurity as systemHeaders,
+  userTokenSecurity as userToken,
+} from '../../rest/schemas.js';
+import { S, seconds, splitCustom, type IdentityRouteDeps } from './common.js';
 
 const tags = ['users'];
-const systemHeaders = [{ systemKey: [], systemSecret: [] }];
-const userToken = [{ userToken: [] }];
-const devToken = [{ devToken: [] }];
 const userAnswer = {
   type: 'object',
   additionalProperties: true,
@@ -30,10 +27,6 @@ const userAnswer = {
 const userList = {
   type: 'object',
   properties: { Data: { type: 'array', items: userAnswer }, Total: { type: 'integer' } },
-} as const;
-const queryString = {
-  type: 'object',
-  properties: { query: { type: 'string', description: 'URL-encoded ClearBlade query JSON' } },
 } as const;
 const roleChanges = {
   type: 'object',
@@ -49,11 +42,12 @@ const ECHOED = ['user_id', 'creation_date'];
 type Body = Record<string, unknown>;
 
 /** The user routes. */
-export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPluginAsync {
+export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: Body & { email: string; password: string } }>(
       '/api/v/1/user/reg',
       {
+        config: { auth: 'system', system: 'headers' },
         schema: {
           tags,
           summary: 'Register a user (extra fields become custom columns) and issue a token',
@@ -72,7 +66,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
         },
       },
       async (req) => {
-        const system = auth.system(req);
+        const { system } = req;
         const { email, password } = req.body;
         const { custom } = splitCustom(req.body, ['email', 'password']);
         const user = await identity.registerUser(system.systemKey, email, password, custom);
@@ -84,6 +78,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.post<{ Body: { email: string; password: string } }>(
       '/api/v/1/user/auth',
       {
+        config: { auth: 'system', system: 'headers' },
         schema: {
           tags,
           summary: 'Log a user in',
@@ -102,8 +97,12 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
         },
       },
       async (req) => {
-        const system = auth.system(req);
-        const login = await identity.loginUser(system.systemKey, req.body.email, req.body.password, req.ip);
+        const login = await identity.loginUser(
+          req.system.systemKey,
+          req.body.email,
+          req.body.password,
+          req.ip,
+        );
         return { user_token: login.token, user_id: login.id, expires_at: seconds(login.expiresAt) };
       },
     );
@@ -111,6 +110,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.post(
       '/api/v/1/user/anon',
       {
+        config: { auth: 'system', system: 'headers' },
         schema: {
           tags,
           summary: 'An anonymous token (Anonymous role)',
@@ -124,7 +124,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
         },
       },
       async (req) => {
-        const login = await identity.loginAnon(auth.system(req).systemKey);
+        const login = await identity.loginAnon(req.system.systemKey);
         return { user_token: login.token, expires_at: seconds(login.expiresAt) };
       },
     );
@@ -132,6 +132,8 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.post(
       '/api/v/1/user/checkauth',
       {
+        // Any refusal (4xx) answers false rather than failing.
+        config: { auth: 'caller', system: 'token', probe: true },
         schema: {
           tags,
           summary: 'Is this token valid?',
@@ -139,21 +141,14 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
           response: { 200: S.isAuthenticated },
         },
       },
-      (req) => {
-        try {
-          const p = tokenPrincipal(auth, identity, req);
-          auth.caller(req, callerSystem(p, req));
-          return { is_authenticated: true };
-        } catch (err) {
-          if (isIsobarError(err) && err.status < 500) return { is_authenticated: false };
-          throw err;
-        }
-      },
+      (req) => ({ is_authenticated: req.authFailure === undefined }),
     );
 
     app.post(
       '/api/v/1/user/logout',
       {
+        // Revokes whatever token it is sent; nothing to prove first.
+        config: { auth: 'none' },
         schema: {
           tags,
           summary: 'Revoke the token; with key and secret only (Node SDK) it is a no-op that still succeeds',
@@ -162,7 +157,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
         },
       },
       async (req) => {
-        const token = auth.token(req);
+        const token = tokenOf(req);
         if (token !== undefined) await identity.revokeToken(token);
         return {};
       },
@@ -170,9 +165,12 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
 
     app.get(
       '/api/v/1/user/info',
-      { schema: { tags, summary: 'The calling user', security: userToken, response: { 200: userAnswer } } },
+      {
+        config: { auth: 'user' },
+        schema: { tags, summary: 'The calling user', security: userToken, response: { 200: userAnswer } },
+      },
       async (req) => {
-        const p = userPrincipal(auth, identity, req);
+        const p = req.identity;
         return identity.user(p.systemKey, p.id);
       },
     );
@@ -180,6 +178,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.put<{ Body: Body }>(
       '/api/v/1/user/info',
       {
+        config: { auth: 'user' },
         schema: {
           tags,
           summary:
@@ -190,7 +189,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
         },
       },
       async (req) => {
-        const p = userPrincipal(auth, identity, req);
+        const p = req.identity;
         const raw = req.body.changes;
         const body =
           typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Body) : req.body;
@@ -206,6 +205,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.put<{ Body: { old_password: string; new_password: string } }>(
       '/api/v/1/user/pass',
       {
+        config: { auth: 'user' },
         schema: {
           tags,
           summary: "Change the calling user's password; every token of the user is revoked",
@@ -219,7 +219,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
         },
       },
       async (req) => {
-        const p = userPrincipal(auth, identity, req);
+        const p = req.identity;
         await identity.changePassword(
           p.systemKey,
           p.id,
@@ -234,6 +234,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.get<{ Querystring: { query?: string } }>(
       '/api/v/1/user',
       {
+        config: { auth: 'caller', system: 'token' },
         schema: {
           tags,
           summary: "Users of the caller's system (needs the `users` read permission)",
@@ -243,10 +244,8 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
         },
       },
       async (req) => {
-        const p = tokenPrincipal(auth, identity, req);
-        const systemKey = callerSystem(p, req);
-        auth.caller(req, systemKey);
-        if ((identity.listLevel(p, systemKey, 'users') & 1) === 0) {
+        const { systemKey } = req.identity;
+        if ((identity.listLevel(req.principal, systemKey, 'users') & 1) === 0) {
           throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', {
             detail: 'reading users needs the users permission',
           });
@@ -259,6 +258,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.post<{ Params: { systemKey: string }; Body: Body & { email: string; password: string } }>(
       '/admin/user/:systemKey',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Create a user (developer)',
@@ -270,7 +270,6 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
       },
       async (req) => {
         const { systemKey } = req.params;
-        auth.developerForSystem(req, systemKey);
         const { custom } = splitCustom(req.body, ['email', 'password']);
         return identity.registerUser(systemKey, req.body.email, req.body.password, custom);
       },
@@ -279,6 +278,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.get<{ Params: { systemKey: string }; Querystring: { query?: string } }>(
       '/admin/user/:systemKey',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Users of a system (developer)',
@@ -289,7 +289,6 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         const { data, total } = await identity.listUsers(req.params.systemKey, parseQuery(req.query.query));
         return { Data: data, Total: total };
       },
@@ -298,6 +297,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.put<{ Params: { systemKey: string }; Body: { user: string; changes: Body } }>(
       '/admin/user/:systemKey',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Change a user: email, password (revokes its tokens), roles {add, delete}, custom columns',
@@ -324,7 +324,6 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
       },
       async (req) => {
         const { systemKey } = req.params;
-        auth.developerForSystem(req, systemKey);
         const c = req.body.changes;
         const { custom } = splitCustom(c, ['email', 'password', 'roles', ...ECHOED]);
         return identity.updateUser(systemKey, req.body.user, {
@@ -339,6 +338,7 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
     app.delete<{ Params: { systemKey: string }; Querystring: { user: string } }>(
       '/admin/user/:systemKey',
       {
+        config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
           summary: 'Delete a user (its tokens stop working)',
@@ -353,7 +353,6 @@ export function userRoutes({ identity, auth }: IdentityRouteDeps): FastifyPlugin
         },
       },
       async (req) => {
-        auth.developerForSystem(req, req.params.systemKey);
         await identity.deleteUser(req.params.systemKey, req.query.user);
         return {};
       },

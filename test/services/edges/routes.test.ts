@@ -67,7 +67,8 @@ describe('edges/routes', () => {
     app = await createHttpApp({
       bodyLimit: 1 << 20,
       log: createMemoryLog(),
-      routes: [edgeRoutes({ auth, registry, deployments })],
+      routes: [edgeRoutes({ registry, deployments })],
+      auth,
       healthy: () => true,
     });
   });

@@ -1,0 +1,47 @@
+// JSON-schema fragments every area's routes share, in one place so the OpenAPI document says the same
+// thing the same way: the error envelope (CONVENTIONS 8), who may call (the `securitySchemes` of
+// server.ts, reference §1.1 headers), the system in the path, ClearBlade's query string and open objects.
+
+/** The REST error body `{statusCode, code, error, message}` (services/rest/errors.ts `ErrorBody`). */
+export const errorSchema = {
+  type: 'object',
+  description: 'Every failure; `code` is stable (docs/errors.md)',
+  // Open, so a route that answers a non-2xx status of its own (a service's resp.status) passes through.
+  additionalProperties: true,
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+  },
+} as const;
+
+/** Error responses route auth adds to every route that documents its answers. */
+export const errorResponses = { '4xx': errorSchema, '5xx': errorSchema } as const;
+
+type Security = Array<Record<string, string[]>>;
+
+/** ClearBlade-DevToken. */
+export const devTokenSecurity: Security = [{ devToken: [] }];
+/** ClearBlade-UserToken. */
+export const userTokenSecurity: Security = [{ userToken: [] }];
+/** A user, device or developer token. */
+export const callerSecurity: Security = [{ userToken: [] }, { deviceToken: [] }, { devToken: [] }];
+/** ClearBlade-SystemKey and ClearBlade-SystemSecret. */
+export const systemSecretSecurity: Security = [{ systemKey: [], systemSecret: [] }];
+
+/** `:systemKey` in the path. */
+export const systemKeyParams = {
+  type: 'object',
+  required: ['systemKey'],
+  properties: { systemKey: { type: 'string', minLength: 1 } },
+} as const;
+
+/** `?query=`: a URL-encoded ClearBlade query (reference §6.4). */
+export const clearBladeQuery = {
+  type: 'object',
+  properties: { query: { type: 'string', description: 'URL-encoded ClearBlade query JSON' } },
+} as const;
+
+/** An empty or open answer (`{}`). */
+export const openObject = { type: 'object', additionalProperties: true } as const;
