@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createRestAuth, type RestAuth } from '../../services/rest/auth.js';
-import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { createRestAuth, type RestAuth } from '../../../services/rest/auth.js';
+import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 
 describe('rest auth', () => {
   let tp: TestPlatform;

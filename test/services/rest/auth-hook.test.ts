@@ -1,0 +1,260 @@
+// Route auth (services/rest/route-auth.ts) through app.inject(): each auth kind a route can declare, what
+// the hook puts on the request, and that a route declaring none is refused when it is registered.
+import { expect } from 'chai';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { createMemoryLog } from '../../../services/kernel/log.js';
+import { createRestAuth } from '../../../services/rest/auth.js';
+import { CALLER_IN_SYSTEM, DEVELOPER_OF_SYSTEM } from '../../../services/rest/route-auth.js';
+import { createHttpApp } from '../../../services/rest/server.js';
+import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+
+/** Every route answers what the hook proved. */
+const probeRoutes: FastifyPluginAsync = async (app) => {
+  const who = (req: { identity: { kind: string; systemKey: string } }) => ({
+    kind: req.identity.kind,
+    systemKey: req.identity.systemKey,
+  });
+  app.get('/open', { config: { auth: 'none' } }, () => ({ open: true }));
+  app.get('/open/identity', { config: { auth: 'none' } }, (req) => who(req));
+  app.get('/dev', { config: { auth: 'developer' } }, (req) => ({ kind: req.principal.kind }));
+  app.get('/dev/:systemKey', { config: DEVELOPER_OF_SYSTEM }, (req) => who(req));
+  app.get('/devq', { config: { auth: 'developer', system: 'query' } }, (req) => who(req));
+  app.put(
+    '/devb',
+    {
+      config: { auth: 'developer', system: 'body' },
+      schema: { body: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } },
+    },
+    (req) => who(req),
+  );
+  app.get('/caller/:systemKey', { config: CALLER_IN_SYSTEM }, (req) => who(req));
+  app.get('/token', { config: { auth: 'caller', system: 'token' } }, (req) => who(req));
+  app.get('/user', { config: { auth: 'user' } }, (req) => who(req));
+  app.get('/system', { config: { auth: 'system', system: 'headers' } }, (req) => ({
+    systemKey: req.system.systemKey,
+  }));
+  app.get('/system/:systemKey', { config: { auth: 'system', system: 'path' } }, (req) => ({
+    systemKey: req.system.systemKey,
+  }));
+  app.get('/probe', { config: { auth: 'developer', probe: true } }, (req) => ({
+    failure: req.authFailure?.code ?? null,
+  }));
+};
+
+describe('services/rest/route-auth', () => {
+  let tp: TestPlatform;
+  let app: FastifyInstance;
+  let sk: string;
+  let secret: string;
+  let devToken: string;
+  let userToken: string;
+  let deviceToken: string;
+
+  before(async () => {
+    tp = await startTestPlatform();
+    const id = tp.platform.identity;
+    devToken = (await id.loginDeveloper('admin@test.local', 'admin-pass-1')).token;
+    const sys = await id.createSystem(id.verifyToken(devToken).id, { name: 'hook' });
+    sk = sys.systemKey;
+    secret = sys.systemSecret;
+    const user = await id.registerUser(sk, 'u@x', 'user-pass-1');
+    userToken = (await id.issueUserToken(sk, user.user_id)).token;
+    await id.createDevice(sk, 'd1', { active_key: 'device-key-1' });
+    deviceToken = (await id.loginDevice(sk, 'd1', 'device-key-1')).token;
+    dev = { 'ClearBlade-DevToken': devToken };
+    app = await createHttpApp({
+      bodyLimit: 1 << 16,
+      log: createMemoryLog(),
+      routes: [probeRoutes],
+      auth: createRestAuth(id),
+      healthy: () => true,
+    });
+  });
+  after(async () => {
+    await app.close();
+    await tp.close({ removeData: true });
+  });
+
+  const call = async (
+    url: string,
+    headers: Record<string, string> = {},
+    method: 'GET' | 'PUT' = 'GET',
+    payload?: object,
+  ) => {
+    const res = await app.inject({ method, url, headers, payload });
+    return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
+  };
+  // Read at call time: the tokens exist once before() ran.
+  let dev: Record<string, string> = {};
+
+  it('lets anyone call an auth none route, which carries no identity (reading one is a 500)', async () => {
+    expect(await call('/open')).to.deep.equal({ status: 200, body: { open: true } });
+    const res = await call('/open/identity');
+    expect(res).to.deep.include({ status: 500 });
+    expect(res.body).to.include({ code: 'CB_ERR_INTERNAL' });
+  });
+
+  it('developer: a developer token, else 401 missing or 403 for a user token', async () => {
+    expect(await call('/dev', { 'ClearBlade-DevToken': devToken })).to.deep.equal({
+      status: 200,
+      body: { kind: 'developer' },
+    });
+    expect((await call('/dev')).body).to.include({ statusCode: 401, code: 'CB_ERR_AUTH_MISSING_TOKEN' });
+    expect((await call('/dev', { 'ClearBlade-DevToken': userToken })).body).to.include({
+      statusCode: 403,
+      code: 'CB_ERR_AUTH_FORBIDDEN',
+    });
+  });
+
+  it('developer of a system: from the path, ?id= or the body; the identity acts in that system', async () => {
+    const mine = { status: 200, body: { kind: 'developer', systemKey: sk } };
+    expect(await call(`/dev/${sk}`, { ...dev })).to.deep.equal(mine);
+    expect(await call(`/devq?id=${sk}`, { ...dev })).to.deep.equal(mine);
+    expect(await call('/devb', { ...dev }, 'PUT', { id: sk })).to.deep.equal(mine);
+    expect((await call('/dev/unknown', { ...dev })).body).to.include({ code: 'CB_ERR_SYSTEM_UNKNOWN' });
+    expect((await call(`/dev/${sk}`, { 'ClearBlade-UserToken': userToken })).body).to.include({
+      code: 'CB_ERR_AUTH_MISSING_TOKEN',
+    });
+  });
+
+  it('validates the request before it authenticates, as the handlers did (400 before 401)', async () => {
+    expect((await call('/devb', {}, 'PUT', {})).body).to.include({
+      statusCode: 400,
+      code: 'CB_ERR_HTTP_BAD_REQUEST',
+    });
+  });
+
+  it('caller in the path system: developer, user or device token; other systems are refused', async () => {
+    for (const [headers, kind] of [
+      [{ 'ClearBlade-DevToken': devToken }, 'developer'],
+      [{ 'ClearBlade-UserToken': userToken }, 'user'],
+      [{ 'ClearBlade-DeviceToken': deviceToken }, 'device'],
+    ] as const) {
+      expect(await call(`/caller/${sk}`, headers)).to.deep.equal({
+        status: 200,
+        body: { kind, systemKey: sk },
+      });
+    }
+    expect((await call(`/caller/${sk}`)).body).to.include({ code: 'CB_ERR_AUTH_MISSING_TOKEN' });
+    const other = await tp.platform.identity.createSystem(tp.platform.identity.verifyToken(devToken).id, {
+      name: 'other',
+    });
+    expect((await call(`/caller/${other.systemKey}`, { 'ClearBlade-UserToken': userToken })).body).to.include(
+      {
+        statusCode: 403,
+        code: 'CB_ERR_AUTH_FORBIDDEN',
+      },
+    );
+  });
+
+  it("caller by token: the token's own system, else ClearBlade-SystemKey (a developer's)", async () => {
+    expect(await call('/token', { 'ClearBlade-UserToken': userToken })).to.deep.equal({
+      status: 200,
+      body: { kind: 'user', systemKey: sk },
+    });
+    expect(await call('/token', { ...dev, 'ClearBlade-SystemKey': sk })).to.deep.equal({
+      status: 200,
+      body: { kind: 'developer', systemKey: sk },
+    });
+    expect((await call('/token', { ...dev })).body).to.include({
+      statusCode: 400,
+      code: 'CB_ERR_SYSTEM_MISSING',
+    });
+  });
+
+  it('user: a user token only', async () => {
+    expect(await call('/user', { 'ClearBlade-UserToken': userToken })).to.deep.equal({
+      status: 200,
+      body: { kind: 'user', systemKey: sk },
+    });
+    expect((await call('/user', { 'ClearBlade-DeviceToken': deviceToken })).body).to.include({
+      statusCode: 403,
+      code: 'CB_ERR_AUTH_FORBIDDEN',
+    });
+    expect((await call('/user')).body).to.include({ statusCode: 401, code: 'CB_ERR_AUTH_MISSING_TOKEN' });
+  });
+
+  it('system: key and secret headers, or the key in the path with the secret checked only when sent', async () => {
+    expect(
+      await call('/system', { 'ClearBlade-SystemKey': sk, 'ClearBlade-SystemSecret': secret }),
+    ).to.deep.equal({
+      status: 200,
+      body: { systemKey: sk },
+    });
+    expect((await call('/system', { 'ClearBlade-SystemKey': sk })).body).to.include({
+      statusCode: 401,
+      code: 'CB_ERR_SYSTEM_BAD_SECRET',
+    });
+    expect((await call('/system')).body).to.include({ code: 'CB_ERR_SYSTEM_MISSING' });
+    expect(await call(`/system/${sk}`)).to.deep.equal({ status: 200, body: { systemKey: sk } });
+    expect((await call(`/system/${sk}`, { 'ClearBlade-SystemSecret': 'X' })).body).to.include({
+      code: 'CB_ERR_SYSTEM_BAD_SECRET',
+    });
+  });
+
+  it('probe: a refusal reaches the handler as authFailure instead of failing the request', async () => {
+    expect(await call('/probe', { ...dev })).to.deep.equal({ status: 200, body: { failure: null } });
+    expect(await call('/probe', { 'ClearBlade-DevToken': 'nope' })).to.deep.equal({
+      status: 200,
+      body: { failure: 'CB_ERR_AUTH_INVALID_TOKEN' },
+    });
+  });
+
+  it('lists the error envelope as 4xx/5xx responses of a route that documents its answers', async () => {
+    const doc = await createHttpApp({
+      bodyLimit: 1 << 16,
+      log: createMemoryLog(),
+      auth: createRestAuth(tp.platform.identity),
+      healthy: () => true,
+      routes: [
+        async (r) => {
+          r.get(
+            '/x',
+            { config: { auth: 'none' }, schema: { response: { 200: { type: 'object' } } } },
+            () => ({}),
+          );
+        },
+      ],
+    });
+    try {
+      const spec = (await doc.inject({ method: 'GET', url: '/openapi.json' })).json<{
+        paths: Record<string, { get: { responses: Record<string, unknown> } }>;
+      }>();
+      expect(spec.paths['/x']?.get.responses).to.have.keys('200', '4XX', '5XX');
+    } finally {
+      await doc.close();
+    }
+  });
+
+  describe('refuses at registration', () => {
+    const build = (routes: FastifyPluginAsync) =>
+      createHttpApp({
+        bodyLimit: 1 << 16,
+        log: createMemoryLog(),
+        auth: createRestAuth(tp.platform.identity),
+        healthy: () => true,
+        routes: [routes],
+      });
+
+    it('a route without config.auth', async () => {
+      const err = await build(async (r) => {
+        r.get('/forgot', () => ({}));
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(Error);
+      expect((err as Error).message).to.match(/GET \/forgot: no config\.auth/);
+    });
+
+    it('a kind with a system source it cannot take', async () => {
+      const err = await build(async (r) => {
+        r.get('/bad', { config: { auth: 'caller' } }, () => ({}));
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as Error).message).to.match(/config\.auth 'caller' cannot take system 'undefined'/);
+    });
+  });
+});
