@@ -1,6 +1,6 @@
-// How every REST route learns who is calling and for which system. Routes of every area share this so
-// the ClearBlade header rules (reference §1.1) are applied one way: which header carries which token,
-// that a device token also works in ClearBlade-UserToken, that the system may come from the path.
+// The checks behind route auth (route-auth.ts runs them; handlers never do): one place for the ClearBlade
+// header rules (reference §1.1) — which header carries which token, that a device token also works in
+// ClearBlade-UserToken, that the system may come from the path.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { IsobarError } from '../../runtime-api/errors/index.js';
@@ -20,16 +20,12 @@ export interface RestAuth {
   developerForSystem(req: FastifyRequest, systemKey: string): Principal;
   /** Any developer, user, anon or device token allowed in `systemKey`. */
   caller(req: FastifyRequest, systemKey: string): Principal;
-  /** Like `caller` but answers undefined when no token header is present at all. */
-  optionalCaller(req: FastifyRequest, systemKey: string): Principal | undefined;
   /**
    * The system named by the path, or by ClearBlade-SystemKey (+ ClearBlade-SystemSecret) headers.
    * A system named by headers needs its secret; one named by the path may omit it (PY device auth),
    * but a secret that is sent must be right.
    */
   system(req: FastifyRequest, systemKeyFromPath?: string): SystemInfo;
-  /** The token in whichever ClearBlade header carries one, or undefined. */
-  token(req: FastifyRequest): string | undefined;
   /** The principal of whichever token header is present (required), in no particular system yet. */
   verified(req: FastifyRequest): Principal;
   /**
@@ -107,13 +103,6 @@ export function createRestAuth(identity: IdentityService): RestAuth {
       return principalIn(principal, systemKey);
     },
     caller,
-    optionalCaller(req, systemKey) {
-      const token = anyToken(req);
-      if (token === undefined) return undefined;
-      const principal = identity.verifyToken(token);
-      knownSystem(systemKey);
-      return principalIn(principal, systemKey);
-    },
     system(req, systemKeyFromPath) {
       const systemKey = systemKeyFromPath ?? header(req, SYSTEM_KEY_HEADER);
       if (systemKey === undefined) throw new IsobarError('CB_ERR_SYSTEM_MISSING');
@@ -127,7 +116,6 @@ export function createRestAuth(identity: IdentityService): RestAuth {
       }
       return system;
     },
-    token: anyToken,
     verified,
     callerOfToken(req) {
       const p = verified(req);
