@@ -83,6 +83,10 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
       if (p.kind === 'developer') return canUseSystem(p, systemKey) ? 15 : 0;
       return effective(p, systemKey)?.lists[key] ?? 0;
     },
+    itemLevel(p, systemKey, key, name) {
+      if (p.kind === 'developer') return canUseSystem(p, systemKey) ? 15 : 0;
+      return effective(p, systemKey)?.items.get(key)?.get(name) ?? 0;
+    },
     userById(systemKey, userId) {
       const email = cache.state(systemKey).users.get(userId);
       return email === undefined ? undefined : { id: userId, email };

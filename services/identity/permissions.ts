@@ -190,6 +190,8 @@ export interface Effective {
   readonly topics: ReadonlyArray<readonly [filter: string, level: number]>;
   readonly services: ReadonlyMap<string, number>;
   readonly lists: Readonly<Record<string, number>>;
+  /** Per-item rights other than topics and services (servicecaches, collections, …): key → item → level. */
+  readonly items: ReadonlyMap<string, ReadonlyMap<string, number>>;
   readonly trie: FilterNode;
 }
 
@@ -198,14 +200,21 @@ export function mergePermissions(all: readonly RolePermissions[]): Effective {
   const topics = new Map<string, number>();
   const services = new Map<string, number>();
   const lists: Record<string, number> = {};
+  const items = new Map<string, Map<string, number>>();
   for (const p of all) {
     for (const [f, n] of Object.entries(p.items.topics ?? {})) topics.set(f, (topics.get(f) ?? 0) | n);
     for (const [s, n] of Object.entries(p.items.services ?? {})) services.set(s, (services.get(s) ?? 0) | n);
     for (const [k, n] of Object.entries(p.lists)) lists[k] = (lists[k] ?? 0) | n;
+    for (const [key, byName] of Object.entries(p.items)) {
+      if (key === 'topics' || key === 'services') continue;
+      let merged = items.get(key);
+      if (merged === undefined) items.set(key, (merged = new Map()));
+      for (const [name, n] of Object.entries(byName)) merged.set(name, (merged.get(name) ?? 0) | n);
+    }
   }
   const trie = newNode();
   for (const [filter, n] of topics) insertFilter(trie, filter, n);
-  return { topics: [...topics], services, lists, trie };
+  return { topics: [...topics], services, lists, items, trie };
 }
 
 /** Publish: level bit 2 on a filter matching the topic. Subscribe: bit 1 on a filter covering the request. */

@@ -170,6 +170,8 @@ export interface MembershipChanges {
 export interface Identity extends IdentityService {
   /** sync. The list-level permission bits (`users`, `devices`, `roles`, …) of a principal; developers 15. */
   listLevel(principal: Actor, systemKey: string, key: string): number;
+  /** sync. The per-item permission bits of one named item (`servicecaches`, `collections`, …); developers 15. */
+  itemLevel(principal: Actor, systemKey: string, key: string, name: string): number;
   /** Ends a token now (logout); unknown tokens are ignored. */
   revokeToken(token: string): Promise<void>;
 
