@@ -9,6 +9,8 @@ export class ContextCounters implements ContextEvents {
   #built = 0;
   #warmRuns = 0;
   #strictRuns = 0;
+  #batches = 0;
+  #batchedRuns = 0;
   readonly #recycled: Record<RecycleReason, number> = { runs: 0, idle: 0, fault: 0, uncaught: 0, doubt: 0 };
 
   built(): void {
@@ -25,12 +27,20 @@ export class ContextCounters implements ContextEvents {
     else this.#strictRuns++;
   }
 
+  /** A crossing carried `runs` runs of one version (engine.invokeBatch). */
+  batched(runs: number): void {
+    this.#batches++;
+    this.#batchedRuns += runs;
+  }
+
   /** A copy: later runs do not change what a caller already holds. */
   snapshot(): EngineStats {
     return {
       contextsBuilt: this.#built,
       warmRuns: this.#warmRuns,
       strictRuns: this.#strictRuns,
+      batches: this.#batches,
+      batchedRuns: this.#batchedRuns,
       recycled: { ...this.#recycled },
     };
   }

@@ -383,6 +383,7 @@ export function createInvoker(
       const outcomes: string[] = [];
       arm();
       deps.counters.ran(true);
+      if (all.length > 1) deps.counters.batched(all.length);
       try {
         const begins = all.map((s) => JSON.stringify(beginOf(s)));
         const running = sandbox.runBatch(

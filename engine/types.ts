@@ -224,6 +224,9 @@ export interface EngineStats {
   /** Micro runs served by a warm context / by a fresh context (strict isolation). */
   readonly warmRuns: number;
   readonly strictRuns: number;
+  /** Crossings that carried more than one run (invokeBatch), and the runs they carried. */
+  readonly batches: number;
+  readonly batchedRuns: number;
   /**
    * Warm contexts replaced, by reason: `runs` (served maxRuns), `idle`, `fault` (the engine ended the run:
    * timeout, memory, a limit; the isolate goes with it), `uncaught` (an error escaped the run), `doubt`

@@ -140,6 +140,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     broker,
     identity,
     invoke: code.invokeService,
+    invokeBatch: code.invokeServiceBatch,
     serviceExists: code.serviceExists,
   });
   // Deleting a service cascades to the triggers and timers that ran it (logged; see services/triggers/README.md).

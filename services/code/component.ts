@@ -4,7 +4,7 @@ import type { Engine, Host } from '../../engine/types.js';
 import type { Component, ComponentBase } from '../kernel/component.js';
 import type { Identity } from '../identity/types.js';
 import { createHost, type HostBroker, type OpLookup } from './host.js';
-import { createInvoker, type InvokeService } from './invoke.js';
+import { createInvoker, type InvokeService, type InvokeServiceBatch } from './invoke.js';
 import { createLibraries, type Libraries } from './libraries.js';
 import { createCodeLogs, type CodeLogs } from './logs.js';
 import { createRegistry, type Registry } from './registry.js';
@@ -40,6 +40,8 @@ export interface CodeComponent extends Component {
   readonly streams: Streams;
   /** The one door into user code: REST, triggers, timers and `ClearBlade.Code().execute` all use it. */
   readonly invokeService: InvokeService;
+  /** The same door for a batch of events of one service (triggers): one crossing into a warm context. */
+  readonly invokeServiceBatch: InvokeServiceBatch;
   /** Called after a service is deleted (triggers drop the triggers and timers that ran it). */
   onServiceDeleted(listener: ServiceListener): () => void;
   /** Called after a new version of a service is current (edges redeploy it where it is deployed). */
@@ -167,6 +169,7 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     engine,
     streams,
     invokeService: invoker.invoke,
+    invokeServiceBatch: invoker.invokeBatch,
     onServiceDeleted: (listener) => listen('deleted', listener),
     onServiceSaved: (listener) => listen('saved', listener),
     serviceExists: (systemKey, name) => registry.find(systemKey, name) !== undefined,

@@ -19,6 +19,7 @@ import type { RunAs } from './run-as.js';
 /** What the door needs of the engine. */
 export interface EngineInvoke {
   invoke(version: ServiceVersion, request: InvokeRequest): Promise<InvokeResult>;
+  invokeBatch(version: ServiceVersion, requests: readonly InvokeRequest[]): Promise<InvokeResult[]>;
 }
 
 export interface InvokeOptions {
@@ -41,6 +42,24 @@ export type InvokeService = (
   options?: InvokeOptions,
 ) => Promise<InvokeResult>;
 
+/** One run of a batch: what differs between the events of one service. */
+export interface BatchItem {
+  readonly params: unknown;
+  readonly caller: Caller;
+  readonly hop: number;
+}
+
+/**
+ * The door for a batch of events of one service (triggers): the same steps as `InvokeService` per item
+ * (no caller authorization: triggers and timers skip it), then one `engine.invokeBatch` for the items that
+ * may run. Answers in the order of `items`.
+ */
+export type InvokeServiceBatch = (
+  systemKey: string,
+  name: string,
+  items: readonly BatchItem[],
+) => Promise<InvokeResult[]>;
+
 export interface InvokerDeps {
   readonly registry: Registry;
   readonly engine: () => EngineInvoke;
@@ -55,6 +74,7 @@ export interface InvokerDeps {
 
 export interface Invoker {
   readonly invoke: InvokeService;
+  readonly invokeBatch: InvokeServiceBatch;
   /** The engine's view of a current version (one object per version, so engine caches can key on it). */
   versionOf(current: CurrentService): ServiceVersion;
   /**
@@ -133,25 +153,69 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     };
     const startedAt = clock.now();
     const result = await deps.engine().invoke(version, request);
-    // keepLogs
-    if (logging) {
-      logs.record({
-        systemKey,
-        name,
-        version: version.version,
-        instanceId: result.instanceId,
-        startedAt,
-        durationMs: result.durationMs,
-        success: result.success,
-        lines: result.logs,
-        ttlMinutes: current.record.log_ttl_minutes,
-      });
-    }
+    keepLogs(current, version, logging, startedAt, result);
     return result;
+  };
+
+  function keepLogs(
+    current: CurrentService,
+    version: ServiceVersion,
+    logging: boolean,
+    startedAt: number,
+    result: InvokeResult,
+  ): void {
+    if (!logging) return;
+    logs.record({
+      systemKey: version.systemKey,
+      name: version.name,
+      version: version.version,
+      instanceId: result.instanceId,
+      startedAt,
+      durationMs: result.durationMs,
+      success: result.success,
+      lines: result.logs,
+      ttlMinutes: current.record.log_ttl_minutes,
+    });
+  }
+
+  const invokeBatch: InvokeServiceBatch = async (systemKey, name, items) => {
+    const current = registry.find(systemKey, name);
+    if (current === undefined) throw new IsobarError('CB_ERR_CODE_SERVICE_UNKNOWN', { name });
+    const version = versionOf(current);
+    const logging = current.record.logging_enabled;
+    const results: Array<InvokeResult | undefined> = [];
+    const requests: InvokeRequest[] = [];
+    const at: number[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      // limitDepth, per item: a too-deep event answers CB_ERR_SANDBOX_DEPTH and the others still run.
+      if (item.hop >= deps.hopLimit) {
+        results[i] = tooDeep(name, undefined);
+        continue;
+      }
+      requests.push({
+        params: item.params ?? {},
+        caller: item.caller,
+        runAs: await deps.runAs.micro(current, item.caller),
+        systemSecret: systemSecret(systemKey),
+        instanceId: randomUUID(),
+        logging,
+        hop: item.hop,
+      });
+      at.push(i);
+    }
+    const startedAt = clock.now();
+    const ran = requests.length === 0 ? [] : await deps.engine().invokeBatch(version, requests);
+    ran.forEach((result, j) => {
+      results[at[j]] = result;
+      keepLogs(current, version, logging, startedAt, result);
+    });
+    return results.map((r) => r ?? tooDeep(name, undefined));
   };
 
   return {
     invoke,
+    invokeBatch,
     versionOf,
     async streamRequest(current) {
       const runAs = await deps.runAs.stream(current);

@@ -27,6 +27,7 @@ export interface EngineConfig {
   readonly maxRunsPerSystem: number;
   readonly maxRunsPerService: number;
   readonly maxQueuedPerSystem: number;
+  readonly triggerBatch: number;
   readonly warmMaxRuns: number;
   readonly warmIdleS: number;
   readonly maxResultBytes: number;

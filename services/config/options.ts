@@ -383,6 +383,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Runs waiting for a slot per system; beyond it a run is refused at once with 429 CB_ERR_SANDBOX_BUSY (bounds memory held by waiting requests)',
   },
   {
+    key: 'engine.triggerBatch',
+    env: 'ISOBAR_TRIGGER_BATCH',
+    flag: '--trigger-batch',
+    type: 'int',
+    min: 1,
+    max: 256,
+    default: 16,
+    doc: 'Most queued trigger/timer events of one service handed to its warm context in one crossing, run one after another each in its own scope (1 = one crossing per event)',
+  },
+  {
     key: 'engine.warmMaxRuns',
     env: 'ISOBAR_WARM_MAX_RUNS',
     flag: '--warm-max-runs',

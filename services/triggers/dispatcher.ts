@@ -27,12 +27,15 @@ export interface DispatcherOptions {
   readonly totalCapacity: number;
   /** Most runs of one service at a time. */
   readonly concurrency: number;
+  /** Most queued jobs of one service handed over together (`runBatch`); 1 (the default) one by one. */
+  readonly batchSize?: number;
 }
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   laneCapacity: 1000,
   totalCapacity: 20000,
   concurrency: 8,
+  batchSize: 16,
 };
 
 export interface DispatcherStats {
@@ -60,12 +63,48 @@ interface Lane {
   running: number;
 }
 
-/** Creates a dispatcher; `run` performs one job and may throw (counted and logged as failed). */
+/**
+ * Creates a dispatcher; `run` performs one job and may throw (counted and logged as failed). With `runBatch`,
+ * the jobs queued for one service when a run slot frees (up to `batchSize`) go together, in order: a batch
+ * answers one error or undefined per job, or throws for all of them.
+ */
 export function createDispatcher(
   options: DispatcherOptions,
-  deps: { readonly log: Log; readonly run: (job: Job) => Promise<void> },
+  deps: {
+    readonly log: Log;
+    readonly run: (job: Job) => Promise<void>;
+    readonly runBatch?: (jobs: readonly Job[]) => Promise<ReadonlyArray<unknown>>;
+  },
 ): Dispatcher {
-  const { log, run } = deps;
+  const { log, run, runBatch } = deps;
+  const failedJob = (job: Job, err: unknown) => {
+    failed++;
+    log.warn('trigger service run failed', {
+      systemKey: job.systemKey,
+      service: job.service,
+      source: job.source,
+      err: String(err),
+    });
+  };
+  /** Runs `jobs` (one service, in order) and counts each. */
+  const perform = async (jobs: readonly Job[]): Promise<void> => {
+    if (jobs.length === 1 || runBatch === undefined) {
+      for (const job of jobs) {
+        await run(job).then(
+          () => void completed++,
+          (err: unknown) => failedJob(job, err),
+        );
+      }
+      return;
+    }
+    let errors: ReadonlyArray<unknown>;
+    try {
+      errors = await runBatch(jobs);
+    } catch (err) {
+      errors = jobs.map(() => err);
+    }
+    jobs.forEach((job, i) => (errors[i] === undefined ? completed++ : failedJob(job, errors[i])));
+  };
   const lanes = new Map<string, Lane>();
   let queued = 0;
   let running = 0;
@@ -84,36 +123,28 @@ export function createDispatcher(
 
   const pump = (key: string, lane: Lane): void => {
     while (lane.running < options.concurrency && lane.head < lane.items.length) {
-      const job = lane.items[lane.head];
-      lane.items[lane.head++] = undefined;
-      if (job === undefined) continue;
+      const jobs: Job[] = [];
+      const size = runBatch === undefined ? 1 : Math.max(1, options.batchSize ?? 1);
+      while (jobs.length < size && lane.head < lane.items.length) {
+        const job = lane.items[lane.head];
+        lane.items[lane.head++] = undefined;
+        if (job !== undefined) jobs.push(job);
+      }
       if (lane.head > 1024 && lane.head * 2 > lane.items.length) {
         lane.items = lane.items.slice(lane.head);
         lane.head = 0;
       }
-      queued--;
+      if (jobs.length === 0) continue;
+      queued -= jobs.length;
       lane.running++;
-      running++;
-      run(job)
-        .then(
-          () => void completed++,
-          (err: unknown) => {
-            failed++;
-            log.warn('trigger service run failed', {
-              systemKey: job.systemKey,
-              service: job.service,
-              source: job.source,
-              err: String(err),
-            });
-          },
-        )
-        .finally(() => {
-          lane.running--;
-          running--;
-          if (lane.running === 0 && lane.head >= lane.items.length) lanes.delete(key);
-          else pump(key, lane);
-          settleIdle();
-        });
+      running += jobs.length;
+      void perform(jobs).finally(() => {
+        lane.running--;
+        running -= jobs.length;
+        if (lane.running === 0 && lane.head >= lane.items.length) lanes.delete(key);
+        else pump(key, lane);
+        settleIdle();
+      });
     }
   };
 
