@@ -7,6 +7,7 @@ import type { Log } from '../kernel/log.js';
 import type { RestAuth } from './auth.js';
 import { createErrorHandler, errorBody } from './errors.js';
 import { installRouteAuth } from './route-auth.js';
+import { installLenientBodies } from './bodies.js';
 
 export interface HttpOptions {
   readonly bodyLimit: number;
@@ -42,26 +43,8 @@ export async function createHttpApp(options: HttpOptions): Promise<FastifyInstan
     forceCloseConnections: true,
     return503OnClosing: true,
   });
-  // SDKs send `{}` on GET and DELETE, and some send an empty body with a JSON content type.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(new IsobarError('CB_ERR_HTTP_BAD_JSON', { detail: (err as Error).message }), undefined);
-    }
-  });
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(null, text);
-    }
-  });
+  // ClearBlade reads every body as JSON, whatever its Content-Type; empty is `{}` (bodies.ts).
+  installLenientBodies(app);
   app.setErrorHandler(createErrorHandler(options.log, options.bodyLimit));
   app.setNotFoundHandler((request, reply) => {
     const err = new IsobarError('CB_ERR_HTTP_ROUTE_NOT_FOUND', {
