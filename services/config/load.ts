@@ -17,6 +17,18 @@ export interface Config {
   readonly engine: EngineConfig;
   readonly timers: { readonly minPeriodS: number; readonly maxPerSystem: number };
   readonly history: { readonly durable: boolean; readonly maxPageBytes: number };
+  /** Shared caches (services/cache). */
+  readonly cache: {
+    readonly maxValueBytes: number;
+    readonly maxEntries: number;
+    readonly maxPerSystem: number;
+  };
+  /** Outbound HTTP from services (services/outbound-http). */
+  readonly outboundHttp: {
+    readonly timeoutS: number;
+    readonly maxResponseBytes: number;
+    readonly maxRedirects: number;
+  };
   readonly edge: EdgeConfig;
 }
 
