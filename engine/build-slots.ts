@@ -9,6 +9,8 @@ export class BuildSlots {
   #free: number;
   readonly #urgent: Array<() => void> = [];
   readonly #later: Array<() => void> = [];
+  /** The start of each queued background task, by task: `hurry` moves it up when a run comes to wait for it. */
+  readonly #queued = new Map<() => Promise<unknown>, () => void>();
 
   constructor(slots: number) {
     this.#free = Math.max(1, slots);
@@ -18,6 +20,7 @@ export class BuildSlots {
   run<T>(urgent: boolean, task: () => Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
       const start = () => {
+        this.#queued.delete(task);
         let p: Promise<T>;
         try {
           p = task();
@@ -29,10 +32,23 @@ export class BuildSlots {
       if (this.#free > 0) {
         this.#free--;
         start();
+      } else if (urgent) {
+        this.#urgent.push(start);
       } else {
-        (urgent ? this.#urgent : this.#later).push(start);
+        this.#queued.set(task, start);
+        this.#later.push(start);
       }
     });
+  }
+
+  /** A run now waits for `task`, queued as a background one: it starts before the other background tasks. */
+  hurry(task: () => Promise<unknown>): void {
+    const start = this.#queued.get(task);
+    if (start === undefined) return; // already started (or finished)
+    this.#queued.delete(task);
+    const i = this.#later.indexOf(start);
+    if (i >= 0) this.#later.splice(i, 1);
+    this.#urgent.push(start);
   }
 
   #next(): void {

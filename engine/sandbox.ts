@@ -164,6 +164,8 @@ export class Sandbox {
   /** Runs waiting for a context while none is spare, served in order as builds finish. */
   readonly #waiters: Waiter[] = [];
   #building = 0;
+  /** Background builds in flight (their tasks), oldest first: a run that comes to wait for one hurries it. */
+  readonly #background: Array<() => Promise<PreparedContext>> = [];
   #warming = false;
   #lastRun = -Infinity;
   /** Smoothed interval between runs (ms): sizes the reserve. */
@@ -280,7 +282,14 @@ export class Sandbox {
     }
     return new Promise<PreparedContext>((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
-      this.#start(true);
+      // Warm: a background build already in flight (the version was just made ready, or its context was
+      // recycled) becomes this run's context. Starting a second one would leave two contexts: the later one
+      // would take the warm slot while this run is out, and the next run would not share this run's context.
+      if (this.isWarm && this.#building >= this.#waiters.length) {
+        for (const task of this.#background) this.#options.builds.hurry(task);
+      } else {
+        this.#start(true);
+      }
     }).catch((err: unknown) => {
       if (this.isWarm) this.#inUse = Math.max(0, this.#inUse - 1);
       throw err;
@@ -413,23 +422,28 @@ export class Sandbox {
   /** Queues one build; `urgent` when a run waits for it. */
   #start(urgent: boolean): void {
     this.#building++;
-    this.#options.builds
-      .run(urgent, () => this.#build())
-      .then(
-        (prepared) => {
-          this.#building--;
-          const waiter = this.#waiters.shift();
-          if (waiter !== undefined) waiter.resolve(prepared);
-          else if (this.disposed) this.release(prepared);
-          else if (this.isWarm && this.#warmContext === undefined) this.#warmContext = prepared;
-          else if (this.isWarm) this.release(prepared);
-          else this.#spares.push(prepared);
-        },
-        (err: unknown) => {
-          this.#building--;
-          this.#waiters.shift()?.reject(err);
-        },
-      );
+    const task = (): Promise<PreparedContext> => this.#build();
+    if (!urgent) this.#background.push(task);
+    const done = (): void => {
+      this.#building--;
+      const i = this.#background.indexOf(task);
+      if (i >= 0) this.#background.splice(i, 1);
+    };
+    this.#options.builds.run(urgent, task).then(
+      (prepared) => {
+        done();
+        const waiter = this.#waiters.shift();
+        if (waiter !== undefined) waiter.resolve(prepared);
+        else if (this.disposed) this.release(prepared);
+        else if (this.isWarm && this.#warmContext === undefined) this.#warmContext = prepared;
+        else if (this.isWarm) this.release(prepared);
+        else this.#spares.push(prepared);
+      },
+      (err: unknown) => {
+        done();
+        this.#waiters.shift()?.reject(err);
+      },
+    );
   }
 
   /**
