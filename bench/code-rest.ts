@@ -13,6 +13,7 @@ import Fastify from 'fastify';
 import { loadConfig } from '../services/config/load.js';
 import { createMemoryLog } from '../services/kernel/log.js';
 import { createPlatform } from '../services/platform.js';
+import { clearBladeHeaders, createRestClient } from '../bin/cli/rest-client.js';
 
 interface LoadJob {
   readonly url: string;
@@ -125,19 +126,18 @@ async function platformServer(): Promise<{
   const system = await identity.createSystem(dev.id, { name: 'bench' });
   const token = (await identity.loginDeveloper('bench@isobar.local', 'bench-pass-1')).token;
   const base = `http://127.0.0.1:${String(ports.http)}`;
+  // Setup goes through the project's one REST client; the load itself stays on raw keep-alive requests.
+  const asDev = createRestClient(base, clearBladeHeaders.dev(token));
   for (const [name, strict] of [
     ['Add', false],
     ['AddStrict', true],
   ] as const) {
-    const res = await fetch(`${base}/admin/code/v/1/${system.systemKey}/${name}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'ClearBlade-DevToken': token },
-      body: JSON.stringify({
+    await asDev.request('POST', `/admin/code/v/1/${system.systemKey}/${name}`, {
+      body: {
         code: `function ${name}(req, resp) { resp.success(req.params.lhs + req.params.rhs); }`,
         strict_isolation: strict,
-      }),
+      },
     });
-    if (res.status !== 200) throw new Error(`push failed: ${await res.text()}`);
   }
   return {
     url: `${base}/api/v/1/code/${system.systemKey}/Add`,

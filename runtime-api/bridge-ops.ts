@@ -4,7 +4,7 @@
 // (services/kernel/component.ts); the bridge refuses any other name. Arguments and results are JSON values.
 
 /** Who answers an op: a platform component by its `name`, or the engine's bridge itself. */
-export type BridgeOpOwner = 'history' | 'triggers' | 'engine';
+export type BridgeOpOwner = 'history' | 'triggers' | 'cache' | 'http' | 'engine';
 
 /** One row of the table: the owner and the positional arguments the prelude sends, by name. */
 export interface BridgeOpSpec {
@@ -33,6 +33,19 @@ export const BRIDGE_OP_TABLE = {
   'timer.fetch': { owner: 'triggers', args: ['name'] },
   'timer.update': { owner: 'triggers', args: ['name', 'changes'] },
   'timer.delete': { owner: 'triggers', args: ['name'] },
+  // shared caches, ClearBlade.Cache(name) (reference §3.7): `ttl` is optional seconds (else the cache default)
+  'cache.get': { owner: 'cache', args: ['cache', 'key'] },
+  'cache.getAll': { owner: 'cache', args: ['cache'] },
+  'cache.set': { owner: 'cache', args: ['cache', 'key', 'value', 'ttl'] },
+  'cache.setnx': { owner: 'cache', args: ['cache', 'key', 'value', 'ttl'] },
+  'cache.setMultiple': { owner: 'cache', args: ['cache', '{key: value}', 'ttl'] },
+  'cache.delete': { owner: 'cache', args: ['cache', 'key'] },
+  'cache.flush': { owner: 'cache', args: ['cache'] },
+  // outbound HTTP, Requests() and fetch (reference §10.1): checked, sent and limited on the host
+  'http.request': {
+    owner: 'http',
+    args: ['{method, uri, headers, body, qs, timeout, followRedirect}'],
+  },
   // delayed publishes of ClearBlade.Messaging(): answered by the engine's bridge itself, never Host.call
   'messaging.setTimeout': { owner: 'engine', args: ['ms', 'topic', 'payload'] },
   'messaging.setInterval': { owner: 'engine', args: ['ms', 'topic', 'payload', 'iterations'] },

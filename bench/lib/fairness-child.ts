@@ -16,6 +16,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../../services/config/load.js';
 import { createMemoryLog } from '../../services/kernel/log.js';
 import { createPlatform } from '../../services/platform.js';
+import { clearBladeHeaders, createRestClient } from '../../bin/cli/rest-client.js';
 import { createSamples } from './stats.js';
 
 /** What the platform child answers once it is up. */
@@ -146,52 +147,35 @@ async function platformRole(): Promise<void> {
   const dev = await identity.developerByEmail('bench@isobar.local');
   if (dev === undefined) throw new Error('no developer');
   const devToken = (await identity.loginDeveloper('bench@isobar.local', PASSWORD)).token;
-  const rest = async (method: string, path: string, body: unknown, headers: Record<string, string>) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`${method} ${path}: ${String(res.status)} ${text}`);
-    return text;
-  };
+  const rest = createRestClient(base);
+  const asDev = rest.with(clearBladeHeaders.dev(devToken));
   const tenant = async (name: string): Promise<Tenant> => {
     const system = await identity.createSystem(dev.id, { name });
     const userEmail = `victim@${name}.local`;
-    await rest(
-      'POST',
-      '/api/v/1/user/reg',
-      { email: userEmail, password: PASSWORD },
-      { 'ClearBlade-SystemKey': system.systemKey, 'ClearBlade-SystemSecret': system.systemSecret },
-    );
+    await rest.request('POST', '/api/v/1/user/reg', {
+      body: { email: userEmail, password: PASSWORD },
+      headers: clearBladeHeaders.system(system.systemKey, system.systemSecret),
+    });
     return { systemKey: system.systemKey, systemSecret: system.systemSecret, devToken, userEmail };
   };
   const a = await tenant('tenant-a');
   const b = await tenant('tenant-b');
-  const dev$ = { 'ClearBlade-DevToken': devToken };
-  await rest(
-    'POST',
-    `/admin/code/v/1/${b.systemKey}/Healthy`,
-    { code: 'function Healthy(req, resp) { resp.success(req.params.lhs + req.params.rhs); }' },
-    dev$,
-  );
+  await asDev.request('POST', `/admin/code/v/1/${b.systemKey}/Healthy`, {
+    body: { code: 'function Healthy(req, resp) { resp.success(req.params.lhs + req.params.rhs); }' },
+  });
   const tenants: Tenants = { http: ports.http ?? 0, mqtt: ports.mqtt ?? 0, ws: ports.ws ?? 0, a, b };
   process.on('message', (m: Message) => {
     void (async () => {
       try {
         if (m.cmd === 'setup') {
           for (const s of ATTACK_SERVICES[m.attack] ?? [])
-            await rest(
-              'POST',
-              `/admin/code/v/1/${a.systemKey}/${s.name}`,
-              { code: s.code, execution_timeout: s.timeout },
-              dev$,
-            );
+            await asDev.request('POST', `/admin/code/v/1/${a.systemKey}/${s.name}`, {
+              body: { code: s.code, execution_timeout: s.timeout },
+            });
           send({ ok: true });
         } else if (m.cmd === 'teardown') {
           for (const s of ATTACK_SERVICES[m.attack] ?? [])
-            await rest('DELETE', `/admin/code/v/1/${a.systemKey}/${s.name}`, undefined, dev$);
+            await asDev.request('DELETE', `/admin/code/v/1/${a.systemKey}/${s.name}`);
           send({ ok: true });
         } else if (m.cmd === 'stats') {
           const mem = process.memoryUsage();

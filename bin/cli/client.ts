@@ -1,12 +1,14 @@
-// The small REST client every `isobar` command uses: where the developer token is kept
-// (~/.isobar/credentials.json, or $ISOBAR_HOME), one request helper, and `groupCommand`, which turns a
-// table of actions (`list`, `create`, …) into a command with --help, --json, --url and --system.
+// What every `isobar` command shares: where the developer token is kept (~/.isobar/credentials.json, or
+// $ISOBAR_HOME), the developer's REST client (rest-client.ts, the same client tests, bench and examples
+// use), and `groupCommand`, which turns a table of actions (`list`, `create`, …) into a command with --help,
+// --json, --url and --system.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIo, Command } from './io.js';
 import { printOutput, type Output } from './format.js';
+import { clearBladeHeaders, createRestClient, RestError, type RestClient } from './rest-client.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:9000';
 
@@ -41,68 +43,6 @@ export function writeCredentials(env: CliIo['env'], credentials: Credentials): s
   writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return file;
-}
-
-/** A failed REST call, with the platform's stable code. */
-export class RestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RestError';
-  }
-}
-
-export interface RequestOptions {
-  readonly body?: unknown;
-  readonly query?: Readonly<Record<string, string | undefined>>;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-/** One platform, optionally with a developer token. */
-export interface RestClient {
-  readonly url: string;
-  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
-}
-
-/** Builds a client; every non-200 answer becomes a RestError. */
-export function createClient(url: string, devToken?: string): RestClient {
-  const base = url.replace(/\/+$/, '');
-  return {
-    url: base,
-    async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-      const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) qs.set(k, v);
-      const query = qs.size > 0 ? `?${qs.toString()}` : '';
-      const headers: Record<string, string> = { ...options.headers };
-      if (devToken !== undefined) headers['ClearBlade-DevToken'] = devToken;
-      if (options.body !== undefined) headers['content-type'] = 'application/json';
-      let res: Response;
-      try {
-        res = await fetch(`${base}${path}${query}`, {
-          method,
-          headers,
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        });
-      } catch (err) {
-        throw new RestError(0, 'CONNECTION_FAILED', `cannot reach ${base}: ${(err as Error).message}`);
-      }
-      const text = await res.text();
-      let body: unknown;
-      try {
-        body = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        body = text;
-      }
-      if (res.status !== 200) {
-        const e = (body ?? {}) as { code?: string; message?: string };
-        throw new RestError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? text);
-      }
-      return body as T;
-    },
-  };
 }
 
 type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
@@ -156,7 +96,7 @@ function groupHelp(name: string, summary: string, actions: Readonly<Record<strin
 /** Reports a failure on stderr and returns the exit code. */
 export function reportError(io: CliIo, err: unknown): number {
   if (err instanceof RestError) {
-    io.stderr.write(`isobar: ${err.message}${err.status > 0 ? ` (${err.code})` : ''}\n`);
+    io.stderr.write(`isobar: ${err.message}${err.statusCode > 0 ? ` (${err.code})` : ''}\n`);
     return 1;
   }
   io.stderr.write(`isobar: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -171,7 +111,10 @@ export function developerClient(io: CliIo, url: string | undefined): RestClient 
   const creds = readCredentials(io.env);
   const token = io.env.ISOBAR_TOKEN ?? (creds?.token === '' ? undefined : creds?.token);
   if (token === undefined) throw new Error('not logged in: run `isobar login --email <email>` first');
-  return createClient(url ?? io.env.ISOBAR_URL ?? creds?.url ?? DEFAULT_URL, token);
+  return createRestClient(
+    url ?? io.env.ISOBAR_URL ?? creds?.url ?? DEFAULT_URL,
+    clearBladeHeaders.dev(token),
+  );
 }
 
 /** The system of a command: --system, $ISOBAR_SYSTEM_KEY / $ISOBAR_SYSTEM, else `isobar systems use`. */

@@ -1,7 +1,8 @@
 // `isobar login`: trades a developer email and password for a token kept in ~/.isobar/credentials.json.
 import { parseArgs } from 'node:util';
 import type { CliIo } from './io.js';
-import { createClient, DEFAULT_URL, readCredentials, reportError, writeCredentials } from './client.js';
+import { DEFAULT_URL, readCredentials, reportError, writeCredentials } from './client.js';
+import { clearBladeHeaders, createRestClient } from './rest-client.js';
 
 const HELP = `Usage: isobar login [--url URL] --email EMAIL [--password PASSWORD]
 
@@ -44,7 +45,7 @@ export async function loginCommand(args: readonly string[], io: CliIo): Promise<
   try {
     if (values.logout === true) {
       if (stored !== undefined) {
-        await createClient(url, stored.token).request('POST', '/admin/logout');
+        await createRestClient(url, clearBladeHeaders.dev(stored.token)).request('POST', '/admin/logout');
         writeCredentials(io.env, { ...stored, token: '' });
       }
       io.stdout.write(values.json === true ? '{}\n' : 'logged out\n');
@@ -56,7 +57,7 @@ export async function loginCommand(args: readonly string[], io: CliIo): Promise<
       io.stderr.write(`isobar login: --email and --password (or $ISOBAR_PASSWORD) are required\n\n${HELP}`);
       return 2;
     }
-    const r = await createClient(url).request<{ dev_token: string; expires_at: number }>(
+    const r = await createRestClient(url).request<{ dev_token: string; expires_at: number }>(
       'POST',
       '/admin/auth',
       {

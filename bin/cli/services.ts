@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { groupCommand, RestError, type ActionContext } from './client.js';
+import { groupCommand, type ActionContext } from './client.js';
+import { RestError } from './rest-client.js';
 import type { Output } from './format.js';
 
 interface LogRow {

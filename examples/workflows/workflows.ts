@@ -3,40 +3,29 @@
 
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
+// The CLI's REST client (bin/ sits outside the platform, so examples may use it as any client would).
+import { createRestClient, RestError, type RestClient } from '../../bin/cli/rest-client.js';
 
 const source = (name: string): string =>
   readFileSync(new URL(`./services/${name}.js`, import.meta.url), 'utf8');
 
-/** A REST error answer: `{statusCode, code, error, message}`. */
-export class RestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A REST error answer: `{statusCode, code, message}` (the project's one REST client defines it). */
+export { RestError };
 
-/** A tiny JSON REST client carrying ClearBlade headers. */
+/** A tiny JSON REST client carrying ClearBlade headers, on the project's one REST client. */
 export class Rest {
+  readonly #client: RestClient;
+
   constructor(
     readonly url: string,
     readonly headers: Readonly<Record<string, string>>,
-  ) {}
+  ) {
+    this.#client = createRestClient(url, headers);
+  }
 
   /** Sends one request; resolves to the JSON body of a 200, rejects with a RestError otherwise. */
-  async call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...this.headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (res.status !== 200) {
-      throw new RestError(res.status, String(json.code), String(json.message ?? res.statusText));
-    }
-    return json;
+  call(method: string, path: string, body?: unknown): Promise<unknown> {
+    return this.#client.request(method, path, { body });
   }
 }
 

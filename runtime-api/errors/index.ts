@@ -7,6 +7,8 @@ import { codeErrors } from './code.js';
 import { triggerErrors } from './triggers.js';
 import { historyErrors } from './history.js';
 import { edgeErrors } from './edge.js';
+import { cacheErrors } from './cache.js';
+import { httpErrors } from './http.js';
 
 export type { ErrorSpec } from './spec.js';
 
@@ -20,6 +22,8 @@ export const catalogue = {
   ...triggerErrors,
   ...historyErrors,
   ...edgeErrors,
+  ...cacheErrors,
+  ...httpErrors,
 } as const;
 
 export type ErrorCode = keyof typeof catalogue;

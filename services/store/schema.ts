@@ -4,5 +4,12 @@ import type { CodeTables } from './tables/code.js';
 import type { TriggerTables } from './tables/triggers.js';
 import type { HistoryTables } from './tables/history.js';
 import type { EdgeTables } from './tables/edges.js';
+import type { CacheHttpTables } from './tables/caches-http.js';
 
-export interface Database extends IdentityTables, CodeTables, TriggerTables, HistoryTables, EdgeTables {}
+export interface Database
+  extends IdentityTables,
+    CodeTables,
+    TriggerTables,
+    HistoryTables,
+    EdgeTables,
+    CacheHttpTables {}

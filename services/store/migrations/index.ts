@@ -8,6 +8,7 @@ import { codeAuthors006 } from './006-code-authors.js';
 import { settings007 } from './007-settings.js';
 import { serviceWasm008 } from './008-service-wasm.js';
 import { strictIsolation009 } from './009-strict-isolation.js';
+import { cachesHttp011 } from './011-caches-http.js';
 
 /** Versioned migrations, applied in key order at start. Never edit a landed one; add the next. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '007-settings': settings007,
   '008-service-wasm': serviceWasm008,
   '009-strict-isolation': strictIsolation009,
+  '011-caches-http': cachesHttp011,
 };
 
 export const migrationProvider: MigrationProvider = {

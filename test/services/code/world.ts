@@ -1,6 +1,7 @@
 // A running platform with one system, a user and tokens: what every code REST test starts from.
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import type { ManualClock } from '../../../services/kernel/clock.js';
+import { createRestClient } from '../../../bin/cli/rest-client.js';
 
 export interface CodeWorld {
   readonly tp: TestPlatform;
@@ -50,21 +51,13 @@ export async function codeWorld(
     const existing = (await identity.listUsers(systemKey)).data.find((u) => u.email === 'user@test.local');
     const user = existing ?? (await identity.registerUser(systemKey, 'user@test.local', 'user-pass-1'));
     const login = await identity.loginUser(systemKey, 'user@test.local', 'user-pass-1');
+    // A thin wrapper over the project's one REST client: many code tests call it with a token and a header.
+    const rest = createRestClient(tp.url);
     const http: CodeWorld['http'] = async (method, path, o = {}) => {
       const headers: Record<string, string> = { ...o.headers };
       if (o.token !== undefined) headers[o.header ?? 'ClearBlade-DevToken'] = o.token;
-      if (o.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${tp.url}${path}`, {
-        method,
-        headers,
-        body: o.body === undefined ? undefined : JSON.stringify(o.body),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>,
-        headers: Object.fromEntries(res.headers),
-      };
+      const reply = await rest.send<Record<string, unknown>>(method, path, { body: o.body, headers });
+      return { status: reply.status, body: reply.body ?? {}, headers: { ...reply.headers } };
     };
     return {
       tp,

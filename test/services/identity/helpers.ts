@@ -1,13 +1,14 @@
-// Small HTTP helpers for the identity tests: every call goes over a real socket to the test platform.
+// Small HTTP helpers for the identity tests: every call goes over a real socket to the test platform,
+// through the project's one REST client (bin/cli/rest-client.ts).
 import { expect } from 'chai';
-import { request, type IncomingHttpHeaders } from 'node:http';
+import { createRestClient, type Headers } from '../../../bin/cli/rest-client.js';
 
-export type Headers = Record<string, string>;
+export type { Headers };
 
 export interface Reply<T> {
   readonly status: number;
   readonly body: T;
-  readonly headers: IncomingHttpHeaders;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface CallOptions {
@@ -26,41 +27,12 @@ export interface Api {
   fails(method: string, path: string, status: number, code: string, options?: CallOptions): Promise<void>;
 }
 
-/** Builds the client. */
+/** Builds the client: the shared one, with the assertions identity tests repeat. */
 export function api(url: string): Api {
+  const rest = createRestClient(url);
   const call = async <T>(method: string, path: string, options: CallOptions = {}): Promise<Reply<T>> => {
-    const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    // node:http rather than fetch: the Node SDK sends `{}` bodies on GET, which fetch cannot.
-    const { status, text, headers } = await new Promise<{
-      status: number;
-      text: string;
-      headers: IncomingHttpHeaders;
-    }>((resolve, reject) => {
-      const req = request(url + path, {
-        method,
-        headers: {
-          ...(body === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
-          ...options.headers,
-        },
-      });
-      req.on('error', reject);
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            text: Buffer.concat(chunks).toString('utf8'),
-            headers: res.headers,
-          }),
-        );
-        res.on('error', reject);
-      });
-      req.end(body);
-    });
-    return { status, headers, body: (text === '' ? undefined : JSON.parse(text)) as T };
+    const { status, body, headers } = await rest.send<T>(method, path, options);
+    return { status, body, headers };
   };
   return {
     call,

@@ -57,7 +57,7 @@ describe('timers over the platform (manual clock)', () => {
     });
     const user = await rig.createUser('tim@x.io');
     const asUser = new Rest(rig.tp.url, { 'ClearBlade-UserToken': user.token });
-    expect(await refusal(asUser.call('GET', `/api/v/3/code/${sk}/timers`))).to.include({ status: 403 });
+    expect(await refusal(asUser.call('GET', `/api/v/3/code/${sk}/timers`))).to.include({ statusCode: 403 });
     await rig.grant({ timers: { permissions: 1 } });
     const list = (await asUser.call('GET', `/api/v/3/code/${sk}/timers`)) as Array<{ name: string }>;
     expect(list.map((t) => t.name)).to.deep.equal(['nightly']);
@@ -70,7 +70,7 @@ describe('timers over the platform (manual clock)', () => {
     expect(updated).to.include({ cron: '0 3 * * *', next_run: '2026-01-02T03:00:00.000Z' });
     await rig.dev.call('DELETE', `/admin/triggers/timers/${sk}/nightly`);
     expect(await refusal(rig.dev.call('GET', `/api/v/3/code/${sk}/timer/nightly`))).to.include({
-      status: 404,
+      statusCode: 404,
       code: 'CB_ERR_TIMER_UNKNOWN',
     });
   });
@@ -87,7 +87,7 @@ describe('timers over the platform (manual clock)', () => {
     ];
     for (const [body, code] of cases) {
       const err = await refusal(rig.dev.call('POST', `/admin/triggers/timers/${sk}/bad`, body));
-      expect(err, code).to.include({ status: 400, code });
+      expect(err, code).to.include({ statusCode: 400, code });
     }
   });
 
@@ -203,12 +203,12 @@ describe('timers over the platform (real clock)', () => {
     const fast = await refusal(
       rig.dev.call('POST', `/admin/triggers/timers/${sk}/fast`, { repeats: -1, frequency: 0.001 }),
     );
-    expect(fast).to.include({ status: 400, code: 'CB_ERR_TIMER_TOO_FREQUENT' });
+    expect(fast).to.include({ statusCode: 400, code: 'CB_ERR_TIMER_TOO_FREQUENT' });
     await rig.dev.call('POST', `/admin/triggers/timers/${sk}/a`, { repeats: -1, frequency: 5 });
     const tooFast = await refusal(
       rig.dev.call('PUT', `/admin/triggers/timers/${sk}/a`, { cron: '* * * * * *' }),
     );
-    expect(tooFast).to.include({ status: 400, code: 'CB_ERR_TIMER_TOO_FREQUENT' });
+    expect(tooFast).to.include({ statusCode: 400, code: 'CB_ERR_TIMER_TOO_FREQUENT' });
     await rig.createService(
       'maker',
       `function maker(req, resp) {
@@ -227,6 +227,6 @@ describe('timers over the platform (real clock)', () => {
     expect(full.err).to.equal(true);
     expect(full.msg).to.include('2 timers');
     const rest = await refusal(rig.dev.call('POST', `/admin/triggers/timers/${sk}/d`, { repeats: 0 }));
-    expect(rest).to.include({ status: 409, code: 'CB_ERR_TIMER_LIMIT' });
+    expect(rest).to.include({ statusCode: 409, code: 'CB_ERR_TIMER_LIMIT' });
   });
 });

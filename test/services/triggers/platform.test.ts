@@ -58,7 +58,7 @@ describe('triggers over the platform', () => {
     expect(updated.key_value_pairs).to.deep.equal({ topic: 'other/+' });
     await rig.dev.call('DELETE', `/admin/triggers/handlers/${sk}/t1`);
     const gone = await refusal(rig.dev.call('GET', `/admin/triggers/handlers/${sk}/t1`));
-    expect(gone).to.include({ status: 404, code: 'CB_ERR_TRIGGER_UNKNOWN' });
+    expect(gone).to.include({ statusCode: 404, code: 'CB_ERR_TRIGGER_UNKNOWN' });
   });
 
   it('refuses bad input at creation with 4xx and stable codes', async () => {
@@ -86,7 +86,7 @@ describe('triggers over the platform', () => {
     ];
     for (const [body, status, code] of cases) {
       const err = await refusal(rig.dev.call('POST', `/admin/triggers/handlers/${sk}/bad`, body));
-      expect(err, code).to.include({ status, code });
+      expect(err, code).to.include({ statusCode: status, code });
     }
   });
 
@@ -95,11 +95,11 @@ describe('triggers over the platform', () => {
     const asUser = new Rest(rig.tp.url, { 'ClearBlade-UserToken': user.token });
     const body = { def_module: 'User', def_name: 'UserCreated', service_name: 'echo' };
     const denied = await refusal(asUser.call('POST', `/api/v/3/code/${sk}/trigger/mine`, body));
-    expect(denied).to.include({ status: 403, code: 'CB_ERR_AUTH_FORBIDDEN' });
+    expect(denied).to.include({ statusCode: 403, code: 'CB_ERR_AUTH_FORBIDDEN' });
     await rig.grant({ triggers: { permissions: 15 } });
     // a trigger runs its service without the execute check, so creating one needs that permission
     const noExecute = await refusal(asUser.call('POST', `/api/v/3/code/${sk}/trigger/mine`, body));
-    expect(noExecute).to.include({ status: 403, code: 'CB_ERR_AUTH_FORBIDDEN' });
+    expect(noExecute).to.include({ statusCode: 403, code: 'CB_ERR_AUTH_FORBIDDEN' });
     await rig.grant({
       triggers: { permissions: 15 },
       services: [{ itemInfo: { name: 'echo' }, permissions: 1 }],
