@@ -26,7 +26,7 @@ import {
 } from './lib/load.js';
 import { MOSQUITTO, startNodeRed, type NodeRed } from './lib/nodered.js';
 import { fmt, table } from './lib/stats.js';
-import type { DispatcherStats } from '../services/triggers/dispatcher.js';
+import type { DispatcherStats } from '../services/automation/dispatcher.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

@@ -14,7 +14,7 @@ import type { Identity } from './identity/types.js';
 import { createRestAuth } from './rest/auth.js';
 import { firstStart } from './first-start.js';
 import { createHistory, type HistoryComponent } from './history/component.js';
-import { createTriggersComponent, type TriggersComponent } from './triggers/component.js';
+import { createTriggersComponent, type TriggersComponent } from './automation/component.js';
 import type { Broker } from '../broker/types.js';
 import { createEngine } from '../engine/index.js';
 import { createCodeComponent, type CodeComponent } from './code/component.js';

@@ -8,7 +8,7 @@ import type { ClientIdentity, InternalHandler, PublishOptions } from '../../brok
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { OpHandler } from '../kernel/component.js';
 import type { Log } from '../kernel/log.js';
-import { createHopCarry } from '../triggers/hop-carry.js';
+import { createHopCarry } from '../automation/hop-carry.js';
 
 /** The part of the broker the host uses (`platform.broker`). */
 export interface HostBroker {

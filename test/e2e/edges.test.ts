@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
+import { clearBladeHeaders, createRestClient } from '../../bin/cli/rest-client.js';
 import { startTestPlatform, tempDataDir, type TestPlatform } from '../helpers/platform.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { arrived, startProxy, type TcpProxy } from '../services/edges/helpers.js';
@@ -29,16 +30,9 @@ async function rest(
   token?: string,
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> & { code?: string } }> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers['ClearBlade-DevToken'] = token;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${tp.url}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
+  const headers = token === undefined ? {} : clearBladeHeaders.dev(token);
+  const reply = await createRestClient(tp.url, headers).send<Record<string, unknown>>(method, path, { body });
+  return { status: reply.status, body: reply.body ?? {} };
 }
 
 async function devLogin(tp: TestPlatform): Promise<string> {

@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { runCli } from '../../../bin/cli/index.js';
-import { ECHO_SERVICE, startRig, type Rig } from '../../services/triggers/rig.js';
+import { ECHO_SERVICE, startRig, type Rig } from '../../services/automation/rig.js';
 
 describe('isobar triggers / isobar timers', () => {
   let rig: Rig;

@@ -2,7 +2,7 @@
 // `engine.hopLimit` services, with CB_ERR_SANDBOX_DEPTH as its result, whether the chain is made of
 // `Code().execute` calls, of trigger runs, or of both. Real platform, real isolates, real MQTT clients.
 import { expect } from 'chai';
-import { messages, startRig, type Rig } from '../triggers/rig.js';
+import { messages, startRig, type Rig } from '../automation/rig.js';
 
 /** Calls itself with n + 1 until the door refuses; the deepest run answers how deep it got and why it stopped. */
 const CHAIN = `function chain(req, resp) {

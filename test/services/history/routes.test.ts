@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { BrokerMessage } from '../../../broker/types.js';
 import type { HistoryRecord } from '../../../services/history/query.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { clearBladeHeaders, createRestClient } from '../../../bin/cli/rest-client.js';
 
 interface ErrorReply {
   statusCode: number;
@@ -15,15 +16,9 @@ describe('history REST routes', () => {
   const tokens: Record<'reader' | 'deleter' | 'nobody', string> = { reader: '', deleter: '', nobody: '' };
 
   const call = async <T>(method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(tp.url + path, {
-      method,
-      headers: {
-        [token === devToken ? 'ClearBlade-DevToken' : 'ClearBlade-UserToken']: token,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as T };
+    const headers = token === devToken ? clearBladeHeaders.dev(token) : clearBladeHeaders.user(token);
+    const reply = await createRestClient(tp.url, headers).send<T>(method, path, { body });
+    return { status: reply.status, body: reply.body };
   };
   const publish = (topic: string, payload: string | Buffer, time = Date.now()): void => {
     const m: BrokerMessage = {

@@ -1,0 +1,152 @@
+// Triggers and timers share one REST shape (reference §4.1, §5): developer routes under /admin with a
+// DevToken, user routes under /api/v/3/code with a user/device token and the `triggers`/`timers` list
+// permission. This builds both sets for one resource.
+
+import type { FastifyPluginAsync, FastifyRequest, FastifySchema } from 'fastify';
+import type { Identity } from '../../runtime-api/identity.js';
+import { CALLER_IN_SYSTEM, DEVELOPER_OF_SYSTEM } from '../rest/route-auth.js';
+import { callerSecurity, devTokenSecurity } from '../rest/schemas.js';
+import {
+  creatorOf,
+  requireList,
+  requireService,
+  type ListResource,
+  type PermissionIdentity,
+} from './permissions.js';
+import type { Creator } from './triggers/registry.js';
+
+type Wire = Record<string, unknown>;
+
+export interface CrudSpec<Input> {
+  readonly resource: ListResource;
+  /** OpenAPI tag. */
+  readonly tag: string;
+  /** e.g. `/admin/triggers/handlers` */
+  readonly adminBase: string;
+  /** User path segments: list (`triggers`) and one (`trigger`). */
+  readonly userList: string;
+  readonly userOne: string;
+  readonly noun: string;
+  readonly body: Record<string, unknown>;
+  readonly item: Record<string, unknown>;
+  list(systemKey: string): Wire[];
+  get(systemKey: string, name: string): Wire;
+  create(systemKey: string, name: string, input: Input, creator: Creator): Promise<Wire>;
+  update(systemKey: string, name: string, input: Input): Promise<Wire>;
+  remove(systemKey: string, name: string): Promise<Wire>;
+}
+
+interface Params {
+  systemKey: string;
+  name: string;
+}
+
+const params = (withName: boolean) => ({
+  type: 'object',
+  properties: {
+    systemKey: { type: 'string', description: 'System key' },
+    ...(withName ? { name: { type: 'string' } } : {}),
+  },
+  required: withName ? ['systemKey', 'name'] : ['systemKey'],
+});
+
+/** Builds the route plugin of one resource; route auth (config.auth) has proved the caller. */
+export function crudRoutes<Input>(
+  spec: CrudSpec<Input>,
+  deps: { readonly identity: PermissionIdentity },
+): FastifyPluginAsync {
+  const { identity } = deps;
+  const asDeveloper = (req: FastifyRequest): Identity => req.identity;
+  const asCaller =
+    (action: 'READ' | 'CREATE' | 'UPDATE' | 'DELETE') =>
+    (req: FastifyRequest, systemKey: string): Identity => {
+      const principal = req.identity;
+      requireList(identity, principal, systemKey, spec.resource, action);
+      return principal;
+    };
+  const input = (req: FastifyRequest) => (req.body ?? {}) as Input;
+  const list = { type: 'array', items: spec.item };
+  // The user routes document user and device tokens; a developer token is accepted there too.
+  const security = (scope: 'admin' | 'user'): Array<Record<string, string[]>> =>
+    scope === 'admin' ? devTokenSecurity : callerSecurity.slice(0, 2);
+
+  return async (app) => {
+    for (const scope of ['admin', 'user'] as const) {
+      const base = scope === 'admin' ? `${spec.adminBase}/:systemKey` : `/api/v/3/code/:systemKey`;
+      const listPath = scope === 'admin' ? base : `${base}/${spec.userList}`;
+      const onePath = scope === 'admin' ? `${base}/:name` : `${base}/${spec.userOne}/:name`;
+      const who = (action: 'READ' | 'CREATE' | 'UPDATE' | 'DELETE') =>
+        scope === 'admin' ? asDeveloper : asCaller(action);
+      const config = scope === 'admin' ? DEVELOPER_OF_SYSTEM : CALLER_IN_SYSTEM;
+      const schema = (summary: string, extra: Record<string, unknown>): FastifySchema => ({
+        tags: [spec.tag],
+        summary: `${summary}${scope === 'admin' ? '' : ' (user)'}`,
+        security: security(scope),
+        ...extra,
+      });
+
+      app.get<{ Params: Params }>(
+        listPath,
+        { config, schema: schema(`List ${spec.noun}s`, { params: params(false), response: { 200: list } }) },
+        (req) => {
+          who('READ')(req, req.params.systemKey);
+          return spec.list(req.params.systemKey);
+        },
+      );
+      app.get<{ Params: Params }>(
+        onePath,
+        {
+          config,
+          schema: schema(`Get a ${spec.noun}`, { params: params(true), response: { 200: spec.item } }),
+        },
+        (req) => {
+          who('READ')(req, req.params.systemKey);
+          return spec.get(req.params.systemKey, req.params.name);
+        },
+      );
+      app.post<{ Params: Params }>(
+        onePath,
+        {
+          config,
+          schema: schema(`Create a ${spec.noun}`, {
+            params: params(true),
+            body: spec.body,
+            response: { 200: spec.item },
+          }),
+        },
+        (req) => {
+          const principal = who('CREATE')(req, req.params.systemKey);
+          requireService(identity, principal, req.params.systemKey, req.body);
+          return spec.create(req.params.systemKey, req.params.name, input(req), creatorOf(principal));
+        },
+      );
+      app.put<{ Params: Params }>(
+        onePath,
+        {
+          config,
+          schema: schema(`Update a ${spec.noun}`, {
+            params: params(true),
+            body: spec.body,
+            response: { 200: spec.item },
+          }),
+        },
+        (req) => {
+          const principal = who('UPDATE')(req, req.params.systemKey);
+          requireService(identity, principal, req.params.systemKey, req.body);
+          return spec.update(req.params.systemKey, req.params.name, input(req));
+        },
+      );
+      app.delete<{ Params: Params }>(
+        onePath,
+        {
+          config,
+          schema: schema(`Delete a ${spec.noun}`, { params: params(true), response: { 200: spec.item } }),
+        },
+        (req) => {
+          who('DELETE')(req, req.params.systemKey);
+          return spec.remove(req.params.systemKey, req.params.name);
+        },
+      );
+    }
+  };
+}

@@ -1,0 +1,279 @@
+// Timer definitions: stored in SQL (they survive restarts), mirrored in memory for the scheduler and
+// the REST reads. Writes go to the store first, then to memory; `onChange` tells the scheduler.
+
+import { IsobarError } from '../../../runtime-api/errors/index.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Log } from '../../kernel/log.js';
+import type { Store } from '../../store/index.js';
+import type { TimersTable } from '../../store/tables/triggers.js';
+import { assertValidName } from '../triggers/definitions.js';
+import type { Creator } from '../triggers/registry.js';
+import { assertPeriod, parseTimerSpec, type TimerInput, type TimerSpec } from './definition.js';
+
+/** A timer as held in memory. */
+export interface TimerRecord extends TimerSpec {
+  readonly systemKey: string;
+  readonly name: string;
+  readonly description: string;
+  /** '' = the timer only publishes `$timer/<name>`. */
+  readonly serviceName: string;
+  readonly creator: Creator;
+  readonly lastRun: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** Bounds on timers (config `timers.*`), so no system can flood the engine with firings. */
+export interface TimerLimits {
+  /** Shortest period in seconds a frequency or cron schedule may have. */
+  readonly minPeriodS: number;
+  /** Most timers per system. */
+  readonly maxPerSystem: number;
+}
+
+export const DEFAULT_TIMER_LIMITS: TimerLimits = { minPeriodS: 1, maxPerSystem: 100 };
+
+export interface TimerRegistryDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly serviceExists: (systemKey: string, name: string) => boolean | Promise<boolean>;
+  readonly limits?: TimerLimits;
+  /** Where clamping a stored timer on load is reported. */
+  readonly log?: Log;
+}
+
+export interface TimerRegistry {
+  load(): Promise<void>;
+  all(): readonly TimerRecord[];
+  list(systemKey: string): readonly TimerRecord[];
+  get(systemKey: string, name: string): TimerRecord;
+  create(systemKey: string, name: unknown, input: TimerInput, creator: Creator): Promise<TimerRecord>;
+  update(systemKey: string, name: string, input: TimerInput): Promise<TimerRecord>;
+  delete(systemKey: string, name: string): Promise<TimerRecord>;
+  /**
+   * Records one run in memory at once (the next run is computed from it) and in the store (`saved`);
+   * undefined when the timer is gone.
+   */
+  recordRun(
+    systemKey: string,
+    name: string,
+    at: number,
+  ): { record: TimerRecord; saved: Promise<void> } | undefined;
+  usingService(systemKey: string, service: string): string[];
+  forgetSystem(systemKey: string): TimerRecord[];
+  /** Called after every create, update (with the new record) and delete (with undefined). */
+  onChange(listener: (systemKey: string, name: string, record: TimerRecord | undefined) => void): void;
+}
+
+function fromRow(row: TimersTable): TimerRecord {
+  return {
+    systemKey: row.system_key,
+    name: row.name,
+    description: row.description,
+    startTime: row.start_time,
+    repeats: row.repeats,
+    frequency: row.frequency,
+    ...(row.cron === null ? {} : { cron: row.cron }),
+    serviceName: row.service_name,
+    creator: { kind: row.creator_kind, id: row.creator_id },
+    runs: row.runs,
+    lastRun: row.last_run,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Builds the registry; nothing is read until `load()`. */
+export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
+  const { store, clock } = deps;
+  const limits = deps.limits ?? DEFAULT_TIMER_LIMITS;
+  // Creates between their check and their insert, per system: the cap holds under concurrent creates.
+  const reserved = new Map<string, number>();
+  const bySystem = new Map<string, Map<string, TimerRecord>>();
+  const listeners: Array<(systemKey: string, name: string, record: TimerRecord | undefined) => void> = [];
+
+  const put = (record: TimerRecord): TimerRecord => {
+    let names = bySystem.get(record.systemKey);
+    if (names === undefined) bySystem.set(record.systemKey, (names = new Map()));
+    names.set(record.name, record);
+    return record;
+  };
+  const changed = (systemKey: string, name: string, record: TimerRecord | undefined) => {
+    for (const l of listeners) l(systemKey, name, record);
+  };
+  const get = (systemKey: string, name: string): TimerRecord => {
+    const record = bySystem.get(systemKey)?.get(name);
+    if (record === undefined) throw new IsobarError('CB_ERR_TIMER_UNKNOWN', { name });
+    return record;
+  };
+  const checkService = async (systemKey: string, service: unknown): Promise<string> => {
+    if (service === undefined || service === null || service === '') return '';
+    if (typeof service !== 'string' || !(await deps.serviceExists(systemKey, service))) {
+      throw new IsobarError('CB_ERR_TRIGGER_SERVICE_MISSING', { service: String(service) });
+    }
+    return service;
+  };
+  const description = (value: unknown, fallback: string) =>
+    value === undefined || value === null ? fallback : String(value);
+
+  const insert = async (
+    systemKey: string,
+    name: string,
+    input: TimerInput,
+    creator: Creator,
+    now: number,
+    spec: Omit<TimerSpec, 'runs'>,
+  ): Promise<TimerRecord> => {
+    const serviceName = await checkService(systemKey, input.service_name);
+    if (bySystem.get(systemKey)?.has(name) === true) throw new IsobarError('CB_ERR_TIMER_EXISTS', { name });
+    const row: TimersTable = {
+      system_key: systemKey,
+      name,
+      description: description(input.description, ''),
+      start_time: spec.startTime,
+      repeats: spec.repeats,
+      frequency: spec.frequency,
+      cron: spec.cron ?? null,
+      service_name: serviceName,
+      creator_kind: creator.kind,
+      creator_id: creator.id,
+      runs: 0,
+      last_run: null,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await store.db.insertInto('timers').values(row).execute();
+    } catch (err) {
+      if (/UNIQUE|PRIMARY/i.test(String(err))) throw new IsobarError('CB_ERR_TIMER_EXISTS', { name });
+      throw err;
+    }
+    const record = put(fromRow(row));
+    changed(systemKey, name, record);
+    return record;
+  };
+  // A timer stored under an older, lower minimum runs at today's minimum; its stored row is left as is
+  // (lowering the minimum again restores it).
+  const clamped = (record: TimerRecord): TimerRecord => {
+    if (record.cron !== undefined || record.repeats === 0 || record.frequency >= limits.minPeriodS)
+      return record;
+    deps.log?.warn('stored timer runs more often than the minimum period: clamped', {
+      systemKey: record.systemKey,
+      timer: record.name,
+      frequency: record.frequency,
+      min: limits.minPeriodS,
+    });
+    return { ...record, frequency: limits.minPeriodS };
+  };
+
+  return {
+    async load() {
+      const rows = await store.db.selectFrom('timers').selectAll().execute();
+      for (const row of rows) put(clamped(fromRow(row)));
+    },
+    all: () => [...bySystem.values()].flatMap((m) => [...m.values()]),
+    list: (systemKey) => [...(bySystem.get(systemKey)?.values() ?? [])],
+    get,
+    async create(systemKey, name, input, creator) {
+      assertValidName(name);
+      const now = clock.now();
+      const spec = parseTimerSpec(input, now);
+      assertPeriod(name, spec, limits.minPeriodS, now);
+      const held = (bySystem.get(systemKey)?.size ?? 0) + (reserved.get(systemKey) ?? 0);
+      if (held >= limits.maxPerSystem) {
+        throw new IsobarError('CB_ERR_TIMER_LIMIT', { limit: limits.maxPerSystem });
+      }
+      reserved.set(systemKey, (reserved.get(systemKey) ?? 0) + 1);
+      try {
+        return await insert(systemKey, name, input, creator, now, spec);
+      } finally {
+        const left = (reserved.get(systemKey) ?? 1) - 1;
+        if (left === 0) reserved.delete(systemKey);
+        else reserved.set(systemKey, left);
+      }
+    },
+    async update(systemKey, name, input) {
+      const current = get(systemKey, name);
+      const now = clock.now();
+      // Fields left out keep their value; a new schedule starts counting runs afresh.
+      const merged: TimerInput = {
+        start_time: input.start_time ?? new Date(current.startTime).toISOString(),
+        repeats: input.repeats ?? current.repeats,
+        frequency: input.frequency ?? current.frequency,
+        cron: input.cron === undefined ? current.cron : input.cron,
+      };
+      const spec = parseTimerSpec(merged, now);
+      assertPeriod(name, spec, limits.minPeriodS, now);
+      const serviceName =
+        input.service_name === undefined
+          ? current.serviceName
+          : await checkService(systemKey, input.service_name);
+      const changes = {
+        description: description(input.description, current.description),
+        start_time: spec.startTime,
+        repeats: spec.repeats,
+        frequency: spec.frequency,
+        cron: spec.cron ?? null,
+        service_name: serviceName,
+        runs: 0,
+        updated_at: now,
+      };
+      await store.db
+        .updateTable('timers')
+        .set(changes)
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .execute();
+      const record = put(
+        fromRow({
+          system_key: systemKey,
+          name,
+          ...changes,
+          creator_kind: current.creator.kind,
+          creator_id: current.creator.id,
+          last_run: current.lastRun,
+          created_at: current.createdAt,
+        }),
+      );
+      changed(systemKey, name, record);
+      return record;
+    },
+    async delete(systemKey, name) {
+      const record = get(systemKey, name);
+      await store.db
+        .deleteFrom('timers')
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .execute();
+      bySystem.get(systemKey)?.delete(name);
+      changed(systemKey, name, undefined);
+      return record;
+    },
+    recordRun(systemKey, name, at) {
+      const current = bySystem.get(systemKey)?.get(name);
+      if (current === undefined) return undefined;
+      const record = put({ ...current, runs: current.runs + 1, lastRun: at });
+      const saved = store.db
+        .updateTable('timers')
+        .set({ runs: record.runs, last_run: at })
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .execute()
+        .then(() => undefined);
+      return { record, saved };
+    },
+    usingService: (systemKey, service) =>
+      [...(bySystem.get(systemKey)?.values() ?? [])]
+        .filter((t) => t.serviceName === service)
+        .map((t) => t.name),
+    forgetSystem(systemKey) {
+      const gone = [...(bySystem.get(systemKey)?.values() ?? [])];
+      bySystem.delete(systemKey);
+      for (const t of gone) changed(systemKey, t.name, undefined);
+      return gone;
+    },
+    onChange(listener) {
+      listeners.push(listener);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// REST routes of timers (reference §5): developer CRUD under /admin/triggers/timers, user CRUD under
+// /api/v/3/code/{systemKey}/timer[s].
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { TriggersApi } from '../api.js';
+import { crudRoutes } from '../crud-routes.js';
+import type { PermissionIdentity } from '../permissions.js';
+import type { TimerInput } from './definition.js';
+
+/** Stored/returned form (reference §5) plus cron, runs, last_run, next_run. */
+export const TIMER_SCHEMA = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    name: { type: 'string' },
+    timer_key: { type: 'string' },
+    system_key: { type: 'string' },
+    system_secret: { type: 'string' },
+    description: { type: 'string' },
+    start_time: { type: 'string', format: 'date-time' },
+    repeats: { type: 'integer' },
+    frequency: { type: 'number' },
+    cron: { type: 'string' },
+    service_name: { type: 'string' },
+    user_id: { type: 'string' },
+    runs: { type: 'integer' },
+    last_run: { type: ['string', 'null'] },
+    next_run: { type: ['string', 'null'] },
+  },
+};
+
+// Field types are left loose on purpose: a wrong value gets its own stable code (CB_ERR_TIMER_BAD_*).
+const TIMER_BODY = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    start_time: { description: 'RFC 3339 time of the first run, or "Now" (default)' },
+    repeats: { description: 'Runs after the first: -1 forever, 0 once (default)' },
+    frequency: { description: 'Seconds between runs (> 0 unless repeats is 0 or cron is set)' },
+    cron: { description: 'node-cron expression (5 or 6 fields, evaluated in UTC); replaces frequency' },
+    service_name: { description: 'Service to run; empty = only publish $timer/<name>' },
+    description: { type: 'string' },
+  },
+};
+
+/** The timers route plugin. */
+export function timerRoutes(
+  api: TriggersApi,
+  deps: { readonly identity: PermissionIdentity },
+): FastifyPluginAsync {
+  return crudRoutes<TimerInput>(
+    {
+      resource: 'timers',
+      tag: 'timers',
+      adminBase: '/admin/triggers/timers',
+      userList: 'timers',
+      userOne: 'timer',
+      noun: 'timer',
+      body: TIMER_BODY,
+      item: TIMER_SCHEMA,
+      list: api.listTimers,
+      get: api.getTimer,
+      create: api.createTimer,
+      update: api.updateTimer,
+      remove: api.deleteTimer,
+    },
+    deps,
+  );
+}

@@ -1,0 +1,175 @@
+// Builds the `req.params` a trigger service receives (reference §4.3, plus `trigger: "Module::Action"`)
+// from broker activity and platform events. The same object, as JSON, is the payload of the matching
+// `$trigger/...` event topic. Every builder copies what it keeps: the source objects are not retained.
+
+import type { BrokerMessage, ClientIdentity } from '../../../broker/types.js';
+import type { DeviceEventRecord, PlatformEventMap, UserRef } from '../../kernel/events.js';
+import type { ActionKey } from './definitions.js';
+
+/** One event, ready for matching (filters) and delivery (params). */
+export interface TriggerEvent {
+  readonly systemKey: string;
+  readonly action: ActionKey;
+  /** `req.params` exactly, including `trigger`. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Values matched against `key_value_pairs` (`topic` by MQTT filter, the rest exactly). */
+  readonly filterValues: Readonly<Record<string, string>>;
+  /** Depth of the service-publish chain that caused the event (0 for anything not caused by a service). */
+  readonly hop: number;
+}
+
+function event(
+  systemKey: string,
+  action: ActionKey,
+  params: Record<string, unknown>,
+  filterValues: Record<string, string>,
+  hop = 0,
+): TriggerEvent {
+  return { systemKey, action, params: { ...params, trigger: action }, filterValues, hop };
+}
+
+/** Messaging::Publish: `{topic, body, userId}` (body as UTF-8 text). */
+export function publishEvent(message: BrokerMessage): TriggerEvent {
+  return event(
+    message.systemKey,
+    'Messaging::Publish',
+    { topic: message.topic, body: message.payload.toString('utf8'), userId: message.publisher?.id ?? '' },
+    { topic: message.topic },
+    message.hop,
+  );
+}
+
+/** Messaging::Subscribe / Unsubscribe: `{topic, body, userId}` with the filter as topic and an empty body. */
+export function subscriptionEvent(
+  action: 'Messaging::Subscribe' | 'Messaging::Unsubscribe',
+  identity: ClientIdentity,
+  filter: string,
+): TriggerEvent {
+  return event(
+    identity.systemKey,
+    action,
+    { topic: filter, body: '', userId: identity.id },
+    { topic: filter },
+  );
+}
+
+/** Messaging::MQTT{User,Device}{Connected,Disconnected}: `{email}` or `{deviceName}`; other kinds: none. */
+export function connectionEvent(identity: ClientIdentity, connected: boolean): TriggerEvent | undefined {
+  const verb = connected ? 'Connected' : 'Disconnected';
+  if (identity.kind === 'user') {
+    return event(
+      identity.systemKey,
+      `Messaging::MQTTUser${verb}`,
+      { email: identity.name },
+      { email: identity.name },
+    );
+  }
+  if (identity.kind === 'device') {
+    return event(
+      identity.systemKey,
+      `Messaging::MQTTDevice${verb}`,
+      { deviceName: identity.name },
+      { deviceName: identity.name },
+    );
+  }
+  return undefined;
+}
+
+const iso = (ms: number | undefined): string | undefined =>
+  ms === undefined ? undefined : new Date(ms).toISOString();
+
+const userFilters = (user: UserRef): Record<string, string> => ({ userId: user.user_id, email: user.email });
+
+/** The query a ClearBlade UserUpdated/UserDeleted names: the one user, by id. */
+function userQuery(user: UserRef): Record<string, unknown> {
+  return { FILTERS: [[{ EQ: [{ user_id: user.user_id }] }]] };
+}
+
+/** User::UserCreated: `{user: {creation_date, email, user_id}}`. */
+export function userCreatedEvent(e: PlatformEventMap['user.created']): TriggerEvent {
+  const user = { creation_date: iso(e.user.creation_date), email: e.user.email, user_id: e.user.user_id };
+  return event(e.systemKey, 'User::UserCreated', { user }, userFilters(e.user));
+}
+
+/** User::UserUpdated / UserDeleted: `{user: {email, user_id}, query}`. */
+export function userChangedEvent(
+  action: 'User::UserUpdated' | 'User::UserDeleted',
+  e: PlatformEventMap['user.updated'] | PlatformEventMap['user.deleted'],
+): TriggerEvent {
+  const user = { email: e.user.email, user_id: e.user.user_id };
+  return event(e.systemKey, action, { user, query: userQuery(e.user) }, userFilters(e.user));
+}
+
+/** The device fields §4.3 lists, copied. */
+function deviceFields(d: DeviceEventRecord): Record<string, unknown> {
+  return {
+    allow_certificate_auth: d.allow_certificate_auth,
+    allow_key_auth: d.allow_key_auth,
+    certificate: d.certificate,
+    created_date: d.created_date,
+    description: d.description,
+    device_key: d.device_key,
+    enabled: d.enabled,
+    last_active_date: d.last_active_date,
+    system_key: d.system_key,
+    type: d.type,
+  };
+}
+
+/** Device::DeviceCreated / DeviceDeleted: `{deviceName, device: {...}}`. */
+export function deviceRecordEvent(
+  action: 'Device::DeviceCreated' | 'Device::DeviceDeleted',
+  e: PlatformEventMap['device.created'] | PlatformEventMap['device.deleted'],
+): TriggerEvent {
+  return event(
+    e.systemKey,
+    action,
+    { deviceName: e.device.name, device: deviceFields(e.device) },
+    { deviceName: e.device.name },
+  );
+}
+
+/** Device::DeviceUpdated: `{deviceName, changes}`. */
+export function deviceUpdatedEvent(e: PlatformEventMap['device.updated']): TriggerEvent {
+  return event(
+    e.systemKey,
+    'Device::DeviceUpdated',
+    { deviceName: e.deviceName, changes: structuredClone(e.changes) },
+    { deviceName: e.deviceName },
+  );
+}
+
+/** UserRoles::UserRoleAdded / UserRoleRemoved: `{roleID, roles, topicPath, userID}` (+ trigger). */
+export function userRoleEvent(
+  action: 'UserRoles::UserRoleAdded' | 'UserRoles::UserRoleRemoved',
+  e: PlatformEventMap['user.roleAdded'] | PlatformEventMap['user.roleRemoved'],
+): TriggerEvent {
+  return event(
+    e.systemKey,
+    action,
+    { roleID: e.roleId, roles: [e.roleName], topicPath: '', userID: e.userId },
+    { userId: e.userId, roleID: e.roleId },
+  );
+}
+
+/** StartConnectDisconnect::PlatformStarted: `{}` (+ trigger), once per system at start. */
+export function platformStartedEvent(systemKey: string): TriggerEvent {
+  return event(systemKey, 'StartConnectDisconnect::PlatformStarted', {}, {});
+}
+
+/** The StartConnectDisconnect action of each edge event of the platform bus. */
+export const EDGE_ACTIONS = {
+  'edge.connected': 'StartConnectDisconnect::EdgeConnectedOnPlatformTrigger',
+  'edge.disconnected': 'StartConnectDisconnect::EdgeDisconnectedOnPlatformTrigger',
+  'edge.started': 'StartConnectDisconnect::EdgeStartedTrigger',
+  'edge.platformConnected': 'StartConnectDisconnect::PlatformConnectedOnEdgeTrigger',
+  'edge.platformDisconnected': 'StartConnectDisconnect::PlatformDisconnectedOnEdgeTrigger',
+} as const satisfies Record<string, ActionKey>;
+
+/** StartConnectDisconnect edge actions: `{}` (+ trigger). */
+export function edgeEvent(
+  systemKey: string,
+  action: (typeof EDGE_ACTIONS)[keyof typeof EDGE_ACTIONS],
+): TriggerEvent {
+  return event(systemKey, action, {}, {});
+}

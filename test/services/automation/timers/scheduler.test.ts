@@ -1,0 +1,229 @@
+import { expect } from 'chai';
+import { createManualClock, type ManualClock } from '../../../../services/kernel/clock.js';
+import { createMemoryLog } from '../../../../services/kernel/log.js';
+import type { Log } from '../../../../services/kernel/log.js';
+import {
+  createTimerRegistry,
+  type TimerLimits,
+  type TimerRecord,
+  type TimerRegistry,
+} from '../../../../services/automation/timers/registry.js';
+import { createTimerScheduler, type TimerScheduler } from '../../../../services/automation/timers/scheduler.js';
+import { DEVELOPER_ID, openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
+
+const creator = { kind: 'developer', id: DEVELOPER_ID } as const;
+const START = Date.UTC(2026, 0, 1);
+
+interface Rig {
+  readonly registry: TimerRegistry;
+  readonly scheduler: TimerScheduler;
+  readonly fired: Array<{ name: string; at: number; runs: number }>;
+}
+
+async function rig(
+  ts: TestStore,
+  clock: ManualClock,
+  options: { limits?: TimerLimits; onServiceCheck?: () => void; log?: Log } = {},
+): Promise<Rig> {
+  const registry = createTimerRegistry({
+    store: ts.store,
+    clock,
+    serviceExists: (_sk, n) => {
+      options.onServiceCheck?.();
+      return n === 'report';
+    },
+    limits: options.limits,
+    log: options.log,
+  });
+  await registry.load();
+  const fired: Rig['fired'] = [];
+  const scheduler = createTimerScheduler({
+    clock,
+    log: createMemoryLog(),
+    registry,
+    fire: (t: TimerRecord, at) => fired.push({ name: t.name, at, runs: t.runs }),
+    minPeriodS: options.limits?.minPeriodS,
+  });
+  scheduler.start();
+  return { registry, scheduler, fired };
+}
+
+describe('timer scheduler (manual clock)', () => {
+  let ts: TestStore;
+  let clock: ManualClock;
+  let current: Rig | undefined;
+
+  beforeEach(async () => {
+    ts = await openTestStore();
+    clock = createManualClock(START);
+  });
+  afterEach(async () => {
+    await current?.scheduler.close();
+    current = undefined;
+    await ts.close();
+  });
+
+  it('fires at start_time, then every frequency seconds, repeats + 1 times', async () => {
+    current = await rig(ts, clock);
+    await current.registry.create(
+      SYSTEM_KEY,
+      'tick',
+      { start_time: new Date(START + 5000).toISOString(), repeats: 2, frequency: 10, service_name: 'report' },
+      creator,
+    );
+    clock.advance(4999);
+    expect(current.fired).to.deep.equal([]);
+    for (let i = 0; i < 4; i++) clock.advance(i === 0 ? 1 : 10_000);
+    expect(current.fired.map((f) => f.at - START)).to.deep.equal([5000, 15000, 25000]);
+    expect(current.fired.map((f) => f.runs)).to.deep.equal([1, 2, 3]);
+    expect(clock.pending).to.equal(0);
+  });
+
+  it('runs "Now" timers at once and forever with repeats -1', async () => {
+    current = await rig(ts, clock);
+    await current.registry.create(
+      SYSTEM_KEY,
+      'beat',
+      { start_time: 'Now', repeats: -1, frequency: 1 },
+      creator,
+    );
+    clock.advance(0);
+    for (let i = 0; i < 99; i++) clock.advance(1000);
+    expect(current.fired).to.have.length(100);
+    expect(current.scheduler.nextRunOf(SYSTEM_KEY, 'beat')).to.equal(START + 100_000);
+  });
+
+  it('follows a cron expression on the injected clock', async () => {
+    current = await rig(ts, clock);
+    await current.registry.create(SYSTEM_KEY, 'hourly', { cron: '0 * * * *', repeats: -1 }, creator);
+    clock.advance(0); // START is midnight: the first matching slot is now
+    clock.advance(3600_000);
+    clock.advance(3600_000);
+    expect(current.fired.map((f) => f.at - START)).to.deep.equal([0, 3600_000, 7200_000]);
+  });
+
+  it('re-arms on update and disarms on delete', async () => {
+    current = await rig(ts, clock);
+    await current.registry.create(
+      SYSTEM_KEY,
+      't',
+      { start_time: 'Now', repeats: -1, frequency: 60 },
+      creator,
+    );
+    clock.advance(0);
+    await current.registry.update(SYSTEM_KEY, 't', {
+      frequency: 5,
+      start_time: new Date(START + 5000).toISOString(),
+    });
+    clock.advance(5000);
+    expect(current.fired.map((f) => f.at - START)).to.deep.equal([0, 5000]);
+    await current.registry.delete(SYSTEM_KEY, 't');
+    clock.advance(60_000);
+    expect(current.fired).to.have.length(2);
+    expect(clock.pending).to.equal(0);
+  });
+
+  it('survives a restart: the next run comes from the stored definition and missed runs are not replayed', async () => {
+    current = await rig(ts, clock);
+    await current.registry.create(
+      SYSTEM_KEY,
+      'persist',
+      { start_time: new Date(START).toISOString(), repeats: 3, frequency: 10, service_name: 'report' },
+      creator,
+    );
+    clock.advance(0);
+    clock.advance(10_000);
+    expect(current.fired).to.have.length(2);
+    await current.scheduler.close();
+    const dataDir = ts.dataDir;
+    await ts.close(true);
+
+    // down from t=10 s to t=35 s: the runs at 20 s and 30 s are missed
+    clock.set(START + 35_000);
+    ts = await openTestStore(dataDir);
+    current = await rig(ts, clock);
+    const stored = current.registry.get(SYSTEM_KEY, 'persist');
+    expect(stored).to.include({ runs: 2, repeats: 3, frequency: 10, serviceName: 'report' });
+    expect(current.scheduler.nextRunOf(SYSTEM_KEY, 'persist')).to.equal(START + 40_000);
+    clock.advance(5000);
+    clock.advance(10_000);
+    clock.advance(10_000);
+    expect(current.fired.map((f) => f.at - START)).to.deep.equal([40_000, 50_000]);
+    expect(clock.pending).to.equal(0);
+  });
+
+  it('refuses a timer naming a missing service and a duplicate name', async () => {
+    current = await rig(ts, clock);
+    const create = (name: string, service: string) =>
+      current?.registry.create(SYSTEM_KEY, name, { repeats: 0, service_name: service }, creator);
+    await create('once', 'report');
+    for (const [name, service, code] of [
+      ['x', 'ghost', 'CB_ERR_TRIGGER_SERVICE_MISSING'],
+      ['once', 'report', 'CB_ERR_TIMER_EXISTS'],
+    ]) {
+      let caught: unknown;
+      await create(name, service)?.catch((err: unknown) => (caught = err));
+      expect(caught).to.have.property('code', code);
+    }
+  });
+
+  it('fires a once-only "Now" timer even when the clock moved while it was being stored', async () => {
+    // The store write takes a few ms on a real clock; here the service check moves the manual clock.
+    current = await rig(ts, clock, { onServiceCheck: () => clock.advance(7) });
+    for (let i = 0; i < 20; i++) {
+      await current.registry.create(
+        SYSTEM_KEY,
+        `once-${i}`,
+        { start_time: 'Now', repeats: 0, service_name: 'report' },
+        creator,
+      );
+    }
+    clock.advance(0);
+    expect(current.fired.map((f) => f.name).sort()).to.have.members(
+      Array.from({ length: 20 }, (_, i) => `once-${i}`),
+    );
+    expect(current.fired.every((f) => f.runs === 1)).to.equal(true);
+    expect(clock.pending).to.equal(0);
+  });
+
+  it('runs a once-only timer that never ran when the platform comes back after its moment', async () => {
+    current = await rig(ts, clock);
+    await current.registry.create(
+      SYSTEM_KEY,
+      'later',
+      { start_time: new Date(START + 60_000).toISOString(), repeats: 0, service_name: 'report' },
+      creator,
+    );
+    await current.scheduler.close();
+    const dataDir = ts.dataDir;
+    await ts.close(true);
+    clock.set(START + 120_000); // down across its moment
+    ts = await openTestStore(dataDir);
+    current = await rig(ts, clock);
+    clock.advance(0);
+    expect(current.fired).to.deep.equal([{ name: 'later', at: START + 120_000, runs: 1 }]);
+  });
+
+  it('never fires one timer twice within the minimum period, even from a stored cron', async () => {
+    current = await rig(ts, clock, { limits: { minPeriodS: 5, maxPerSystem: 10 } });
+    // every second by cron: refused at creation under a 5 s minimum…
+    let caught: unknown;
+    await current.registry
+      .create(SYSTEM_KEY, 'fast', { cron: '* * * * * *', repeats: -1 }, creator)
+      .catch((err: unknown) => (caught = err));
+    expect(caught).to.have.property('code', 'CB_ERR_TIMER_TOO_FREQUENT');
+    await current.scheduler.close();
+    const dataDir = ts.dataDir;
+    await ts.close(true);
+    // …but one stored under a 1 s minimum still fires at most every 5 s after a restart with 5 s
+    ts = await openTestStore(dataDir);
+    current = await rig(ts, clock);
+    await current.registry.create(SYSTEM_KEY, 'fast', { cron: '* * * * * *', repeats: -1 }, creator);
+    await current.scheduler.close();
+    await ts.close(true);
+    ts = await openTestStore(dataDir);
+    current = await rig(ts, clock, { limits: { minPeriodS: 5, maxPerSystem: 10 } });
+    for (let i = 0; i < 20; i++) clock.advance(1000);
+    expect(current.fired.map((f) => (f.at - START) / 1000)).to.deep.equal([0, 5, 10, 15, 20]);
+  });
+});
