@@ -21,6 +21,7 @@ import { openPersistence } from './persistence.js';
 import { createSharedSubscriptions, type ClientMember } from './shared-subscriptions.js';
 import { publishWills, toMessage } from './messages.js';
 import { fromInternal, parsePlaceholder, toInternal } from './tenancy.js';
+import { countClientTraffic, retainedCounts, subscriptionCounts, TrafficCounters } from './traffic.js';
 import type {
   AckGate,
   Broker,
@@ -55,6 +56,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   const connectTimeoutMs = (options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_S) * 1000;
   let limitBreaches = 0;
   let droppedDeliveries = 0;
+  const traffic = options.traffic === false ? undefined : new TrafficCounters();
   const onBreach = () => {
     limitBreaches++;
   };
@@ -163,7 +165,14 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
         client.isobarSession = session;
         session.close = () => client.close();
         access.track(session, client);
-        const originals = wrapDelivery(client, session, { limits, log, clock, onBreach, onDrop });
+        const counters = traffic?.of(session.systemKey);
+        if (counters !== undefined) {
+          counters.connections++;
+          conn.once('close', () => counters.connections--);
+          countClientTraffic(client, counters); // before wrapDelivery: the outbox bounds the counted delivery
+        }
+        const dropped = counters === undefined ? onDrop : () => (onDrop(), counters.dropped++);
+        const originals = wrapDelivery(client, session, { limits, log, clock, onBreach, onDrop: dropped });
         members.set(conn, { session, client, ...originals });
         wireInbound(client, session, { limits, log, shared: shared, onBreach });
       },
@@ -226,6 +235,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
         dup: false,
         properties: { isobar: { hop: opts.hop ?? 0, publisher: opts.identity } },
       } as unknown as AedesPublishPacket;
+      traffic?.published(systemKey, packet.qos, packet.payload.length);
       await new Promise<void>((resolve, reject) =>
         aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
       );
@@ -325,6 +335,10 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       limitBreaches,
       droppedDeliveries,
     }),
+
+    traffic: () => traffic?.bySystem ?? new Map(),
+    subscriptionCounts: () => subscriptionCounts(broker),
+    retainedCounts: () => retainedCounts(persistence),
 
     close() {
       closing ??= (async () => {

@@ -2,7 +2,7 @@
 // UNSUBSCRIBE, for outgoing QoS choice or for the packet stream, so the broker reaches into the
 // client object here and nowhere else; `test/broker/*` pins the behaviour should aedes change.
 import type { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Aedes, AedesPublishPacket, Client } from 'aedes';
 import type { IPacket } from 'mqtt-packet';
 import type { Session } from './client-ids.js';
@@ -57,6 +57,8 @@ export interface AsyncPersistence {
   removeSubscriptions(client: { id: string }, topics: string[]): Promise<void>;
   streamWill(brokers?: Record<string, number>): AsyncIterable<AedesPublishPacket & { clientId: string }>;
   delWill(client: { id: string; brokerId?: string }): Promise<unknown>;
+  /** Retained messages matching `pattern` (aedes-persistence-level scans the whole retained range). */
+  createRetainedStream(pattern: string): Readable;
   destroy(): Promise<void>;
 }
 

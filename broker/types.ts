@@ -145,6 +145,8 @@ export interface BrokerOptions {
    * included); fractions allowed. Auth-over-MQTT connections are closed after it. Default 10.
    */
   readonly connectTimeout?: number;
+  /** Count per-system traffic for metrics (default true); false leaves the message path untouched (benches). */
+  readonly traffic?: boolean;
 }
 
 /** Actual listener ports after `listen()`; null = disabled. */
@@ -167,6 +169,20 @@ export interface BrokerStats {
   readonly limitBreaches: number;
   /** QoS 0 messages dropped because their subscriber had `maxQueuedBytes` queued. */
   readonly droppedDeliveries: number;
+}
+
+/**
+ * One system's traffic since start (services/metrics reads it at scrape time). `received` counts PUBLISH
+ * from clients and from the platform/services by QoS; `sent` counts messages handed to clients by the QoS
+ * they go out with; bytes are payload bytes; `dropped` are QoS 0 messages dropped for a stalled client.
+ */
+export interface SystemTraffic {
+  readonly connections: number;
+  readonly received: readonly [number, number, number];
+  readonly sent: readonly [number, number, number];
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  readonly dropped: number;
 }
 
 /** The embedded MQTT broker as the platform uses it. */
@@ -203,6 +219,12 @@ export interface Broker {
    */
   recheckAccess(systemKey: string): void;
   stats(): BrokerStats;
+  /** Per-system traffic counters (empty when `options.traffic` is false): a live view, read, do not keep. */
+  traffic(): ReadonlyMap<string, SystemTraffic>;
+  /** Subscriptions of connected clients per system (one pass over the clients). */
+  subscriptionCounts(): Map<string, number>;
+  /** Retained messages per system (one scan of the retained store). */
+  retainedCounts(): Promise<Map<string, number>>;
   /** Stops listening, closes clients, flushes persistence; idempotent. */
   close(): Promise<void>;
 }

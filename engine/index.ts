@@ -147,6 +147,15 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
       pool.retire(systemKey, name, keep);
     },
     stats: () => counters.snapshot(),
+    resources() {
+      const s = slots.stats();
+      return {
+        isolates: pool.size,
+        isolateHeapBytes: pool.heapUsedBytes(),
+        runsRunning: s.running,
+        runsWaiting: s.waiting,
+      };
+    },
     close() {
       closing ??= (async () => {
         await supervisor.close();

@@ -127,6 +127,17 @@ export class IsolatePool {
     return this.#create(version, true);
   }
 
+  /** Heap used by the pooled isolates (idle and busy), bytes: read at metrics scrape time, not per run. */
+  heapUsedBytes(): number {
+    let bytes = 0;
+    const add = (s: Sandbox) => {
+      if (!s.disposed) bytes += s.isolate.getHeapStatisticsSync().used_heap_size;
+    };
+    for (const s of this.#busy) add(s);
+    for (const list of this.#idle.values()) for (const s of list) add(s);
+    return bytes;
+  }
+
   /** Disposes idle isolates; busy ones are disposed as their runs end. */
   close(): void {
     this.#closed = true;

@@ -235,6 +235,17 @@ export interface EngineStats {
   readonly recycled: Readonly<Record<'runs' | 'idle' | 'fault' | 'uncaught' | 'doubt', number>>;
 }
 
+/** What the engine holds right now (Engine.resources): read by metrics at scrape time. */
+export interface EngineResources {
+  /** Isolates in the pool (idle and busy; stream instances have their own, outside it). */
+  readonly isolates: number;
+  /** Heap used by the pooled isolates, bytes. */
+  readonly isolateHeapBytes: number;
+  /** Micro runs holding a run slot, and runs waiting for one. */
+  readonly runsRunning: number;
+  readonly runsWaiting: number;
+}
+
 export interface EngineDeps {
   readonly host: Host;
   readonly log: Log;
@@ -279,4 +290,6 @@ export interface Engine {
   close(): Promise<void>;
   /** Context lifecycle counters (warm runs, recycling). */
   stats(): EngineStats;
+  /** Isolates, their heap and run-slot queues now (one pass over the pool's isolates). */
+  resources(): EngineResources;
 }

@@ -22,6 +22,8 @@ import { createMessaging } from './messaging/component.js';
 import { createEdgesComponent, edgeEngineOption, type EdgesComponent } from './edges/component.js';
 import { withEdgeAuth } from './edges/broker-auth.js';
 import { loadEdgeRegistry } from './edges/registry.js';
+import { createCacheComponent } from './cache/component.js';
+import { createOutboundHttpComponent } from './outbound-http/component.js';
 
 export type { Ports } from './kernel/component.js';
 
@@ -135,6 +137,9 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     { ...base, access: identity, broker },
   );
   components.push(history);
+  // --- shared caches (reference §3.7) and outbound HTTP from services (reference §10.1) ---
+  components.push(await createCacheComponent(base, { access: identity }));
+  components.push(await createOutboundHttpComponent(base));
   // --- triggers, event topics, timers (DESIGN.md "Triggers and timers") ---
   const triggers = await createTriggersComponent(base, {
     broker,

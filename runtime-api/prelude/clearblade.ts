@@ -1,8 +1,9 @@
-// The ClearBlade global: init, Messaging, Code, Trigger, Timer and the edge helpers.
+// The ClearBlade global: init, Messaging, Code, Cache, Trigger, Timer and the edge helpers.
 
 import type { BridgeOp } from '../bridge-ops.js';
 import { CALL_OPS, type InstallConfig } from '../sandbox-protocol.js';
 import type { Bridge } from './bridge.js';
+import { createCacheFactory } from './cache.js';
 import { answerData, deliver, lastCallback, type Callback } from './callbacks.js';
 import type { Messaging } from './messaging.js';
 
@@ -125,6 +126,7 @@ export function createClearBlade(
     },
     Messaging: messaging,
     Code: code,
+    Cache: createCacheFactory(bridge),
     Trigger: resource(TRIGGER_OPS),
     Timer: resource(TIMER_OPS),
     logger,

@@ -10,6 +10,7 @@ import { createBridge, type HostReference } from './bridge.js';
 import { createClearBlade, type Identity } from './clearblade.js';
 import { createLoggers } from './log.js';
 import { createMessagingFactory } from './messaging.js';
+import { createRequests } from './requests.js';
 import { createRun, type Run } from './run.js';
 import { intrinsicsChanged, restoreGlobals, snapshotGlobals } from './scope.js';
 import { installWasm } from './wasm.js';
@@ -93,9 +94,12 @@ function createScope(
 
   const messaging = createMessagingFactory(bridge);
   const clearBlade = createClearBlade(bridge, config, messaging, identity, log);
+  const { Requests, fetch } = createRequests(bridge, console);
   const module = { exports: {} as Record<string, unknown> };
   const globals: Globals = {
     ClearBlade: clearBlade,
+    Requests,
+    fetch,
     log,
     console,
     newUUID,

@@ -34,7 +34,7 @@ function owners(): Array<Pick<Component, 'name' | 'ops'>> {
 describe('bridge ops: one table, contributed through the component contract', () => {
   it('every op is called by the prelude, and every op the prelude names is in the table', () => {
     for (const op of BRIDGE_OPS) expect(count(prelude, `'${op}'`), `prelude calls ${op}`).to.be.at.least(1);
-    const named = [...prelude.matchAll(/'((?:history|trigger|timer|messaging)\.[A-Za-z]+)'/g)].map(
+    const named = [...prelude.matchAll(/'((?:history|trigger|timer|messaging|cache|http)\.[A-Za-z]+)'/g)].map(
       (m) => m[1],
     );
     expect(named.length).to.be.at.least(BRIDGE_OPS.length);
