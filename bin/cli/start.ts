@@ -1,9 +1,11 @@
 import { isIsobarError } from '../../runtime-api/errors/index.js';
-import { loadConfig } from '../../services/config/load.js';
+import { loadConfig, type Config } from '../../services/config/load.js';
 import { OPTIONS } from '../../services/config/options.js';
 import { createLog } from '../../services/kernel/log.js';
-import { createPlatform } from '../../services/platform.js';
+import { createPlatform, type Platform } from '../../services/platform.js';
+import { lockDataDir, type DataLock } from './data-lock.js';
 import type { CliIo } from './io.js';
+import { explainStartError, startErrorLine } from './start-errors.js';
 
 function help(): string {
   const rows = OPTIONS.map(
@@ -12,34 +14,55 @@ function help(): string {
   return `Usage: isobar start [options]\n\nEvery option may also be set by its environment variable or in a JSON file given by --config.\n\n${rows.join('\n')}\n`;
 }
 
-/** `isobar start`: runs everything until SIGTERM/SIGINT, then shuts down gracefully and exits 0. */
+/**
+ * `isobar start`: runs everything until SIGTERM/SIGINT, then shuts down gracefully and exits 0. A start
+ * that fails for an operator reason (bad config, port taken, data dir not writable or in use) prints one
+ * line with the fix and exits 1 (2 for bad configuration); the process owns its data dir meanwhile.
+ */
 export async function startCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout.write(help());
     return 0;
   }
-  let config;
+  let config: Config;
   try {
     config = loadConfig({ env: io.env, argv: args });
   } catch (err) {
     io.stderr.write(`isobar: ${isIsobarError(err) ? err.message : String(err)}\n`);
     return 2;
   }
-  const log = createLog(config.log.level);
-  const platform = await createPlatform(config, { log });
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info('shutting down', { signal });
-      platform.close().then(resolve, (err: unknown) => {
-        log.error('shutdown failed', { err: String(err) });
-        resolve();
-      });
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  const log = createLog(config.log.level, {
+    format: config.log.format,
+    tty: (io.stdout as { isTTY?: boolean }).isTTY === true,
   });
-  const ports = await platform.start();
-  io.stdout.write(`isobar ready ${JSON.stringify({ ...ports, dataDir: config.dataDir })}\n`);
-  await stopped;
-  return 0;
+  let lock: DataLock | undefined;
+  let platform: Platform | undefined;
+  try {
+    lock = lockDataDir(config.dataDir);
+    platform = await createPlatform(config, { log, out: io.stdout });
+    const running = platform;
+    const stopped = new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log.info('shutting down', { signal });
+        running.close().then(resolve, (err: unknown) => {
+          log.error('shutdown failed', { err: String(err) });
+          resolve();
+        });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    const ports = await platform.start();
+    io.stdout.write(`isobar ready ${JSON.stringify({ ...ports, dataDir: config.dataDir })}\n`);
+    await stopped;
+    return 0;
+  } catch (err) {
+    await platform?.close().catch(() => undefined);
+    const explained = explainStartError(err, config);
+    if (explained === undefined) throw err;
+    io.stderr.write(startErrorLine(explained));
+    return 1;
+  } finally {
+    lock?.release();
+  }
 }

@@ -12,7 +12,10 @@ export interface Config {
   readonly mqtt: MqttConfig;
   readonly admin: { readonly email: string; readonly password: string | undefined };
   readonly tls: { readonly cert: string | undefined; readonly key: string | undefined };
-  readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
+  readonly log: {
+    readonly level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+    readonly format: 'auto' | 'pretty' | 'json';
+  };
   readonly identity: IdentityConfig;
   readonly engine: EngineConfig;
   readonly timers: { readonly minPeriodS: number; readonly maxPerSystem: number };

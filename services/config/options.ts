@@ -114,6 +114,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Lowest level written to stderr',
   },
   {
+    key: 'log.format',
+    env: 'ISOBAR_LOG_FORMAT',
+    flag: '--log-format',
+    type: 'enum',
+    values: ['auto', 'pretty', 'json'],
+    default: 'auto',
+    doc: 'Log lines on stderr: pretty (one readable line each), json (one JSON object per line, for log shippers and journald), auto = pretty when stdout is a terminal',
+  },
+  {
     key: 'identity.devTokenTtl',
     env: 'ISOBAR_DEV_TOKEN_TTL',
     flag: '--dev-token-ttl',

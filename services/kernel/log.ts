@@ -1,4 +1,6 @@
+import type { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { prettyDestination } from './log-pretty.js';
 import type { Log, LogFields } from '../../runtime-api/log.js';
 
 export type { Log, LogFields } from '../../runtime-api/log.js';
@@ -14,9 +16,34 @@ function wrap(logger: Logger): Log {
   };
 }
 
-/** The process logger: JSON lines on stderr so stdout stays for the ready line and CLI output. */
-export function createLog(level: 'debug' | 'info' | 'warn' | 'error' | 'silent'): Log {
-  return wrap(pino({ level, base: { app: 'isobar' } }, pino.destination({ dest: 2, sync: false })));
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
+export interface LogOptions {
+  readonly format?: LogFormat;
+  /** Whether stdout is a terminal (decides `auto`); default `process.stdout.isTTY`. */
+  readonly tty?: boolean;
+  /** Where lines go; default stderr, so stdout stays for the banner, the ready line and CLI output. */
+  readonly out?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** Resolves `auto`: pretty on a terminal (a person reads it), JSON otherwise (a program does). */
+export function resolveLogFormat(format: LogFormat, tty: boolean): 'pretty' | 'json' {
+  return format === 'auto' ? (tty ? 'pretty' : 'json') : format;
+}
+
+/** The process logger: JSON lines, or readable lines on a terminal, on stderr. */
+export function createLog(level: LogLevel, options: LogOptions = {}): Log {
+  const format = resolveLogFormat(options.format ?? 'json', options.tty ?? process.stdout.isTTY === true);
+  const base = { level, base: { app: 'isobar' } };
+  if (format === 'json' && options.out === undefined) {
+    return wrap(pino(base, pino.destination({ dest: 2, sync: false })));
+  }
+  const out = options.out ?? process.stderr;
+  if (format === 'json') return wrap(pino(base, { write: (line: string) => out.write(line) }));
+  // Colour only when the lines land on a terminal themselves (stderr may be redirected while stdout is not).
+  const color = out.isTTY === true && process.env.NO_COLOR === undefined;
+  return wrap(pino(base, prettyDestination(out as Writable, color)));
 }
 
 /** A logger that records lines in memory: tests assert on what was logged. */
