@@ -4,7 +4,7 @@
 // (services/kernel/component.ts); the bridge refuses any other name. Arguments and results are JSON values.
 
 /** Who answers an op: a platform component by its `name`, or the engine's bridge itself. */
-export type BridgeOpOwner = 'history' | 'triggers' | 'cache' | 'http' | 'engine';
+export type BridgeOpOwner = 'history' | 'triggers' | 'cache' | 'http' | 'collections' | 'engine';
 
 /** One row of the table: the owner and the positional arguments the prelude sends, by name. */
 export interface BridgeOpSpec {
@@ -46,6 +46,14 @@ export const BRIDGE_OP_TABLE = {
     owner: 'http',
     args: ['{method, uri, headers, body, qs, timeout, followRedirect}'],
   },
+  // Collections (ClearBlade.Collection / Query / Item, reference §10.3); `collection` is
+  // {collectionID} or {collectionName} (a string is an id), `query` the SDK's query object
+  'collection.fetch': { owner: 'collections', args: ['collection', 'query'] },
+  'collection.create': { owner: 'collections', args: ['collection', 'itemOrItems'] },
+  'collection.update': { owner: 'collections', args: ['collection', 'query', 'changes'] },
+  'collection.remove': { owner: 'collections', args: ['collection', 'query'] },
+  'collection.count': { owner: 'collections', args: ['collection', 'query'] },
+  'collection.columns': { owner: 'collections', args: ['collection'] },
   // delayed publishes of ClearBlade.Messaging(): answered by the engine's bridge itself, never Host.call
   'messaging.setTimeout': { owner: 'engine', args: ['ms', 'topic', 'payload'] },
   'messaging.setInterval': { owner: 'engine', args: ['ms', 'topic', 'payload', 'iterations'] },

@@ -14,6 +14,7 @@ import type { Identity } from './identity/types.js';
 import { createRestAuth } from './rest/auth.js';
 import { firstStart } from './first-start.js';
 import { createHistory, type HistoryComponent } from './history/component.js';
+import { createCollections, type CollectionsComponent } from './collections/component.js';
 import { createTriggersComponent, type TriggersComponent } from './automation/component.js';
 import type { Broker } from '../broker/types.js';
 import { createEngine } from '../engine/index.js';
@@ -50,6 +51,8 @@ export interface Platform {
   readonly code: CodeComponent;
   /** Message history: capture, reads, retention, the `history.*` bridge ops. */
   readonly history: HistoryComponent;
+  /** Collections: catalogue, items, the `collection.*` bridge ops. */
+  readonly collections: CollectionsComponent;
   /** Edges: the registry, relay and deployments (platform), or the link to the platform (edge mode). */
   readonly edges: EdgesComponent;
   /** Triggers, `$trigger`/`$timer` event topics and timers (registries, dispatcher, scheduler). */
@@ -137,6 +140,9 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     { ...base, access: identity, broker },
   );
   components.push(history);
+  // --- collections (reference §11.1 item 7, Appendix A) ---
+  const collections = await createCollections({ ...base, identity });
+  components.push(collections);
   // --- shared caches (reference §3.7) and outbound HTTP from services (reference §10.1) ---
   components.push(await createCacheComponent(base, { access: identity }));
   components.push(await createOutboundHttpComponent(base));
@@ -190,6 +196,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     broker,
     code,
     history,
+    collections,
     edges,
     triggers,
     async start() {

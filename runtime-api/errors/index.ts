@@ -9,6 +9,7 @@ import { historyErrors } from './history.js';
 import { edgeErrors } from './edge.js';
 import { cacheErrors } from './cache.js';
 import { httpErrors } from './http.js';
+import { dataErrors } from './data.js';
 
 export type { ErrorSpec } from './spec.js';
 
@@ -24,6 +25,7 @@ export const catalogue = {
   ...edgeErrors,
   ...cacheErrors,
   ...httpErrors,
+  ...dataErrors,
 } as const;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -5,6 +5,7 @@ import { CALL_OPS, type InstallConfig } from '../sandbox-protocol.js';
 import type { Bridge } from './bridge.js';
 import { createCacheFactory } from './cache.js';
 import { answerData, deliver, lastCallback, type Callback } from './callbacks.js';
+import { createCollectionApi } from './collection.js';
 import type { Messaging } from './messaging.js';
 
 const stringify = JSON.stringify;
@@ -127,6 +128,7 @@ export function createClearBlade(
     Messaging: messaging,
     Code: code,
     Cache: createCacheFactory(bridge),
+    ...createCollectionApi(platform),
     Trigger: resource(TRIGGER_OPS),
     Timer: resource(TIMER_OPS),
     logger,

@@ -61,6 +61,20 @@ export interface PlatformEventMap {
   'edge.started': EventBase & { readonly edge: string };
   'edge.platformConnected': EventBase & { readonly edge: string };
   'edge.platformDisconnected': EventBase & { readonly edge: string };
+  // Collections (reference §4.3 Data module): a developer made, changed or removed a collection.
+  'collection.created': CollectionEventBase;
+  'collection.updated': CollectionEventBase;
+  'collection.deleted': CollectionEventBase;
+  // Items written through REST or a service; `query` is the update/delete query as the caller sent it.
+  'item.created': CollectionEventBase & { readonly itemIds: readonly string[] };
+  'item.updated': CollectionEventBase & { readonly itemIds: readonly string[]; readonly query: unknown };
+  'item.deleted': CollectionEventBase & { readonly itemIds: readonly string[]; readonly query: unknown };
+}
+
+/** What every Data event carries (trigger filter keys `collectionId`, `collectionName`). */
+export interface CollectionEventBase extends EventBase {
+  readonly collectionId: string;
+  readonly collectionName: string;
 }
 
 export type PlatformEventName = keyof PlatformEventMap;

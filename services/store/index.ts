@@ -32,6 +32,9 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // `x REGEXP p` (Collections' RE operator, ClearBlade's Query.matches): SQLite parses it but ships no
+  // implementation. Patterns are capped at 256 characters by services/collections/query.ts.
+  sqlite.function('regexp', { deterministic: true }, regexpMatch);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error } = await migrator.migrateToLatest();
@@ -45,4 +48,18 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     transaction: (fn) => db.transaction().execute(fn),
     close: () => (closed ??= db.destroy()),
   };
+}
+
+const regexpCache = new Map<string, RegExp>();
+
+/** SQLite's `regexp(pattern, value)`: JavaScript RegExp semantics; a null value never matches. */
+function regexpMatch(pattern: unknown, value: unknown): number {
+  if (typeof pattern !== 'string' || value === null || value === undefined) return 0;
+  let re = regexpCache.get(pattern);
+  if (re === undefined) {
+    re = new RegExp(pattern);
+    if (regexpCache.size >= 256) regexpCache.clear();
+    regexpCache.set(pattern, re);
+  }
+  return re.test(String(value)) ? 1 : 0;
 }

@@ -5,6 +5,7 @@ import type { TriggerTables } from './tables/triggers.js';
 import type { HistoryTables } from './tables/history.js';
 import type { EdgeTables } from './tables/edges.js';
 import type { CacheHttpTables } from './tables/caches-http.js';
+import type { CollectionTables } from './tables/collections.js';
 
 export interface Database
   extends IdentityTables,
@@ -12,4 +13,5 @@ export interface Database
     TriggerTables,
     HistoryTables,
     EdgeTables,
-    CacheHttpTables {}
+    CacheHttpTables,
+    CollectionTables {}

@@ -34,9 +34,9 @@ function owners(): Array<Pick<Component, 'name' | 'ops'>> {
 describe('bridge ops: one table, contributed through the component contract', () => {
   it('every op is called by the prelude, and every op the prelude names is in the table', () => {
     for (const op of BRIDGE_OPS) expect(count(prelude, `'${op}'`), `prelude calls ${op}`).to.be.at.least(1);
-    const named = [...prelude.matchAll(/'((?:history|trigger|timer|messaging|cache|http)\.[A-Za-z]+)'/g)].map(
-      (m) => m[1],
-    );
+    const named = [
+      ...prelude.matchAll(/'((?:history|trigger|timer|messaging|cache|http|collection)\.[A-Za-z]+)'/g),
+    ].map((m) => m[1]);
     expect(named.length).to.be.at.least(BRIDGE_OPS.length);
     for (const op of named) expect(isBridgeOp(op), `${op} is a table row`).to.equal(true);
   });
@@ -83,8 +83,8 @@ describe('bridge ops: one table, contributed through the component contract', ()
 
     it('its areas contribute every component-owned op exactly once, each from its owner', async () => {
       t = await startTestPlatform();
-      const { code, history, triggers, edges } = t.platform;
-      const table = collectBridgeOps([code, history, triggers, edges]);
+      const { code, history, triggers, edges, collections } = t.platform;
+      const table = collectBridgeOps([code, history, triggers, edges, collections]);
       const expected = BRIDGE_OPS.filter((op) => BRIDGE_OP_TABLE[op].owner !== 'engine');
       expect([...table.keys()].sort()).to.deep.equal([...expected].sort());
     });
