@@ -45,6 +45,13 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
+/** The error a call rejects with (undefined when it resolves). */
+const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
 describe('bin/cli/rest-client', () => {
   let server: Server;
   let url: string;
@@ -107,24 +114,14 @@ describe('bin/cli/rest-client', () => {
   });
 
   it('turns an error answer into a RestError with statusCode, code, message and headers', async () => {
-    const err = await createRestClient(url)
-      .request('GET', '/fail')
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const err = await rejection(createRestClient(url).request('GET', '/fail'));
     expect(err).to.be.instanceOf(RestError);
     expect(err).to.include({ statusCode: 403, code: 'CB_ERR_AUTH_FORBIDDEN', message: 'no' });
     expect((err as RestError).headers).to.include({ 'retry-after': '7' });
   });
 
   it('names a non-JSON error by its HTTP status and keeps the text as the message', async () => {
-    const err = await createRestClient(url)
-      .request('GET', '/plain')
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const err = await rejection(createRestClient(url).request('GET', '/plain'));
     expect(err).to.include({ statusCode: 502, code: 'HTTP_502', message: 'bad gateway' });
   });
 
@@ -147,12 +144,7 @@ describe('bin/cli/rest-client', () => {
     const port = (closed.address() as AddressInfo).port;
     closed.close();
     await once(closed, 'close');
-    const err = await createRestClient(`http://127.0.0.1:${String(port)}`)
-      .request('GET', '/')
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const err = await rejection(createRestClient(`http://127.0.0.1:${String(port)}`).request('GET', '/'));
     expect(err).to.be.instanceOf(RestError);
     expect(err).to.include({ statusCode: 0, code: 'CONNECTION_FAILED' });
   });
