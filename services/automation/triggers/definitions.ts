@@ -26,6 +26,9 @@ const row = (
   topic?: string,
 ): TriggerDefinition => ({ def_module, def_name, def_keys, ...(topic === undefined ? {} : { topic }) });
 
+/** Filter keys of the Data module (reference §4.1). */
+const DATA_KEYS = ['collectionId', 'collectionName'] as const;
+
 /** Every module/action, in the order `GET /admin/triggers/definitions` lists them. */
 export const DEFINITIONS: readonly TriggerDefinition[] = [
   row('Messaging', 'Publish', ['topic'], EVENT_TOPICS.messagingPublish),
@@ -41,6 +44,12 @@ export const DEFINITIONS: readonly TriggerDefinition[] = [
   row('Device', 'DeviceCreated', ['deviceName'], EVENT_TOPICS.deviceCreated),
   row('Device', 'DeviceUpdated', ['deviceName'], EVENT_TOPICS.deviceUpdated),
   row('Device', 'DeviceDeleted', ['deviceName'], EVENT_TOPICS.deviceDeleted),
+  row('Data', 'CollectionCreated', DATA_KEYS, EVENT_TOPICS.collectionCreated),
+  row('Data', 'CollectionUpdated', DATA_KEYS, EVENT_TOPICS.collectionUpdated),
+  row('Data', 'CollectionDeleted', DATA_KEYS, EVENT_TOPICS.collectionDeleted),
+  row('Data', 'ItemCreated', DATA_KEYS, EVENT_TOPICS.itemCreated),
+  row('Data', 'ItemUpdated', DATA_KEYS, EVENT_TOPICS.itemUpdated),
+  row('Data', 'ItemDeleted', DATA_KEYS, EVENT_TOPICS.itemDeleted),
   row('UserRoles', 'UserRoleAdded', ['userId', 'roleID']),
   row('UserRoles', 'UserRoleRemoved', ['userId', 'roleID']),
   row('StartConnectDisconnect', 'PlatformStarted', []),

@@ -173,3 +173,27 @@ export function edgeEvent(
 ): TriggerEvent {
   return event(systemKey, action, {}, {});
 }
+
+/** Data::Collection{Created,Updated,Deleted}: `{collectionId, collectionName}` (reference §4.3). */
+export function collectionEvent(
+  action: 'Data::CollectionCreated' | 'Data::CollectionUpdated' | 'Data::CollectionDeleted',
+  e: PlatformEventMap['collection.created'],
+): TriggerEvent {
+  const ids = { collectionId: e.collectionId, collectionName: e.collectionName };
+  return event(e.systemKey, action, { ...ids }, ids);
+}
+
+/** Data::Item{Created,Updated,Deleted}: `{collectionId, collectionName, items: [{item_id}]}`, plus the update/delete `query`. */
+export function itemEvent(
+  action: 'Data::ItemCreated' | 'Data::ItemUpdated' | 'Data::ItemDeleted',
+  e: PlatformEventMap['item.created'] & { readonly query?: unknown },
+): TriggerEvent {
+  const ids = { collectionId: e.collectionId, collectionName: e.collectionName };
+  const query = e.query === undefined ? {} : { query: JSON.parse(JSON.stringify(e.query)) as unknown };
+  return event(
+    e.systemKey,
+    action,
+    { ...ids, items: e.itemIds.map((item_id) => ({ item_id })), ...query },
+    ids,
+  );
+}

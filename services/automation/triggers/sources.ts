@@ -18,6 +18,8 @@ import {
   userChangedEvent,
   userCreatedEvent,
   userRoleEvent,
+  collectionEvent,
+  itemEvent,
   type TriggerEvent,
 } from './params.js';
 
@@ -95,6 +97,24 @@ export function attachSources(deps: SourceDeps): () => void {
     ),
     events.on('device.deleted', (e) =>
       when(e.systemKey, 'Device::DeviceDeleted', () => deviceRecordEvent('Device::DeviceDeleted', e)),
+    ),
+    events.on('collection.created', (e) =>
+      when(e.systemKey, 'Data::CollectionCreated', () => collectionEvent('Data::CollectionCreated', e)),
+    ),
+    events.on('collection.updated', (e) =>
+      when(e.systemKey, 'Data::CollectionUpdated', () => collectionEvent('Data::CollectionUpdated', e)),
+    ),
+    events.on('collection.deleted', (e) =>
+      when(e.systemKey, 'Data::CollectionDeleted', () => collectionEvent('Data::CollectionDeleted', e)),
+    ),
+    events.on('item.created', (e) =>
+      when(e.systemKey, 'Data::ItemCreated', () => itemEvent('Data::ItemCreated', e)),
+    ),
+    events.on('item.updated', (e) =>
+      when(e.systemKey, 'Data::ItemUpdated', () => itemEvent('Data::ItemUpdated', e)),
+    ),
+    events.on('item.deleted', (e) =>
+      when(e.systemKey, 'Data::ItemDeleted', () => itemEvent('Data::ItemDeleted', e)),
     ),
   );
   for (const [name, action] of Object.entries(EDGE_ACTIONS) as Array<
