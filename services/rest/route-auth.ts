@@ -20,10 +20,11 @@ import { errorResponses } from './schemas.js';
  * - `none`: anyone (logins, registration; the handler proves what it needs, e.g. a password).
  * - `developer`: a developer token; with `system`, a developer who owns that system.
  * - `caller`: any developer, user, anon or device token allowed in the system.
+ * - `token`: any valid token of any kind, for routes that are about no system (trigger definitions).
  * - `user`: a user token, in the system it belongs to (reference §1.3 `/api/v/1/user/info`).
  * - `system`: no token — the system key and secret (headers), or the key in the path (secret optional).
  */
-export type AuthKind = 'none' | 'developer' | 'caller' | 'user' | 'system';
+export type AuthKind = 'none' | 'developer' | 'caller' | 'token' | 'user' | 'system';
 
 /**
  * Where the system a route is about comes from: the `:systemKey` path parameter, `?id=` or the body's
@@ -78,6 +79,7 @@ const SOURCES: Record<AuthKind, ReadonlyArray<SystemSource | undefined>> = {
   none: [undefined],
   developer: [undefined, 'path', 'query', 'body'],
   caller: ['path', 'token'],
+  token: [undefined],
   user: [undefined],
   system: ['path', 'headers'],
 };
@@ -121,6 +123,8 @@ export function authenticate(auth: RestAuth, rule: RouteAuthConfig, req: Fastify
       const principal = auth.user(req);
       return { principal, identity: actingIn(principal, principal.systemKey) };
     }
+    case 'token':
+      return { principal: auth.verified(req) };
     case 'system':
       return { system: auth.system(req, rule.system === 'path' ? systemKeyOf('path', req) : undefined) };
     default:

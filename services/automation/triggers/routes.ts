@@ -1,7 +1,7 @@
 // REST routes of triggers (reference §4.1): definitions, developer CRUD, user CRUD.
 
 import type { FastifyPluginAsync } from 'fastify';
-import { devTokenSecurity } from '../../rest/schemas.js';
+import { callerSecurity } from '../../rest/schemas.js';
 import type { TriggersApi } from '../api.js';
 import { crudRoutes } from '../crud-routes.js';
 import type { PermissionIdentity } from '../permissions.js';
@@ -74,11 +74,12 @@ export function triggerRoutes(
     app.get(
       '/admin/triggers/definitions',
       {
-        config: { auth: 'developer' },
+        // Users call it too (JS SDK Triggers.fetchDefinitions): it names what exists, nothing of a system.
+        config: { auth: 'token' },
         schema: {
           tags: ['triggers'],
-          summary: 'List trigger modules and actions with their filter keys',
-          security: devTokenSecurity,
+          summary: 'List trigger modules and actions with their filter keys (any valid token)',
+          security: callerSecurity,
           response: { 200: { type: 'array', items: definition } },
         },
       },

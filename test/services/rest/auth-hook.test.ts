@@ -30,6 +30,7 @@ const probeRoutes: FastifyPluginAsync = async (app) => {
   app.get('/caller/:systemKey', { config: CALLER_IN_SYSTEM }, (req) => who(req));
   app.get('/token', { config: { auth: 'caller', system: 'token' } }, (req) => who(req));
   app.get('/user', { config: { auth: 'user' } }, (req) => who(req));
+  app.get('/anytoken', { config: { auth: 'token' } }, (req) => ({ kind: req.principal.kind }));
   app.get('/system', { config: { auth: 'system', system: 'headers' } }, (req) => ({
     systemKey: req.system.systemKey,
   }));
@@ -159,6 +160,21 @@ describe('services/rest/route-auth', () => {
     expect((await call('/token', { ...dev })).body).to.include({
       statusCode: 400,
       code: 'CB_ERR_SYSTEM_MISSING',
+    });
+  });
+
+  it('token: any valid token of any kind, in no system; none or a bad one is 401', async () => {
+    for (const [headers, kind] of [
+      [{ 'ClearBlade-DevToken': devToken }, 'developer'],
+      [{ 'ClearBlade-UserToken': userToken }, 'user'],
+      [{ 'ClearBlade-DeviceToken': deviceToken }, 'device'],
+    ] as const) {
+      expect(await call('/anytoken', headers)).to.deep.equal({ status: 200, body: { kind } });
+    }
+    expect((await call('/anytoken')).body).to.include({ statusCode: 401, code: 'CB_ERR_AUTH_MISSING_TOKEN' });
+    expect((await call('/anytoken', { 'ClearBlade-UserToken': 'nope' })).body).to.include({
+      statusCode: 401,
+      code: 'CB_ERR_AUTH_INVALID_TOKEN',
     });
   });
 
