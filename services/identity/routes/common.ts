@@ -1,7 +1,8 @@
 // Shapes and small helpers shared by the identity route modules.
 import { openObject, systemKeyParams } from '../../rest/schemas.js';
+import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { readPermissions } from '../permissions.js';
-import type { Identity, RoleRecord, SystemInfo } from '../types.js';
+import type { Actor, Identity, RoleRecord, SystemInfo } from '../types.js';
 
 /** What every identity route module is built from (who may call is each route's `config.auth`). */
 export interface IdentityRouteDeps {
@@ -75,3 +76,75 @@ export const S = {
   },
   isAuthenticated: { type: 'object', properties: { is_authenticated: { type: 'boolean' } } },
 } as const;
+
+/**
+ * The list-level right a user-level route needs (reference §6.1: `users`, `devices`, `roles`; 1 read,
+ * 2 create, 4 update, 8 delete); developers hold every bit. Refuses with CB_ERR_AUTH_FORBIDDEN.
+ */
+export function requireListRight(
+  identity: Identity,
+  principal: Actor,
+  systemKey: string,
+  key: string,
+  bit: number,
+  what: string,
+): void {
+  if ((identity.listLevel(principal, systemKey, key) & bit) === 0) {
+    throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', { detail: `${what} needs the ${key} permission` });
+  }
+}
+
+/** One column as ClearBlade's `/columns` routes answer it. */
+export interface ColumnJson {
+  readonly ColumnName: string;
+  readonly ColumnType: string;
+  readonly PK: boolean;
+}
+
+function columnType(value: unknown): string {
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'object' && value !== null) return 'jsonb';
+  return 'string';
+}
+
+/**
+ * The columns of a member list: the fixed ones in their order, then every custom column any row holds
+ * (custom columns are per row in Isobar, so a system's columns are their union), typed by the first value.
+ */
+export function columnsOf(
+  fixedColumns: ReadonlyArray<readonly [string, string]>,
+  rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  primaryKey: string,
+): ColumnJson[] {
+  const out: ColumnJson[] = fixedColumns.map(([name, type]) => ({
+    ColumnName: name,
+    ColumnType: type,
+    PK: name === primaryKey,
+  }));
+  const seen = new Set(fixedColumns.map(([name]) => name));
+  for (const row of rows) {
+    for (const [name, value] of Object.entries(row)) {
+      if (seen.has(name) || value === null || value === undefined) continue;
+      seen.add(name);
+      out.push({ ColumnName: name, ColumnType: columnType(value), PK: false });
+    }
+  }
+  return out;
+}
+
+/** The `/columns` answer schema. */
+export const columnsSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      ColumnName: { type: 'string' },
+      ColumnType: { type: 'string' },
+      PK: { type: 'boolean' },
+    },
+  },
+} as const;
+
+/** The `/count` answer schema. */
+export const countSchema = { type: 'object', properties: { count: { type: 'integer' } } } as const;

@@ -8,7 +8,8 @@ import { devTokenSecurity as security } from '../../rest/schemas.js';
 import { S, seconds, type IdentityRouteDeps } from './common.js';
 
 const tags = ['devices'];
-const params = {
+/** `:systemKey` and the device `:name`. */
+export const params = {
   type: 'object',
   required: ['systemKey', 'name'],
   properties: {
@@ -16,7 +17,8 @@ const params = {
     name: { type: 'string', minLength: 1, maxLength: 256 },
   },
 } as const;
-const deviceBody = {
+/** A device's fields; unknown ones are custom columns. */
+export const deviceBody = {
   type: 'object',
   additionalProperties: true,
   properties: {

@@ -1,11 +1,16 @@
-// Roles over REST (reference §6.2, §6.3): read shape out, write shape in, create → {role_id}.
-import type { FastifyPluginAsync } from 'fastify';
+// Roles over REST (reference §6.2, §6.3): read shape out, write shape in, create → {role_id}. The same
+// routes twice: the developer's at `/admin/user/{sk}/roles`, and the users' and devices' at
+// `/api/v/3/user/roles/{sk}` (JS SDK `Roles`), governed by the caller's `roles` list right (1 read,
+// 2 create, 4 update, 8 delete); a user or device may always read its own roles (`?user=` / `?device=`).
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { PERM } from '../../../runtime-api/constants.js';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { ITEM_KEYS, LIST_KEYS } from '../permissions.js';
 import { parseQuery, applyQuery } from '../query.js';
-import { DEVELOPER_OF_SYSTEM as admin } from '../../rest/route-auth.js';
-import { devTokenSecurity as security } from '../../rest/schemas.js';
-import { roleJson, S, type IdentityRouteDeps } from './common.js';
+import { CALLER_IN_SYSTEM, DEVELOPER_OF_SYSTEM, type RouteAuthConfig } from '../../rest/route-auth.js';
+import { callerSecurity, devTokenSecurity } from '../../rest/schemas.js';
+import type { Identity } from '../types.js';
+import { countSchema, requireListRight, roleJson, S, type IdentityRouteDeps } from './common.js';
 
 const tags = ['roles'];
 const itemChange = {
@@ -43,14 +48,53 @@ function pickChanges(body: Body): Body {
   return out;
 }
 
-/** The role routes. */
+type Req = FastifyRequest<{ Params: { systemKey: string } }>;
+
+/** Where one copy of the role routes lives, who may call it, and the right each action needs there. */
+interface Surface {
+  readonly base: string;
+  readonly config: RouteAuthConfig;
+  readonly security: Array<Record<string, string[]>>;
+  /** Throws unless the caller may do `bit` (PERM) on roles; `self` is a read of the caller's own roles. */
+  readonly guard: (req: Req, bit: number, what: string, self?: boolean) => void;
+}
+
+function surfaces(identity: Identity): Surface[] {
+  return [
+    {
+      base: '/admin/user/:systemKey/roles',
+      config: DEVELOPER_OF_SYSTEM,
+      security: devTokenSecurity,
+      guard: () => {},
+    },
+    {
+      base: '/api/v/3/user/roles/:systemKey',
+      config: CALLER_IN_SYSTEM,
+      security: callerSecurity,
+      guard: (req, bit, what, self = false) => {
+        if (!self) requireListRight(identity, req.principal, req.params.systemKey, 'roles', bit, what);
+      },
+    },
+  ];
+}
+
+/** The role routes, for developers and for users. */
 export function roleRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    for (const surface of surfaces(identity)) await app.register(roleSurface(identity, surface));
+  };
+}
+
+function roleSurface(
+  identity: Identity,
+  { base, config: admin, security, guard }: Surface,
+): FastifyPluginAsync {
   return async (app) => {
     app.get<{
       Params: { systemKey: string };
       Querystring: { user?: string; device?: string; query?: string };
     }>(
-      '/admin/user/:systemKey/roles',
+      base,
       {
         config: admin,
         schema: {
@@ -68,6 +112,11 @@ export function roleRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
       async (req) => {
         const { systemKey } = req.params;
         const { user, device, query } = req.query;
+        const p = req.principal;
+        const self =
+          (user !== undefined && p.kind === 'user' && p.id === user) ||
+          (device !== undefined && p.kind === 'device' && p.id === device);
+        guard(req, PERM.READ, 'reading roles', self);
         let roles = identity.roles(systemKey);
         if (user !== undefined) {
           await identity.user(systemKey, user);
@@ -82,7 +131,7 @@ export function roleRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
     );
 
     app.get<{ Params: { systemKey: string } }>(
-      '/admin/user/:systemKey/roles/count',
+      `${base}/count`,
       {
         config: admin,
         schema: {
@@ -90,16 +139,17 @@ export function roleRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
           summary: 'How many roles the system has',
           security,
           params: S.systemKeyParams,
-          response: { 200: { type: 'object', properties: { count: { type: 'integer' } } } },
+          response: { 200: countSchema },
         },
       },
       (req) => {
+        guard(req, PERM.READ, 'counting roles');
         return { count: identity.roles(req.params.systemKey).length };
       },
     );
 
     app.post<{ Params: { systemKey: string }; Body: Body & { name: string; description?: string } }>(
-      '/admin/user/:systemKey/roles',
+      base,
       {
         config: admin,
         schema: {
@@ -122,6 +172,7 @@ export function roleRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
         },
       },
       async (req) => {
+        guard(req, PERM.CREATE, 'creating roles');
         const { systemKey } = req.params;
         const role = await identity.createRole(systemKey, {
           name: req.body.name,
@@ -136,7 +187,7 @@ export function roleRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
       Params: { systemKey: string };
       Body: { id: string; name?: string; description?: string; changes?: Body };
     }>(
-      '/admin/user/:systemKey/roles',
+      base,
       {
         config: admin,
         schema: {
@@ -158,6 +209,7 @@ export function roleRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
         },
       },
       async (req) => {
+        guard(req, PERM.UPDATE, 'changing roles');
         const { systemKey } = req.params;
         const { id, name, description, changes } = req.body;
         return roleJson(await identity.updateRole(systemKey, id, { name, description, changes }), systemKey);
@@ -165,7 +217,7 @@ export function roleRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
     );
 
     app.delete<{ Params: { systemKey: string }; Querystring: { role?: string } }>(
-      '/admin/user/:systemKey/roles',
+      base,
       {
         config: admin,
         schema: {
@@ -178,6 +230,7 @@ export function roleRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
         },
       },
       async (req) => {
+        guard(req, PERM.DELETE, 'deleting roles');
         const { systemKey } = req.params;
         const role = req.query.role;
         if (role === undefined || role === '') {

@@ -1,6 +1,7 @@
 // Users over REST: the user's own calls at /api/v/1/user (reference §1.3) and the developer's
 // management at /admin/user/{systemKey} (reference §6.3).
 import type { FastifyPluginAsync } from 'fastify';
+import { PERM } from '../../../runtime-api/constants.js';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { parseQuery } from '../query.js';
 import type { MembershipChanges } from '../types.js';
@@ -12,7 +13,16 @@ import {
   systemSecretSecurity as systemHeaders,
   userTokenSecurity as userToken,
 } from '../../rest/schemas.js';
-import { S, seconds, splitCustom, type IdentityRouteDeps } from './common.js';
+import {
+  columnsOf,
+  columnsSchema,
+  countSchema,
+  requireListRight,
+  S,
+  seconds,
+  splitCustom,
+  type IdentityRouteDeps,
+} from './common.js';
 
 const tags = ['users'];
 const userAnswer = {
@@ -36,6 +46,12 @@ const roleChanges = {
   },
   additionalProperties: false,
 } as const;
+/** The fixed user columns in ClearBlade's order and types. */
+const USER_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['user_id', 'string'],
+  ['email', 'string'],
+  ['creation_date', 'int'],
+];
 /** Fields echoed back by GET that a client may send back unchanged; not custom columns. */
 const ECHOED = ['user_id', 'creation_date'];
 
@@ -252,6 +268,46 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
         }
         const { data, total } = await identity.listUsers(systemKey, parseQuery(req.query.query));
         return { Data: data, Total: total };
+      },
+    );
+
+    app.get<{ Querystring: { query?: string } }>(
+      '/api/v/1/user/count',
+      {
+        config: { auth: 'caller', system: 'token' },
+        schema: {
+          tags,
+          summary: "How many users of the caller's system match ?query= (users read right)",
+          security: userToken,
+          querystring: queryString,
+          response: { 200: countSchema },
+        },
+      },
+      async (req) => {
+        const { systemKey } = req.identity;
+        requireListRight(identity, req.principal, systemKey, 'users', PERM.READ, 'counting users');
+        const { FILTERS } = parseQuery(req.query.query);
+        return { count: (await identity.listUsers(systemKey, { FILTERS })).total };
+      },
+    );
+
+    app.get(
+      '/api/v/1/user/columns',
+      {
+        config: { auth: 'caller', system: 'token' },
+        schema: {
+          tags,
+          summary:
+            'User columns: user_id, email, creation_date, then the custom ones users hold (users read right)',
+          security: userToken,
+          response: { 200: columnsSchema },
+        },
+      },
+      async (req) => {
+        const { systemKey } = req.identity;
+        requireListRight(identity, req.principal, systemKey, 'users', PERM.READ, 'reading user columns');
+        const { data } = await identity.listUsers(systemKey);
+        return columnsOf(USER_COLUMNS, data, 'user_id');
       },
     );
 
