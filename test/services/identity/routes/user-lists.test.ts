@@ -1,0 +1,137 @@
+// User-level roles and user lists (issue 13 item 2): `/api/v/3/user/roles/{sk}` under the `roles` list
+// right, `/api/v/1/user/count|columns` under the `users` right, and `GET /admin/triggers/definitions`
+// for any valid token.
+import { expect } from 'chai';
+import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
+import {
+  api,
+  devLogin,
+  newSystem,
+  newUser,
+  type Api,
+  type DevSession,
+  type Headers,
+  type TestSystem,
+} from '../helpers.js';
+
+describe('identity REST: user-level roles and user lists', () => {
+  let tp: TestPlatform;
+  let a: Api;
+  let dev: DevSession;
+  let sys: TestSystem;
+  let allowed: Headers;
+  let refused: { userId: string; headers: Headers };
+  before(async () => {
+    tp = await startTestPlatform();
+    a = api(tp.url);
+    dev = await devLogin(a);
+    sys = await newSystem(a, dev);
+    await a.ok('POST', `/admin/user/${sys.systemKey}/roles`, {
+      headers: dev.headers,
+      body: { name: 'Managers', roles: { permissions: 15 }, users: { permissions: 1 } },
+    });
+    const manager = await newUser(a, sys, 'manager@test.local');
+    await a.ok('PUT', `/admin/user/${sys.systemKey}`, {
+      headers: dev.headers,
+      body: { user: manager.userId, changes: { roles: { add: ['Managers'] }, floor: 2 } },
+    });
+    allowed = manager.headers;
+    refused = await newUser(a, sys, 'plain@test.local');
+  });
+  after(() => tp.close({ removeData: true }));
+
+  const roles = () => `/api/v/3/user/roles/${sys.systemKey}`;
+
+  it('creates, lists, changes, counts and deletes roles with the roles right (JS SDK Roles)', async () => {
+    const created = await a.ok<{ role_id: string }>('POST', roles(), {
+      headers: allowed,
+      body: { name: 'Viewers', topics: [{ itemInfo: { name: 'v/#' }, permissions: 1 }] },
+    });
+    expect(created.role_id).to.be.a('string');
+    const list = await a.ok<Array<{ Name: string }>>('GET', roles(), { headers: allowed });
+    expect(list.map((r) => r.Name)).to.include.members(['Authenticated', 'Managers', 'Viewers']);
+    const changed = await a.ok<{ Permissions: { Topics: Array<{ Name: string; Level: number }> } }>(
+      'PUT',
+      roles(),
+      {
+        headers: allowed,
+        body: { id: created.role_id, changes: { topics: [{ itemInfo: { name: 'v/#' }, permissions: 3 }] } },
+      },
+    );
+    expect(changed.Permissions.Topics).to.deep.equal([{ Name: 'v/#', Level: 3 }]);
+    const count = await a.ok<{ count: number }>('GET', `${roles()}/count`, { headers: allowed });
+    expect(count.count).to.equal(list.length);
+    await a.ok('DELETE', `${roles()}?role=${created.role_id}`, { headers: allowed });
+    const after = await a.ok<Array<{ Name: string }>>('GET', roles(), { headers: allowed });
+    expect(after.map((r) => r.Name)).to.not.include('Viewers');
+  });
+
+  it('refuses role calls without the roles right (403), but a user may read its own roles', async () => {
+    const h = refused.headers;
+    await a.fails('GET', roles(), 403, 'CB_ERR_AUTH_FORBIDDEN', { headers: h });
+    await a.fails('GET', `${roles()}/count`, 403, 'CB_ERR_AUTH_FORBIDDEN', { headers: h });
+    await a.fails('POST', roles(), 403, 'CB_ERR_AUTH_FORBIDDEN', { headers: h, body: { name: 'Mine' } });
+    await a.fails('PUT', roles(), 403, 'CB_ERR_AUTH_FORBIDDEN', {
+      headers: h,
+      body: { id: 'Authenticated', changes: { allservices: { permissions: 1 } } },
+    });
+    await a.fails('DELETE', `${roles()}?role=Managers`, 403, 'CB_ERR_AUTH_FORBIDDEN', { headers: h });
+    const mine = await a.ok<Array<{ Name: string }>>('GET', `${roles()}?user=${refused.userId}`, {
+      headers: h,
+    });
+    expect(mine.map((r) => r.Name)).to.deep.equal(['Authenticated']);
+  });
+
+  it('counts users and lists their columns with the users right', async () => {
+    expect(await a.ok('GET', '/api/v/1/user/count', { headers: allowed })).to.deep.equal({ count: 2 });
+    const q = encodeURIComponent(JSON.stringify({ FILTERS: [[{ EQ: [{ email: 'plain@test.local' }] }]] }));
+    expect(await a.ok('GET', `/api/v/1/user/count?query=${q}`, { headers: allowed })).to.deep.equal({
+      count: 1,
+    });
+    const cols = await a.ok<Array<{ ColumnName: string; ColumnType: string; PK: boolean }>>(
+      'GET',
+      '/api/v/1/user/columns',
+      { headers: allowed },
+    );
+    expect(cols.slice(0, 3).map((c) => c.ColumnName)).to.deep.equal(['user_id', 'email', 'creation_date']);
+    expect(cols[0]?.PK).to.equal(true);
+    expect(cols).to.deep.include({ ColumnName: 'floor', ColumnType: 'int', PK: false });
+  });
+
+  it('refuses user count and columns without the users right (403)', async () => {
+    await a.fails('GET', '/api/v/1/user/count', 403, 'CB_ERR_AUTH_FORBIDDEN', { headers: refused.headers });
+    await a.fails('GET', '/api/v/1/user/columns', 403, 'CB_ERR_AUTH_FORBIDDEN', { headers: refused.headers });
+  });
+
+  it('answers the trigger definitions to users as to developers, and 401 without a token', async () => {
+    const forUser = await a.ok<Array<{ def_module: string; def_name: string }>>(
+      'GET',
+      '/admin/triggers/definitions',
+      {
+        headers: refused.headers,
+      },
+    );
+    expect(forUser.some((d) => d.def_module === 'Messaging' && d.def_name === 'Publish')).to.equal(true);
+    const forDev = await a.ok('GET', '/admin/triggers/definitions', { headers: dev.headers });
+    expect(forDev).to.deep.equal(forUser);
+    await a.fails('GET', '/admin/triggers/definitions', 401, 'CB_ERR_AUTH_MISSING_TOKEN');
+  });
+
+  it('lists the user-level routes in the OpenAPI document with error responses', async () => {
+    const doc = await a.ok<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>(
+      'GET',
+      '/openapi.json',
+    );
+    for (const [path, methods] of [
+      ['/api/v/3/user/roles/{systemKey}', ['get', 'post', 'put', 'delete']],
+      ['/api/v/3/user/roles/{systemKey}/count', ['get']],
+      ['/api/v/1/user/count', ['get']],
+      ['/api/v/1/user/columns', ['get']],
+      ['/admin/triggers/definitions', ['get']],
+    ] as const) {
+      for (const m of methods) {
+        expect(doc.paths[path]?.[m]?.responses, `${m} ${path}`).to.include.keys('200', '4XX');
+      }
+    }
+  });
+});
