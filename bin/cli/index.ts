@@ -1,5 +1,5 @@
 import type { CliIo, Command } from './io.js';
-import { startCommand } from './start.js';
+import { VERSION } from './version.js';
 import { edgesCommand } from './edges.js';
 import { deployCommand } from './deploy.js';
 import { servicesCommand } from './services.js';
@@ -13,7 +13,16 @@ import { triggersCommand } from './triggers.js';
 import { timersCommand } from './timers.js';
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  start: { run: startCommand, summary: 'run the platform (broker, engine, REST) in this process' },
+  // Loaded on use: the platform (fastify, aedes, isolated-vm, SQLite) is what makes a CLI start slow,
+  // and only these two commands need it.
+  start: {
+    run: async (args, io) => (await import('./start.js')).startCommand(args, io),
+    summary: 'run the platform (broker, engine, REST) in this process',
+  },
+  admin: {
+    run: async (args, io) => (await import('./admin.js')).adminCommand(args, io),
+    summary: 'offline repair of a stopped platform: reset-password',
+  },
   edges: { run: edgesCommand, summary: 'register edges, list them with their connection state' },
   deploy: { run: deployCommand, summary: 'deploy a service, library, trigger or timer to edges' },
   services: {
@@ -44,6 +53,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
     return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`isobar ${VERSION}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (command === undefined) {

@@ -42,15 +42,20 @@ export async function startCommand(args: readonly string[], io: CliIo): Promise<
     platform = await createPlatform(config, { log, out: io.stdout });
     const running = platform;
     const stopped = new Promise<void>((resolve) => {
+      let stopping = false;
       const stop = (signal: string) => {
+        // A terminal's Ctrl-C, or `timeout`, signals the whole process group, so the bin/isobar.js
+        // shim's forwarded copy arrives too: a second signal must not kill a shutdown under way.
+        if (stopping) return;
+        stopping = true;
         log.info('shutting down', { signal });
         running.close().then(resolve, (err: unknown) => {
           log.error('shutdown failed', { err: String(err) });
           resolve();
         });
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
     });
     const ports = await platform.start();
     io.stdout.write(`isobar ready ${JSON.stringify({ ...ports, dataDir: config.dataDir })}\n`);
