@@ -41,6 +41,8 @@ interface Invocation {
     code?: ErrorCode;
     /** The message of `code`, kept apart from `results` (the edges join them: runtime-api/results.ts). */
     message?: string;
+    /** The thrown error's stack (InvokeResult.stack). */
+    stack?: string;
     status?: number;
     headers?: Record<string, string>;
   };
@@ -193,6 +195,7 @@ export function createInvoker(
       durationMs: deps.clock.now() - s.started,
       ...(o.code === undefined ? {} : { code: o.code }),
       ...(o.message === undefined ? {} : { message: o.message }),
+      ...(o.stack === undefined ? {} : { stack: o.stack }),
       ...(o.status === undefined ? {} : { status: o.status }),
       ...(o.headers === undefined ? {} : { headers: o.headers }),
     };
@@ -259,6 +262,7 @@ export function createInvoker(
       success: o.s,
       results: parsed.value,
       ...(o.e === true ? uncaught(parsed.value) : {}),
+      ...(o.e === true && typeof o.k === 'string' ? { stack: o.k } : {}),
       ...(typeof o.st === 'number' ? { status: o.st } : {}),
       ...(headers === undefined ? {} : { headers }),
     };
@@ -282,7 +286,8 @@ export function createInvoker(
     } else {
       // Thrown by the service's top-level code, before its entry point ran.
       const line = errorLine(err);
-      return { success: false, results: line, ...uncaught(line) };
+      const stack = err instanceof Error && typeof err.stack === 'string' ? err.stack : undefined;
+      return { success: false, results: line, ...uncaught(line), ...(stack === undefined ? {} : { stack }) };
     }
     return faultOutcome(s);
   }
@@ -447,7 +452,7 @@ export function createInvoker(
   }
 
   async function batch(version: ServiceVersion, requests: readonly InvokeRequest[]): Promise<InvokeResult[]> {
-    if (requests.length === 1 || version.strictIsolation === true) {
+    if (requests.length === 1 || version.strictIsolation === true || mayDefer(version)) {
       return Promise.all(requests.map((r) => pipeline(version, r, {})));
     }
     let rest: Invocation[] = requests.map((r) => resolveService(version, r, {}));
@@ -493,6 +498,23 @@ export function createInvoker(
       for (const run of active) run.kill(code);
     },
   };
+}
+
+const deferring = new WeakMap<ServiceVersion, boolean>();
+
+/**
+ * Whether the service's code may leave promise callbacks behind (async functions, then/catch/finally,
+ * Promise). Such a version is never batched: a callback still pending from one run of a crossing could run
+ * while a later async run of the same crossing has its scope on the global object. One crossing per run
+ * drains each run's callbacks before the next run begins (docs/warm-runs.md, "Batches").
+ */
+function mayDefer(version: ServiceVersion): boolean {
+  let known = deferring.get(version);
+  if (known === undefined) {
+    known = /\basync\b|\bawait\b|\bPromise\b|\bthen\b|\.\s*(catch|finally)\b/.test(version.code);
+    deferring.set(version, known);
+  }
+  return known;
 }
 
 /** The service threw: ClearBlade shows its "<ErrorName>: <message>" as `results`; the code says so apart. */

@@ -23,8 +23,11 @@ import { createMessaging } from './messaging/component.js';
 import { createEdgesComponent, edgeEngineOption, type EdgesComponent } from './edges/component.js';
 import { withEdgeAuth } from './edges/broker-auth.js';
 import { loadEdgeRegistry } from './edges/registry.js';
-import { createCacheComponent } from './cache/component.js';
-import { createOutboundHttpComponent } from './outbound-http/component.js';
+import { createCacheComponent, type CacheComponent } from './cache/component.js';
+import {
+  createOutboundHttpComponent,
+  type OutboundHttpComponent,
+} from './outbound-http/component.js';
 
 export type { Ports } from './kernel/component.js';
 
@@ -57,6 +60,10 @@ export interface Platform {
   readonly edges: EdgesComponent;
   /** Triggers, `$trigger`/`$timer` event topics and timers (registries, dispatcher, scheduler). */
   readonly triggers: TriggersComponent;
+  /** Shared caches: definitions, per-node entries, the `cache.*` bridge ops. */
+  readonly cache: CacheComponent;
+  /** Outbound HTTP from services: allow-lists and the `http.request` bridge op. */
+  readonly outboundHttp: OutboundHttpComponent;
   /** Listens on every enabled port and runs start-up work; returns the actual ports. */
   start(): Promise<Ports>;
   /** Stops accepting, finishes in-flight work, flushes and closes; idempotent. */
@@ -144,8 +151,10 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   const collections = await createCollections({ ...base, identity });
   components.push(collections);
   // --- shared caches (reference §3.7) and outbound HTTP from services (reference §10.1) ---
-  components.push(await createCacheComponent(base, { access: identity }));
-  components.push(await createOutboundHttpComponent(base));
+  const cache = await createCacheComponent(base, { access: identity });
+  components.push(cache);
+  const outboundHttp = await createOutboundHttpComponent(base);
+  components.push(outboundHttp);
   // --- triggers, event topics, timers (DESIGN.md "Triggers and timers") ---
   const triggers = await createTriggersComponent(base, {
     broker,
@@ -199,6 +208,8 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     collections,
     edges,
     triggers,
+    cache,
+    outboundHttp,
     async start() {
       const ports: Ports = {
         http: null,

@@ -163,8 +163,10 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
         // The outcome is JSON text of an object: the flag is appended without parsing it again.
         return clean ? text : `${text.slice(0, -1)},"d":1}`;
       };
-      const runOne = (beginJson: string): string | Promise<string> => {
-        restoreGlobals(g, snap);
+      // `restored`: the previous run of a batch ended synchronously just now and put the global object back,
+      // and no code ran since (the batch is one synchronous loop): restoring again would only allocate.
+      const runOne = (beginJson: string, restored = false): string | Promise<string> => {
+        if (!restored) restoreGlobals(g, snap);
         let begin: unknown = beginJson;
         const readBegin = (): unknown => {
           const text = begin;
@@ -211,7 +213,7 @@ function endsBatch(outcome: string): boolean {
 function runBatch(
   ref: HostReference,
   items: readonly string[],
-  runOne: (beginJson: string) => string | Promise<string>,
+  runOne: (beginJson: string, restored?: boolean) => string | Promise<string>,
 ): string | Promise<string> {
   const outcomes: string[] = [];
   const settle = (i: number, outcome: string): boolean => {
@@ -222,7 +224,7 @@ function runBatch(
   };
   const from = (start: number): string | Promise<string> => {
     for (let i = start; i < items.length; i++) {
-      const out = runOne(items[i]);
+      const out = runOne(items[i], i > start);
       if (typeof out !== 'string') return out.then((o) => (settle(i, o) ? stringify(outcomes) : from(i + 1)));
       if (settle(i, out)) break;
     }

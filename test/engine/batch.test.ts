@@ -81,6 +81,19 @@ describe('engine: batched crossings (invokeBatch)', () => {
     expect(h.host.published.map((p) => p.topic)).to.deep.equal(['out/2']);
   });
 
+  it('gives a service that may leave promise callbacks one crossing per run', async () => {
+    const deferring = service(
+      'Deferring',
+      `function Deferring(req, resp) { Promise.resolve().then(function () { return 0; }); resp.success(req.params.n); }`,
+    );
+    await h.engine.prepare(deferring);
+    const before = h.engine.stats();
+    const results = await h.engine.invokeBatch(deferring, [request({ n: 1 }), request({ n: 2 })]);
+    expect(results.map((r) => r.results)).to.deep.equal([1, 2]);
+    expect(h.engine.stats().batches - before.batches).to.equal(0);
+    expect(h.engine.stats().warmRuns - before.warmRuns).to.equal(2);
+  });
+
   it('runs the rest of a batch in a fresh context after a run whose error escaped', async () => {
     const [first, thrown, after] = await batch('ok', 'throw', 'ok');
     expect(first.success).to.equal(true);

@@ -83,8 +83,8 @@ describe('bridge ops: one table, contributed through the component contract', ()
 
     it('its areas contribute every component-owned op exactly once, each from its owner', async () => {
       t = await startTestPlatform();
-      const { code, history, triggers, edges, collections } = t.platform;
-      const table = collectBridgeOps([code, history, triggers, edges, collections]);
+      const { code, history, triggers, edges, collections, cache, outboundHttp } = t.platform;
+      const table = collectBridgeOps([code, history, triggers, edges, collections, cache, outboundHttp]);
       const expected = BRIDGE_OPS.filter((op) => BRIDGE_OP_TABLE[op].owner !== 'engine');
       expect([...table.keys()].sort()).to.deep.equal([...expected].sort());
     });
