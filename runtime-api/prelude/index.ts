@@ -95,12 +95,9 @@ function createScope(
   const messaging = createMessagingFactory(bridge);
   const clearBlade = createClearBlade(bridge, config, messaging, identity, log);
   const { Requests, fetch } = createRequests(bridge, console);
-  const { Requests, fetch } = createRequests(bridge, console);
   const module = { exports: {} as Record<string, unknown> };
   const globals: Globals = {
     ClearBlade: clearBlade,
-    Requests,
-    fetch,
     Requests,
     fetch,
     log,
