@@ -13,6 +13,10 @@ const root = new URL('../', import.meta.url);
 const argv = process.argv.slice(2);
 const compiled = freshBuild() ? fileURLToPath(new URL('dist/cli.js', root)) : undefined;
 const needsFlag = argv[0] === 'start' && !process.execArgv.includes('--no-node-snapshot');
+// Which code runs: ISOBAR_TRACE_ENTRY=1 says so on stderr (is my edit in, or is dist/ in use?).
+if (process.env.ISOBAR_TRACE_ENTRY === '1') {
+  process.stderr.write(`isobar: running ${compiled === undefined ? 'the sources through tsx' : 'dist/'}\n`);
+}
 
 if (compiled !== undefined && !needsFlag) {
   await import(new URL('dist/cli.js', root).href);

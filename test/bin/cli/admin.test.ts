@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../../bin/cli/index.js';
+import { clearBladeHeaders, createRestClient, RestError } from '../../../bin/cli/rest-client.js';
+import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const code = await runCli(argv, { env: {}, stdout, stderr });
+  return { code, out, err };
+}
+
+async function login(url: string, email: string, password: string): Promise<string> {
+  const rest = createRestClient(url);
+  const body = await rest.request<{ dev_token: string }>('POST', '/admin/auth', {
+    body: { email, password },
+  });
+  return body.dev_token;
+}
+
+describe('isobar admin reset-password', function () {
+  this.timeout(30_000);
+  let tp: TestPlatform | undefined;
+
+  afterEach(async () => {
+    await tp?.close({ removeData: true });
+    tp = undefined;
+  });
+
+  it('sets a generated password on the stopped data dir, prints it once; it logs in over REST and the old one does not', async () => {
+    tp = await startTestPlatform();
+    const dataDir = tp.dataDir;
+    const oldToken = await login(tp.url, 'admin@test.local', 'admin-pass-1');
+    await tp.close();
+
+    const r = await run('admin', 'reset-password', '--data-dir', dataDir);
+    expect(r.code, r.err).to.equal(0);
+    const match = /new password {3}(\S+) {3}<- generated, shown only this once/.exec(r.out);
+    expect(match, r.out).not.to.equal(null);
+    const password = match?.[1] ?? '';
+    // First start and our login each made a developer token: both are ended.
+    expect(r.out).to.contain('password of admin@test.local changed (2 sessions ended)');
+
+    tp = await startTestPlatform({ dataDir });
+    expect(await login(tp.url, 'admin@test.local', password)).to.be.a('string');
+    const old = await login(tp.url, 'admin@test.local', 'admin-pass-1').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(old).to.be.instanceOf(RestError).with.property('code', 'CB_ERR_AUTH_BAD_CREDENTIALS');
+    // The reset ends the sessions made with the old password.
+    const listed = await createRestClient(tp.url, clearBladeHeaders.dev(oldToken))
+      .request('GET', '/admin/allsystems')
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(listed).to.be.instanceOf(RestError).with.property('statusCode', 401);
+  });
+
+  it('takes --email and --password, and refuses a weak password with its code', async () => {
+    tp = await startTestPlatform();
+    const dataDir = tp.dataDir;
+    await tp.close();
+    const weak = await run('admin', 'reset-password', '--data-dir', dataDir, '--password', 'short');
+    expect(weak.code).to.equal(1);
+    expect(weak.err).to.match(/\[CB_ERR_\w+\]\n$/);
+    const unknown = await run('admin', 'reset-password', '--data-dir', dataDir, '--email', 'x@y.z');
+    expect(unknown.code).to.equal(1);
+    expect(unknown.err).to.contain('[CB_ERR_ADMIN_NO_DEVELOPER]');
+    const r = await run(
+      'admin',
+      'reset-password',
+      '--data-dir',
+      dataDir,
+      '--email',
+      'admin@test.local',
+      '--password',
+      'a-new-long-passphrase',
+    );
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).not.to.contain('generated');
+    tp = await startTestPlatform({ dataDir });
+    expect(await login(tp.url, 'admin@test.local', 'a-new-long-passphrase')).to.be.a('string');
+  });
+
+  it('refuses while another live process holds the data dir', async () => {
+    tp = await startTestPlatform();
+    const dataDir = tp.dataDir;
+    await tp.close();
+    // Our parent (mocha's shell) stands in for a running platform: its pid is alive and not ours.
+    writeFileSync(join(dataDir, 'isobar.pid'), `${process.ppid}\n`);
+    const r = await run('admin', 'reset-password', '--data-dir', dataDir);
+    expect(r.code).to.equal(1);
+    expect(r.err).to.contain('[CB_ERR_START_DATA_DIR_IN_USE]');
+    expect(r.out).to.equal('');
+  });
+
+  it('does not create a data dir that is not there', async () => {
+    const r = await run('admin', 'reset-password', '--data-dir', '/nonexistent/isobar-data');
+    expect(r.code).to.equal(1);
+    expect(r.err).to.contain('[CB_ERR_ADMIN_NO_DEVELOPER]');
+  });
+});
