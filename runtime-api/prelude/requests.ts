@@ -35,7 +35,7 @@ export function createRequests(
     if (!answer.ok) {
       const m = /^(CB_ERR_[A-Z_]+):/.exec(answer.message);
       note.warn(`HTTP ${method} ${where} refused: ${answer.message}`);
-      return { ok: false, message: answer.message, code: m === null ? 'CB_ERR_HTTP_FAILED' : m[1] };
+      return { ok: false, message: answer.message, code: m === null ? 'CB_ERR_OUTBOUND_FAILED' : m[1] };
     }
     const res = answerData(answer) as HostResponse;
     note.info(`HTTP ${method} ${where} -> ${res.status} (${res.body.length} chars)`);

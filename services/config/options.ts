@@ -391,7 +391,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     max: 600,
     default: 30,
-    doc: 'Seconds one outbound request from a service (Requests(), fetch) may take, redirects included; a request `timeout` may only shorten it. Past it: CB_ERR_HTTP_TIMEOUT',
+    doc: 'Seconds one outbound request from a service (Requests(), fetch) may take, redirects included; a request `timeout` may only shorten it. Past it: CB_ERR_OUTBOUND_TIMEOUT',
   },
   {
     key: 'outboundHttp.maxResponseBytes',
@@ -401,7 +401,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1024,
     max: 268435456,
     default: 5242880,
-    doc: 'Bytes of one outbound response body handed to a service; a larger one is cut off with CB_ERR_HTTP_RESPONSE_TOO_LARGE (bounds host memory per request)',
+    doc: 'Bytes of one outbound response body handed to a service; a larger one is cut off with CB_ERR_OUTBOUND_RESPONSE_TOO_LARGE (bounds host memory per request)',
   },
   {
     key: 'outboundHttp.maxRedirects',
@@ -411,7 +411,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 0,
     max: 20,
     default: 5,
-    doc: 'Redirects one outbound request follows (each hop checked against the address rules and allow-list again); more: CB_ERR_HTTP_TOO_MANY_REDIRECTS',
+    doc: 'Redirects one outbound request follows (each hop checked against the address rules and allow-list again); more: CB_ERR_OUTBOUND_TOO_MANY_REDIRECTS',
   },
   {
     key: 'engine.maxIsolates',

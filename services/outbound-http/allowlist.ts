@@ -31,10 +31,10 @@ export interface Allowlists {
 }
 
 function bad(detail: string): IsobarError {
-  return new IsobarError('CB_ERR_HTTP_BAD_ALLOWLIST', { detail });
+  return new IsobarError('CB_ERR_OUTBOUND_BAD_ALLOWLIST', { detail });
 }
 
-/** Normalises one entry (lower case, no trailing dot) or throws CB_ERR_HTTP_BAD_ALLOWLIST. */
+/** Normalises one entry (lower case, no trailing dot) or throws CB_ERR_OUTBOUND_BAD_ALLOWLIST. */
 export function normalizeEntry(raw: unknown): string {
   if (typeof raw !== 'string' || raw.trim() === '') throw bad('every entry must be a non-empty string');
   const text = raw.trim().toLowerCase().replace(/\.$/, '');

@@ -10,7 +10,7 @@ import type { Allowlists } from './allowlist.js';
 import { sendOutbound, type FetchLimits, type OutboundRequest } from './fetcher.js';
 
 function bad(detail: string): IsobarError {
-  return new IsobarError('CB_ERR_HTTP_BAD_REQUEST', { detail });
+  return new IsobarError('CB_ERR_OUTBOUND_BAD_REQUEST', { detail });
 }
 
 /** Reads the prelude's request object into an OutboundRequest (every field checked). */

@@ -39,7 +39,7 @@ export interface FetchLimits {
   readonly maxRedirects: number;
 }
 
-/** May this host name, resolved to this address, be reached? (false → CB_ERR_HTTP_DISALLOWED_HOST) */
+/** May this host name, resolved to this address, be reached? (false → CB_ERR_OUTBOUND_DISALLOWED_HOST) */
 export type AddressPolicy = (host: string, address: string) => boolean;
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD']);
@@ -73,19 +73,19 @@ async function resolve(url: URL, policy: AddressPolicy): Promise<Target> {
       addresses = await dnsLookup(host, { all: true, verbatim: true });
     } catch (err) {
       throw new IsobarError(
-        'CB_ERR_HTTP_FAILED',
+        'CB_ERR_OUTBOUND_FAILED',
         { host, reason: 'the host name does not resolve' },
         { cause: err },
       );
     }
   }
   if (addresses.length === 0) {
-    throw new IsobarError('CB_ERR_HTTP_FAILED', { host, reason: 'the host name does not resolve' });
+    throw new IsobarError('CB_ERR_OUTBOUND_FAILED', { host, reason: 'the host name does not resolve' });
   }
   // Every address is checked, not only the first: a name with one public and one internal record is refused.
   for (const a of addresses) {
     if (isInternalAddress(a.address) && !policy(host, a.address)) {
-      throw new IsobarError('CB_ERR_HTTP_DISALLOWED_HOST', {
+      throw new IsobarError('CB_ERR_OUTBOUND_DISALLOWED_HOST', {
         host,
         reason: `${a.address} is an internal address and the system allow-list does not admit it`,
       });
@@ -111,12 +111,12 @@ function parseUrl(text: string, base?: URL): URL {
   try {
     url = base === undefined ? new URL(text) : new URL(text, base);
   } catch {
-    throw new IsobarError('CB_ERR_HTTP_BAD_REQUEST', {
+    throw new IsobarError('CB_ERR_OUTBOUND_BAD_REQUEST', {
       detail: `not an absolute URL: ${text.slice(0, 200)}`,
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new IsobarError('CB_ERR_HTTP_BAD_REQUEST', {
+    throw new IsobarError('CB_ERR_OUTBOUND_BAD_REQUEST', {
       detail: `only http and https URLs, not ${url.protocol}`,
     });
   }
@@ -151,7 +151,7 @@ function sendHop(
       );
     } catch (err) {
       reject(
-        new IsobarError('CB_ERR_HTTP_BAD_REQUEST', {
+        new IsobarError('CB_ERR_OUTBOUND_BAD_REQUEST', {
           detail: err instanceof Error ? err.message : String(err),
         }),
       );
@@ -169,7 +169,7 @@ function readBody(res: IncomingMessage, limit: number, host: string): Promise<st
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       res.destroy();
-      reject(new IsobarError('CB_ERR_HTTP_RESPONSE_TOO_LARGE', { host, limit }));
+      reject(new IsobarError('CB_ERR_OUTBOUND_RESPONSE_TOO_LARGE', { host, limit }));
       return;
     }
     const chunks: Buffer[] = [];
@@ -178,7 +178,7 @@ function readBody(res: IncomingMessage, limit: number, host: string): Promise<st
       size += chunk.length;
       if (size > limit) {
         res.destroy();
-        reject(new IsobarError('CB_ERR_HTTP_RESPONSE_TOO_LARGE', { host, limit }));
+        reject(new IsobarError('CB_ERR_OUTBOUND_RESPONSE_TOO_LARGE', { host, limit }));
         return;
       }
       chunks.push(chunk);
@@ -204,7 +204,7 @@ export async function sendOutbound(
 ): Promise<OutboundResponse> {
   let method = request.method.toUpperCase();
   if (!METHODS.has(method))
-    throw new IsobarError('CB_ERR_HTTP_BAD_REQUEST', { detail: `method ${request.method}` });
+    throw new IsobarError('CB_ERR_OUTBOUND_BAD_REQUEST', { detail: `method ${request.method}` });
   let url = parseUrl(request.url);
   const timeoutS =
     request.timeoutS !== undefined && request.timeoutS > 0
@@ -220,7 +220,7 @@ export async function sendOutbound(
   }
   let body = request.body;
   if (body !== undefined && Buffer.byteLength(body) > limits.maxResponseBytes) {
-    throw new IsobarError('CB_ERR_HTTP_BAD_REQUEST', {
+    throw new IsobarError('CB_ERR_OUTBOUND_BAD_REQUEST', {
       detail: `body over ${limits.maxResponseBytes} bytes`,
     });
   }
@@ -241,7 +241,7 @@ export async function sendOutbound(
       if (status >= 300 && status < 400 && status !== 304 && location !== undefined && maxRedirects > 0) {
         res.resume();
         if (redirects >= maxRedirects) {
-          throw new IsobarError('CB_ERR_HTTP_TOO_MANY_REDIRECTS', { host: host(), limit: maxRedirects });
+          throw new IsobarError('CB_ERR_OUTBOUND_TOO_MANY_REDIRECTS', { host: host(), limit: maxRedirects });
         }
         const next = parseUrl(location, url);
         if (next.origin !== url.origin) {
@@ -269,10 +269,10 @@ export async function sendOutbound(
     }
   } catch (err) {
     if (timedOut)
-      throw new IsobarError('CB_ERR_HTTP_TIMEOUT', { host: host(), seconds: timeoutS }, { cause: err });
+      throw new IsobarError('CB_ERR_OUTBOUND_TIMEOUT', { host: host(), seconds: timeoutS }, { cause: err });
     if (err instanceof IsobarError) throw err;
     const reason = err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.message) : String(err);
-    throw new IsobarError('CB_ERR_HTTP_FAILED', { host: host(), reason }, { cause: err });
+    throw new IsobarError('CB_ERR_OUTBOUND_FAILED', { host: host(), reason }, { cause: err });
   } finally {
     clearTimeout(timer);
   }

@@ -59,16 +59,16 @@ describe('outbound HTTP: address rules, redirects and limits', () => {
       LIMITS,
     );
 
-  it('refuses loopback without an allow-list entry with CB_ERR_HTTP_DISALLOWED_HOST', async () => {
+  it('refuses loopback without an allow-list entry with CB_ERR_OUTBOUND_DISALLOWED_HOST', async () => {
     const err = await get('/hello', none).catch((e: unknown) => e);
-    expect(err).to.have.property('code', 'CB_ERR_HTTP_DISALLOWED_HOST');
+    expect(err).to.have.property('code', 'CB_ERR_OUTBOUND_DISALLOWED_HOST');
     const byName = await get('/hello', none, 'localhost').catch((e: unknown) => e);
-    expect(byName).to.have.property('code', 'CB_ERR_HTTP_DISALLOWED_HOST');
+    expect(byName).to.have.property('code', 'CB_ERR_OUTBOUND_DISALLOWED_HOST');
   });
 
   it('refuses IPv4-mapped IPv6 loopback too', async () => {
     const err = await get('/hello', none, '[::ffff:127.0.0.1]').catch((e: unknown) => e);
-    expect(err).to.have.property('code', 'CB_ERR_HTTP_DISALLOWED_HOST');
+    expect(err).to.have.property('code', 'CB_ERR_OUTBOUND_DISALLOWED_HOST');
     expect(isInternalAddress('::ffff:7f00:1')).to.equal(true);
     expect(isInternalAddress('169.254.169.254')).to.equal(true);
     expect(isInternalAddress('8.8.8.8')).to.equal(false);
@@ -84,34 +84,34 @@ describe('outbound HTTP: address rules, redirects and limits', () => {
     const ok = await get('/to-hello', localhostByName, 'localhost');
     expect(ok).to.include({ status: 200, body: 'hi there', redirects: 1 });
     const err = await get('/to-ip', localhostByName, 'localhost').catch((e: unknown) => e);
-    expect(err).to.have.property('code', 'CB_ERR_HTTP_DISALLOWED_HOST');
+    expect(err).to.have.property('code', 'CB_ERR_OUTBOUND_DISALLOWED_HOST');
   });
 
-  it('stops a redirect loop with CB_ERR_HTTP_TOO_MANY_REDIRECTS', async () => {
+  it('stops a redirect loop with CB_ERR_OUTBOUND_TOO_MANY_REDIRECTS', async () => {
     const err = await get('/loop', everything).catch((e: unknown) => e);
-    expect(err).to.have.property('code', 'CB_ERR_HTTP_TOO_MANY_REDIRECTS');
+    expect(err).to.have.property('code', 'CB_ERR_OUTBOUND_TOO_MANY_REDIRECTS');
   });
 
-  it('cuts a response over the size limit with CB_ERR_HTTP_RESPONSE_TOO_LARGE', async () => {
+  it('cuts a response over the size limit with CB_ERR_OUTBOUND_RESPONSE_TOO_LARGE', async () => {
     const err = await get('/big', everything).catch((e: unknown) => e);
-    expect(err).to.have.property('code', 'CB_ERR_HTTP_RESPONSE_TOO_LARGE');
+    expect(err).to.have.property('code', 'CB_ERR_OUTBOUND_RESPONSE_TOO_LARGE');
   });
 
-  it('ends a request past its timeout with CB_ERR_HTTP_TIMEOUT', async () => {
+  it('ends a request past its timeout with CB_ERR_OUTBOUND_TIMEOUT', async () => {
     const err = await get('/hang', everything, '127.0.0.1', { timeoutS: 0.2 }).catch((e: unknown) => e);
-    expect(err).to.have.property('code', 'CB_ERR_HTTP_TIMEOUT');
+    expect(err).to.have.property('code', 'CB_ERR_OUTBOUND_TIMEOUT');
   });
 
-  it('refuses other schemes and methods with CB_ERR_HTTP_BAD_REQUEST', async () => {
+  it('refuses other schemes and methods with CB_ERR_OUTBOUND_BAD_REQUEST', async () => {
     const scheme = await sendOutbound(
       { method: 'GET', url: 'file:///etc/passwd', headers: {} },
       everything,
       LIMITS,
     ).catch((e: unknown) => e);
-    expect(scheme).to.have.property('code', 'CB_ERR_HTTP_BAD_REQUEST');
+    expect(scheme).to.have.property('code', 'CB_ERR_OUTBOUND_BAD_REQUEST');
     const method = await get('/hello', everything, '127.0.0.1', { method: 'CONNECT' }).catch(
       (e: unknown) => e,
     );
-    expect(method).to.have.property('code', 'CB_ERR_HTTP_BAD_REQUEST');
+    expect(method).to.have.property('code', 'CB_ERR_OUTBOUND_BAD_REQUEST');
   });
 });

@@ -80,7 +80,7 @@ describe('ClearBlade.Cache, Requests() and fetch inside a service', () => {
     const uri = `http://127.0.0.1:${port}/reading`;
     const refused = await run('Caller', { uri });
     expect(refused.body.success).to.equal(false);
-    expect(refused.body.results).to.have.property('code', 'CB_ERR_HTTP_DISALLOWED_HOST');
+    expect(refused.body.results).to.have.property('code', 'CB_ERR_OUTBOUND_DISALLOWED_HOST');
     const set = await w.http('PUT', `/admin/v/4/http_allowlist/${w.systemKey}`, {
       body: { entries: ['127.0.0.1/32'] },
       token: w.devToken,
@@ -96,12 +96,12 @@ describe('ClearBlade.Cache, Requests() and fetch inside a service', () => {
     });
   });
 
-  it('refuses a bad allow-list entry with CB_ERR_HTTP_BAD_ALLOWLIST', async () => {
+  it('refuses a bad allow-list entry with CB_ERR_OUTBOUND_BAD_ALLOWLIST', async () => {
     const r = await w.http('PUT', `/admin/v/4/http_allowlist/${w.systemKey}`, {
       body: { entries: ['10.0.0.0/99'] },
       token: w.devToken,
     });
     expect(r.status).to.equal(400);
-    expect(r.body.code).to.equal('CB_ERR_HTTP_BAD_ALLOWLIST');
+    expect(r.body.code).to.equal('CB_ERR_OUTBOUND_BAD_ALLOWLIST');
   });
 });
