@@ -24,10 +24,8 @@ import { createEdgesComponent, edgeEngineOption, type EdgesComponent } from './e
 import { withEdgeAuth } from './edges/broker-auth.js';
 import { loadEdgeRegistry } from './edges/registry.js';
 import { createCacheComponent, type CacheComponent } from './cache/component.js';
-import {
-  createOutboundHttpComponent,
-  type OutboundHttpComponent,
-} from './outbound-http/component.js';
+import { createOutboundHttpComponent, type OutboundHttpComponent } from './outbound-http/component.js';
+import { createMetrics, createRunMetrics } from './metrics/component.js';
 
 export type { Ports } from './kernel/component.js';
 
@@ -116,12 +114,18 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   const broker = messaging.broker;
   components.push(messaging);
   // --- code engine and registry (DESIGN.md "Code services") ---
+  // Every micro run's outcome and duration is counted where it ends (services/metrics/runs.ts).
+  const runs = createRunMetrics();
+  const createObservedEngine: typeof createEngine = async (options, engineDeps) => {
+    const engine = await createEngine(options, engineDeps);
+    return config.metrics.enabled ? runs.observe(engine) : engine;
+  };
   const code = await createCodeComponent(base, {
     identity,
     broker,
     ops: (op) => bridgeOps.get(op),
     createEngine: (host) =>
-      createEngine(
+      createObservedEngine(
         {
           defaults: { memoryLimitMb: config.engine.memoryLimitMb, executionTimeoutS: 60 },
           limits: {
@@ -183,6 +187,20 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   // A deployed service follows its edits: every edge it is deployed to gets a fresh manifest.
   code.onServiceSaved((systemKey, name) => edges.deployments.assetChanged(systemKey, 'service', name));
   components.push(edges);
+  // --- metrics, the console overview and $SYS topics (services/metrics/README.md) ---
+  components.push(
+    createMetrics(config.metrics, base, {
+      sources: {
+        broker,
+        engine: () => code.engine,
+        triggers: () => triggers.dispatcher.stats(),
+        history: () => history.capture.stats(),
+        runs,
+      },
+      systemsOf: (developerId) => identity.systemsOf(developerId).map((s) => s.systemKey),
+      on: (event, listener) => broker.on(event, listener),
+    }),
+  );
   bridgeOps = collectBridgeOps(components);
 
   let ready = false;

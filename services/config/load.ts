@@ -33,6 +33,16 @@ export interface Config {
     readonly maxRedirects: number;
   };
   readonly edge: EdgeConfig;
+  /** Metrics, the console overview and $SYS topics (services/metrics). */
+  readonly metrics: {
+    readonly enabled: boolean;
+    readonly token: string | undefined;
+    readonly host: string;
+    readonly port: number;
+    readonly sysIntervalS: number;
+    readonly sampleS: number;
+    readonly windowS: number;
+  };
 }
 
 export interface EngineConfig {

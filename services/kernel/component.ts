@@ -14,6 +14,8 @@ import type { Log } from './log.js';
 /** Actual ports after listening; null for a disabled listener. Printed in the `isobar ready` line. */
 export interface Ports extends ListeningPorts {
   http: number | null;
+  /** The separate metrics listener (services/metrics), when one is configured. */
+  metrics?: number | null;
 }
 
 /** What every component is built from. */
