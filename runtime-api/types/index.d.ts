@@ -200,6 +200,49 @@ declare namespace CbServer {
     logger(message: string): void;
     makeKVPair(key: string, value: string): KeyValuePair;
     Messaging(options?: MessagingOptions, callback?: CbCallback): Messaging;
+    /** A shared cache of this system (created by a developer: /admin/v/4/service_caches). */
+    Cache(name: string): Cache;
+  }
+
+  /** ClearBlade.Cache(name): every method takes `cb(err, data)` last; `ttl` is seconds (else the cache default). */
+  interface Cache {
+    get(key: string, callback?: CbCallback): unknown;
+    getAll(callback?: CbCallback): unknown;
+    set(key: string, value: unknown, ttlOrCallback?: number | CbCallback, callback?: CbCallback): unknown;
+    setnx(key: string, value: unknown, ttlOrCallback?: number | CbCallback, callback?: CbCallback): unknown;
+    setMultiple(
+      data: Record<string, unknown>,
+      ttlOrCallback?: number | CbCallback,
+      callback?: CbCallback,
+    ): unknown;
+    delete(key: string, callback?: CbCallback): unknown;
+    flush(callback?: CbCallback): unknown;
+  }
+
+  /** Options of Requests().get/post/put/delete/patch (native-libraries http.md). */
+  interface RequestOptions {
+    uri: string;
+    qs?: Record<string, unknown>;
+    body?: unknown;
+    form?: Record<string, unknown>;
+    headers?: Record<string, string>;
+    /** Seconds; only shortens ISOBAR_HTTP_OUT_TIMEOUT. */
+    timeout?: number;
+    followRedirect?: number | boolean;
+    auth?: { user: string; pass?: string };
+    /** Answer {Body, Header, Status} instead of the body text. */
+    full?: boolean;
+  }
+  type RequestCallback = (
+    err: null | { error: string; code?: string; status?: number; body?: string },
+    data: unknown,
+  ) => void;
+  interface Requests {
+    get(options: RequestOptions, callback?: RequestCallback): unknown;
+    post(options: RequestOptions, callback?: RequestCallback): unknown;
+    put(options: RequestOptions, callback?: RequestCallback): unknown;
+    delete(options: RequestOptions, callback?: RequestCallback): unknown;
+    patch(options: RequestOptions, callback?: RequestCallback): unknown;
   }
 
   interface ClearBladeGlobal extends ClearBladeInt {
@@ -224,6 +267,8 @@ declare var cbmeta: {
   code_versions: Record<string, number>;
 };
 declare function newUUID(): string;
+/** Outbound HTTP through the platform (docs/security/outbound-http.md); `cb(err, body)`. */
+declare function Requests(): CbServer.Requests;
 /** Blocks this service (not the platform) for `ms` milliseconds. */
 declare function sleep(ms: number): void;
 /* eslint-enable no-var */
