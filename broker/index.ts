@@ -235,7 +235,8 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
         dup: false,
         properties: { isobar: { hop: opts.hop ?? 0, publisher: opts.identity } },
       } as unknown as AedesPublishPacket;
-      traffic?.published(systemKey, packet.qos, packet.payload.length);
+      // The platform's own `$` topics ($SYS, $trigger events) are not traffic of the system (Mosquitto: same).
+      if (topic.charCodeAt(0) !== 36) traffic?.published(systemKey, packet.qos, packet.payload.length);
       await new Promise<void>((resolve, reject) =>
         aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
       );

@@ -54,6 +54,7 @@ export async function createMessaging(
       },
       publicHost: config.publicHost,
       connectTimeout: m.connectTimeout,
+      traffic: config.metrics.enabled,
     },
     {
       auth: (deps.wrapAuth ?? ((a: BrokerAuth) => a))(createBrokerAuth(deps.identity)),
