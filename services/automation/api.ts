@@ -5,7 +5,8 @@ import type { TimerInput } from './timers/definition.js';
 import type { TimerRegistry } from './timers/registry.js';
 import type { TimerScheduler } from './timers/scheduler.js';
 import { DEFINITIONS } from './triggers/definitions.js';
-import type { Creator, TriggerInput, TriggerRegistry } from './triggers/registry.js';
+import type { Creator } from './record.js';
+import type { TriggerInput, TriggerRegistry } from './triggers/registry.js';
 import { renderTimer, renderTrigger } from './render.js';
 
 type Wire = Record<string, unknown>;

@@ -6,7 +6,7 @@
 import type { Caller } from '../../engine/types.js';
 import type { Clock } from '../kernel/clock.js';
 import type { LoginResult } from '../identity/types.js';
-import type { Creator } from './triggers/registry.js';
+import type { Creator } from './record.js';
 
 /** The slice of identity callers need. */
 export interface CallerIdentity {

@@ -9,13 +9,13 @@ import { createTimerRegistry, type TimerRecord, type TimerRegistry } from './tim
 import { timerRoutes } from './timers/routes.js';
 import { createTimerScheduler, type TimerScheduler } from './timers/scheduler.js';
 import { createTriggersApi, type TriggersApi } from './api.js';
-import { triggerOps, type OpHandler } from './triggers/bridge-ops.js';
+import { triggerOps } from './triggers/bridge-ops.js';
 import { createCallers, type CallerIdentity } from './callers.js';
 import type { ActionKey } from './triggers/definitions.js';
 import { createDispatcher, DEFAULT_DISPATCHER_OPTIONS, type Dispatcher, type Job } from './dispatcher.js';
 import { createEventTopics, type EventTopicBroker } from './event-topics.js';
 import { platformStartedEvent, type TriggerEvent } from './triggers/params.js';
-import type { PermissionIdentity } from './permissions.js';
+import type { OpHandler, PermissionIdentity } from './permissions.js';
 import { createTriggerRegistry, type TriggerRegistry } from './triggers/registry.js';
 import { timerFiring } from './render.js';
 import { triggerRoutes } from './triggers/routes.js';
@@ -27,8 +27,25 @@ export type InvokeService = (
   name: string,
   params: unknown,
   caller: Caller,
-  opts: { readonly hop?: number; readonly logging?: boolean; readonly authorize?: boolean },
+  opts: {
+    readonly hop?: number;
+    readonly logging?: boolean;
+    readonly authorize?: boolean;
+    /** Where the run comes from, for its log row and the live tail (services/code/run-tail.ts). */
+    readonly source?: 'trigger' | 'timer';
+  },
 ) => Promise<InvokeResult>;
+
+/** One event of a batch handed to the door. */
+type BatchItem = {
+  readonly params: unknown;
+  readonly caller: Caller;
+  readonly hop: number;
+  readonly source?: 'trigger' | 'timer';
+};
+
+/** A job's source for the service's logs: a timer firing or a trigger's event. */
+const runSource = (job: Job): 'trigger' | 'timer' => (job.source.startsWith('timer') ? 'timer' : 'trigger');
 
 export interface TriggersDeps {
   readonly broker: SourceBroker & EventTopicBroker;
@@ -39,7 +56,7 @@ export interface TriggersDeps {
   readonly invokeBatch?: (
     systemKey: string,
     name: string,
-    items: ReadonlyArray<{ readonly params: unknown; readonly caller: Caller; readonly hop: number }>,
+    items: readonly BatchItem[],
   ) => Promise<InvokeResult[]>;
   readonly serviceExists: (systemKey: string, name: string) => boolean;
   /** Dispatcher limits (tests and benches shrink or grow them). */
@@ -86,6 +103,7 @@ export async function createTriggersComponent(
     const result = await invoke(job.systemKey, job.service, job.params, caller, {
       hop: job.hop,
       authorize: false,
+      source: runSource(job),
     });
     report(job, result);
   };
@@ -96,12 +114,12 @@ export async function createTriggersComponent(
       ? undefined
       : async (jobs: readonly Job[]): Promise<unknown[]> => {
           const errors: unknown[] = jobs.map(() => undefined);
-          const items: Array<{ params: unknown; caller: Caller; hop: number }> = [];
+          const items: BatchItem[] = [];
           const at: number[] = [];
           for (let i = 0; i < jobs.length; i++) {
             try {
               const caller = await callers.resolve(jobs[i].systemKey, jobs[i].creator);
-              items.push({ params: jobs[i].params, caller, hop: jobs[i].hop });
+              items.push({ params: jobs[i].params, caller, hop: jobs[i].hop, source: runSource(jobs[i]) });
               at.push(i);
             } catch (err) {
               errors[i] = err;

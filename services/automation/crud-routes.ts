@@ -13,7 +13,7 @@ import {
   type ListResource,
   type PermissionIdentity,
 } from './permissions.js';
-import type { Creator } from './triggers/registry.js';
+import type { Creator } from './record.js';
 
 type Wire = Record<string, unknown>;
 

@@ -6,7 +6,7 @@
 
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../kernel/log.js';
-import type { Creator } from './triggers/registry.js';
+import type { Creator } from './record.js';
 
 /** One service run to make. */
 export interface Job {

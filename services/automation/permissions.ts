@@ -1,10 +1,12 @@
 // Who may manage triggers and timers: developers of the system always; users and devices by the list
 // permissions `triggers` / `timers` of their roles (reference §6.1: READ 1, CREATE 2, UPDATE 4, DELETE 8).
+// The REST routes and the in-service bridge ops (`guarded`) apply the same rule.
 
+import type { HostContext } from '../../engine/types.js';
 import { PERM } from '../../runtime-api/constants.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Actor } from '../identity/types.js';
-import type { Creator } from './triggers/registry.js';
+import type { Creator } from './record.js';
 
 export type ListResource = 'triggers' | 'timers';
 export type ListAction = keyof typeof PERM;
@@ -61,4 +63,23 @@ export function creatorOf(principal: Pick<Actor, 'kind' | 'id'>): Creator {
     });
   }
   return { kind: principal.kind, id: principal.id };
+}
+
+/** A bridge op handler as the host calls it: JSON arguments in, JSON value out. */
+export type OpHandler = (ctx: HostContext, args: readonly unknown[]) => Promise<unknown>;
+
+/** Checks the permission, then runs `fn` with the system key and the acting principal. */
+export function guarded<T>(
+  identity: PermissionIdentity,
+  resource: ListResource,
+  action: ListAction,
+  fn: (systemKey: string, principal: Actor) => Promise<T> | T,
+  input?: unknown,
+): (ctx: HostContext) => Promise<T> {
+  return async (ctx) => {
+    const principal = ctx.runAs;
+    requireList(identity, principal, ctx.runAs.systemKey, resource, action);
+    requireService(identity, principal, ctx.runAs.systemKey, input);
+    return fn(ctx.runAs.systemKey, principal);
+  };
 }

@@ -4,7 +4,8 @@ import type { Libraries } from '../code/libraries.js';
 import type { Registry } from '../code/registry.js';
 import type { ServiceInput } from '../code/types.js';
 import type { TimerRegistry } from '../automation/timers/registry.js';
-import type { Creator, TriggerRegistry } from '../automation/triggers/registry.js';
+import type { Creator } from '../automation/record.js';
+import type { TriggerRegistry } from '../automation/triggers/registry.js';
 import type { AssetAdapter, AssetAdapters } from './deploy.js';
 
 /** The registries an adapter set is built over (any may be missing). */

@@ -2,8 +2,7 @@
 // the `timer.*` bridge ops. Same permission rule as triggers, on the `timers` list permission.
 
 import type { TriggersApi } from '../api.js';
-import { guarded, type OpHandler } from '../triggers/bridge-ops.js';
-import { creatorOf, type PermissionIdentity } from '../permissions.js';
+import { creatorOf, guarded, type OpHandler, type PermissionIdentity } from '../permissions.js';
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : String(v ?? ''));
 const object = <T>(v: unknown): T => (typeof v === 'object' && v !== null ? (v as T) : ({} as T));

@@ -6,8 +6,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { Log } from '../../kernel/log.js';
 import type { Store } from '../../store/index.js';
 import type { TimersTable } from '../../store/tables/triggers.js';
-import { assertValidName } from '../triggers/definitions.js';
-import type { Creator } from '../triggers/registry.js';
+import { assertValidName, type Creator } from '../record.js';
 import { assertPeriod, parseTimerSpec, type TimerInput, type TimerSpec } from './definition.js';
 
 /** A timer as held in memory. */

@@ -2,36 +2,8 @@
 // handlers of the `trigger.*` bridge ops. A service acts as its runAs identity: developers may do
 // anything in their system; users and devices need the `triggers` list permission.
 
-import type { HostContext } from '../../../engine/types.js';
-import type { Actor } from '../../identity/types.js';
 import type { TriggersApi } from '../api.js';
-import {
-  creatorOf,
-  requireList,
-  requireService,
-  type ListAction,
-  type ListResource,
-  type PermissionIdentity,
-} from '../permissions.js';
-
-/** A bridge op handler as the host calls it: JSON arguments in, JSON value out. */
-export type OpHandler = (ctx: HostContext, args: readonly unknown[]) => Promise<unknown>;
-
-/** Checks the permission, then runs `fn` with the system key and the acting principal. */
-export function guarded<T>(
-  identity: PermissionIdentity,
-  resource: ListResource,
-  action: ListAction,
-  fn: (systemKey: string, principal: Actor) => Promise<T> | T,
-  input?: unknown,
-): (ctx: HostContext) => Promise<T> {
-  return async (ctx) => {
-    const principal = ctx.runAs;
-    requireList(identity, principal, ctx.runAs.systemKey, resource, action);
-    requireService(identity, principal, ctx.runAs.systemKey, input);
-    return fn(ctx.runAs.systemKey, principal);
-  };
-}
+import { creatorOf, guarded, type OpHandler, type PermissionIdentity } from '../permissions.js';
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : String(v ?? ''));
 const object = <T>(v: unknown): T => (typeof v === 'object' && v !== null ? (v as T) : ({} as T));

@@ -104,12 +104,3 @@ export function validateFilters(def: TriggerDefinition, pairs: unknown): Record<
   }
   return out;
 }
-
-const NAME_RE = /^[^/#+\s][^/#+]{0,127}$/;
-
-/** Trigger and timer names become topic levels (`$timer/<name>`) and URL segments: keep them plain. */
-export function assertValidName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !NAME_RE.test(name) || name.includes('::') || name.trim() !== name) {
-    throw new IsobarError('CB_ERR_TRIGGER_BAD_NAME', { name: String(name) });
-  }
-}

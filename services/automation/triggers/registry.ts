@@ -5,9 +5,9 @@ import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { topicMatches } from '../../../runtime-api/topics.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Store } from '../../store/index.js';
-import type { CreatorKind, TriggersTable } from '../../store/tables/triggers.js';
+import type { TriggersTable } from '../../store/tables/triggers.js';
+import { assertValidName, type Creator } from '../record.js';
 import {
-  assertValidName,
   definitionOf,
   TOPIC_FILTER_KEYS,
   validateFilters,
@@ -15,12 +15,6 @@ import {
   type TriggerDefinition,
 } from './definitions.js';
 import type { TriggerEvent } from './params.js';
-
-/** Who made a trigger or timer (and, for timers, whom they run as). */
-export interface Creator {
-  readonly kind: CreatorKind;
-  readonly id: string;
-}
 
 /** A trigger as held in memory. */
 export interface TriggerRecord {
