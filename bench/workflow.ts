@@ -9,6 +9,7 @@
 // LOAD_CPUS (core 1). Per path: a warm-up, a paced phase at RATE msg/s (delivered/sent, p50/p99), and a
 // saturation phase (SATURATION messages, WINDOW outstanding: max msg/s and the system's CPU per message,
 // from /proc). BENCH_ROUNDS rounds alternate the systems; each figure is the best over rounds for every path.
+// BENCH_CHILD_FLAGS adds node flags to the platform process (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
 // Run: npm run bench -- workflow   or   node --no-node-snapshot --import tsx bench/workflow.ts
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -62,7 +63,16 @@ async function startIsobar(): Promise<IsobarChild> {
   const script = fileURLToPath(new URL('./lib/workflow-child.ts', import.meta.url));
   const child: ChildProcess = spawn(
     'taskset',
-    ['-c', SYSTEM_CPUS, process.execPath, '--no-node-snapshot', '--import', 'tsx', script],
+    [
+      '-c',
+      SYSTEM_CPUS,
+      process.execPath,
+      '--no-node-snapshot',
+      ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+      '--import',
+      'tsx',
+      script,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: fileURLToPath(new URL('..', import.meta.url)) },
   );
   const next = <T>(key: string) =>
@@ -153,6 +163,10 @@ async function main(): Promise<void> {
         pids: red.pids,
       });
     }
+    // BENCH_PATHS=workflow,floor measures some paths only (e.g. under a profiler); ratios need both sides.
+    const only = (process.env.BENCH_PATHS ?? '').split(',').filter((p) => p !== '');
+    if (only.length > 0)
+      paths.splice(0, paths.length, ...paths.filter((p) => only.some((o) => p.name.includes(o))));
     const results = new Map<string, Figures>();
     const before = await isobar.stats();
     for (let round = 0; round < ROUNDS; round++) {
@@ -166,11 +180,6 @@ async function main(): Promise<void> {
       }
     }
     const after = await isobar.stats();
-    const get = (name: string) => {
-      const r = results.get(name);
-      if (r === undefined) throw new Error(`no figures for ${name}`);
-      return r;
-    };
     console.log(
       `\nworkflow bench — load average at start ${load.join(' ')}; systems on CPU ${SYSTEM_CPUS}, load on CPU ${LOAD_CPUS}; ` +
         `paced ${String(RATE)} msg/s for ${String(SECONDS)} s; saturation ${String(SATURATION)} msgs, ${String(WINDOW)} outstanding; ` +
@@ -178,32 +187,35 @@ async function main(): Promise<void> {
     );
     const rows = [['path', `delivered @${String(RATE)}`, 'p50 ms', 'p99 ms', 'max msg/s', 'CPU µs/msg']];
     for (const path of paths) {
-      const r = get(path.name);
-      rows.push([
-        path.name,
-        `${String(r.high.received)}/${String(r.high.sent)}`,
-        fmt(r.high.p50, 3),
-        fmt(r.high.p99, 3),
-        fmt(r.rate),
-        fmt(r.cpuPerMsg, 1),
-      ]);
+      const r = results.get(path.name);
+      if (r !== undefined)
+        rows.push([
+          path.name,
+          `${String(r.high.received)}/${String(r.high.sent)}`,
+          fmt(r.high.p50, 3),
+          fmt(r.high.p99, 3),
+          fmt(r.rate),
+          fmt(r.cpuPerMsg, 1),
+        ]);
     }
     console.log(table(rows));
-    const floor = get('floor (Node handler)');
-    const wf = get('workflow 1 (trigger)');
-    const stream = get('stream service');
-    const f2 = (n: number) => fmt(n, 2);
-    console.log(
-      `workflow 1 / floor: throughput ${f2(wf.rate / floor.rate)}x (target >= 0.6); @${String(RATE)}: ` +
-        `dropped ${String(wf.high.sent - wf.high.received)} (target 0), p50 ${f2(wf.high.p50 / floor.high.p50)}x (target <= 1.3), ` +
-        `p99 ${fmt(wf.high.p99, 3)} ms (target <= 1.5); CPU/msg ${f2(wf.cpuPerMsg / floor.cpuPerMsg)}x`,
-    );
-    console.log(
-      `stream / floor: throughput ${f2(stream.rate / floor.rate)}x (target >= 0.85); @${String(RATE)}: ` +
-        `p50 ${f2(stream.high.p50 / floor.high.p50)}x (target <= 1.3)`,
-    );
+    const floor = results.get('floor (Node handler)');
+    const wf = results.get('workflow 1 (trigger)');
+    const stream = results.get('stream service');
     const nr = results.get('Node-RED + Mosquitto');
-    if (nr !== undefined) {
+    const f2 = (n: number) => fmt(n, 2);
+    if (floor !== undefined && wf !== undefined)
+      console.log(
+        `workflow 1 / floor: throughput ${f2(wf.rate / floor.rate)}x (target >= 0.6); @${String(RATE)}: ` +
+          `dropped ${String(wf.high.sent - wf.high.received)} (target 0), p50 ${f2(wf.high.p50 / floor.high.p50)}x (target <= 1.3), ` +
+          `p99 ${fmt(wf.high.p99, 3)} ms (target <= 1.5); CPU/msg ${f2(wf.cpuPerMsg / floor.cpuPerMsg)}x`,
+      );
+    if (floor !== undefined && stream !== undefined)
+      console.log(
+        `stream / floor: throughput ${f2(stream.rate / floor.rate)}x (target >= 0.85); @${String(RATE)}: ` +
+          `p50 ${f2(stream.high.p50 / floor.high.p50)}x (target <= 1.3)`,
+      );
+    if (nr !== undefined && wf !== undefined && floor !== undefined) {
       console.log(
         `workflow 1 / Node-RED: throughput ${f2(wf.rate / nr.rate)}x (target >= 2.5); CPU/msg ${f2(wf.cpuPerMsg / nr.cpuPerMsg)}x; ` +
           `floor / Node-RED ${f2(floor.rate / nr.rate)}x`,
