@@ -21,7 +21,13 @@ import { openPersistence } from './persistence.js';
 import { createSharedSubscriptions, type ClientMember } from './shared-subscriptions.js';
 import { publishWills, toMessage } from './messages.js';
 import { fromInternal, parsePlaceholder, toInternal } from './tenancy.js';
-import { countClientTraffic, retainedCounts, subscriptionCounts, TrafficCounters } from './traffic.js';
+import {
+  countClientTraffic,
+  retainedCounts,
+  subscriberCount,
+  subscriptionCounts,
+  TrafficCounters,
+} from './traffic.js';
 import type {
   AckGate,
   Broker,
@@ -339,6 +345,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
 
     traffic: () => traffic?.bySystem ?? new Map(),
     subscriptionCounts: () => subscriptionCounts(broker),
+    subscriberCount: (systemKey, topic) => subscriberCount(broker, systemKey, topic),
     retainedCounts: () => retainedCounts(persistence),
 
     close() {

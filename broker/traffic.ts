@@ -4,7 +4,8 @@
 // are counted when asked (one pass over the clients, one scan of the retained store), never kept.
 import type { AedesPublishPacket } from 'aedes';
 import type { AedesInternals, AsyncPersistence, ClientInternals, DeliverFn, WirePacket } from './internal.js';
-import { fromInternal } from './tenancy.js';
+import { topicMatches } from '../runtime-api/topics.js';
+import { fromInternal, parsePlaceholder, stripFor } from './tenancy.js';
 import type { SystemTraffic } from './types.js';
 
 /** One mutable counter set per system; `Session`s hold theirs so the hot path does no lookup. */
@@ -100,4 +101,24 @@ export async function retainedCounts(persistence: AsyncPersistence): Promise<Map
     if (where !== undefined) counts.set(where.systemKey, (counts.get(where.systemKey) ?? 0) + 1);
   }
   return counts;
+}
+
+/**
+ * Connected clients of `systemKey` with at least one subscription (plain or `$share`) matching `topic`
+ * (ClearBlade's `/api/v/3/message/{sk}/subscribers/{topic}`): one pass over the clients, when asked.
+ */
+export function subscriberCount(aedes: AedesInternals, systemKey: string, topic: string): number {
+  let n = 0;
+  for (const id in aedes.clients) {
+    const client = aedes.clients[id] as ClientInternals;
+    if (client.isobarSession?.systemKey !== systemKey) continue;
+    for (const internal in client.subscriptions) {
+      const filter = stripFor(systemKey, internal) ?? parsePlaceholder(internal)?.filter;
+      if (filter !== undefined && topicMatches(filter, topic)) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
 }

@@ -223,6 +223,8 @@ export interface Broker {
   traffic(): ReadonlyMap<string, SystemTraffic>;
   /** Subscriptions of connected clients per system (one pass over the clients). */
   subscriptionCounts(): Map<string, number>;
+  /** Connected clients of `systemKey` subscribed to a filter matching `topic` (one pass, when asked). */
+  subscriberCount(systemKey: string, topic: string): number;
   /** Retained messages per system (one scan of the retained store). */
   retainedCounts(): Promise<Map<string, number>>;
   /** Stops listening, closes clients, flushes persistence; idempotent. */

@@ -152,6 +152,30 @@ export function historyRoutes(api: HistoryApi): FastifyPluginAsync {
         return api.delete(req.params.systemKey, rawQuery(req));
       },
     );
+    app.get<{ Params: { systemKey: string }; Querystring: { topic: string } }>(
+      '/api/v/3/message/:systemKey/averagePayload',
+      {
+        config: CALLER_IN_SYSTEM,
+        schema: {
+          tags,
+          summary:
+            'Average payload size (bytes) of the stored messages of a topic in start..stop (msgHistory read)',
+          description:
+            'Over the newest stored messages the window selects, at most as many as one history read answers; ' +
+            '0 when there are none. JS SDK MessagingStats.getAveragePayloadSize.',
+          params,
+          querystring: { ...querystring, required: ['topic'] },
+          response: { 200: { type: 'object', properties: { payloadsize: { type: 'number' } } } },
+        },
+      },
+      async (req) => {
+        allowed(req, req.params.systemKey, PERM.READ, 'read');
+        const { topic, start, stop } = rawQuery(req);
+        const messages = await api.query(req.params.systemKey, { topic, start, stop, count: 0 });
+        const total = messages.reduce((sum, m) => sum + m.payloadsize, 0);
+        return { payloadsize: messages.length === 0 ? 0 : total / messages.length };
+      },
+    );
     app.get<{ Params: { systemKey: string } }>(
       '/api/v/1/message/:systemKey/currentTopics',
       {

@@ -7,6 +7,7 @@ import type { IdentityService } from '../identity/types.js';
 import type { ComponentBase, Component, Ports } from '../kernel/component.js';
 import { createBrokerAuth } from './broker-auth.js';
 import { publishRoutes } from './publish-route.js';
+import { statsRoutes } from './stats-routes.js';
 
 export interface MessagingComponent extends Component {
   readonly broker: Broker;
@@ -77,7 +78,7 @@ export async function createMessaging(
   return {
     name: 'messaging',
     broker,
-    routes: [publishRoutes({ broker })],
+    routes: [publishRoutes({ broker }), statsRoutes({ broker, identity: deps.identity })],
     async start(): Promise<Partial<Ports>> {
       return broker.listen();
     },
