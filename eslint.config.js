@@ -25,6 +25,17 @@ const zones = [
     from: './services/platform.ts',
     message: 'the composition root is imported by nobody: import the contract from services/kernel/',
   },
+  {
+    // services/automation: triggers/ and timers/ are sibling rooms; what both need lives at the area's top.
+    target: './services/automation/triggers',
+    from: './services/automation/timers',
+    message: 'automation/triggers never imports automation/timers: shared pieces live in services/automation/',
+  },
+  {
+    target: './services/automation/timers',
+    from: './services/automation/triggers',
+    message: 'automation/timers never imports automation/triggers: shared pieces live in services/automation/',
+  },
 ];
 
 export default tseslint.config(

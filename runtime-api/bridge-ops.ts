@@ -4,7 +4,7 @@
 // (services/kernel/component.ts); the bridge refuses any other name. Arguments and results are JSON values.
 
 /** Who answers an op: a platform component by its `name`, or the engine's bridge itself. */
-export type BridgeOpOwner = 'history' | 'triggers' | 'cache' | 'http' | 'collections' | 'engine';
+export type BridgeOpOwner = 'history' | 'automation' | 'cache' | 'http' | 'collections' | 'engine';
 
 /** One row of the table: the owner and the positional arguments the prelude sends, by name. */
 export interface BridgeOpSpec {
@@ -20,19 +20,19 @@ export const BRIDGE_OP_TABLE = {
   'history.currentTopics': { owner: 'history', args: [] },
   // triggers and timers (reference §4.2, §5)
   'trigger.create': {
-    owner: 'triggers',
+    owner: 'automation',
     args: ['name', '{def_module, def_name, key_value_pairs, service_name}'],
   },
-  'trigger.fetch': { owner: 'triggers', args: ['name'] },
-  'trigger.update': { owner: 'triggers', args: ['name', 'changes'] },
-  'trigger.delete': { owner: 'triggers', args: ['name'] },
+  'trigger.fetch': { owner: 'automation', args: ['name'] },
+  'trigger.update': { owner: 'automation', args: ['name', 'changes'] },
+  'trigger.delete': { owner: 'automation', args: ['name'] },
   'timer.create': {
-    owner: 'triggers',
+    owner: 'automation',
     args: ['name', '{start_time, repeats, frequency, service_name, description, cron}'],
   },
-  'timer.fetch': { owner: 'triggers', args: ['name'] },
-  'timer.update': { owner: 'triggers', args: ['name', 'changes'] },
-  'timer.delete': { owner: 'triggers', args: ['name'] },
+  'timer.fetch': { owner: 'automation', args: ['name'] },
+  'timer.update': { owner: 'automation', args: ['name', 'changes'] },
+  'timer.delete': { owner: 'automation', args: ['name'] },
   // shared caches, ClearBlade.Cache(name) (reference §3.7): `ttl` is optional seconds (else the cache default)
   'cache.get': { owner: 'cache', args: ['cache', 'key'] },
   'cache.getAll': { owner: 'cache', args: ['cache'] },

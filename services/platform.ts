@@ -15,7 +15,7 @@ import { createRestAuth } from './rest/auth.js';
 import { firstStart } from './first-start.js';
 import { createHistory, type HistoryComponent } from './history/component.js';
 import { createCollections, type CollectionsComponent } from './collections/component.js';
-import { createTriggersComponent, type TriggersComponent } from './automation/component.js';
+import { createAutomationComponent, type AutomationComponent } from './automation/component.js';
 import type { Broker } from '../broker/types.js';
 import { createEngine } from '../engine/index.js';
 import { createCodeComponent, type CodeComponent } from './code/component.js';
@@ -56,8 +56,8 @@ export interface Platform {
   readonly collections: CollectionsComponent;
   /** Edges: the registry, relay and deployments (platform), or the link to the platform (edge mode). */
   readonly edges: EdgesComponent;
-  /** Triggers, `$trigger`/`$timer` event topics and timers (registries, dispatcher, scheduler). */
-  readonly triggers: TriggersComponent;
+  /** Automation: triggers, timers and their `$trigger`/`$timer` event topics (registries, dispatcher, scheduler). */
+  readonly automation: AutomationComponent;
   /** Shared caches: definitions, per-node entries, the `cache.*` bridge ops. */
   readonly cache: CacheComponent;
   /** Outbound HTTP from services: allow-lists and the `http.request` bridge op. */
@@ -159,19 +159,19 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   components.push(cache);
   const outboundHttp = await createOutboundHttpComponent(base);
   components.push(outboundHttp);
-  // --- triggers, event topics, timers (DESIGN.md "Triggers and timers") ---
-  const triggers = await createTriggersComponent(base, {
+  // --- automation: triggers, event topics, timers (DESIGN.md "Triggers and timers") ---
+  const automation = await createAutomationComponent(base, {
     broker,
     identity,
     invoke: code.invokeService,
     invokeBatch: code.invokeServiceBatch,
     serviceExists: code.serviceExists,
   });
-  // Deleting a service cascades to the triggers and timers that ran it (logged; see services/triggers/README.md).
+  // Deleting a service cascades to the triggers and timers that ran it (logged; see services/automation/README.md).
   code.onServiceDeleted(async (systemKey, name) => {
-    await triggers.serviceDeleted(systemKey, name);
+    await automation.serviceDeleted(systemKey, name);
   });
-  components.push(triggers);
+  components.push(automation);
   // --- edges (reference §9) ---
   const edges = await createEdgesComponent(base, {
     broker,
@@ -180,8 +180,8 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     assets: {
       services: code.registry,
       libraries: code.libraries,
-      triggers: triggers.triggers,
-      timers: triggers.timers,
+      triggers: automation.triggers,
+      timers: automation.timers,
     },
   });
   // A deployed service follows its edits: every edge it is deployed to gets a fresh manifest.
@@ -193,7 +193,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
       sources: {
         broker,
         engine: () => code.engine,
-        triggers: () => triggers.dispatcher.stats(),
+        triggers: () => automation.dispatcher.stats(),
         history: () => history.capture.stats(),
         runs,
       },
@@ -225,7 +225,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     history,
     collections,
     edges,
-    triggers,
+    automation,
     cache,
     outboundHttp,
     async start() {

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const ports = await platform.start();
   const { systemKey, token } = await setup(platform, ports.http ?? 0, ports.mqtt ?? 0);
   process.on('message', (msg: { cmd: string }) => {
-    if (msg.cmd === 'stats') process.send?.({ stats: platform.triggers.dispatcher.stats() });
+    if (msg.cmd === 'stats') process.send?.({ stats: platform.automation.dispatcher.stats() });
     else if (msg.cmd === 'close') {
       void platform.close().finally(() => {
         rmSync(dataDir, { recursive: true, force: true });

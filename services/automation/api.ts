@@ -11,7 +11,7 @@ import { renderTimer, renderTrigger } from './render.js';
 
 type Wire = Record<string, unknown>;
 
-export interface TriggersApi {
+export interface AutomationApi {
   definitions(): Wire[];
   listTriggers(systemKey: string): Wire[];
   getTrigger(systemKey: string, name: string): Wire;
@@ -26,12 +26,12 @@ export interface TriggersApi {
 }
 
 /** Builds the API over the registries; `secretOf` gives the system secret ClearBlade echoes back. */
-export function createTriggersApi(deps: {
+export function createAutomationApi(deps: {
   readonly triggers: TriggerRegistry;
   readonly timers: TimerRegistry;
   readonly scheduler: TimerScheduler;
   readonly secretOf: (systemKey: string) => string;
-}): TriggersApi {
+}): AutomationApi {
   const { triggers, timers, scheduler, secretOf } = deps;
   const timer = (t: Parameters<typeof renderTimer>[0]) =>
     renderTimer(t, secretOf(t.systemKey), scheduler.nextRunOf(t.systemKey, t.name));

@@ -1,4 +1,4 @@
-// The triggers component: trigger and timer registries, the event sources, the `$trigger`/`$timer` event
+// The automation component: trigger and timer registries, the event sources, the `$trigger`/`$timer` event
 // topics, the dispatcher that runs services off the publisher's path, the REST routes and the bridge ops.
 // Built by the composition root after identity, broker and code; nothing listens until `start()`.
 
@@ -8,7 +8,7 @@ import { timerOps } from './timers/bridge-ops.js';
 import { createTimerRegistry, type TimerRecord, type TimerRegistry } from './timers/registry.js';
 import { timerRoutes } from './timers/routes.js';
 import { createTimerScheduler, type TimerScheduler } from './timers/scheduler.js';
-import { createTriggersApi, type TriggersApi } from './api.js';
+import { createAutomationApi, type AutomationApi } from './api.js';
 import { triggerOps } from './triggers/bridge-ops.js';
 import { createCallers, type CallerIdentity } from './callers.js';
 import type { ActionKey } from './triggers/definitions.js';
@@ -47,7 +47,7 @@ type BatchItem = {
 /** A job's source for the service's logs: a timer firing or a trigger's event. */
 const runSource = (job: Job): 'trigger' | 'timer' => (job.source.startsWith('timer') ? 'timer' : 'trigger');
 
-export interface TriggersDeps {
+export interface AutomationDeps {
   readonly broker: SourceBroker & EventTopicBroker;
   readonly identity: CallerIdentity &
     PermissionIdentity & { system(systemKey: string): { readonly systemSecret: string } | undefined };
@@ -63,12 +63,12 @@ export interface TriggersDeps {
   readonly dispatcher?: Partial<typeof DEFAULT_DISPATCHER_OPTIONS>;
 }
 
-export interface TriggersComponent extends Component {
+export interface AutomationComponent extends Component {
   readonly triggers: TriggerRegistry;
   readonly timers: TimerRegistry;
   readonly scheduler: TimerScheduler;
   readonly dispatcher: Dispatcher;
-  readonly api: TriggersApi;
+  readonly api: AutomationApi;
   /** Handlers of the `trigger.*` and `timer.*` bridge ops for the code host. */
   readonly ops: Readonly<Record<string, OpHandler>>;
   /**
@@ -79,12 +79,12 @@ export interface TriggersComponent extends Component {
 }
 
 /** Builds the component; registries load and listeners attach in `start()`. */
-export async function createTriggersComponent(
+export async function createAutomationComponent(
   base: ComponentBase,
-  deps: TriggersDeps,
-): Promise<TriggersComponent> {
+  deps: AutomationDeps,
+): Promise<AutomationComponent> {
   const { config, clock, store, events } = base;
-  const log = base.log.child({ component: 'triggers' });
+  const log = base.log.child({ component: 'automation' });
   const { broker, identity, invoke } = deps;
 
   const triggers = createTriggerRegistry({ store, clock, serviceExists: deps.serviceExists });
@@ -189,14 +189,14 @@ export async function createTriggersComponent(
     minPeriodS: config.timers.minPeriodS,
   });
   const secretOf = (systemKey: string) => identity.system(systemKey)?.systemSecret ?? '';
-  const api = createTriggersApi({ triggers, timers, scheduler, secretOf });
+  const api = createAutomationApi({ triggers, timers, scheduler, secretOf });
   const routeDeps = { identity };
 
   let detach: (() => void) | undefined;
   let closing: Promise<void> | undefined;
 
   return {
-    name: 'triggers',
+    name: 'automation',
     routes: [triggerRoutes(api, routeDeps), timerRoutes(api, routeDeps)],
     triggers,
     timers,

@@ -1,14 +1,14 @@
 // In-service `ClearBlade.Timer.Create/Fetch` and instance `Update/Delete` (reference §5): the handlers of
 // the `timer.*` bridge ops. Same permission rule as triggers, on the `timers` list permission.
 
-import type { TriggersApi } from '../api.js';
+import type { AutomationApi } from '../api.js';
 import { creatorOf, guarded, type OpHandler, type PermissionIdentity } from '../permissions.js';
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : String(v ?? ''));
 const object = <T>(v: unknown): T => (typeof v === 'object' && v !== null ? (v as T) : ({} as T));
 
 /** Handlers of `timer.create|fetch|update|delete`. */
-export function timerOps(api: TriggersApi, identity: PermissionIdentity): Record<string, OpHandler> {
+export function timerOps(api: AutomationApi, identity: PermissionIdentity): Record<string, OpHandler> {
   return {
     'timer.create': (ctx, [name, opts]) =>
       guarded(

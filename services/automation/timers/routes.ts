@@ -2,7 +2,7 @@
 // /api/v/3/code/{systemKey}/timer[s].
 
 import type { FastifyPluginAsync } from 'fastify';
-import type { TriggersApi } from '../api.js';
+import type { AutomationApi } from '../api.js';
 import { crudRoutes } from '../crud-routes.js';
 import type { PermissionIdentity } from '../permissions.js';
 import type { TimerInput } from './definition.js';
@@ -45,7 +45,7 @@ const TIMER_BODY = {
 
 /** The timers route plugin. */
 export function timerRoutes(
-  api: TriggersApi,
+  api: AutomationApi,
   deps: { readonly identity: PermissionIdentity },
 ): FastifyPluginAsync {
   return crudRoutes<TimerInput>(

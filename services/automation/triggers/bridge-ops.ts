@@ -2,14 +2,14 @@
 // handlers of the `trigger.*` bridge ops. A service acts as its runAs identity: developers may do
 // anything in their system; users and devices need the `triggers` list permission.
 
-import type { TriggersApi } from '../api.js';
+import type { AutomationApi } from '../api.js';
 import { creatorOf, guarded, type OpHandler, type PermissionIdentity } from '../permissions.js';
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : String(v ?? ''));
 const object = <T>(v: unknown): T => (typeof v === 'object' && v !== null ? (v as T) : ({} as T));
 
 /** Handlers of `trigger.create|fetch|update|delete`. */
-export function triggerOps(api: TriggersApi, identity: PermissionIdentity): Record<string, OpHandler> {
+export function triggerOps(api: AutomationApi, identity: PermissionIdentity): Record<string, OpHandler> {
   return {
     'trigger.create': (ctx, [name, opts]) =>
       guarded(

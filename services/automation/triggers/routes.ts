@@ -2,7 +2,7 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import { callerSecurity } from '../../rest/schemas.js';
-import type { TriggersApi } from '../api.js';
+import type { AutomationApi } from '../api.js';
 import { crudRoutes } from '../crud-routes.js';
 import type { PermissionIdentity } from '../permissions.js';
 import type { TriggerInput } from './registry.js';
@@ -49,7 +49,7 @@ const TRIGGER_BODY = {
 
 /** The triggers route plugin. */
 export function triggerRoutes(
-  api: TriggersApi,
+  api: AutomationApi,
   deps: { readonly identity: PermissionIdentity },
 ): FastifyPluginAsync {
   const crud = crudRoutes<TriggerInput>(

@@ -1,4 +1,4 @@
-// Triggers and timers. Times are epoch milliseconds; JSON columns hold text parsed by services/triggers.
+// Triggers and timers. Times are epoch milliseconds; JSON columns hold text parsed by services/automation.
 
 /** Who created a trigger or timer: timers run as this developer (or user) unless the service has a run_user. */
 export type CreatorKind = 'developer' | 'user' | 'device';

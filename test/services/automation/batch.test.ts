@@ -60,7 +60,7 @@ describe('triggers over the platform: batched crossings', () => {
     await gated;
     await client.publishAsync('gate/go', 'go');
     const [ok] = await done;
-    await platform.triggers.dispatcher.idle();
+    await platform.automation.dispatcher.idle();
 
     expect(ok.topic).to.equal('done/3');
     // Its own scope: the top-level counter started anew although the run came after others.
@@ -76,6 +76,6 @@ describe('triggers over the platform: batched crossings', () => {
     expect(byBody.has('bad fail')).to.equal(true);
     expect(answered.filter((l) => l.code === 'CB_ERR_SANDBOX_TIMEOUT')).to.have.length(1);
     expect(answered).to.have.length(2);
-    expect(platform.triggers.dispatcher.stats()).to.include({ failed: 0, dropped: 0 });
+    expect(platform.automation.dispatcher.stats()).to.include({ failed: 0, dropped: 0 });
   });
 });

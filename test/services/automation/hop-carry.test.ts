@@ -1,4 +1,4 @@
-// The hop a subscriber's publishes carry (services/triggers/hop-carry.ts): the deepest message received
+// The hop a subscriber's publishes carry (services/automation/hop-carry.ts): the deepest message received
 // since its previous publish, + 1; its own invocation hop when it received nothing.
 import { expect } from 'chai';
 import { createHopCarry } from '../../../services/automation/hop-carry.js';

@@ -66,7 +66,7 @@ describe('the call-depth rule at the invoke door', () => {
     expect(got.slice(0, -1).every((r) => r.data === 'leaf')).to.equal(true);
     expect(String(got[limit - 1]?.data)).to.match(DEPTH);
     // The last relay's publish fires one more trigger job: the door refuses it, the trigger logs the code.
-    await rig.tp.platform.triggers.dispatcher.idle();
+    await rig.tp.platform.automation.dispatcher.idle();
     const refused = rig.tp.log.lines.filter((l) => l.code === 'CB_ERR_SANDBOX_DEPTH');
     expect(refused).to.have.length(1);
     expect(refused[0]).to.include({ service: 'relay', source: 'trigger relay' });

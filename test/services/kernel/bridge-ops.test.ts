@@ -60,8 +60,8 @@ describe('bridge ops: one table, contributed through the component contract', ()
   });
 
   it('refuses an op given by a component that does not own it', () => {
-    const components = owners().map((c) => (c.name === 'history' ? { ...c, name: 'triggers' } : c));
-    expect(() => collectBridgeOps(components)).to.throw('belongs to history, not triggers');
+    const components = owners().map((c) => (c.name === 'history' ? { ...c, name: 'automation' } : c));
+    expect(() => collectBridgeOps(components)).to.throw('belongs to history, not automation');
   });
 
   it('refuses a second handler for one op', () => {
@@ -70,7 +70,7 @@ describe('bridge ops: one table, contributed through the component contract', ()
   });
 
   it('refuses a table with an op nobody handles', () => {
-    const components = owners().filter((c) => c.name !== 'triggers');
+    const components = owners().filter((c) => c.name !== 'automation');
     expect(() => collectBridgeOps(components)).to.throw(/without a handler: trigger\.create/);
   });
 
@@ -83,8 +83,8 @@ describe('bridge ops: one table, contributed through the component contract', ()
 
     it('its areas contribute every component-owned op exactly once, each from its owner', async () => {
       t = await startTestPlatform();
-      const { code, history, triggers, edges, collections, cache, outboundHttp } = t.platform;
-      const table = collectBridgeOps([code, history, triggers, edges, collections, cache, outboundHttp]);
+      const { code, history, automation, edges, collections, cache, outboundHttp } = t.platform;
+      const table = collectBridgeOps([code, history, automation, edges, collections, cache, outboundHttp]);
       const expected = BRIDGE_OPS.filter((op) => BRIDGE_OP_TABLE[op].owner !== 'engine');
       expect([...table.keys()].sort()).to.deep.equal([...expected].sort());
     });

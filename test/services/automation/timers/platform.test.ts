@@ -192,7 +192,7 @@ describe('timers over the platform (real clock)', () => {
     );
     const got = await fired;
     expect(got.map((m) => m.topic).sort()).to.deep.equal(names.map((n) => `$timer/${n}`).sort());
-    await rig.tp.platform.triggers.dispatcher.idle();
+    await rig.tp.platform.automation.dispatcher.idle();
     const list = (await dev.call('GET', `/admin/triggers/timers/${sk}`)) as Array<{ runs: number }>;
     expect(list.map((t) => t.runs)).to.deep.equal(names.map(() => 1));
   });

@@ -261,7 +261,7 @@ describe('triggers over the platform', () => {
     await watcher.publishAsync('loop/x', '"start"');
     await hop;
     expect(await seen).to.have.length(limit + 1); // the device's publish and one per chained service
-    await rig.tp.platform.triggers.dispatcher.idle();
+    await rig.tp.platform.automation.dispatcher.idle();
     // The publish at the limit fires one more job; the invoke door refuses it and the trigger logs the code.
     const refused = rig.tp.log.lines.filter((l) => l.code === 'CB_ERR_SANDBOX_DEPTH');
     expect(refused).to.have.length(1);
