@@ -25,6 +25,9 @@ interface Instance {
   lastStart: number;
   state: StreamState;
   lastExit?: string;
+  /** Text and stack of the last exit (what the author reads in the live tail and failed-run logs). */
+  lastMessage?: string;
+  lastStack?: string;
   run?: RunState;
   done?: Promise<void>;
   cancelBackoff?: () => void;
@@ -58,6 +61,8 @@ export function createStreamSupervisor(
     restarts: i.restarts,
     state: i.state,
     ...(i.lastExit === undefined ? {} : { lastExit: i.lastExit }),
+    ...(i.lastMessage === undefined ? {} : { lastMessage: i.lastMessage }),
+    ...(i.lastStack === undefined ? {} : { lastStack: i.lastStack }),
     // What the instance holds outside its isolate: queued messages, each counted once.
     ...(i.run === undefined ? {} : { buffered: i.run.subscriptions.stats }),
   });
@@ -90,10 +95,15 @@ export function createStreamSupervisor(
 
   const exited = (
     inst: Instance,
-    result: Pick<InvokeResult, 'code' | 'message'> & { success?: boolean; results?: unknown },
+    result: Pick<InvokeResult, 'code' | 'message' | 'stack'> & { success?: boolean; results?: unknown },
   ): void => {
     inst.run = undefined;
     inst.lastExit = result.code ?? (result.success === false ? 'error' : 'returned');
+    const text =
+      result.message ??
+      (typeof result.results === 'string' ? result.results : JSON.stringify(result.results));
+    inst.lastMessage = typeof text === 'string' ? text.slice(0, 2000) : undefined;
+    inst.lastStack = result.stack;
     if (inst.state === 'stopped' || closed) return;
     const service = inst.version.name;
     deps.log.warn('stream service instance exited', {
@@ -122,6 +132,10 @@ export function createStreamSupervisor(
 
   const stopOne = async (inst: Instance): Promise<void> => {
     inst.state = 'stopped';
+    // Listeners hear a stop as this exit, not as a repeat of an earlier crash.
+    inst.lastExit = 'CB_ERR_SANDBOX_STOPPED';
+    inst.lastMessage = undefined;
+    inst.lastStack = undefined;
     inst.cancelBackoff?.();
     inst.run?.kill('CB_ERR_SANDBOX_STOPPED');
     instances.delete(inst.instanceId);

@@ -77,6 +77,8 @@ export interface InvokeResult {
   readonly code?: ErrorCode;
   /** The message of `code`, filled in. */
   readonly message?: string;
+  /** The V8 stack of the error the service threw (CB_ERR_SANDBOX_UNCAUGHT), positions in the bundle. */
+  readonly stack?: string;
   readonly instanceId: string;
   readonly durationMs: number;
   /** From resp.status / resp.set. */
@@ -135,6 +137,10 @@ export interface RunningInstance {
   readonly state: StreamState;
   /** Code of the last exit, when the instance has exited at least once. */
   readonly lastExit?: string;
+  /** Text of the last exit (the thrown error, the fault's message, or the returned value). */
+  readonly lastMessage?: string;
+  /** Stack of the error the last exit threw, positions in the bundle. */
+  readonly lastStack?: string;
   /** Messages queued for the running instance outside its isolate (counted once per message). */
   readonly buffered?: { readonly messages: number; readonly bytes: number; readonly dropped: number };
 }

@@ -50,6 +50,8 @@ export interface Outcome {
   h?: Record<string, string>;
   c?: 'CB_ERR_SANDBOX_RESULT_TOO_LARGE' | 'CB_ERR_SANDBOX_RESULT_TOO_DEEP' | 'CB_ERR_SANDBOX_NO_ENTRY';
   e?: boolean;
+  /** The thrown error's V8 stack (clipped), when `e`: the host maps its positions to the author's source. */
+  k?: string;
   d?: 1;
 }
 

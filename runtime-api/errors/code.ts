@@ -132,6 +132,12 @@ export const codeErrors = defineErrors({
     message: 'Service response status {status} refused: only 200-599 may be set',
     fix: 'Set a status between 200 and 599 from the service.',
   },
+  CB_ERR_CODE_TAIL_LIMIT: {
+    status: 429,
+    fault: 'user',
+    message: 'Service {name} already has {limit} live log watchers',
+    fix: 'Close another `services logs --follow` (or console tail) of this service, then watch again.',
+  },
   CB_ERR_CODE_ENGINE_UNAVAILABLE: {
     status: 503,
     fault: 'system',

@@ -19,6 +19,20 @@ export function errorText(value: unknown): string {
   }
 }
 
+/** Most characters of a thrown error's stack carried to the host (its first frames are what matter). */
+const MAX_STACK_CHARS = 4000;
+
+/** The V8 stack of a thrown error, clipped; undefined for non-errors or a stack that cannot be read. */
+export function stackText(value: unknown): string | undefined {
+  try {
+    if (!(value instanceof ErrorCtor)) return undefined;
+    const stack: unknown = value.stack;
+    return typeof stack === 'string' ? stack.slice(0, MAX_STACK_CHARS) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A value as log text: strings as they are, errors as "<Name>: <message>", the rest as JSON. */
 export function toText(value: unknown): string {
   try {

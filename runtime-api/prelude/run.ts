@@ -3,7 +3,7 @@
 
 import type { BeginRequest, InstallConfig, Outcome } from '../sandbox-protocol.js';
 import { ENDED, type Bridge } from './bridge.js';
-import { errorText } from './format.js';
+import { errorText, stackText } from './format.js';
 import { jsonDeeperThan } from '../json-depth.js';
 
 const stringify = JSON.stringify;
@@ -100,8 +100,11 @@ export function createRun(bridge: Bridge, config: InstallConfig, begin: BeginReq
     bridge.end();
     let o: Outcome;
     if (outcome !== undefined) o = outcome;
-    else if (thrown && error !== ENDED) o = { s: false, r: stringify(errorText(error)), e: true };
-    else o = { s: true, r: 'null' };
+    else if (thrown && error !== ENDED) {
+      o = { s: false, r: stringify(errorText(error)), e: true };
+      const stack = stackText(error);
+      if (stack !== undefined) o.k = stack;
+    } else o = { s: true, r: 'null' };
     if (status !== undefined) o.st = status;
     if (hasHeaders) o.h = headers;
     return stringify(o);

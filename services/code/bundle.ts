@@ -2,9 +2,12 @@
 // service (ClearBlade style: a top-level `function Name(req, resp)`) keeps its top-level declarations; a
 // module service (import/export) is wrapped and its default export (or export named like the service)
 // becomes the global function `Name`. Libraries named in `dependencies` come first, as globals, and module
-// code may also `import` them by name.
+// code may also `import` them by name. The bundle ends with an inline source map of the service's own
+// source (shifted past the libraries in front) so failed runs name the author's file and line
+// (source-map.ts reads it on the host; `sourcesContent` is left out to keep the stored bundle small).
 import { build, transform, type BuildFailure, type Message, type Plugin } from 'esbuild';
 import { IsobarError } from '../../runtime-api/errors/index.js';
+import { inlineMapComment } from './source-map.js';
 
 /** Libraries the runtime provides itself: listing them in `dependencies` is fine and adds nothing. */
 export const NATIVE_LIBRARIES: ReadonlySet<string> = new Set([
@@ -90,6 +93,18 @@ function librariesPlugin(libraries: readonly BundledLibrary[]): Plugin {
 interface Compiled {
   readonly isModule: boolean;
   readonly code: string;
+  /** The map of `code` back to the source (and the libraries it imports). */
+  readonly map?: { readonly sources: readonly string[]; readonly mappings: string };
+}
+
+/** esbuild's own map comment: the bundle carries ours instead. */
+const MAP_COMMENT = /\n?\/\/# sourceMappingURL=[^\n]*\n?$/;
+
+function parseMap(text: string | undefined): Compiled['map'] {
+  if (text === undefined || text === '') return undefined;
+  const raw = JSON.parse(text) as { sources?: unknown; mappings?: unknown };
+  if (!Array.isArray(raw.sources) || typeof raw.mappings !== 'string') return undefined;
+  return { sources: raw.sources.map(String), mappings: raw.mappings };
 }
 
 /**
@@ -111,6 +126,9 @@ async function compile(
       metafile: true,
       format: 'iife',
       globalName,
+      outfile: `${label}.js`,
+      sourcemap: 'external',
+      sourcesContent: false,
       platform: 'neutral',
       target: TARGET,
       treeShaking: false,
@@ -133,10 +151,20 @@ async function compile(
   const inputs = Object.values(result.metafile.inputs);
   const entry = result.metafile.inputs[`${label}.ts`] ?? inputs[inputs.length - 1];
   const isModule = entry?.format === 'esm' || entry?.format === 'cjs';
-  if (isModule) return { isModule, code: result.outputFiles[0]?.text ?? '' };
+  if (isModule) {
+    const js = result.outputFiles.find((f) => !f.path.endsWith('.map'));
+    const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
+    return { isModule, code: (js?.text ?? '').replace(MAP_COMMENT, '\n'), map: parseMap(map?.text) };
+  }
   // A plain script: keep its top-level declarations global (the IIFE above would hide them).
-  const plain = await transform(source, { loader: 'ts', target: TARGET, sourcefile: `${label}.ts` });
-  return { isModule, code: plain.code };
+  const plain = await transform(source, {
+    loader: 'ts',
+    target: TARGET,
+    sourcefile: `${label}.ts`,
+    sourcemap: 'external',
+    sourcesContent: false,
+  });
+  return { isModule, code: plain.code.replace(MAP_COMMENT, '\n'), map: parseMap(plain.map) };
 }
 
 /** Compiles a library alone (at library upload): syntax errors are reported against the library. */
@@ -161,10 +189,20 @@ export async function bundleService(
 ): Promise<string> {
   const compiled = await compile(name, source, MODULE_GLOBAL, libraries);
   const prelude = libraries.map((l) => `// library ${l.name}\n${l.script}`).join('\n');
-  if (!compiled.isModule) return `${prelude}\n// service ${name}\n${compiled.code}`;
+  const head = `${prelude}\n// service ${name}\n`;
+  // Every generated line before the service's code is a `;` of the map: its lines then count from the
+  // bundle's first line, the one V8 reports.
+  const shifted =
+    compiled.map === undefined
+      ? ''
+      : `\n${inlineMapComment({
+          sources: compiled.map.sources,
+          mappings: ';'.repeat(head.split('\n').length - 1) + compiled.map.mappings,
+        })}\n`;
+  if (!compiled.isModule) return `${head}${compiled.code}${shifted}`;
   const key = JSON.stringify(name);
   const pick =
     `globalThis[${key}] = (function (m) { if (typeof m === 'function') return m; ` +
     `if (m && typeof m.default === 'function') return m.default; return m ? m[${key}] : undefined; })(${MODULE_GLOBAL});`;
-  return `${prelude}\n// service ${name}\n${compiled.code}\n${pick}\n`;
+  return `${head}${compiled.code}\n${pick}\n${shifted}`;
 }

@@ -7,6 +7,8 @@ import { createHost, type HostBroker, type OpLookup } from './host.js';
 import { createInvoker, type InvokeService, type InvokeServiceBatch } from './invoke.js';
 import { createLibraries, type Libraries } from './libraries.js';
 import { createCodeLogs, type CodeLogs } from './logs.js';
+import { createRunRecorder, type RunRecorder } from './run-record.js';
+import { createRunTail, type RunTail } from './run-tail.js';
 import { createRegistry, type Registry } from './registry.js';
 import { createRunAs } from './run-as.js';
 import { createStreams, type Streams } from './streams.js';
@@ -16,6 +18,7 @@ import { adminRoutes } from './routes/admin.js';
 import { executeRoutes } from './routes/execute.js';
 import { libraryRoutes } from './routes/libraries.js';
 import { logRoutes } from './routes/logs.js';
+import { logStreamRoutes } from './routes/log-stream.js';
 import { runningRoutes } from './routes/running.js';
 import { userRoutes } from './routes/user.js';
 
@@ -35,6 +38,9 @@ export interface CodeComponent extends Component {
   readonly registry: Registry;
   readonly libraries: Libraries;
   readonly logs: CodeLogs;
+  /** Every ended run of a service, told to whoever watches it (the SSE log stream). */
+  readonly tail: RunTail;
+  readonly recorder: RunRecorder;
   readonly host: Host;
   readonly engine: Engine;
   readonly streams: Streams;
@@ -65,6 +71,8 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
   };
   const libraries = createLibraries({ store, clock });
   const logs = createCodeLogs({ store, clock, log });
+  const tail = createRunTail((err) => log.error('run tail listener failed', { err: String(err) }));
+  const recorder = createRunRecorder({ logs, tail, clock });
   const runAs = createRunAs({ identity, clock });
   // The host and the invoke door refer to each other through the engine; the arrows below run only
   // after everything here exists.
@@ -106,12 +114,12 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     engine: () => engine,
     identity,
     runAs,
-    logs,
+    recorder,
     clock,
     memoryLimitMb: config.engine.memoryLimitMb,
     hopLimit: config.engine.hopLimit,
   });
-  const streams = createStreams({ engine: () => engine, registry, invoker, log });
+  const streams = createStreams({ engine: () => engine, registry, invoker, recorder, log });
   /** Streams follow every change; a deletion also drops logs; then the listeners (triggers, edges) hear of it. */
   async function onRegistryChange(change: RegistryChange): Promise<void> {
     await streams.onChange(change);
@@ -143,6 +151,7 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     });
   };
   const unlisten = [
+    streams.watchExits(),
     base.events.on('user.deleted', (e) => identityGone(e.systemKey, 'user', e.user.user_id)),
     base.events.on('device.deleted', (e) => identityGone(e.systemKey, 'device', e.device.name)),
   ];
@@ -152,6 +161,7 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     registry,
     libraries,
     logs,
+    tail,
     invoke: invoker.invoke,
     streams,
   };
@@ -159,12 +169,20 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
 
   return {
     name: 'code',
-    routes: [adminRoutes, executeRoutes, userRoutes, libraryRoutes, logRoutes, runningRoutes].map((r) =>
-      r(routeDeps),
-    ),
+    routes: [
+      adminRoutes,
+      executeRoutes,
+      userRoutes,
+      libraryRoutes,
+      logRoutes,
+      logStreamRoutes,
+      runningRoutes,
+    ].map((r) => r(routeDeps)),
     registry,
     libraries,
     logs,
+    tail,
+    recorder,
     host,
     engine,
     streams,

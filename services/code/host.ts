@@ -30,7 +30,7 @@ export type InvokeDoor = (
   name: string,
   params: unknown,
   caller: Caller,
-  options: { hop: number; logging: boolean; authorize: boolean },
+  options: { hop: number; logging: boolean; authorize: boolean; source: 'execute' },
 ) => Promise<InvokeResult>;
 
 export interface HostOptions {
@@ -121,6 +121,7 @@ export function createHost(options: HostOptions): Host {
         hop: ctx.hop + 1,
         logging,
         authorize: true,
+        source: 'execute',
       }),
     async call(ctx, op, args) {
       const handler = options.ops?.(op);

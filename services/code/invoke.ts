@@ -1,5 +1,6 @@
 // The one door into user code for REST, triggers, timers and `ClearBlade.Code().execute`:
-// resolveService → limitDepth → authorizeCaller → resolveRunAs (run-as.ts) → run (engine) → keepLogs.
+// resolveService → limitDepth → authorizeCaller → resolveRunAs (run-as.ts) → run (engine) → record
+// (run-record.ts: positions mapped to the author's source, a log row when logging or failed, the live tail).
 // Reads memory only (a user token for a run-as identity is issued once and cached).
 //
 // The call-depth rule lives here and nowhere else: a run's `hop` counts the services before it in its
@@ -12,7 +13,8 @@ import type { Caller, InvokeRequest, InvokeResult, ServiceVersion } from '../../
 import type { IdentityService } from '../identity/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Clock } from '../kernel/clock.js';
-import type { CodeLogs } from './logs.js';
+import type { RunRecorder } from './run-record.js';
+import type { RunSource } from './run-tail.js';
 import type { CurrentService, Registry } from './registry.js';
 import type { RunAs } from './run-as.js';
 
@@ -31,6 +33,8 @@ export interface InvokeOptions {
   readonly instanceId?: string;
   /** Check the caller's service permission (REST, Code().execute); triggers and timers skip it. */
   readonly authorize?: boolean;
+  /** Where the run comes from, for its log row and the live tail; default 'rest'. */
+  readonly source?: RunSource;
 }
 
 /** The signature triggers, timers, REST and the Host share. */
@@ -47,6 +51,8 @@ export interface BatchItem {
   readonly params: unknown;
   readonly caller: Caller;
   readonly hop: number;
+  /** Where the event comes from (its log row and the live tail); default 'trigger'. */
+  readonly source?: RunSource;
 }
 
 /**
@@ -65,7 +71,7 @@ export interface InvokerDeps {
   readonly engine: () => EngineInvoke;
   readonly identity: IdentityService;
   readonly runAs: RunAs;
-  readonly logs: CodeLogs;
+  readonly recorder: RunRecorder;
   readonly clock: Clock;
   readonly memoryLimitMb: number;
   /** Most services in one chain of triggers or `Code().execute` calls (config engine.hopLimit). */
@@ -86,7 +92,7 @@ export interface Invoker {
 
 /** Builds the invoke door over the registry, identity and (late-bound) engine. */
 export function createInvoker(deps: InvokerDeps): Invoker {
-  const { registry, identity, logs, clock } = deps;
+  const { registry, identity, recorder, clock } = deps;
   const versions = new WeakMap<CurrentService['record'], ServiceVersion>();
 
   const versionOf = (current: CurrentService): ServiceVersion => {
@@ -153,30 +159,9 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     };
     const startedAt = clock.now();
     const result = await deps.engine().invoke(version, request);
-    keepLogs(current, version, logging, startedAt, result);
-    return result;
+    const source = options.source ?? 'rest';
+    return recorder.ended(version, current.record.log_ttl_minutes, { source, logging, startedAt }, result);
   };
-
-  function keepLogs(
-    current: CurrentService,
-    version: ServiceVersion,
-    logging: boolean,
-    startedAt: number,
-    result: InvokeResult,
-  ): void {
-    if (!logging) return;
-    logs.record({
-      systemKey: version.systemKey,
-      name: version.name,
-      version: version.version,
-      instanceId: result.instanceId,
-      startedAt,
-      durationMs: result.durationMs,
-      success: result.success,
-      lines: result.logs,
-      ttlMinutes: current.record.log_ttl_minutes,
-    });
-  }
 
   const invokeBatch: InvokeServiceBatch = async (systemKey, name, items) => {
     const current = registry.find(systemKey, name);
@@ -207,8 +192,8 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     const startedAt = clock.now();
     const ran = requests.length === 0 ? [] : await deps.engine().invokeBatch(version, requests);
     ran.forEach((result, j) => {
-      results[at[j]] = result;
-      keepLogs(current, version, logging, startedAt, result);
+      const run = { source: items[at[j]].source ?? 'trigger', logging, startedAt };
+      results[at[j]] = recorder.ended(version, current.record.log_ttl_minutes, run, result);
     });
     return results.map((r) => r ?? tooDeep(name, undefined));
   };

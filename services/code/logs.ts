@@ -1,11 +1,14 @@
 // Logs of service runs (reference §3.5): one row per micro-service invocation, and rows of chunks for
 // stream instances (their lines arrive one by one through Host.log). Kept for the service's
 // `log_ttl_minutes`; reads never show an expired row even before the purge has run. Writes are batched
-// off the request path: an invocation only queues its row.
+// off the request path: an invocation only queues its row. A failed run is kept whether or not the service
+// logs its runs, with its source (rest, trigger, timer, execute, stream), error code, text and position:
+// the `lines` column then holds `{lines, source, failure}` (older rows: the bare array of lines).
 import type { Store } from '../store/index.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Log } from '../kernel/log.js';
 import type { LogLine } from '../../engine/types.js';
+import type { RunFailure, RunSource } from './run-tail.js';
 
 /** What one invocation leaves behind. */
 export interface LogEntry {
@@ -18,6 +21,10 @@ export interface LogEntry {
   readonly success: boolean | null;
   readonly lines: readonly LogLine[];
   readonly ttlMinutes: number;
+  /** Where the run came from. */
+  readonly source?: RunSource;
+  /** Why it failed (success false). */
+  readonly failure?: RunFailure;
 }
 
 /** A log row as the REST API shows it: ClearBlade's `{log, service_execution_time}` and more. */
@@ -29,6 +36,12 @@ export interface LogView {
   readonly success: boolean | null;
   readonly duration_ms: number | null;
   readonly lines: readonly LogLine[];
+  readonly source?: RunSource;
+  /** A failed run: its error code, text, position in the author's source and mapped stack. */
+  readonly code?: string;
+  readonly message?: string;
+  readonly position?: RunFailure['position'];
+  readonly stack?: string;
 }
 
 export interface CodeLogs {
@@ -38,6 +51,8 @@ export interface CodeLogs {
   append(entry: Omit<LogEntry, 'lines' | 'durationMs' | 'success'>, line: LogLine): void;
   /** Newest first, at most `limit` (default 100). */
   list(systemKey: string, name: string, limit?: number): Promise<LogView[]>;
+  /** Failed runs only, newest first, at most `limit` (default 100). */
+  failures(systemKey: string, name: string, limit?: number): Promise<LogView[]>;
   /** Every line of one invocation or stream instance, or undefined. */
   instance(systemKey: string, name: string, instanceId: string): Promise<LogView | undefined>;
   /** Deletes expired rows; returns how many. */
@@ -80,6 +95,14 @@ function clip(lines: readonly LogLine[]): LogLine[] {
   return kept;
 }
 
+/** One stored `lines` column: the bare array of older rows, or `{lines, source, failure}`. */
+function readStored(text: string): { lines: LogLine[]; source?: RunSource; failure?: RunFailure } {
+  const raw = JSON.parse(text) as unknown;
+  if (Array.isArray(raw)) return { lines: raw as LogLine[] };
+  const o = raw as { lines?: LogLine[]; source?: RunSource; failure?: RunFailure };
+  return { lines: o.lines ?? [], source: o.source, failure: o.failure };
+}
+
 /** Creates the log store; `start()` schedules the purge on `clock`. */
 export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }): CodeLogs {
   const { store, clock, log } = options;
@@ -120,7 +143,11 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
             (e.success === null ? (e.lines[0]?.time ?? e.startedAt) : e.startedAt) + e.ttlMinutes * 60_000,
           success: e.success === null ? null : e.success ? 1 : 0,
           duration_ms: e.durationMs,
-          lines: JSON.stringify(clip(e.lines)),
+          lines: JSON.stringify(
+            e.source === undefined && e.failure === undefined
+              ? clip(e.lines)
+              : { lines: clip(e.lines), source: e.source, failure: e.failure },
+          ),
         })),
       )
       .execute();
@@ -154,9 +181,14 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
     }>,
   ): LogView => {
     const first = rows[0];
-    const lines = rows.flatMap((r) => JSON.parse(r.lines) as LogLine[]);
+    const stored = rows.map((r) => readStored(r.lines));
+    const lines = stored.flatMap((r) => r.lines);
     const last = rows[rows.length - 1];
+    const source = stored.find((r) => r.source !== undefined)?.source;
+    const failure = stored.find((r) => r.failure !== undefined)?.failure;
     return {
+      ...(source === undefined ? {} : { source }),
+      ...(failure === undefined ? {} : failure),
       log: renderLogs(lines),
       service_execution_time: new Date(Number(first?.started_at ?? 0)).toISOString(),
       service_instance_id: first?.instance_id ?? '',
@@ -205,6 +237,20 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
         .selectAll()
         .where('system_key', '=', systemKey)
         .where('name', '=', name)
+        .where('expires_at', '>', clock.now())
+        .orderBy('seq', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => toView([r]));
+    },
+    async failures(systemKey, name, limit = 100) {
+      await flush();
+      const rows = await store.db
+        .selectFrom('code_logs')
+        .selectAll()
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .where('success', '=', 0)
         .where('expires_at', '>', clock.now())
         .orderBy('seq', 'desc')
         .limit(limit)

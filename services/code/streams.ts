@@ -1,11 +1,13 @@
 // Stream services (execution_timeout -1) follow the registry: started at platform start and whenever a
 // version is saved, stopped when the service is deleted or stops being a stream, and stopped when the
 // identity it runs as (the user or device that saved it, or its run_user) is deleted: losing access ends
-// access. The engine supervises the instances (restart with backoff); this module only decides what runs.
+// access. The engine supervises the instances (restart with backoff); this module only decides what runs,
+// and records each instance that exits (crash, fault or return) for its author (run-record.ts).
 import type { Engine, RunningInstance } from '../../engine/types.js';
 import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../kernel/log.js';
 import type { Invoker } from './invoke.js';
+import type { RunRecorder } from './run-record.js';
 import type { CurrentService, Registry } from './registry.js';
 import type { RegistryChange } from './types.js';
 
@@ -22,6 +24,8 @@ export interface Streams extends StreamControl {
   onChange(change: RegistryChange): Promise<void>;
   /** Prepares every current version and starts every stream service (platform start). */
   startAll(): Promise<void>;
+  /** Records instance exits from the engine's stream events; answers the remover (component close). */
+  watchExits(): () => void;
   /**
    * Stops the running streams of a system that run as a deleted user or device (saved by it, or with it
    * as run_user); answers their names. They stay stopped until the service is saved again.
@@ -41,6 +45,7 @@ export function createStreams(deps: {
   engine: () => Engine;
   registry: Registry;
   invoker: Invoker;
+  recorder: RunRecorder;
   log: Log;
 }): Streams {
   const { registry, invoker, log } = deps;
@@ -86,6 +91,16 @@ export function createStreams(deps: {
           log.error('service not started', { systemKey, name, code, err: String(err) });
         }
       }
+    },
+    watchExits() {
+      return deps.engine().on('stream', (instance) => {
+        // 'backoff' and 'stopped' follow an exit; a stop the platform asked for is no failure to report.
+        if (instance.state === 'running' || instance.state === 'starting') return;
+        if (instance.lastExit === undefined || instance.lastExit === 'CB_ERR_SANDBOX_STOPPED') return;
+        const current = registry.find(instance.systemKey, instance.name);
+        if (current === undefined || current.record.current_version !== instance.version) return;
+        deps.recorder.streamExited(invoker.versionOf(current), current.record.log_ttl_minutes, instance);
+      });
     },
     async stopRunningAs(systemKey, kind, id) {
       const names = registry

@@ -2,6 +2,7 @@
 import type { Identity } from '../../identity/types.js';
 import type { Libraries } from '../libraries.js';
 import type { CodeLogs } from '../logs.js';
+import type { RunTail } from '../run-tail.js';
 import type { Registry } from '../registry.js';
 import type { InvokeService } from '../invoke.js';
 import type { ServiceInput, ServiceRecord } from '../types.js';
@@ -13,6 +14,7 @@ export interface CodeRouteDeps {
   readonly registry: Registry;
   readonly libraries: Libraries;
   readonly logs: CodeLogs;
+  readonly tail: RunTail;
   readonly invoke: InvokeService;
   readonly streams: StreamControl;
 }

@@ -23,24 +23,37 @@ const logSchema = {
     success: { type: ['boolean', 'null'], description: 'null while a stream instance runs' },
     duration_ms: { type: ['integer', 'null'] },
     lines: { type: 'array', items: lineSchema },
+    source: { type: 'string', enum: ['rest', 'trigger', 'timer', 'execute', 'stream'] },
+    code: { type: 'string', description: 'failed runs: the error code' },
+    message: { type: 'string', description: 'failed runs: the error text' },
+    position: {
+      type: 'object',
+      description: "failed runs: where it threw, in the author's source",
+      properties: { file: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' } },
+    },
+    stack: { type: 'string', description: "failed runs: the stack, positions in the author's source" },
   },
 } as const;
 
 /** Reads and switches of service logs. */
 export function logRoutes({ registry, logs }: CodeRouteDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Params: ServicePath; Querystring: { limit?: number } }>(
+    app.get<{ Params: ServicePath; Querystring: { limit?: number; failed?: boolean } }>(
       '/codeadmin/v/2/logs/:systemKey/:name',
       {
         config: DEVELOPER_OF_SYSTEM,
         schema: {
           tags,
-          summary: 'Logs of recent runs, newest first (kept for log_ttl_minutes)',
+          summary:
+            'Logs of recent runs, newest first (kept for log_ttl_minutes); failed runs are kept even with logging off',
           security,
           params: serviceParams,
           querystring: {
             type: 'object',
-            properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } },
+            properties: {
+              limit: { type: 'integer', minimum: 1, maximum: 1000 },
+              failed: { type: 'boolean', description: 'only failed runs' },
+            },
           },
           response: { 200: { type: 'array', items: logSchema } },
         },
@@ -48,6 +61,7 @@ export function logRoutes({ registry, logs }: CodeRouteDeps): FastifyPluginAsync
       async (req) => {
         const { systemKey, name } = req.params;
         registry.get(systemKey, name);
+        if (req.query.failed === true) return logs.failures(systemKey, name, req.query.limit);
         return logs.list(systemKey, name, req.query.limit);
       },
     );
