@@ -32,9 +32,24 @@ export async function createCollections(
     identity.listLevel(actor, c.systemKey, 'allcollections') |
     identity.itemLevel(actor, c.systemKey, 'collections', c.id) |
     identity.itemLevel(actor, c.systemKey, 'collections', c.name);
+  // A deleted system takes its collections (catalogue rows and item tables) with it; each drop is a
+  // `collection.deleted` event as if its developer had deleted it.
+  const log = deps.log.child({ component: 'collections' });
+  const dropSystem = async (systemKey: string): Promise<void> => {
+    for (const c of api.list(systemKey)) await api.remove(c);
+  };
+  const off = deps.events.on('system.deleted', ({ systemKey }) => {
+    dropSystem(systemKey).catch((err: unknown) => {
+      log.error('dropping the collections of a deleted system failed', { systemKey, err: String(err) });
+    });
+  });
   return {
     name: 'collections',
     api,
+    close() {
+      off();
+      return Promise.resolve();
+    },
     routes: [collectionRoutes(api, { canUseSystem: (p, sk) => identity.canUseSystem(p, sk), level })],
     ops: createCollectionOps(api, { level }),
   };
