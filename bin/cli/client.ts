@@ -5,9 +5,19 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command as Commander } from 'commander';
 import type { CliIo, Command } from './io.js';
-import { printOutput, type Output } from './format.js';
+import { printOutput } from './format.js';
+import {
+  addOptions,
+  declaredValues,
+  newProgram,
+  positionals,
+  runProgram,
+  type OptionSpec,
+  type Outcome,
+} from './parser.js';
+import type { Output } from './format.js';
 import { clearBladeHeaders, createRestClient, RestError, type RestClient } from './rest-client.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:9000';
@@ -45,8 +55,6 @@ export function writeCredentials(env: CliIo['env'], credentials: Credentials): s
   return file;
 }
 
-type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
-
 /** What an action receives. */
 export interface ActionContext {
   readonly args: readonly string[];
@@ -63,7 +71,7 @@ export interface ActionContext {
 
 /** One sub-command of a group (`isobar users create …`). */
 export interface Action {
-  /** Arguments and options after the action name, for --help. */
+  /** Arguments and options after the action name, for --help (its `<x>`/`[x]` words are the arguments). */
   readonly usage: string;
   readonly summary: string;
   readonly options?: Readonly<Record<string, OptionSpec>>;
@@ -72,26 +80,24 @@ export interface Action {
   run(c: ActionContext): Promise<Output>;
 }
 
-const COMMON: Record<string, OptionSpec> = {
-  url: { type: 'string' },
-  system: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-function groupHelp(name: string, summary: string, actions: Readonly<Record<string, Action>>): string {
-  const rows = Object.entries(actions).map(
-    ([a, x]) => `  isobar ${name} ${a} ${x.usage}\n      ${x.summary}`,
-  );
-  return (
-    `Usage: isobar ${name} <action> [options]\n\n${summary}\n\n${rows.join('\n')}\n\n` +
-    'Options for every action:\n' +
-    `  --url URL      platform (default: $ISOBAR_URL, else the one you logged in to, else ${DEFAULT_URL})\n` +
-    '  --system KEY   system key (default: $ISOBAR_SYSTEM_KEY, else `isobar systems use KEY`)\n' +
-    '  --json         print JSON instead of a table\n' +
-    '  --help         this text\n'
-  );
+/** A group's definition: what the parser, `--help` and shell completion are generated from. */
+export interface GroupSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly actions: Readonly<Record<string, Action>>;
 }
+
+/** A group command: runnable on its own, and carrying its definition for the top-level program. */
+export type GroupCommand = Command & { readonly group: GroupSpec };
+
+const COMMON: Record<string, OptionSpec> = {
+  url: {
+    type: 'string',
+    help: `platform (default: $ISOBAR_URL, else the one you logged in to, else ${DEFAULT_URL})`,
+  },
+  system: { type: 'string', help: 'system key (default: $ISOBAR_SYSTEM_KEY, else `isobar systems use KEY`)' },
+  json: { type: 'boolean', help: 'print JSON instead of a table' },
+};
 
 /** Reports a failure on stderr and returns the exit code. */
 export function reportError(io: CliIo, err: unknown): number {
@@ -125,64 +131,70 @@ export function chosenSystem(io: CliIo, flag: string | undefined): string {
   return key;
 }
 
+/** Adds `group` to `parent` as a command with one sub-command per action; the action sets `outcome`. */
+export function addGroup(parent: Commander, group: GroupSpec, io: CliIo, outcome: Outcome): Commander {
+  const cmd = parent.command(group.name).description(group.summary);
+  for (const [actionName, action] of Object.entries(group.actions)) {
+    const sub = cmd.command(actionName).description(action.summary);
+    for (const arg of positionals(action.usage)) sub.argument(arg);
+    const options = { ...COMMON, ...action.options };
+    addOptions(sub, options, action.usage);
+    sub.action(async () => {
+      outcome.code = await runAction(action, sub, options, io);
+    });
+  }
+  return cmd;
+}
+
+async function runAction(
+  action: Action,
+  cmd: Commander,
+  options: Readonly<Record<string, OptionSpec>>,
+  io: CliIo,
+): Promise<number> {
+  const values = declaredValues(cmd, options);
+  const args = cmd.args;
+  if (args.length < (action.args ?? 0)) {
+    io.stderr.write(`Usage: isobar ${cmd.parent?.name() ?? ''} ${cmd.name()} ${action.usage}\n`);
+    return 2;
+  }
+  try {
+    const client = developerClient(io, typeof values.url === 'string' ? values.url : undefined);
+    const str = (n: string) => {
+      const v = values[n];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const output = await action.run({
+      args,
+      values,
+      client,
+      io,
+      str,
+      list: (n) => {
+        const v = values[n];
+        return Array.isArray(v) ? v : [];
+      },
+      system: () => chosenSystem(io, str('system')),
+    });
+    printOutput(io, values.json === true, output);
+    return output.exitCode ?? 0;
+  } catch (err) {
+    return reportError(io, err);
+  }
+}
+
 /** Turns a table of actions into a command with shared options, help, errors and output. */
 export function groupCommand(
   name: string,
   summary: string,
   actions: Readonly<Record<string, Action>>,
-): Command {
-  return async (argv, io) => {
-    const [actionName, ...rest] = argv;
-    if (actionName === undefined || actionName === '--help' || actionName === '-h' || actionName === 'help') {
-      io.stdout.write(groupHelp(name, summary, actions));
-      return actionName === undefined ? 2 : 0;
-    }
-    const action = Object.prototype.hasOwnProperty.call(actions, actionName)
-      ? actions[actionName]
-      : undefined;
-    if (action === undefined) {
-      io.stderr.write(
-        `isobar ${name}: unknown action ${JSON.stringify(actionName)}\n\n${groupHelp(name, summary, actions)}`,
-      );
-      return 2;
-    }
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...rest],
-        options: { ...COMMON, ...action.options },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (err) {
-      io.stderr.write(`isobar ${name} ${actionName}: ${(err as Error).message}\n`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
-    if (values.help === true) {
-      io.stdout.write(`Usage: isobar ${name} ${actionName} ${action.usage}\n\n${action.summary}\n`);
-      return 0;
-    }
-    if (positionals.length < (action.args ?? 0)) {
-      io.stderr.write(`Usage: isobar ${name} ${actionName} ${action.usage}\n`);
-      return 2;
-    }
-    try {
-      const client = developerClient(io, values.url as string | undefined);
-      const str = (n: string) => (typeof values[n] === 'string' ? (values[n] as string) : undefined);
-      const output = await action.run({
-        args: positionals,
-        values,
-        client,
-        io,
-        str,
-        list: (n) => (Array.isArray(values[n]) ? (values[n] as string[]) : []),
-        system: () => chosenSystem(io, str('system')),
-      });
-      printOutput(io, values.json === true, output);
-      return 0;
-    } catch (err) {
-      return reportError(io, err);
-    }
+): GroupCommand {
+  const group: GroupSpec = { name, summary, actions };
+  const run: Command = (argv, io) => {
+    const outcome: Outcome = { code: 0 };
+    const program = newProgram('isobar', io);
+    addGroup(program, group, io, outcome);
+    return runProgram(program, [name, ...argv], outcome);
   };
+  return Object.assign(run, { group });
 }

@@ -9,6 +9,8 @@ export interface Output {
   readonly columns?: readonly string[];
   /** A line for people instead of the value (still JSON with --json). */
   readonly message?: string;
+  /** The exit code (default 0): 1 when the platform answered but the work failed (a service's success:false). */
+  readonly exitCode?: number;
 }
 
 function cell(v: unknown): string {
