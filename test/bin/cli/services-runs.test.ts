@@ -1,0 +1,97 @@
+// `isobar services` and what runs leave: push --check type-checks first, a stream push says whether its
+// instances came up, and logs --follow prints failed runs live with their code, text and line.
+import { expect } from 'chai';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../../bin/cli/index.js';
+import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+
+describe('isobar services: checks, stream push and the live tail', () => {
+  let tp: TestPlatform;
+  let home: string;
+  let systemKey: string;
+  const start = (...argv: string[]) => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    const done = runCli(argv, { env: { ISOBAR_HOME: home, ISOBAR_SYSTEM: systemKey }, stdout, stderr }).then(
+      (code) => ({ code, out, err }),
+    );
+    return { done, stderr };
+  };
+  const run = (...argv: string[]) => start(...argv).done;
+
+  beforeEach(async () => {
+    tp = await startTestPlatform();
+    home = mkdtempSync(join(tmpdir(), 'isobar-home-'));
+    const identity = tp.platform.identity;
+    const dev = await identity.developerByEmail('admin@test.local');
+    systemKey = identity.systemsOf(dev?.id ?? '')[0]?.systemKey ?? '';
+    const login = await run(
+      'login',
+      '--url',
+      tp.url,
+      '--email',
+      'admin@test.local',
+      '--password',
+      'admin-pass-1',
+    );
+    expect(login.code, login.err).to.equal(0);
+  });
+  afterEach(async () => {
+    await tp.close({ removeData: true });
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('push --check shows a type error and exits non-zero without pushing', async () => {
+    const file = join(home, 'Typed.ts');
+    writeFileSync(
+      file,
+      'export default function Typed(req: CbServer.BasicReq, resp: CbServer.Resp) {\n  const n: number = "four";\n  resp.success(n);\n}\n',
+    );
+    const r = await run('services', 'push', file, '--check');
+    expect(r.code).to.not.equal(0);
+    expect(r.err).to.match(/Typed\.ts\(2,9\).*TS2322/);
+    expect(tp.platform.code.registry.find(systemKey, 'Typed')).to.equal(undefined);
+    writeFileSync(
+      file,
+      'export default function Typed(req: CbServer.BasicReq, resp: CbServer.Resp) {\n  const n: number = 4;\n  resp.success(n);\n}\n',
+    );
+    const fixed = await run('services', 'push', file, '--check');
+    expect(fixed.code, fixed.err).to.equal(0);
+  });
+
+  it('push of a stream service that crashes at start reports it and exits 1', async () => {
+    const file = join(home, 'Crashy.js');
+    writeFileSync(file, "function Crashy(req, resp) {\n  throw new Error('no config');\n}\n");
+    const r = await run('services', 'push', file, '--stream');
+    expect(r.code, r.err).to.equal(1);
+    expect(r.out).to.contain(
+      'stream instance exited: CB_ERR_SANDBOX_UNCAUGHT: Error: no config at Crashy.ts:2',
+    );
+  });
+
+  it('logs --follow prints a failed run live with its code, text and line', async () => {
+    const file = join(home, 'Fails.js');
+    writeFileSync(file, "function Fails(req, resp) {\n  var n = 1;\n  throw new Error('broken ' + n);\n}\n");
+    expect((await run('services', 'push', file)).code).to.equal(0);
+    const follow = start('services', 'logs', 'Fails', '--follow', '--count', '1');
+    // Wait for the watch to be in place (the CLI says so on stderr), then run the service once.
+    await once(follow.stderr, 'data');
+    const ran = await run('services', 'run', 'Fails');
+    expect(ran.code).to.equal(1);
+    const r = await follow.done;
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.match(/rest \S+ FAILED/);
+    expect(r.out).to.contain('CB_ERR_SANDBOX_UNCAUGHT: Error: broken 1 at Fails.ts:3');
+    const listed = await run('services', 'logs', 'Fails');
+    expect(listed.out).to.contain('(failed, rest)');
+    expect(listed.out).to.contain('Error: broken 1 at Fails.ts:3');
+  });
+});
