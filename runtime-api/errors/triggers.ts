@@ -84,7 +84,13 @@ export const triggerErrors = defineErrors({
     status: 400,
     fault: 'user',
     message: 'Invalid cron expression {value}: {detail}',
-    fix: 'Correct the cron expression (five or six fields, UTC), as the message explains.',
+    fix: "Correct the cron expression (five or six fields, read in the timer's timezone), as the message explains.",
+  },
+  CB_ERR_TIMER_BAD_TIMEZONE: {
+    status: 400,
+    fault: 'user',
+    message: 'Invalid timezone {value}: expected an IANA time zone name such as "UTC" or "Europe/Berlin"',
+    fix: 'Send timezone as an IANA name (the TZ database, e.g. "America/New_York"), or leave it out for UTC.',
   },
   CB_ERR_TIMER_TOO_FREQUENT: {
     status: 400,

@@ -20,7 +20,7 @@ export function renderTrigger(t: TriggerRecord, systemSecret: string): Record<st
   };
 }
 
-/** A timer as ClearBlade returns it, plus `cron`, `runs`, `last_run` and `next_run` (RFC 3339 or null). */
+/** A timer as ClearBlade returns it, plus `cron`, `timezone`, `runs`, `last_run` and `next_run` (RFC 3339 or null). */
 export function renderTimer(
   t: TimerRecord,
   systemSecret: string,
@@ -36,6 +36,7 @@ export function renderTimer(
     repeats: t.repeats,
     frequency: t.frequency,
     cron: t.cron ?? '',
+    timezone: t.timezone ?? 'UTC',
     service_name: t.serviceName,
     user_id: t.creator.id,
     runs: t.runs,

@@ -5,7 +5,7 @@
 // timer, which happens as soon as it can.
 
 import { IsobarError } from '../../../runtime-api/errors/index.js';
-import { parseCron } from './cron.js';
+import { DEFAULT_TIMEZONE, parseCron, parseTimezone } from './cron.js';
 
 /** A timer as held in memory. */
 export interface TimerSpec {
@@ -16,16 +16,19 @@ export interface TimerSpec {
   /** Seconds between runs (0 for cron and once-only timers). */
   readonly frequency: number;
   readonly cron?: string;
+  /** IANA zone the cron fields are read in (absent = UTC). */
+  readonly timezone?: string;
   /** Runs made so far. */
   readonly runs: number;
 }
 
-/** Create/update body (reference §5) plus `cron`. */
+/** Create/update body (reference §5) plus `cron` and `timezone`. */
 export interface TimerInput {
   readonly start_time?: unknown;
   readonly repeats?: unknown;
   readonly frequency?: unknown;
   readonly cron?: unknown;
+  readonly timezone?: unknown;
   readonly service_name?: unknown;
   readonly description?: unknown;
 }
@@ -75,12 +78,19 @@ export function parseFrequency(value: unknown, required: boolean): number {
 export function parseTimerSpec(input: TimerInput, now: number): Omit<TimerSpec, 'runs'> {
   const repeats = parseRepeats(input.repeats);
   const hasCron = input.cron !== undefined && input.cron !== null && input.cron !== '';
-  const cron = hasCron ? parseCron(input.cron).expression : undefined;
+  const timezone = parseTimezone(input.timezone);
+  const cron = hasCron ? parseCron(input.cron, timezone).expression : undefined;
   const frequency = hasCron ? 0 : parseFrequency(input.frequency, repeats !== 0);
   let startTime = parseStartTime(input.start_time, now);
   // A once-only timer set in the past runs now rather than never.
   if (!hasCron && repeats === 0 && startTime < now) startTime = now;
-  return { startTime, repeats, frequency, ...(cron === undefined ? {} : { cron }) };
+  return {
+    startTime,
+    repeats,
+    frequency,
+    ...(cron === undefined ? {} : { cron }),
+    ...(timezone === DEFAULT_TIMEZONE ? {} : { timezone }),
+  };
 }
 
 /** Runs of a cron schedule sampled to find its shortest gap (cron has no fixed period). */
@@ -93,7 +103,7 @@ const CRON_SAMPLE = 100;
 export function shortestPeriod(spec: Omit<TimerSpec, 'runs'>, from: number): number | undefined {
   if (spec.repeats === 0) return undefined;
   if (spec.cron === undefined) return spec.frequency;
-  const schedule = parseCron(spec.cron);
+  const schedule = parseCron(spec.cron, spec.timezone);
   let shortest: number | undefined;
   let prev = schedule.next(Math.max(from, spec.startTime) - 1);
   for (let i = 0; i < CRON_SAMPLE && prev !== undefined; i++) {
@@ -132,7 +142,9 @@ export function finished(spec: TimerSpec): boolean {
 /** The next run at or after `from` (epoch ms), or undefined when the timer is done. */
 export function nextRun(spec: TimerSpec, from: number): number | undefined {
   if (finished(spec)) return undefined;
-  if (spec.cron !== undefined) return parseCron(spec.cron).next(Math.max(from, spec.startTime) - 1);
+  if (spec.cron !== undefined) {
+    return parseCron(spec.cron, spec.timezone).next(Math.max(from, spec.startTime) - 1);
+  }
   if (from <= spec.startTime) return spec.startTime;
   // A once-only timer that has not run yet runs now: its moment passed while the definition was being
   // stored, or while the platform was down. Its one run is the whole point of it.

@@ -73,6 +73,7 @@ function fromRow(row: TimersTable): TimerRecord {
     repeats: row.repeats,
     frequency: row.frequency,
     ...(row.cron === null ? {} : { cron: row.cron }),
+    ...(row.timezone === 'UTC' ? {} : { timezone: row.timezone }),
     serviceName: row.service_name,
     creator: { kind: row.creator_kind, id: row.creator_id },
     runs: row.runs,
@@ -133,6 +134,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
       repeats: spec.repeats,
       frequency: spec.frequency,
       cron: spec.cron ?? null,
+      timezone: spec.timezone ?? 'UTC',
       service_name: serviceName,
       creator_kind: creator.kind,
       creator_id: creator.id,
@@ -200,6 +202,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
         repeats: input.repeats ?? current.repeats,
         frequency: input.frequency ?? current.frequency,
         cron: input.cron === undefined ? current.cron : input.cron,
+        timezone: input.timezone === undefined ? current.timezone : input.timezone,
       };
       const spec = parseTimerSpec(merged, now);
       assertPeriod(name, spec, limits.minPeriodS, now);
@@ -213,6 +216,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
         repeats: spec.repeats,
         frequency: spec.frequency,
         cron: spec.cron ?? null,
+        timezone: spec.timezone ?? 'UTC',
         service_name: serviceName,
         runs: 0,
         updated_at: now,

@@ -21,6 +21,7 @@ export const TIMER_SCHEMA = {
     repeats: { type: 'integer' },
     frequency: { type: 'number' },
     cron: { type: 'string' },
+    timezone: { type: 'string' },
     service_name: { type: 'string' },
     user_id: { type: 'string' },
     runs: { type: 'integer' },
@@ -37,7 +38,11 @@ const TIMER_BODY = {
     start_time: { description: 'RFC 3339 time of the first run, or "Now" (default)' },
     repeats: { description: 'Runs after the first: -1 forever, 0 once (default)' },
     frequency: { description: 'Seconds between runs (> 0 unless repeats is 0 or cron is set)' },
-    cron: { description: 'node-cron expression (5 or 6 fields, evaluated in UTC); replaces frequency' },
+    cron: {
+      description:
+        'Cron expression (5 or 6 fields, standard semantics: day-of-month OR day-of-week when both are set); replaces frequency',
+    },
+    timezone: { description: 'IANA time zone the cron fields are read in (default "UTC")' },
     service_name: { description: 'Service to run; empty = only publish $timer/<name>' },
     description: { type: 'string' },
   },

@@ -9,6 +9,7 @@ import { settings007 } from './007-settings.js';
 import { serviceWasm008 } from './008-service-wasm.js';
 import { strictIsolation009 } from './009-strict-isolation.js';
 import { cachesHttp011 } from './011-caches-http.js';
+import { timerTimezone012 } from './012-timer-timezone.js';
 import { collections010 } from './010-collections.js';
 
 /** Versioned migrations, applied in key order at start. Never edit a landed one; add the next. */
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '009-strict-isolation': strictIsolation009,
   '011-caches-http': cachesHttp011,
   '010-collections': collections010,
+  '012-timer-timezone': timerTimezone012,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -27,8 +27,10 @@ export interface TimersTable {
   repeats: number;
   /** Seconds between runs; 0 for cron or once-only timers. */
   frequency: number;
-  /** node-cron expression (UTC), or null. */
+  /** Cron expression (croner, standard syntax), or null. */
   cron: string | null;
+  /** IANA zone the cron fields are read in ('UTC' by default; migration 012). */
+  timezone: string;
   /** '' = the timer only publishes `$timer/<name>`. */
   service_name: string;
   creator_kind: CreatorKind;

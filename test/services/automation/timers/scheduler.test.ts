@@ -8,7 +8,10 @@ import {
   type TimerRecord,
   type TimerRegistry,
 } from '../../../../services/automation/timers/registry.js';
-import { createTimerScheduler, type TimerScheduler } from '../../../../services/automation/timers/scheduler.js';
+import {
+  createTimerScheduler,
+  type TimerScheduler,
+} from '../../../../services/automation/timers/scheduler.js';
 import { DEVELOPER_ID, openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
 
 const creator = { kind: 'developer', id: DEVELOPER_ID } as const;
@@ -100,6 +103,29 @@ describe('timer scheduler (manual clock)', () => {
     clock.advance(3600_000);
     clock.advance(3600_000);
     expect(current.fired.map((f) => f.at - START)).to.deep.equal([0, 3600_000, 7200_000]);
+  });
+
+  it("reads cron in the timer's time zone across a DST change, and keeps the zone across a reload", async () => {
+    // Europe/Berlin springs forward on 2026-03-29 at 02:00 (CET +1 → CEST +2): 02:30 does not exist that day.
+    clock.set(Date.UTC(2026, 2, 27, 0, 0));
+    current = await rig(ts, clock);
+    const created = await current.registry.create(
+      SYSTEM_KEY,
+      'berlin',
+      { cron: '30 2 * * *', repeats: -1, timezone: 'Europe/Berlin' },
+      creator,
+    );
+    expect(created.timezone).to.equal('Europe/Berlin');
+    for (let i = 0; i < 4 * 24; i++) clock.advance(3600_000);
+    expect(current.fired.map((f) => new Date(f.at).toISOString())).to.deep.equal([
+      '2026-03-27T01:30:00.000Z', // 02:30 CET
+      '2026-03-28T01:30:00.000Z', // 02:30 CET
+      '2026-03-29T01:00:00.000Z', // 02:30 is skipped by the clocks: the first valid time after, 03:00 CEST
+      '2026-03-30T00:30:00.000Z', // 02:30 CEST
+    ]);
+    const reloaded = createTimerRegistry({ store: ts.store, clock, serviceExists: () => true });
+    await reloaded.load();
+    expect(reloaded.get(SYSTEM_KEY, 'berlin').timezone).to.equal('Europe/Berlin');
   });
 
   it('re-arms on update and disarms on delete', async () => {
