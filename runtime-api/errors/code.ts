@@ -138,6 +138,12 @@ export const codeErrors = defineErrors({
     message: 'Service {name} already has {limit} live log watchers',
     fix: 'Close another `services logs --follow` (or console tail) of this service, then watch again.',
   },
+  CB_ERR_CODE_NOT_STREAM: {
+    status: 400,
+    fault: 'user',
+    message: 'Service {name} is not a stream service (execution_timeout is not -1)',
+    fix: 'Set execution_timeout to -1 to make it a stream service, or run it with execute instead.',
+  },
   CB_ERR_CODE_ENGINE_UNAVAILABLE: {
     status: 503,
     fault: 'system',

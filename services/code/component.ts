@@ -15,9 +15,11 @@ import { createStreams, type Streams } from './streams.js';
 import type { CodeRouteDeps } from './routes/common.js';
 import type { RegistryChange } from './types.js';
 import { adminRoutes } from './routes/admin.js';
+import { editorRoutes } from './routes/editor.js';
 import { executeRoutes } from './routes/execute.js';
 import { libraryRoutes } from './routes/libraries.js';
 import { logRoutes } from './routes/logs.js';
+import { runRoutes } from './routes/runs.js';
 import { logStreamRoutes } from './routes/log-stream.js';
 import { runningRoutes } from './routes/running.js';
 import { userRoutes } from './routes/user.js';
@@ -175,8 +177,10 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
       userRoutes,
       libraryRoutes,
       logRoutes,
+      runRoutes,
       logStreamRoutes,
       runningRoutes,
+      editorRoutes,
     ].map((r) => r(routeDeps)),
     registry,
     libraries,

@@ -17,6 +17,13 @@ export interface StreamControl {
   running(systemKey: string): Record<string, RunningInstance>;
   /** Stops one instance of the system; CB_ERR_CODE_INSTANCE_UNKNOWN when there is none. */
   stop(systemKey: string, instanceId: string): Promise<void>;
+  /**
+   * (Re)starts every instance of a stream service with its current version (running ones stop first);
+   * CB_ERR_CODE_NOT_STREAM when execution_timeout is not -1, CB_ERR_CODE_SERVICE_UNKNOWN when none.
+   */
+  startService(systemKey: string, name: string): Promise<void>;
+  /** Stops every instance of a service; they stay stopped until started or saved again. */
+  stopService(systemKey: string, name: string): Promise<void>;
 }
 
 export interface Streams extends StreamControl {
@@ -126,6 +133,15 @@ export function createStreams(deps: {
       const out: Record<string, RunningInstance> = {};
       for (const instance of deps.engine().running(systemKey)) out[instance.instanceId] = instance;
       return out;
+    },
+    async startService(systemKey, name) {
+      const current = registry.get(systemKey, name);
+      if (current.record.execution_timeout !== -1) throw new IsobarError('CB_ERR_CODE_NOT_STREAM', { name });
+      await start(systemKey, name);
+    },
+    async stopService(systemKey, name) {
+      registry.get(systemKey, name);
+      await deps.engine().stopStream(systemKey, name);
     },
     async stop(systemKey, instanceId) {
       const known = deps
