@@ -160,7 +160,8 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     const startedAt = clock.now();
     const result = await deps.engine().invoke(version, request);
     const source = options.source ?? 'rest';
-    return recorder.ended(version, current.record.log_ttl_minutes, { source, logging, startedAt }, result);
+    const run = { source, logging, startedAt, caller: { kind: caller.kind, id: caller.id } };
+    return recorder.ended(version, current.record.log_ttl_minutes, run, result);
   };
 
   const invokeBatch: InvokeServiceBatch = async (systemKey, name, items) => {
@@ -192,7 +193,8 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     const startedAt = clock.now();
     const ran = requests.length === 0 ? [] : await deps.engine().invokeBatch(version, requests);
     ran.forEach((result, j) => {
-      const run = { source: items[at[j]].source ?? 'trigger', logging, startedAt };
+      const { kind, id } = items[at[j]].caller;
+      const run = { source: items[at[j]].source ?? 'trigger', logging, startedAt, caller: { kind, id } };
       results[at[j]] = recorder.ended(version, current.record.log_ttl_minutes, run, result);
     });
     return results.map((r) => r ?? tooDeep(name, undefined));

@@ -25,7 +25,18 @@ export interface LogEntry {
   readonly source?: RunSource;
   /** Why it failed (success false). */
   readonly failure?: RunFailure;
+  /** Who called the run (the JS SDK's ServiceInfo UserId/UserType). */
+  readonly caller?: RunCaller;
 }
+
+/** The caller a run row remembers: enough to name it, no token. */
+export interface RunCaller {
+  readonly kind: string;
+  readonly id: string;
+}
+
+/** A run of any service of a system (the system-wide `completed`/`failed` lists). */
+export type SystemRunView = LogView & { readonly name: string; readonly caller?: RunCaller };
 
 /** A log row as the REST API shows it: ClearBlade's `{log, service_execution_time}` and more. */
 export interface LogView {
@@ -53,6 +64,8 @@ export interface CodeLogs {
   list(systemKey: string, name: string, limit?: number): Promise<LogView[]>;
   /** Failed runs only, newest first, at most `limit` (default 100). */
   failures(systemKey: string, name: string, limit?: number): Promise<LogView[]>;
+  /** Ended runs of every service of a system, newest first: successes (logging on) or failures. */
+  recent(systemKey: string, success: boolean, limit?: number): Promise<SystemRunView[]>;
   /** Every line of one invocation or stream instance, or undefined. */
   instance(systemKey: string, name: string, instanceId: string): Promise<LogView | undefined>;
   /** Deletes expired rows; returns how many. */
@@ -96,11 +109,16 @@ function clip(lines: readonly LogLine[]): LogLine[] {
 }
 
 /** One stored `lines` column: the bare array of older rows, or `{lines, source, failure}`. */
-function readStored(text: string): { lines: LogLine[]; source?: RunSource; failure?: RunFailure } {
+function readStored(text: string): {
+  lines: LogLine[];
+  source?: RunSource;
+  failure?: RunFailure;
+  caller?: RunCaller;
+} {
   const raw = JSON.parse(text) as unknown;
   if (Array.isArray(raw)) return { lines: raw as LogLine[] };
-  const o = raw as { lines?: LogLine[]; source?: RunSource; failure?: RunFailure };
-  return { lines: o.lines ?? [], source: o.source, failure: o.failure };
+  const o = raw as { lines?: LogLine[]; source?: RunSource; failure?: RunFailure; caller?: RunCaller };
+  return { lines: o.lines ?? [], source: o.source, failure: o.failure, caller: o.caller };
 }
 
 /** Creates the log store; `start()` schedules the purge on `clock`. */
@@ -146,7 +164,7 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
           lines: JSON.stringify(
             e.source === undefined && e.failure === undefined
               ? clip(e.lines)
-              : { lines: clip(e.lines), source: e.source, failure: e.failure },
+              : { lines: clip(e.lines), source: e.source, failure: e.failure, caller: e.caller },
           ),
         })),
       )
@@ -256,6 +274,23 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
         .limit(limit)
         .execute();
       return rows.map((r) => toView([r]));
+    },
+    async recent(systemKey, success, limit = 100) {
+      await flush();
+      // Over the (system_key, name, …) index's prefix; stream chunks (success null) are not ended runs.
+      const rows = await store.db
+        .selectFrom('code_logs')
+        .selectAll()
+        .where('system_key', '=', systemKey)
+        .where('success', '=', success ? 1 : 0)
+        .where('expires_at', '>', clock.now())
+        .orderBy('seq', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => {
+        const caller = readStored(r.lines).caller;
+        return { ...toView([r]), name: r.name, ...(caller === undefined ? {} : { caller }) };
+      });
     },
     async instance(systemKey, name, instanceId) {
       await flush();

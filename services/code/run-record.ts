@@ -3,7 +3,7 @@
 // failed (failures are kept even with logging off), and an event on the live tail (run-tail.ts).
 import type { InvokeResult, LogLine, RunningInstance, ServiceVersion } from '../../engine/types.js';
 import type { Clock } from '../kernel/clock.js';
-import type { CodeLogs } from './logs.js';
+import type { CodeLogs, RunCaller } from './logs.js';
 import type { RunEvent, RunFailure, RunSource, RunTail } from './run-tail.js';
 import { firstPosition, mapPositions, readInlineMap, type DecodedMap } from './source-map.js';
 
@@ -15,7 +15,7 @@ export interface RunRecorder {
   ended(
     version: ServiceVersion,
     ttlMinutes: number,
-    run: { source: RunSource; logging: boolean; startedAt: number },
+    run: { source: RunSource; logging: boolean; startedAt: number; caller?: RunCaller },
     result: InvokeResult,
   ): InvokeResult;
   /** Records a stream instance that exited (crash, fault or return) as a run of source `stream`. */
@@ -96,6 +96,7 @@ export function createRunRecorder(deps: { logs: CodeLogs; tail: RunTail; clock: 
           ttlMinutes,
           source: run.source,
           ...(failure === undefined ? {} : { failure }),
+          ...(run.caller === undefined ? {} : { caller: run.caller }),
         });
       }
       publish(version, {

@@ -109,6 +109,34 @@ describe('ClearBlade browser JS SDK (clearblade-js-client@3.3.3) unmodified', fu
       .that.matches(/^CB_ERR_/);
   });
 
+  it('lists completed and failed runs (getCompletedServices / getFailedServices) as ServiceInfo', async () => {
+    const { cb } = await asUser();
+    const logging = await w.http('POST', `/codeadmin/v/2/logs/${w.systemKey}/Echo`, {
+      body: { logging: 'true' },
+      token: w.devToken,
+    });
+    expect(logging.status).to.equal(200);
+    const code = part(cb, 'Code');
+    expect((await call(code, 'execute', 'Echo', { a: 2 })).err).to.equal(false);
+    expect(await call(code, 'execute', 'Boom', { n: 7 })).to.have.nested.property('data.success', false);
+    const completed = await call(code, 'getCompletedServices');
+    expect(completed.err).to.equal(false);
+    const done = completed.data as Array<Record<string, unknown>>;
+    expect(done.map((r) => r.Service)).to.deep.equal(['Echo']);
+    expect(done[0]).to.include({ UserType: 2 });
+    expect(done[0]).to.have.property('UserId').that.is.a('string').and.not.empty;
+    expect(done[0]).to.have.nested.property('Response.success', true);
+    expect(done[0]).to.have.nested.property('Error.status_code', 0);
+    const failed = await call(code, 'getFailedServices');
+    expect(failed.err).to.equal(false);
+    const bad = failed.data as Array<Record<string, unknown>>;
+    expect(bad.map((r) => r.Service)).to.deep.equal(['Boom']);
+    expect(bad[0]).to.have.nested.property('Response.success', false);
+    expect(bad[0]).to.have.nested.property('Error.error.message').that.includes('boom 7');
+    expect(bad[0]).to.have.property('Id').that.is.a('string').and.not.empty;
+    expect(Date.parse(String(bad[0].Datetime))).to.be.a('number').and.not.NaN;
+  });
+
   it('manages devices as a user, authenticates a device and reads roles, users and trigger definitions', async () => {
     const { cb } = await asUser();
     const devices = part(cb, 'Device');

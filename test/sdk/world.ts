@@ -9,6 +9,7 @@ export interface SdkWorld extends CodeWorld {
 /** A service answering its params (execute with and without params) and one keeping a count in a collection. */
 export const SERVICES: Readonly<Record<string, string>> = {
   Echo: 'function Echo(req, resp) { resp.success({ params: req.params, user: req.userEmail }); }',
+  Boom: 'function Boom(req, resp) { resp.error("boom " + req.params.n); }',
   Store:
     'function Store(req, resp) {' +
     '  ClearBlade.Collection({ collectionName: "readings" }).create({ sensor: "svc", value: req.params.v },' +
