@@ -48,7 +48,8 @@ async function main(kind: string): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), `isobar-bench-${kind}-`));
   let close: () => Promise<void>;
   let port: number;
-  if (kind === 'isobar') {
+  // `isobar-nometrics`: the same broker without its per-system traffic counters (bench/metrics.ts).
+  if (kind === 'isobar' || kind === 'isobar-nometrics') {
     const off = -1;
     const broker = await createBroker(
       {
@@ -65,11 +66,23 @@ async function main(kind: string): Promise<void> {
           connectRate: 0,
         },
         publicHost: '127.0.0.1',
+        traffic: kind === 'isobar',
       },
       { auth: benchAuth(), log: createMemoryLog(), clock: systemClock },
     );
     port = (await broker.listen()).mqtt ?? 0;
-    close = () => broker.close();
+    // With counters on, read them every second as a scraper and the $SYS publisher would.
+    const scrape = setInterval(() => {
+      let n = 0;
+      for (const t of broker.traffic().values()) n += t.received[0] + t.sent[0];
+      n += broker.subscriptionCounts().size;
+      return n;
+    }, 1000);
+    scrape.unref();
+    close = () => {
+      clearInterval(scrape);
+      return broker.close();
+    };
   } else {
     const persistence = await openPersistence(dataDir);
     const aedes = await Aedes.createBroker({ persistence });
