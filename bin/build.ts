@@ -7,6 +7,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { bundleConsole, writeConsole } from '../console/build.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist`;
@@ -40,3 +41,7 @@ const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('
 const info: BuildInfo = { builtAt, inputs };
 writeFileSync(`${outdir}/build.json`, `${JSON.stringify(info)}\n`);
 process.stdout.write(`isobar: built dist/ (${inputs.length} sources)\n`);
+// The web console (console/README.md): its browser bundle in dist/console/, served by the platform at /.
+const consoleBuiltAt = Date.now();
+writeConsole(`${outdir}/console`, await bundleConsole(root), consoleBuiltAt);
+process.stdout.write('isobar: built dist/console/\n');

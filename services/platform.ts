@@ -26,6 +26,7 @@ import { loadEdgeRegistry } from './edges/registry.js';
 import { createCacheComponent, type CacheComponent } from './cache/component.js';
 import { createOutboundHttpComponent, type OutboundHttpComponent } from './outbound-http/component.js';
 import { createMetrics, createRunMetrics } from './metrics/component.js';
+import { createConsoleComponent } from './console/component.js';
 
 export type { Ports } from './kernel/component.js';
 
@@ -201,6 +202,9 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
       on: (event, listener) => broker.on(event, listener),
     }),
   );
+  // --- the web console at / (console/README.md); it dials MQTT over WebSocket on the listening port ---
+  let listening: Ports | undefined;
+  components.push(createConsoleComponent({ log: log.child({ area: 'console' }), ports: () => listening }));
   bridgeOps = collectBridgeOps(components);
 
   let ready = false;
@@ -245,6 +249,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
         ports.http = (http.server.address() as AddressInfo).port;
       }
       for (const c of components) Object.assign(ports, (await c.start?.()) ?? {});
+      listening = ports;
       ready = true;
       return ports;
     },

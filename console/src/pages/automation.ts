@@ -1,0 +1,12 @@
+// Placeholder until K3 lands the Automation page (issue 14): the shell, router and page table already route here.
+import type { VNode } from 'preact';
+import type { PageProps } from '../ctx.js';
+import { html } from '../ui.js';
+
+/** The Automation page of the console. */
+export function AutomationPage(props: PageProps): VNode {
+  return html`<section>
+    <h1>Automation</h1>
+    <p class="muted">Coming soon for ${props.ctx.systemName}.</p>
+  </section>`;
+}
