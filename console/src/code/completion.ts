@@ -106,7 +106,12 @@ export function readRuntimeTypes(dts: string): RuntimeModel {
     const text = dts.slice(start, end).replace(/\s+/g, ' ').trim();
     const isFunction = m[1] === 'function';
     const returned = isFunction ? text.slice(text.lastIndexOf('):') + 2) : text.slice(1);
-    globals.push({ name: m[2] ?? '', kind: isFunction ? 'method' : 'property', detail: text, yields: yieldsOf(returned) });
+    globals.push({
+      name: m[2] ?? '',
+      kind: isFunction ? 'method' : 'property',
+      detail: text,
+      yields: yieldsOf(returned),
+    });
   }
   return { interfaces, globals };
 }
@@ -121,7 +126,7 @@ const PARAMETER_TYPES: Readonly<Record<string, string>> = { req: 'BasicReq', res
 export function membersAfter(model: RuntimeModel, chain: string): readonly Member[] | undefined {
   const parts = chain.replace(/\([^()]*\)/g, '').split('.');
   const head = parts.shift() ?? '';
-  let type = model.globals.find((g) => g.name === head)?.yields ?? PARAMETER_TYPES[head];
+  let type: string | undefined = model.globals.find((g) => g.name === head)?.yields ?? PARAMETER_TYPES[head];
   for (const part of parts) {
     if (type === undefined) return undefined;
     type = model.interfaces.get(type)?.find((m) => m.name === part)?.yields;
