@@ -190,6 +190,16 @@ export function Chart(props: { title: string; series: readonly ChartSeries[]; un
     >
       <line x1="0" x2=${w} y1=${h - pad} y2=${h - pad} class="axis" />
       ${props.series.map((s, i) => html`<path d=${path(s)} class=${`line s${String(i)}`} />`)}
+      ${
+        // A lone sample has no line to draw: a dot shows it.
+        props.series.map((s, i) =>
+          s.points.filter((p) => p[1] !== null).length === 1
+            ? s.points.map(([t, v]) =>
+                v === null ? null : html`<circle cx=${x(t)} cy=${y(v)} r="3" class=${`dot s${String(i)}`} />`,
+              )
+            : null,
+        )
+      }
     </svg>
     <div class="chart-scale muted">
       ${all.length === 0 ? 'no samples yet' : `max ${formatNumber(vMax)}${props.unit ?? ''}`}

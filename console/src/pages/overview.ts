@@ -97,7 +97,14 @@ export function OverviewPage({ ctx }: PageProps): VNode {
     };
   }, [ctx.api, ctx.systemKey]);
 
-  const last = figures?.series.at(-1);
+  // Run time of the latest sample that had runs; before any sample, the slowest service's figures.
+  const timed = [...(figures?.series ?? [])].reverse().find((p) => p.p50Ms !== null);
+  const worst = (pick: (s: SystemFigures['services'][number]) => number | null): number | null =>
+    (figures?.services ?? []).reduce<number | null>((m, s) => {
+      const v = pick(s);
+      return v === null ? m : Math.max(m ?? v, v);
+    }, null);
+  const last = { p50Ms: timed?.p50Ms ?? worst((s) => s.p50Ms), p99Ms: timed?.p99Ms ?? worst((s) => s.p99Ms) };
   const rate = (v: number | undefined): string => (v === undefined ? '–' : formatNumber(v));
   const ms = (v: number | null | undefined): string =>
     v === null || v === undefined ? '–' : `${formatNumber(v)} ms`;
@@ -144,8 +151,8 @@ export function OverviewPage({ ctx }: PageProps): VNode {
                 value=${String(figures.runs.failures)}
                 bad=${figures.runs.failures > 0}
               />
-              <${Card} id="p50" label="Run time p50" value=${ms(last?.p50Ms)} />
-              <${Card} id="p99" label="Run time p99" value=${ms(last?.p99Ms)} />
+              <${Card} id="p50" label="Run time p50" value=${ms(last.p50Ms)} />
+              <${Card} id="p99" label="Run time p99" value=${ms(last.p99Ms)} />
               <${Card} id="streams" label="Stream instances" value=${String(figures.streams.length)} />
             </div>
             <div class="charts">
