@@ -2,6 +2,7 @@
 // from runtime-api/types/index.d.ts) and the platform's own compile check as inline diagnostics — the
 // same esbuild step a save runs (POST /admin/code/v/1/{sk}/{name}/check), so what is marked is what a save
 // would refuse. The problems are also listed under the editor as text, for keyboards and screen readers.
+import './code.css';
 import { autocompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { javascript, typescriptLanguage } from '@codemirror/lang-javascript';
 import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
