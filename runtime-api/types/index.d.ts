@@ -202,6 +202,122 @@ declare namespace CbServer {
     Messaging(options?: MessagingOptions, callback?: CbCallback): Messaging;
     /** A shared cache of this system (created by a developer: /admin/v/4/service_caches). */
     Cache(name: string): Cache;
+    /** A collection of this system by id string, `{collectionID}` or `{collectionName}`. */
+    Collection(ref: CollectionRef): Collection;
+    /** A query; with a `ref` it can fetch/update/remove by itself. */
+    Query(ref?: CollectionRef): Query;
+    /** One item (`data.item_id` names it) of a collection. */
+    Item(data: Record<string, unknown>, ref: CollectionRef): Item;
+  }
+
+  /** How a Collection, Query or Item names its collection. */
+  type CollectionRef = string | { collectionID?: string; collectionName?: string; collection?: string };
+
+  /** A stored value as a collection answers it (timestamps as ISO text, blobs as text). */
+  type ItemValue = string | number | boolean | null;
+  type ItemData = Record<string, ItemValue>;
+
+  /** ClearBlade's wire query: FILTERS is an OR of AND groups of `{OP: [{column: value}]}`. */
+  interface QueryBody {
+    FILTERS?: Array<Array<Partial<Record<QueryOperator, Array<Record<string, unknown>>>>>>;
+    SORT?: Array<{ ASC: string } | { DESC: string }>;
+    PAGESIZE?: number;
+    PAGENUM?: number;
+    SELECTCOLUMNS?: string[];
+  }
+  type QueryOperator = 'EQ' | 'NEQ' | 'GT' | 'GTE' | 'LT' | 'LTE' | 'RE' | 'IN' | 'LIKE';
+
+  /** A fetch answer. */
+  interface FetchData {
+    DATA: ItemData[];
+    TOTAL: number;
+    CURRENTPAGE: number;
+    NEXTPAGEURL: string | null;
+    PREVPAGEURL: string | null;
+  }
+  interface ColumnInfo {
+    ColumnName: string;
+    ColumnType: string;
+    PK: boolean;
+  }
+
+  /** ClearBlade.Collection(ref): every call is `cb(err, data)`; on an error `data` is `"<CODE>: message"`. */
+  interface Collection {
+    fetch(callback: CbCallback<FetchData>): void;
+    fetch(query: Query | QueryBody, callback: CbCallback<FetchData>): void;
+    /** One item or up to 10,000; answers one `{item_id}` per item. */
+    create(
+      items: Record<string, unknown> | Array<Record<string, unknown>>,
+      callback: CbCallback<Array<{ item_id: string }>>,
+    ): void;
+    update(
+      query: Query | QueryBody,
+      changes: Record<string, unknown>,
+      callback: CbCallback<{ count: number }>,
+    ): void;
+    remove(query: Query | QueryBody, callback: CbCallback<{ count: number }>): void;
+    count(callback: CbCallback<{ count: number }>): void;
+    count(query: Query | QueryBody, callback: CbCallback<{ count: number }>): void;
+    columns(callback: CbCallback<ColumnInfo[]>): void;
+  }
+
+  /** ClearBlade.Query(ref?): chainable filters, sort, paging and columns; `query` is the wire object. */
+  interface Query {
+    query: QueryBody;
+    equalTo(field: string, value: unknown): Query;
+    notEqualTo(field: string, value: unknown): Query;
+    greaterThan(field: string, value: unknown): Query;
+    greaterThanEqualTo(field: string, value: unknown): Query;
+    lessThan(field: string, value: unknown): Query;
+    lessThanEqualTo(field: string, value: unknown): Query;
+    /** RE, a pattern of at most 256 characters. */
+    matches(field: string, pattern: string): Query;
+    /** SQL LIKE: `%` any run, `_` one character. */
+    like(field: string, pattern: string): Query;
+    in(field: string, values: unknown[]): Query;
+    ascending(field: string): Query;
+    descending(field: string): Query;
+    /** `pageNum` is 1-based; `pageSize` 0 = up to 10,000. */
+    setPage(pageSize: number, pageNum: number): Query;
+    columns(names: string[]): Query;
+    /** The other query's AND groups become alternatives of this one's. */
+    or(other: Query): Query;
+    /** Only on a Query made with a collection ref. */
+    fetch(callback: CbCallback<FetchData>): void;
+    update(changes: Record<string, unknown>, callback: CbCallback<{ count: number }>): void;
+    remove(callback: CbCallback<{ count: number }>): void;
+  }
+
+  /** ClearBlade.Item(data, ref): `save` updates by `data.item_id`, `refresh` re-reads it, `destroy` deletes it. */
+  interface Item {
+    data: Record<string, unknown>;
+    save(callback?: CbCallback<{ count: number }>): void;
+    refresh(callback?: CbCallback<Record<string, unknown>>): void;
+    destroy(callback?: CbCallback<{ count: number }>): void;
+  }
+
+  /** What `fetch` answers: a Response-like object (no streams). */
+  interface FetchResponse {
+    status: number;
+    statusText: string;
+    ok: boolean;
+    redirected: boolean;
+    url: string;
+    readonly bodyUsed: boolean;
+    headers: {
+      get(name: string): string | null;
+      has(name: string): boolean;
+      forEach(fn: (value: string, name: string) => void): void;
+    };
+    text(): Promise<string>;
+    json(): Promise<unknown>;
+  }
+  interface FetchInit {
+    method?: string;
+    headers?: Record<string, string> | Array<[string, string]>;
+    body?: string;
+    /** 'manual' or 'error' follow no redirect. */
+    redirect?: 'follow' | 'manual' | 'error';
   }
 
   /** ClearBlade.Cache(name): every method takes `cb(err, data)` last; `ttl` is seconds (else the cache default). */
@@ -269,6 +385,11 @@ declare var cbmeta: {
 declare function newUUID(): string;
 /** Outbound HTTP through the platform (docs/security/outbound-http.md); `cb(err, body)`. */
 declare function Requests(): CbServer.Requests;
+/** A standard-shaped fetch through the same platform checks as Requests(); rejects with a TypeError carrying `code`. */
+declare function fetch(
+  url: string | { url: string },
+  init?: CbServer.FetchInit,
+): Promise<CbServer.FetchResponse>;
 /** Blocks this service (not the platform) for `ms` milliseconds. */
 declare function sleep(ms: number): void;
 /* eslint-enable no-var */

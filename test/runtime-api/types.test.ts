@@ -69,4 +69,43 @@ describe('runtime API: the .d.ts for service authors', function () {
     );
     expect(errors).to.have.length(2);
   });
+
+  it('types Collections, Query, Item, Cache, Requests() and fetch as a service uses them', () => {
+    const source = `
+      async function Data(req: CbServer.BasicReq<{ uri: string }>, resp: CbServer.Resp): Promise<void> {
+        const col = ClearBlade.Collection({ collectionName: 'readings' });
+        col.create([{ sensor: 'a', value: 1 }], (err, ids) => log(ids[0].item_id));
+        const q = ClearBlade.Query().equalTo('sensor', 'a').greaterThan('value', 0).like('sensor', 'a%')
+          .in('value', [1, 2]).matches('sensor', '^a').descending('value').setPage(10, 1).columns(['value']);
+        col.fetch(q, (err, data) => log(data.TOTAL, data.DATA[0].value, data.CURRENTPAGE));
+        col.fetch((err, data) => log(data.DATA.length));
+        col.count(q.or(ClearBlade.Query().equalTo('sensor', 'b')), (err, n) => log(n.count));
+        col.update({ FILTERS: [[{ EQ: [{ sensor: 'a' }] }]] }, { value: 2 }, (err, n) => log(n.count));
+        col.columns((err, cols) => log(cols.map((c) => c.ColumnName + c.ColumnType + String(c.PK))));
+        ClearBlade.Query({ collectionID: 'x' }).notEqualTo('a', 1).fetch((err, d) => log(d.DATA));
+        const item = ClearBlade.Item({ item_id: 'i', value: 3 }, 'x');
+        item.save(() => item.refresh((err, d) => item.destroy(() => log(d))));
+        const cache = ClearBlade.Cache('state');
+        cache.set('k', { n: 1 }, 60, (err, msg) => cache.get('k', (e, v) => log(msg, v)));
+        Requests().post({ uri: req.params.uri, body: '{}', headers: { a: 'b' }, timeout: 5 }, (err, body) => {
+          if (err !== null) log(err.code, err.status);
+          log(body);
+        });
+        const r = await fetch(req.params.uri, { method: 'POST', body: 'x', headers: [['a', 'b']] });
+        const text: string = await r.text();
+        resp.success({ status: r.status, ok: r.ok, type: r.headers.get('content-type'), text });
+      }
+      void Data;
+    `;
+    expect(check(source)).to.deep.equal([]);
+  });
+
+  it('rejects wrong use of Collections and fetch (a number column name, a missing callback, a bad redirect)', () => {
+    const errors = check(`
+      ClearBlade.Query().equalTo(1, 'x');
+      ClearBlade.Collection('x').columns();
+      void fetch('http://a', { redirect: 'sometimes' });
+    `);
+    expect(errors).to.have.length(3);
+  });
 });
