@@ -51,7 +51,8 @@ export function createApi(options: ApiOptions): Api {
     const token = options.token();
     if (token !== undefined) h['ClearBlade-DevToken'] = token;
     if (body !== undefined) h['content-type'] = 'application/json';
-    let res: Response;
+    // Typed from fetch itself: with Node types also in the program (the mqtt client's), `Response` differs.
+    let res: Awaited<ReturnType<typeof fetch>>;
     try {
       res = await fetch(options.base + path, {
         method,
