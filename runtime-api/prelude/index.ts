@@ -24,6 +24,20 @@ const keys = Object.keys;
 const apply = Reflect.apply;
 const call = (fn: Factory, self: unknown, a: unknown, b: unknown): unknown => apply(fn, self, [a, b]);
 
+/** The globals createScope defines for every run. */
+const RUNTIME_GLOBALS = [
+  'ClearBlade',
+  'Requests',
+  'fetch',
+  'log',
+  'console',
+  'newUUID',
+  'sleep',
+  'module',
+  'exports',
+  'cbmeta',
+] as const;
+
 /** Takes a value the engine left on the global object. */
 function take(g: Globals, name: string): unknown {
   const value = g[name];
@@ -49,6 +63,7 @@ function createScope(
   config: InstallConfig,
   readBegin: () => unknown,
   wasm: () => boolean,
+  pinned: boolean,
 ): Scope {
   const bridge = createBridge(ref);
   const { log, console } = createLoggers(bridge, config.maxLogLineChars);
@@ -118,8 +133,17 @@ function createScope(
       code_versions: { [config.serviceName]: config.version },
     },
   };
+  // A warm context's runtime globals are pinned (defined once, non-configurable; see scope.ts): assigned
+  // here, reset to undefined by the restore after the run.
   for (const name of keys(globals)) {
-    defineProperty(g, name, { value: globals[name], writable: true, configurable: true, enumerable: false });
+    if (pinned) g[name] = globals[name];
+    else
+      defineProperty(g, name, {
+        value: globals[name],
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
   }
   return { begun, module, wasmUsed: wasm };
 }
@@ -127,7 +151,7 @@ function createScope(
 /** Installs the runtime API for one run of the service's plain script (strict isolation). */
 function installStrict(g: Globals, ref: HostReference, config: InstallConfig): void {
   const wasm = installWasm(g, config.wasmMemoryMb, wasmBreach(ref, config));
-  const scope = createScope(g, ref, config, () => take(g, '__isobarBegin'), wasm);
+  const scope = createScope(g, ref, config, () => take(g, '__isobarBegin'), wasm, false);
   defineProperty(g, '__isobarMain', {
     configurable: true,
     writable: true,
@@ -157,6 +181,10 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
     writable: true,
     value: (factory: Factory) => {
       delete g.__isobarFactory;
+      // The runtime globals exist between runs as undefined, so a run's assignment is a value change.
+      for (const name of RUNTIME_GLOBALS) {
+        defineProperty(g, name, { value: undefined, writable: true, configurable: true, enumerable: false });
+      }
       const snap = snapshotGlobals(g);
       const done = (text: string): string => {
         const clean = restoreGlobals(g, snap) && !intrinsicsChanged(snap) && !wasm();
@@ -173,7 +201,7 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
           begin = undefined;
           return text;
         };
-        const scope = createScope(g, ref, config, readBegin, wasm);
+        const scope = createScope(g, ref, config, readBegin, wasm, true);
         const r = scope.begun();
         if (r === undefined) return done(stringify({ s: false, r: 'null', e: true }));
         let entry: unknown;

@@ -11,50 +11,50 @@ const getDesc = Reflect.getOwnPropertyDescriptor;
 const defineProp = Reflect.defineProperty;
 const deleteProp = Reflect.deleteProperty;
 const isExtensible = Reflect.isExtensible;
+const setProp = Reflect.set;
 const is = Object.is;
+const hasOwnFn = Object.hasOwn;
 const apply = Reflect.apply;
 const mapHas = Map.prototype.has;
 const mapSet = Map.prototype.set;
-const hasOwn = Object.prototype.hasOwnProperty;
-const create = Object.create;
-const FIELDS = ['value', 'get', 'set', 'writable', 'enumerable', 'configurable'] as const;
-
-/** A descriptor's own field: a descriptor inherits from Object.prototype, which a run may have extended. */
-function field(d: PropertyDescriptor, name: (typeof FIELDS)[number]): unknown {
-  return apply(hasOwn, d, [name]) === true ? d[name] : undefined;
-}
-
-/** A copy without a prototype, safe to hand to defineProperty whatever Object.prototype holds. */
-function bare(d: PropertyDescriptor): PropertyDescriptor {
-  const out = create(null) as Record<string, unknown>;
-  for (let i = 0; i < FIELDS.length; i++) {
-    if (apply(hasOwn, d, [FIELDS[i]]) === true) out[FIELDS[i]] = d[FIELDS[i]];
-  }
-  return out as PropertyDescriptor;
-}
-
 /** The global object's own properties at the end of the install, to put back after every run. */
 // Read with index loops and captured functions only: a run may have replaced iterators or Map methods,
 // and restoring must not call back into its code.
+//
+// Every own property of the global object is made non-configurable when snapshotted (values stay writable).
+// A run can then replace a global's value, make it read-only, or ADD names, but it can neither delete a
+// snapshotted name nor turn it into an accessor. So the set of own keys only grows: the same key count as
+// the snapshot means no name was added (a deletion cannot hide an addition), and the restore is one value
+// comparison per writable global, plus a full pass over the keys only when the count changed.
 export interface GlobalSnapshot {
   readonly names: Map<Key, true>;
+  /** How many own keys the global object has when nothing was added. */
+  readonly count: number;
+  /** Writable data globals and the values they must hold between runs. */
   readonly keys: readonly Key[];
-  readonly descriptors: readonly PropertyDescriptor[];
+  readonly values: readonly unknown[];
   /** Built-in functions the prelude calls without holding them, with the values they had. */
   readonly intrinsics: ReadonlyArray<readonly [object, Key, unknown]>;
 }
 
-/** Records the global object as the runs must find it. */
+/** Records the global object as the runs must find it, and pins its names (see GlobalSnapshot). */
 export function snapshotGlobals(g: object): GlobalSnapshot {
   const names = new Map<Key, true>();
   const keys: Key[] = [];
-  const descriptors: PropertyDescriptor[] = [];
-  for (const key of ownKeys(g)) {
+  const values: unknown[] = [];
+  const all = ownKeys(g);
+  for (let i = 0; i < all.length; i++) {
+    const key = all[i];
     const d = getDesc(g, key);
     if (d === undefined) continue;
     apply(mapSet, names, [key, true]);
-    keys.push(key);
-    descriptors.push(bare(d));
+    if (d.configurable === true) defineProp(g, key, { configurable: false });
+    // A read-only non-configurable data global can never change; accessors (none on a V8 global today)
+    // are fixed once non-configurable.
+    if (hasOwnFn(d, 'value') && d.writable === true) {
+      keys.push(key);
+      values.push(d.value);
+    }
   }
   const intrinsics: Array<readonly [object, Key, unknown]> = [];
   const watch = (holder: object, keys: readonly Key[]) => {
@@ -71,30 +71,27 @@ export function snapshotGlobals(g: object): GlobalSnapshot {
   watch(Promise.prototype, ['then']);
   watch(Promise, ['resolve']);
   watch(JSON, ['parse', 'stringify']);
-  return { names, keys, descriptors, intrinsics };
-}
-
-function same(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
-  for (let i = 0; i < FIELDS.length; i++) if (!is(field(a, FIELDS[i]), field(b, FIELDS[i]))) return false;
-  return true;
+  return { names, count: all.length, keys, values, intrinsics };
 }
 
 /**
- * Puts the global object back as snapshotted; false when it cannot (a name a run made non-configurable, a
- * global object made non-extensible), and then the context must not serve another run.
+ * Puts the global object back as snapshotted; false when it cannot (a global a run made read-only, a name
+ * it added as non-configurable, a global object made non-extensible), and then the context must not serve
+ * another run.
  */
 export function restoreGlobals(g: object, snap: GlobalSnapshot): boolean {
   let clean = isExtensible(g);
-  const keys = ownKeys(g);
-  for (let i = 0; i < keys.length; i++) {
-    if (apply(mapHas, snap.names, [keys[i]]) !== true && !deleteProp(g, keys[i])) clean = false;
+  const now = ownKeys(g);
+  // Names are never removed (all pinned), so an unchanged count means nothing was added.
+  if (now.length !== snap.count) {
+    for (let i = 0; i < now.length; i++) {
+      if (apply(mapHas, snap.names, [now[i]]) !== true && !deleteProp(g, now[i])) clean = false;
+    }
   }
-  for (let i = 0; i < snap.keys.length; i++) {
-    const d = snap.descriptors[i];
-    const now = getDesc(g, snap.keys[i]);
-    if (now !== undefined && same(now, d)) continue;
-    if (!defineProp(g, snap.keys[i], d)) clean = false;
-  }
+  // Set unconditionally: a set fails exactly when the run made the global read-only (same value or not).
+  const keys = snap.keys;
+  const values = snap.values;
+  for (let i = 0; i < keys.length; i++) if (!setProp(g, keys[i], values[i])) clean = false;
   return clean;
 }
 
@@ -104,7 +101,7 @@ export function intrinsicsChanged(snap: GlobalSnapshot): boolean {
   for (let i = 0; i < list.length; i++) {
     const entry = list[i];
     const d = getDesc(entry[0], entry[1]);
-    if (d === undefined || !is(field(d, 'value'), entry[2])) return true;
+    if (d === undefined || !hasOwnFn(d, 'value') || !is(d.value, entry[2])) return true;
   }
   return false;
 }

@@ -93,6 +93,42 @@ describe('engine: warm runs', () => {
       ]);
     });
 
+    it('a deletion cannot hide an addition: globals are pinned, names added are found by the key count', async () => {
+      // The restore compares the global object's key count with the snapshot's; it is only sound because a
+      // snapshotted global cannot be deleted (nor turned into an accessor), whatever the run tries.
+      const [a, b] = await twice(
+        probe(
+          'Pinned',
+          '',
+          [
+            'seen.push(typeof Math, typeof globalThis.extra, typeof globalThis.other)',
+            'seen.push(delete globalThis.Math)',
+            'globalThis.extra = req.params.who',
+            'try { Object.defineProperty(globalThis, "JSON", { get: function () { return req.params.who; } }); seen.push("redefined"); } catch (e) { seen.push(e.name); }',
+            'try { Object.defineProperty(globalThis, "other", { value: 1, configurable: true, enumerable: false }); } catch (e) { seen.push(e.name); }',
+          ].join('; '),
+        ),
+      );
+      expect(a.results).to.deep.equal([1, 'object', 'undefined', 'undefined', false, 'TypeError']);
+      expect(b.results).to.deep.equal([2, 'object', 'undefined', 'undefined', false, 'TypeError']);
+    });
+
+    it('a global made read-only (even with its own value) leaves the context in doubt', async () => {
+      const s = probe(
+        'ReadOnly',
+        '',
+        'seen.push(Object.getOwnPropertyDescriptor(globalThis, "Math").writable, Object.getOwnPropertyDescriptor(globalThis, "ClearBlade").writable); if (req.params.lock) { Object.defineProperty(globalThis, "Math", { writable: false }); }',
+      );
+      await h.engine.prepare(s);
+      const a = await h.engine.invoke(s, asA({ lock: true }));
+      const b = await h.engine.invoke(s, asB());
+      expect([a.results, b.results]).to.deep.equal([
+        [1, true, true],
+        [1, true, true],
+      ]);
+      expect(h.engine.stats().recycled.doubt).to.equal(1);
+    });
+
     it('closures kept in pending callbacks and late promise jobs do not reach the next run', async () => {
       const [, b] = await twice(
         probe(
