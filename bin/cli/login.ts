@@ -28,7 +28,10 @@ export const loginSpec: SpecCommand = {
   summary: 'log a developer in (token kept in ~/.isobar/credentials.json)',
   usage: '[--url URL] [--email EMAIL] [--password PW] [--logout] [--json]',
   options: {
-    url: { type: 'string', help: `platform (default: the last one logged in to, else ${DEFAULT_URL})` },
+    url: {
+      type: 'string',
+      help: `platform (default: $ISOBAR_URL, else the last one logged in to, else ${DEFAULT_URL})`,
+    },
     email: { type: 'string', help: 'developer email (default: the last one logged in)' },
     password: {
       type: 'string',
@@ -43,7 +46,8 @@ export const loginSpec: SpecCommand = {
   run: async (_args, values, io) => {
     const str = (n: string) => (typeof values[n] === 'string' ? (values[n] as string) : undefined);
     const stored = readCredentials(io.env);
-    const url = str('url') ?? stored?.url ?? DEFAULT_URL;
+    // The same order as every other command: --url, $ISOBAR_URL, the stored one, the default.
+    const url = str('url') ?? io.env.ISOBAR_URL ?? stored?.url ?? DEFAULT_URL;
     try {
       if (values.logout === true) {
         if (stored !== undefined) {
