@@ -4,12 +4,12 @@ import { fields } from './users.js';
 
 const COLUMNS = ['name', 'type', 'state', 'enabled', 'allow_key_auth', 'description'];
 const settings = {
-  key: { type: 'string' },
-  type: { type: 'string' },
-  state: { type: 'string' },
-  description: { type: 'string' },
-  enable: { type: 'boolean' },
-  disable: { type: 'boolean' },
+  key: { type: 'string', help: 'active key the device logs in with' },
+  type: { type: 'string', help: 'free-form device type' },
+  state: { type: 'string', help: 'free-form device state' },
+  description: { type: 'string', help: 'what the device is' },
+  enable: { type: 'boolean', help: 'let the device log in' },
+  disable: { type: 'boolean', help: 'refuse its logins and close its connections' },
   field: { type: 'string', multiple: true },
 } as const;
 

@@ -22,7 +22,7 @@ export const edgesCommand = groupCommand('edges', 'Register the edges of a syste
     usage: '<name> [--description D]',
     summary: 'register an edge; prints its token once (start the edge with it)',
     args: 1,
-    options: { description: { type: 'string' } },
+    options: { description: { type: 'string', help: 'what the edge is' } },
     run: async (c) => {
       const edge = await c.client.request<Record<string, unknown>>('POST', path(c.system(), c.args[0]), {
         body: { description: c.str('description') ?? '' },

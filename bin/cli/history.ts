@@ -1,22 +1,7 @@
 // `isobar history <topic>`: prints a topic's stored messages, oldest first, over the REST API.
-import { parseArgs } from 'node:util';
 import { chosenSystem, developerClient, reportError } from './client.js';
 import type { CliIo } from './io.js';
-
-const HELP = `Usage: isobar history <topic> [options]
-
-Prints the stored messages of one topic, oldest first: time, publisher, payload
-(binary payloads as base64:…).
-
-Options:
-  --count N        most messages (default 100; 0 = as many as the server allows)
-  --since T        only messages at or after T: epoch seconds or ms, an ISO date, or an age like 30s, 10m, 2h, 1d
-  --json           print the records as JSON instead
-  --system KEY     system key (default: $ISOBAR_SYSTEM_KEY, else \`isobar systems use KEY\`)
-  --url URL        platform (default: $ISOBAR_URL, else the one you logged in to)
-
-The token is the one \`isobar login\` stored, or $ISOBAR_TOKEN (a developer or user token).
-`;
+import type { SpecCommand } from './parser.js';
 
 interface WireRecord {
   readonly topicid: string;
@@ -40,47 +25,52 @@ export function parseSince(value: string, now: number): number | undefined {
   return Number.isNaN(date) ? undefined : date;
 }
 
+/** `isobar history <topic>`, declared for the commander program (help generated from it). */
+export const historySpec: SpecCommand = {
+  summary: "print a topic's stored messages, oldest first (--count N, --since T)",
+  usage: '<topic> [--count N] [--since T] [--json]',
+  options: {
+    count: { type: 'string', help: 'most messages (default 100; 0 = as many as the server allows)' },
+    since: {
+      type: 'string',
+      help: 'only messages at or after T: epoch seconds or ms, an ISO date, or an age like 30s, 10m, 2h, 1d',
+    },
+    json: { type: 'boolean', help: 'print the records as JSON instead' },
+    system: {
+      type: 'string',
+      help: 'system key (default: $ISOBAR_SYSTEM_KEY, else `isobar systems use KEY`)',
+    },
+    url: { type: 'string', help: 'platform (default: $ISOBAR_URL, else the one you logged in to)' },
+  },
+  details:
+    'Each line: time, publisher, payload (binary payloads as base64:…).\n' +
+    'The token is the one `isobar login` stored, or $ISOBAR_TOKEN (a developer or user token).\n',
+  run: (args, values, io) => historyCommand(args[0], values, io),
+};
+
 /** Runs `isobar history`; returns the exit code (2 for usage errors, 1 when the platform refuses). */
-export async function historyCommand(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        count: { type: 'string', default: '100' },
-        since: { type: 'string' },
-        json: { type: 'boolean' },
-        system: { type: 'string' },
-        url: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    return usage(io, (err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    io.stdout.write(HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) return usage(io, 'give exactly one topic');
-  if (!/^\d+$/.test(values.count)) return usage(io, '--count must be a non-negative integer');
+async function historyCommand(
+  topic: string,
+  values: Readonly<Record<string, string | boolean | string[] | undefined>>,
+  io: CliIo,
+): Promise<number> {
+  const str = (n: string) => (typeof values[n] === 'string' ? (values[n] as string) : undefined);
+  const count = str('count') ?? '100';
+  if (!/^\d+$/.test(count)) return usage(io, '--count must be a non-negative integer');
   let start: string | undefined;
-  if (values.since !== undefined) {
-    const since = parseSince(values.since, Date.now());
-    if (since === undefined) return usage(io, `cannot read --since ${JSON.stringify(values.since)}`);
+  const sinceText = str('since');
+  if (sinceText !== undefined) {
+    const since = parseSince(sinceText, Date.now());
+    if (since === undefined) return usage(io, `cannot read --since ${JSON.stringify(sinceText)}`);
     start = String(since);
   }
   try {
-    const client = developerClient(io, values.url);
-    const system = chosenSystem(io, values.system);
+    const client = developerClient(io, str('url'));
+    const system = chosenSystem(io, str('system'));
     const records = await client.request<WireRecord[]>(
       'GET',
       `/api/v/1/message/${encodeURIComponent(system)}`,
-      {
-        query: { topic: positionals[0], count: values.count, start },
-      },
+      { query: { topic, count, start } },
     );
     records.reverse();
     if (values.json === true) io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
@@ -95,6 +85,6 @@ export async function historyCommand(args: readonly string[], io: CliIo): Promis
 }
 
 function usage(io: CliIo, problem: string): number {
-  io.stderr.write(`isobar history: ${problem}\n\n${HELP}`);
+  io.stderr.write(`isobar history: ${problem} (run \`isobar history --help\`)\n`);
   return 2;
 }

@@ -1,43 +1,38 @@
 // The `isobar` dispatcher: one commander program built from every command's definition, so `--help`,
 // `--version`, did-you-mean and `isobar completion` all read the same table.
 import type { Command as Commander } from 'commander';
-import type { CliIo, Command } from './io.js';
+import type { CliIo } from './io.js';
 import { VERSION } from './version.js';
 import { addGroup, type GroupCommand } from './client.js';
 import { addSpecCommand, newProgram, runProgram, type Outcome, type SpecCommand } from './parser.js';
 import { completionScript } from './completion.js';
 import { edgesCommand } from './edges.js';
-import { deployCommand } from './deploy.js';
+import { deploySpec } from './deploy.js';
 import { servicesCommand } from './services.js';
 import { loginSpec } from './login.js';
 import { systemsCommand } from './systems.js';
 import { usersCommand } from './users.js';
 import { devicesCommand } from './devices.js';
 import { rolesCommand } from './roles.js';
-import { historyCommand } from './history.js';
+import { historySpec } from './history.js';
+import { resetPasswordSpec, startSpec } from './lazy-specs.js';
 import { triggersCommand } from './triggers.js';
 import { timersCommand } from './timers.js';
 import { initSpec } from './init.js';
 
-/** A command that parses its own arguments (its --help is its own). */
-interface PlainCommand {
-  readonly run: Command;
+/** Sub-commands under a name of their own, each declared like a top-level one (`isobar admin reset-password`). */
+interface SpecGroup {
   readonly summary: string;
+  readonly specs: Readonly<Record<string, SpecCommand>>;
 }
 
-const plain = (run: Command, summary: string): PlainCommand => ({ run, summary });
-
-const COMMANDS: Record<string, PlainCommand | GroupCommand | SpecCommand> = {
-  // Loaded on use: the platform (fastify, aedes, isolated-vm, SQLite) is what makes a CLI start slow,
-  // and only these two commands need it.
-  start: plain(
-    async (args, io) => (await import('./start.js')).startCommand(args, io),
-    'run the platform (broker, engine, REST) in this process',
-  ),
-  admin: plain(
-    async (args, io) => (await import('./admin.js')).adminCommand(args, io),
-    'offline repair of a stopped platform: reset-password',
-  ),
+const COMMANDS: Record<string, GroupCommand | SpecCommand | SpecGroup> = {
+  // start and admin load the platform's code only when they run (./lazy-specs.ts).
+  start: startSpec,
+  admin: {
+    summary: 'offline repair of a stopped platform: reset-password',
+    specs: { 'reset-password': resetPasswordSpec },
+  },
   login: loginSpec,
   systems: systemsCommand,
   users: usersCommand,
@@ -46,9 +41,9 @@ const COMMANDS: Record<string, PlainCommand | GroupCommand | SpecCommand> = {
   services: servicesCommand,
   triggers: triggersCommand,
   timers: timersCommand,
-  history: { run: historyCommand, summary: "print a topic's stored messages (--count N, --since T)" },
+  history: historySpec,
   edges: edgesCommand,
-  deploy: { run: deployCommand, summary: 'deploy a service, library, trigger or timer to edges' },
+  deploy: deploySpec,
   init: initSpec,
 };
 
@@ -67,17 +62,8 @@ export function buildProgram(io: CliIo, outcome: Outcome): Commander {
       addSpecCommand(program, name, c, io, outcome);
       continue;
     }
-    // Plain commands keep their own parser: every argument after the name is handed over verbatim.
-    program
-      .command(name)
-      .description(c.summary)
-      .helpOption(false)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .argument('[args...]')
-      .action(async (args: string[]) => {
-        outcome.code = await c.run(args, io);
-      });
+    const parent = program.command(name).description(c.summary);
+    for (const [sub, spec] of Object.entries(c.specs)) addSpecCommand(parent, sub, spec, io, outcome);
   }
   program
     .command('completion')

@@ -9,6 +9,8 @@ import type { CliIo } from './io.js';
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
   readonly multiple?: boolean;
+  /** A string option whose value may be left out (`--flag` alone is `true`): boolean settings of `start`. */
+  readonly optionalValue?: boolean;
   readonly short?: string;
   /** What the option does, for --help (else the usage's placeholder alone). */
   readonly help?: string;
@@ -62,7 +64,8 @@ export function addOptions(
   for (const [name, spec] of Object.entries(options)) {
     if (name === 'help') continue;
     const short = spec.short === undefined ? '' : `-${spec.short}, `;
-    const value = spec.type === 'string' ? ` <${placeholder(usage, name)}>` : '';
+    const ph = placeholder(usage, name);
+    const value = spec.type === 'boolean' ? '' : spec.optionalValue === true ? ` [${ph}]` : ` <${ph}>`;
     const option = new Option(`${short}--${name}${value}`, spec.help ?? '');
     if (spec.multiple === true) {
       option.argParser((v: string, prev: unknown) => [...(Array.isArray(prev) ? (prev as string[]) : []), v]);

@@ -28,12 +28,12 @@ export function topicChanges(
 }
 
 const permissionOptions = {
-  description: { type: 'string' },
+  description: { type: 'string', help: 'what the role is for' },
   topic: { type: 'string', multiple: true },
   service: { type: 'string', multiple: true },
   'remove-service': { type: 'string', multiple: true },
-  'all-services': { type: 'boolean' },
-  'msg-history': { type: 'string' },
+  'all-services': { type: 'boolean', help: 'may run every service of the system' },
+  'msg-history': { type: 'string', help: 'message history rights: 1 read, 8 delete, 9 both, 0 none' },
 } as const;
 
 function changes(c: {
@@ -107,7 +107,7 @@ export const rolesCommand = groupCommand(
         '<id or name> [--name N] [--description D] [--topic FILTER=LEVEL]... [--service NAME]... [--remove-service NAME]... [--all-services] [--msg-history N]',
       summary: 'change a role; --topic FILTER=0 removes a topic',
       args: 1,
-      options: { ...permissionOptions, name: { type: 'string' } },
+      options: { ...permissionOptions, name: { type: 'string', help: 'new name' } },
       run: async (c) => ({
         value: await c.client.request('PUT', `/admin/user/${c.system()}/roles`, {
           body: {

@@ -161,16 +161,16 @@ export const servicesCommand = groupCommand('services', 'Push, run and manage co
     summary: 'create or update a service from a .js/.mjs/.ts file (every push is a new version)',
     args: 1,
     options: {
-      name: { type: 'string' },
-      stream: { type: 'boolean' },
-      timeout: { type: 'string' },
-      concurrency: { type: 'string' },
-      dependencies: { type: 'string' },
-      params: { type: 'string' },
-      'run-user': { type: 'string' },
-      'auto-restart': { type: 'boolean' },
-      logging: { type: 'boolean' },
-      'strict-isolation': { type: 'boolean' },
+      name: { type: 'string', help: "service name (default: the file's name)" },
+      stream: { type: 'boolean', help: 'a stream service (execution_timeout -1): runs until stopped' },
+      timeout: { type: 'string', help: 'execution_timeout, seconds (default 60)' },
+      concurrency: { type: 'string', help: 'stream instances to run' },
+      dependencies: { type: 'string', help: 'libraries to bundle, comma-separated' },
+      params: { type: 'string', help: 'parameter names the service takes, comma-separated' },
+      'run-user': { type: 'string', help: 'user id the service runs as (developers only)' },
+      'auto-restart': { type: 'boolean', help: 'restart a stream instance that ended' },
+      logging: { type: 'boolean', help: 'keep the logs of every run' },
+      'strict-isolation': { type: 'boolean', help: 'a fresh V8 context for every run (no warm reuse)' },
       check: {
         type: 'boolean',
         help: 'type-check a TypeScript file against the runtime types first; type errors stop the push',
@@ -241,7 +241,10 @@ export const servicesCommand = groupCommand('services', 'Push, run and manage co
     usage: "<name> [--params '{...}'] [--logs]",
     summary: 'execute a service and print {success, results, logs?}',
     args: 1,
-    options: { params: { type: 'string' }, logs: { type: 'boolean' } },
+    options: {
+      params: { type: 'string', help: 'the parameters as a JSON object' },
+      logs: { type: 'boolean', help: "show the run's log lines" },
+    },
     run: async (c) => {
       const value = await c.client.request(
         'POST',

@@ -4,9 +4,12 @@ import { readCredentials, writeCredentials } from './client.js';
 
 const COLUMNS = ['appID', 'name', 'token_ttl', 'duplicate_client_id', 'description'];
 const settings = {
-  description: { type: 'string' },
-  'token-ttl': { type: 'string' },
-  'duplicate-client-id': { type: 'string' },
+  description: { type: 'string', help: 'what the system is for' },
+  'token-ttl': { type: 'string', help: 'lifetime of user and device tokens, seconds' },
+  'duplicate-client-id': {
+    type: 'string',
+    help: 'a second connection with a client id in use: reject it (default) or take over',
+  },
 } as const;
 
 function body(str: (n: string) => string | undefined): Record<string, unknown> {
@@ -49,7 +52,7 @@ export const systemsCommand = groupCommand('systems', 'Create and manage your sy
       '<systemKey> [--name N] [--description D] [--token-ttl SECONDS] [--duplicate-client-id reject|takeover]',
     summary: 'change a system',
     args: 1,
-    options: { ...settings, name: { type: 'string' } },
+    options: { ...settings, name: { type: 'string', help: 'new name' } },
     run: async (c) => ({
       value: await c.client.request('PUT', '/admin/systemmanagement', {
         body: { id: c.args[0], name: c.str('name'), ...body(c.str) },

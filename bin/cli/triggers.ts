@@ -52,9 +52,12 @@ export const triggersCommand = groupCommand(
       summary: 'a trigger: --filter topic=sensors/+/temp (an MQTT filter), email=…, deviceName=…, userId=…',
       args: 1,
       options: {
-        module: { type: 'string' },
-        action: { type: 'string' },
-        service: { type: 'string' },
+        module: {
+          type: 'string',
+          help: 'event module, e.g. Messaging (see GET /admin/triggers/definitions)',
+        },
+        action: { type: 'string', help: 'event action, e.g. Publish' },
+        service: { type: 'string', help: 'service to run' },
         filter: { type: 'string', multiple: true },
       },
       run: async (c) => {

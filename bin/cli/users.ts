@@ -26,7 +26,7 @@ export const usersCommand = groupCommand('users', 'Create and manage the users o
   list: {
     usage: '[--query JSON]',
     summary: 'users of the system (ClearBlade query JSON optional)',
-    options: { query: { type: 'string' } },
+    options: { query: { type: 'string', help: 'filter as a ClearBlade query (JSON)' } },
     run: async (c) => {
       const r = await c.client.request<{ Data: unknown[] }>('GET', `/admin/user/${c.system()}`, {
         query: { query: c.str('query') },
@@ -38,7 +38,10 @@ export const usersCommand = groupCommand('users', 'Create and manage the users o
     usage: '<email> --password PW [--field key=value]...',
     summary: 'a new user (holding Authenticated)',
     args: 1,
-    options: { password: { type: 'string' }, field: { type: 'string', multiple: true } },
+    options: {
+      password: { type: 'string', help: 'the password (8+ characters, not trivially guessable)' },
+      field: { type: 'string', multiple: true },
+    },
     run: async (c) => {
       const password = c.str('password');
       if (password === undefined) throw new Error('--password is required');
@@ -55,8 +58,8 @@ export const usersCommand = groupCommand('users', 'Create and manage the users o
     summary: 'change a user (a new password revokes its tokens)',
     args: 1,
     options: {
-      email: { type: 'string' },
-      password: { type: 'string' },
+      email: { type: 'string', help: 'new email' },
+      password: { type: 'string', help: 'the password (8+ characters, not trivially guessable)' },
       'add-role': { type: 'string', multiple: true },
       'remove-role': { type: 'string', multiple: true },
       field: { type: 'string', multiple: true },

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../../../bin/cli/index.js';
+import type { Command as Commander } from 'commander';
+import { buildProgram, runCli } from '../../../bin/cli/index.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -32,6 +33,40 @@ describe('isobar command line (commander)', () => {
       expect(r.code).to.equal(0);
       expect(r.out.trim()).to.equal(`isobar ${pkg.version}`);
     }
+  });
+
+  it('defines every command in commander: each option of each command has a description in --help', () => {
+    const io = { env: {}, stdout: new PassThrough(), stderr: new PassThrough() };
+    const program = buildProgram(io, { code: 0 });
+    const bare: string[] = [];
+    const names: string[] = [];
+    const walk = (cmd: Commander, path: string): void => {
+      names.push(path);
+      for (const o of cmd.options) if (o.description === '') bare.push(`${path} ${o.flags}`);
+      for (const sub of cmd.commands) walk(sub, `${path} ${sub.name()}`);
+    };
+    walk(program, 'isobar');
+    expect(bare).to.deep.equal([]);
+    // The four that used to parse their own arguments are commander commands now.
+    expect(names).to.include.members([
+      'isobar history',
+      'isobar deploy',
+      'isobar start',
+      'isobar admin reset-password',
+    ]);
+  });
+
+  it('generates the help of start, admin reset-password, history and deploy from their definitions', async () => {
+    const start = await cli(['start', '--help']);
+    expect(start.code).to.equal(0);
+    expect(start.out).to.match(/--http-port <N>\s+REST API/);
+    expect(start.out).to.match(/--open-registration \[value\]/);
+    const reset = await cli(['admin', 'reset-password', '--help']);
+    expect(reset.out).to.match(/--data-dir <DIR>\s+the data directory/);
+    expect((await cli(['history', '--help'])).out).to.match(/--since <T>\s+only messages at or after T/);
+    expect((await cli(['deploy', '--help'])).out).to.match(/--edge <NAME>\s+edge to deploy to/);
+    const unknown = await cli(['admin', 'reset-pasword']);
+    expect(unknown.code).to.equal(2);
   });
 
   it('suggests the command meant on a typo and exits 2', async () => {
