@@ -29,12 +29,14 @@ const zones = [
     // services/automation: triggers/ and timers/ are sibling rooms; what both need lives at the area's top.
     target: './services/automation/triggers',
     from: './services/automation/timers',
-    message: 'automation/triggers never imports automation/timers: shared pieces live in services/automation/',
+    message:
+      'automation/triggers never imports automation/timers: shared pieces live in services/automation/',
   },
   {
     target: './services/automation/timers',
     from: './services/automation/triggers',
-    message: 'automation/timers never imports automation/triggers: shared pieces live in services/automation/',
+    message:
+      'automation/timers never imports automation/triggers: shared pieces live in services/automation/',
   },
 ];
 

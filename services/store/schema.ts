@@ -8,7 +8,8 @@ import type { CacheHttpTables } from './tables/caches-http.js';
 import type { CollectionTables } from './tables/collections.js';
 
 export interface Database
-  extends IdentityTables,
+  extends
+    IdentityTables,
     CodeTables,
     TriggerTables,
     HistoryTables,

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { createManualClock } from '../../../../services/kernel/clock.js';
 import { publishEvent, userCreatedEvent } from '../../../../services/automation/triggers/params.js';
-import { createTriggerRegistry, type TriggerRegistry } from '../../../../services/automation/triggers/registry.js';
+import {
+  createTriggerRegistry,
+  type TriggerRegistry,
+} from '../../../../services/automation/triggers/registry.js';
 import { DEVELOPER_ID, openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
 
 const creator = { kind: 'developer', id: DEVELOPER_ID } as const;
