@@ -49,7 +49,10 @@ async function main(): Promise<void> {
     log() {},
   };
   const engine = await createEngine(
-    { defaults: { memoryLimitMb: 64, executionTimeoutS: 60 } },
+    {
+      defaults: { memoryLimitMb: 64, executionTimeoutS: 60 },
+      ...(process.env.BENCH_MAX_RUNS ? { warm: { maxRuns: Number(process.env.BENCH_MAX_RUNS) } } : {}),
+    },
     { host, log: silentLog, clock: systemClock },
   );
   const v: ServiceVersion = {
