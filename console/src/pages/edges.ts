@@ -1,12 +1,242 @@
-// Placeholder until K3 lands the Edges page (issue 14): the shell, router and page table already route here.
+// Edges: the registry with each edge's connected state, registering one (its token shown once), deploying
+// and undeploying assets, and the sync status the platform publishes on $notification/sync/# (watched live
+// over MQTT on WebSocket).
 import type { VNode } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import type { PageProps } from '../ctx.js';
-import { html } from '../ui.js';
+import { payloadText, subscribe, useMqtt, type Received } from '../mqtt.js';
+import { ErrorBox, Field, Select, Table, html } from '../ui.js';
+import './pages.css';
+
+interface EdgeJson {
+  readonly name: string;
+  readonly description: string;
+  readonly isConnected: boolean;
+  readonly last_seen: number | null;
+  readonly token?: string;
+}
+
+interface Asset {
+  readonly asset_class: string;
+  readonly asset_id: string;
+}
+
+const CLASSES = ['service', 'library', 'trigger', 'timer'].map((c) => ({ value: c, label: c }));
+const SYNC_TOPIC = '$notification/sync/#';
 
 /** The Edges page of the console. */
-export function EdgesPage(props: PageProps): VNode {
-  return html`<section>
+export function EdgesPage({ ctx }: PageProps): VNode {
+  const sk = ctx.systemKey;
+  const mqtt = useMqtt(ctx);
+  const [edges, setEdges] = useState<EdgeJson[]>([]);
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [token, setToken] = useState<{ edge: string; token: string } | undefined>(undefined);
+  const [selected, setSelected] = useState<string | undefined>(undefined);
+  const [assets, setAssets] = useState<Asset[]>([]);
+  const [assetClass, setAssetClass] = useState('service');
+  const [assetId, setAssetId] = useState('');
+  const [sync, setSync] = useState<Received[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [status, setStatus] = useState('');
+
+  const load = (): void => {
+    ctx.api.get<EdgeJson[]>(`/admin/edges/${sk}`).then(setEdges, setError);
+  };
+  useEffect(load, [sk]);
+  const loadAssets = (edge: string): void => {
+    ctx.api.get<Asset[]>(`/admin/edges/sync/${sk}/${encodeURIComponent(edge)}`).then(setAssets, setError);
+  };
+  useEffect(() => {
+    if (selected !== undefined) loadAssets(selected);
+  }, [selected]);
+
+  const client = mqtt.client;
+  useEffect(() => {
+    if (client === undefined || mqtt.state !== 'connected') return;
+    const on = (t: string, p: Uint8Array, packet: { qos: number; retain: boolean }): void => {
+      if (!t.startsWith('$notification/sync/')) return;
+      const m = { topic: t, payload: payloadText(p), qos: packet.qos, retain: packet.retain, at: Date.now() };
+      setSync((all) => [m, ...all].slice(0, 100));
+      // A sync report may change the connected state or the deployed list: read them again.
+      load();
+    };
+    client.on('message', on);
+    subscribe(client, SYNC_TOPIC, 0).catch(setError);
+    return () => {
+      client.off('message', on);
+    };
+  }, [client, mqtt.state]);
+
+  const act = async (what: string, call: () => Promise<unknown>): Promise<void> => {
+    setError(null);
+    try {
+      await call();
+      setStatus(what);
+      load();
+      if (selected !== undefined) loadAssets(selected);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const register = (e: Event): void => {
+    e.preventDefault();
+    void act(`Registered edge ${name}`, async () => {
+      const r = await ctx.api.post<EdgeJson>(`/admin/edges/${sk}`, { name, description });
+      if (r.token !== undefined) setToken({ edge: r.name, token: r.token });
+      setName('');
+      setDescription('');
+    });
+  };
+  const deploy = (e: Event): void => {
+    e.preventDefault();
+    if (selected === undefined) return;
+    const edge = selected;
+    void act(`Deployed ${assetClass} ${assetId} to ${edge}`, () =>
+      ctx.api.put(`/admin/edges/sync/${sk}/${encodeURIComponent(edge)}`, {
+        add: [{ asset_class: assetClass, asset_id: assetId }],
+      }),
+    );
+  };
+  const undeploy = (edge: string, a: Asset): void =>
+    void act(`Removed ${a.asset_class} ${a.asset_id} from ${edge}`, () =>
+      ctx.api.put(`/admin/edges/sync/${sk}/${encodeURIComponent(edge)}`, { remove: [a] }),
+    );
+
+  return html`<section class="page edges">
     <h1>Edges</h1>
-    <p class="muted">Coming soon for ${props.ctx.systemName}.</p>
+    <${ErrorBox} error=${error} onDismiss=${() => setError(null)} />
+    <${ErrorBox} error=${mqtt.error} />
+    ${status === '' ? null : html`<p role="status" class="ok">${status}</p>`}
+    ${
+      token === undefined
+        ? null
+        : html`<div class="panel" role="alert">
+            Token of edge <b>${token.edge}</b> (shown once; the edge starts with it as ISOBAR_EDGE_TOKEN):
+            <code class="payload">${token.token}</code>
+            <button type="button" class="link" onClick=${() => setToken(undefined)}>Hide</button>
+          </div>`
+    }
+    <${Table}
+      label="Edges"
+      rows=${edges}
+      rowKey=${(e: EdgeJson) => e.name}
+      empty="No edge registered yet."
+      columns=${[
+        { title: 'Name', cell: (e: EdgeJson) => e.name },
+        {
+          title: 'State',
+          cell: (e: EdgeJson) =>
+            html`<span class=${e.isConnected ? 'yes' : 'no'}
+              >${e.isConnected ? 'connected' : 'disconnected'}</span
+            >`,
+        },
+        {
+          title: 'Last seen',
+          cell: (e: EdgeJson) => (e.last_seen === null ? 'never' : new Date(e.last_seen).toLocaleString()),
+        },
+        { title: 'Description', cell: (e: EdgeJson) => e.description },
+        {
+          title: '',
+          cell: (e: EdgeJson) =>
+            html`<button
+                type="button"
+                class="secondary"
+                aria-label=${`Assets of ${e.name}`}
+                onClick=${() => setSelected(e.name)}
+              >
+                Assets
+              </button>
+              <button
+                type="button"
+                class="secondary"
+                aria-label=${`Reset token of ${e.name}`}
+                onClick=${() =>
+                  void act(`New token for ${e.name}`, async () => {
+                    const r = await ctx.api.put<EdgeJson>(
+                      `/admin/edges/${sk}/${encodeURIComponent(e.name)}`,
+                      {
+                        reset_token: true,
+                      },
+                    );
+                    if (r.token !== undefined) setToken({ edge: e.name, token: r.token });
+                  })}
+              >
+                Reset token
+              </button>
+              <button
+                type="button"
+                class="secondary"
+                aria-label=${`Remove edge ${e.name}`}
+                onClick=${() =>
+                  void act(`Removed edge ${e.name}`, async () => {
+                    await ctx.api.del(`/admin/edges/${sk}/${encodeURIComponent(e.name)}`);
+                    if (selected === e.name) setSelected(undefined);
+                  })}
+              >
+                Remove
+              </button>`,
+        },
+      ]}
+    />
+    <form class="panel" aria-label="Register an edge" onSubmit=${register}>
+      <h2>Register an edge</h2>
+      <div class="row">
+        <${Field} label="Edge name" value=${name} required=${true} onInput=${setName} />
+        <${Field} label="Edge description" value=${description} onInput=${setDescription} />
+        <button type="submit">Register edge</button>
+      </div>
+    </form>
+    ${
+      selected === undefined
+        ? null
+        : html`<section class="panel" aria-label=${`Assets deployed to ${selected}`}>
+            <h2>Assets deployed to ${selected}</h2>
+            <${Table}
+              label="Deployed assets"
+              rows=${assets}
+              rowKey=${(a: Asset) => `${a.asset_class}/${a.asset_id}`}
+              empty="Nothing deployed to this edge."
+              columns=${[
+                { title: 'Kind', cell: (a: Asset) => a.asset_class },
+                { title: 'Name', cell: (a: Asset) => a.asset_id },
+                {
+                  title: '',
+                  cell: (a: Asset) =>
+                    html`<button
+                      type="button"
+                      class="secondary"
+                      aria-label=${`Undeploy ${a.asset_class} ${a.asset_id}`}
+                      onClick=${() => undeploy(selected, a)}
+                    >
+                      Undeploy
+                    </button>`,
+                },
+              ]}
+            />
+            <form class="row" aria-label="Deploy an asset" onSubmit=${deploy}>
+              <${Select}
+                label="Asset kind"
+                value=${assetClass}
+                options=${CLASSES}
+                onChange=${setAssetClass}
+              />
+              <${Field} label="Asset name" value=${assetId} required=${true} onInput=${setAssetId} />
+              <button type="submit">Deploy</button>
+            </form>
+          </section>`
+    }
+    <h2>Sync status <span class="muted">(live: ${SYNC_TOPIC}, ${mqtt.state})</span></h2>
+    <${Table}
+      label="Sync status"
+      rows=${sync}
+      rowKey=${(m: Received) => `${String(m.at)}-${m.payload}`}
+      empty="No sync report since this page opened."
+      columns=${[
+        { title: 'Time', cell: (m: Received) => new Date(m.at).toLocaleTimeString() },
+        { title: 'Topic', cell: (m: Received) => html`<code>${m.topic}</code>` },
+        { title: 'Report', cell: (m: Received) => html`<code class="payload">${m.payload}</code>` },
+      ]}
+    />
   </section>`;
 }

@@ -1,12 +1,291 @@
-// Placeholder until K3 lands the Identity page (issue 14): the shell, router and page table already route here.
+// Users, devices, roles: three tabs over the developer routes. Users and devices are listed, created,
+// edited (password / device fields, roles) and deleted here; roles and their editor live in roles.ts.
 import type { VNode } from 'preact';
-import type { PageProps } from '../ctx.js';
-import { html } from '../ui.js';
+import { useEffect, useState } from 'preact/hooks';
+import type { Ctx, PageProps } from '../ctx.js';
+import { ErrorBox, Field, Table, html } from '../ui.js';
+import { MemberRoles, type Member } from './member-roles.js';
+import { RolesTab } from './roles.js';
+import './pages.css';
 
-/** The Identity page of the console. */
-export function IdentityPage(props: PageProps): VNode {
-  return html`<section>
-    <h1>Identity</h1>
-    <p class="muted">Coming soon for ${props.ctx.systemName}.</p>
+const TABS = [
+  { id: 'users', title: 'Users' },
+  { id: 'devices', title: 'Devices' },
+  { id: 'roles', title: 'Roles' },
+] as const;
+type TabId = (typeof TABS)[number]['id'];
+
+/** The Users, devices, roles page of the console. */
+export function IdentityPage({ ctx }: PageProps): VNode {
+  const [tab, setTab] = useState<TabId>('users');
+  return html`<section class="page identity">
+    <h1>Users, devices, roles</h1>
+    <div class="tabs" role="tablist" aria-label="Identity">
+      ${TABS.map(
+        (t) =>
+          html`<button
+            type="button"
+            role="tab"
+            class="secondary"
+            aria-selected=${tab === t.id}
+            onClick=${() => setTab(t.id)}
+          >
+            ${t.title}
+          </button>`,
+      )}
+    </div>
+    ${
+      tab === 'users'
+        ? html`<${UsersTab} ctx=${ctx} />`
+        : tab === 'devices'
+          ? html`<${DevicesTab} ctx=${ctx} />`
+          : html`<${RolesTab} ctx=${ctx} />`
+    }
   </section>`;
+}
+
+interface UserJson {
+  readonly user_id: string;
+  readonly email: string;
+  readonly creation_date: number;
+}
+
+function UsersTab({ ctx }: { ctx: Ctx }): VNode {
+  const sk = ctx.systemKey;
+  const [users, setUsers] = useState<UserJson[]>([]);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [member, setMember] = useState<Member | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const [status, setStatus] = useState('');
+  const load = (): void => {
+    ctx.api.get<{ Data: UserJson[] }>(`/admin/user/${sk}`).then((r) => setUsers(r.Data), setError);
+  };
+  useEffect(load, [sk]);
+
+  const create = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await ctx.api.post(`/admin/user/${sk}`, { email, password });
+      setStatus(`Created user ${email}`);
+      setEmail('');
+      setPassword('');
+      load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const act = async (what: string, call: () => Promise<unknown>): Promise<void> => {
+    setError(null);
+    try {
+      await call();
+      setStatus(what);
+      load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  return html`<div>
+    <${ErrorBox} error=${error} onDismiss=${() => setError(null)} />
+    ${status === '' ? null : html`<p role="status" class="ok">${status}</p>`}
+    <${Table}
+      label="Users"
+      rows=${users}
+      rowKey=${(u: UserJson) => u.user_id}
+      empty="No user yet."
+      columns=${[
+        { title: 'Email', cell: (u: UserJson) => u.email },
+        { title: 'User id', cell: (u: UserJson) => html`<code>${u.user_id}</code>` },
+        { title: 'Created', cell: (u: UserJson) => new Date(u.creation_date).toLocaleString() },
+        {
+          title: '',
+          cell: (u: UserJson) =>
+            html`<button
+                type="button"
+                class="secondary"
+                aria-label=${`Roles of ${u.email}`}
+                onClick=${() => setMember({ kind: 'user', id: u.user_id, label: u.email })}
+              >
+                Roles
+              </button>
+              <button
+                type="button"
+                class="secondary"
+                aria-label=${`Set password of ${u.email}`}
+                onClick=${() => {
+                  const pw = prompt(`New password for ${u.email}`);
+                  if (pw !== null && pw !== '')
+                    void act(`Password of ${u.email} changed`, () =>
+                      ctx.api.put(`/admin/user/${sk}`, { user: u.user_id, changes: { password: pw } }),
+                    );
+                }}
+              >
+                Password
+              </button>
+              <button
+                type="button"
+                class="secondary"
+                aria-label=${`Delete user ${u.email}`}
+                onClick=${() =>
+                  void act(`Deleted user ${u.email}`, () =>
+                    ctx.api.del(`/admin/user/${sk}?user=${encodeURIComponent(u.user_id)}`),
+                  )}
+              >
+                Delete
+              </button>`,
+        },
+      ]}
+    />
+    ${
+      member === undefined
+        ? null
+        : html`<${MemberRoles}
+            ctx=${ctx}
+            member=${member}
+            onDone=${(s: string) => {
+              setMember(undefined);
+              setStatus(s);
+            }}
+          />`
+    }
+    <form class="panel" aria-label="Create a user" onSubmit=${create}>
+      <h2>New user</h2>
+      <div class="row">
+        <${Field} label="User email" value=${email} required=${true} onInput=${setEmail} autocomplete="off" />
+        <${Field}
+          label="User password"
+          type="password"
+          value=${password}
+          required=${true}
+          onInput=${setPassword}
+          autocomplete="new-password"
+        />
+        <button type="submit">Create user</button>
+      </div>
+    </form>
+  </div>`;
+}
+
+interface DeviceJson {
+  readonly name: string;
+  readonly type?: string;
+  readonly state?: string;
+  readonly enabled?: boolean;
+  readonly description?: string;
+}
+
+function DevicesTab({ ctx }: { ctx: Ctx }): VNode {
+  const sk = ctx.systemKey;
+  const [devices, setDevices] = useState<DeviceJson[]>([]);
+  const [name, setName] = useState('');
+  const [key, setKey] = useState('');
+  const [type, setType] = useState('');
+  const [member, setMember] = useState<Member | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const [status, setStatus] = useState('');
+  const load = (): void => {
+    ctx.api.get<DeviceJson[]>(`/admin/devices/${sk}`).then(setDevices, setError);
+  };
+  useEffect(load, [sk]);
+  const path = (n: string): string => `/admin/devices/${sk}/${encodeURIComponent(n)}`;
+  const act = async (what: string, call: () => Promise<unknown>): Promise<void> => {
+    setError(null);
+    try {
+      await call();
+      setStatus(what);
+      load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const create = (e: Event): void => {
+    e.preventDefault();
+    void act(`Created device ${name}`, async () => {
+      await ctx.api.post(path(name), { active_key: key, type, enabled: true, allow_key_auth: true });
+      setName('');
+      setKey('');
+    });
+  };
+
+  return html`<div>
+    <${ErrorBox} error=${error} onDismiss=${() => setError(null)} />
+    ${status === '' ? null : html`<p role="status" class="ok">${status}</p>`}
+    <${Table}
+      label="Devices"
+      rows=${devices}
+      rowKey=${(d: DeviceJson) => d.name}
+      empty="No device yet."
+      columns=${[
+        { title: 'Name', cell: (d: DeviceJson) => d.name },
+        { title: 'Type', cell: (d: DeviceJson) => d.type ?? '' },
+        { title: 'State', cell: (d: DeviceJson) => d.state ?? '' },
+        {
+          title: 'Enabled',
+          cell: (d: DeviceJson) =>
+            html`<label class="check">
+              <input
+                type="checkbox"
+                aria-label=${`Enabled ${d.name}`}
+                checked=${d.enabled !== false}
+                onChange=${(ev: Event) => {
+                  const on = (ev.currentTarget as HTMLInputElement).checked;
+                  void act(`${d.name} ${on ? 'enabled' : 'disabled'}`, () =>
+                    ctx.api.put(path(d.name), { enabled: on }),
+                  );
+                }}
+              />
+            </label>`,
+        },
+        {
+          title: '',
+          cell: (d: DeviceJson) =>
+            html`<button
+                type="button"
+                class="secondary"
+                aria-label=${`Roles of ${d.name}`}
+                onClick=${() => setMember({ kind: 'device', name: d.name, label: d.name })}
+              >
+                Roles
+              </button>
+              <button
+                type="button"
+                class="secondary"
+                aria-label=${`Delete device ${d.name}`}
+                onClick=${() => void act(`Deleted device ${d.name}`, () => ctx.api.del(path(d.name)))}
+              >
+                Delete
+              </button>`,
+        },
+      ]}
+    />
+    ${
+      member === undefined
+        ? null
+        : html`<${MemberRoles}
+            ctx=${ctx}
+            member=${member}
+            onDone=${(s: string) => {
+              setMember(undefined);
+              setStatus(s);
+            }}
+          />`
+    }
+    <form class="panel" aria-label="Create a device" onSubmit=${create}>
+      <h2>New device</h2>
+      <div class="row">
+        <${Field} label="Device name" value=${name} required=${true} onInput=${setName} />
+        <${Field}
+          label="Active key (8+ characters)"
+          type="password"
+          value=${key}
+          onInput=${setKey}
+          autocomplete="new-password"
+        />
+        <${Field} label="Device type" value=${type} onInput=${setType} />
+        <button type="submit">Create device</button>
+      </div>
+    </form>
+  </div>`;
 }
