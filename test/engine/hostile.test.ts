@@ -69,16 +69,16 @@ describe('engine: hostile code', () => {
     expect(r3.results).to.match(/^TypeError: /);
   });
 
-  it('finds no Node, require, process, fetch or isolated-vm handle among the globals', async () => {
+  it('finds no Node, require, process, native fetch or isolated-vm handle among the globals (fetch is the bridge-backed one)', async () => {
     const s = service(
       'Globals',
-      'function Globals(req, resp) { resp.success([typeof require, typeof process, typeof fetch, typeof Buffer, typeof __isobarInstall, typeof __isobarMain, Object.getOwnPropertyNames(globalThis).filter(function (n) { return /isobar|ivm|^Reference$|^ExternalCopy$/i.test(n); })]); }',
+      'function Globals(req, resp) { resp.success([typeof require, typeof process, typeof fetch === "function" && String(fetch).indexOf("[native code]") < 0 ? "bridge fetch" : typeof fetch, typeof Buffer, typeof __isobarInstall, typeof __isobarMain, Object.getOwnPropertyNames(globalThis).filter(function (n) { return /isobar|ivm|^Reference$|^ExternalCopy$/i.test(n); })]); }',
     );
     const r = await h.engine.invoke(s, request());
     expect(r.results).to.deep.equal([
       'undefined',
       'undefined',
-      'undefined',
+      'bridge fetch',
       'undefined',
       'undefined',
       'undefined',
