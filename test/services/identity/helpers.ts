@@ -2,6 +2,7 @@
 // through the project's one REST client (bin/cli/rest-client.ts).
 import { expect } from 'chai';
 import { createRestClient, type Headers } from '../../../bin/cli/rest-client.js';
+import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 
 export type { Headers };
 
@@ -135,4 +136,56 @@ export async function newUser(
     token: auth.user_token,
     headers: { 'ClearBlade-UserToken': auth.user_token },
   };
+}
+
+/** A running platform with the seeded developer logged in and one fresh system: what route tests start from. */
+export interface SystemWorld {
+  readonly tp: TestPlatform;
+  readonly a: Api;
+  readonly dev: DevSession;
+  readonly sys: TestSystem;
+}
+
+/** Starts the platform, logs the seeded developer in and creates a system, so route tests share one fixture. */
+export async function startSystemWorld(
+  options: Parameters<typeof startTestPlatform>[0] = {},
+): Promise<SystemWorld> {
+  const tp = await startTestPlatform(options);
+  const a = api(tp.url);
+  const dev = await devLogin(a);
+  const sys = await newSystem(a, dev);
+  return { tp, a, dev, sys };
+}
+
+/** Creates a role as the world's developer (body as the ClearBlade roles API takes it); returns its id. */
+export async function createRole(w: SystemWorld, body: Record<string, unknown>): Promise<string> {
+  const role = await w.a.ok<{ role_id: string }>('POST', `/admin/user/${w.sys.systemKey}/roles`, {
+    headers: w.dev.headers,
+    body,
+  });
+  return role.role_id;
+}
+
+/** Changes a user as the world's developer (`changes` as `PUT /admin/user/{sk}` takes them). */
+export async function changeUser(
+  w: SystemWorld,
+  userId: string,
+  changes: Record<string, unknown>,
+): Promise<void> {
+  await w.a.ok('PUT', `/admin/user/${w.sys.systemKey}`, {
+    headers: w.dev.headers,
+    body: { user: userId, changes },
+  });
+}
+
+/** Changes a role as the world's developer (`changes` as `PUT /admin/user/{sk}/roles` takes them). */
+export async function changeRole(
+  w: SystemWorld,
+  roleId: string,
+  changes: Record<string, unknown>,
+): Promise<void> {
+  await w.a.ok('PUT', `/admin/user/${w.sys.systemKey}/roles`, {
+    headers: w.dev.headers,
+    body: { id: roleId, changes },
+  });
 }

@@ -3,15 +3,18 @@
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import type { TestPlatform } from '../../helpers/platform.js';
 import { clientEvent, collect, nothingBefore } from '../../broker/helpers.js';
 import {
-  api,
-  devLogin,
+  changeRole,
+  changeUser,
+  createRole,
   newSystem,
   newUser,
+  startSystemWorld,
   type Api,
   type DevSession,
+  type SystemWorld,
   type TestSystem,
 } from '../identity/helpers.js';
 
@@ -22,15 +25,14 @@ describe('services/messaging: losing access ends access on live connections', fu
   let a: Api;
   let dev: DevSession;
   let sys: TestSystem;
+  let w: SystemWorld;
   let n = 0;
   const clients: MqttClient[] = [];
 
   before(async () => {
     clock = createManualClock();
-    tp = await startTestPlatform({ clock });
-    a = api(tp.url);
-    dev = await devLogin(a);
-    sys = await newSystem(a, dev);
+    w = await startSystemWorld({ clock });
+    ({ tp, a, dev, sys } = w);
     await a.ok('PUT', '/admin/systemmanagement', {
       headers: dev.headers,
       body: { id: sys.systemKey, token_ttl: 120 },
@@ -55,21 +57,15 @@ describe('services/messaging: losing access ends access on live connections', fu
   const userWithRole = async () => {
     n++;
     const user = await newUser(a, sys, `live${String(n)}@example.test`);
-    const role = await a.ok<{ role_id: string }>('POST', `/admin/user/${sys.systemKey}/roles`, {
-      headers: dev.headers,
-      body: {
-        name: `Live${String(n)}`,
-        topics: [
-          { itemInfo: { name: 'sensors/#' }, permissions: 3 },
-          { itemInfo: { name: 'ping/#' }, permissions: 3 },
-        ],
-      },
+    const roleId = await createRole(w, {
+      name: `Live${String(n)}`,
+      topics: [
+        { itemInfo: { name: 'sensors/#' }, permissions: 3 },
+        { itemInfo: { name: 'ping/#' }, permissions: 3 },
+      ],
     });
-    await a.ok('PUT', `/admin/user/${sys.systemKey}`, {
-      headers: dev.headers,
-      body: { user: user.userId, changes: { roles: { add: [role.role_id] } } },
-    });
-    return { ...user, roleId: role.role_id };
+    await changeUser(w, user.userId, { roles: { add: [roleId] } });
+    return { ...user, roleId };
   };
 
   /**
@@ -164,10 +160,7 @@ describe('services/messaging: losing access ends access on live connections', fu
     await witness.publishAsync('sensors/1', 'before', { qos: 1 });
     expect((await first).map((m) => m.payload)).to.deep.equal(['before']);
 
-    await a.ok('PUT', `/admin/user/${sys.systemKey}/roles`, {
-      headers: dev.headers,
-      body: { id: user.roleId, changes: { topics: [{ itemInfo: { name: 'sensors/#' }, permissions: 0 }] } },
-    });
+    await changeRole(w, user.roleId, { topics: [{ itemInfo: { name: 'sensors/#' }, permissions: 0 }] });
     await sensorsNoLongerDelivered(client, witness);
 
     // the user's own PUBLISH under the lost permission goes nowhere
@@ -187,10 +180,7 @@ describe('services/messaging: losing access ends access on live connections', fu
     const taken = await userWithRole();
     const deleted = await userWithRole();
     // ping/# stays allowed through Authenticated, so the marker still reaches them
-    await a.ok('PUT', `/admin/user/${sys.systemKey}/roles`, {
-      headers: dev.headers,
-      body: { id: 'Authenticated', changes: { topics: [{ itemInfo: { name: 'ping/#' }, permissions: 1 }] } },
-    });
+    await changeRole(w, 'Authenticated', { topics: [{ itemInfo: { name: 'ping/#' }, permissions: 1 }] });
     const witness = await connect(dev.token);
     await witness.subscribeAsync('sensors/#', { qos: 1 });
     const takenClient = await connect(taken.token);
@@ -198,10 +188,7 @@ describe('services/messaging: losing access ends access on live connections', fu
     await takenClient.subscribeAsync(['sensors/#', 'ping/#'], { qos: 1 });
     await deletedClient.subscribeAsync(['sensors/#', 'ping/#'], { qos: 1 });
 
-    await a.ok('PUT', `/admin/user/${sys.systemKey}`, {
-      headers: dev.headers,
-      body: { user: taken.userId, changes: { roles: { delete: [taken.roleId] } } },
-    });
+    await changeUser(w, taken.userId, { roles: { delete: [taken.roleId] } });
     await sensorsNoLongerDelivered(takenClient, witness);
 
     await a.ok('DELETE', `/admin/user/${sys.systemKey}/roles?role=${deleted.roleId}`, {
@@ -212,10 +199,7 @@ describe('services/messaging: losing access ends access on live connections', fu
 
   it("drops a running stream service's subscription once its run_user loses the topic", async () => {
     const user = await userWithRole();
-    await a.ok('PUT', `/admin/user/${sys.systemKey}/roles`, {
-      headers: dev.headers,
-      body: { id: user.roleId, changes: { topics: [{ itemInfo: { name: 'out/#' }, permissions: 2 }] } },
-    });
+    await changeRole(w, user.roleId, { topics: [{ itemInfo: { name: 'out/#' }, permissions: 2 }] });
     const witness = await connect(dev.token);
     await witness.subscribeAsync('out/#', { qos: 1 });
     const ready = collect(witness, 1);
@@ -228,10 +212,7 @@ describe('services/messaging: losing access ends access on live connections', fu
     await witness.publishAsync('sensors/1', 'before', { qos: 1 });
     expect((await relayed).map((m) => [m.topic, m.payload])).to.deep.equal([['out/sensors/1', 'before']]);
 
-    await a.ok('PUT', `/admin/user/${sys.systemKey}/roles`, {
-      headers: dev.headers,
-      body: { id: user.roleId, changes: { topics: [{ itemInfo: { name: 'sensors/#' }, permissions: 0 }] } },
-    });
+    await changeRole(w, user.roleId, { topics: [{ itemInfo: { name: 'sensors/#' }, permissions: 0 }] });
     // the stream relays in arrival order: had sensors/2 reached it, out/sensors/2 would come first
     const next = collect(witness, 1);
     await witness.publishAsync('sensors/2', 'after', { qos: 1 });

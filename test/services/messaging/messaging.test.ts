@@ -3,12 +3,12 @@
 import { expect } from 'chai';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { decodeAuthPayload } from '../../../broker/auth-over-mqtt.js';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import type { TestPlatform } from '../../helpers/platform.js';
 import {
-  api,
-  devLogin,
-  newSystem,
+  changeUser,
+  createRole,
   newUser,
+  startSystemWorld,
   type Api,
   type DevSession,
   type TestSystem,
@@ -25,19 +25,14 @@ describe('services/messaging: the broker in the platform', function () {
   const clients: MqttClient[] = [];
 
   before(async () => {
-    tp = await startTestPlatform();
-    a = api(tp.url);
-    dev = await devLogin(a);
-    sys = await newSystem(a, dev);
+    const w = await startSystemWorld();
+    ({ tp, a, dev, sys } = w);
     user = await newUser(a, sys, 'ann@example.test');
-    const role = await a.ok<{ role_id: string }>('POST', `/admin/user/${sys.systemKey}/roles`, {
-      headers: dev.headers,
-      body: { name: 'Sensors', topics: [{ itemInfo: { name: 'sensors/#' }, permissions: 3 }] },
+    const roleId = await createRole(w, {
+      name: 'Sensors',
+      topics: [{ itemInfo: { name: 'sensors/#' }, permissions: 3 }],
     });
-    await a.ok('PUT', `/admin/user/${sys.systemKey}`, {
-      headers: dev.headers,
-      body: { user: user.userId, changes: { roles: { add: [role.role_id] } } },
-    });
+    await changeUser(w, user.userId, { roles: { add: [roleId] } });
     await a.ok('POST', `/admin/devices/${sys.systemKey}/pump-1`, {
       headers: dev.headers,
       body: { active_key: 'device-key-1', allow_key_auth: true, enabled: true },

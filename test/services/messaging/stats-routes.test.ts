@@ -4,14 +4,13 @@
 import { expect } from 'chai';
 import mqtt from 'mqtt';
 import type { BrokerMessage } from '../../../broker/types.js';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import type { TestPlatform } from '../../helpers/platform.js';
 import {
-  api,
-  devLogin,
-  newSystem,
+  changeUser,
+  createRole,
   newUser,
+  startSystemWorld,
   type Api,
-  type DevSession,
   type Headers,
   type TestSystem,
 } from '../identity/helpers.js';
@@ -19,29 +18,20 @@ import {
 describe('messaging stats REST', () => {
   let tp: TestPlatform;
   let a: Api;
-  let dev: DevSession;
   let sys: TestSystem;
   let reader: { token: string; headers: Headers };
   let nobody: Headers;
   let client: mqtt.MqttClient | undefined;
   before(async () => {
-    tp = await startTestPlatform();
-    a = api(tp.url);
-    dev = await devLogin(a);
-    sys = await newSystem(a, dev);
-    await a.ok('POST', `/admin/user/${sys.systemKey}/roles`, {
-      headers: dev.headers,
-      body: {
-        name: 'Readers',
-        msgHistory: { permissions: 1 },
-        topics: [{ itemInfo: { name: '#' }, permissions: 3 }],
-      },
+    const w = await startSystemWorld();
+    ({ tp, a, sys } = w);
+    await createRole(w, {
+      name: 'Readers',
+      msgHistory: { permissions: 1 },
+      topics: [{ itemInfo: { name: '#' }, permissions: 3 }],
     });
     const user = await newUser(a, sys, 'reader@test.local');
-    await a.ok('PUT', `/admin/user/${sys.systemKey}`, {
-      headers: dev.headers,
-      body: { user: user.userId, changes: { roles: { add: ['Readers'] } } },
-    });
+    await changeUser(w, user.userId, { roles: { add: ['Readers'] } });
     reader = user;
     nobody = (await newUser(a, sys, 'nobody@test.local')).headers;
   });

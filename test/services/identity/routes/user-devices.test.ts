@@ -1,12 +1,12 @@
 // User-level devices (issue 13 item 2, reference Appendix A): `/api/v/2/devices/{sk}[/{name}]` and
 // `/api/v/3/devices/{sk}/count|columns`, governed by the caller's `devices` list right.
 import { expect } from 'chai';
-import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
+import type { TestPlatform } from '../../../helpers/platform.js';
 import {
-  api,
-  devLogin,
-  newSystem,
+  changeUser,
+  createRole,
   newUser,
+  startSystemWorld,
   type Api,
   type DevSession,
   type Headers,
@@ -21,19 +21,11 @@ describe('identity REST: user-level devices', () => {
   let allowed: Headers;
   let refused: Headers;
   before(async () => {
-    tp = await startTestPlatform();
-    a = api(tp.url);
-    dev = await devLogin(a);
-    sys = await newSystem(a, dev);
-    await a.ok('POST', `/admin/user/${sys.systemKey}/roles`, {
-      headers: dev.headers,
-      body: { name: 'DeviceAdmins', devices: { permissions: 15 } },
-    });
+    const w = await startSystemWorld();
+    ({ tp, a, dev, sys } = w);
+    await createRole(w, { name: 'DeviceAdmins', devices: { permissions: 15 } });
     const admin = await newUser(a, sys, 'devadmin@test.local');
-    await a.ok('PUT', `/admin/user/${sys.systemKey}`, {
-      headers: dev.headers,
-      body: { user: admin.userId, changes: { roles: { add: ['DeviceAdmins'] } } },
-    });
+    await changeUser(w, admin.userId, { roles: { add: ['DeviceAdmins'] } });
     allowed = admin.headers;
     refused = (await newUser(a, sys, 'plain@test.local')).headers;
   });

@@ -2,12 +2,12 @@
 // right, `/api/v/1/user/count|columns` under the `users` right, and `GET /admin/triggers/definitions`
 // for any valid token.
 import { expect } from 'chai';
-import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
+import type { TestPlatform } from '../../../helpers/platform.js';
 import {
-  api,
-  devLogin,
-  newSystem,
+  changeUser,
+  createRole,
   newUser,
+  startSystemWorld,
   type Api,
   type DevSession,
   type Headers,
@@ -22,19 +22,11 @@ describe('identity REST: user-level roles and user lists', () => {
   let allowed: Headers;
   let refused: { userId: string; headers: Headers };
   before(async () => {
-    tp = await startTestPlatform();
-    a = api(tp.url);
-    dev = await devLogin(a);
-    sys = await newSystem(a, dev);
-    await a.ok('POST', `/admin/user/${sys.systemKey}/roles`, {
-      headers: dev.headers,
-      body: { name: 'Managers', roles: { permissions: 15 }, users: { permissions: 1 } },
-    });
+    const w = await startSystemWorld();
+    ({ tp, a, dev, sys } = w);
+    await createRole(w, { name: 'Managers', roles: { permissions: 15 }, users: { permissions: 1 } });
     const manager = await newUser(a, sys, 'manager@test.local');
-    await a.ok('PUT', `/admin/user/${sys.systemKey}`, {
-      headers: dev.headers,
-      body: { user: manager.userId, changes: { roles: { add: ['Managers'] }, floor: 2 } },
-    });
+    await changeUser(w, manager.userId, { roles: { add: ['Managers'] }, floor: 2 });
     allowed = manager.headers;
     refused = await newUser(a, sys, 'plain@test.local');
   });
