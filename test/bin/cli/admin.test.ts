@@ -1,26 +1,12 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../bin/cli/index.js';
 import { clearBladeHeaders, createRestClient, RestError } from '../../../bin/cli/rest-client.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { runCaptured, type CliRun } from './cli-world.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const code = await runCli(argv, { env: {}, stdout, stderr });
-  return { code, out, err };
+function run(...argv: string[]): Promise<CliRun> {
+  return runCaptured(argv);
 }
 
 async function login(url: string, email: string, password: string): Promise<string> {

@@ -1,62 +1,20 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../bin/cli/index.js';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
+import { startCliWorld, type CliWorld } from './cli-world.js';
 
 describe('isobar edges and isobar deploy', () => {
-  let tp: TestPlatform;
-  let home: string;
-  let systemKey: string;
-  const run = async (...argv: string[]): Promise<Run> => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    const code = await runCli(argv, {
-      env: { ISOBAR_HOME: home, ISOBAR_SYSTEM_KEY: systemKey },
-      stdout,
-      stderr,
-    });
-    return { code, out, err };
-  };
+  let w: CliWorld;
+  const run = (...argv: string[]) => w.run(...argv);
 
   before(async () => {
-    tp = await startTestPlatform();
-    home = mkdtempSync(join(tmpdir(), 'isobar-home-'));
-    const dev = await tp.platform.identity.developerByEmail('admin@test.local');
-    systemKey = tp.platform.identity.systemsOf(dev?.id ?? '')[0].systemKey;
-    const login = await run(
-      'login',
-      '--url',
-      tp.url,
-      '--email',
-      'admin@test.local',
-      '--password',
-      'admin-pass-1',
-    );
-    expect(login.code, login.err).to.equal(0);
+    w = await startCliWorld('ISOBAR_SYSTEM_KEY');
   });
-  after(async () => {
-    await tp.close({ removeData: true });
-    rmSync(home, { recursive: true, force: true });
-  });
+  after(() => w.close());
 
   it('creates an edge, prints its token and start command, lists it and shows its status', async () => {
     const created = await run('edges', 'create', 'gw1', '--description', 'line 1');
     expect(created.code, created.err).to.equal(0);
     expect(created.out).to.match(/token: \S+/);
-    expect(created.out).to.include(`--edge gw1 --system ${systemKey}`);
+    expect(created.out).to.include(`--edge gw1 --system ${w.systemKey}`);
     const list = await run('edges', 'list', '--json');
     expect(JSON.parse(list.out)).to.have.length(1);
     const status = await run('edges', 'status', 'gw1');
@@ -66,7 +24,7 @@ describe('isobar edges and isobar deploy', () => {
   });
 
   it('deploys a service to an edge and takes it off again', async () => {
-    await tp.platform.code.registry.create(systemKey, 'Hello', {
+    await w.tp.platform.code.registry.create(w.systemKey, 'Hello', {
       code: 'function Hello(req, resp) { resp.success("hi"); }',
     });
     const deployed = await run('deploy', 'Hello', '--edge', 'gw1');

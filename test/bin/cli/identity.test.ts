@@ -2,29 +2,13 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../bin/cli/index.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
+import { loginArgs, runCaptured, type CliRun } from './cli-world.js';
 
 describe('isobar login, systems, users, devices, roles', () => {
   let tp: TestPlatform;
   let home: string;
-  const run = async (...argv: string[]): Promise<Run> => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    const code = await runCli(argv, { env: { ISOBAR_HOME: home }, stdout, stderr });
-    return { code, out, err };
-  };
+  const run = (...argv: string[]): Promise<CliRun> => runCaptured(argv, { ISOBAR_HOME: home });
   const json = async <T>(...argv: string[]): Promise<T> => {
     const r = await run(...argv, '--json');
     expect(r.code, r.err).to.equal(0);
@@ -41,15 +25,7 @@ describe('isobar login, systems, users, devices, roles', () => {
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
   it('logs in and keeps the token in a file only its owner can read', async () => {
-    const r = await run(
-      'login',
-      '--url',
-      tp.url,
-      '--email',
-      'admin@test.local',
-      '--password',
-      'admin-pass-1',
-    );
+    const r = await run(...loginArgs(tp.url));
     expect(r.code, r.err).to.equal(0);
     expect(r.out).to.include('logged in');
     const file = join(home, 'credentials.json');
@@ -69,7 +45,7 @@ describe('isobar login, systems, users, devices, roles', () => {
   });
 
   it('walks through systems, users, devices and roles', async () => {
-    await run('login', '--url', tp.url, '--email', 'admin@test.local', '--password', 'admin-pass-1');
+    await run(...loginArgs(tp.url));
     const sys = await json<{ appID: string }>('systems', 'create', 'CliSys', '--token-ttl', '600');
     expect((await run('systems', 'use', sys.appID)).code).to.equal(0);
     const table = await run('systems', 'list');
@@ -142,7 +118,7 @@ describe('isobar login, systems, users, devices, roles', () => {
   });
 
   it('logs out: the stored token is revoked', async () => {
-    await run('login', '--url', tp.url, '--email', 'admin@test.local', '--password', 'admin-pass-1');
+    await run(...loginArgs(tp.url));
     const { token } = JSON.parse(readFileSync(join(home, 'credentials.json'), 'utf8')) as { token: string };
     expect((await run('login', '--logout')).code).to.equal(0);
     expect(() => tp.platform.identity.verifyToken(token))

@@ -5,26 +5,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Command as Commander } from 'commander';
-import { buildProgram, runCli } from '../../../bin/cli/index.js';
+import { buildProgram } from '../../../bin/cli/index.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { runCaptured } from './cli-world.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
-async function cli(argv: readonly string[], env: Record<string, string> = {}, stdin?: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const io = { env, stdout, stderr, ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }) };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const cli = runCaptured;
 
 describe('isobar command line (commander)', () => {
   it('prints the version with --version and -V, exit 0', async () => {

@@ -2,55 +2,22 @@
 // instances came up, and logs --follow prints failed runs live with their code, text and line.
 import { expect } from 'chai';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../bin/cli/index.js';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { startCliWorld, type CliWorld } from './cli-world.js';
 
 describe('isobar services: checks, stream push and the live tail', () => {
-  let tp: TestPlatform;
-  let home: string;
-  let systemKey: string;
-  const start = (...argv: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    const done = runCli(argv, { env: { ISOBAR_HOME: home, ISOBAR_SYSTEM: systemKey }, stdout, stderr }).then(
-      (code) => ({ code, out, err }),
-    );
-    return { done, stderr };
-  };
-  const run = (...argv: string[]) => start(...argv).done;
+  let w: CliWorld;
+  const start = (...argv: string[]) => w.start(...argv);
+  const run = (...argv: string[]) => w.run(...argv);
 
   beforeEach(async () => {
-    tp = await startTestPlatform();
-    home = mkdtempSync(join(tmpdir(), 'isobar-home-'));
-    const identity = tp.platform.identity;
-    const dev = await identity.developerByEmail('admin@test.local');
-    systemKey = identity.systemsOf(dev?.id ?? '')[0]?.systemKey ?? '';
-    const login = await run(
-      'login',
-      '--url',
-      tp.url,
-      '--email',
-      'admin@test.local',
-      '--password',
-      'admin-pass-1',
-    );
-    expect(login.code, login.err).to.equal(0);
+    w = await startCliWorld('ISOBAR_SYSTEM');
   });
-  afterEach(async () => {
-    await tp.close({ removeData: true });
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterEach(() => w.close());
 
   it('push --check shows a type error and exits non-zero without pushing', async () => {
-    const file = join(home, 'Typed.ts');
+    const file = join(w.home, 'Typed.ts');
     writeFileSync(
       file,
       'export default function Typed(req: CbServer.BasicReq, resp: CbServer.Resp) {\n  const n: number = "four";\n  resp.success(n);\n}\n',
@@ -58,7 +25,7 @@ describe('isobar services: checks, stream push and the live tail', () => {
     const r = await run('services', 'push', file, '--check');
     expect(r.code).to.not.equal(0);
     expect(r.err).to.match(/Typed\.ts\(2,9\).*TS2322/);
-    expect(tp.platform.code.registry.find(systemKey, 'Typed')).to.equal(undefined);
+    expect(w.tp.platform.code.registry.find(w.systemKey, 'Typed')).to.equal(undefined);
     writeFileSync(
       file,
       'export default function Typed(req: CbServer.BasicReq, resp: CbServer.Resp) {\n  const n: number = 4;\n  resp.success(n);\n}\n',
@@ -68,7 +35,7 @@ describe('isobar services: checks, stream push and the live tail', () => {
   });
 
   it('push of a stream service that crashes at start reports it and exits 1', async () => {
-    const file = join(home, 'Crashy.js');
+    const file = join(w.home, 'Crashy.js');
     writeFileSync(file, "function Crashy(req, resp) {\n  throw new Error('no config');\n}\n");
     const r = await run('services', 'push', file, '--stream');
     expect(r.code, r.err).to.equal(1);
@@ -78,7 +45,7 @@ describe('isobar services: checks, stream push and the live tail', () => {
   });
 
   it('logs --follow prints a failed run live with its code, text and line', async () => {
-    const file = join(home, 'Fails.js');
+    const file = join(w.home, 'Fails.js');
     writeFileSync(file, "function Fails(req, resp) {\n  var n = 1;\n  throw new Error('broken ' + n);\n}\n");
     expect((await run('services', 'push', file)).code).to.equal(0);
     const follow = start('services', 'logs', 'Fails', '--follow', '--count', '1');

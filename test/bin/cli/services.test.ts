@@ -1,25 +1,11 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../bin/cli/index.js';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { startCliWorld, type CliWorld } from './cli-world.js';
 
 describe('isobar services', () => {
-  let tp: TestPlatform;
-  let home: string;
-  let systemKey: string;
-  const run = async (...argv: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    const code = await runCli(argv, { env: { ISOBAR_HOME: home, ISOBAR_SYSTEM: systemKey }, stdout, stderr });
-    return { code, out, err };
-  };
+  let w: CliWorld;
+  const run = (...argv: string[]) => w.run(...argv);
   const ok = async (...argv: string[]) => {
     const r = await run(...argv);
     expect(r.code, r.err).to.equal(0);
@@ -27,20 +13,12 @@ describe('isobar services', () => {
   };
 
   beforeEach(async () => {
-    tp = await startTestPlatform();
-    home = mkdtempSync(join(tmpdir(), 'isobar-home-'));
-    const identity = tp.platform.identity;
-    const dev = await identity.developerByEmail('admin@test.local');
-    systemKey = identity.systemsOf(dev?.id ?? '')[0]?.systemKey ?? '';
-    await ok('login', '--url', tp.url, '--email', 'admin@test.local', '--password', 'admin-pass-1');
+    w = await startCliWorld('ISOBAR_SYSTEM');
   });
-  afterEach(async () => {
-    await tp.close({ removeData: true });
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterEach(() => w.close());
 
   it('pushes a TypeScript file, runs it, versions it and rolls it back', async () => {
-    const file = join(home, 'Greet.ts');
+    const file = join(w.home, 'Greet.ts');
     writeFileSync(
       file,
       'export default function (req: { params: { who: string } }, resp: { success(x: string): void }) {\n  log("greeting");\n  resp.success(`hi ${req.params.who}`);\n}\n',
@@ -76,7 +54,7 @@ describe('isobar services', () => {
   });
 
   it('reports a syntax error with its line and column and exits 1', async () => {
-    const file = join(home, 'Bad.js');
+    const file = join(w.home, 'Bad.js');
     writeFileSync(file, 'function Bad(req, resp) {\n  resp.success(\n}\n');
     const r = await run('services', 'push', file);
     expect(r.code).to.equal(1);

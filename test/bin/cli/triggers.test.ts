@@ -1,23 +1,17 @@
 // `isobar triggers` and `isobar timers` (bin/cli/triggers.ts, bin/cli/timers.ts) against a real platform,
 // seeded by the triggers area's rig.
-import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { runCli } from '../../../bin/cli/index.js';
 import { ECHO_SERVICE, startRig, type Rig } from '../../services/automation/rig.js';
+import { runCaptured } from './cli-world.js';
 
 describe('isobar triggers / isobar timers', () => {
   let rig: Rig;
-  const run = async (...argv: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    const env = { ISOBAR_URL: rig.tp.url, ISOBAR_TOKEN: rig.devToken, ISOBAR_SYSTEM_KEY: rig.ws.systemKey };
-    const code = await runCli(argv, { env, stdout, stderr });
-    return { code, out, err };
-  };
+  const run = (...argv: string[]) =>
+    runCaptured(argv, {
+      ISOBAR_URL: rig.tp.url,
+      ISOBAR_TOKEN: rig.devToken,
+      ISOBAR_SYSTEM_KEY: rig.ws.systemKey,
+    });
 
   beforeEach(async () => {
     rig = await startRig();
