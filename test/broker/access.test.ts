@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { BrokerMessage } from '../../broker/types.js';
 import { createManualClock, type Clock, type ManualClock } from '../../services/kernel/clock.js';
 import { startMemoryBroker, type MemoryBroker } from './harness.js';
-import { SYS_A, SYS_B, clientEvent, collect, nothingBefore } from './helpers.js';
+import { SYS_A, SYS_B, clientEvent, collect, leakedAfterDrop, nothingBefore } from './helpers.js';
 
 const USER = { kind: 'user', id: 'u1', name: 'u@x', systemKey: SYS_A } as const;
 const WITNESS = { kind: 'user', id: 'w1', name: 'w@x', systemKey: SYS_A } as const;
@@ -99,14 +99,7 @@ describe('broker/access: losing access ends access on live connections', () => {
     b.broker.recheckAccess(SYS_A);
 
     const seen = collect(witness, 1);
-    const leaked = await nothingBefore(
-      client,
-      async () => {
-        await witness.publishAsync('sensors/1', 'after', { qos: 1 });
-        await witness.publishAsync('ping/1', 'marker', { qos: 1 });
-      },
-      'ping/1',
-    );
+    const leaked = await leakedAfterDrop(client, witness);
     expect(leaked).to.deep.equal([]);
     expect((await seen).map((m) => m.payload)).to.deep.equal(['after']);
     expect(client.connected).to.equal(true);
@@ -122,14 +115,7 @@ describe('broker/access: losing access ends access on live connections', () => {
     b.auth.grants.set('tok-u', { 'ping/#': 3 });
     b.broker.recheckAccess(SYS_A);
     const seen = collect(witness, 1);
-    const leaked = await nothingBefore(
-      client,
-      async () => {
-        await witness.publishAsync('sensors/1', 'after', { qos: 1 });
-        await witness.publishAsync('ping/1', 'marker', { qos: 1 });
-      },
-      'ping/1',
-    );
+    const leaked = await leakedAfterDrop(client, witness);
     expect(leaked).to.deep.equal([]);
     expect((await seen).map((m) => m.payload)).to.deep.equal(['after']);
   });
@@ -148,14 +134,7 @@ describe('broker/access: losing access ends access on live connections', () => {
     b.auth.grants.set('tok-u', { 'sensors/#': 3, 'ping/#': 3 });
     const again = await b.connect('tok-u', SYS_A, opts);
     const witness = await b.connect('tok-w', SYS_A);
-    const leaked = await nothingBefore(
-      again,
-      async () => {
-        await witness.publishAsync('sensors/1', 'after', { qos: 1 });
-        await witness.publishAsync('ping/1', 'marker', { qos: 1 });
-      },
-      'ping/1',
-    );
+    const leaked = await leakedAfterDrop(again, witness);
     expect(leaked).to.deep.equal([]);
   });
 

@@ -16,7 +16,7 @@ import type { Broker, BrokerLimits } from '../../broker/types.js';
 import { createMemoryLog } from '../../services/kernel/log.js';
 import { systemClock, type Clock } from '../../services/kernel/clock.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { DEFAULT_LIMITS, clientEvent, createFakeAuth, type FakeAuth } from './helpers.js';
+import { DEFAULT_LIMITS, connected, createFakeAuth, type FakeAuth } from './helpers.js';
 
 /** Two connected in-memory streams: what one side writes, the other reads; destroying one ends both. */
 export function duplexPair(): [Duplex, Duplex] {
@@ -164,13 +164,7 @@ export async function startMemoryBroker(
         ...opts,
       });
       clients.add(client);
-      await Promise.race([
-        clientEvent(client, 'connect'),
-        clientEvent(client, 'error').then(([err]) => {
-          throw err as Error;
-        }),
-      ]);
-      return client;
+      return connected(client);
     },
     open,
     async login(token, systemKey, clientId, clean = true) {

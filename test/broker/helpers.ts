@@ -140,13 +140,7 @@ export async function startBroker(
         ...opts,
       });
       clients.add(client);
-      await Promise.race([
-        clientEvent(client, 'connect'),
-        clientEvent(client, 'error').then(([err]) => {
-          throw err as Error;
-        }),
-      ]);
-      return client;
+      return connected(client);
     },
   };
 }
@@ -184,6 +178,35 @@ export function collect(
     };
     client.on('message', onMessage);
   });
+}
+
+/** Resolves with the client once it is connected; rejects with the error that refused it. */
+export async function connected(client: MqttClient): Promise<MqttClient> {
+  await Promise.race([
+    clientEvent(client, 'connect'),
+    clientEvent(client, 'error').then(([err]) => {
+      throw err as Error;
+    }),
+  ]);
+  return client;
+}
+
+/**
+ * What `client` still got of a `sensors/1` publish by `witness`, proven by a `ping/1` marker behind it: the
+ * check that a dropped sensors subscription no longer delivers (the client must still see `ping/#`).
+ */
+export function leakedAfterDrop(
+  client: MqttClient,
+  witness: MqttClient,
+): Promise<Array<{ topic: string; payload: string }>> {
+  return nothingBefore(
+    client,
+    async () => {
+      await witness.publishAsync('sensors/1', 'after', { qos: 1 });
+      await witness.publishAsync('ping/1', 'marker', { qos: 1 });
+    },
+    'ping/1',
+  );
 }
 
 /** Proves a client received nothing: publishes a marker on a topic the client does see, waits for it. */

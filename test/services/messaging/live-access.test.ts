@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
 import type { TestPlatform } from '../../helpers/platform.js';
-import { clientEvent, collect, nothingBefore } from '../../broker/helpers.js';
+import { clientEvent, collect, leakedAfterDrop, nothingBefore } from '../../broker/helpers.js';
 import {
   changeRole,
   changeUser,
@@ -74,14 +74,7 @@ describe('services/messaging: losing access ends access on live connections', fu
    */
   const sensorsNoLongerDelivered = async (client: MqttClient, witness: MqttClient) => {
     const seen = collect(witness, 1);
-    const leaked = await nothingBefore(
-      client,
-      async () => {
-        await witness.publishAsync('sensors/1', 'after', { qos: 1 });
-        await witness.publishAsync('ping/1', 'marker', { qos: 1 });
-      },
-      'ping/1',
-    );
+    const leaked = await leakedAfterDrop(client, witness);
     expect(leaked).to.deep.equal([]);
     expect((await seen).map((m) => [m.topic, m.payload])).to.deep.equal([['sensors/1', 'after']]);
     expect(client.connected).to.equal(true);
