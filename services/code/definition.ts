@@ -84,13 +84,7 @@ export function toRecord(
     system_key: row.system_key,
     name: row.name,
     code: row.source,
-    params: JSON.parse(row.params) as string[],
-    dependencies: row.dependencies,
-    run_user: row.run_user,
-    execution_timeout: row.execution_timeout,
-    auto_restart: row.auto_restart === 1,
-    auto_balance: row.auto_balance === 1,
-    concurrency: row.concurrency,
+    ...runSettings(row),
     logging_enabled: service.logging_enabled === 1,
     log_ttl_minutes: row.log_ttl_minutes,
     log_level: service.log_level,
@@ -105,13 +99,9 @@ export function toRecord(
   };
 }
 
-/** The history shape of one version. */
-export function toVersionRecord(row: VersionRow, currentVersion: number): ServiceVersionRecord {
+/** How a version runs, in the key order both the service and the version shapes list it. */
+function runSettings(row: VersionRow) {
   return {
-    name: row.name,
-    version: Number(row.version),
-    code: row.source,
-    bundle: row.bundle,
     params: JSON.parse(row.params) as string[],
     dependencies: row.dependencies,
     run_user: row.run_user,
@@ -119,6 +109,17 @@ export function toVersionRecord(row: VersionRow, currentVersion: number): Servic
     auto_restart: row.auto_restart === 1,
     auto_balance: row.auto_balance === 1,
     concurrency: row.concurrency,
+  };
+}
+
+/** The history shape of one version. */
+export function toVersionRecord(row: VersionRow, currentVersion: number): ServiceVersionRecord {
+  return {
+    name: row.name,
+    version: Number(row.version),
+    code: row.source,
+    bundle: row.bundle,
+    ...runSettings(row),
     log_ttl_minutes: row.log_ttl_minutes,
     memory_limit_mb: row.memory_limit_mb,
     allow_wasm: row.allow_wasm === 1,

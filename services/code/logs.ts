@@ -217,6 +217,28 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
     };
   };
 
+  // The newest runs of one service, all or only the failed ones: the (system_key, name, …) index serves both.
+  const latestOf = async (
+    systemKey: string,
+    name: string,
+    limit: number,
+    failedOnly: boolean,
+  ): Promise<LogView[]> => {
+    await flush();
+    let query = store.db
+      .selectFrom('code_logs')
+      .selectAll()
+      .where('system_key', '=', systemKey)
+      .where('name', '=', name);
+    if (failedOnly) query = query.where('success', '=', 0);
+    const rows = await query
+      .where('expires_at', '>', clock.now())
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => toView([r]));
+  };
+
   const purge = async (): Promise<number> => {
     const result = await store.db
       .deleteFrom('code_logs')
@@ -248,33 +270,8 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
       stream.lines.push(line);
       if (stream.lines.length >= STREAM_CHUNK_LINES) schedule();
     },
-    async list(systemKey, name, limit = 100) {
-      await flush();
-      const rows = await store.db
-        .selectFrom('code_logs')
-        .selectAll()
-        .where('system_key', '=', systemKey)
-        .where('name', '=', name)
-        .where('expires_at', '>', clock.now())
-        .orderBy('seq', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => toView([r]));
-    },
-    async failures(systemKey, name, limit = 100) {
-      await flush();
-      const rows = await store.db
-        .selectFrom('code_logs')
-        .selectAll()
-        .where('system_key', '=', systemKey)
-        .where('name', '=', name)
-        .where('success', '=', 0)
-        .where('expires_at', '>', clock.now())
-        .orderBy('seq', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => toView([r]));
-    },
+    list: (systemKey, name, limit = 100) => latestOf(systemKey, name, limit, false),
+    failures: (systemKey, name, limit = 100) => latestOf(systemKey, name, limit, true),
     async recent(systemKey, success, limit = 100) {
       await flush();
       // Over the (system_key, name, …) index's prefix; stream chunks (success null) are not ended runs.
