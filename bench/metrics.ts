@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { BENCH_SYSTEM, BENCH_TOKEN } from './lib/broker-child.js';
-import { publishPacket, rawClient, subscribePacket, until, type RawMqtt } from './lib/mqtt-load.js';
+import { publishAll, rawClient, subscribePacket, until, type RawMqtt } from './lib/mqtt-load.js';
 import { cpuMicros, fmt, table } from './lib/stats.js';
 
 type Kind = 'isobar' | 'isobar-nometrics';
@@ -61,30 +61,6 @@ const connectAll = (port: number, n: number): Promise<RawMqtt[]> =>
       }),
     ),
   );
-
-const PAYLOAD = Buffer.alloc(64, 120);
-
-async function publishAll(pub: RawMqtt, topic: string, count: number, qos: 0 | 1): Promise<void> {
-  if (qos === 0) {
-    const batch = Buffer.concat(Array.from({ length: 100 }, () => publishPacket(topic, PAYLOAD, 0)));
-    for (let sent = 0; sent < count; sent += 100) await pub.write(batch);
-    return;
-  }
-  const packets = Array.from({ length: 1024 }, (_, i) => publishPacket(topic, PAYLOAD, 1, i + 1));
-  const window = 1000;
-  let sent = 0;
-  while (sent < count) {
-    const room = Math.min(window - (sent - pub.acked), count - sent, 100);
-    if (room <= 0) {
-      await until(() => sent - pub.acked < window / 2, 30_000, 0);
-      continue;
-    }
-    const chunk: Buffer[] = [];
-    for (let i = 0; i < room; i++) chunk.push(packets[(sent + i) % packets.length]);
-    sent += room;
-    await pub.write(Buffer.concat(chunk));
-  }
-}
 
 interface Throughput {
   readonly rate: number;
