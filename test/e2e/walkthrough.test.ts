@@ -7,7 +7,7 @@ import { api, type Api } from '../services/identity/helpers.js';
 function readmeWalkthrough(): string {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const start = readme.indexOf('## Walk-through with curl');
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start));
+  const block = /```sh(?: runnable)?\n([\s\S]*?)```/.exec(readme.slice(start));
   return block?.[1] ?? '';
 }
 
