@@ -7,6 +7,7 @@ import {
   createWorkspace,
   developerClient,
   Rest,
+  RestError,
   type Workspace,
 } from '../../../examples/workflows/workflows.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
@@ -140,4 +141,15 @@ export function messages(
     };
     client.on('message', on);
   });
+}
+
+/** The REST error a call rejects with; fails the test when it resolves or throws anything else. */
+export async function refusal(p: Promise<unknown>): Promise<RestError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof RestError) return err;
+    throw err;
+  }
+  throw new Error('expected a REST error');
 }

@@ -2,22 +2,12 @@
 // publish `$timer/<name>`, and a timer that survives a restart of the platform on the same data dir.
 import { rmSync } from 'node:fs';
 import { expect } from 'chai';
-import { Rest, RestError } from '../../../../examples/workflows/workflows.js';
+import { Rest } from '../../../../examples/workflows/workflows.js';
 import { createManualClock, type ManualClock } from '../../../../services/kernel/clock.js';
 import { tempDataDir } from '../../../helpers/platform.js';
-import { ECHO_SERVICE, messages, startRig, type Rig } from '../rig.js';
+import { ECHO_SERVICE, messages, refusal, startRig, type Rig } from '../rig.js';
 
 const START = Date.UTC(2026, 0, 1);
-
-async function refusal(p: Promise<unknown>): Promise<RestError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RestError) return err;
-    throw err;
-  }
-  throw new Error('expected a REST error');
-}
 
 describe('timers over the platform (manual clock)', () => {
   let clock: ManualClock;

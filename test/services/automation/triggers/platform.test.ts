@@ -3,18 +3,8 @@
 import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { tempDataDir } from '../../../helpers/platform.js';
-import { Rest, RestError } from '../../../../examples/workflows/workflows.js';
-import { ECHO_SERVICE, messages, startRig, type Rig } from '../rig.js';
-
-async function refusal(p: Promise<unknown>): Promise<RestError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RestError) return err;
-    throw err;
-  }
-  throw new Error('expected a REST error');
-}
+import { Rest } from '../../../../examples/workflows/workflows.js';
+import { ECHO_SERVICE, messages, refusal, startRig, type Rig } from '../rig.js';
 
 describe('triggers over the platform', () => {
   let rig: Rig;
