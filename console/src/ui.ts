@@ -1,7 +1,7 @@
 // Small shared components every page uses, so errors, tables, forms and charts look and behave the same.
 // preact + htm: `html` tagged templates, no JSX build step.
 import { html } from 'htm/preact';
-import type { ComponentChildren, VNode } from 'preact';
+import { Fragment, type ComponentChildren, type VNode } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { ApiError } from './api.js';
 
@@ -54,6 +54,30 @@ export function Table<R>(props: {
       )}
     </tbody>
   </table>`;
+}
+
+/** One button of a table row's action cell; `name` is its accessible name when the label alone is ambiguous. */
+export interface RowAction {
+  readonly label: string;
+  readonly name?: string;
+  readonly onClick: () => void;
+}
+
+/** A row's action buttons, so every table's action cell looks and reads the same. */
+export function RowActions(props: { actions: readonly RowAction[] }): VNode {
+  return html`<${Fragment}>
+    ${props.actions.map(
+      (a) =>
+        html`<button type="button" class="secondary" aria-label=${a.name} onClick=${a.onClick}>
+          ${a.label}
+        </button>`,
+    )}
+  </${Fragment}>`;
+}
+
+/** The line that says what the last action did (role=status, so screen readers read it); nothing when empty. */
+export function StatusLine(props: { status: string }): VNode | null {
+  return props.status === '' ? null : html`<p role="status" class="ok">${props.status}</p>`;
 }
 
 /** A labelled text input (the label is the accessible name tests and screen readers use). */

@@ -2,6 +2,7 @@
 // (reference §6.2: the two shapes differ), and the topic/service checks on a member's merged roles.
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { filterCovers, filterProblem, parseShared } from '../../runtime-api/topics.js';
+import { ITEM_KEYS, LIST_KEYS } from './permission-keys.js';
 import type { TopicAction } from './types.js';
 
 /** Stored form: per-item resources (write key → item name → level) and list-level resources (key → level). */
@@ -10,39 +11,7 @@ export interface RolePermissions {
   readonly lists: Readonly<Record<string, number>>;
 }
 
-/** Per-item resources: write key → read key (CBLIB mapping table). */
-export const ITEM_KEYS: Readonly<Record<string, string>> = {
-  topics: 'Topics',
-  services: 'CodeServices',
-  collections: 'Collections',
-  portals: 'Portals',
-  servicecaches: 'ServiceCaches',
-  externaldatabases: 'ExternalDatabases',
-  edgeremoteadmin: 'EdgeRemoteAdmin',
-  files: 'Files',
-  filestorefiles: 'FilestoreFiles',
-};
-
-/** List-level resources `{permissions}`: write key → read key. */
-export const LIST_KEYS: Readonly<Record<string, string>> = {
-  allservices: 'AllServices',
-  allcollections: 'AllCollections',
-  allexternaldatabases: 'AllExternalDatabases',
-  msgHistory: 'MsgHistory',
-  users: 'UsersList',
-  devices: 'DevicesList',
-  edges: 'EdgesList',
-  roles: 'Roles',
-  triggers: 'Triggers',
-  timers: 'Timers',
-  deployments: 'Deployments',
-  push: 'Push',
-  manageusers: 'ManageUsers',
-  usersecrets: 'UserSecrets',
-  adapters: 'Adapters',
-  filestores: 'Filestores',
-  system_services: 'SystemServices',
-};
+export { ITEM_KEYS, LIST_KEYS };
 
 export const NO_PERMISSIONS: RolePermissions = { items: {}, lists: {} };
 

@@ -9,18 +9,13 @@ import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
 import { EditorView, basicSetup } from 'codemirror';
 import type { VNode } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import type { SourceDiagnostic } from '../../../services/code/check.js';
 import { html } from '../ui.js';
 import { membersAfter, readRuntimeTypes, type Member, type RuntimeModel } from './completion.js';
 import { RUNTIME_TYPES } from './runtime-types.js';
 
-/** One problem the check found (the route's answer). */
-export interface SourceDiagnostic {
-  readonly severity: 'error' | 'warning';
-  readonly line: number;
-  readonly column: number;
-  readonly length: number;
-  readonly message: string;
-}
+/** One problem the check found: the route's answer, typed by the platform's own check (type-only import). */
+export type { SourceDiagnostic };
 
 let model: RuntimeModel | undefined;
 /** Read once, on first use: the declaration text is bundled, parsing it is a few milliseconds. */

@@ -150,6 +150,14 @@ ${diffLines(picked.code, props.draft).map(
   </div>`;
 }
 
+/** The numeric settings in form order: field name → label. */
+const NUMBER_SETTINGS = [
+  ['execution_timeout', 'Execution timeout (s; -1 = stream service)'],
+  ['concurrency', 'Concurrency (stream instances)'],
+  ['memory_limit_mb', 'Memory limit (MB, empty = default)'],
+  ['log_ttl_minutes', 'Log retention (minutes)'],
+] as const;
+
 /** Micro/stream settings; saving them makes a new version. */
 export function SettingsPanel(props: {
   ctx: Ctx;
@@ -201,34 +209,10 @@ export function SettingsPanel(props: {
     >`;
   return html`<form class="settings" onSubmit=${save}>
     <${ErrorBox} error=${error} />
-    <${Field}
-      label="Execution timeout (s; -1 = stream service)"
-      name="execution_timeout"
-      type="number"
-      value=${f.execution_timeout}
-      onInput=${set('execution_timeout')}
-    />
-    <${Field}
-      label="Concurrency (stream instances)"
-      name="concurrency"
-      type="number"
-      value=${f.concurrency}
-      onInput=${set('concurrency')}
-    />
-    <${Field}
-      label="Memory limit (MB, empty = default)"
-      name="memory_limit_mb"
-      type="number"
-      value=${f.memory_limit_mb}
-      onInput=${set('memory_limit_mb')}
-    />
-    <${Field}
-      label="Log retention (minutes)"
-      name="log_ttl_minutes"
-      type="number"
-      value=${f.log_ttl_minutes}
-      onInput=${set('log_ttl_minutes')}
-    />
+    ${NUMBER_SETTINGS.map(
+      ([k, label]) =>
+        html`<${Field} key=${k} label=${label} name=${k} type="number" value=${f[k]} onInput=${set(k)} />`,
+    )}
     ${box('auto_restart', 'Auto restart (stream)')}
     ${box('strict_isolation', 'Strict isolation (fresh context per run)')}
     ${box('allow_wasm', 'Allow WebAssembly')} ${box('logging_enabled', 'Log every run')}

@@ -3,7 +3,9 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { PageProps } from '../ctx.js';
-import { ErrorBox, Field, Select, Table, html } from '../ui.js';
+import { OutcomeView, useOutcome } from '../outcome.js';
+import { Field, RowActions, Select, Table, html } from '../ui.js';
+import { DraftForm, draftCalls } from './draft-form.js';
 import { TimersSection } from './timers.js';
 import './pages.css';
 
@@ -58,8 +60,8 @@ export function AutomationPage({ ctx }: PageProps): VNode {
   const [defs, setDefs] = useState<Definition[]>([]);
   const [triggers, setTriggers] = useState<Trigger[]>([]);
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
+  const outcome = useOutcome();
+  const { setError } = outcome;
   const services = useServiceNames(ctx, setError);
 
   const load = (): void => {
@@ -74,10 +76,14 @@ export function AutomationPage({ ctx }: PageProps): VNode {
   const actions = defs.filter((d) => d.def_module === draft.module);
   const def = actions.find((d) => d.def_name === draft.action);
 
-  const save = async (e: Event): Promise<void> => {
+  const calls = draftCalls(ctx, outcome, {
+    base: `/admin/triggers/handlers/${sk}`,
+    noun: 'trigger',
+    onSaved: () => setDraft(EMPTY),
+    reload: load,
+  });
+  const save = (e: Event): void => {
     e.preventDefault();
-    setError(null);
-    setStatus('');
     const keyValues: Record<string, string> = {};
     for (const k of def?.def_keys ?? []) if ((draft.keys[k] ?? '') !== '') keyValues[k] = draft.keys[k];
     const body = {
@@ -86,25 +92,7 @@ export function AutomationPage({ ctx }: PageProps): VNode {
       key_value_pairs: keyValues,
       service_name: draft.service,
     };
-    const path = `/admin/triggers/handlers/${sk}/${encodeURIComponent(draft.name)}`;
-    try {
-      await (draft.editing ? ctx.api.put(path, body) : ctx.api.post(path, body));
-      setStatus(`${draft.editing ? 'Updated' : 'Created'} trigger ${draft.name}`);
-      setDraft(EMPTY);
-      load();
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const remove = async (name: string): Promise<void> => {
-    setError(null);
-    try {
-      await ctx.api.del(`/admin/triggers/handlers/${sk}/${encodeURIComponent(name)}`);
-      setStatus(`Deleted trigger ${name}`);
-      load();
-    } catch (err) {
-      setError(err);
-    }
+    calls.save(draft.name, draft.editing, body);
   };
   const edit = (t: Trigger): void =>
     setDraft({
@@ -118,8 +106,7 @@ export function AutomationPage({ ctx }: PageProps): VNode {
 
   return html`<section class="page automation">
     <h1>Triggers & timers</h1>
-    <${ErrorBox} error=${error} onDismiss=${() => setError(null)} />
-    ${status === '' ? null : html`<p role="status" class="ok">${status}</p>`}
+    <${OutcomeView} outcome=${outcome} />
     <h2>Triggers</h2>
     <${Table}
       label="Triggers"
@@ -143,82 +130,59 @@ export function AutomationPage({ ctx }: PageProps): VNode {
         {
           title: '',
           cell: (t: Trigger) =>
-            html`<button
-                type="button"
-                class="secondary"
-                aria-label=${`Edit trigger ${t.name}`}
-                onClick=${() => edit(t)}
-              >
-                Edit
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                aria-label=${`Delete trigger ${t.name}`}
-                onClick=${() => void remove(t.name)}
-              >
-                Delete
-              </button>`,
+            html`<${RowActions}
+              actions=${[
+                { label: 'Edit', name: `Edit trigger ${t.name}`, onClick: () => edit(t) },
+                { label: 'Delete', name: `Delete trigger ${t.name}`, onClick: () => calls.remove(t.name) },
+              ]}
+            />`,
         },
       ]}
     />
-    <form class="panel" aria-label=${draft.editing ? 'Edit trigger' : 'Create a trigger'} onSubmit=${save}>
-      <h2>${draft.editing ? `Edit trigger ${draft.name}` : 'New trigger'}</h2>
-      <div class="row">
-        ${
-          draft.editing
-            ? null
-            : html`<${Field}
-                label="Trigger name"
-                value=${draft.name}
-                required=${true}
-                onInput=${(v: string) => setDraft({ ...draft, name: v })}
-              />`
-        }
-        <${Select}
-          label="Module"
-          value=${draft.module}
-          options=${modules.map((m) => ({ value: m, label: m }))}
-          onChange=${(m: string) =>
-            setDraft({
-              ...draft,
-              module: m,
-              action: defs.find((d) => d.def_module === m)?.def_name ?? '',
-              keys: {},
-            })}
-        />
-        <${Select}
-          label="Action"
-          value=${draft.action}
-          options=${actions.map((d) => ({ value: d.def_name, label: d.def_name }))}
-          onChange=${(a: string) => setDraft({ ...draft, action: a, keys: {} })}
-        />
-        ${(def?.def_keys ?? []).map(
-          (k) =>
-            html`<${Field}
-              key=${k}
-              label=${`Filter ${k}`}
-              value=${draft.keys[k] ?? ''}
-              placeholder=${k === 'topic' ? 'MQTT filter, e.g. plant/#' : 'exact value; empty = any'}
-              onInput=${(v: string) => setDraft({ ...draft, keys: { ...draft.keys, [k]: v } })}
-            />`,
-        )}
-        <${Select}
-          label="Service"
-          value=${draft.service}
-          options=${[{ value: '', label: '— choose —' }, ...services.map((s) => ({ value: s, label: s }))]}
-          onChange=${(s: string) => setDraft({ ...draft, service: s })}
-        />
-        <button type="submit" disabled=${draft.name === '' || draft.service === ''}>
-          ${draft.editing ? 'Save trigger' : 'Create trigger'}
-        </button>
-        ${
-          draft.editing
-            ? html`<button type="button" class="secondary" onClick=${() => setDraft(EMPTY)}>Cancel</button>`
-            : null
-        }
-      </div>
-    </form>
+    <${DraftForm}
+      noun="trigger"
+      editing=${draft.editing}
+      name=${draft.name}
+      onName=${(v: string) => setDraft({ ...draft, name: v })}
+      canSave=${draft.name !== '' && draft.service !== ''}
+      onSubmit=${save}
+      onCancel=${() => setDraft(EMPTY)}
+    >
+      <${Select}
+        label="Module"
+        value=${draft.module}
+        options=${modules.map((m) => ({ value: m, label: m }))}
+        onChange=${(m: string) =>
+          setDraft({
+            ...draft,
+            module: m,
+            action: defs.find((d) => d.def_module === m)?.def_name ?? '',
+            keys: {},
+          })}
+      />
+      <${Select}
+        label="Action"
+        value=${draft.action}
+        options=${actions.map((d) => ({ value: d.def_name, label: d.def_name }))}
+        onChange=${(a: string) => setDraft({ ...draft, action: a, keys: {} })}
+      />
+      ${(def?.def_keys ?? []).map(
+        (k) =>
+          html`<${Field}
+            key=${k}
+            label=${`Filter ${k}`}
+            value=${draft.keys[k] ?? ''}
+            placeholder=${k === 'topic' ? 'MQTT filter, e.g. plant/#' : 'exact value; empty = any'}
+            onInput=${(v: string) => setDraft({ ...draft, keys: { ...draft.keys, [k]: v } })}
+          />`,
+      )}
+      <${Select}
+        label="Service"
+        value=${draft.service}
+        options=${[{ value: '', label: '— choose —' }, ...services.map((s) => ({ value: s, label: s }))]}
+        onChange=${(s: string) => setDraft({ ...draft, service: s })}
+      />
+    </${DraftForm}>
     <${TimersSection} ctx=${ctx} services=${services} />
   </section>`;
 }

@@ -5,7 +5,8 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { PageProps } from '../ctx.js';
 import { payloadText, subscribe, useMqtt, type Received } from '../mqtt.js';
-import { ErrorBox, Field, Select, Table, html } from '../ui.js';
+import { useOutcome } from '../outcome.js';
+import { ErrorBox, Field, RowActions, Select, StatusLine, Table, html } from '../ui.js';
 import './pages.css';
 
 interface EdgeJson {
@@ -37,8 +38,8 @@ export function EdgesPage({ ctx }: PageProps): VNode {
   const [assetClass, setAssetClass] = useState('service');
   const [assetId, setAssetId] = useState('');
   const [sync, setSync] = useState<Received[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
+  const outcome = useOutcome();
+  const { error, setError } = outcome;
 
   const load = (): void => {
     ctx.api.get<EdgeJson[]>(`/admin/edges/${sk}`).then(setEdges, setError);
@@ -68,17 +69,11 @@ export function EdgesPage({ ctx }: PageProps): VNode {
     };
   }, [client, mqtt.state]);
 
-  const act = async (what: string, call: () => Promise<unknown>): Promise<void> => {
-    setError(null);
-    try {
-      await call();
-      setStatus(what);
-      load();
-      if (selected !== undefined) loadAssets(selected);
-    } catch (err) {
-      setError(err);
-    }
+  const reload = (): void => {
+    load();
+    if (selected !== undefined) loadAssets(selected);
   };
+  const act = (what: string, call: () => Promise<unknown>): Promise<void> => outcome.act(what, call, reload);
   const register = (e: Event): void => {
     e.preventDefault();
     void act(`Registered edge ${name}`, async () => {
@@ -98,6 +93,13 @@ export function EdgesPage({ ctx }: PageProps): VNode {
       }),
     );
   };
+  const resetToken = (edge: string): void =>
+    void act(`New token for ${edge}`, async () => {
+      const r = await ctx.api.put<EdgeJson>(`/admin/edges/${sk}/${encodeURIComponent(edge)}`, {
+        reset_token: true,
+      });
+      if (r.token !== undefined) setToken({ edge, token: r.token });
+    });
   const undeploy = (edge: string, a: Asset): void =>
     void act(`Removed ${a.asset_class} ${a.asset_id} from ${edge}`, () =>
       ctx.api.put(`/admin/edges/sync/${sk}/${encodeURIComponent(edge)}`, { remove: [a] }),
@@ -107,7 +109,7 @@ export function EdgesPage({ ctx }: PageProps): VNode {
     <h1>Edges</h1>
     <${ErrorBox} error=${error} onDismiss=${() => setError(null)} />
     <${ErrorBox} error=${mqtt.error} />
-    ${status === '' ? null : html`<p role="status" class="ok">${status}</p>`}
+    <${StatusLine} status=${outcome.status} />
     ${
       token === undefined
         ? null
@@ -139,43 +141,21 @@ export function EdgesPage({ ctx }: PageProps): VNode {
         {
           title: '',
           cell: (e: EdgeJson) =>
-            html`<button
-                type="button"
-                class="secondary"
-                aria-label=${`Assets of ${e.name}`}
-                onClick=${() => setSelected(e.name)}
-              >
-                Assets
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                aria-label=${`Reset token of ${e.name}`}
-                onClick=${() =>
-                  void act(`New token for ${e.name}`, async () => {
-                    const r = await ctx.api.put<EdgeJson>(
-                      `/admin/edges/${sk}/${encodeURIComponent(e.name)}`,
-                      {
-                        reset_token: true,
-                      },
-                    );
-                    if (r.token !== undefined) setToken({ edge: e.name, token: r.token });
-                  })}
-              >
-                Reset token
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                aria-label=${`Remove edge ${e.name}`}
-                onClick=${() =>
-                  void act(`Removed edge ${e.name}`, async () => {
-                    await ctx.api.del(`/admin/edges/${sk}/${encodeURIComponent(e.name)}`);
-                    if (selected === e.name) setSelected(undefined);
-                  })}
-              >
-                Remove
-              </button>`,
+            html`<${RowActions}
+              actions=${[
+                { label: 'Assets', name: `Assets of ${e.name}`, onClick: () => setSelected(e.name) },
+                { label: 'Reset token', name: `Reset token of ${e.name}`, onClick: () => resetToken(e.name) },
+                {
+                  label: 'Remove',
+                  name: `Remove edge ${e.name}`,
+                  onClick: () =>
+                    void act(`Removed edge ${e.name}`, async () => {
+                      await ctx.api.del(`/admin/edges/${sk}/${encodeURIComponent(e.name)}`);
+                      if (selected === e.name) setSelected(undefined);
+                    }),
+                },
+              ]}
+            />`,
         },
       ]}
     />
@@ -203,14 +183,15 @@ export function EdgesPage({ ctx }: PageProps): VNode {
                 {
                   title: '',
                   cell: (a: Asset) =>
-                    html`<button
-                      type="button"
-                      class="secondary"
-                      aria-label=${`Undeploy ${a.asset_class} ${a.asset_id}`}
-                      onClick=${() => undeploy(selected, a)}
-                    >
-                      Undeploy
-                    </button>`,
+                    html`<${RowActions}
+                      actions=${[
+                        {
+                          label: 'Undeploy',
+                          name: `Undeploy ${a.asset_class} ${a.asset_id}`,
+                          onClick: () => undeploy(selected, a),
+                        },
+                      ]}
+                    />`,
                 },
               ]}
             />

@@ -3,8 +3,9 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Ctx, PageProps } from '../ctx.js';
-import { ErrorBox, Field, Table, html } from '../ui.js';
-import { MemberRoles, type Member } from './member-roles.js';
+import { OutcomeView, useOutcome } from '../outcome.js';
+import { Field, RowActions, Table, html } from '../ui.js';
+import { useMemberRoles } from './member-roles.js';
 import { RolesTab } from './roles.js';
 import './pages.css';
 
@@ -55,41 +56,38 @@ function UsersTab({ ctx }: { ctx: Ctx }): VNode {
   const [users, setUsers] = useState<UserJson[]>([]);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [member, setMember] = useState<Member | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
+  const outcome = useOutcome();
+  const { setError, act } = outcome;
+  const roles = useMemberRoles(ctx, outcome.setStatus);
   const load = (): void => {
     ctx.api.get<{ Data: UserJson[] }>(`/admin/user/${sk}`).then((r) => setUsers(r.Data), setError);
   };
   useEffect(load, [sk]);
 
-  const create = async (e: Event): Promise<void> => {
+  const create = (e: Event): void => {
     e.preventDefault();
-    setError(null);
-    try {
-      await ctx.api.post(`/admin/user/${sk}`, { email, password });
-      setStatus(`Created user ${email}`);
-      setEmail('');
-      setPassword('');
-      load();
-    } catch (err) {
-      setError(err);
-    }
+    void act(
+      `Created user ${email}`,
+      async () => {
+        await ctx.api.post(`/admin/user/${sk}`, { email, password });
+        setEmail('');
+        setPassword('');
+      },
+      load,
+    );
   };
-  const act = async (what: string, call: () => Promise<unknown>): Promise<void> => {
-    setError(null);
-    try {
-      await call();
-      setStatus(what);
-      load();
-    } catch (err) {
-      setError(err);
-    }
+  const setPasswordOf = (u: UserJson): void => {
+    const pw = prompt(`New password for ${u.email}`);
+    if (pw !== null && pw !== '')
+      void act(
+        `Password of ${u.email} changed`,
+        () => ctx.api.put(`/admin/user/${sk}`, { user: u.user_id, changes: { password: pw } }),
+        load,
+      );
   };
 
   return html`<div>
-    <${ErrorBox} error=${error} onDismiss=${() => setError(null)} />
-    ${status === '' ? null : html`<p role="status" class="ok">${status}</p>`}
+    <${OutcomeView} outcome=${outcome} />
     <${Table}
       label="Users"
       rows=${users}
@@ -102,54 +100,30 @@ function UsersTab({ ctx }: { ctx: Ctx }): VNode {
         {
           title: '',
           cell: (u: UserJson) =>
-            html`<button
-                type="button"
-                class="secondary"
-                aria-label=${`Roles of ${u.email}`}
-                onClick=${() => setMember({ kind: 'user', id: u.user_id, label: u.email })}
-              >
-                Roles
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                aria-label=${`Set password of ${u.email}`}
-                onClick=${() => {
-                  const pw = prompt(`New password for ${u.email}`);
-                  if (pw !== null && pw !== '')
-                    void act(`Password of ${u.email} changed`, () =>
-                      ctx.api.put(`/admin/user/${sk}`, { user: u.user_id, changes: { password: pw } }),
-                    );
-                }}
-              >
-                Password
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                aria-label=${`Delete user ${u.email}`}
-                onClick=${() =>
-                  void act(`Deleted user ${u.email}`, () =>
-                    ctx.api.del(`/admin/user/${sk}?user=${encodeURIComponent(u.user_id)}`),
-                  )}
-              >
-                Delete
-              </button>`,
+            html`<${RowActions}
+              actions=${[
+                {
+                  label: 'Roles',
+                  name: `Roles of ${u.email}`,
+                  onClick: () => roles.open({ kind: 'user', id: u.user_id, label: u.email }),
+                },
+                { label: 'Password', name: `Set password of ${u.email}`, onClick: () => setPasswordOf(u) },
+                {
+                  label: 'Delete',
+                  name: `Delete user ${u.email}`,
+                  onClick: () =>
+                    void act(
+                      `Deleted user ${u.email}`,
+                      () => ctx.api.del(`/admin/user/${sk}?user=${encodeURIComponent(u.user_id)}`),
+                      load,
+                    ),
+                },
+              ]}
+            />`,
         },
       ]}
     />
-    ${
-      member === undefined
-        ? null
-        : html`<${MemberRoles}
-            ctx=${ctx}
-            member=${member}
-            onDone=${(s: string) => {
-              setMember(undefined);
-              setStatus(s);
-            }}
-          />`
-    }
+    ${roles.panel}
     <form class="panel" aria-label="Create a user" onSubmit=${create}>
       <h2>New user</h2>
       <div class="row">
@@ -182,24 +156,15 @@ function DevicesTab({ ctx }: { ctx: Ctx }): VNode {
   const [name, setName] = useState('');
   const [key, setKey] = useState('');
   const [type, setType] = useState('');
-  const [member, setMember] = useState<Member | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
+  const outcome = useOutcome();
+  const { setError } = outcome;
+  const roles = useMemberRoles(ctx, outcome.setStatus);
   const load = (): void => {
     ctx.api.get<DeviceJson[]>(`/admin/devices/${sk}`).then(setDevices, setError);
   };
   useEffect(load, [sk]);
   const path = (n: string): string => `/admin/devices/${sk}/${encodeURIComponent(n)}`;
-  const act = async (what: string, call: () => Promise<unknown>): Promise<void> => {
-    setError(null);
-    try {
-      await call();
-      setStatus(what);
-      load();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const act = (what: string, call: () => Promise<unknown>): Promise<void> => outcome.act(what, call, load);
   const create = (e: Event): void => {
     e.preventDefault();
     void act(`Created device ${name}`, async () => {
@@ -210,8 +175,7 @@ function DevicesTab({ ctx }: { ctx: Ctx }): VNode {
   };
 
   return html`<div>
-    <${ErrorBox} error=${error} onDismiss=${() => setError(null)} />
-    ${status === '' ? null : html`<p role="status" class="ok">${status}</p>`}
+    <${OutcomeView} outcome=${outcome} />
     <${Table}
       label="Devices"
       rows=${devices}
@@ -241,37 +205,24 @@ function DevicesTab({ ctx }: { ctx: Ctx }): VNode {
         {
           title: '',
           cell: (d: DeviceJson) =>
-            html`<button
-                type="button"
-                class="secondary"
-                aria-label=${`Roles of ${d.name}`}
-                onClick=${() => setMember({ kind: 'device', name: d.name, label: d.name })}
-              >
-                Roles
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                aria-label=${`Delete device ${d.name}`}
-                onClick=${() => void act(`Deleted device ${d.name}`, () => ctx.api.del(path(d.name)))}
-              >
-                Delete
-              </button>`,
+            html`<${RowActions}
+              actions=${[
+                {
+                  label: 'Roles',
+                  name: `Roles of ${d.name}`,
+                  onClick: () => roles.open({ kind: 'device', name: d.name, label: d.name }),
+                },
+                {
+                  label: 'Delete',
+                  name: `Delete device ${d.name}`,
+                  onClick: () => void act(`Deleted device ${d.name}`, () => ctx.api.del(path(d.name))),
+                },
+              ]}
+            />`,
         },
       ]}
     />
-    ${
-      member === undefined
-        ? null
-        : html`<${MemberRoles}
-            ctx=${ctx}
-            member=${member}
-            onDone=${(s: string) => {
-              setMember(undefined);
-              setStatus(s);
-            }}
-          />`
-    }
+    ${roles.panel}
     <form class="panel" aria-label="Create a device" onSubmit=${create}>
       <h2>New device</h2>
       <div class="row">

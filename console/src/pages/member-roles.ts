@@ -86,3 +86,23 @@ export function MemberRoles(props: { ctx: Ctx; member: Member; onDone: (status: 
     </div>
   </form>`;
 }
+
+/** The role panel of a user or device list: `open(member)` shows it; saving or cancelling closes it. */
+export function useMemberRoles(
+  ctx: Ctx,
+  onStatus: (status: string) => void,
+): { open: (member: Member) => void; panel: VNode | null } {
+  const [member, setMember] = useState<Member | undefined>(undefined);
+  const panel =
+    member === undefined
+      ? null
+      : html`<${MemberRoles}
+          ctx=${ctx}
+          member=${member}
+          onDone=${(s: string) => {
+            setMember(undefined);
+            onStatus(s);
+          }}
+        />`;
+  return { open: setMember, panel };
+}

@@ -2,6 +2,7 @@
 // "may this role publish/subscribe X?" check — computed with the broker's own topic rules
 // (runtime-api/topics.ts, the same code services/identity/permissions.ts decides with).
 import { filterCovers, parseShared, topicMatches } from '../../../runtime-api/topics.js';
+import { LIST_KEYS } from '../../../services/identity/permission-keys.js';
 
 /** A role as `GET /admin/user/{sk}/roles` answers it (the read shape). */
 export interface RoleJson {
@@ -29,19 +30,24 @@ export interface RoleDraft {
 /** Per-item resources the editor shows: write key → read key. */
 const ITEMS = { topics: 'Topics', services: 'CodeServices', collections: 'Collections' } as const;
 
-/** List rights the editor shows: write key → read key (services/identity/permissions.ts LIST_KEYS). */
-export const LISTS: Readonly<Record<string, string>> = {
-  allservices: 'AllServices',
-  allcollections: 'AllCollections',
-  msgHistory: 'MsgHistory',
-  users: 'UsersList',
-  devices: 'DevicesList',
-  edges: 'EdgesList',
-  roles: 'Roles',
-  triggers: 'Triggers',
-  timers: 'Timers',
-  deployments: 'Deployments',
-};
+/** The editor's list rights, in the order shown (a subset: the rest stay as the role has them). */
+const SHOWN_LISTS = [
+  'allservices',
+  'allcollections',
+  'msgHistory',
+  'users',
+  'devices',
+  'edges',
+  'roles',
+  'triggers',
+  'timers',
+  'deployments',
+] as const;
+
+/** List rights the editor shows: write key → read key, from the platform's own table. */
+export const LISTS: Readonly<Record<string, string>> = Object.fromEntries(
+  SHOWN_LISTS.map((k) => [k, LIST_KEYS[k] ?? k]),
+);
 
 function grants(value: unknown): ItemGrant[] {
   if (!Array.isArray(value)) return [];

@@ -3,7 +3,8 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Ctx } from '../ctx.js';
-import { ErrorBox, Field, Select, Table, html } from '../ui.js';
+import { OutcomeView, useOutcome } from '../outcome.js';
+import { ErrorBox, Field, RowActions, Select, Table, html } from '../ui.js';
 import {
   LISTS,
   changesFor,
@@ -21,43 +22,32 @@ export function RolesTab({ ctx }: { ctx: Ctx }): VNode {
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
+  const outcome = useOutcome();
+  const { setError, setStatus } = outcome;
   const load = (): void => {
     ctx.api.get<RoleJson[]>(`/admin/user/${sk}/roles`).then(setRoles, setError);
   };
   useEffect(load, [sk]);
 
-  const create = async (e: Event): Promise<void> => {
+  const act = (what: string, call: () => Promise<unknown>): Promise<void> => outcome.act(what, call, load);
+  const create = (e: Event): void => {
     e.preventDefault();
-    setError(null);
-    try {
+    void act(`Created role ${name}`, async () => {
       const r = await ctx.api.post<RoleJson>(`/admin/user/${sk}/roles`, { name, description });
-      setStatus(`Created role ${name}`);
       setName('');
       setDescription('');
       setSelected(r.ID);
-      load();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
-  const remove = async (r: RoleJson): Promise<void> => {
-    setError(null);
-    try {
+  const remove = (r: RoleJson): void =>
+    void act(`Deleted role ${r.Name}`, async () => {
       await ctx.api.del(`/admin/user/${sk}/roles?role=${encodeURIComponent(r.ID)}`);
-      setStatus(`Deleted role ${r.Name}`);
       if (selected === r.ID) setSelected(undefined);
-      load();
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   const role = roles.find((r) => r.ID === selected);
 
   return html`<div>
-    <${ErrorBox} error=${error} onDismiss=${() => setError(null)} />
-    ${status === '' ? null : html`<p role="status" class="ok">${status}</p>`}
+    <${OutcomeView} outcome=${outcome} />
     <${Table}
       label="Roles"
       rows=${roles}
@@ -75,22 +65,12 @@ export function RolesTab({ ctx }: { ctx: Ctx }): VNode {
         {
           title: '',
           cell: (r: RoleJson) =>
-            html`<button
-                type="button"
-                class="secondary"
-                aria-label=${`Edit role ${r.Name}`}
-                onClick=${() => setSelected(r.ID)}
-              >
-                Edit
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                aria-label=${`Delete role ${r.Name}`}
-                onClick=${() => void remove(r)}
-              >
-                Delete
-              </button>`,
+            html`<${RowActions}
+              actions=${[
+                { label: 'Edit', name: `Edit role ${r.Name}`, onClick: () => setSelected(r.ID) },
+                { label: 'Delete', name: `Delete role ${r.Name}`, onClick: () => remove(r) },
+              ]}
+            />`,
         },
       ]}
     />

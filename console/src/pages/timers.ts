@@ -2,7 +2,9 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Ctx } from '../ctx.js';
-import { ErrorBox, Field, Select, Table, html } from '../ui.js';
+import { OutcomeView, useOutcome } from '../outcome.js';
+import { Field, RowActions, Select, Table, html } from '../ui.js';
+import { DraftForm, draftCalls } from './draft-form.js';
 import { describeSchedule, nextRuns, type TimerSchedule } from './timer-runs.js';
 
 /** A timer as `GET /admin/triggers/timers/{sk}` answers it. */
@@ -45,17 +47,21 @@ export function TimersSection(props: { ctx: Ctx; services: readonly string[] }):
   const sk = ctx.systemKey;
   const [timers, setTimers] = useState<Timer[]>([]);
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
+  const outcome = useOutcome();
+  const { setError } = outcome;
   const load = (): void => {
     ctx.api.get<Timer[]>(`/admin/triggers/timers/${sk}`).then(setTimers, setError);
   };
   useEffect(load, [sk]);
 
-  const save = async (e: Event): Promise<void> => {
+  const calls = draftCalls(ctx, outcome, {
+    base: `/admin/triggers/timers/${sk}`,
+    noun: 'timer',
+    onSaved: () => setDraft(EMPTY),
+    reload: load,
+  });
+  const save = (e: Event): void => {
     e.preventDefault();
-    setError(null);
-    setStatus('');
     const body: Record<string, unknown> = {
       start_time: draft.start === '' ? 'Now' : draft.start,
       repeats: Number(draft.repeats),
@@ -64,25 +70,7 @@ export function TimersSection(props: { ctx: Ctx; services: readonly string[] }):
     };
     if (draft.cron.trim() !== '') body.cron = draft.cron.trim();
     else body.frequency = Number(draft.frequency);
-    const path = `/admin/triggers/timers/${sk}/${encodeURIComponent(draft.name)}`;
-    try {
-      await (draft.editing ? ctx.api.put(path, body) : ctx.api.post(path, body));
-      setStatus(`${draft.editing ? 'Updated' : 'Created'} timer ${draft.name}`);
-      setDraft(EMPTY);
-      load();
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const remove = async (name: string): Promise<void> => {
-    setError(null);
-    try {
-      await ctx.api.del(`/admin/triggers/timers/${sk}/${encodeURIComponent(name)}`);
-      setStatus(`Deleted timer ${name}`);
-      load();
-    } catch (err) {
-      setError(err);
-    }
+    calls.save(draft.name, draft.editing, body);
   };
   const edit = (t: Timer): void =>
     setDraft({
@@ -106,8 +94,7 @@ export function TimersSection(props: { ctx: Ctx; services: readonly string[] }):
 
   return html`<section aria-label="Timers">
     <h2>Timers</h2>
-    <${ErrorBox} error=${error} onDismiss=${() => setError(null)} />
-    ${status === '' ? null : html`<p role="status" class="ok">${status}</p>`}
+    <${OutcomeView} outcome=${outcome} />
     <${Table}
       label="Timers"
       rows=${timers}
@@ -125,81 +112,58 @@ export function TimersSection(props: { ctx: Ctx; services: readonly string[] }):
         {
           title: '',
           cell: (t: Timer) =>
-            html`<button
-                type="button"
-                class="secondary"
-                aria-label=${`Edit timer ${t.name}`}
-                onClick=${() => edit(t)}
-              >
-                Edit
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                aria-label=${`Delete timer ${t.name}`}
-                onClick=${() => void remove(t.name)}
-              >
-                Delete
-              </button>`,
+            html`<${RowActions}
+              actions=${[
+                { label: 'Edit', name: `Edit timer ${t.name}`, onClick: () => edit(t) },
+                { label: 'Delete', name: `Delete timer ${t.name}`, onClick: () => calls.remove(t.name) },
+              ]}
+            />`,
         },
       ]}
     />
-    <form class="panel" aria-label=${draft.editing ? 'Edit timer' : 'Create a timer'} onSubmit=${save}>
-      <h2>${draft.editing ? `Edit timer ${draft.name}` : 'New timer'}</h2>
-      <div class="row">
-        ${
-          draft.editing
-            ? null
-            : html`<${Field}
-                label="Timer name"
-                value=${draft.name}
-                required=${true}
-                onInput=${(v: string) => setDraft({ ...draft, name: v })}
-              />`
-        }
-        <${Field}
-          label="Start (RFC 3339 or Now)"
-          value=${draft.start}
-          onInput=${(v: string) => setDraft({ ...draft, start: v })}
-        />
-        <${Field}
-          label="Every (seconds)"
-          type="number"
-          value=${draft.frequency}
-          onInput=${(v: string) => setDraft({ ...draft, frequency: v })}
-        />
-        <${Field}
-          label="Repeats (-1 forever)"
-          type="number"
-          value=${draft.repeats}
-          onInput=${(v: string) => setDraft({ ...draft, repeats: v })}
-        />
-        <${Field}
-          label="Cron (instead of Every)"
-          value=${draft.cron}
-          placeholder="*/5 * * * *"
-          onInput=${(v: string) => setDraft({ ...draft, cron: v })}
-        />
-        <${Select}
-          label="Timer service"
-          value=${draft.service}
-          options=${[{ value: '', label: '— none: publish $timer/<name> —' }, ...props.services.map((s) => ({ value: s, label: s }))]}
-          onChange=${(s: string) => setDraft({ ...draft, service: s })}
-        />
-        <${Field}
-          label="Description"
-          value=${draft.description}
-          onInput=${(v: string) => setDraft({ ...draft, description: v })}
-        />
-        <button type="submit" disabled=${draft.name === ''}>
-          ${draft.editing ? 'Save timer' : 'Create timer'}
-        </button>
-        ${
-          draft.editing
-            ? html`<button type="button" class="secondary" onClick=${() => setDraft(EMPTY)}>Cancel</button>`
-            : null
-        }
-      </div>
-    </form>
+    <${DraftForm}
+      noun="timer"
+      editing=${draft.editing}
+      name=${draft.name}
+      onName=${(v: string) => setDraft({ ...draft, name: v })}
+      canSave=${draft.name !== ''}
+      onSubmit=${save}
+      onCancel=${() => setDraft(EMPTY)}
+    >
+      <${Field}
+        label="Start (RFC 3339 or Now)"
+        value=${draft.start}
+        onInput=${(v: string) => setDraft({ ...draft, start: v })}
+      />
+      <${Field}
+        label="Every (seconds)"
+        type="number"
+        value=${draft.frequency}
+        onInput=${(v: string) => setDraft({ ...draft, frequency: v })}
+      />
+      <${Field}
+        label="Repeats (-1 forever)"
+        type="number"
+        value=${draft.repeats}
+        onInput=${(v: string) => setDraft({ ...draft, repeats: v })}
+      />
+      <${Field}
+        label="Cron (instead of Every)"
+        value=${draft.cron}
+        placeholder="*/5 * * * *"
+        onInput=${(v: string) => setDraft({ ...draft, cron: v })}
+      />
+      <${Select}
+        label="Timer service"
+        value=${draft.service}
+        options=${[{ value: '', label: '— none: publish $timer/<name> —' }, ...props.services.map((s) => ({ value: s, label: s }))]}
+        onChange=${(s: string) => setDraft({ ...draft, service: s })}
+      />
+      <${Field}
+        label="Description"
+        value=${draft.description}
+        onInput=${(v: string) => setDraft({ ...draft, description: v })}
+      />
+    </${DraftForm}>
   </section>`;
 }
