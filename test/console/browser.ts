@@ -129,3 +129,30 @@ export async function startConsoleHarness(
     throw err;
   }
 }
+
+/** Harnesses for a suite's tests, each closed after its test (call inside `describe`: it adds an afterEach). */
+export function harnessPerTest(): {
+  start(options?: Parameters<typeof startConsoleHarness>[0]): Promise<ConsoleHarness>;
+  /** Started, signed in as the admin, with a new system `name` open; `before` counts page errors so far. */
+  withSystem(name: string): Promise<{ h: ConsoleHarness; sk: string; before: number }>;
+} {
+  let current: ConsoleHarness | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const start = async (options?: Parameters<typeof startConsoleHarness>[0]): Promise<ConsoleHarness> => {
+    current = await startConsoleHarness(options);
+    return current;
+  };
+  return {
+    start,
+    async withSystem(name) {
+      const h = await start();
+      await h.signIn();
+      const sk = await h.createSystem(name);
+      // What the shell logged while signing in is the shell's test; the page under test starts from here.
+      return { h, sk, before: h.pageErrors.length };
+    },
+  };
+}

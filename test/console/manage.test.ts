@@ -3,7 +3,7 @@
 // from it; a timer shows its next runs; a user and a role are created, the role edited and checked; an edge
 // is registered and an asset deployed.
 import { expect } from 'chai';
-import { startConsoleHarness, type ConsoleHarness } from './browser.js';
+import { harnessPerTest, type ConsoleHarness } from './browser.js';
 
 /** A developer REST call beside the browser (seeding and checking what the console did). */
 async function rest<T>(h: ConsoleHarness, method: string, path: string, body?: unknown): Promise<T> {
@@ -24,18 +24,11 @@ const ECHO = `function Echo(req, resp) {
 
 describe('console messages, automation, identity and edges (real chromium)', function () {
   this.timeout(90_000);
-  let h: ConsoleHarness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-  });
+  const harnesses = harnessPerTest();
 
   it('adds a Messaging::Publish trigger, publishes from the topic explorer and watches the output arrive', async () => {
-    h = await startConsoleHarness();
-    await h.signIn();
-    const sk = await h.createSystem('messages demo');
+    const { h, sk, before } = await harnesses.withSystem('messages demo');
     const { page } = h;
-    const before = h.pageErrors.length;
     await rest(h, 'POST', `/admin/code/v/1/${sk}/Echo`, { code: ECHO });
 
     await h.open(sk, 'automation');
@@ -96,11 +89,8 @@ describe('console messages, automation, identity and edges (real chromium)', fun
   });
 
   it('creates a user and a role, edits the role and checks a topic against it', async () => {
-    h = await startConsoleHarness();
-    await h.signIn();
-    const sk = await h.createSystem('identity demo');
+    const { h, sk, before } = await harnesses.withSystem('identity demo');
     const { page } = h;
-    const before = h.pageErrors.length;
     await h.open(sk, 'identity');
 
     const user = page.getByRole('form', { name: 'Create a user' });
@@ -159,11 +149,8 @@ describe('console messages, automation, identity and edges (real chromium)', fun
   });
 
   it('registers an edge, deploys a service to it and undeploys it', async () => {
-    h = await startConsoleHarness();
-    await h.signIn();
-    const sk = await h.createSystem('edges demo');
+    const { h, sk, before } = await harnesses.withSystem('edges demo');
     const { page } = h;
-    const before = h.pageErrors.length;
     await rest(h, 'POST', `/admin/code/v/1/${sk}/Echo`, { code: ECHO });
     await h.open(sk, 'edges');
     const form = page.getByRole('form', { name: 'Register an edge' });

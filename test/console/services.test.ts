@@ -3,7 +3,7 @@
 // log and run time shown), its log line arrives live on the Live logs page, and a version is rolled back.
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { startConsoleHarness, type ConsoleHarness } from './browser.js';
+import { harnessPerTest } from './browser.js';
 
 /** Replaces the editor's text (insertText: no key events, so no auto-closed brackets). */
 async function setSource(page: Page, code: string): Promise<void> {
@@ -19,19 +19,11 @@ const v2 = v1.replace('"hi "', '"hello "');
 
 describe('console services and live logs (real chromium)', function () {
   this.timeout(90_000);
-  let h: ConsoleHarness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-  });
+  const harnesses = harnessPerTest();
 
   it('marks a syntax error inline, test-runs with parameters, tails the run live and rolls back', async () => {
-    h = await startConsoleHarness();
-    await h.signIn();
-    const sk = await h.createSystem('services demo');
+    const { h, sk, before } = await harnesses.withSystem('services demo');
     const { page } = h;
-    // What the shell logged while signing in is the shell's test; from here on, these pages add nothing.
-    const before = h.pageErrors.length;
     await h.open(sk, 'services');
 
     await page.getByLabel('New service name').fill('Greet');

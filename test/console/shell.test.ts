@@ -2,18 +2,14 @@
 // code), create a system, the overview's figures follow MQTT traffic, errors from the API are shown.
 import { expect } from 'chai';
 import mqtt from 'mqtt';
-import { startConsoleHarness, UI_TIMEOUT_MS, type ConsoleHarness } from './browser.js';
+import { harnessPerTest, UI_TIMEOUT_MS } from './browser.js';
 
 describe('console shell (real chromium)', function () {
   this.timeout(60_000);
-  let h: ConsoleHarness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-  });
+  const harnesses = harnessPerTest();
 
   it('serves the console at / with a CSP and revalidating cache headers', async () => {
-    h = await startConsoleHarness();
+    const h = await harnesses.start();
     const res = await fetch(`${h.tp.url}/`);
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/html/);
@@ -27,7 +23,7 @@ describe('console shell (real chromium)', function () {
   });
 
   it('shows a refused sign-in with its error code, then signs in and creates a system', async () => {
-    h = await startConsoleHarness();
+    const h = await harnesses.start();
     const { page } = h;
     await page.goto(`${h.tp.url}/`);
     await page.getByLabel('Email').fill('admin@test.local');
@@ -53,7 +49,7 @@ describe('console shell (real chromium)', function () {
   });
 
   it("shows the overview's figures following MQTT traffic, without a reload", async () => {
-    h = await startConsoleHarness();
+    const h = await harnesses.start();
     await h.signIn();
     const key = await h.createSystem('traffic');
     const { page } = h;
@@ -82,7 +78,7 @@ describe('console shell (real chromium)', function () {
   });
 
   it('shows an API refusal on a page with its code (a system key that is not the developer’s)', async () => {
-    h = await startConsoleHarness();
+    const h = await harnesses.start();
     await h.signIn();
     await h.open('nosuchsystem', 'overview');
     const alert = h.page.getByRole('alert').first();
