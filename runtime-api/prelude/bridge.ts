@@ -30,13 +30,16 @@ export interface Bridge {
   send(op: string, ...args: Array<string | number | boolean>): void;
   /** A publish: sent now, or (stream runs) held in the outbox until the next crossing or OUTBOX_SIZE. */
   publish(topic: string, payload: string, qos: number, retain: boolean, binary: boolean): void;
-  /** Stream runs hold publishes in an outbox; one crossing then carries many. */
-  batchPublishes(on: boolean): void;
+  /** Starts the next run of the context: not ended, outbox empty; `stream` runs batch their publishes. */
+  begin(stream: boolean): void;
   end(): void;
   readonly ended: boolean;
 }
 
-/** Wraps the host reference; `ended` stops every later crossing so code after resp.* has no effect. */
+/**
+ * Wraps the host reference; `ended` stops every later crossing so code after resp.* has no effect. One bridge
+ * serves every run of a context (built once with the runtime API); `begin` opens it for the next run.
+ */
 export function createBridge(ref: HostReference): Bridge {
   let ended = false;
   let sentSinceCall = 0;
@@ -90,8 +93,11 @@ export function createBridge(ref: HostReference): Bridge {
       }
       if (++sentSinceCall >= PUBLISH_WINDOW) call(CALL_OPS.drain);
     },
-    batchPublishes(on) {
-      batching = on;
+    begin(stream) {
+      ended = false;
+      sentSinceCall = 0;
+      batching = stream;
+      outbox = [];
     },
     end() {
       if (!ended) flush();

@@ -43,7 +43,7 @@ const TIMER_OPS: ResourceOps = {
   delete: 'timer.delete',
 };
 
-/** Builds the ClearBlade global for one context. */
+/** Builds the ClearBlade global's long-lived methods for one context (a run's identity comes from `identity`). */
 export function createClearBlade(
   bridge: Bridge,
   config: InstallConfig,
@@ -103,15 +103,11 @@ export function createClearBlade(
     },
   });
 
+  // The template of the ClearBlade global: built once per context; each run gets a shallow copy with its own
+  // `systemSecret`, `user`, `Trigger` and `Timer` (prelude/index.ts, beginRun).
   return {
     URI: config.platformUrl,
     systemKey: config.systemKey,
-    get systemSecret() {
-      return config.systemSecret;
-    },
-    get user() {
-      return identity();
-    },
     /** All documented forms are accepted for the service's own system; the run keeps its identity. */
     init(options: unknown) {
       if (options === null || typeof options !== 'object')

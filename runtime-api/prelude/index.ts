@@ -21,10 +21,11 @@ const parse = JSON.parse;
 const stringify = JSON.stringify;
 const defineProperty = Object.defineProperty;
 const keys = Object.keys;
+const freeze = Object.freeze;
 const apply = Reflect.apply;
 const call = (fn: Factory, self: unknown, a: unknown, b: unknown): unknown => apply(fn, self, [a, b]);
 
-/** The globals createScope defines for every run. */
+/** The globals `Api.begin` defines for every run. */
 const RUNTIME_GLOBALS = [
   'ClearBlade',
   'Requests',
@@ -45,52 +46,45 @@ function take(g: Globals, name: string): unknown {
   return value;
 }
 
-/** The globals of one run and the run they serve, begun from `readBegin` when first asked. */
-interface Scope {
-  begun(): Run | undefined;
-  readonly module: { exports: unknown };
-  /** Whether the run's WebAssembly charged any memory (a warm context is then replaced). */
-  wasmUsed(): boolean;
+/** The runtime API of one context, built once; `begin` starts a run and defines its globals. */
+interface Api {
+  /** Begins the run of `beginJson` (a BeginRequest's JSON) and sets its globals; undefined for no request. */
+  begin(beginJson: unknown): Run | undefined;
+  /** The run's `module` (its `exports` is the run's `exports` global). */
+  module(): { exports: unknown };
+}
+
+/** Freezes the long-lived functions of an API template (and their `prototype`), so no run can change them. */
+function freezeFunctions(holder: Record<string, unknown>): void {
+  for (const key of keys(holder)) {
+    const v = holder[key];
+    if (typeof v !== 'function') continue;
+    const proto: unknown = (v as { prototype?: unknown }).prototype;
+    if (proto !== null && typeof proto === 'object') freeze(proto);
+    freeze(v);
+  }
 }
 
 /**
- * Defines this run's globals (ClearBlade, log, console, …, a fresh `module`) on the global object. Every
- * object here is new for the run: nothing one run does to them reaches the next.
+ * Builds the runtime API (bridge, ClearBlade, Messaging, log/console, Requests, fetch, newUUID, sleep) ONCE
+ * per context. Its functions are long-lived and frozen and consult the current run's record (`run`,
+ * `random`, the bridge's and Messaging's per-run state), so beginning a run allocates only that record and
+ * the run's new objects: shallow copies of `ClearBlade` (with its `Trigger`/`Timer`) and `console`, and a
+ * new `module`/`exports`/`cbmeta` (nothing a run adds to them reaches the next run).
  */
-function createScope(
-  g: Globals,
-  ref: HostReference,
-  config: InstallConfig,
-  readBegin: () => unknown,
-  wasm: () => boolean,
-  pinned: boolean,
-): Scope {
+function createApi(g: Globals, ref: HostReference, config: InstallConfig, pinned: boolean): Api {
   const bridge = createBridge(ref);
   const { log, console } = createLoggers(bridge, config.maxLogLineChars);
   let run: Run | undefined;
   let random = '';
-
-  /** The run, begun from the request the engine handed over (read once). */
-  const begun = (): Run | undefined => {
-    if (run !== undefined) return run;
-    const text = readBegin();
-    if (typeof text !== 'string') return undefined;
-    const begin = parse(text) as BeginRequest;
-    random = begin.random;
-    bridge.batchPublishes(begin.stream);
-    config.systemSecret = begin.systemSecret;
-    (globals.cbmeta as { system_secret: string }).system_secret = begin.systemSecret;
-    run = createRun(bridge, config, begin);
-    return run;
-  };
+  let module = { exports: {} as unknown };
 
   const identity = (): Identity => {
-    const r = begun();
+    const r = run;
     return { email: r?.req.userEmail ?? '', authToken: r?.req.userToken ?? '', user_id: r?.req.userid ?? '' };
   };
 
   const newUUID = (): string => {
-    begun();
     if (random.length < 32) {
       const answer = bridge.call(CALL_OPS.random);
       if (!answer.ok) throw new Error(answer.message);
@@ -108,56 +102,95 @@ function createScope(
   };
 
   const messaging = createMessagingFactory(bridge);
-  const clearBlade = createClearBlade(bridge, config, messaging, identity, log);
+  const clearBlade = createClearBlade(bridge, config, messaging.Messaging, identity, log);
   const { Requests, fetch } = createRequests(bridge, console);
-  const module = { exports: {} as Record<string, unknown> };
-  const globals: Globals = {
-    ClearBlade: clearBlade,
-    Requests,
-    fetch,
-    log,
-    console,
-    newUUID,
-    sleep,
-    module,
-    exports: module.exports,
-    cbmeta: {
-      is_edge: config.isEdge,
-      edge_id: config.edgeId,
-      platform_url: config.platformUrl,
-      node_id: config.nodeId,
-      service_id: `${config.systemKey}::${config.serviceName}`,
-      service_name: config.serviceName,
-      system_key: config.systemKey,
-      system_secret: config.systemSecret,
-      code_versions: { [config.serviceName]: config.version },
-    },
+  const trigger = clearBlade.Trigger as Record<string, unknown>;
+  const timer = clearBlade.Timer as Record<string, unknown>;
+  freezeFunctions(clearBlade as unknown as Record<string, unknown>);
+  freezeFunctions(trigger);
+  freezeFunctions(timer);
+  freezeFunctions(console as unknown as Record<string, unknown>);
+  freezeFunctions({ log, Requests, fetch, newUUID, sleep, Messaging: messaging.Messaging });
+
+  const begin = (text: unknown): Run | undefined => {
+    if (typeof text !== 'string') return undefined;
+    const req = parse(text) as BeginRequest;
+    random = req.random;
+    bridge.begin(req.stream);
+    messaging.reset();
+    config.systemSecret = req.systemSecret;
+    const r = createRun(bridge, config, req);
+    run = r;
+    module = { exports: {} };
+    const globals: Globals = {
+      ClearBlade: {
+        ...clearBlade,
+        systemSecret: req.systemSecret,
+        user: identity(),
+        Trigger: { ...trigger },
+        Timer: { ...timer },
+      },
+      Requests,
+      fetch,
+      log,
+      console: { ...console },
+      newUUID,
+      sleep,
+      module,
+      exports: module.exports,
+      cbmeta: {
+        is_edge: config.isEdge,
+        edge_id: config.edgeId,
+        platform_url: config.platformUrl,
+        node_id: config.nodeId,
+        service_id: `${config.systemKey}::${config.serviceName}`,
+        service_name: config.serviceName,
+        system_key: config.systemKey,
+        system_secret: req.systemSecret,
+        code_versions: { [config.serviceName]: config.version },
+      },
+    };
+    // A warm context's runtime globals are pinned (defined once, non-configurable; see scope.ts): assigned
+    // here, reset to undefined by the restore after the run.
+    for (const name of RUNTIME_GLOBALS) {
+      if (pinned) g[name] = globals[name];
+      else
+        defineProperty(g, name, {
+          value: globals[name],
+          writable: true,
+          configurable: true,
+          enumerable: false,
+        });
+    }
+    return r;
   };
-  // A warm context's runtime globals are pinned (defined once, non-configurable; see scope.ts): assigned
-  // here, reset to undefined by the restore after the run.
-  for (const name of keys(globals)) {
-    if (pinned) g[name] = globals[name];
-    else
-      defineProperty(g, name, {
-        value: globals[name],
-        writable: true,
-        configurable: true,
-        enumerable: false,
-      });
-  }
-  return { begun, module, wasmUsed: wasm };
+  return { begin, module: () => module };
 }
 
 /** Installs the runtime API for one run of the service's plain script (strict isolation). */
 function installStrict(g: Globals, ref: HostReference, config: InstallConfig): void {
-  const wasm = installWasm(g, config.wasmMemoryMb, wasmBreach(ref, config));
-  const scope = createScope(g, ref, config, () => take(g, '__isobarBegin'), wasm, false);
+  installWasm(g, config.wasmMemoryMb, wasmBreach(ref, config));
+  const api = createApi(g, ref, config, false);
+  let run: Run | undefined;
+  const begun = (): Run | undefined => (run ??= api.begin(take(g, '__isobarBegin')));
+  // The context is installed before its run's request exists (a reserve of spare contexts): the runtime
+  // globals begin the run when first touched, and are then the run's plain data globals.
+  for (const name of RUNTIME_GLOBALS) {
+    defineProperty(g, name, {
+      configurable: true,
+      enumerable: false,
+      get: () => (begun() === undefined ? undefined : g[name]),
+      set: (value: unknown) => {
+        if (begun() !== undefined) g[name] = value;
+      },
+    });
+  }
   defineProperty(g, '__isobarMain', {
     configurable: true,
     writable: true,
     value: (entry: unknown) => {
       delete g.__isobarMain;
-      const r = scope.begun();
+      const r = begun();
       if (r === undefined) throw new Error('run not begun');
       const mod = g.module as { exports?: unknown } | null | undefined;
       return r.main(entryPoint(entry, typeof mod === 'object' && mod !== null ? mod.exports : undefined));
@@ -186,6 +219,7 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
         defineProperty(g, name, { value: undefined, writable: true, configurable: true, enumerable: false });
       }
       const snap = snapshotGlobals(g);
+      const api = createApi(g, ref, config, true);
       const done = (text: string): string => {
         const clean = restoreGlobals(g, snap) && !intrinsicsChanged(snap) && !wasm();
         // The outcome is JSON text of an object: the flag is appended without parsing it again.
@@ -195,24 +229,18 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
       // and no code ran since (the batch is one synchronous loop): restoring again would only allocate.
       const runOne = (beginJson: string, restored = false): string | Promise<string> => {
         if (!restored) restoreGlobals(g, snap);
-        let begin: unknown = beginJson;
-        const readBegin = (): unknown => {
-          const text = begin;
-          begin = undefined;
-          return text;
-        };
-        const scope = createScope(g, ref, config, readBegin, wasm, true);
-        const r = scope.begun();
+        const r = api.begin(beginJson);
         if (r === undefined) return done(stringify({ s: false, r: 'null', e: true }));
+        const module = api.module();
         let entry: unknown;
         try {
-          entry = call(factory, g, scope.module, scope.module.exports);
+          entry = call(factory, g, module, module.exports);
         } catch (err) {
           return done(r.fail(err));
         }
         let out: string | Promise<string>;
         try {
-          out = r.main(entryPoint(entry, scope.module.exports));
+          out = r.main(entryPoint(entry, module.exports));
         } catch (err) {
           return done(r.fail(err));
         }

@@ -38,11 +38,22 @@ export interface Messaging {
   cancelCBInterval(id: string, cb?: Callback): void;
 }
 
-/** One Messaging state per run: every Messaging() object shares the run's subscriptions and inbox. */
-export function createMessagingFactory(bridge: Bridge): (options?: unknown, cb?: unknown) => Messaging {
+/** ClearBlade.Messaging for a context, and the reset that starts the next run's Messaging state. */
+export interface MessagingApi {
+  readonly Messaging: (options?: unknown, cb?: unknown) => Messaging;
+  reset(): void;
+}
+
+/**
+ * Built once per context. One Messaging state per run: every Messaging() call of a run answers the run's one
+ * object (a copy of the long-lived methods, so a run may patch it) sharing the run's subscriptions and inbox;
+ * `reset` forgets them before the next run (the host ended the subscriptions with the run).
+ */
+export function createMessagingFactory(bridge: Bridge): MessagingApi {
   const subs = new Map<string, number>();
-  const inbox: Array<[number, string, string]> = [];
+  let inbox: Array<[number, string, string]> = [];
   let head = 0;
+  let current: Messaging | undefined;
 
   const platform = (op: BridgeOp, args: unknown[], cb: unknown) =>
     deliver(bridge.call(CALL_OPS.platform, op, stringify(args)), cb);
@@ -147,9 +158,20 @@ export function createMessagingFactory(bridge: Bridge): (options?: unknown, cb?:
     },
   };
 
-  return (...args: unknown[]) => {
-    const cb = lastCallback(args);
-    if (cb !== undefined) cb(false, null);
-    return messaging;
+  // Long-lived: no run may change the methods behind the next run's copy.
+  for (const method of Object.values(messaging)) Object.freeze(method);
+  return {
+    Messaging: (...args: unknown[]) => {
+      current ??= { ...messaging };
+      const cb = lastCallback(args);
+      if (cb !== undefined) cb(false, null);
+      return current;
+    },
+    reset() {
+      subs.clear();
+      inbox = [];
+      head = 0;
+      current = undefined;
+    },
   };
 }

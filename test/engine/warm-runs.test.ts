@@ -93,6 +93,28 @@ describe('engine: warm runs', () => {
       ]);
     });
 
+    it('the runtime API is built once, but nothing a run adds to or replaces on it reaches the next run', async () => {
+      // ClearBlade, console, Messaging() and cbmeta are new objects every run (copies of long-lived methods,
+      // which are frozen): additions and replacements on them, and on the functions, stay in their run.
+      const [a, b] = await twice(
+        probe(
+          'ApiState',
+          '',
+          [
+            'var m = ClearBlade.Messaging()',
+            'seen.push(typeof ClearBlade.mine, typeof console.mine, typeof m.mine, typeof cbmeta.mine, typeof ClearBlade.Trigger.mine, String(m.publish).length > 0 && m.publish.name !== "evil", typeof log.mine, ClearBlade.user.email)',
+            'ClearBlade.mine = console.mine = m.mine = cbmeta.mine = ClearBlade.Trigger.mine = req.params.who',
+            'm.publish = function evil() {}',
+            'seen.push(ClearBlade.Messaging() === m, m.publish.name, Object.isFrozen(log))',
+            'log.mine = 1',
+          ].join('; '),
+        ),
+      );
+      const fresh = ['undefined', 'undefined', 'undefined', 'undefined', 'undefined', true, 'undefined'];
+      expect(a.results).to.deep.equal([1, ...fresh, caller.name, true, 'evil', true]);
+      expect(b.results).to.deep.equal([2, ...fresh, other.name, true, 'evil', true]);
+    });
+
     it('a deletion cannot hide an addition: globals are pinned, names added are found by the key count', async () => {
       // The restore compares the global object's key count with the snapshot's; it is only sound because a
       // snapshotted global cannot be deleted (nor turned into an accessor), whatever the run tries.
