@@ -215,6 +215,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     routes,
     auth: restAuth,
     healthy: () => ready,
+    throttled: { clock, holdMs: config.identity.loginTarpitMs, max: 1024 },
   });
   let closing: Promise<void> | undefined;
 

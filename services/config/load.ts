@@ -87,6 +87,7 @@ export interface IdentityConfig {
   readonly loginAccountFailures: number;
   readonly loginAddressFailures: number;
   readonly loginWindow: number;
+  readonly loginTarpitMs: number;
 }
 
 export interface EdgeConfig {

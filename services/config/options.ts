@@ -187,6 +187,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Login-throttle window, seconds: the allowed failures drain evenly over it',
   },
   {
+    key: 'identity.loginTarpitMs',
+    env: 'ISOBAR_LOGIN_TARPIT',
+    flag: '--login-tarpit',
+    type: 'int',
+    min: 0,
+    max: 10000,
+    default: 1000,
+    doc: 'Milliseconds a throttled login answer (429) is held before it is sent, at most 1,024 at once (then answered at once with Connection: close): a guesser gets one answer per connection per hold instead of thousands a second; 0 = answer at once',
+  },
+  {
     key: 'http.bodyLimit',
     env: 'ISOBAR_HTTP_BODY_LIMIT',
     flag: '--http-body-limit',

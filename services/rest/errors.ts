@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../kernel/log.js';
+import type { Clock } from '../kernel/clock.js';
 
 /** The body of every REST error: `{statusCode, code, error, message}` with a stable code. */
 export interface ErrorBody {
@@ -61,9 +62,24 @@ export function errorBody(err: IsobarError): ErrorBody {
   };
 }
 
+/**
+ * How refused logins are answered. A guesser on keep-alive connections otherwise gets thousands of cheap 429s a
+ * second, and answering them is CPU taken from every tenant; held for `holdMs`, each of its connections gets one
+ * answer per hold. At most `max` answers are held at once (a timer and a socket each); beyond that the 429 goes at
+ * once with `Connection: close`, so a flood of connections pays a reconnect per guess instead.
+ */
+export interface ThrottledAnswers {
+  readonly clock: Clock;
+  readonly holdMs: number;
+  readonly max: number;
+  /** Called when an answer is held (tests wait on it). */
+  readonly onHold?: () => void;
+}
+
 /** Fastify error handler: one envelope for every failure; system faults are logged with their cause. */
-export function createErrorHandler(log: Log, bodyLimit: number) {
-  return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+export function createErrorHandler(log: Log, bodyLimit: number, throttled?: ThrottledAnswers) {
+  let held = 0;
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
     const e = toIsobarError(err, bodyLimit);
     if (e.spec.fault === 'system') {
       log.error('request failed', {
@@ -76,6 +92,21 @@ export function createErrorHandler(log: Log, bodyLimit: number) {
     // Throttles (429) and overloads (503) say when to come back: the `retryAfter` param, in seconds.
     const retryAfter = e.params.retryAfter;
     if (typeof retryAfter === 'number') void reply.header('Retry-After', String(Math.max(1, retryAfter)));
+    if (e.code === 'CB_ERR_AUTH_THROTTLED' && throttled !== undefined && throttled.holdMs > 0) {
+      if (held >= throttled.max) {
+        void reply.header('Connection', 'close');
+      } else {
+        held++;
+        const body = errorBody(e);
+        throttled.clock.setTimer(throttled.holdMs, () => {
+          held--;
+          if (!reply.sent && !request.raw.destroyed) void reply.status(e.status).send(body);
+        });
+        throttled.onHold?.();
+        return reply; // answered later: Fastify waits for this reply
+      }
+    }
     void reply.status(e.status).send(errorBody(e));
+    return undefined;
   };
 }

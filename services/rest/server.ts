@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../kernel/log.js';
 import type { RestAuth } from './auth.js';
-import { createErrorHandler, errorBody } from './errors.js';
+import { createErrorHandler, errorBody, type ThrottledAnswers } from './errors.js';
 import { installRouteAuth } from './route-auth.js';
 import { installLenientBodies } from './bodies.js';
 
@@ -18,6 +18,8 @@ export interface HttpOptions {
   readonly auth: RestAuth;
   /** Answers /healthz: false while starting or draining. */
   readonly healthy: () => boolean;
+  /** Refused logins are held before they are answered (errors.ts). */
+  readonly throttled?: ThrottledAnswers;
 }
 
 /** Headers ClearBlade clients send; browsers need them allowed by CORS (reference §1.1). */
@@ -45,7 +47,7 @@ export async function createHttpApp(options: HttpOptions): Promise<FastifyInstan
   });
   // ClearBlade reads every body as JSON, whatever its Content-Type; empty is `{}` (bodies.ts).
   installLenientBodies(app);
-  app.setErrorHandler(createErrorHandler(options.log, options.bodyLimit));
+  app.setErrorHandler(createErrorHandler(options.log, options.bodyLimit, options.throttled));
   app.setNotFoundHandler((request, reply) => {
     const err = new IsobarError('CB_ERR_HTTP_ROUTE_NOT_FOUND', {
       method: request.method,

@@ -56,6 +56,8 @@ export async function startTestPlatform(
       'admin.email': 'admin@test.local',
       'admin.password': 'admin-pass-1',
       'log.level': 'silent',
+      // Throttled logins answer at once in tests (holding them is tested on its own, on a manual clock).
+      'identity.loginTarpitMs': 0,
       ...ports,
       ...(options.edge === undefined
         ? {}
