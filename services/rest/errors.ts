@@ -79,7 +79,7 @@ export interface ThrottledAnswers {
 /** Fastify error handler: one envelope for every failure; system faults are logged with their cause. */
 export function createErrorHandler(log: Log, bodyLimit: number, throttled?: ThrottledAnswers) {
   let held = 0;
-  return (err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
     const e = toIsobarError(err, bodyLimit);
     if (e.spec.fault === 'system') {
       log.error('request failed', {
@@ -98,12 +98,16 @@ export function createErrorHandler(log: Log, bodyLimit: number, throttled?: Thro
       } else {
         held++;
         const body = errorBody(e);
-        throttled.clock.setTimer(throttled.holdMs, () => {
-          held--;
-          if (!reply.sent && !request.raw.destroyed) void reply.status(e.status).send(body);
+        // Fastify waits for the promise; the answer is sent before it settles, so nothing is sent twice.
+        const answered = new Promise<void>((resolve) => {
+          throttled.clock.setTimer(throttled.holdMs, () => {
+            held--;
+            if (!reply.sent && !reply.raw.destroyed) void reply.status(e.status).send(body);
+            resolve();
+          });
         });
         throttled.onHold?.();
-        return reply; // answered later: Fastify waits for this reply
+        return answered;
       }
     }
     void reply.status(e.status).send(errorBody(e));
