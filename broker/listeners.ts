@@ -143,6 +143,10 @@ export async function openListener(
         return;
       }
       ws.handleUpgrade(req, socket, head, (client) => {
+        // A frame over the bound (or a malformed one): ws writes its close frame (1009/1002), then would keep
+        // reading and discarding whatever the peer still sends while it waits for the close handshake. A peer
+        // that broke the protocol gets no handshake: the socket goes at once, so a 16 MB frame costs 64 KiB.
+        client.on('error', () => client.terminate());
         const stream = createWebSocketStream(client);
         stream.on('error', () => stream.destroy());
         hand(stream, req.socket, () => setMaxMessage(client, guard.maxMessage));
