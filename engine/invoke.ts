@@ -83,6 +83,20 @@ export function createInvoker(
    */
   const lanes = new Map<string, Promise<void>>();
 
+  /** Takes the next place in `key`'s lane: `before` settles when the run ahead leaves; `leave` lets the next go. */
+  function joinLane(key: string): { before: Promise<void> | undefined; leave: () => void } {
+    const before = lanes.get(key);
+    let leave = (): void => {};
+    const mine = new Promise<void>((resolve) => {
+      leave = () => {
+        if (lanes.get(key) === mine) lanes.delete(key);
+        resolve();
+      };
+    });
+    lanes.set(key, mine);
+    return { before, leave };
+  }
+
   function resolveService(version: ServiceVersion, request: InvokeRequest, mode: RunMode): Invocation {
     const stream = mode.stream === true;
     const seconds =
@@ -304,16 +318,9 @@ export function createInvoker(
     try {
       await admit(s);
       if (mode.sandbox === undefined) {
-        const key = versionKey(version);
-        const before = lanes.get(key);
-        const mine = new Promise<void>((resolve) => {
-          leave = () => {
-            if (lanes.get(key) === mine) lanes.delete(key);
-            resolve();
-          };
-        });
-        lanes.set(key, mine);
-        if (before !== undefined) await before;
+        const lane = joinLane(versionKey(version));
+        leave = lane.leave;
+        if (lane.before !== undefined) await lane.before;
       }
       await acquireIsolate(s);
       // The run is dispatched below before the next one in line resumes (that happens in a later microtask).
@@ -347,16 +354,9 @@ export function createInvoker(
     try {
       await admit(lead);
       for (const s of all) if (lead.ticket !== undefined) tickets.set(s.run.ctx, lead.ticket);
-      const key = versionKey(lead.version);
-      const before = lanes.get(key);
-      const mine = new Promise<void>((resolve) => {
-        leave = () => {
-          if (lanes.get(key) === mine) lanes.delete(key);
-          resolve();
-        };
-      });
-      lanes.set(key, mine);
-      if (before !== undefined) await before;
+      const lane = joinLane(versionKey(lead.version));
+      leave = lane.leave;
+      if (lane.before !== undefined) await lane.before;
       await acquireIsolate(lead);
       leave?.();
       const { sandbox, prepared } = lead;
