@@ -261,11 +261,7 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
       },
       async (req) => {
         const { systemKey } = req.identity;
-        if ((identity.listLevel(req.principal, systemKey, 'users') & 1) === 0) {
-          throw new IsobarError('CB_ERR_AUTH_FORBIDDEN', {
-            detail: 'reading users needs the users permission',
-          });
-        }
+        requireListRight(identity, req.principal, systemKey, 'users', PERM.READ, 'reading users');
         const { data, total } = await identity.listUsers(systemKey, parseQuery(req.query.query));
         return { Data: data, Total: total };
       },
