@@ -330,10 +330,6 @@ export class Sandbox {
   }
 
   /**
-   * Gives a context back after its run. A warm context is kept for the next run unless `reason` says why
-   * it must go (or it served `maxRuns`); a strict one is always freed.
-   */
-  /**
    * Runs a batch of requests in a warm context in one crossing (the prelude's runBatch): resolves with the
    * JSON array of the outcomes it reached. `runs[i]` serves run i's ops; the prelude's `next` marker after
    * each run moves the bridge to the next one and tells `onNext`. `timeoutMs` bounds each run (the caller's
@@ -361,6 +357,10 @@ export class Sandbox {
     });
   }
 
+  /**
+   * Gives a context back after its run. A warm context is kept for the next run unless `reason` says why
+   * it must go (or it served `maxRuns`); a strict one is always freed.
+   */
   finish(prepared: PreparedContext, reason: RecycleReason | undefined): void {
     prepared.slot.run = undefined;
     prepared.slot.onNext = undefined;
