@@ -21,11 +21,6 @@ const TOPIC_OF = new Map<string, string>(
   DEFINITIONS.flatMap((d) => (d.topic === undefined ? [] : [[`${d.def_module}::${d.def_name}`, d.topic]])),
 );
 
-/** The event topic of an action, if it has one. */
-export function eventTopicOf(action: ActionKey): string | undefined {
-  return TOPIC_OF.get(action);
-}
-
 /** `$timer/<name>`. */
 export function timerTopic(name: string): string {
   return `${EVENT_TOPICS.timerPrefix}${name}`;
