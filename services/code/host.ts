@@ -6,6 +6,7 @@
 import type { Caller, Host, HostContext, InvokeResult, LogLine } from '../../engine/types.js';
 import type { ClientIdentity, InternalHandler, PublishOptions } from '../../broker/types.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
+import { parseShared } from '../../runtime-api/topics.js';
 import type { OpHandler } from '../kernel/component.js';
 import type { Log } from '../kernel/log.js';
 import { createHopCarry } from '../automation/hop-carry.js';
@@ -46,13 +47,6 @@ export interface HostOptions {
    * publish to / subscribe to `topic`; the broker checks `runAs` itself. Absent = no bounds.
    */
   readonly withinBounds?: (runAs: Caller, topic: string, action: 'publish' | 'subscribe') => boolean;
-}
-
-/** The filter a `$share/<group>/<filter>` subscription matches (the ACL judges that one). */
-function plainFilter(filter: string): string {
-  if (!filter.startsWith('$share/')) return filter;
-  const slash = filter.indexOf('/', '$share/'.length);
-  return slash === -1 ? filter : filter.slice(slash + 1);
 }
 
 function toBuffer(payload: string | Uint8Array): Buffer {
@@ -98,7 +92,7 @@ export function createHost(options: HostOptions): Host {
   return {
     publish: (ctx, topic, payload, qos, retain) => publish(ctx, topic, toBuffer(payload), qos, retain),
     async subscribe(ctx, filter, onMessage) {
-      if (options.withinBounds?.(ctx.runAs, plainFilter(filter), 'subscribe') === false) {
+      if (options.withinBounds?.(ctx.runAs, parseShared(filter)?.filter ?? filter, 'subscribe') === false) {
         throw new IsobarError('CB_ERR_MQTT_SUBSCRIBE_DENIED', { filter });
       }
       const unsubscribe = await broker.subscribe(
