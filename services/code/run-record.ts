@@ -20,8 +20,6 @@ export interface RunRecorder {
   ): InvokeResult;
   /** Records a stream instance that exited (crash, fault or return) as a run of source `stream`. */
   streamExited(version: ServiceVersion, ttlMinutes: number, instance: RunningInstance): void;
-  /** The decoded map of a version (cached per version object), if its bundle carries one. */
-  mapOf(version: ServiceVersion): DecodedMap | undefined;
 }
 
 /** Builds the recorder over the log store and the live tail. */
@@ -29,6 +27,7 @@ export function createRunRecorder(deps: { logs: CodeLogs; tail: RunTail; clock: 
   const { logs, tail, clock } = deps;
   const maps = new WeakMap<ServiceVersion, DecodedMap | null>();
 
+  /** The decoded map of a version (cached per version object), if its bundle carries one. */
   const mapOf = (version: ServiceVersion): DecodedMap | undefined => {
     let map = maps.get(version);
     if (map === undefined) {
@@ -55,13 +54,15 @@ export function createRunRecorder(deps: { logs: CodeLogs; tail: RunTail; clock: 
     code: string | undefined,
     message: string,
     stack: string | undefined,
+    /** `stack` already mapped to the author's source, when the caller has it. */
+    mapped = stack === undefined ? undefined : mapText(version, stack),
   ): RunFailure => {
     const position = stack === undefined ? undefined : firstPosition(stack, version.name, mapOf(version));
     return {
       ...(code === undefined ? {} : { code }),
       message,
       ...(position === undefined ? {} : { position }),
-      ...(stack === undefined ? {} : { stack: mapText(version, stack) }),
+      ...(mapped === undefined ? {} : { stack: mapped }),
     };
   };
 
@@ -71,7 +72,6 @@ export function createRunRecorder(deps: { logs: CodeLogs; tail: RunTail; clock: 
   const publish = (version: ServiceVersion, event: RunEvent) => tail.publish(version.systemKey, event);
 
   return {
-    mapOf,
     ended(version, ttlMinutes, run, raw) {
       const stack = raw.stack === undefined ? undefined : mapText(version, raw.stack);
       const result: InvokeResult = {
@@ -81,7 +81,7 @@ export function createRunRecorder(deps: { logs: CodeLogs; tail: RunTail; clock: 
       };
       const failure = result.success
         ? undefined
-        : failureOf(version, raw.code, raw.message ?? textOf(raw.results), raw.stack);
+        : failureOf(version, raw.code, raw.message ?? textOf(raw.results), raw.stack, stack);
       const keep = run.logging || !result.success;
       if (keep) {
         logs.record({
