@@ -169,6 +169,7 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     if (current === undefined) throw new IsobarError('CB_ERR_CODE_SERVICE_UNKNOWN', { name });
     const version = versionOf(current);
     const logging = current.record.logging_enabled;
+    const secret = systemSecret(systemKey);
     const results: Array<InvokeResult | undefined> = [];
     const requests: InvokeRequest[] = [];
     const at: number[] = [];
@@ -183,7 +184,7 @@ export function createInvoker(deps: InvokerDeps): Invoker {
         params: item.params ?? {},
         caller: item.caller,
         runAs: await deps.runAs.micro(current, item.caller),
-        systemSecret: systemSecret(systemKey),
+        systemSecret: secret,
         instanceId: randomUUID(),
         logging,
         hop: item.hop,
