@@ -5,15 +5,10 @@
 // V8 context per run). Target: warm ratio >= 0.5. The load comes from a worker thread (keep-alive HTTP, fixed concurrency, bounded in
 // requests and time) so the server's thread does only server work.
 // Run: npm run bench -- code-rest   or   node --no-node-snapshot --import tsx bench/code-rest.ts
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
-import { loadConfig } from '../services/config/load.js';
-import { createMemoryLog } from '../services/kernel/log.js';
-import { createPlatform } from '../services/platform.js';
 import { clearBladeHeaders, createRestClient } from '../bin/cli/rest-client.js';
+import { startBenchPlatform } from './lib/platform.js';
 
 interface LoadJob {
   readonly url: string;
@@ -97,29 +92,7 @@ async function platformServer(): Promise<{
   headers: Record<string, string>;
   close: () => Promise<void>;
 }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'isobar-bench-code-'));
-  const overrides: Record<string, string | number> = {
-    dataDir,
-    host: '127.0.0.1',
-    'http.port': 0,
-    'log.level': 'silent',
-  };
-  for (const k of [
-    'tcpPort',
-    'tlsPort',
-    'wsPort',
-    'wssPort',
-    'authPort',
-    'authTlsPort',
-    'authWsPort',
-    'authWssPort',
-  ])
-    overrides[`mqtt.${k}`] = -1;
-  overrides['admin.email'] = 'bench@isobar.local';
-  overrides['admin.password'] = 'bench-pass-1';
-  const config = loadConfig({ env: {}, overrides });
-  const platform = await createPlatform(config, { log: createMemoryLog(), quiet: true });
-  const ports = await platform.start();
+  const { platform, ports, close } = await startBenchPlatform('code');
   const identity = platform.identity;
   const dev = await identity.developerByEmail('bench@isobar.local');
   if (dev === undefined) throw new Error('no developer');
@@ -143,10 +116,7 @@ async function platformServer(): Promise<{
     url: `${base}/api/v/1/code/${system.systemKey}/Add`,
     strictUrl: `${base}/api/v/1/code/${system.systemKey}/AddStrict`,
     headers: { 'ClearBlade-DevToken': token },
-    async close() {
-      await platform.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 

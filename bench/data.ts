@@ -15,12 +15,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import SQLite from 'better-sqlite3';
 import { createCollectionsApi } from '../services/collections/api.js';
-import { loadConfig } from '../services/config/load.js';
 import { systemClock } from '../services/kernel/clock.js';
 import { createPlatformEvents } from '../services/kernel/events.js';
-import { createMemoryLog } from '../services/kernel/log.js';
-import { createPlatform } from '../services/platform.js';
 import { createStore } from '../services/store/index.js';
+import { startBenchPlatform } from './lib/platform.js';
 
 const BATCH = 10_000;
 const QUERY_MS = 2000;
@@ -154,32 +152,8 @@ function MapRun(req, resp) {
 }`;
 
 async function cache(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'isobar-bench-cache-'));
-  const overrides: Record<string, string | number> = {
-    dataDir,
-    host: '127.0.0.1',
-    'http.port': 0,
-    'log.level': 'silent',
-    'admin.email': 'bench@isobar.local',
-    'admin.password': 'bench-pass-1',
-  };
-  for (const k of [
-    'tcpPort',
-    'tlsPort',
-    'wsPort',
-    'wssPort',
-    'authPort',
-    'authTlsPort',
-    'authWsPort',
-    'authWssPort',
-  ])
-    overrides[`mqtt.${k}`] = -1;
-  const platform = await createPlatform(loadConfig({ env: {}, overrides }), {
-    log: createMemoryLog(),
-    quiet: true,
-  });
+  const { platform, close } = await startBenchPlatform('cache');
   try {
-    await platform.start();
     const identity = platform.identity;
     const dev = await identity.developerByEmail('bench@isobar.local');
     if (dev === undefined) throw new Error('no developer');
@@ -218,8 +192,7 @@ async function cache(): Promise<void> {
       `  host get+set/s  caches ${fmt(host)}   plain Map ${fmt(bare)}   ratio ${(host / bare).toFixed(2)}`,
     );
   } finally {
-    await platform.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

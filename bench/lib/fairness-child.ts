@@ -4,20 +4,15 @@
 //   attacker  — tenant A's clients for one attack at a time (HTTP, MQTT, raw TCP, WebSocket).
 // Separate processes so the probe's clock and the attacker's CPU never share the platform's event loop, and
 // a platform that dies is reported instead of taking the bench with it.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import WebSocket from 'ws';
-import { loadConfig } from '../../services/config/load.js';
-import { createMemoryLog } from '../../services/kernel/log.js';
-import { createPlatform } from '../../services/platform.js';
 import { clearBladeHeaders, createRestClient } from '../../bin/cli/rest-client.js';
 import { createSamples } from './stats.js';
+import { startBenchPlatform } from './platform.js';
 
 /** What the platform child answers once it is up. */
 export interface Tenants {
@@ -124,24 +119,10 @@ const send = (m: unknown): void => {
 // ---------------------------------------------------------------- platform
 
 async function platformRole(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'isobar-bench-fair-'));
-  const overrides: Record<string, string | number | boolean> = {
-    dataDir,
-    host: '127.0.0.1',
-    'http.port': 0,
-    'mqtt.tcpPort': 0,
-    'mqtt.wsPort': 0,
-    'log.level': 'silent',
-    'admin.email': 'bench@isobar.local',
-    'admin.password': PASSWORD,
-  };
-  for (const k of ['tlsPort', 'wssPort', 'authPort', 'authTlsPort', 'authWsPort', 'authWssPort'])
-    overrides[`mqtt.${k}`] = -1;
-  const platform = await createPlatform(loadConfig({ env: {}, overrides }), {
-    log: createMemoryLog(),
-    quiet: true,
+  const { platform, ports, close } = await startBenchPlatform('fair', {
+    mqtt: ['tcpPort', 'wsPort'],
+    password: PASSWORD,
   });
-  const ports = await platform.start();
   const base = `http://127.0.0.1:${String(ports.http)}`;
   const identity = platform.identity;
   const dev = await identity.developerByEmail('bench@isobar.local');
@@ -181,8 +162,7 @@ async function platformRole(): Promise<void> {
           const mem = process.memoryUsage();
           send({ rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20 });
         } else if (m.cmd === 'close') {
-          await platform.close();
-          rmSync(dataDir, { recursive: true, force: true });
+          await close();
           send({ ok: true });
           process.exit(0);
         }

@@ -7,15 +7,11 @@
 //   floor/in/<n> → a plain Node handler (internal subscriber) → floor/out/<n>   (the in-process floor)
 // IPC: it sends {ready: {port, systemKey, token}}; {cmd: 'stats'} answers the dispatcher's counters;
 // {cmd: 'close'} closes and exits.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../../services/config/load.js';
-import { createMemoryLog } from '../../services/kernel/log.js';
-import { createPlatform, type Platform } from '../../services/platform.js';
 import { createWorkspace, developerClient } from '../../examples/workflows/workflows.js';
 import { convertReading, STREAM_SOURCE, TRIGGER_SOURCE } from './workflow-work.js';
+import type { Platform } from '../../services/platform.js';
+import { startBenchPlatform } from './platform.js';
 
 /** Pushes the services and the trigger, subscribes the floor, and waits (bounded) for the stream service. */
 async function setup(
@@ -53,31 +49,12 @@ async function setup(
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'isobar-bench-workflow-'));
-  const off = ['tlsPort', 'wsPort', 'wssPort', 'authPort', 'authTlsPort', 'authWsPort', 'authWssPort'];
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      dataDir,
-      host: '127.0.0.1',
-      'admin.email': 'bench@isobar.local',
-      'admin.password': 'bench-pass-1',
-      'log.level': 'silent',
-      'http.port': 0,
-      'mqtt.tcpPort': 0,
-      ...Object.fromEntries(off.map((k) => [`mqtt.${k}`, -1])),
-    },
-  });
-  const platform = await createPlatform(config, { log: createMemoryLog(), quiet: true });
-  const ports = await platform.start();
+  const { platform, ports, close } = await startBenchPlatform('workflow', { mqtt: ['tcpPort'] });
   const { systemKey, token } = await setup(platform, ports.http ?? 0, ports.mqtt ?? 0);
   process.on('message', (msg: { cmd: string }) => {
     if (msg.cmd === 'stats') process.send?.({ stats: platform.automation.dispatcher.stats() });
     else if (msg.cmd === 'close') {
-      void platform.close().finally(() => {
-        rmSync(dataDir, { recursive: true, force: true });
-        process.exit(0);
-      });
+      void close().finally(() => process.exit(0));
     }
   });
   process.send?.({ ready: { port: ports.mqtt, systemKey, token } });
