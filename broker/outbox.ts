@@ -81,8 +81,13 @@ export function boundDelivery(
   client.conn.once('close', () => cancelWatch?.());
 
   /** Hands a packet to aedes; `pace` = complete `done` only once the client has taken it. */
-  const hand = (deliver: DeliverFn, packet: AedesPublishPacket, done: () => void, pace: boolean) => {
-    const size = wireSize(packet);
+  const hand = (
+    deliver: DeliverFn,
+    packet: AedesPublishPacket,
+    size: number,
+    done: () => void,
+    pace: boolean,
+  ) => {
     queued += size;
     if (!pace) {
       deliver(packet, () => {
@@ -107,9 +112,9 @@ export function boundDelivery(
       release();
     });
   };
-  /** Whether a live message fits; past the bound the client counts as stalled. */
-  const fits = (packet: AedesPublishPacket): boolean => {
-    if (queued === 0 || queued + wireSize(packet) <= max) return true; // one message always goes
+  /** Whether a live message of `size` bytes fits; past the bound the client counts as stalled. */
+  const fits = (size: number): boolean => {
+    if (queued === 0 || queued + size <= max) return true; // one message always goes
     stall(`more than ${String(max)} bytes not taken`);
     return false;
   };
@@ -118,19 +123,21 @@ export function boundDelivery(
     deliver0(packet, done) {
       // Retained messages at SUBSCRIBE (the only outgoing PUBLISH with retain set under MQTT 3.1.1) come
       // from aedes' own stream, which waits for each callback and holds no shared slot: always paced.
-      if (packet.retain) return hand(original.deliver0, packet, done, true);
-      if (fits(packet)) return hand(original.deliver0, packet, done, !stalled);
+      const size = wireSize(packet);
+      if (packet.retain) return hand(original.deliver0, packet, size, done, true);
+      if (fits(size)) return hand(original.deliver0, packet, size, done, !stalled);
       if (dropped++ === 0) log.warn('mqtt slow subscriber: dropping QoS 0 messages', { ...who, queued, max });
       ctx.onDrop();
       done();
     },
     deliverQoS(packet, done) {
-      if (packet.retain) return hand(original.deliverQoS, packet, done, true);
-      if (fits(packet)) return hand(original.deliverQoS, packet, done, !stalled);
+      const size = wireSize(packet);
+      if (packet.retain) return hand(original.deliverQoS, packet, size, done, true);
+      if (fits(size)) return hand(original.deliverQoS, packet, size, done, !stalled);
       ctx.onBreach();
       log.warn('mqtt limit maxQueuedBytes breached: connection closed', {
         ...who,
-        value: queued + wireSize(packet),
+        value: queued + size,
         max,
       });
       client.conn.destroy();
