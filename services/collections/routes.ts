@@ -9,6 +9,8 @@ import { CALLER_IN_SYSTEM } from '../rest/route-auth.js';
 import {
   callerSecurity,
   clearBladeQuery,
+  columnsSchema,
+  countSchema,
   devTokenSecurity,
   openObject,
   systemKeyParams,
@@ -38,14 +40,6 @@ const fetchAnswer = {
     CURRENTPAGE: { type: 'integer' },
     NEXTPAGEURL: { type: ['string', 'null'] },
     PREVPAGEURL: { type: ['string', 'null'] },
-  },
-} as const;
-const countAnswer = { type: 'object', properties: { count: { type: 'integer' } } } as const;
-const columnsAnswer = {
-  type: 'array',
-  items: {
-    type: 'object',
-    properties: { ColumnName: { type: 'string' }, ColumnType: { type: 'string' }, PK: { type: 'boolean' } },
   },
 } as const;
 const byIdParams = {
@@ -124,7 +118,7 @@ export function collectionRoutes(api: CollectionsApi, access: CollectionAccess):
         config,
         schema: schema('Sets `$set` on the items `query` selects (needs update)', {
           body: { type: 'object', properties: { query: {}, $set: { type: 'object' } }, required: ['$set'] },
-          response: { 200: countAnswer },
+          response: { 200: countSchema },
         }),
       },
       async (req) =>
@@ -136,7 +130,7 @@ export function collectionRoutes(api: CollectionsApi, access: CollectionAccess):
         config,
         schema: schema('Deletes the items a query selects (needs delete)', {
           querystring: clearBladeQuery,
-          response: { 200: countAnswer },
+          response: { 200: countSchema },
         }),
       },
       async (req) => api.removeItems(allowed(req, resolve(req), PERM.DELETE, 'delete'), query(req)),
@@ -148,7 +142,7 @@ export function collectionRoutes(api: CollectionsApi, access: CollectionAccess):
           config,
           schema: schema('Number of items a query selects (needs read)', {
             querystring: clearBladeQuery,
-            response: { 200: countAnswer },
+            response: { 200: countSchema },
           }),
         },
         async (req) => api.count(allowed(req, resolve(req), PERM.READ, 'read'), query(req)),
@@ -157,7 +151,7 @@ export function collectionRoutes(api: CollectionsApi, access: CollectionAccess):
         `${base}/columns`,
         {
           config,
-          schema: schema('The columns of a collection (needs read)', { response: { 200: columnsAnswer } }),
+          schema: schema('The columns of a collection (needs read)', { response: { 200: columnsSchema } }),
         },
         async (req) => api.columns(allowed(req, resolve(req), PERM.READ, 'read')),
       );

@@ -45,3 +45,15 @@ export const clearBladeQuery = {
 
 /** An empty or open answer (`{}`). */
 export const openObject = { type: 'object', additionalProperties: true } as const;
+
+/** A `/count` answer (users, devices, roles, collections). */
+export const countSchema = { type: 'object', properties: { count: { type: 'integer' } } } as const;
+
+/** A `/columns` answer: ClearBlade's column list. */
+export const columnsSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { ColumnName: { type: 'string' }, ColumnType: { type: 'string' }, PK: { type: 'boolean' } },
+  },
+} as const;

@@ -1,5 +1,6 @@
 // Shapes and small helpers shared by the identity route modules.
 import { openObject, systemKeyParams } from '../../rest/schemas.js';
+export { columnsSchema, countSchema } from '../../rest/schemas.js';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { readPermissions } from '../permissions.js';
 import type { Actor, Identity, RoleRecord, SystemInfo } from '../types.js';
@@ -132,19 +133,3 @@ export function columnsOf(
   }
   return out;
 }
-
-/** The `/columns` answer schema. */
-export const columnsSchema = {
-  type: 'array',
-  items: {
-    type: 'object',
-    properties: {
-      ColumnName: { type: 'string' },
-      ColumnType: { type: 'string' },
-      PK: { type: 'boolean' },
-    },
-  },
-} as const;
-
-/** The `/count` answer schema. */
-export const countSchema = { type: 'object', properties: { count: { type: 'integer' } } } as const;
