@@ -197,9 +197,9 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
       duration_ms: number | null;
       lines: string;
     }>,
+    stored = rows.map((r) => readStored(r.lines)),
   ): LogView => {
     const first = rows[0];
-    const stored = rows.map((r) => readStored(r.lines));
     const lines = stored.flatMap((r) => r.lines);
     const last = rows[rows.length - 1];
     const source = stored.find((r) => r.source !== undefined)?.source;
@@ -285,8 +285,10 @@ export function createCodeLogs(options: { store: Store; clock: Clock; log: Log }
         .limit(limit)
         .execute();
       return rows.map((r) => {
-        const caller = readStored(r.lines).caller;
-        return { ...toView([r]), name: r.name, ...(caller === undefined ? {} : { caller }) };
+        // One parse of the row's lines serves the view and its caller.
+        const stored = readStored(r.lines);
+        const { caller } = stored;
+        return { ...toView([r], [stored]), name: r.name, ...(caller === undefined ? {} : { caller }) };
       });
     },
     async instance(systemKey, name, instanceId) {
