@@ -119,7 +119,7 @@ export function wrapService(version: ServiceVersion): string {
  * own (checked first), so its braces balance and it cannot close this wrapper early. `lineOffset: -1` keeps
  * line numbers those of `code`.
  */
-export function wrapFactory(version: ServiceVersion): string {
+function wrapFactory(version: ServiceVersion): string {
   const name = version.name;
   const entry = IDENTIFIER.test(name)
     ? `typeof ${name} === "undefined" ? undefined : ${name}`

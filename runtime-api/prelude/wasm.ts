@@ -177,7 +177,7 @@ function boundedWasm(o: Obj, budgetPages: number, breach: Breach, onCharge: () =
  * no maximum or is a 64-bit memory; -1 when the bytes are not a module we can read (refused as a
  * CompileError: nothing we could not measure reaches V8). Imported memories were charged when created.
  */
-export function declaredPages(b: Uint8Array, length: number): number {
+function declaredPages(b: Uint8Array, length: number): number {
   let pos = 8;
   const leb = (): number => {
     let result = 0;
