@@ -7,6 +7,7 @@ import { createRestAuth } from '../../../services/rest/auth.js';
 import { CALLER_IN_SYSTEM, DEVELOPER_OF_SYSTEM } from '../../../services/rest/route-auth.js';
 import { createHttpApp } from '../../../services/rest/server.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { seedPrincipals } from './principals.js';
 
 /** Every route answers what the hook proved. */
 const probeRoutes: FastifyPluginAsync = async (app) => {
@@ -53,21 +54,13 @@ describe('services/rest/route-auth', () => {
 
   before(async () => {
     tp = await startTestPlatform();
-    const id = tp.platform.identity;
-    devToken = (await id.loginDeveloper('admin@test.local', 'admin-pass-1')).token;
-    const sys = await id.createSystem(id.verifyToken(devToken).id, { name: 'hook' });
-    sk = sys.systemKey;
-    secret = sys.systemSecret;
-    const user = await id.registerUser(sk, 'u@x', 'user-pass-1');
-    userToken = (await id.issueUserToken(sk, user.user_id)).token;
-    await id.createDevice(sk, 'd1', { active_key: 'device-key-1' });
-    deviceToken = (await id.loginDevice(sk, 'd1', 'device-key-1')).token;
+    ({ sk, secret, devToken, userToken, deviceToken } = await seedPrincipals(tp, 'hook'));
     dev = { 'ClearBlade-DevToken': devToken };
     app = await createHttpApp({
       bodyLimit: 1 << 16,
       log: createMemoryLog(),
       routes: [probeRoutes],
-      auth: createRestAuth(id),
+      auth: createRestAuth(tp.platform.identity),
       healthy: () => true,
     });
   });

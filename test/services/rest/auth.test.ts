@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createRestAuth, type RestAuth } from '../../../services/rest/auth.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { seedPrincipals } from './principals.js';
 
 describe('rest auth', () => {
   let tp: TestPlatform;
@@ -15,17 +16,8 @@ describe('rest auth', () => {
 
   before(async () => {
     tp = await startTestPlatform();
-    const id = tp.platform.identity;
-    auth = createRestAuth(id);
-    devToken = (await id.loginDeveloper('admin@test.local', 'admin-pass-1')).token;
-    const dev = id.verifyToken(devToken);
-    const sys = await id.createSystem(dev.id, { name: 'auth' });
-    sk = sys.systemKey;
-    secret = sys.systemSecret;
-    const user = await id.registerUser(sk, 'u@x', 'user-pass-1');
-    userToken = (await id.issueUserToken(sk, user.user_id)).token;
-    await id.createDevice(sk, 'd1', { active_key: 'device-key-1' });
-    deviceToken = (await id.loginDevice(sk, 'd1', 'device-key-1')).token;
+    auth = createRestAuth(tp.platform.identity);
+    ({ sk, secret, devToken, userToken, deviceToken } = await seedPrincipals(tp, 'auth'));
     // A bare app: each route answers what the check proved, or the error code.
     app = Fastify();
     const answer = (fn: () => unknown) => {
