@@ -3,7 +3,7 @@
 // listener. A refusal (4xx/5xx before the stream starts) rejects like the REST client does (RestError).
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { errorOf, type RestClient } from './rest-client.js';
+import { errorOf, parseBody, type RestClient } from './rest-client.js';
 
 /** One frame: its `event:` name (default "message") and its `data:` parsed as JSON (else the text). */
 export interface StreamEvent {
@@ -61,13 +61,7 @@ export function openEventStream(
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // An error answer that is not JSON: errorOf uses the text.
-          }
-          reject(errorOf({ status, body, text, headers: {} }));
+          reject(errorOf({ status, body: parseBody(text), text, headers: {} }));
         });
         return;
       }

@@ -131,7 +131,8 @@ async function exchange<T>(
   return { status: res.status, text: res.text, headers: res.headers, body: parseBody(res.text) as T };
 }
 
-function parseBody(text: string): unknown {
+/** A body as the REST client reads it: JSON when it parses, else the text; undefined when empty. */
+export function parseBody(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text);
