@@ -55,6 +55,11 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
     const key = p.kind === 'anon' ? 'anon' : memberKey(p.kind === 'device' ? 'device' : 'user', p.id);
     return cache.state(systemKey).effective(key);
   };
+  /** List-level permission bits; developers hold every bit in the systems they own. */
+  const listLevel = (p: Actor, systemKey: string, key: string): number => {
+    if (p.kind === 'developer') return canUseSystem(p, systemKey) ? 15 : 0;
+    return effective(p, systemKey)?.lists[key] ?? 0;
+  };
   const requireUser = (systemKey: string, userId: string): void => {
     requireSystem(ctx, systemKey);
     if (!cache.state(systemKey).users.has(userId))
@@ -75,14 +80,8 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
       const eff = effective(p, systemKey);
       return eff !== undefined && servicePermitted(eff, serviceName);
     },
-    msgHistoryLevel(p, systemKey) {
-      if (p.kind === 'developer') return canUseSystem(p, systemKey) ? 15 : 0;
-      return effective(p, systemKey)?.lists.msgHistory ?? 0;
-    },
-    listLevel(p, systemKey, key) {
-      if (p.kind === 'developer') return canUseSystem(p, systemKey) ? 15 : 0;
-      return effective(p, systemKey)?.lists[key] ?? 0;
-    },
+    msgHistoryLevel: (p, systemKey) => listLevel(p, systemKey, 'msgHistory'),
+    listLevel,
     itemLevel(p, systemKey, key, name) {
       if (p.kind === 'developer') return canUseSystem(p, systemKey) ? 15 : 0;
       return effective(p, systemKey)?.items.get(key)?.get(name) ?? 0;
