@@ -82,8 +82,9 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     session: (client) => internals(client).isobarSession,
     member: (client) => members.get(internals(client).conn),
     beforeAck(packet, session) {
-      const message = ackGate === undefined ? undefined : toMessage(packet, session, clock);
-      return message === undefined ? undefined : ackGate?.(message);
+      if (ackGate === undefined) return undefined;
+      const message = toMessage(packet, session, clock);
+      return message === undefined ? undefined : ackGate(message);
     },
   });
   const aedes = new Aedes({
