@@ -353,7 +353,8 @@ export function createInvoker(
     let last = lead;
     try {
       await admit(lead);
-      for (const s of all) if (lead.ticket !== undefined) tickets.set(s.run.ctx, lead.ticket);
+      const ticket = lead.ticket;
+      if (ticket !== undefined) for (const s of all) tickets.set(s.run.ctx, ticket);
       const lane = joinLane(versionKey(lead.version));
       leave = lane.leave;
       if (lane.before !== undefined) await lane.before;
