@@ -45,8 +45,6 @@ export interface RunTail {
   publish(systemKey: string, event: RunEvent): void;
   /** Starts watching; answers the remover. Throws CB_ERR_CODE_TAIL_LIMIT past the bound. */
   watch(systemKey: string, name: string, listener: RunListener): () => void;
-  /** Watchers of a service now. */
-  watchers(systemKey: string, name: string): number;
 }
 
 /** Builds the tail; `onListenerError` hears a watcher that threw (the others still hear the event). */
@@ -77,9 +75,6 @@ export function createRunTail(onListenerError: (err: unknown) => void): RunTail 
         mine.delete(listener);
         if (mine.size === 0 && byService.get(key) === mine) byService.delete(key);
       };
-    },
-    watchers(systemKey, name) {
-      return byService.get(keyOf(systemKey, name))?.size ?? 0;
     },
   };
 }
