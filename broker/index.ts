@@ -31,6 +31,7 @@ import {
 import type {
   AckGate,
   Broker,
+  BrokerMessage,
   BrokerDeps,
   BrokerOptions,
   ClientIdentity,
@@ -203,6 +204,20 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   let ports: ListeningPorts | undefined;
   let closeListeners: (() => Promise<void>) | undefined;
   let closing: Promise<void> | undefined;
+  // One packet reaches every internal subscription it matches one after another: its session is looked
+  // up and its BrokerMessage built once for all of them, not once per subscriber.
+  let lastPacket: AedesPublishPacket | undefined;
+  let lastMessage: BrokerMessage | undefined;
+  const internalMessage = (packet: AedesPublishPacket): BrokerMessage | undefined => {
+    if (packet !== lastPacket) {
+      const from = (packet as { clientId?: unknown }).clientId;
+      const session = typeof from === 'string' ? clientIds.holder(from) : undefined;
+      lastMessage = toMessage(packet, session, clock);
+      lastPacket = packet;
+    }
+    return lastMessage;
+  };
+
   const assertOpen = () => {
     if (closing !== undefined) throw new IsobarError('CB_ERR_MQTT_CLOSED');
   };
@@ -265,9 +280,7 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       let live = true; // off at once on unsubscribe (aedes removes the listener a turn later)
       const deliver = (packet: AedesPublishPacket) => {
         if (!live) return;
-        const from = (packet as { clientId?: unknown }).clientId;
-        const session = typeof from === 'string' ? clientIds.holder(from) : undefined;
-        const message = toMessage(packet, session, clock);
+        const message = internalMessage(packet);
         if (message === undefined || message.systemKey !== systemKey) return;
         try {
           handler(message);
