@@ -6,7 +6,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { Log } from '../../kernel/log.js';
 import type { Store } from '../../store/index.js';
 import type { TimersTable } from '../../store/tables/triggers.js';
-import { assertValidName, type Creator } from '../record.js';
+import { assertValidName, deleteRecordRow, type Creator } from '../record.js';
 import { assertPeriod, parseTimerSpec, type TimerInput, type TimerSpec } from './definition.js';
 
 /** A timer as held in memory. */
@@ -243,11 +243,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
     },
     async delete(systemKey, name) {
       const record = get(systemKey, name);
-      await store.db
-        .deleteFrom('timers')
-        .where('system_key', '=', systemKey)
-        .where('name', '=', name)
-        .execute();
+      await deleteRecordRow(store, 'timers', systemKey, name);
       bySystem.get(systemKey)?.delete(name);
       changed(systemKey, name, undefined);
       return record;

@@ -6,7 +6,7 @@ import { topicMatches } from '../../../runtime-api/topics.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Store } from '../../store/index.js';
 import type { TriggersTable } from '../../store/tables/triggers.js';
-import { assertValidName, type Creator } from '../record.js';
+import { assertValidName, deleteRecordRow, type Creator } from '../record.js';
 import {
   definitionOf,
   TOPIC_FILTER_KEYS,
@@ -206,11 +206,7 @@ export function createTriggerRegistry(deps: TriggerRegistryDeps): TriggerRegistr
     },
     async delete(systemKey, name) {
       const record = get(systemKey, name);
-      await store.db
-        .deleteFrom('triggers')
-        .where('system_key', '=', systemKey)
-        .where('name', '=', name)
-        .execute();
+      await deleteRecordRow(store, 'triggers', systemKey, name);
       unindex(record);
       return record;
     },
