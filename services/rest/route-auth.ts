@@ -98,7 +98,7 @@ function systemKeyOf(source: 'path' | 'query' | 'body', req: FastifyRequest): st
 }
 
 /** Runs the declared check; throws the check's IsobarError on refusal. */
-export function authenticate(auth: RestAuth, rule: RouteAuthConfig, req: FastifyRequest): AuthState {
+function authenticate(auth: RestAuth, rule: RouteAuthConfig, req: FastifyRequest): AuthState {
   switch (rule.auth) {
     case 'developer': {
       const source = rule.system;
