@@ -58,9 +58,8 @@ export function installLenientBodies(app: FastifyInstance): void {
     'text/plain',
     { parseAs: 'string' },
     parser((text) => {
-      if (text.trim() === '') return {};
       try {
-        return JSON.parse(text) as unknown;
+        return parseLenientJson(text);
       } catch {
         return text;
       }
