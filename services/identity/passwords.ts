@@ -73,7 +73,7 @@ function isRun(chars: readonly string[]): boolean {
 }
 
 /** Why `password` is too easy to guess, or undefined when it passes. */
-export function weakness(password: string, names: readonly string[] = []): string | undefined {
+function weakness(password: string, names: readonly string[] = []): string | undefined {
   const chars = [...password];
   if (new Set(chars.map((c) => c.toLowerCase())).size < 4) return 'fewer than 4 different characters';
   if (isRun(chars)) return 'a run of consecutive characters';

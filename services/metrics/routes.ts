@@ -28,7 +28,7 @@ export interface MetricsRouteDeps {
 }
 
 /** True when the request carries the configured metrics token (compared in constant time). */
-export function hasMetricsToken(req: Pick<FastifyRequest, 'headers'>, token: string | undefined): boolean {
+function hasMetricsToken(req: Pick<FastifyRequest, 'headers'>, token: string | undefined): boolean {
   if (token === undefined || token === '') return false;
   const header = req.headers.authorization;
   if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false;

@@ -12,10 +12,10 @@ import type { Log } from '../kernel/log.js';
 import type { Series } from './series.js';
 import type { MetricsSources } from './sources.js';
 
-export const SYS_PREFIX = '$SYS/broker/';
+const SYS_PREFIX = '$SYS/broker/';
 
 /** Every topic published, under SYS_PREFIX (Mosquitto's names). */
-export const SYS_TOPICS: readonly string[] = [
+const SYS_TOPICS: readonly string[] = [
   'version',
   'uptime',
   'clients/connected',

@@ -35,7 +35,7 @@ function bad(detail: string): IsobarError {
 }
 
 /** Normalises one entry (lower case, no trailing dot) or throws CB_ERR_OUTBOUND_BAD_ALLOWLIST. */
-export function normalizeEntry(raw: unknown): string {
+function normalizeEntry(raw: unknown): string {
   if (typeof raw !== 'string' || raw.trim() === '') throw bad('every entry must be a non-empty string');
   const text = raw.trim().toLowerCase().replace(/\.$/, '');
   const slash = text.indexOf('/');

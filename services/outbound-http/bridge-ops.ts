@@ -14,7 +14,7 @@ function bad(detail: string): IsobarError {
 }
 
 /** Reads the prelude's request object into an OutboundRequest (every field checked). */
-export function toOutbound(value: unknown): OutboundRequest {
+function toOutbound(value: unknown): OutboundRequest {
   if (value === null || typeof value !== 'object') throw bad('the request must be an object');
   const o = value as Record<string, unknown>;
   const url = o.uri ?? o.url;

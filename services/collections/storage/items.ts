@@ -16,7 +16,7 @@ type ItemDb = Record<string, ItemRow>;
 type AnyDb = Kysely<Database> | Transaction<Database>;
 
 /** The item table of a collection; `id` is always the platform's 32-hex id, never a caller's text. */
-export function itemTable(collectionId: string): string {
+function itemTable(collectionId: string): string {
   if (!/^[0-9a-f]{32}$/.test(collectionId)) throw new Error(`not a collection id: ${collectionId}`);
   return `col_${collectionId}`;
 }
