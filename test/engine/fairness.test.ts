@@ -105,8 +105,13 @@ describe('engine: run slots are shared fairly across systems', () => {
     const a = gated('A', SYSTEM_A);
     const runs = [0, 1, 2, 3].map((i) => h.engine.invoke(a, request({ id: `a${i}` })));
     await reached(() => arrived.length === 2, 'a0 and a1 at their gates');
-    runs.push(h.engine.invoke(gated('B', SYSTEM_B), request({ id: 'b0' })));
-    runs.push(h.engine.invoke(gated('C', SYSTEM_C), request({ id: 'c0' })));
+    // B's and C's versions are built before they are called, so their runs join the slot queue at once rather
+    // than after a context build that, on a loaded machine, could outlast a0's release.
+    const b = gated('B', SYSTEM_B);
+    const c = gated('C', SYSTEM_C);
+    await Promise.all([h.engine.prepare(b), h.engine.prepare(c)]);
+    runs.push(h.engine.invoke(b, request({ id: 'b0' })));
+    runs.push(h.engine.invoke(c, request({ id: 'c0' })));
 
     open('a0');
     await reached(() => arrived.length === 3, 'a third run at its gate');
