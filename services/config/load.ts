@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { OPTIONS, type OptionSpec } from './options.js';
@@ -33,6 +35,10 @@ export interface Config {
     readonly maxRedirects: number;
   };
   readonly edge: EdgeConfig;
+  /** Where platform data lives: SQLite under dataDir unless a PostgreSQL URL is given (services/store). */
+  readonly store: { readonly databaseUrl: string | undefined };
+  /** Cluster mode (services/cluster): Redis for the broker and coordination, PostgreSQL for data. */
+  readonly cluster: ClusterConfig;
   /** Metrics, the console overview and $SYS topics (services/metrics). */
   readonly metrics: {
     readonly enabled: boolean;
@@ -43,6 +49,14 @@ export interface Config {
     readonly sampleS: number;
     readonly windowS: number;
   };
+}
+
+export interface ClusterConfig {
+  readonly enabled: boolean;
+  readonly redisUrl: string | undefined;
+  /** Always set: the configured id, or the host name and a random suffix. */
+  readonly nodeId: string;
+  readonly heartbeatS: number;
 }
 
 export interface EngineConfig {
@@ -135,6 +149,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     values.get('publicHost') ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host),
   );
   values.set('dataDir', resolve(String(values.get('dataDir'))));
+  values.set(
+    'cluster.nodeId',
+    values.get('cluster.nodeId') ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
+  );
   return deepFreeze(nest(values)) as unknown as Config;
 }
 
@@ -244,6 +262,25 @@ function crossCheck(values: Map<string, Raw>, problems: string[]): void {
       (o) => o.env,
     );
     problems.push(`edge mode needs all of its settings; missing ${missing.join(', ')}`);
+  }
+  if (values.get('cluster.enabled') === true) {
+    const missing = ['cluster.redisUrl', 'store.databaseUrl']
+      .filter((k) => values.get(k) === undefined)
+      .map((k) => OPTIONS.find((o) => o.key === k)?.env);
+    if (missing.length > 0) problems.push(`cluster mode needs ${missing.join(' and ')}`);
+  } else if (values.get('cluster.redisUrl') !== undefined) {
+    problems.push('ISOBAR_REDIS_URL is used in cluster mode only: add --cluster (ISOBAR_CLUSTER=1)');
+  }
+  for (const [key, scheme] of [
+    ['cluster.redisUrl', /^rediss?:\/\/[^/]/],
+    ['store.databaseUrl', /^postgres(ql)?:\/\/[^/]/],
+  ] as const) {
+    const v = values.get(key);
+    const opt = OPTIONS.find((o) => o.key === key);
+    if (typeof v === 'string' && !scheme.test(v))
+      problems.push(
+        `${opt?.env ?? key} must look like ${key === 'cluster.redisUrl' ? 'redis://host:port' : 'postgres://user@host:port/db'}`,
+      );
   }
   const url = values.get('edge.platformUrl');
   if (typeof url === 'string' && !/^(https?|mqtts?):\/\/[^/]+/.test(url)) {
