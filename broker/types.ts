@@ -147,6 +147,21 @@ export interface BrokerOptions {
   readonly connectTimeout?: number;
   /** Count per-system traffic for metrics (default true); false leaves the message path untouched (benches). */
   readonly traffic?: boolean;
+  /**
+   * Cluster mode (services/cluster, README "Running a cluster"): the emitter and the persistence live in
+   * Redis, shared by every node; undefined = one node on the embedded LevelDB persistence.
+   */
+  readonly cluster?: BrokerClusterOptions;
+}
+
+/** How one broker joins the others of a cluster. */
+export interface BrokerClusterOptions {
+  /** redis://host:port shared by every node. */
+  readonly redisUrl: string;
+  /** This node's id: aedes' broker id, the owner recorded for its client ids and shared-group members. */
+  readonly nodeId: string;
+  /** Seconds between heartbeats; a node silent for 3 is dead (its wills fire within 7). */
+  readonly heartbeatS: number;
 }
 
 /** Actual listener ports after `listen()`; null = disabled. */

@@ -73,7 +73,7 @@ export interface Platform {
 export async function createPlatform(config: Config, deps: PlatformDeps): Promise<Platform> {
   const log = deps.log;
   const clock = deps.clock ?? systemClock;
-  const store = await createStore({ dataDir: config.dataDir });
+  const store = await createStore({ dataDir: config.dataDir, databaseUrl: config.store.databaseUrl });
   const events = createPlatformEvents((name, err) =>
     log.error('event listener failed', { event: name, err: String(err) }),
   );

@@ -43,6 +43,13 @@ export async function createMessaging(
       },
       tls,
       dataDir: config.dataDir,
+      cluster: config.cluster.enabled
+        ? {
+            redisUrl: config.cluster.redisUrl ?? '',
+            nodeId: config.cluster.nodeId,
+            heartbeatS: config.cluster.heartbeatS,
+          }
+        : undefined,
       limits: {
         maxPacketSize: m.maxPacketSize,
         maxTopicLength: m.maxTopicLength,

@@ -12,6 +12,8 @@ export type { Database } from './schema.js';
  * query builder, dialect-neutral so PostgreSQL can sit behind it) and the area repositories built on it.
  */
 export interface Store {
+  /** Which engine is behind `db`: areas never branch on it, except a storage room with its own SQL. */
+  readonly dialect: 'sqlite' | 'postgres';
   readonly db: Kysely<Database>;
   /** Runs `fn` in one transaction: every multi-row change goes through here. */
   transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
@@ -22,6 +24,8 @@ export interface Store {
 export interface StoreOptions {
   /** Directory holding `isobar.db`; created when missing. */
   readonly dataDir: string;
+  /** postgres://… : PostgreSQL instead of the SQLite file (config `store.databaseUrl`). */
+  readonly databaseUrl?: string;
 }
 
 /** Opens (or creates) the SQLite file in WAL mode and runs every pending migration. */
@@ -44,6 +48,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   }
   let closed: Promise<void> | undefined;
   return {
+    dialect: 'sqlite',
     db,
     transaction: (fn) => db.transaction().execute(fn),
     close: () => (closed ??= db.destroy()),
