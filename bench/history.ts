@@ -8,6 +8,7 @@
 //    are loaded through the writer's own insert, 10 messages of a topic per capture batch, and once more
 //    with one message per batch (the worst case: every message its own segment).
 // Run: npm run bench -- history   or   node --no-node-snapshot --import tsx bench/history.ts
+import { singleNode } from '../services/kernel/cluster.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +149,7 @@ async function fanIn(job: Omit<LoadJob, 'port'>, capture: boolean): Promise<FanI
           config: loadConfig({ env: {}, overrides: { dataDir } }),
           log,
           clock: systemClock,
+          cluster: singleNode('bench'),
           store,
           events: createPlatformEvents(() => undefined),
           broker,

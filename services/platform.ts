@@ -7,6 +7,7 @@ import { createStore, type Store } from './store/index.js';
 import { createHttpApp } from './rest/server.js';
 import { createPlatformEvents, type PlatformEvents } from './kernel/events.js';
 import type { Component, ComponentBase, Ports } from './kernel/component.js';
+import { singleNode } from './kernel/cluster.js';
 import { collectBridgeOps, type BridgeOpTable } from './kernel/bridge-ops.js';
 import { createIdentity } from './identity/index.js';
 import { identityRoutes } from './identity/routes/index.js';
@@ -77,7 +78,9 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   const events = createPlatformEvents((name, err) =>
     log.error('event listener failed', { event: name, err: String(err) }),
   );
-  const base: ComponentBase = { config, log, clock, store, events };
+  // Cluster mode replaces this with services/cluster's Redis implementation.
+  const cluster = singleNode(config.cluster.nodeId);
+  const base: ComponentBase = { config, log, clock, store, events, cluster };
   const components: Component[] = [];
   // The bridge ops every area contributes (Component.ops), gathered once all areas exist; no service
   // runs before start(), so the code host never looks an op up before the table is complete.

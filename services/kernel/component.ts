@@ -8,6 +8,7 @@ import type { BridgeOp } from '../../runtime-api/bridge-ops.js';
 import type { Config } from '../config/load.js';
 import type { Store } from '../store/index.js';
 import type { Clock } from './clock.js';
+import type { Cluster } from './cluster.js';
 import type { PlatformEvents } from './events.js';
 import type { Log } from './log.js';
 
@@ -25,6 +26,8 @@ export interface ComponentBase {
   readonly clock: Clock;
   readonly store: Store;
   readonly events: PlatformEvents;
+  /** The other nodes (services/kernel/cluster.ts): `singleNode` unless cluster mode. */
+  readonly cluster: Cluster;
 }
 
 /** One platform operation reachable from services through `Host.call`: JSON arguments in, JSON value out. */

@@ -1,4 +1,5 @@
 // A history component over a real SQLite file in a temp dir, fed BrokerMessages directly.
+import { singleNode } from '../../../services/kernel/cluster.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,7 @@ export async function historyFixture(
     config,
     log,
     clock,
+    cluster: singleNode('test'),
     store,
     events,
     access: { msgHistoryLevel: (p: Principal) => levels[p.id] ?? 0 },
