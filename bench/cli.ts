@@ -1,4 +1,4 @@
-// CLI command latency, before/after the ahead-of-time build (issue 15): wall time of one
+// CLI command latency, before/after the ahead-of-time build: wall time of one
 // `isobar systems list` as a user types it, a fresh Node process each time, run from the TypeScript
 // sources through tsx (ISOBAR_NO_DIST=1: what every command paid before) and from dist/ (npm run build),
 // alternating so both see the same machine load. The platform it asks runs in this process.

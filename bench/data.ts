@@ -1,4 +1,4 @@
-// Data benchmark (issue 13): what Collections and the shared Cache cost over the bare thing, in one run.
+// Data benchmark: what Collections and the shared Cache cost over the bare thing, in one run.
 // 1. Collections items: insert `--rows` rows (default 1,000,000) in batches of 10,000 through the
 //    Collections API (ClearBlade item objects → typed columns → Kysely, one transaction per batch), then
 //    query by an indexed column (ClearBlade query object, EQ on `sensor`, a page of 10 plus TOTAL) for ~2 s;

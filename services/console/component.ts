@@ -1,4 +1,4 @@
-// Serves the web console (console/, issue 14) at `/` on the REST port: the bundle from dist/console, built
+// Serves the web console (console/, DESIGN.md "Web console") at `/` on the REST port: the bundle from dist/console, built
 // on first request when missing or stale (console/build.ts). The console is static and public (config.auth
 // 'none'): it holds no secrets and does everything through the same REST API a script uses, with the
 // signed-in developer's token. `GET /api/v/4/console/config` tells it where MQTT over WebSocket listens.

@@ -1,4 +1,4 @@
-// Request bodies as ClearBlade reads them (reference §1.3, issue 13 item 1). ClearBlade's SDKs send bodies
+// Request bodies as ClearBlade reads them (reference §1.3). ClearBlade's SDKs send bodies
 // a strict server refuses: the Node SDK posts `{}` with no Content-Type (anonymous login, execute), some
 // clients send JSON text as application/x-www-form-urlencoded, and logouts send an empty body with
 // Content-Type: application/json. ClearBlade reads all of them as JSON, so Isobar does too: whatever the

@@ -9,7 +9,7 @@ function burst(topic: string, count: number, payload: Buffer): Buffer {
   return Buffer.concat(Array.from({ length: count }, () => one));
 }
 
-describe('broker: a slow subscriber cannot crash or stall the broker (issue 10 item 7)', function () {
+describe('broker: a slow subscriber cannot crash or stall the broker', function () {
   this.timeout(30000);
   let b: TestBroker;
   beforeEach(async () => {

@@ -1,4 +1,4 @@
-// Every run visible to its author (issue 15 items 1 and 2): failed runs of every source are kept with their
+// Every run visible to its author (docs/security/run-visibility.md): failed runs of every source are kept with their
 // code, text and position in the author's source whether or not the service logs its runs, readable over
 // REST and told live over server-sent events; TypeScript positions come back through the bundle's map.
 import { expect } from 'chai';

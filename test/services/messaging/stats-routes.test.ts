@@ -1,4 +1,4 @@
-// Messaging statistics (issue 13 item 2, JS SDK MessagingStats): `/api/v/3/message/{sk}/connections`,
+// Messaging statistics (JS SDK MessagingStats, reference Appendix A): `/api/v/3/message/{sk}/connections`,
 // `/subscribers/{topic}` (services/messaging/stats-routes.ts) and `/averagePayload` (services/history/
 // routes.ts), with a real MQTT client and stored messages; all need msgHistory read.
 import { expect } from 'chai';

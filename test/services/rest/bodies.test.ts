@@ -1,4 +1,4 @@
-// Bodies as ClearBlade reads them (issue 13 item 1), over real HTTP with exactly the bytes and headers the
+// Bodies as ClearBlade reads them (reference §1.3), over real HTTP with exactly the bytes and headers the
 // SDKs send: node:http, because the project's REST client always labels its bodies application/json.
 import { request } from 'node:http';
 import { expect } from 'chai';

@@ -1,4 +1,4 @@
-// User-level devices (issue 13 item 2, reference Appendix A): `/api/v/2/devices/{sk}[/{name}]` and
+// User-level devices (reference Appendix A): `/api/v/2/devices/{sk}[/{name}]` and
 // `/api/v/3/devices/{sk}/count|columns`, governed by the caller's `devices` list right.
 import { expect } from 'chai';
 import type { TestPlatform } from '../../../helpers/platform.js';

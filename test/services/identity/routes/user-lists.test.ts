@@ -1,4 +1,4 @@
-// User-level roles and user lists (issue 13 item 2): `/api/v/3/user/roles/{sk}` under the `roles` list
+// User-level roles and user lists (reference Appendix A): `/api/v/3/user/roles/{sk}` under the `roles` list
 // right, `/api/v/1/user/count|columns` under the `users` right, and `GET /admin/triggers/definitions`
 // for any valid token.
 import { expect } from 'chai';
