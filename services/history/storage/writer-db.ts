@@ -1,16 +1,8 @@
 // The history write side: prepared SQLite statements on the writer thread's own connection. Times are
 // epoch milliseconds; segments (segments.ts) are walked by (topic_id, first_time) from one end.
 import type SQLite from 'better-sqlite3';
-import {
-  ENTRY_PREFIX,
-  MESSAGE_HEADER,
-  SIZE_AT,
-  decodeSegment,
-  encodePublisher,
-  encodeSegment,
-  type CaptureBatch,
-  type SegmentMessage,
-} from './segments.js';
+import { batchTopics, toSegments } from './batch.js';
+import { decodeSegment, encodeSegment, type CaptureBatch, type SegmentMessage } from './segments.js';
 import {
   NewestFirst,
   SEGMENT_PAGE,
@@ -19,10 +11,6 @@ import {
   type SegmentRow,
   type StoredMessage,
 } from './walk.js';
-
-/** A segment closes at this many messages or payload bytes (a single larger message gets its own). */
-const SEGMENT_MAX_MESSAGES = 4096;
-const SEGMENT_MAX_BYTES = 1024 * 1024;
 
 /** SQL conditions for the segments that may hold messages of a range, newest first, after `topic_id = ?`. */
 function newestFirstSql(range: HistoryRange): { sql: string; params: number[] } {
@@ -83,44 +71,12 @@ export class HistoryWriterDb {
 
   /** Stores a capture batch: one segment per topic (split when large), all in one transaction. */
   insert(batch: CaptureBatch): void {
-    const topicIds: number[] = [];
-    for (let i = 0; i < batch.topics.length; i += 2) {
-      topicIds.push(this.#topicId(batch.topics[i], batch.topics[i + 1]));
-    }
-    const publishers: Buffer[] = [];
-    for (let i = 0; i < batch.publishers.length; i += 2) {
-      publishers.push(encodePublisher(batch.publishers[i], batch.publishers[i + 1]));
-    }
-    // Entry offsets per topic id, in arrival order.
-    const byTopic = new Map<number, number[]>();
-    const d = batch.data;
-    for (
-      let o = 0;
-      o < d.length;
-      o += ENTRY_PREFIX + MESSAGE_HEADER + d.readUInt32LE(o + ENTRY_PREFIX + SIZE_AT)
-    ) {
-      const id = topicIds[d.readUInt32LE(o)];
-      const list = byTopic.get(id);
-      if (list === undefined) byTopic.set(id, [o]);
-      else list.push(o);
-    }
-    const local = new Int32Array(publishers.length).fill(-1);
+    const topicIds = batchTopics(batch).map((t) => this.#topicId(t.systemKey, t.topic));
+    const segments = toSegments(batch, topicIds);
     this.#db.transaction(() => {
-      for (const [topicId, entries] of byTopic) {
-        let start = 0;
-        let bytes = 0;
-        for (let i = 0; i <= entries.length; i++) {
-          const size = i < entries.length ? d.readUInt32LE(entries[i] + ENTRY_PREFIX + SIZE_AT) : 0;
-          const closing =
-            i === entries.length ||
-            (i > start && (i - start >= SEGMENT_MAX_MESSAGES || bytes + size > SEGMENT_MAX_BYTES));
-          if (closing && i > start) {
-            this.#writeSegment(topicId, d, entries.slice(start, i), publishers, local, bytes);
-            start = i;
-            bytes = 0;
-          }
-          bytes += size;
-        }
+      for (const s of segments) {
+        this.#insertSegment.run(s.topicId, s.firstTime, s.lastTime, s.count, s.bytes, s.data);
+        this.#addCounts.run(s.count, s.bytes, s.topicId);
       }
     })();
   }
@@ -247,46 +203,6 @@ export class HistoryWriterDb {
       }
       return gone;
     })();
-  }
-
-  /** Copies batch entries into one segment (seq = position; publishers renumbered) and inserts it. */
-  #writeSegment(
-    topicId: number,
-    d: Buffer,
-    entries: readonly number[],
-    publishers: readonly Buffer[],
-    local: Int32Array,
-    bytes: number,
-  ): void {
-    const used: number[] = [];
-    let size = 4;
-    for (const o of entries) {
-      const p = d.readUInt32LE(o + ENTRY_PREFIX);
-      if (local[p] < 0) {
-        local[p] = used.push(p) - 1;
-        size += publishers[p].length;
-      }
-      size += MESSAGE_HEADER + d.readUInt32LE(o + ENTRY_PREFIX + SIZE_AT);
-    }
-    const out = Buffer.allocUnsafe(size);
-    let w = out.writeUInt32LE(used.length, 0);
-    for (const p of used) w += publishers[p].copy(out, w);
-    let first = Infinity;
-    let last = -Infinity;
-    for (let seq = 0; seq < entries.length; seq++) {
-      const o = entries[seq] + ENTRY_PREFIX;
-      const time = d.readDoubleLE(o + 8);
-      if (time < first) first = time;
-      if (time > last) last = time;
-      const end = o + MESSAGE_HEADER + d.readUInt32LE(o + SIZE_AT);
-      d.copy(out, w, o, end);
-      out.writeUInt32LE(local[d.readUInt32LE(o)], w);
-      out.writeUInt32LE(seq, w + 4);
-      w += end - o;
-    }
-    for (const p of used) local[p] = -1;
-    this.#insertSegment.run(topicId, first, last, entries.length, bytes, out);
-    this.#addCounts.run(entries.length, bytes, topicId);
   }
 
   /** Rewrites a segment keeping the messages `keep` accepts (deletes it when none remain). */

@@ -1,0 +1,110 @@
+// A capture batch cut into segment rows, one engine-neutral step shared by the SQLite writer thread
+// (writer-db.ts) and the PostgreSQL writer (pg-writer.ts), so both store the same byte layout and reads
+// (query.ts, walk.ts) stay shared.
+import { ENTRY_PREFIX, MESSAGE_HEADER, SIZE_AT, encodePublisher, type CaptureBatch } from './segments.js';
+
+/** A segment closes at this many messages or payload bytes (a single larger message gets its own). */
+const SEGMENT_MAX_MESSAGES = 4096;
+const SEGMENT_MAX_BYTES = 1024 * 1024;
+
+/** One segment row ready to insert. */
+export interface NewSegment {
+  readonly topicId: number;
+  readonly firstTime: number;
+  readonly lastTime: number;
+  readonly count: number;
+  /** Payload bytes of its messages. */
+  readonly bytes: number;
+  readonly data: Buffer;
+}
+
+/** The (system key, topic) pairs of a batch, in its dictionary order. */
+export function batchTopics(batch: CaptureBatch): Array<{ systemKey: string; topic: string }> {
+  const out: Array<{ systemKey: string; topic: string }> = [];
+  for (let i = 0; i < batch.topics.length; i += 2) {
+    out.push({ systemKey: batch.topics[i], topic: batch.topics[i + 1] });
+  }
+  return out;
+}
+
+/**
+ * Cuts a capture batch into segments: one per topic (split when large), messages in arrival order with
+ * seq = position and publishers renumbered per segment. `topicIds[i]` is the id of the batch's topic i.
+ */
+export function toSegments(batch: CaptureBatch, topicIds: readonly number[]): NewSegment[] {
+  const publishers: Buffer[] = [];
+  for (let i = 0; i < batch.publishers.length; i += 2) {
+    publishers.push(encodePublisher(batch.publishers[i], batch.publishers[i + 1]));
+  }
+  // Entry offsets per topic id, in arrival order.
+  const byTopic = new Map<number, number[]>();
+  const d = batch.data;
+  for (
+    let o = 0;
+    o < d.length;
+    o += ENTRY_PREFIX + MESSAGE_HEADER + d.readUInt32LE(o + ENTRY_PREFIX + SIZE_AT)
+  ) {
+    const id = topicIds[d.readUInt32LE(o)];
+    const list = byTopic.get(id);
+    if (list === undefined) byTopic.set(id, [o]);
+    else list.push(o);
+  }
+  const local = new Int32Array(publishers.length).fill(-1);
+  const out: NewSegment[] = [];
+  for (const [topicId, entries] of byTopic) {
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i <= entries.length; i++) {
+      const size = i < entries.length ? d.readUInt32LE(entries[i] + ENTRY_PREFIX + SIZE_AT) : 0;
+      const closing =
+        i === entries.length ||
+        (i > start && (i - start >= SEGMENT_MAX_MESSAGES || bytes + size > SEGMENT_MAX_BYTES));
+      if (closing && i > start) {
+        out.push(segment(topicId, d, entries.slice(start, i), publishers, local, bytes));
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+  }
+  return out;
+}
+
+/** Copies batch entries into one segment blob (seq = position; publishers renumbered). */
+function segment(
+  topicId: number,
+  d: Buffer,
+  entries: readonly number[],
+  publishers: readonly Buffer[],
+  local: Int32Array,
+  bytes: number,
+): NewSegment {
+  const used: number[] = [];
+  let size = 4;
+  for (const o of entries) {
+    const p = d.readUInt32LE(o + ENTRY_PREFIX);
+    if (local[p] < 0) {
+      local[p] = used.push(p) - 1;
+      size += publishers[p].length;
+    }
+    size += MESSAGE_HEADER + d.readUInt32LE(o + ENTRY_PREFIX + SIZE_AT);
+  }
+  const out = Buffer.allocUnsafe(size);
+  let w = out.writeUInt32LE(used.length, 0);
+  for (const p of used) w += publishers[p].copy(out, w);
+  let first = Infinity;
+  let last = -Infinity;
+  for (let seq = 0; seq < entries.length; seq++) {
+    const o = entries[seq] + ENTRY_PREFIX;
+    const time = d.readDoubleLE(o + 8);
+    if (time < first) first = time;
+    if (time > last) last = time;
+    const end = o + MESSAGE_HEADER + d.readUInt32LE(o + SIZE_AT);
+    d.copy(out, w, o, end);
+    out.writeUInt32LE(local[d.readUInt32LE(o)], w);
+    out.writeUInt32LE(seq, w + 4);
+    w += end - o;
+  }
+  for (const p of used) local[p] = -1;
+  return { topicId, firstTime: first, lastTime: last, count: entries.length, bytes, data: out };
+}
