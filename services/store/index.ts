@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { openPostgres } from './postgres.js';
 
 export type { Database } from './schema.js';
 
@@ -28,18 +29,15 @@ export interface StoreOptions {
   readonly databaseUrl?: string;
 }
 
-/** Opens (or creates) the SQLite file in WAL mode and runs every pending migration. */
+/**
+ * Opens the database and runs every pending migration: PostgreSQL when `databaseUrl` is set (several
+ * nodes starting together migrate once: Kysely's Migrator holds a PostgreSQL advisory lock while it
+ * runs), else the SQLite file in WAL mode.
+ */
 export async function createStore(options: StoreOptions): Promise<Store> {
-  mkdirSync(options.dataDir, { recursive: true });
-  const sqlite = new SQLite(join(options.dataDir, 'isobar.db'));
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  // `x REGEXP p` (Collections' RE operator, ClearBlade's Query.matches): SQLite parses it but ships no
-  // implementation. Patterns are capped at 256 characters by services/collections/query.ts.
-  sqlite.function('regexp', { deterministic: true }, regexpMatch);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const url = options.databaseUrl;
+  const postgres = url !== undefined && url !== '';
+  const db = postgres ? openPostgres(url) : openSqlite(options.dataDir);
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error } = await migrator.migrateToLatest();
   if (error !== undefined) {
@@ -48,11 +46,25 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   }
   let closed: Promise<void> | undefined;
   return {
-    dialect: 'sqlite',
+    dialect: postgres ? 'postgres' : 'sqlite',
     db,
     transaction: (fn) => db.transaction().execute(fn),
     close: () => (closed ??= db.destroy()),
   };
+}
+
+/** The SQLite file `<dataDir>/isobar.db` in WAL mode with the platform's `regexp()`. */
+function openSqlite(dataDir: string): Kysely<Database> {
+  mkdirSync(dataDir, { recursive: true });
+  const sqlite = new SQLite(join(dataDir, 'isobar.db'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // `x REGEXP p` (Collections' RE operator, ClearBlade's Query.matches): SQLite parses it but ships no
+  // implementation. Patterns are capped at 256 characters by services/collections/query.ts.
+  sqlite.function('regexp', { deterministic: true }, regexpMatch);
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
 const regexpCache = new Map<string, RegExp>();

@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../services/config/load.js';
 import { createMemoryLog } from '../../services/kernel/log.js';
 import { createPlatform, type Platform, type Ports } from '../../services/platform.js';
 import type { Clock } from '../../services/kernel/clock.js';
+import { testDatabaseUrl } from './pg-test-mode.js';
 
 export interface TestPlatform {
   readonly platform: Platform;
@@ -58,6 +59,8 @@ export async function startTestPlatform(
       'log.level': 'silent',
       // Throttled logins answer at once in tests (holding them is tested on its own, on a manual clock).
       'identity.loginTarpitMs': 0,
+      // ISOBAR_TEST_PG=1: the data dir's own PostgreSQL database (test/helpers/pg-test-mode.ts).
+      'store.databaseUrl': await testDatabaseUrl(dataDir),
       ...ports,
       ...(options.edge === undefined
         ? {}

@@ -72,6 +72,8 @@ export interface TestPostgres {
   /** Server URL without a database name: append `/<db>` (see `createDatabase`). */
   readonly baseUrl: string;
   readonly port: number;
+  /** The server's temp dir (its data in `<dir>/data`): a process exit hook can stop it synchronously. */
+  readonly dir: string;
   /** Creates an empty database and answers its URL. */
   createDatabase(name?: string): Promise<string>;
   stop(): Promise<void>;
@@ -112,6 +114,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   return {
     baseUrl,
     port,
+    dir,
     async createDatabase(name) {
       const db = name ?? `isobar_${process.pid}_${++databases}`;
       await as('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'isobar', db]);

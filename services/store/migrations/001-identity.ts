@@ -1,8 +1,10 @@
 import { type Kysely, type Migration } from 'kysely';
+import { migrationTypes } from './types.js';
 
 /** Developers, systems, users, devices, roles, role membership and tokens. */
 export const identity001: Migration = {
   async up(db: Kysely<unknown>) {
+    const t = migrationTypes(db);
     await db.schema
       .createTable('developers')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -88,7 +90,7 @@ export const identity001: Migration = {
       .execute();
     await db.schema
       .createTable('tokens')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('seq', t.serial, t.serialKey)
       .addColumn('token_hash', 'text', (c) => c.notNull().unique())
       .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('subject_id', 'text', (c) => c.notNull())

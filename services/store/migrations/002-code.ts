@@ -1,8 +1,10 @@
 import { type Kysely, type Migration } from 'kysely';
+import { migrationTypes } from './types.js';
 
 /** Code services and libraries with their immutable versions, and invocation logs. */
 export const code002: Migration = {
   async up(db: Kysely<unknown>) {
+    const t = migrationTypes(db);
     await db.schema
       .createTable('code_services')
       .addColumn('system_key', 'text', (c) =>
@@ -77,7 +79,7 @@ export const code002: Migration = {
       .execute();
     await db.schema
       .createTable('code_logs')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('seq', t.serial, t.serialKey)
       .addColumn('system_key', 'text', (c) => c.notNull())
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('instance_id', 'text', (c) => c.notNull())

@@ -1,8 +1,10 @@
 import { type Kysely, type Migration } from 'kysely';
+import { migrationTypes } from './types.js';
 
 /** Triggers and timers, one row each, removed with their system. */
 export const triggers004: Migration = {
   async up(db: Kysely<unknown>) {
+    const t = migrationTypes(db);
     await db.schema
       .createTable('triggers')
       .addColumn('system_key', 'text', (c) =>
@@ -28,7 +30,7 @@ export const triggers004: Migration = {
       .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('start_time', 'bigint', (c) => c.notNull())
       .addColumn('repeats', 'integer', (c) => c.notNull())
-      .addColumn('frequency', 'real', (c) => c.notNull())
+      .addColumn('frequency', t.real, (c) => c.notNull())
       .addColumn('cron', 'text')
       .addColumn('service_name', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('creator_kind', 'text', (c) => c.notNull())

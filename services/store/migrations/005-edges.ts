@@ -1,8 +1,10 @@
 import { type Kysely, type Migration } from 'kysely';
+import { migrationTypes } from './types.js';
 
 /** Edge registry and deployments (platform side); relay outbox and applied assets (edge side). */
 export const edges005: Migration = {
   async up(db: Kysely<unknown>) {
+    const t = migrationTypes(db);
     await db.schema
       .createTable('edges')
       .addColumn('system_key', 'text', (c) => c.notNull())
@@ -32,9 +34,9 @@ export const edges005: Migration = {
       .execute();
     await db.schema
       .createTable('edge_outbox')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('seq', t.serial, t.serialKey)
       .addColumn('topic', 'text', (c) => c.notNull())
-      .addColumn('payload', 'blob', (c) => c.notNull())
+      .addColumn('payload', t.blob, (c) => c.notNull())
       .addColumn('qos', 'integer', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .execute();

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration } from 'kysely';
+import { migrationTypes } from './types.js';
 
 /**
  * Collections: the catalogue (one row per collection, one per column). Item tables are made per
@@ -6,12 +7,13 @@ import { type Kysely, type Migration } from 'kysely';
  */
 export const collections010: Migration = {
   async up(db: Kysely<unknown>) {
+    const t = migrationTypes(db);
     await db.schema
       .createTable('collections')
       .addColumn('collection_id', 'text', (c) => c.primaryKey())
       .addColumn('system_key', 'text', (c) => c.notNull())
       .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'integer', (c) => c.notNull())
+      .addColumn('created_at', t.int64, (c) => c.notNull())
       .addUniqueConstraint('collections_system_name', ['system_key', 'name'])
       .execute();
     await db.schema

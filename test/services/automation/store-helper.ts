@@ -1,6 +1,7 @@
 // A real SQLite store in a temp dir with one developer and one system, for registry tests.
 import { rmSync } from 'node:fs';
 import { createStore, type Store } from '../../../services/store/index.js';
+import { testDatabaseUrl } from '../../helpers/pg-test-mode.js';
 import { tempDataDir } from '../../helpers/platform.js';
 
 export const SYSTEM_KEY = 'aaaabbbbccccddddeeeeffff000011';
@@ -15,7 +16,7 @@ export interface TestStore {
 
 /** Opens (or reopens) a store and makes sure the test developer and system exist. */
 export async function openTestStore(dataDir = tempDataDir()): Promise<TestStore> {
-  const store = await createStore({ dataDir });
+  const store = await createStore({ dataDir, databaseUrl: await testDatabaseUrl(dataDir) });
   const dev = await store.db
     .selectFrom('developers')
     .select('id')

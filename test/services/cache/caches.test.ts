@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { createCaches, type Caches } from '../../../services/cache/caches.js';
 import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
 import { createStore, type Store } from '../../../services/store/index.js';
+import { testDatabaseUrl } from '../../helpers/pg-test-mode.js';
 
 const SK = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa01';
 const LIMITS = { maxValueBytes: 64, maxEntries: 3, maxPerSystem: 2 };
@@ -25,7 +26,7 @@ describe('shared caches (definitions in the store, entries in memory)', () => {
   let caches: Caches;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'isobar-cache-'));
-    store = await createStore({ dataDir: dir });
+    store = await createStore({ dataDir: dir, databaseUrl: await testDatabaseUrl(dir) });
     clock = createManualClock();
     caches = createCaches(LIMITS, { store, clock });
     await caches.load();

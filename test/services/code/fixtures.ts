@@ -1,6 +1,7 @@
 import vm from 'node:vm';
 import { rmSync } from 'node:fs';
 import { createStore, type Store } from '../../../services/store/index.js';
+import { testDatabaseUrl } from '../../helpers/pg-test-mode.js';
 import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
 import { createLibraries, type Libraries } from '../../../services/code/libraries.js';
 import { createRegistry, type Registry, type RegistryOptions } from '../../../services/code/registry.js';
@@ -21,7 +22,7 @@ export interface CodeFixture {
 /** Opens a store, seeds a developer with two systems, builds libraries and registry over it. */
 export async function codeFixture(options: Partial<RegistryOptions> = {}): Promise<CodeFixture> {
   const dataDir = tempDataDir();
-  const store = await createStore({ dataDir });
+  const store = await createStore({ dataDir, databaseUrl: await testDatabaseUrl(dataDir) });
   const clock = createManualClock();
   await store.db
     .insertInto('developers')
