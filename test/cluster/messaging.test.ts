@@ -1,0 +1,152 @@
+// Three nodes as one broker (README "Running a cluster"; docs/cluster.md): a publish on one node reaches
+// subscribers on every node at each QoS, retained messages are shared, and racing duplicate client ids on
+// two nodes follow the system's policy every time.
+import { expect } from 'chai';
+import type { MqttClient } from 'mqtt';
+import { startCluster, type TestCluster } from './harness.js';
+import { collect, createSystem, devOn, endAll, mqttOn, type TestSystem } from './world.js';
+
+const WAIT_MS = 20_000;
+
+/** Waits for `event` at most `ms` (a bound on an event, never a sleep that decides an outcome). */
+async function within(event: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([event, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+describe('cluster: one broker over three nodes (README "Running a cluster")', function () {
+  this.timeout(240_000);
+  let cluster: TestCluster;
+  let system: TestSystem;
+  let takeover: TestSystem;
+  const clients: MqttClient[] = [];
+
+  before(async () => {
+    cluster = await startCluster();
+    const dev = await devOn(cluster.node('a'));
+    system = await createSystem(dev, 'cluster messaging', 'reject');
+    takeover = await createSystem(dev, 'cluster takeover', 'takeover');
+  });
+  afterEach(async () => {
+    await endAll(clients.splice(0));
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+
+  for (const qos of [0, 1, 2] as const) {
+    it(`a QoS ${qos} publish on A reaches subscribers on A, B and C, each message exactly once`, async () => {
+      const topic = `fan/q${qos}`;
+      const n = 50;
+      const subs = await Promise.all(
+        (['a', 'b', 'c'] as const).map((id) => mqttOn(cluster.node(id), system, `sub-${qos}-${id}`)),
+      );
+      clients.push(...subs);
+      const received = subs.map((s) => collect(s));
+      await Promise.all(subs.map((s) => s.subscribeAsync(topic, { qos })));
+      const pub = await mqttOn(cluster.node('a'), system, `pub-${qos}`);
+      clients.push(pub);
+      for (let i = 0; i < n; i++) await pub.publishAsync(topic, String(i), { qos });
+      // The end marker follows the n messages on one publisher's ordered stream: once it is in, a duplicate
+      // of any earlier message would have been delivered before it.
+      await pub.publishAsync(topic, 'end', { qos });
+      const ended = (m: { payload: string }) => m.payload === 'end';
+      await Promise.all(received.map((r, i) => r.until(1, WAIT_MS, `end marker on node ${'abc'[i]}`, ended)));
+      for (const [i, r] of received.entries()) {
+        const payloads = r.messages.filter((m) => m.topic === topic && !ended(m)).map((m) => m.payload);
+        const node = 'abc'[i];
+        expect(new Set(payloads).size, `distinct QoS ${qos} messages on node ${node}`).to.equal(n);
+        if (qos === 2) expect(payloads, `QoS 2 duplicates on node ${node}`).to.have.length(n);
+      }
+    });
+  }
+
+  it('a retained message set on A is seen from C; cleared on B, a subscriber on A gets none', async () => {
+    const pub = await mqttOn(cluster.node('a'), system, 'retainer');
+    clients.push(pub);
+    await pub.publishAsync('ret/value', 'kept', { qos: 1, retain: true });
+    await pub.publishAsync('ret/marker', 'marker', { qos: 1, retain: true });
+    const onC = await mqttOn(cluster.node('c'), system, 'ret-reader-c');
+    clients.push(onC);
+    const seenOnC = collect(onC);
+    await onC.subscribeAsync('ret/#', { qos: 1 });
+    const got = await seenOnC.until(2, WAIT_MS, 'retained messages on C');
+    expect(got.map((m) => [m.topic, m.payload, m.retain]).sort()).to.deep.equal([
+      ['ret/marker', 'marker', true],
+      ['ret/value', 'kept', true],
+    ]);
+
+    const onB = await mqttOn(cluster.node('b'), system, 'ret-clearer-b');
+    clients.push(onB);
+    await onB.publishAsync('ret/value', '', { qos: 1, retain: true });
+    const onA = await mqttOn(cluster.node('a'), system, 'ret-reader-a');
+    clients.push(onA);
+    const seenOnA = collect(onA);
+    await onA.subscribeAsync('ret/#', { qos: 1 });
+    // Retained messages are sent together after SUBACK: once the marker is in, a stale one would be too.
+    await seenOnA.until(1, WAIT_MS, 'retained marker on A', (m) => m.topic === 'ret/marker');
+    expect(seenOnA.messages.filter((m) => m.topic === 'ret/value')).to.deep.equal([]);
+  });
+
+  it('racing duplicate client ids on A and B under `reject`: exactly one CONNACK 0, the other CONNACK 2, 100/100', async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const id = `dup-reject-${i}`;
+      const attempts = await Promise.allSettled([
+        mqttOn(cluster.node('a'), system, id),
+        mqttOn(cluster.node('b'), system, id),
+      ]);
+      const accepted = attempts.filter((a) => a.status === 'fulfilled').length;
+      const codes = attempts.map((a) =>
+        a.status === 'fulfilled' ? 0 : Number((a.reason as { code?: unknown }).code),
+      );
+      outcomes.push(`${accepted}:${[...codes].sort().join(',')}`);
+      await endAll(attempts.map((a) => (a.status === 'fulfilled' ? a.value : undefined)));
+      if (outcomes.filter((o) => o !== '1:0,2').length >= 3) break;
+    }
+    expect(outcomes.length, 'rounds run').to.equal(100);
+    const wrong = outcomes.map((o, i) => [i, o] as const).filter(([, o]) => o !== '1:0,2');
+    expect(wrong, 'rounds whose CONNACKs were not one 0 and one 2 (round, accepted:codes)').to.deep.equal([]);
+  });
+
+  it('racing duplicate client ids on A and B under `takeover`: exactly one session survives, 100/100', async () => {
+    const wrong: string[] = [];
+    let rounds = 0;
+    for (let i = 0; i < 100; i++) {
+      rounds++;
+      const id = `dup-takeover-${i}`;
+      const attempts = await Promise.allSettled([
+        mqttOn(cluster.node('a'), takeover, id),
+        mqttOn(cluster.node('b'), takeover, id),
+      ]);
+      const connected = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+      const closed = connected.map(
+        (c) =>
+          new Promise<MqttClient>((resolve) =>
+            c.connected ? c.once('close', () => resolve(c)) : resolve(c),
+          ),
+      );
+      if (connected.length === 2) {
+        // One of the two must be closed by the other's arrival; wait for the first close (bounded).
+        await within(Promise.race(closed), 10_000);
+      }
+      const alive = connected.filter((c) => c.connected);
+      // The survivor proves it is alive with a round trip through the cluster; a late second close would
+      // show up before it completes.
+      if (alive.length === 1) {
+        const [survivor] = alive;
+        const echo = collect(survivor);
+        await survivor.subscribeAsync(`echo/${id}`, { qos: 1 });
+        await survivor.publishAsync(`echo/${id}`, 'ping', { qos: 1 });
+        await echo.until(1, WAIT_MS, `echo on the survivor of ${id}`).catch(() => undefined);
+      }
+      const survivors = connected.filter((c) => c.connected).length;
+      if (survivors !== 1) wrong.push(`${i}: ${connected.length} connected, ${survivors} survived`);
+      await endAll(connected);
+      if (wrong.length >= 3) break; // a broken policy need not cost 100 bounded waits
+    }
+    expect(wrong, 'rounds without exactly one surviving session').to.deep.equal([]);
+    expect(rounds, 'rounds run').to.equal(100);
+  });
+});

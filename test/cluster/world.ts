@@ -1,0 +1,123 @@
+// What every three-node test starts from, over the public surface only (REST + MQTT), as a ClearBlade
+// client would: a developer logged in on one node, a system, MQTT clients on chosen nodes, and a message
+// collector that waits on received messages (bounded), never on time.
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { clearBladeHeaders, createRestClient, type RestClient } from '../../bin/cli/rest-client.js';
+import { ADMIN, type ClusterNode } from './harness.js';
+
+/** A developer's REST client on `node` (logs in there: any node can answer any login). */
+export async function devOn(node: ClusterNode): Promise<RestClient> {
+  const login = await createRestClient(node.url).request<{ dev_token: string }>('POST', '/admin/auth', {
+    body: { email: ADMIN.email, password: ADMIN.password },
+  });
+  return createRestClient(node.url, clearBladeHeaders.dev(login.dev_token));
+}
+
+/** The same developer's token on another node's URL (tokens are shared through PostgreSQL). */
+export function sameDevOn(dev: RestClient, node: ClusterNode): RestClient {
+  return createRestClient(node.url, dev.headers);
+}
+
+export interface TestSystem {
+  readonly systemKey: string;
+  readonly systemSecret: string;
+  /** The developer token, which MQTT accepts as username (password = system key). */
+  readonly devToken: string;
+}
+
+/** Creates a system through `dev` (duplicate client ids per `policy`). */
+export async function createSystem(
+  dev: RestClient,
+  name: string,
+  policy: 'reject' | 'takeover' = 'reject',
+): Promise<TestSystem> {
+  const system = await dev.request<{ appID: string; appSecret: string }>('POST', '/admin/systemmanagement', {
+    body: { name, duplicate_client_id: policy },
+  });
+  return {
+    systemKey: system.appID,
+    systemSecret: system.appSecret,
+    devToken: dev.headers['ClearBlade-DevToken'] ?? '',
+  };
+}
+
+/** Options a test may set on an MQTT connection (never auto-reconnect: a test decides). */
+export type ConnectOptions = Omit<IClientOptions, 'username' | 'password' | 'reconnectPeriod'>;
+
+/** An MQTT 3.1.1 client on `node`, authenticated with `token` for `system`; resolves after CONNACK 0. */
+export async function mqttOn(
+  node: ClusterNode,
+  system: TestSystem,
+  clientId: string,
+  options: ConnectOptions & { token?: string } = {},
+): Promise<MqttClient> {
+  const { token, ...rest } = options;
+  return mqtt.connectAsync(node.mqttUrl, {
+    username: token ?? system.devToken,
+    password: system.systemKey,
+    clientId,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 30_000,
+    ...rest,
+  });
+}
+
+export interface Received {
+  readonly topic: string;
+  readonly payload: string;
+  readonly qos: number;
+  readonly retain: boolean;
+}
+
+export interface Collector {
+  readonly messages: Received[];
+  /** Resolves once `count` messages (matching `predicate`, if any) arrived; rejects after `timeoutMs`. */
+  until(
+    count: number,
+    timeoutMs: number,
+    what: string,
+    predicate?: (m: Received) => boolean,
+  ): Promise<Received[]>;
+  stop(): void;
+}
+
+/** Records every message `client` receives from now on. */
+export function collect(client: MqttClient): Collector {
+  const messages: Received[] = [];
+  const waiters = new Set<() => void>();
+  const onMessage = (topic: string, payload: Buffer, packet: { qos: number; retain: boolean }) => {
+    messages.push({ topic, payload: payload.toString('utf8'), qos: packet.qos, retain: packet.retain });
+    for (const w of [...waiters]) w();
+  };
+  client.on('message', onMessage);
+  return {
+    messages,
+    until(count, timeoutMs, what, predicate = () => true) {
+      return new Promise((resolve, reject) => {
+        const matching = () => messages.filter(predicate);
+        const check = () => {
+          if (matching().length < count) return;
+          done();
+          resolve(matching());
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`${what}: ${matching().length}/${count} messages within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    stop: () => client.off('message', onMessage),
+  };
+}
+
+/** Ends every client, ignoring ones already gone. */
+export async function endAll(clients: Iterable<MqttClient | undefined>): Promise<void> {
+  await Promise.all([...clients].map((c) => c?.endAsync(true).catch(() => undefined)));
+}
