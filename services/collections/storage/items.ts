@@ -7,6 +7,7 @@
 // Kysely quotes them as identifiers; every value is a bound parameter; operators come from a fixed table.
 import type { ExpressionBuilder, Expression, SqlBool, Kysely, Transaction } from 'kysely';
 import type { Database } from '../../store/index.js';
+import { columnType, dialectOf, likeMatch, regexpMatch } from '../../store/dialect.js';
 import { SQL_TYPE, ITEM_ID, type Column } from '../columns.js';
 import type { Condition, ItemQuery, Operator, Scalar } from '../query.js';
 
@@ -29,10 +30,13 @@ export async function createItemTable(
   collectionId: string,
   columns: readonly Column[],
 ): Promise<void> {
+  const dialect = dialectOf(db);
   let builder = items(db)
     .schema.createTable(itemTable(collectionId))
     .addColumn(ITEM_ID, 'text', (c) => c.primaryKey());
-  for (const col of columns) builder = builder.addColumn(col.name, SQL_TYPE[col.type]);
+  // PostgreSQL has no rowid: a numbered column keeps insertion order (hidden from answers, see ORDER_KEY).
+  if (dialect === 'postgres') builder = builder.addColumn(PG_ORDER_KEY, 'bigserial');
+  for (const col of columns) builder = builder.addColumn(col.name, columnType(dialect, SQL_TYPE[col.type]));
   await builder.execute();
 }
 
@@ -40,7 +44,7 @@ export async function createItemTable(
 export async function addItemColumn(db: AnyDb, collectionId: string, column: Column): Promise<void> {
   await items(db)
     .schema.alterTable(itemTable(collectionId))
-    .addColumn(column.name, SQL_TYPE[column.type])
+    .addColumn(column.name, columnType(dialectOf(db), SQL_TYPE[column.type]))
     .execute();
 }
 
@@ -64,8 +68,11 @@ export async function indexItemColumn(db: AnyDb, collectionId: string, name: str
     .execute();
 }
 
+/** PostgreSQL's insertion-order column of an item table (SQLite orders by its rowid). */
+const PG_ORDER_KEY = 'isobar_seq';
+
 const SQL_OP: Readonly<
-  Record<Exclude<Operator, 'IN'>, '=' | '!=' | '>' | '>=' | '<' | '<=' | 'regexp' | 'like'>
+  Record<Exclude<Operator, 'IN' | 'RE' | 'LIKE'>, '=' | '!=' | '>' | '>=' | '<' | '<='>
 > = {
   EQ: '=',
   NEQ: '!=',
@@ -73,11 +80,9 @@ const SQL_OP: Readonly<
   GTE: '>=',
   LT: '<',
   LTE: '<=',
-  RE: 'regexp',
-  LIKE: 'like',
 };
 
-function condition(eb: ExpressionBuilder<ItemDb, string>, c: Condition): Expression<SqlBool> {
+function condition(db: AnyDb, eb: ExpressionBuilder<ItemDb, string>, c: Condition): Expression<SqlBool> {
   const ref = eb.ref(c.column.name);
   if (Array.isArray(c.value)) {
     const values = c.value as readonly Scalar[];
@@ -87,12 +92,15 @@ function condition(eb: ExpressionBuilder<ItemDb, string>, c: Condition): Express
   if (value === null) return eb(ref, c.op === 'EQ' ? 'is' : 'is not', null);
   // A NEQ keeps items whose column is null, as ClearBlade (Postgres `IS DISTINCT FROM`) does.
   if (c.op === 'NEQ') return eb.or([eb(ref, '!=', value), eb(ref, 'is', null)]);
-  return eb(ref, SQL_OP[c.op as Exclude<Operator, 'IN'>], value);
+  // Pattern operators differ between engines; the store's dialect seam makes them mean the same.
+  if (c.op === 'RE') return regexpMatch(db, ref, String(value));
+  if (c.op === 'LIKE') return likeMatch(db, ref, String(value));
+  return eb(ref, SQL_OP[c.op as keyof typeof SQL_OP], value);
 }
 
-function where(groups: ItemQuery['groups']) {
+function where(db: AnyDb, groups: ItemQuery['groups']) {
   return (eb: ExpressionBuilder<ItemDb, string>): Expression<SqlBool> =>
-    eb.or(groups.map((g) => eb.and(g.map((c) => condition(eb, c)))));
+    eb.or(groups.map((g) => eb.and(g.map((c) => condition(db, eb, c)))));
 }
 
 /** Inserts rows (already converted by columns.toStored) in one statement per chunk. */
@@ -116,16 +124,23 @@ export async function selectItems(
   q: ItemQuery,
 ): Promise<{ rows: ItemRow[]; total: number }> {
   const table = itemTable(collectionId);
+  const postgres = dialectOf(db) === 'postgres';
   let query = items(db).selectFrom(table);
-  if (q.groups.length > 0) query = query.where(where(q.groups));
+  if (q.groups.length > 0) query = query.where(where(db, q.groups));
   let page = q.select === undefined ? query.selectAll() : query.select(q.select.map((c) => c.name));
-  for (const s of q.sort) page = page.orderBy(s.column.name, s.direction);
+  // Nulls sort as SQLite sorts them (first ascending, last descending), spelled out for PostgreSQL.
+  for (const s of q.sort) {
+    page = page.orderBy(s.column.name, (ob) =>
+      s.direction === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast(),
+    );
+  }
   // A stable order makes pages stable: insertion order (rowid) after the caller's keys.
-  page = page.orderBy('rowid' as never);
+  page = page.orderBy((postgres ? PG_ORDER_KEY : 'rowid') as never);
   const rows = await page
     .limit(q.pageSize)
     .offset((q.pageNum - 1) * q.pageSize)
     .execute();
+  if (postgres) for (const r of rows) delete r[PG_ORDER_KEY];
   const total = await countItems(db, collectionId, q);
   return { rows, total };
 }
@@ -137,7 +152,7 @@ export async function countItems(
   q: Pick<ItemQuery, 'groups'>,
 ): Promise<number> {
   let query = items(db).selectFrom(itemTable(collectionId));
-  if (q.groups.length > 0) query = query.where(where(q.groups));
+  if (q.groups.length > 0) query = query.where(where(db, q.groups));
   const row = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
   return Number(row?.n ?? 0);
 }
@@ -145,7 +160,7 @@ export async function countItems(
 /** The item ids matching `q` (for the ItemUpdated/ItemDeleted events). */
 async function matchingIds(db: AnyDb, collectionId: string, q: Pick<ItemQuery, 'groups'>): Promise<string[]> {
   let query = items(db).selectFrom(itemTable(collectionId));
-  if (q.groups.length > 0) query = query.where(where(q.groups));
+  if (q.groups.length > 0) query = query.where(where(db, q.groups));
   const rows = await query.select(ITEM_ID).execute();
   return rows.map((r) => String(r[ITEM_ID]));
 }
@@ -160,7 +175,7 @@ export async function updateItems(
   const ids = await matchingIds(db, collectionId, q);
   if (ids.length === 0 || Object.keys(changes).length === 0) return ids;
   let query = items(db).updateTable(itemTable(collectionId)).set(changes);
-  if (q.groups.length > 0) query = query.where(where(q.groups));
+  if (q.groups.length > 0) query = query.where(where(db, q.groups));
   await query.execute();
   return ids;
 }
@@ -174,7 +189,7 @@ export async function deleteItems(
   const ids = await matchingIds(db, collectionId, q);
   if (ids.length === 0) return ids;
   let query = items(db).deleteFrom(itemTable(collectionId));
-  if (q.groups.length > 0) query = query.where(where(q.groups));
+  if (q.groups.length > 0) query = query.where(where(db, q.groups));
   await query.execute();
   return ids;
 }
