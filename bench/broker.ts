@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { childIpc } from './lib/child-ipc.js';
 import { BENCH_SYSTEM, BENCH_TOKEN } from './lib/broker-child.js';
 import {
   publishAll,
@@ -39,34 +40,16 @@ async function startNodeChild(kind: 'aedes' | 'isobar'): Promise<Child> {
     execArgv: ['--no-node-snapshot', '--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const next = <T>(key: string) =>
-    new Promise<T>((resolve) => {
-      const on = (msg: Record<string, unknown>) => {
-        if (key in msg) {
-          child.removeListener('message', on);
-          resolve(msg[key] as T);
-        }
-      };
-      child.on('message', on);
-    });
-  const ask = <T>(cmd: string): Promise<T> => {
-    const answer = next<T>(cmd);
-    child.send({ cmd });
-    return answer;
-  };
-  const port = await next<number>('port');
+  const ipc = childIpc(child);
+  const port = await ipc.next<number>('port');
   return {
     port,
-    cpu: async () => cpuMicros(await ask<NodeJS.CpuUsage>('cpu')),
+    cpu: async () => cpuMicros(await ipc.ask<NodeJS.CpuUsage>('cpu')),
     async memory() {
-      const m = await ask<NodeJS.MemoryUsage>('mem');
+      const m = await ipc.ask<NodeJS.MemoryUsage>('mem');
       return { rss: m.rss, heap: m.heapUsed };
     },
-    async close() {
-      const exited = once(child, 'exit');
-      child.send({ cmd: 'close' });
-      await exited;
-    },
+    close: () => ipc.close(),
   };
 }
 

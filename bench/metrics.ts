@@ -5,8 +5,8 @@
 // from this process: 10 publishers → 1 subscriber at QoS 0 and QoS 1. Best of BENCH_ROUNDS alternating
 // rounds. Target: on / off ≥ 0.95×. Run: npm run bench -- --only metrics
 import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { childIpc } from './lib/child-ipc.js';
 import { BENCH_SYSTEM, BENCH_TOKEN } from './lib/broker-child.js';
 import { publishAll, rawClient, subscribePacket, until, type RawMqtt } from './lib/mqtt-load.js';
 import { cpuMicros, fmt, table } from './lib/stats.js';
@@ -24,29 +24,12 @@ async function startChild(kind: Kind): Promise<Child> {
     execArgv: ['--no-node-snapshot', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const next = <T>(key: string) =>
-    new Promise<T>((resolve) => {
-      const on = (msg: Record<string, unknown>) => {
-        if (key in msg) {
-          child.removeListener('message', on);
-          resolve(msg[key] as T);
-        }
-      };
-      child.on('message', on);
-    });
-  const port = await next<number>('port');
+  const ipc = childIpc(child);
+  const port = await ipc.next<number>('port');
   return {
     port,
-    async cpu() {
-      const answer = next<NodeJS.CpuUsage>('cpu');
-      child.send({ cmd: 'cpu' });
-      return cpuMicros(await answer);
-    },
-    async close() {
-      const exited = once(child, 'exit');
-      child.send({ cmd: 'close' });
-      await exited;
-    },
+    cpu: async () => cpuMicros(await ipc.ask<NodeJS.CpuUsage>('cpu')),
+    close: () => ipc.close(),
   };
 }
 

@@ -32,18 +32,8 @@ const record: DeviceEventRecord = {
   type: 'sensor',
   state: 'on',
 };
-const deviceParams = {
-  allow_certificate_auth: false,
-  allow_key_auth: true,
-  certificate: '',
-  created_date: 1700000000000,
-  description: 'boiler',
-  device_key: `${SK} :: dev7`,
-  enabled: true,
-  last_active_date: null,
-  system_key: SK,
-  type: 'sensor',
-};
+// What DeviceCreated/DeviceDeleted hand a service: the record without `name` and `state` (reference §4.3).
+const { name: _name, state: _state, ...deviceParams } = record;
 
 describe('trigger req.params (reference §4.3)', () => {
   it('Messaging::Publish gives {topic, body, userId, trigger} and carries the hop', () => {

@@ -32,6 +32,14 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 describe('trigger registry', () => {
   let ts: TestStore;
   let registry: TriggerRegistry;
+  /** A Messaging::Publish trigger `name` running `service`, with no filter. */
+  const onPublish = (name: string, service: string) =>
+    registry.create(
+      SYSTEM_KEY,
+      name,
+      { def_module: 'Messaging', def_name: 'Publish', service_name: service },
+      creator,
+    );
   const build = () =>
     createTriggerRegistry({
       store: ts.store,
@@ -78,12 +86,7 @@ describe('trigger registry', () => {
       },
       creator,
     );
-    await registry.create(
-      SYSTEM_KEY,
-      'all',
-      { def_module: 'Messaging', def_name: 'Publish', service_name: 'audit' },
-      creator,
-    );
+    await onPublish('all', 'audit');
     await registry.create(
       SYSTEM_KEY,
       'ann',
@@ -105,14 +108,7 @@ describe('trigger registry', () => {
   });
 
   it('refuses a trigger naming a missing service with CB_ERR_TRIGGER_SERVICE_MISSING', async () => {
-    const err = await rejection(
-      registry.create(
-        SYSTEM_KEY,
-        't',
-        { def_module: 'Messaging', def_name: 'Publish', service_name: 'ghost' },
-        creator,
-      ),
-    );
+    const err = await rejection(onPublish('t', 'ghost'));
     expect(err).to.have.property('code', 'CB_ERR_TRIGGER_SERVICE_MISSING');
   });
 
@@ -138,30 +134,13 @@ describe('trigger registry', () => {
         code,
       );
     }
-    await registry.create(
-      SYSTEM_KEY,
-      'dup',
-      { def_module: 'Messaging', def_name: 'Publish', service_name: 'alert' },
-      creator,
-    );
-    const dup = await rejection(
-      registry.create(
-        SYSTEM_KEY,
-        'dup',
-        { def_module: 'Messaging', def_name: 'Publish', service_name: 'alert' },
-        creator,
-      ),
-    );
+    await onPublish('dup', 'alert');
+    const dup = await rejection(onPublish('dup', 'alert'));
     expect(dup).to.have.property('code', 'CB_ERR_TRIGGER_EXISTS');
   });
 
   it('updates filters and action, and forgets deleted triggers', async () => {
-    await registry.create(
-      SYSTEM_KEY,
-      't',
-      { def_module: 'Messaging', def_name: 'Publish', service_name: 'alert' },
-      creator,
-    );
+    await onPublish('t', 'alert');
     await registry.update(SYSTEM_KEY, 't', { key_value_pairs: { topic: 'only/this' } });
     expect(registry.match(message('other'))).to.deep.equal([]);
     expect(registry.match(message('only/this'))).to.have.length(1);
