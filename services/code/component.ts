@@ -56,7 +56,15 @@ export interface CodeComponent extends Component {
   onServiceSaved(listener: ServiceListener): () => void;
   /** True when the service exists (triggers and timers validate their `service_name`). */
   serviceExists(systemKey: string, name: string): boolean;
+  /**
+   * Cluster change feed: another node changed this system's services. Re-reads them from the store and
+   * lets this node's streams follow (start, restart with the new version, stop); resolves once they have.
+   */
+  reloadSystem(systemKey: string): Promise<void>;
 }
+
+/** The cluster channel on which a node tells the others an identity's streams must stop (it was deleted). */
+export const IDENTITY_GONE_CHANNEL = 'code.identity-gone';
 
 /** Told the system and name of a service that changed. */
 export type ServiceListener = (systemKey: string, name: string) => Promise<void> | void;
@@ -121,7 +129,14 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     memoryLimitMb: config.engine.memoryLimitMb,
     hopLimit: config.engine.hopLimit,
   });
-  const streams = createStreams({ engine: () => engine, registry, invoker, recorder, log });
+  const streams = createStreams({
+    engine: () => engine,
+    registry,
+    invoker,
+    recorder,
+    log,
+    cluster: base.cluster,
+  });
   /** Streams follow every change; a deletion also drops logs; then the listeners (triggers, edges) hear of it. */
   async function onRegistryChange(change: RegistryChange): Promise<void> {
     await streams.onChange(change);
@@ -145,17 +160,36 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     await engine.close();
     throw err;
   }
-  /** Losing access ends access: streams running as a deleted user or device stop (DESIGN.md "Security model"). */
-  const identityGone = (systemKey: string, kind: 'user' | 'device', id: string) => {
+  /**
+   * Losing access ends access: streams running as a deleted user or device stop (DESIGN.md "Security
+   * model"), on every node: the deletion's event fires only where it was made, so that node tells the others.
+   */
+  const identityGone = (systemKey: string, kind: 'user' | 'device', id: string, tellOthers: boolean) => {
     runAs.forget(systemKey, kind, id);
     streams.stopRunningAs(systemKey, kind, id).catch((err: unknown) => {
       log.error('stopping streams of a deleted identity failed', { systemKey, kind, id, err: String(err) });
     });
+    if (tellOthers && base.cluster.enabled) {
+      base.cluster.announce(IDENTITY_GONE_CHANNEL, { systemKey, kind, id }).catch((err: unknown) => {
+        log.error('deleted identity not announced to the other nodes', {
+          systemKey,
+          kind,
+          id,
+          err: String(err),
+        });
+      });
+    }
   };
   const unlisten = [
     streams.watchExits(),
-    base.events.on('user.deleted', (e) => identityGone(e.systemKey, 'user', e.user.user_id)),
-    base.events.on('device.deleted', (e) => identityGone(e.systemKey, 'device', e.device.name)),
+    base.events.on('user.deleted', (e) => identityGone(e.systemKey, 'user', e.user.user_id, true)),
+    base.events.on('device.deleted', (e) => identityGone(e.systemKey, 'device', e.device.name, true)),
+    base.cluster.listen(IDENTITY_GONE_CHANNEL, (message) => {
+      const m = (typeof message === 'object' && message !== null ? message : {}) as Record<string, unknown>;
+      const { systemKey, kind, id } = m;
+      if (typeof systemKey !== 'string' || typeof id !== 'string') return;
+      if (kind === 'user' || kind === 'device') identityGone(systemKey, kind, id, false);
+    }),
   ];
 
   const routeDeps: CodeRouteDeps = {
@@ -195,9 +229,13 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     onServiceDeleted: (listener) => listen('deleted', listener),
     onServiceSaved: (listener) => listen('saved', listener),
     serviceExists: (systemKey, name) => registry.find(systemKey, name) !== undefined,
+    async reloadSystem(systemKey) {
+      for (const change of await registry.reload(systemKey)) await streams.onChange(change);
+    },
     async start() {
       logs.start();
       await streams.startAll();
+      unlisten.push(streams.followCluster());
     },
     close() {
       closing ??= (async () => {

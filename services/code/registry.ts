@@ -38,6 +38,13 @@ export interface CurrentService {
 
 export interface Registry {
   load(): Promise<void>;
+  /**
+   * Re-reads one system's services from the store after another node changed them (cluster change
+   * feed): new current versions are prepared and made current, vanished services dropped. Answers the
+   * changes for the local follow-up (streams) and tells no `onChange` listener: the node that made them
+   * already did the rest (edges, the trigger cascade).
+   */
+  reload(systemKey: string): Promise<RegistryChange[]>;
   names(systemKey: string): string[];
   /** The current version; throws CB_ERR_CODE_SERVICE_UNKNOWN. */
   get(systemKey: string, name: string): CurrentService;
@@ -219,6 +226,32 @@ export function createRegistry(options: RegistryOptions): Registry {
     return row;
   };
 
+  /** The current version of every service (of one system), as stored. */
+  const readCurrent = async (systemKey?: string): Promise<Array<CurrentService & { row: VersionRow }>> => {
+    let query = store.db
+      .selectFrom('code_services as s')
+      .innerJoin('code_service_versions as v', (j) =>
+        j
+          .onRef('v.system_key', '=', 's.system_key')
+          .onRef('v.name', '=', 's.name')
+          .onRef('v.version', '=', 's.current_version'),
+      )
+      .selectAll('v')
+      .select(['s.logging_enabled', 's.log_level', 's.created_at as service_created_at', 's.updated_at']);
+    if (systemKey !== undefined) query = query.where('s.system_key', '=', systemKey);
+    const rows = await query.execute();
+    return rows.map((r) => {
+      const { logging_enabled, log_level, service_created_at, updated_at, ...row } = r;
+      const record = toRecord(row, {
+        logging_enabled,
+        log_level,
+        created_at: service_created_at,
+        updated_at,
+      });
+      return { record, bundle: row.bundle, row };
+    });
+  };
+
   const dependents = (systemKey: string, library: string): string[] =>
     [...current.values()]
       .filter(
@@ -231,27 +264,32 @@ export function createRegistry(options: RegistryOptions): Registry {
 
   return {
     async load() {
-      const rows = await store.db
-        .selectFrom('code_services as s')
-        .innerJoin('code_service_versions as v', (j) =>
-          j
-            .onRef('v.system_key', '=', 's.system_key')
-            .onRef('v.name', '=', 's.name')
-            .onRef('v.version', '=', 's.current_version'),
-        )
-        .selectAll('v')
-        .select(['s.logging_enabled', 's.log_level', 's.created_at as service_created_at', 's.updated_at'])
-        .execute();
-      for (const r of rows) {
-        const { logging_enabled, log_level, service_created_at, updated_at, ...row } = r;
-        const record = toRecord(row, {
-          logging_enabled,
-          log_level,
-          created_at: service_created_at,
-          updated_at,
-        });
-        current.set(key(row.system_key, row.name), { record, bundle: row.bundle, row });
+      for (const entry of await readCurrent())
+        current.set(key(entry.record.system_key, entry.record.name), entry);
+    },
+    async reload(systemKey) {
+      const fresh = await readCurrent(systemKey);
+      const changes: RegistryChange[] = [];
+      const seen = new Set<string>();
+      for (const entry of fresh) {
+        const k = key(systemKey, entry.record.name);
+        seen.add(k);
+        const previous = current.get(k);
+        if (previous !== undefined && previous.record.current_version === entry.record.current_version) {
+          // The switches (logging, log level) change without a new version.
+          current.set(k, entry);
+          continue;
+        }
+        await options.prepare?.(entry.record, entry.bundle);
+        current.set(k, entry);
+        changes.push({ kind: 'saved', service: entry.record, bundle: entry.bundle });
       }
+      for (const [k, entry] of [...current]) {
+        if (entry.record.system_key !== systemKey || seen.has(k)) continue;
+        current.delete(k);
+        changes.push({ kind: 'deleted', systemKey, name: entry.record.name });
+      }
+      return changes;
     },
     names: (systemKey) =>
       [...current.values()]
