@@ -55,7 +55,6 @@ describe('stream services in a cluster (three nodes, fake cluster)', () => {
   const startNode = async (id: string): Promise<Node> => {
     const h = await harness();
     const cluster = net.join(id);
-    let streams: Streams | undefined;
     const libraries = createLibraries({ store: fx.store, clock: fx.clock });
     await libraries.load();
     const registry = createRegistry({
@@ -63,10 +62,11 @@ describe('stream services in a cluster (three nodes, fake cluster)', () => {
       clock: fx.clock,
       libraries,
       prepare: (record, bundle) => h.engine.prepare(versionOf({ record, bundle })),
-      onChange: (change: RegistryChange) => streams?.onChange(change),
+      // Called only on saves, after `streams` below exists.
+      onChange: (change: RegistryChange) => streams.onChange(change),
     });
     await registry.load();
-    const s = createStreams({
+    const streams = createStreams({
       engine: () => h.engine,
       registry,
       invoker: { versionOf, streamRequest: async () => request() },
@@ -74,10 +74,8 @@ describe('stream services in a cluster (three nodes, fake cluster)', () => {
       log: silentLog,
       cluster,
     });
-    streams = s;
-    await s.startAll();
-    const node: Node = { id, h, registry, streams: s, off: s.followCluster() };
-    return node;
+    await streams.startAll();
+    return { id, h, registry, streams, off: streams.followCluster() };
   };
   /** What the component's reloadSystem does when the change feed reports another node's save. */
   const reload = async (node: Node): Promise<void> => {
