@@ -17,12 +17,8 @@ describe('cache: the servicecaches right of the user a service runs for', functi
   let w: CodeWorld;
   beforeEach(async () => {
     w = await codeWorld();
-    const dev = async (method: string, path: string, body: unknown) => {
-      const r = await w.http(method, path, { body, token: w.devToken });
-      expect(r.status, JSON.stringify(r.body)).to.equal(200);
-    };
-    await dev('POST', `/admin/code/v/1/${w.systemKey}/CacheUser`, { code: SERVICE });
-    await dev('POST', `/admin/v/4/service_caches/${w.systemKey}/shared`, { ttl: 60 });
+    await w.devOk('POST', `/admin/code/v/1/${w.systemKey}/CacheUser`, { code: SERVICE });
+    await w.devOk('POST', `/admin/v/4/service_caches/${w.systemKey}/shared`, { ttl: 60 });
   });
   afterEach(() => w.close());
 

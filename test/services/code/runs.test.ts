@@ -8,20 +8,16 @@ describe('code: completed and failed runs of a system (REST)', function () {
   let w: CodeWorld;
   beforeEach(async () => {
     w = await codeWorld();
-    const dev = async (method: string, path: string, body: unknown) => {
-      const r = await w.http(method, path, { body, token: w.devToken });
-      expect(r.status, JSON.stringify(r.body)).to.equal(200);
-    };
-    await dev('POST', `/admin/code/v/1/${w.systemKey}/Ok`, {
+    await w.devOk('POST', `/admin/code/v/1/${w.systemKey}/Ok`, {
       code: 'function Ok(req, resp) { resp.success(1); }',
     });
-    await dev('POST', `/admin/code/v/1/${w.systemKey}/Quiet`, {
+    await w.devOk('POST', `/admin/code/v/1/${w.systemKey}/Quiet`, {
       code: 'function Quiet(req, resp) { resp.success(2); }',
     });
-    await dev('POST', `/admin/code/v/1/${w.systemKey}/Throws`, {
+    await w.devOk('POST', `/admin/code/v/1/${w.systemKey}/Throws`, {
       code: 'function Throws(req, resp) {\n  throw new Error("bad " + req.params.n);\n}',
     });
-    await dev('POST', `/codeadmin/v/2/logs/${w.systemKey}/Ok`, { logging: true });
+    await w.devOk('POST', `/codeadmin/v/2/logs/${w.systemKey}/Ok`, { logging: true });
   });
   afterEach(() => w.close());
 

@@ -20,6 +20,8 @@ export interface CodeWorld {
     body: Record<string, unknown> & { code?: string };
     headers: Record<string, string>;
   }>;
+  /** One REST call as the developer that must answer 200 (set-up steps). */
+  devOk(method: string, path: string, body?: unknown): Promise<void>;
   /** Creates (or replaces the permissions of) a role and gives it to the user. */
   grant(changes: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
@@ -67,6 +69,10 @@ export async function codeWorld(
       userId: user.user_id,
       userToken: login.token,
       http,
+      async devOk(method, path, body) {
+        const r = await http(method, path, { body, token: devLogin.token });
+        if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      },
       async grant(changes) {
         const name = 'CodeTestRole';
         const role = identity.roles(systemKey).find((r) => r.name === name);

@@ -1,18 +1,10 @@
 import { expect } from 'chai';
+import { thrownBy } from '../../../helpers/errors.js';
 import {
   DEFINITIONS,
   definitionOf,
   validateFilters,
 } from '../../../../services/automation/triggers/definitions.js';
-
-const catching = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
-};
 
 describe('trigger definitions', () => {
   it('lists every module/action of the issue with its filter keys', () => {
@@ -40,11 +32,11 @@ describe('trigger definitions', () => {
   });
 
   it('refuses an unknown module or action with CB_ERR_TRIGGER_UNKNOWN_DEFINITION', () => {
-    expect(catching(() => definitionOf('Messaging', 'Explode'))).to.have.property(
+    expect(thrownBy(() => definitionOf('Messaging', 'Explode'))).to.have.property(
       'code',
       'CB_ERR_TRIGGER_UNKNOWN_DEFINITION',
     );
-    expect(catching(() => definitionOf('Nope', 'Publish'))).to.have.property(
+    expect(thrownBy(() => definitionOf('Nope', 'Publish'))).to.have.property(
       'code',
       'CB_ERR_TRIGGER_UNKNOWN_DEFINITION',
     );
@@ -60,7 +52,7 @@ describe('trigger definitions', () => {
   it('refuses a topic filter that is not a valid MQTT filter with CB_ERR_TRIGGER_BAD_FILTER', () => {
     const def = definitionOf('Messaging', 'Publish');
     for (const topic of ['a/#/b', 'a+/b', 'x#']) {
-      expect(catching(() => validateFilters(def, { topic }))).to.have.property(
+      expect(thrownBy(() => validateFilters(def, { topic }))).to.have.property(
         'code',
         'CB_ERR_TRIGGER_BAD_FILTER',
       );
@@ -69,14 +61,14 @@ describe('trigger definitions', () => {
 
   it('refuses a filter key the action does not define, or a non-string value', () => {
     const def = definitionOf('Device', 'DeviceCreated');
-    expect(catching(() => validateFilters(def, { topic: 'a' }))).to.have.property(
+    expect(thrownBy(() => validateFilters(def, { topic: 'a' }))).to.have.property(
       'code',
       'CB_ERR_TRIGGER_BAD_FILTER',
     );
-    expect(catching(() => validateFilters(def, { deviceName: 3 }))).to.have.property(
+    expect(thrownBy(() => validateFilters(def, { deviceName: 3 }))).to.have.property(
       'code',
       'CB_ERR_TRIGGER_BAD_FILTER',
     );
-    expect(catching(() => validateFilters(def, ['x']))).to.have.property('code', 'CB_ERR_TRIGGER_BAD_FILTER');
+    expect(thrownBy(() => validateFilters(def, ['x']))).to.have.property('code', 'CB_ERR_TRIGGER_BAD_FILTER');
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rejectionOf } from '../../../helpers/errors.js';
 import { createManualClock } from '../../../../services/kernel/clock.js';
 import { publishEvent, userCreatedEvent } from '../../../../services/automation/triggers/params.js';
 import {
@@ -19,15 +20,6 @@ const message = (topic: string) =>
     hop: 0,
     time: 0,
   });
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('trigger registry', () => {
   let ts: TestStore;
@@ -108,7 +100,7 @@ describe('trigger registry', () => {
   });
 
   it('refuses a trigger naming a missing service with CB_ERR_TRIGGER_SERVICE_MISSING', async () => {
-    const err = await rejection(onPublish('t', 'ghost'));
+    const err = await rejectionOf(onPublish('t', 'ghost'));
     expect(err).to.have.property('code', 'CB_ERR_TRIGGER_SERVICE_MISSING');
   });
 
@@ -129,13 +121,13 @@ describe('trigger registry', () => {
       ],
     ];
     for (const [input, code] of cases) {
-      expect(await rejection(registry.create(SYSTEM_KEY, 'bad', input, creator))).to.have.property(
+      expect(await rejectionOf(registry.create(SYSTEM_KEY, 'bad', input, creator))).to.have.property(
         'code',
         code,
       );
     }
     await onPublish('dup', 'alert');
-    const dup = await rejection(onPublish('dup', 'alert'));
+    const dup = await rejectionOf(onPublish('dup', 'alert'));
     expect(dup).to.have.property('code', 'CB_ERR_TRIGGER_EXISTS');
   });
 
@@ -149,7 +141,7 @@ describe('trigger registry', () => {
     expect(registry.usingService(SYSTEM_KEY, 'alert')).to.deep.equal(['t']);
     await registry.delete(SYSTEM_KEY, 't');
     expect(registry.list(SYSTEM_KEY)).to.deep.equal([]);
-    expect(await rejection(registry.delete(SYSTEM_KEY, 't'))).to.have.property(
+    expect(await rejectionOf(registry.delete(SYSTEM_KEY, 't'))).to.have.property(
       'code',
       'CB_ERR_TRIGGER_UNKNOWN',
     );
