@@ -17,6 +17,7 @@ import {
 import { createRetention, type Retention, type RetentionOptions } from './retention.js';
 import { historyRoutes, type HistoryApi } from './routes.js';
 import { createHistorySettings, type HistorySettings } from './settings.js';
+import { createPgHistoryWriter } from './storage/pg-writer.js';
 import { createHistoryWriter, type HistoryWriter } from './writer.js';
 
 export interface HistoryOptions {
@@ -71,7 +72,11 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
     { store: deps.store },
   );
   await settings.load();
-  const writer: HistoryWriter = createHistoryWriter({ dbFile: join(deps.config.dataDir, 'isobar.db') });
+  // SQLite: a writer thread on its own connection; PostgreSQL: async batches through the store's pool.
+  const writer: HistoryWriter =
+    deps.store.dialect === 'postgres'
+      ? createPgHistoryWriter({ db: deps.store.db })
+      : createHistoryWriter({ dbFile: join(deps.config.dataDir, 'isobar.db') });
   const capture = createCapture(
     { ...HISTORY_DEFAULTS.capture, ...options.capture },
     { writer, settings, clock: deps.clock, log },

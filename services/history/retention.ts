@@ -42,18 +42,10 @@ export function planRetention(
   for (const [systemKey, list] of bySystem) {
     const auto = rules.autodelete(systemKey);
     const autoOn = auto.enabled;
-    const autoCutoff =
-      autoOn && auto.expiration_age_seconds > 0 ? now - auto.expiration_age_seconds * 1000 : undefined;
     let expiring = false;
     for (const t of list) {
       const f = rules.filterFor(systemKey, t.topic);
-      const filterCutoff = f !== undefined && f.max_time > 0 ? now - f.max_time * 1000 : undefined;
-      const cutoff =
-        filterCutoff === undefined
-          ? autoCutoff
-          : autoCutoff === undefined
-            ? filterCutoff
-            : Math.max(filterCutoff, autoCutoff);
+      const cutoff = timeCutoff(t, rules, now);
       if (cutoff !== undefined && t.oldest < cutoff) {
         // Counters are stale until the time step ran: the row bound waits for the next pass.
         steps.push({ topicId: t.topicId, limit: t.rows, olderThan: cutoff });
@@ -78,6 +70,31 @@ export function planRetention(
     }
   }
   return capSteps(steps, budget);
+}
+
+/** Epoch ms before which a topic's messages expire (its filter's `max_time`, its system's auto-delete age). */
+function timeCutoff(t: TopicSummary, rules: RetentionRules, now: number): number | undefined {
+  const auto = rules.autodelete(t.systemKey);
+  const autoCutoff =
+    auto.enabled && auto.expiration_age_seconds > 0 ? now - auto.expiration_age_seconds * 1000 : undefined;
+  const f = rules.filterFor(t.systemKey, t.topic);
+  const filterCutoff = f !== undefined && f.max_time > 0 ? now - f.max_time * 1000 : undefined;
+  if (filterCutoff === undefined) return autoCutoff;
+  return autoCutoff === undefined ? filterCutoff : Math.max(filterCutoff, autoCutoff);
+}
+
+/** Topic id → time cutoff, for the topics that have one (whole-day drops on PostgreSQL). */
+export function topicCutoffs(
+  topics: readonly TopicSummary[],
+  rules: RetentionRules,
+  now: number,
+): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const t of topics) {
+    const cutoff = timeCutoff(t, rules, now);
+    if (cutoff !== undefined) out.set(t.topicId, cutoff);
+  }
+  return out;
 }
 
 function capSteps(steps: readonly TrimStep[], budget: number): TrimStep[] {
@@ -120,9 +137,17 @@ export function createRetention(
   const pass = async (): Promise<number> => {
     if (deps.worthRunning?.() === false) return 0;
     await deps.beforePass?.();
-    const topics = await deps.writer.topics();
-    const steps = planRetention(topics, deps.rules, deps.clock.now(), options.budget);
-    return steps.length === 0 ? 0 : deps.writer.trim(steps, options.chunk);
+    const now = deps.clock.now();
+    let topics = await deps.writer.topics();
+    let dropped = 0;
+    if (deps.writer.partitions !== undefined) {
+      // Whole expired days first (one DROP each); rows of what is left go by the plan below.
+      dropped = await deps.writer.partitions(now, topicCutoffs(topics, deps.rules, now));
+      if (dropped > 0) topics = await deps.writer.topics();
+    }
+    const steps = planRetention(topics, deps.rules, now, options.budget);
+    if (steps.length === 0) return dropped;
+    return dropped + (await deps.writer.trim(steps, options.chunk));
   };
   const runOnce = (): Promise<number> => {
     running ??= pass().finally(() => {

@@ -61,7 +61,13 @@ export interface HistoryWriter {
   trim(steps: TrimStep[], chunk: number): Promise<number>;
   /** Deletes up to `limit` rows of a system; resolves with how many went (less than `limit`: done). */
   dropSystem(systemKey: string, limit: number): Promise<number>;
-  /** True once the thread runs (it starts with the first request). */
+  /**
+   * PostgreSQL only (day partitions): creates today's and tomorrow's partition and drops, oldest first,
+   * past days whose every message is older than its topic's cutoff (`cutoffs`: topic id → epoch ms; a
+   * topic without one keeps its day). Resolves with the messages dropped.
+   */
+  partitions?(now: number, cutoffs: ReadonlyMap<number, number>): Promise<number>;
+  /** True once the writer has been used (the SQLite thread starts with the first request). */
   readonly started: boolean;
   /** Waits for queued work, closes the connection and ends the thread; idempotent. */
   close(): Promise<void>;

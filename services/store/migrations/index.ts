@@ -11,6 +11,7 @@ import { strictIsolation009 } from './009-strict-isolation.js';
 import { cachesHttp011 } from './011-caches-http.js';
 import { timerTimezone012 } from './012-timer-timezone.js';
 import { collections010 } from './010-collections.js';
+import { historyPartitions013 } from './013-history-partitions.js';
 
 /** Versioned migrations, applied in key order at start. Never edit a landed one; add the next. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '011-caches-http': cachesHttp011,
   '010-collections': collections010,
   '012-timer-timezone': timerTimezone012,
+  '013-history-partitions': historyPartitions013,
 };
 
 export const migrationProvider: MigrationProvider = {

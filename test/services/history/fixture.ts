@@ -1,4 +1,5 @@
-// A history component over a real SQLite file in a temp dir, fed BrokerMessages directly.
+// A history component over a real SQLite file in a temp dir (or, with ISOBAR_TEST_PG=1, a PostgreSQL
+// database of its own: ./pg.ts), fed BrokerMessages directly.
 import { singleNode } from '../../../services/kernel/cluster.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import {
 import type { Principal } from '../../../services/identity/types.js';
 import { createMemoryLog } from '../../../services/kernel/log.js';
 import { createStore, type Store } from '../../../services/store/index.js';
+import { historyDatabaseUrl } from './pg.js';
 
 export const SK = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa01';
 export const OTHER_SK = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbb02';
@@ -38,7 +40,7 @@ export async function historyFixture(
 ): Promise<HistoryFixture> {
   const dataDir = init.dataDir ?? mkdtempSync(join(tmpdir(), 'isobar-history-'));
   const clock = init.clock ?? createManualClock();
-  const store = await createStore({ dataDir });
+  const store = await createStore({ dataDir, databaseUrl: await historyDatabaseUrl(dataDir) });
   const log = createMemoryLog();
   const events = createPlatformEvents(() => undefined);
   const config = loadConfig({ env: {}, overrides: { dataDir } });

@@ -1,0 +1,375 @@
+// The history write side on PostgreSQL: the same segments as SQLite (batch.ts, segments.ts), written on
+// the main thread through the store's pool (async: the broker's thread only awaits), one transaction per
+// batch. Several nodes write at once, so counters move only by `row_count = row_count + n` with n taken
+// from what a statement actually inserted or deleted (RETURNING), never read, changed and written back.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../../store/index.js';
+import type { HistoryWriter, TopicSummary } from '../writer.js';
+import { batchTopics, toSegments } from './batch.js';
+import { createPartitions, dayOf, dropExpiredPartition, listPartitions } from './pg-partitions.js';
+import { decodeSegment, encodeSegment, type SegmentMessage } from './segments.js';
+import {
+  NewestFirst,
+  SEGMENT_PAGE,
+  toStored,
+  type HistoryRange,
+  type SegmentRow,
+  type StoredMessage,
+} from './walk.js';
+
+/** Segment rows per INSERT statement (6 parameters each; PostgreSQL allows 65,535). */
+const INSERT_ROWS = 1000;
+/** A day partition refused for dropping is looked at again after this much clock time. */
+const RECHECK_MS = 60_000;
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+interface FullSegment extends SegmentRow {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+const SEGMENT_COLUMNS = ['id', 'first_time', 'last_time', 'count', 'bytes', 'data'] as const;
+
+/** Rows as SQLite hands them: numbers (the store parses int8; this keeps a bare pool right too). */
+function full(r: {
+  id: number;
+  first_time: number;
+  last_time: number;
+  count: number;
+  bytes: number;
+  data: Buffer;
+}): FullSegment {
+  return {
+    id: Number(r.id),
+    first_time: Number(r.first_time),
+    last_time: Number(r.last_time),
+    count: Number(r.count),
+    bytes: Number(r.bytes),
+    data: r.data,
+  };
+}
+
+/** Moves a topic's counters by what a statement changed. */
+async function addCounts(db: Db, topicId: number, rows: number, bytes: number): Promise<void> {
+  if (rows === 0 && bytes === 0) return;
+  await sql`UPDATE history_topics SET row_count = row_count + ${rows}, bytes = bytes + ${bytes} WHERE topic_id = ${topicId}`.execute(
+    db,
+  );
+}
+
+/**
+ * The PostgreSQL history writer. Requests run one after another in call order (as the SQLite writer
+ * thread applies them), each on a pooled connection of the store.
+ */
+export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWriter {
+  const db = deps.db;
+  const topicIds = new Map<string, number>();
+  const days = new Set<number>();
+  const recheck = new Map<number, number>();
+  let queue: Promise<unknown> = Promise.resolve();
+  let started = false;
+  let closing: Promise<void> | undefined;
+
+  const run = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closing !== undefined) return Promise.reject(new Error('history writer closed'));
+    started = true;
+    const next = queue.then(fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const ensureDays = async (wanted: Iterable<number>): Promise<void> => {
+    const missing = [...new Set(wanted)].filter((d) => !days.has(d));
+    if (missing.length === 0) return;
+    await createPartitions(db, missing);
+    for (const d of missing) days.add(d);
+  };
+
+  /** Ids of (system, topic) pairs, creating the missing ones in one statement outside the batch's transaction. */
+  const resolveTopics = async (
+    pairs: ReadonlyArray<{ systemKey: string; topic: string }>,
+  ): Promise<number[]> => {
+    const key = (p: { systemKey: string; topic: string }) => `${p.systemKey}\u0000${p.topic}`;
+    const missing = pairs.filter((p) => !topicIds.has(key(p)));
+    if (missing.length > 0) {
+      const systems = missing.map((p) => p.systemKey);
+      const topics = missing.map((p) => p.topic);
+      // Sorted so two nodes creating the same topics lock them in one order.
+      await sql`INSERT INTO history_topics (system_key, topic, row_count, bytes)
+        SELECT s, t, 0, 0 FROM unnest(${systems}::text[], ${topics}::text[]) AS v(s, t) ORDER BY s, t
+        ON CONFLICT (system_key, topic) DO NOTHING`.execute(db);
+      const { rows } = await sql<{
+        topic_id: number;
+        system_key: string;
+        topic: string;
+      }>`SELECT t.topic_id, t.system_key, t.topic
+        FROM history_topics t JOIN unnest(${systems}::text[], ${topics}::text[]) AS v(s, tp)
+        ON t.system_key = v.s AND t.topic = v.tp`.execute(db);
+      for (const r of rows) topicIds.set(`${r.system_key}\u0000${r.topic}`, Number(r.topic_id));
+    }
+    return pairs.map((p) => {
+      const id = topicIds.get(key(p));
+      if (id === undefined) throw new Error(`history topic ${p.topic} not created`);
+      return id;
+    });
+  };
+
+  const existingTopic = async (systemKey: string, topic: string): Promise<number | undefined> => {
+    const cached = topicIds.get(`${systemKey}\u0000${topic}`);
+    if (cached !== undefined) return cached;
+    const row = await db
+      .selectFrom('history_topics')
+      .select('topic_id')
+      .where('system_key', '=', systemKey)
+      .where('topic', '=', topic)
+      .executeTakeFirst();
+    if (row !== undefined) topicIds.set(`${systemKey}\u0000${topic}`, Number(row.topic_id));
+    return row === undefined ? undefined : Number(row.topic_id);
+  };
+
+  /**
+   * Rewrites a segment keeping what `keep` accepts (deletes it when none remain). The statement names the
+   * segment's count as read: when another node changed it meanwhile nothing is written and no counter
+   * moves. Resolves with the messages removed.
+   */
+  const keepOnly = async (
+    trx: Db,
+    topicId: number,
+    s: FullSegment,
+    keep: (m: SegmentMessage) => boolean,
+  ): Promise<number> => {
+    const all = decodeSegment(s.data);
+    const kept = all.filter(keep);
+    if (kept.length === 0) {
+      const { rows } = await sql<{ count: number; bytes: number }>`DELETE FROM history_segments
+        WHERE id = ${s.id} AND first_time = ${s.first_time} RETURNING count, bytes`.execute(trx);
+      const gone = rows[0] as { count: number; bytes: number } | undefined;
+      if (gone === undefined) return 0;
+      await addCounts(trx, topicId, -Number(gone.count), -Number(gone.bytes));
+      return Number(gone.count);
+    }
+    const times = kept.map((m) => m.time);
+    // The new first_time lies between the old first and last times: a day that exists (days drop oldest first).
+    const first = Math.min(...times);
+    const bytes = kept.reduce((n, m) => n + m.payload.length, 0);
+    const { rows } =
+      await sql`UPDATE history_segments SET first_time = ${first}, last_time = ${Math.max(...times)},
+      count = ${kept.length}, bytes = ${bytes}, data = ${encodeSegment(kept)}
+      WHERE id = ${s.id} AND first_time = ${s.first_time} AND count = ${s.count} RETURNING id`.execute(trx);
+    if (rows.length === 0) return 0;
+    await addCounts(trx, topicId, kept.length - all.length, bytes - s.bytes);
+    return all.length - kept.length;
+  };
+
+  const deleteOldest = (topicId: number, limit: number, olderThan?: number): Promise<number> =>
+    db.transaction().execute(async (trx) => {
+      let left = limit;
+      // Bounded: a segment another node keeps changing cannot hold this loop.
+      for (let round = 0; left > 0 && round < 64; round++) {
+        const segments = (
+          await trx
+            .selectFrom('history_segments')
+            .select(SEGMENT_COLUMNS)
+            .where('topic_id', '=', topicId)
+            .orderBy('first_time')
+            .orderBy('id')
+            .limit(SEGMENT_PAGE)
+            .execute()
+        ).map(full);
+        if (segments.length === 0) break;
+        for (const s of segments) {
+          if (olderThan !== undefined && s.first_time >= olderThan) return limit - left;
+          if ((olderThan === undefined || s.last_time < olderThan) && s.count <= left) {
+            left -= await keepOnly(trx, topicId, s, () => false);
+            continue;
+          }
+          // Partly due: drop its oldest due messages and keep the rest; nothing older remains after it.
+          const due = decodeSegment(s.data)
+            .filter((m) => olderThan === undefined || m.time < olderThan)
+            .sort((a, b) => a.time - b.time || a.seq - b.seq)
+            .slice(0, left);
+          const drop = new Set(due.map((m) => m.seq));
+          left -= await keepOnly(trx, topicId, s, (m) => !drop.has(m.seq));
+          return limit - left;
+        }
+      }
+      return limit - left;
+    });
+
+  return {
+    get started() {
+      return started;
+    },
+    insert: (batch) =>
+      run(async () => {
+        const ids = await resolveTopics(batchTopics(batch));
+        const segments = toSegments(batch, ids);
+        await ensureDays(segments.map((s) => dayOf(s.firstTime)));
+        const totals = new Map<number, { n: number; b: number }>();
+        for (const s of segments) {
+          const t = totals.get(s.topicId) ?? { n: 0, b: 0 };
+          t.n += s.count;
+          t.b += s.bytes;
+          totals.set(s.topicId, t);
+        }
+        const order = [...totals.keys()].sort((a, b) => a - b);
+        await db.transaction().execute(async (trx) => {
+          for (let i = 0; i < segments.length; i += INSERT_ROWS) {
+            await trx
+              .insertInto('history_segments')
+              .values(
+                segments.slice(i, i + INSERT_ROWS).map((s) => ({
+                  topic_id: s.topicId,
+                  first_time: s.firstTime,
+                  last_time: s.lastTime,
+                  count: s.count,
+                  bytes: s.bytes,
+                  data: s.data,
+                })),
+              )
+              .execute();
+          }
+          // Counter rows locked in id order (nodes writing the same topics never deadlock), then moved in place.
+          await sql`SELECT topic_id FROM history_topics WHERE topic_id = ANY(${order}::int[]) ORDER BY topic_id FOR UPDATE`.execute(
+            trx,
+          );
+          await sql`UPDATE history_topics AS t SET row_count = t.row_count + v.n, bytes = t.bytes + v.b
+            FROM unnest(${order}::int[], ${order.map((id) => totals.get(id)?.n ?? 0)}::bigint[],
+              ${order.map((id) => totals.get(id)?.b ?? 0)}::bigint[]) AS v(id, n, b)
+            WHERE t.topic_id = v.id`.execute(trx);
+        });
+        return { count: batch.count };
+      }),
+    deleteRange: (systemKey: string, topic: string, range: HistoryRange) =>
+      run(async (): Promise<StoredMessage[]> => {
+        const topicId = await existingTopic(systemKey, topic);
+        if (topicId === undefined) return [];
+        return db.transaction().execute(async (trx) => {
+          const walk = new NewestFirst(range);
+          let after: FullSegment | undefined;
+          while (walk.wanting) {
+            let q = trx
+              .selectFrom('history_segments')
+              .select(SEGMENT_COLUMNS)
+              .where('topic_id', '=', topicId);
+            if (range.before !== undefined) q = q.where('first_time', '<', range.before);
+            if (range.to !== undefined) q = q.where('first_time', '<=', range.to);
+            if (after !== undefined) {
+              const a = after;
+              q = q.where((eb) =>
+                eb.or([
+                  eb('first_time', '<', a.first_time),
+                  eb.and([eb('first_time', '=', a.first_time), eb('id', '<', a.id)]),
+                ]),
+              );
+            }
+            const rows = (
+              await q.orderBy('first_time', 'desc').orderBy('id', 'desc').limit(walk.pageSize).execute()
+            ).map(full);
+            walk.feed(rows);
+            if (rows.length === 0) break;
+            after = rows[rows.length - 1];
+          }
+          const bySegment = new Map<FullSegment, Set<number>>();
+          for (const { segment, message } of walk.picked) {
+            const seqs = bySegment.get(segment as FullSegment) ?? new Set<number>();
+            seqs.add(message.seq);
+            bySegment.set(segment as FullSegment, seqs);
+          }
+          for (const [segment, seqs] of bySegment)
+            await keepOnly(trx, topicId, segment, (m) => !seqs.has(m.seq));
+          return walk.picked.map(({ segment, message }) => toStored(topic, segment.id, message));
+        });
+      }),
+    topics: () =>
+      run(async (): Promise<TopicSummary[]> => {
+        const { rows } = await sql<{
+          topic_id: number;
+          system_key: string;
+          topic: string;
+          row_count: number;
+          bytes: number;
+          oldest: number | null;
+        }>`SELECT t.topic_id, t.system_key, t.topic, t.row_count, t.bytes,
+          (SELECT MIN(first_time) FROM history_segments s WHERE s.topic_id = t.topic_id) AS oldest
+          FROM history_topics t WHERE t.row_count > 0`.execute(db);
+        return rows.map((t) => ({
+          topicId: Number(t.topic_id),
+          systemKey: t.system_key,
+          topic: t.topic,
+          rows: Number(t.row_count),
+          bytes: Number(t.bytes),
+          oldest: t.oldest === null ? 0 : Number(t.oldest),
+        }));
+      }),
+    trim: (steps, chunk) =>
+      run(async () => {
+        let n = 0;
+        for (const step of steps) {
+          // Small transactions, as on SQLite: a long trim never holds a topic's counter row for long.
+          for (let left = step.limit; left > 0;) {
+            const done = await deleteOldest(step.topicId, Math.min(left, chunk), step.olderThan);
+            n += done;
+            left -= done;
+            if (done === 0) break;
+          }
+        }
+        return n;
+      }),
+    dropSystem: (systemKey, limit) =>
+      run(() =>
+        db.transaction().execute(async (trx) => {
+          const { rows } = await sql<{
+            topic_id: number;
+            count: number;
+            bytes: number;
+          }>`DELETE FROM history_segments
+            WHERE (id, first_time) IN (SELECT s.id, s.first_time FROM history_segments s
+              JOIN history_topics t ON t.topic_id = s.topic_id WHERE t.system_key = ${systemKey} LIMIT ${limit})
+            RETURNING topic_id, count, bytes`.execute(trx);
+          if (rows.length < limit) {
+            await trx.deleteFrom('history_topics').where('system_key', '=', systemKey).execute();
+            for (const key of topicIds.keys()) if (key.startsWith(`${systemKey}\u0000`)) topicIds.delete(key);
+          } else {
+            const by = new Map<number, { n: number; b: number }>();
+            for (const r of rows) {
+              const t = by.get(Number(r.topic_id)) ?? { n: 0, b: 0 };
+              t.n += Number(r.count);
+              t.b += Number(r.bytes);
+              by.set(Number(r.topic_id), t);
+            }
+            for (const id of [...by.keys()].sort((a, b) => a - b)) {
+              const t = by.get(id) ?? { n: 0, b: 0 };
+              await addCounts(trx, id, -t.n, -t.b);
+            }
+          }
+          return rows.length;
+        }),
+      ),
+    partitions: (now, cutoffs) =>
+      run(async () => {
+        const today = dayOf(now);
+        await ensureDays([today, today + 1]);
+        let dropped = 0;
+        // Oldest first, stopping at the first day that stays: a segment rewritten by a delete moves only
+        // forward in time, into a day that is still there.
+        for (const day of await listPartitions(db)) {
+          if (day >= today || (recheck.get(day) ?? -Infinity) > now) break;
+          const n = await dropExpiredPartition(db, day, cutoffs);
+          if (n === undefined) {
+            recheck.set(day, now + RECHECK_MS);
+            break;
+          }
+          recheck.delete(day);
+          days.delete(day);
+          dropped += n;
+        }
+        return dropped;
+      }),
+    close() {
+      closing ??= queue.then(() => undefined);
+      return closing;
+    },
+  };
+}
