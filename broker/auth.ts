@@ -158,6 +158,17 @@ export function createConnectGate(
       parser.once('packet', (packet: Packet) => {
         stop();
         conn.pause();
+        // Cluster mode: a token this node has not seen is read from the store before the sync checks.
+        const token = packet.cmd === 'connect' ? (packet as IConnectPacket).username : undefined;
+        if (auth.lookup !== undefined && token !== undefined) {
+          auth.lookup(token).then(
+            () => decide(packet),
+            () => decide(packet),
+          );
+        } else decide(packet);
+      });
+      const decide = (packet: Packet) => {
+        if (conn.destroyed) return;
         const result = settle(conn, address, packet);
         if (result === undefined) {
           log.info('mqtt first packet was not CONNECT', { address, cmd: packet.cmd });
@@ -168,7 +179,7 @@ export function createConnectGate(
         } else {
           admitted(result, Buffer.concat(chunks));
         }
-      });
+      };
       conn.on('error', destroySelf);
       conn.on('data', onData);
     },

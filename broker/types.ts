@@ -27,6 +27,11 @@ export type ClientIdentity = Identity | PlatformIdentity;
 export interface BrokerAuth {
   /** sync. CONNECT credentials → identity, or throws an IsobarError whose catalogue entry has `connack` (4 or 5). */
   authenticate(token: string, systemKey: string): ClientIdentity;
+  /**
+   * Cluster mode: called with the CONNECT token before `authenticate`, so a token issued on another node
+   * is loaded first (services/cluster/README.md); never throws. Undefined on one node.
+   */
+  readonly lookup?: (token: string) => Promise<void>;
   /** sync. Duplicate client-id policy for this connecting identity (usually its system's policy). */
   duplicateClientId(identity: ClientIdentity): 'reject' | 'takeover';
   /** sync. */

@@ -6,6 +6,7 @@ import type { Log } from './kernel/log.js';
 import type { Ports } from './kernel/component.js';
 import { checkPasswordStrength, emailNames } from './identity/passwords.js';
 import { newPassword } from './identity/secrets.js';
+import { isIsobarError } from '../runtime-api/errors/index.js';
 
 export interface FirstStartDeps {
   readonly identity: Identity;
@@ -45,11 +46,23 @@ export async function firstStart(
       minLength: config.identity.passwordMinLength,
       names: emailNames(config.admin.email),
     });
-    const { developer } = await identity.registerDeveloper({
-      email: config.admin.email,
-      password,
-      fname: 'Admin',
-    });
+    // Nodes of a cluster starting together on an empty database all see no developer: the unique email
+    // lets exactly one create it (and the Default system); the others find it taken and carry on.
+    let developer;
+    try {
+      ({ developer } = await identity.registerDeveloper({
+        email: config.admin.email,
+        password,
+        fname: 'Admin',
+      }));
+    } catch (err) {
+      if (isIsobarError(err) && err.code === 'CB_ERR_DEVELOPER_EXISTS') {
+        log.info('first start: another node created the first developer');
+        if (deps.out !== undefined) deps.out.write(banner(config, ports, undefined));
+        return undefined;
+      }
+      throw err;
+    }
     const system = await identity.createSystem(developer.id, {
       name: 'Default',
       description: 'Created on first start',

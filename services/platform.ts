@@ -7,7 +7,10 @@ import { createStore, type Store } from './store/index.js';
 import { createHttpApp } from './rest/server.js';
 import { createPlatformEvents, type PlatformEvents } from './kernel/events.js';
 import type { Component, ComponentBase, Ports } from './kernel/component.js';
-import { singleNode } from './kernel/cluster.js';
+import { singleNode, type Cluster } from './kernel/cluster.js';
+import { createRedisCluster } from './cluster/redis.js';
+import { createChangeFeed, localFeed, type ChangeFeed } from './cluster/feed.js';
+import { engineHealth } from './cluster/health.js';
 import { collectBridgeOps, type BridgeOpTable } from './kernel/bridge-ops.js';
 import { createIdentity } from './identity/index.js';
 import { identityRoutes } from './identity/routes/index.js';
@@ -64,6 +67,10 @@ export interface Platform {
   readonly cache: CacheComponent;
   /** Outbound HTTP from services: allow-lists and the `http.request` bridge op. */
   readonly outboundHttp: OutboundHttpComponent;
+  /** The other nodes (services/kernel/cluster.ts): `singleNode` unless cluster mode. */
+  readonly cluster: Cluster;
+  /** Changes made here told to the other nodes, theirs reloaded here (services/cluster/feed.ts). */
+  readonly feed: ChangeFeed;
   /** Listens on every enabled port and runs start-up work; returns the actual ports. */
   start(): Promise<Ports>;
   /** Stops accepting, finishes in-flight work, flushes and closes; idempotent. */
@@ -72,14 +79,34 @@ export interface Platform {
 
 /** Composition root: builds every component from the config; nothing listens until `start()`. */
 export async function createPlatform(config: Config, deps: PlatformDeps): Promise<Platform> {
-  const log = deps.log;
   const clock = deps.clock ?? systemClock;
+  const nodeId = config.cluster.nodeId;
+  // Cluster mode: every log line names its node.
+  const log = config.cluster.enabled ? deps.log.child({ node: nodeId }) : deps.log;
   const store = await createStore({ dataDir: config.dataDir, databaseUrl: config.store.databaseUrl });
   const events = createPlatformEvents((name, err) =>
     log.error('event listener failed', { event: name, err: String(err) }),
   );
-  // Cluster mode replaces this with services/cluster's Redis implementation.
-  const cluster = singleNode(config.cluster.nodeId);
+  // Cluster mode: the other nodes through Redis (services/cluster), and the change feed that makes a
+  // change committed here reach their memory; its counters are read before any area loads its view.
+  let cluster: Cluster = singleNode(nodeId);
+  let feed: ChangeFeed = localFeed();
+  if (config.cluster.enabled) {
+    try {
+      const redis = await createRedisCluster(
+        { redisUrl: config.cluster.redisUrl ?? '', nodeId, heartbeatS: config.cluster.heartbeatS },
+        { log, clock },
+      );
+      cluster = redis;
+      feed = createChangeFeed(redis, { log: log.child({ area: 'cluster' }) });
+      await feed.prime();
+    } catch (err) {
+      await cluster.close();
+      await store.close();
+      throw err;
+    }
+  }
+  const clustered = config.cluster.enabled;
   const base: ComponentBase = { config, log, clock, store, events, cluster };
   const components: Component[] = [];
   // The bridge ops every area contributes (Component.ops), gathered once all areas exist; no service
@@ -95,6 +122,9 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     log: log.child({ area: 'identity' }),
     events,
     config: config.identity,
+    changes: clustered
+      ? { changed: (systemKey) => feed.changed(systemKey, ['identity']), revoked: (h) => feed.revoked(h) }
+      : undefined,
   });
   const restAuth = createRestAuth(identity);
   components.push({
@@ -191,6 +221,19 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   // A deployed service follows its edits: every edge it is deployed to gets a fresh manifest.
   code.onServiceSaved((systemKey, name) => edges.deployments.assetChanged(systemKey, 'service', name));
   components.push(edges);
+  // --- the change feed (services/cluster/README.md): what another node changed, reloaded here ---
+  if (clustered) {
+    code.onServiceSaved((systemKey) => feed.changed(systemKey, ['code']));
+    code.onServiceDeleted((systemKey) => feed.changed(systemKey, ['code']));
+    feed.area('identity', (systemKey) => identity.reloadFromStore(systemKey));
+    feed.area('code', async (systemKey) => {
+      if (systemKey !== '*') await code.reloadSystem(systemKey);
+    });
+    // Losing access ends access on every node: connections and subscriptions re-checked after a reload.
+    feed.afterReload((systemKey) => broker.recheckAccess(systemKey));
+    feed.onRevoked((hashes) => identity.dropTokens(hashes));
+    feed.start(() => identity.systemKeys());
+  }
   // --- metrics, the console overview and $SYS topics (services/metrics/README.md) ---
   components.push(
     createMetrics(config.metrics, base, {
@@ -218,6 +261,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     routes,
     auth: restAuth,
     healthy: () => ready,
+    engines: engineHealth({ cluster, store, clock }),
     throttled: { clock, holdMs: config.identity.loginTarpitMs, max: 1024 },
   });
   let closing: Promise<void> | undefined;
@@ -236,6 +280,8 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     automation,
     cache,
     outboundHttp,
+    cluster,
+    feed,
     async start() {
       const ports: Ports = {
         http: null,
@@ -268,7 +314,10 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
             log.error('component close failed', { component: c.name, err: String(err) });
           }
         }
+        feed.close();
         await store.close();
+        // Last: the other nodes see this one leave only once it has stopped serving.
+        await cluster.close();
       })();
       return closing;
     },

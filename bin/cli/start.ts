@@ -58,7 +58,9 @@ export async function startCommand(args: readonly string[], io: CliIo): Promise<
       process.on('SIGINT', () => stop('SIGINT'));
     });
     const ports = await platform.start();
-    io.stdout.write(`isobar ready ${JSON.stringify({ ...ports, dataDir: config.dataDir })}\n`);
+    // Cluster mode names the node, so an operator can tell which of several lines is whose.
+    const node = config.cluster.enabled ? { node: config.cluster.nodeId } : {};
+    io.stdout.write(`isobar ready ${JSON.stringify({ ...ports, dataDir: config.dataDir, ...node })}\n`);
     await stopped;
     return 0;
   } catch (err) {

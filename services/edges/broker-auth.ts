@@ -34,6 +34,7 @@ export function edgeNameOf(identity: ClientIdentity | undefined): string | undef
 /** Wraps the platform's BrokerAuth so edge tokens authenticate too. */
 export function withEdgeAuth(inner: BrokerAuth, edges: EdgeTokenLookup): BrokerAuth {
   return {
+    lookup: inner.lookup,
     authenticate(token, systemKey) {
       const ref = edges.byToken(token);
       if (ref === undefined) return inner.authenticate(token, systemKey);

@@ -98,8 +98,8 @@ export class IdentityCache {
     return [...(this.#bySubject.get(subjectKey(kind, systemKey, subjectId)) ?? [])];
   }
 
-  /** Hashes of every live token of a system. */
-  tokensOfSystem(systemKey: string): string[] {
+  /** Hashes of every live token of a system (null: tokens of no system, i.e. developers'). */
+  tokensOfSystem(systemKey: string | null): string[] {
     const out: string[] = [];
     for (const e of this.#tokens.values()) if (e.systemKey === systemKey) out.push(e.hash);
     return out;
@@ -143,6 +143,16 @@ export class IdentityCache {
     let s = this.#states.get(systemKey);
     if (s === undefined) this.#states.set(systemKey, (s = new SystemState()));
     return s;
+  }
+
+  /** Swaps in a system's freshly read view at once (undefined info: the system is gone). */
+  putSystem(systemKey: string, info: SystemInfo | undefined, state: SystemState): void {
+    if (info === undefined) {
+      this.dropSystem(systemKey);
+      return;
+    }
+    this.systems.set(systemKey, info);
+    this.#states.set(systemKey, state);
   }
 
   dropSystem(systemKey: string): void {

@@ -26,6 +26,17 @@ export interface IdentityConfig {
   readonly loginWindow?: number;
 }
 
+/**
+ * Cluster mode (services/cluster/feed.ts): told after each commit so the other nodes reload. The embedded
+ * default passes none.
+ */
+export interface IdentityChanges {
+  /** Something cached for `systemKey` ('*': systems or developers) changed and is committed. */
+  changed(systemKey: string): void;
+  /** These token hashes were revoked here. */
+  revoked(hashes: readonly string[]): void;
+}
+
 export interface IdentityContext {
   readonly store: Store;
   readonly clock: Clock;
@@ -34,6 +45,7 @@ export interface IdentityContext {
   readonly config: IdentityConfig;
   readonly cache: IdentityCache;
   readonly throttle: LoginThrottle;
+  readonly changes?: IdentityChanges;
 }
 
 /** The configured minimum password length. */

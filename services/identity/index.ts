@@ -7,7 +7,8 @@ import type { Log } from '../kernel/log.js';
 import type { Store } from '../store/index.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { IdentityCache, memberKey } from './cache.js';
-import { requireSystem, type IdentityConfig, type IdentityContext } from './context.js';
+import { requireSystem, type IdentityChanges, type IdentityConfig, type IdentityContext } from './context.js';
+import { createTokenLookup, dropTokens, reloadFromStore } from './cluster-sync.js';
 import * as developers from './developers.js';
 import * as devices from './devices.js';
 import { servicePermitted, topicPermitted, type Effective } from './permissions.js';
@@ -27,6 +28,8 @@ export interface IdentityOptions {
   readonly log: Log;
   readonly events: PlatformEvents;
   readonly config: IdentityConfig;
+  /** Cluster mode: told after every commit (services/cluster/feed.ts); a miss in `lookupToken` reads the store. */
+  readonly changes?: IdentityChanges;
 }
 
 /** Loads identity's memory view from the store and returns the service. */
@@ -65,6 +68,16 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
     if (!cache.state(systemKey).users.has(userId))
       throw new IsobarError('CB_ERR_USER_UNKNOWN', { user: userId });
   };
+
+  // Cluster mode: every management write tells the other nodes once it has committed (the area's one
+  // hook, here rather than in each module); reads and logins tell nothing.
+  const changes = options.changes;
+  const told = async <T>(systemKeys: readonly string[], write: Promise<T>): Promise<T> => {
+    const result = await write;
+    for (const k of systemKeys) changes?.changed(k);
+    return result;
+  };
+  const lookup = changes === undefined ? undefined : createTokenLookup(ctx);
 
   return {
     verifyToken: (token) => tokens.verifyToken(ctx, token),
@@ -106,39 +119,47 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
     clearRegistrationKey: (developerId) => registration.clearRegistrationKey(ctx, developerId),
     registrationStatus: () => registration.registrationStatus(ctx),
 
-    createSystem: (ownerId, input) => systems.createSystem(ctx, ownerId, input),
+    createSystem: (ownerId, input) => told(['*'], systems.createSystem(ctx, ownerId, input)),
     systemsOf: (ownerId) => systems.systemsOf(ctx, ownerId),
-    updateSystem: (systemKey, changes) => systems.updateSystem(ctx, systemKey, changes),
-    deleteSystem: (systemKey) => systems.deleteSystem(ctx, systemKey),
+    updateSystem: (systemKey, changes) => told([systemKey], systems.updateSystem(ctx, systemKey, changes)),
+    deleteSystem: (systemKey) => told([systemKey, '*'], systems.deleteSystem(ctx, systemKey)),
 
     registerUser: (systemKey, email, password, custom) =>
-      users.registerUser(ctx, systemKey, email, password, custom),
+      told([systemKey], users.registerUser(ctx, systemKey, email, password, custom)),
     loginAnon: (systemKey) => users.loginAnon(ctx, systemKey),
     user: (systemKey, userId) => users.getUser(ctx, systemKey, userId),
     listUsers: (systemKey, query) => users.listUsers(ctx, systemKey, query),
-    updateUser: (systemKey, userId, changes) => users.updateUser(ctx, systemKey, userId, changes),
+    updateUser: (systemKey, userId, changes) =>
+      told([systemKey], users.updateUser(ctx, systemKey, userId, changes)),
     changePassword: (systemKey, userId, oldPw, newPw, address) =>
       users.changePassword(ctx, systemKey, userId, oldPw, newPw, address),
-    deleteUser: (systemKey, userId) => users.deleteUser(ctx, systemKey, userId),
+    deleteUser: (systemKey, userId) => told([systemKey], users.deleteUser(ctx, systemKey, userId)),
 
-    createDevice: (systemKey, name, input) => devices.createDevice(ctx, systemKey, name, input),
+    createDevice: (systemKey, name, input) =>
+      told([systemKey], devices.createDevice(ctx, systemKey, name, input)),
     device: (systemKey, name) => devices.getDevice(ctx, systemKey, name),
     listDevices: (systemKey, query) => devices.listDevices(ctx, systemKey, query),
-    updateDevice: (systemKey, name, changes) => devices.updateDevice(ctx, systemKey, name, changes),
-    deleteDevice: (systemKey, name) => devices.deleteDevice(ctx, systemKey, name),
+    updateDevice: (systemKey, name, changes) =>
+      told([systemKey], devices.updateDevice(ctx, systemKey, name, changes)),
+    deleteDevice: (systemKey, name) => told([systemKey], devices.deleteDevice(ctx, systemKey, name)),
 
     roles: (systemKey) => roles.listRoles(ctx, systemKey),
     role: (systemKey, idOrName) => roles.findRole(ctx, systemKey, idOrName),
-    createRole: (systemKey, input) => roles.createRole(ctx, systemKey, input),
-    updateRole: (systemKey, idOrName, input) => roles.updateRole(ctx, systemKey, idOrName, input),
-    deleteRole: (systemKey, idOrName) => roles.deleteRole(ctx, systemKey, idOrName),
+    createRole: (systemKey, input) => told([systemKey], roles.createRole(ctx, systemKey, input)),
+    updateRole: (systemKey, idOrName, input) =>
+      told([systemKey], roles.updateRole(ctx, systemKey, idOrName, input)),
+    deleteRole: (systemKey, idOrName) => told([systemKey], roles.deleteRole(ctx, systemKey, idOrName)),
     rolesOf: (systemKey, kind, id) => roles.rolesOf(ctx, systemKey, kind, id),
     async changeRoles(systemKey, kind, id, changes) {
       if (kind === 'user') requireUser(systemKey, id);
       else await devices.getDevice(ctx, systemKey, id);
-      return roles.changeRoles(ctx, systemKey, kind, id, changes);
+      return told([systemKey], roles.changeRoles(ctx, systemKey, kind, id, changes));
     },
     reloadSystem: (systemKey) => systems.loadSystems(ctx, systemKey),
+    reloadFromStore: (systemKey) => reloadFromStore(ctx, systemKey),
+    dropTokens: (hashes) => dropTokens(ctx, hashes),
+    lookupToken: lookup,
+    systemKeys: () => [...cache.systems.keys()],
     close: () => Promise.resolve(),
   };
 }

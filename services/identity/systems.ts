@@ -2,7 +2,7 @@
 // loading every system's roles, members and users into the cache at start.
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { IdentityContext } from './context.js';
-import { memberKey } from './cache.js';
+import { memberKey, SystemState } from './cache.js';
 import {
   administratorPermissions,
   NO_PERMISSIONS,
@@ -143,38 +143,40 @@ export function systemsOf(ctx: IdentityContext, ownerId: string): SystemInfo[] {
 
 /**
  * Loads systems, roles, memberships and user emails into the cache (start-up); with `only`, re-reads that
- * one system after its rows were replaced underneath (an edge applying its platform's snapshot; reference §9).
+ * one system after its rows changed underneath (an edge applying its platform's snapshot, reference §9;
+ * another cluster node's change, services/cluster/feed.ts). A re-read builds the system's view aside and
+ * swaps it in at the end, so the hot path never sees the system missing or half-loaded.
  */
 export async function loadSystems(ctx: IdentityContext, only?: string): Promise<void> {
   const db = ctx.store.db;
-  if (only !== undefined) ctx.cache.dropSystem(only);
   const one = only !== undefined;
   const sk = only ?? '';
+  const fresh = new SystemState();
+  const stateOf = (systemKey: string): SystemState => (one ? fresh : ctx.cache.state(systemKey));
+  let info: SystemInfo | undefined;
   for (const s of await db
     .selectFrom('systems')
     .selectAll()
     .orderBy('created_at')
     .$if(one, (q) => q.where('system_key', '=', sk))
     .execute()) {
-    ctx.cache.systems.set(
-      s.system_key,
-      Object.freeze({
-        systemKey: s.system_key,
-        systemSecret: s.system_secret,
-        name: s.name,
-        description: s.description,
-        ownerId: s.owner_id,
-        tokenTtl: s.token_ttl,
-        duplicateClientId: s.duplicate_client_id,
-      }),
-    );
+    info = Object.freeze({
+      systemKey: s.system_key,
+      systemSecret: s.system_secret,
+      name: s.name,
+      description: s.description,
+      ownerId: s.owner_id,
+      tokenTtl: s.token_ttl,
+      duplicateClientId: s.duplicate_client_id,
+    });
+    if (!one) ctx.cache.systems.set(s.system_key, info);
   }
   for (const r of await db
     .selectFrom('roles')
     .selectAll()
     .$if(one, (q) => q.where('system_key', '=', sk))
     .execute()) {
-    ctx.cache.state(r.system_key).roles.set(r.role_id, {
+    stateOf(r.system_key).roles.set(r.role_id, {
       id: r.role_id,
       name: r.name,
       description: r.description,
@@ -186,7 +188,7 @@ export async function loadSystems(ctx: IdentityContext, only?: string): Promise<
     .selectAll()
     .$if(one, (q) => q.where('system_key', '=', sk))
     .execute()) {
-    const members = ctx.cache.state(m.system_key).members;
+    const members = stateOf(m.system_key).members;
     const key = memberKey(m.member_kind, m.member_id);
     let set = members.get(key);
     if (set === undefined) members.set(key, (set = new Set()));
@@ -197,6 +199,7 @@ export async function loadSystems(ctx: IdentityContext, only?: string): Promise<
     .select(['system_key', 'user_id', 'email'])
     .$if(one, (q) => q.where('system_key', '=', sk))
     .execute()) {
-    ctx.cache.state(u.system_key).users.set(u.user_id, u.email);
+    stateOf(u.system_key).users.set(u.user_id, u.email);
   }
+  if (one) ctx.cache.putSystem(sk, info, fresh);
 }

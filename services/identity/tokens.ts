@@ -96,8 +96,15 @@ export async function revokeHashes(
       .execute();
   }
   return () => {
+    // The systems whose tokens these were: their change counters move, so a node that missed the
+    // announcement drops the tokens at its next catch-up (services/cluster/feed.ts).
+    const systems = new Set(hashes.map((h) => ctx.cache.token(h)?.systemKey ?? '*'));
     const raw = ctx.cache.removeTokens(hashes);
     if (raw.length > 0) ctx.events.emit('tokens.revoked', { tokens: raw });
+    if (ctx.changes !== undefined && hashes.length > 0) {
+      ctx.changes.revoked(hashes);
+      for (const systemKey of systems) ctx.changes.changed(systemKey);
+    }
   };
 }
 

@@ -46,6 +46,11 @@ export interface LoginResult {
 export interface IdentityService {
   /** sync. Throws IsobarError CB_ERR_AUTH_INVALID_TOKEN (unknown/revoked) or CB_ERR_AUTH_EXPIRED_TOKEN. */
   verifyToken(token: string): Principal;
+  /**
+   * Before a sync `verifyToken` on an async path (REST, MQTT CONNECT): a token unknown here is looked up
+   * in the store (cluster mode: issued on another node). No-op on one node.
+   */
+  lookupToken?(token: string): Promise<void>;
   /** sync. The system, or undefined when unknown. */
   system(systemKey: string): SystemInfo | undefined;
   /** sync. Developers: owns it; users/devices/anon: belongs to it. */
@@ -258,6 +263,15 @@ export interface Identity extends IdentityService {
    * they were replaced underneath (an edge applying its platform's identity snapshot).
    */
   reloadSystem(systemKey: string): Promise<void>;
+  /**
+   * Cluster mode (services/cluster/README.md): re-reads what another node changed — one system with its
+   * tokens, or with '*' the list of systems and the developers' tokens.
+   */
+  reloadFromStore(systemKey: string): Promise<void>;
+  /** Cluster mode: drops token hashes another node revoked; connections using them close. */
+  dropTokens(hashes: readonly string[]): void;
+  /** sync. Keys of every known system. */
+  systemKeys(): string[];
   /** Idempotent; nothing to release today beyond memory. */
   close(): Promise<void>;
 }

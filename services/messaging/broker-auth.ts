@@ -11,7 +11,15 @@ export function createBrokerAuth(identity: IdentityService): BrokerAuth {
   // The identity is asked as it is — a connection's, or a service's run-as identity — with no conversion.
   const allowed = (who: ClientIdentity, topic: string, action: 'publish' | 'subscribe') =>
     who.kind === 'service' || identity.topicAllowed(who, who.systemKey, topic, action);
+  const lookupToken = identity.lookupToken?.bind(identity);
   return {
+    lookup:
+      lookupToken === undefined
+        ? undefined
+        : (token) =>
+            lookupToken(token).catch(() => {
+              // The store is unreachable: `authenticate` refuses the unknown token as it would anyway.
+            }),
     authenticate(token, systemKey) {
       if (identity.system(systemKey) === undefined)
         throw new IsobarError('CB_ERR_SYSTEM_UNKNOWN', { systemKey });

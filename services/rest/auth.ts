@@ -35,6 +35,11 @@ export interface RestAuth {
   callerOfToken(req: FastifyRequest): { readonly principal: Principal; readonly systemKey: string };
   /** A user token (not device, anon or developer), allowed in its own system. */
   user(req: FastifyRequest): Principal & { readonly systemKey: string };
+  /**
+   * Cluster mode: loads the request's token from the store when this node has not seen it (issued on
+   * another node), so the sync checks above know it. Undefined on one node.
+   */
+  readonly lookup?: (req: FastifyRequest) => Promise<void>;
 }
 
 /** Reads one header as a single trimmed string. */
@@ -95,7 +100,15 @@ export function createRestAuth(identity: IdentityService): RestAuth {
     knownSystem(systemKey);
     return principalIn(principal, systemKey);
   };
+  const lookupToken = identity.lookupToken?.bind(identity);
   return {
+    lookup:
+      lookupToken === undefined
+        ? undefined
+        : async (req) => {
+            const token = anyToken(req);
+            if (token !== undefined) await lookupToken(token);
+          },
     developer,
     developerForSystem(req, systemKey) {
       const principal = developer(req);

@@ -205,8 +205,20 @@ export function installRouteAuth(app: FastifyInstance, auth: RestAuth): void {
       }
       done();
     };
+    // Cluster mode: a token issued on another node is read from the store first (one async hop, only
+    // for a token this node has not seen; services/cluster/README.md).
+    const lookup = auth.lookup;
+    const hooks =
+      lookup === undefined
+        ? [hook]
+        : [
+            async (req: FastifyRequest): Promise<void> => {
+              await lookup(req);
+            },
+            hook,
+          ];
     const existing = route.preHandler;
     route.preHandler =
-      existing === undefined ? hook : [hook, ...(Array.isArray(existing) ? existing : [existing])];
+      existing === undefined ? hooks : [...hooks, ...(Array.isArray(existing) ? existing : [existing])];
   });
 }

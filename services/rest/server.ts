@@ -18,6 +18,14 @@ export interface HttpOptions {
   readonly auth: RestAuth;
   /** Answers /healthz: false while starting or draining. */
   readonly healthy: () => boolean;
+  /**
+   * Cluster or PostgreSQL mode (services/cluster/health.ts): the node id and each shared engine's state,
+   * added to /healthz; one engine down answers 503.
+   */
+  readonly engines?: () => Promise<{
+    readonly node: string;
+    readonly engines: Readonly<Record<string, 'ok' | 'down'>>;
+  }>;
   /** Refused logins are held before they are answered (errors.ts). */
   readonly throttled?: ThrottledAnswers;
 }
@@ -82,9 +90,17 @@ export async function createHttpApp(options: HttpOptions): Promise<FastifyInstan
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, (_req, reply) =>
-    options.healthy() ? { status: 'ok' } : reply.status(503).send({ status: 'unavailable' }),
-  );
+  const engines = options.engines;
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+    if (engines === undefined) {
+      return options.healthy() ? { status: 'ok' } : reply.status(503).send({ status: 'unavailable' });
+    }
+    const report = await engines();
+    const ok = options.healthy() && Object.values(report.engines).every((s) => s === 'ok');
+    return reply
+      .status(ok ? 200 : 503)
+      .send({ status: ok ? 'ok' : 'unavailable', node: report.node, ...report.engines });
+  });
   // The area routes live in one context that enforces their declared auth; the platform's own routes
   // above (health, OpenAPI, docs UI) are outside it and open.
   await app.register(async (api) => {
