@@ -44,8 +44,11 @@ export interface Config {
     readonly enabled: boolean;
     readonly token: string | undefined;
     readonly host: string;
+    /** -1 = no separate listener. */
     readonly port: number;
+    /** `$SYS` publish interval, seconds; 0 = only on subscribe. */
     readonly sysIntervalS: number;
+    /** Console series: one sample per `sampleS`, kept `windowS`. */
     readonly sampleS: number;
     readonly windowS: number;
   };

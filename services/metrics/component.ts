@@ -3,6 +3,7 @@
 // optional separate listener. See README.md for what is counted where and who may see it.
 import { createRequire } from 'node:module';
 import type { Component, ComponentBase, Ports } from '../kernel/component.js';
+import type { Config } from '../config/load.js';
 import { listenMetrics, type MetricsListener } from './listener.js';
 import { buildRegistry } from './prometheus.js';
 import { metricsRoutes } from './routes.js';
@@ -11,19 +12,8 @@ import { createSeries, type Series } from './series.js';
 import { cachedRetained, type MetricsSources } from './sources.js';
 import { createSysTopics, type SysTopics } from './sys-topics.js';
 
-/** The metrics area's settings (config `metrics.*`). */
-export interface MetricsOptions {
-  readonly enabled: boolean;
-  readonly token: string | undefined;
-  readonly host: string;
-  /** -1 = no separate listener. */
-  readonly port: number;
-  /** `$SYS` publish interval, seconds; 0 = only on subscribe. */
-  readonly sysIntervalS: number;
-  /** Console series: one sample per `sampleS`, kept `windowS`. */
-  readonly sampleS: number;
-  readonly windowS: number;
-}
+/** The metrics area's settings (config `metrics.*`, documented in services/config/load.ts). */
+export type MetricsOptions = Config['metrics'];
 
 export interface MetricsComponent extends Component {
   readonly series: Series;
