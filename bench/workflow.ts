@@ -28,6 +28,10 @@ import {
 import { MOSQUITTO, startNodeRed, type NodeRed } from './lib/nodered.js';
 import { fmt, table } from './lib/stats.js';
 import type { DispatcherStats } from '../services/automation/dispatcher.js';
+import type { EngineStats } from '../engine/types.js';
+
+/** The platform child's counters: dispatcher, engine, CPU ticks per thread name. */
+type ChildStats = DispatcherStats & { engine: EngineStats; threads: Record<string, number> };
 
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -54,7 +58,7 @@ interface IsobarChild {
   readonly systemKey: string;
   readonly token: string;
   readonly pid: number;
-  stats(): Promise<DispatcherStats>;
+  stats(): Promise<ChildStats>;
   close(): Promise<void>;
 }
 
@@ -91,7 +95,7 @@ async function startIsobar(): Promise<IsobarChild> {
     ...ready,
     pid: child.pid ?? 0,
     stats() {
-      const answer = next<DispatcherStats>('stats');
+      const answer = next<ChildStats>('stats');
       child.send({ cmd: 'stats' });
       return answer;
     },
@@ -127,6 +131,26 @@ function best(a: Figures | undefined, b: Figures): Figures {
     rate: Math.max(a.rate, b.rate),
     cpuPerMsg: Math.min(a.cpuPerMsg, b.cpuPerMsg),
   };
+}
+
+const DEBUG = process.env.BENCH_DEBUG === '1';
+
+/** BENCH_DEBUG: crossings and runs of a path's measurement, and where the platform's CPU went (by thread). */
+function spent(a: ChildStats, b: ChildStats): string {
+  const runs = b.engine.warmRuns - a.engine.warmRuns;
+  const batches = b.engine.batches - a.engine.batches;
+  const batched = b.engine.batchedRuns - a.engine.batchedRuns;
+  const threads = Object.entries(b.threads)
+    .map(([k, v]) => [k, v - (a.threads[k] ?? 0)] as const)
+    .filter(([, v]) => v > 0)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, v]) => `${k} ${(v / 100).toFixed(2)}s`);
+  return (
+    `warm runs ${String(runs)}, crossings ${String(runs - batched + batches)} (${String(batches)} batches of ` +
+    `${(batched / Math.max(1, batches)).toFixed(1)}), contexts built ${String(b.engine.contextsBuilt - a.engine.contextsBuilt)} ` +
+    `(recycled ${JSON.stringify(b.engine.recycled)}); ` +
+    `CPU ${threads.join(', ')}`
+  );
 }
 
 async function main(): Promise<void> {
@@ -171,7 +195,9 @@ async function main(): Promise<void> {
     const before = await isobar.stats();
     for (let round = 0; round < ROUNDS; round++) {
       for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
+        const s0 = DEBUG && path.pids.includes(isobar.pid) ? await isobar.stats() : undefined;
         const f = await measure(path);
+        if (s0 !== undefined) console.log(`  ${path.name}: ${spent(s0, await isobar.stats())}`);
         console.log(
           `round ${String(round + 1)} ${path.name}: @${String(RATE)} ${String(f.high.received)}/${String(f.high.sent)} ` +
             `p50 ${fmt(f.high.p50, 3)} p99 ${fmt(f.high.p99, 3)} ms; max ${fmt(f.rate)} msg/s; ${fmt(f.cpuPerMsg, 1)} µs CPU/msg`,

@@ -37,6 +37,16 @@ const isQos = (q: unknown): q is 0 | 1 | 2 => q === 0 || q === 1 || q === 2;
 export function createHostFunction(slot: BridgeSlot, delayed: DelayedPublishes) {
   return (op: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<string> | undefined => {
     if (op === SEND_OPS.next) {
+      // The ended run's publishes come with its marker: they are still that run's (its identity, its limit).
+      const ending = slot.run;
+      if (
+        typeof c === 'string' &&
+        c !== '' &&
+        ending !== undefined &&
+        !ending.ended &&
+        ending.fault === undefined
+      )
+        publishOutbox(ending, c);
       if (typeof a === 'number' && typeof b === 'string') slot.onNext?.(a, b);
       return undefined;
     }

@@ -7,7 +7,7 @@ export const SEND_OPS = {
   publish: 'publish', // [topic, payload, qos, retain]
   publishBinary: 'publishBinary', // [topic, latin1Payload, qos, retain]
   publishBatch: 'publishBatch', // [encodeOutbox(...)]: a stream's publishes, sent together
-  next: 'next', // [index, outcomeJson]: run `index` of a batch ended; later ops belong to the next run
+  next: 'next', // [index, outcomeJson, outbox]: run `index` of a batch ended (outbox: its publishes); later ops belong to the next run
 } as const;
 
 /** Operations the prelude waits for (`applySyncPromise`): the isolate blocks, Node does not. */

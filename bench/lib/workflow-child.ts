@@ -7,6 +7,7 @@
 //   floor/in/<n> → a plain Node handler (internal subscriber) → floor/out/<n>   (the in-process floor)
 // IPC: it sends {ready: {port, systemKey, token}}; {cmd: 'stats'} answers the dispatcher's counters;
 // {cmd: 'close'} closes and exits.
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createWorkspace, developerClient } from '../../examples/workflows/workflows.js';
 import { convertReading, STREAM_SOURCE, TRIGGER_SOURCE } from './workflow-work.js';
@@ -48,11 +49,35 @@ async function setup(
   return { systemKey: sk, token: ws.dev.headers['ClearBlade-DevToken'] };
 }
 
+/** CPU ticks (user + system, 1/100 s) per thread name of this process: where a path's CPU goes. */
+function threadTicks(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name =
+        tid === String(process.pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + Number(f[11]) + Number(f[12]);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const { platform, ports, close } = await startBenchPlatform('workflow', { mqtt: ['tcpPort'] });
   const { systemKey, token } = await setup(platform, ports.http ?? 0, ports.mqtt ?? 0);
   process.on('message', (msg: { cmd: string }) => {
-    if (msg.cmd === 'stats') process.send?.({ stats: platform.automation.dispatcher.stats() });
+    if (msg.cmd === 'stats')
+      process.send?.({
+        stats: {
+          ...platform.automation.dispatcher.stats(),
+          engine: platform.code.engine.stats(),
+          threads: threadTicks(),
+        },
+      });
     else if (msg.cmd === 'close') {
       void close().finally(() => process.exit(0));
     }

@@ -30,9 +30,17 @@ export interface Bridge {
   send(op: string, ...args: Array<string | number | boolean>): void;
   /** A publish: sent now, or (stream runs) held in the outbox until the next crossing or OUTBOX_SIZE. */
   publish(topic: string, payload: string, qos: number, retain: boolean, binary: boolean): void;
-  /** Starts the next run of the context: not ended, outbox empty; `stream` runs batch their publishes. */
-  begin(stream: boolean): void;
+  /**
+   * Starts the next run of the context: not ended, outbox empty; `stream` runs batch their publishes. `held`
+   * (a run of a batch): its publishes also wait in the outbox after the run ends, for the batch's `next`
+   * marker to carry them (one crossing per run instead of two), or `flush` after the batch's last run.
+   */
+  begin(stream: boolean, held?: boolean): void;
   end(): void;
+  /** Takes the outbox as encodeOutbox text ('' when empty). */
+  takeOutbox(): string;
+  /** Sends the outbox now (one crossing), if it holds anything. */
+  flush(): void;
   readonly ended: boolean;
 }
 
@@ -44,6 +52,7 @@ export function createBridge(ref: HostReference): Bridge {
   let ended = false;
   let sentSinceCall = 0;
   let batching = false;
+  let held = false;
   let outbox: OutboxEntry[] = [];
   const takeOutbox = (): string => {
     if (outbox.length === 0) return '';
@@ -93,16 +102,19 @@ export function createBridge(ref: HostReference): Bridge {
       }
       if (++sentSinceCall >= PUBLISH_WINDOW) call(CALL_OPS.drain);
     },
-    begin(stream) {
+    begin(stream, hold = false) {
       ended = false;
       sentSinceCall = 0;
-      batching = stream;
+      batching = stream || hold;
+      held = hold;
       outbox = [];
     },
     end() {
-      if (!ended) flush();
+      if (!ended && !held) flush();
       ended = true;
     },
+    takeOutbox,
+    flush,
     get ended() {
       return ended;
     },

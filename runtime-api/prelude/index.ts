@@ -48,8 +48,15 @@ function take(g: Globals, name: string): unknown {
 
 /** The runtime API of one context, built once; `begin` starts a run and defines its globals. */
 interface Api {
-  /** Begins the run of `beginJson` (a BeginRequest's JSON) and sets its globals; undefined for no request. */
-  begin(beginJson: unknown): Run | undefined;
+  /**
+   * Begins the run of `beginJson` (a BeginRequest's JSON) and sets its globals; undefined for no request.
+   * `held`: a run of a batch, whose publishes wait for the batch to send them (Bridge.begin).
+   */
+  begin(beginJson: unknown, held?: boolean): Run | undefined;
+  /** The publishes a held run left, as encodeOutbox text ('' for none); the outbox is then empty. */
+  takeOutbox(): string;
+  /** Sends what a held run left in the outbox now. */
+  flush(): void;
   /** The run's `module` (its `exports` is the run's `exports` global). */
   module(): { exports: unknown };
 }
@@ -112,11 +119,11 @@ function createApi(g: Globals, ref: HostReference, config: InstallConfig, pinned
   freezeFunctions(console as unknown as Record<string, unknown>);
   freezeFunctions({ log, Requests, fetch, newUUID, sleep, Messaging: messaging.Messaging });
 
-  const begin = (text: unknown): Run | undefined => {
+  const begin = (text: unknown, held = false): Run | undefined => {
     if (typeof text !== 'string') return undefined;
     const req = parse(text) as BeginRequest;
     random = req.random;
-    bridge.begin(req.stream);
+    bridge.begin(req.stream, held);
     messaging.reset();
     config.systemSecret = req.systemSecret;
     const r = createRun(bridge, config, req);
@@ -164,7 +171,7 @@ function createApi(g: Globals, ref: HostReference, config: InstallConfig, pinned
     }
     return r;
   };
-  return { begin, module: () => module };
+  return { begin, module: () => module, takeOutbox: bridge.takeOutbox, flush: bridge.flush };
 }
 
 /** Installs the runtime API for one run of the service's plain script (strict isolation). */
@@ -227,9 +234,9 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
       };
       // `restored`: the previous run of a batch ended synchronously just now and put the global object back,
       // and no code ran since (the batch is one synchronous loop): restoring again would only allocate.
-      const runOne = (beginJson: string, restored = false): string | Promise<string> => {
+      const runOne = (beginJson: string, restored = false, held = false): string | Promise<string> => {
         if (!restored) restoreGlobals(g, snap);
-        const r = api.begin(beginJson);
+        const r = api.begin(beginJson, held);
         if (r === undefined) return done(stringify({ s: false, r: 'null', e: true }));
         const module = api.module();
         let entry: unknown;
@@ -248,16 +255,25 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
       };
       return (requestJson: string): string | Promise<string> =>
         requestJson.charCodeAt(0) === 0x5b
-          ? runBatch(ref, parse(requestJson) as string[], runOne)
+          ? runBatch(ref, api, parse(requestJson) as string[], runOne)
           : runOne(requestJson);
     },
   });
 }
 
-/** Whether an outcome leaves the context unfit for the batch's next run (it is then replaced first). */
+// Captured at install time, like every built-in the prelude calls between runs: a run cannot steer it.
+const stringIncludes = String.prototype.includes;
+const includes = (text: string, part: string): boolean => apply(stringIncludes, text, [part]) as boolean;
+
+/**
+ * Whether an outcome leaves the context unfit for the batch's next run (it is then replaced first), read off
+ * the outcome's JSON text without parsing it again: `e`, `c` and `d` are top-level keys never written first
+ * (`s` is), so each is preceded by `,`; a `"` right after `,` is never inside a string (there it is escaped),
+ * and the values of `h` (headers) are strings, so `,"e":true` and `,"d":1` can only be those keys. A header
+ * named `c` would only end the batch early (its runs then go to a fresh context): the safe direction.
+ */
 function endsBatch(outcome: string): boolean {
-  const o = parse(outcome) as { e?: unknown; c?: unknown; d?: unknown };
-  return o.e === true || o.c !== undefined || o.d === 1;
+  return includes(outcome, ',"e":true') || includes(outcome, ',"c":') || includes(outcome, ',"d":1');
 }
 
 /**
@@ -268,19 +284,23 @@ function endsBatch(outcome: string): boolean {
  */
 function runBatch(
   ref: HostReference,
+  api: Pick<Api, 'takeOutbox' | 'flush'>,
   items: readonly string[],
-  runOne: (beginJson: string, restored?: boolean) => string | Promise<string>,
+  runOne: (beginJson: string, restored: boolean, held: boolean) => string | Promise<string>,
 ): string | Promise<string> {
   const outcomes: string[] = [];
+  // Each run's publishes wait in the outbox and leave with its `next` marker (one crossing per run); the
+  // last run's leave before the outcomes (a crossing of its own, ahead of the answer in the host's queue).
   const settle = (i: number, outcome: string): boolean => {
     outcomes.push(outcome);
     const last = i + 1 >= items.length || endsBatch(outcome);
-    if (!last) ref.applyIgnored(undefined, [SEND_OPS.next, i, outcome]);
+    if (last) api.flush();
+    else ref.applyIgnored(undefined, [SEND_OPS.next, i, outcome, api.takeOutbox()]);
     return last;
   };
   const from = (start: number): string | Promise<string> => {
     for (let i = start; i < items.length; i++) {
-      const out = runOne(items[i], i > start);
+      const out = runOne(items[i], i > start, true);
       if (typeof out !== 'string') return out.then((o) => (settle(i, o) ? stringify(outcomes) : from(i + 1)));
       if (settle(i, out)) break;
     }

@@ -81,6 +81,37 @@ describe('engine: batched crossings (invokeBatch)', () => {
     expect(h.host.published.map((p) => p.topic)).to.deep.equal(['out/2']);
   });
 
+  it("sends each run's publishes as that run, in order, also from a run that failed or threw after them", async () => {
+    // A batch's publishes wait in the prelude's outbox and cross with the run's `next` marker (or, for the
+    // run that ends the crossing, just before the outcomes): they must still belong to the run that made them.
+    const twice = service(
+      'Twice',
+      `function Twice(req, resp) {
+        var m = ClearBlade.Messaging();
+        m.publish('a/' + req.params.n, 'x');
+        m.publish('b/' + req.params.n, 'y');
+        if (req.params.kind === 'fail') resp.error('bad');
+        if (req.params.kind === 'throw') throw new Error('boom');
+        resp.success(req.params.n);
+      }`,
+    );
+    await h.engine.prepare(twice);
+    const as = (id: string) => ({ ...request().caller, id });
+    const kinds = ['ok', 'fail', 'ok', 'throw', 'ok'];
+    const results = await h.engine.invokeBatch(
+      twice,
+      kinds.map((kind, n) => request({ kind, n }, { runAs: as(`user-${String(n)}`) })),
+    );
+    expect(results.map((r) => r.success)).to.deep.equal([true, false, true, false, true]);
+    expect(results[3].code).to.equal('CB_ERR_SANDBOX_UNCAUGHT');
+    expect(h.host.published.map((p) => `${p.topic} ${p.runAs}`)).to.deep.equal(
+      kinds.flatMap((_, n) => [`a/${String(n)} user-${String(n)}`, `b/${String(n)} user-${String(n)}`]),
+    );
+    // One crossing up to the run whose error escaped; its context was replaced and the last run went alone.
+    expect(h.engine.stats().batches).to.equal(1);
+    expect(h.engine.stats().recycled.uncaught).to.equal(1);
+  });
+
   it('gives a service that may leave promise callbacks one crossing per run', async () => {
     const deferring = service(
       'Deferring',

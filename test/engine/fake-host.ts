@@ -12,6 +12,8 @@ export interface Published {
   readonly payload: string | Uint8Array;
   readonly qos: number;
   readonly retain: boolean;
+  /** Id of the identity the run published as (HostContext.runAs). */
+  readonly runAs: string;
 }
 
 interface Sub {
@@ -67,7 +69,7 @@ export function createFakeHost(): FakeHost {
     deny: new Set(),
     async publish(ctx, topic, payload, qos, retain) {
       if (topic.startsWith('denied/')) throw new Error(`not allowed to publish to ${topic}`);
-      host.published.push({ service: ctx.service.name, topic, payload, qos, retain });
+      host.published.push({ service: ctx.service.name, topic, payload, qos, retain, runAs: ctx.runAs.id });
       notify();
     },
     async subscribe(ctx, filter, onMessage) {
