@@ -26,7 +26,7 @@ export interface ClusterNode {
   readonly mqttUrl: string;
   readonly httpPort: number;
   readonly mqttPort: number;
-  /** The parsed JSON of the ready line (ports, dataDir, and the node id once C1's line carries it). */
+  /** The parsed JSON of the ready line (ports, dataDir, and `node`: the node id). */
   readonly ready: Readonly<Record<string, unknown>>;
   readonly process: ChildProcess;
   /** What the node wrote so far (logs go to stderr), for failure messages. */

@@ -34,7 +34,7 @@ describe('cluster: three nodes started together on an empty database', function 
 
   it('each ready line names its node', () => {
     for (const node of cluster?.running() ?? []) {
-      expect(node.ready, `ready line of ${node.id}`).to.include({ nodeId: node.id });
+      expect(node.ready, `ready line of ${node.id}`).to.include({ node: node.id });
     }
   });
 
