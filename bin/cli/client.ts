@@ -90,7 +90,8 @@ export interface GroupSpec {
 /** A group command: runnable on its own, and carrying its definition for the top-level program. */
 export type GroupCommand = Command & { readonly group: GroupSpec };
 
-const COMMON: Record<string, OptionSpec> = {
+/** The options every command that talks to a platform takes: --url, --system, --json. */
+export const COMMON: Readonly<Record<'url' | 'system' | 'json', OptionSpec>> = {
   url: {
     type: 'string',
     help: `platform (default: $ISOBAR_URL, else the one you logged in to, else ${DEFAULT_URL})`,

@@ -1,6 +1,6 @@
 // `isobar deploy <asset> --edge <name>`: deploy a service (or library, trigger, timer) to an edge, or
 // take it off with --remove. Results appear on $notification/sync/status and $notification/sync/error.
-import { chosenSystem, developerClient, reportError } from './client.js';
+import { chosenSystem, COMMON, developerClient, reportError } from './client.js';
 import { printOutput } from './format.js';
 import type { SpecCommand } from './parser.js';
 
@@ -18,12 +18,7 @@ export const deploySpec: SpecCommand = {
   options: {
     edge: { type: 'string', multiple: true, help: 'edge to deploy to' },
     remove: { type: 'boolean', help: 'take the asset off the edge instead' },
-    url: { type: 'string', help: 'platform (default: $ISOBAR_URL, else the one you logged in to)' },
-    system: {
-      type: 'string',
-      help: 'system key (default: $ISOBAR_SYSTEM_KEY, else `isobar systems use KEY`)',
-    },
-    json: { type: 'boolean', help: 'print JSON' },
+    ...COMMON,
   },
   details:
     '<asset> is a service name, or <class>:<name> with class service, library, trigger or timer.\n' +

@@ -1,5 +1,5 @@
 // `isobar history <topic>`: prints a topic's stored messages, oldest first, over the REST API.
-import { chosenSystem, developerClient, reportError } from './client.js';
+import { chosenSystem, COMMON, developerClient, reportError } from './client.js';
 import type { CliIo } from './io.js';
 import type { SpecCommand } from './parser.js';
 
@@ -35,12 +35,7 @@ export const historySpec: SpecCommand = {
       type: 'string',
       help: 'only messages at or after T: epoch seconds or ms, an ISO date, or an age like 30s, 10m, 2h, 1d',
     },
-    json: { type: 'boolean', help: 'print the records as JSON instead' },
-    system: {
-      type: 'string',
-      help: 'system key (default: $ISOBAR_SYSTEM_KEY, else `isobar systems use KEY`)',
-    },
-    url: { type: 'string', help: 'platform (default: $ISOBAR_URL, else the one you logged in to)' },
+    ...COMMON,
   },
   details:
     'Each line: time, publisher, payload (binary payloads as base64:…).\n' +
