@@ -1,7 +1,8 @@
 // Account repair on a stopped platform's data dir (`isobar admin reset-password`): the way back in for
 // an owner who lost the first-start password. It writes the store directly, so it must run only while
 // no platform holds the data dir (the CLI takes the data-dir lock first): a running platform answers
-// logins from its memory and would not see the change.
+// logins from its memory and would not see the change. With PostgreSQL (`store.databaseUrl`) the lock
+// guards only this host's data dir: every node of a cluster must be stopped first.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { IsobarError } from '../runtime-api/errors/index.js';
@@ -13,6 +14,8 @@ import { createStore } from './store/index.js';
 
 export interface ResetPasswordInput {
   readonly dataDir: string;
+  /** postgres://… when the platform's data is on PostgreSQL (config `store.databaseUrl`). */
+  readonly databaseUrl?: string;
   /** The developer to reset; may be left out when the data dir holds exactly one. */
   readonly email?: string;
   /** The new password; undefined: one is generated (and returned, to be shown once). */
@@ -36,10 +39,10 @@ export interface ResetPasswordResult {
 export async function resetDeveloperPassword(input: ResetPasswordInput): Promise<ResetPasswordResult> {
   const clock = input.clock ?? systemClock;
   const wanted = input.email?.trim();
-  if (!existsSync(join(input.dataDir, 'isobar.db'))) {
+  if (!storeExists(input.dataDir, input.databaseUrl)) {
     throw new IsobarError('CB_ERR_ADMIN_NO_DEVELOPER', { email: wanted ?? 'account', dir: input.dataDir });
   }
-  const store = await createStore({ dataDir: input.dataDir });
+  const store = await createStore({ dataDir: input.dataDir, databaseUrl: input.databaseUrl });
   try {
     let query = store.db.selectFrom('developers').select(['id', 'email']);
     if (wanted !== undefined) query = query.where('email', '=', wanted);
@@ -82,4 +85,14 @@ export async function resetDeveloperPassword(input: ResetPasswordInput): Promise
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Whether there is a platform's data to repair: the SQLite file, or with PostgreSQL (whose database the
+ * store opens or refuses by itself) the data dir a node ran on. Neither is ever created here.
+ */
+export function storeExists(dataDir: string, databaseUrl: string | undefined): boolean {
+  return databaseUrl === undefined || databaseUrl === ''
+    ? existsSync(join(dataDir, 'isobar.db'))
+    : existsSync(dataDir);
 }

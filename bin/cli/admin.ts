@@ -1,10 +1,8 @@
 // `isobar admin ...`: operator commands that work on the data dir itself, with the platform stopped —
 // the way back in when nothing over REST can help (a lost first-start password).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { isIsobarError, IsobarError } from '../../runtime-api/errors/index.js';
 import { loadConfig } from '../../services/config/load.js';
-import { resetDeveloperPassword } from '../../services/offline-admin.js';
+import { resetDeveloperPassword, storeExists } from '../../services/offline-admin.js';
 import { lockDataDir } from './data-lock.js';
 import type { CliIo } from './io.js';
 import { readHidden } from './prompt.js';
@@ -22,7 +20,7 @@ export async function resetPasswordCommand(
       password = typed === '' ? undefined : typed;
     }
     // Checked before taking the lock, which would create a missing data dir.
-    if (!existsSync(join(config.dataDir, 'isobar.db'))) {
+    if (!storeExists(config.dataDir, config.store.databaseUrl)) {
       throw new IsobarError('CB_ERR_ADMIN_NO_DEVELOPER', {
         email: flags.email ?? 'account',
         dir: config.dataDir,
@@ -32,6 +30,7 @@ export async function resetPasswordCommand(
     try {
       const result = await resetDeveloperPassword({
         dataDir: config.dataDir,
+        databaseUrl: config.store.databaseUrl,
         email: flags.email,
         password,
         passwordMinLength: config.identity.passwordMinLength,

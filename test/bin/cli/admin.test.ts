@@ -5,8 +5,18 @@ import { clearBladeHeaders, createRestClient, RestError } from '../../../bin/cli
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { runCaptured, type CliRun } from './cli-world.js';
 
+/** The database of the platform under test (ISOBAR_TEST_PG=1: its PostgreSQL database, else none). */
+let databaseEnv: Record<string, string> = {};
+
 function run(...argv: string[]): Promise<CliRun> {
-  return runCaptured(argv);
+  return runCaptured(argv, databaseEnv);
+}
+
+async function start(dataDir?: string): Promise<TestPlatform> {
+  const started = await startTestPlatform({ dataDir });
+  const url = started.config.store.databaseUrl;
+  databaseEnv = url === undefined ? {} : { ISOBAR_DATABASE_URL: url };
+  return started;
 }
 
 async function login(url: string, email: string, password: string): Promise<string> {
@@ -24,10 +34,11 @@ describe('isobar admin reset-password', function () {
   afterEach(async () => {
     await tp?.close({ removeData: true });
     tp = undefined;
+    databaseEnv = {};
   });
 
   it('sets a generated password on the stopped data dir, prints it once; it logs in over REST and the old one does not', async () => {
-    tp = await startTestPlatform();
+    tp = await start();
     const dataDir = tp.dataDir;
     const oldToken = await login(tp.url, 'admin@test.local', 'admin-pass-1');
     await tp.close();
@@ -40,7 +51,7 @@ describe('isobar admin reset-password', function () {
     // First start and our login each made a developer token: both are ended.
     expect(r.out).to.contain('password of admin@test.local changed (2 sessions ended)');
 
-    tp = await startTestPlatform({ dataDir });
+    tp = await start(dataDir);
     expect(await login(tp.url, 'admin@test.local', password)).to.be.a('string');
     const old = await login(tp.url, 'admin@test.local', 'admin-pass-1').then(
       () => undefined,
@@ -58,7 +69,7 @@ describe('isobar admin reset-password', function () {
   });
 
   it('takes --email and --password, and refuses a weak password with its code', async () => {
-    tp = await startTestPlatform();
+    tp = await start();
     const dataDir = tp.dataDir;
     await tp.close();
     const weak = await run('admin', 'reset-password', '--data-dir', dataDir, '--password', 'short');
@@ -79,12 +90,12 @@ describe('isobar admin reset-password', function () {
     );
     expect(r.code, r.err).to.equal(0);
     expect(r.out).not.to.contain('generated');
-    tp = await startTestPlatform({ dataDir });
+    tp = await start(dataDir);
     expect(await login(tp.url, 'admin@test.local', 'a-new-long-passphrase')).to.be.a('string');
   });
 
   it('refuses while another live process holds the data dir', async () => {
-    tp = await startTestPlatform();
+    tp = await start();
     const dataDir = tp.dataDir;
     await tp.close();
     // Our parent (mocha's shell) stands in for a running platform: its pid is alive and not ours.
