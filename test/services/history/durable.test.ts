@@ -18,6 +18,7 @@ import {
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { historyFixture, SK, type HistoryFixture } from './fixture.js';
+import { historyDatabaseUrl } from './pg.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ADMIN = { email: 'admin@test.local', password: 'admin-pass-1' };
@@ -183,7 +184,10 @@ describe('durable message history', () => {
     });
 
     it(`keeps all ${N} acknowledged QoS 1 messages in durable mode`, async () => {
-      const first = await startChild(dataDir, { ISOBAR_HISTORY_DURABLE: '1' });
+      // On PostgreSQL (ISOBAR_TEST_PG=1) both processes use the data dir's database.
+      const url = await historyDatabaseUrl(dataDir);
+      const store: Record<string, string> = url === undefined ? {} : { ISOBAR_DATABASE_URL: url };
+      const first = await startChild(dataDir, { ...store, ISOBAR_HISTORY_DURABLE: '1' });
       children.push(first);
       let dev: Rest = await developerClient(`http://127.0.0.1:${first.http}`, ADMIN.email, ADMIN.password);
       const system = (await dev.call('POST', '/admin/systemmanagement', { name: 'durable' })) as {
@@ -203,7 +207,7 @@ describe('durable message history', () => {
       await killHard(first);
       client.end(true);
 
-      const second = await startChild(dataDir, {});
+      const second = await startChild(dataDir, store);
       children.push(second);
       dev = await developerClient(`http://127.0.0.1:${second.http}`, ADMIN.email, ADMIN.password);
       const stored = (await dev.call('GET', `/api/v/1/message/${sk}?topic=plant/line1&count=0`)) as Array<{

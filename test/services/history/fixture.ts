@@ -36,11 +36,20 @@ export interface HistoryFixture {
 /** Opens the store and the history component; `levels` maps a principal id to its msgHistory bits. */
 export async function historyFixture(
   options: HistoryOptions = {},
-  init: { dataDir?: string; levels?: Record<string, number>; clock?: ManualClock } = {},
+  init: {
+    dataDir?: string;
+    levels?: Record<string, number>;
+    clock?: ManualClock;
+    /** A PostgreSQL database to use whatever the test mode (the partition tests, two nodes on one database). */
+    databaseUrl?: string;
+  } = {},
 ): Promise<HistoryFixture> {
   const dataDir = init.dataDir ?? mkdtempSync(join(tmpdir(), 'isobar-history-'));
   const clock = init.clock ?? createManualClock();
-  const store = await createStore({ dataDir, databaseUrl: await historyDatabaseUrl(dataDir) });
+  const store = await createStore({
+    dataDir,
+    databaseUrl: init.databaseUrl ?? (await historyDatabaseUrl(dataDir)),
+  });
   const log = createMemoryLog();
   const events = createPlatformEvents(() => undefined);
   const config = loadConfig({ env: {}, overrides: { dataDir } });
