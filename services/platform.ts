@@ -230,7 +230,9 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
       if (systemKey !== '*') await code.reloadSystem(systemKey);
     });
     // Losing access ends access on every node: connections and subscriptions re-checked after a reload.
-    feed.afterReload((systemKey) => broker.recheckAccess(systemKey));
+    feed.afterReload((systemKey) => {
+      if (systemKey !== '*') broker.recheckAccess(systemKey);
+    });
     feed.onRevoked((hashes) => identity.dropTokens(hashes));
     feed.start(() => identity.systemKeys());
   }

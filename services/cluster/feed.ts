@@ -21,8 +21,8 @@ export interface ChangeFeed {
   revoked(hashes: readonly string[]): void;
   /** Registers the reload of one area (a name such as `identity`, `code`). */
   area(name: string, reload: AreaReload): void;
-  /** Runs after a system was reloaded because another node changed it (the broker's access re-check). */
-  afterReload(fn: (systemKey: string) => void): void;
+  /** Runs after a system was reloaded because another node changed it (the broker's access re-check); answers the remover. */
+  afterReload(fn: (systemKey: string) => void): () => void;
   /** Receives revoked hashes announced by other nodes. */
   onRevoked(fn: (hashes: readonly string[]) => void): void;
   /** Reads the current counters: call before the areas load their views. */
@@ -39,7 +39,7 @@ export function createChangeFeed(cluster: RedisCluster, deps: { readonly log: Lo
   const { redis } = cluster;
   const log = deps.log;
   const areas = new Map<string, AreaReload>();
-  const after: Array<(systemKey: string) => void> = [];
+  const after = new Set<(systemKey: string) => void>();
   const revokedListeners: Array<(hashes: readonly string[]) => void> = [];
   /** The counter of each system as of this node's last load of it. */
   const seen = new Map<string, number>();
@@ -68,7 +68,6 @@ export function createChangeFeed(cluster: RedisCluster, deps: { readonly log: Lo
           });
         }
       }
-      if (systemKey === '*') return;
       for (const fn of after) {
         try {
           fn(systemKey);
@@ -123,7 +122,10 @@ export function createChangeFeed(cluster: RedisCluster, deps: { readonly log: Lo
       });
     },
     area: (name, fn) => void areas.set(name, fn),
-    afterReload: (fn) => void after.push(fn),
+    afterReload(fn) {
+      after.add(fn);
+      return () => after.delete(fn);
+    },
     onRevoked: (fn) => void revokedListeners.push(fn),
     async prime() {
       let cursor = '0';
@@ -173,7 +175,7 @@ export function localFeed(): ChangeFeed {
     changed: () => undefined,
     revoked: () => undefined,
     area: () => undefined,
-    afterReload: () => undefined,
+    afterReload: () => () => undefined,
     onRevoked: () => undefined,
     prime: async () => undefined,
     start: () => undefined,
