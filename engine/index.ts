@@ -48,7 +48,7 @@ export async function createEngine(options: EngineOptions, deps: EngineDeps): Pr
     version.memoryLimitMb > 0 ? Math.max(MIN_MEMORY_MB, version.memoryLimitMb) : defaultMemoryMb;
   const counters = new ContextCounters();
   const warm = {
-    maxRuns: Math.max(1, options.warm?.maxRuns ?? 1000),
+    maxRuns: Math.max(1, options.warm?.maxRuns ?? 100_000),
     idleMs: Math.max(0, options.warm?.idleMs ?? 300_000),
     now: () => deps.clock.now(),
   };

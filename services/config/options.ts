@@ -475,7 +475,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--warm-max-runs',
     type: 'int',
     min: 1,
-    default: 1000,
+    default: 100000,
     doc: 'Runs one warm context of a service version serves before it is replaced (bounds what built-in prototype changes can accumulate; 1 = a fresh context per run)',
   },
   {
