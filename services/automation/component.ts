@@ -76,6 +76,11 @@ export interface AutomationComponent extends Component {
    * The code component calls this after it deleted a service.
    */
   serviceDeleted(systemKey: string, service: string): Promise<{ triggers: string[]; timers: string[] }>;
+  /**
+   * Cluster change feed: another node changed this system's triggers or timers. Re-reads both from the
+   * store; timers re-arm (or disarm) here, and every node keeps computing every firing (README).
+   */
+  reloadSystem(systemKey: string): Promise<void>;
 }
 
 /** Builds the component; registries load and listeners attach in `start()`. */
@@ -187,6 +192,8 @@ export async function createAutomationComponent(
     registry: timers,
     fire,
     minPeriodS: config.timers.minPeriodS,
+    // Cluster mode: each firing runs on one node only (timers/scheduler.ts, README "Timers in a cluster").
+    ...(base.cluster.enabled ? { once: (key: string, ttlMs: number) => base.cluster.once(key, ttlMs) } : {}),
   });
   const secretOf = (systemKey: string) => identity.system(systemKey)?.systemSecret ?? '';
   const api = createAutomationApi({ triggers, timers, scheduler, secretOf });
@@ -236,6 +243,10 @@ export async function createAutomationComponent(
         });
       }
       return gone;
+    },
+    async reloadSystem(systemKey) {
+      await triggers.reloadSystem(systemKey);
+      await timers.reloadSystem(systemKey);
     },
     close() {
       closing ??= (async () => {

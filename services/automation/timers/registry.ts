@@ -50,14 +50,20 @@ export interface TimerRegistry {
   update(systemKey: string, name: string, input: TimerInput): Promise<TimerRecord>;
   delete(systemKey: string, name: string): Promise<TimerRecord>;
   /**
-   * Records one run in memory at once (the next run is computed from it) and in the store (`saved`);
-   * undefined when the timer is gone.
+   * Records one run in memory at once (the next run is computed from it); `save` writes it to the store
+   * (in a cluster only the node that runs the firing does); undefined when the timer is gone.
    */
   recordRun(
     systemKey: string,
     name: string,
     at: number,
-  ): { record: TimerRecord; saved: Promise<void> } | undefined;
+  ): { record: TimerRecord; save: () => Promise<void> } | undefined;
+  /**
+   * Re-reads one system's timers after another node changed them (cluster change feed): new and
+   * redefined timers are (re)armed through `onChange`, vanished ones disarmed; a timer whose definition
+   * is unchanged keeps its schedule and takes the larger run count.
+   */
+  reloadSystem(systemKey: string): Promise<void>;
   usingService(systemKey: string, service: string): string[];
   forgetSystem(systemKey: string): TimerRecord[];
   /** Called after every create, update (with the new record) and delete (with undefined). */
@@ -252,14 +258,39 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
       const current = bySystem.get(systemKey)?.get(name);
       if (current === undefined) return undefined;
       const record = put({ ...current, runs: current.runs + 1, lastRun: at });
-      const saved = store.db
-        .updateTable('timers')
-        .set({ runs: record.runs, last_run: at })
+      const save = async () => {
+        await store.db
+          .updateTable('timers')
+          .set({ runs: record.runs, last_run: at })
+          .where('system_key', '=', systemKey)
+          .where('name', '=', name)
+          .execute();
+      };
+      return { record, save };
+    },
+    async reloadSystem(systemKey) {
+      const rows = await store.db
+        .selectFrom('timers')
+        .selectAll()
         .where('system_key', '=', systemKey)
-        .where('name', '=', name)
-        .execute()
-        .then(() => undefined);
-      return { record, saved };
+        .execute();
+      const known = bySystem.get(systemKey) ?? new Map<string, TimerRecord>();
+      const seen = new Set<string>();
+      for (const row of rows) {
+        seen.add(row.name);
+        const held = known.get(row.name);
+        if (held !== undefined && held.updatedAt === row.updated_at) {
+          // Same definition: the schedule stands; runs counted by whichever node ran them.
+          if (row.runs > held.runs) put({ ...held, runs: row.runs, lastRun: row.last_run });
+          continue;
+        }
+        changed(systemKey, row.name, put(clamped(fromRow(row))));
+      }
+      for (const name of [...known.keys()]) {
+        if (seen.has(name)) continue;
+        known.delete(name);
+        changed(systemKey, name, undefined);
+      }
     },
     usingService: (systemKey, service) =>
       [...(bySystem.get(systemKey)?.values() ?? [])]

@@ -1,6 +1,8 @@
 // Arms one clock timer per live timer definition at its next run (computed from the definition; see
 // definition.ts) and re-arms it after each firing. Runs on an injected Clock, so tests move time by
 // hand. Nothing is armed until `start()`.
+// In a cluster every node arms every timer and computes the same firings; a firing runs only on the node
+// that wins `once('timer:<systemKey>:<name>:<slot>')` (README "Timers in a cluster").
 
 import type { Clock } from '../../kernel/clock.js';
 import type { Log } from '../../kernel/log.js';
@@ -12,7 +14,7 @@ export interface TimerScheduler {
   start(): void;
   /** Epoch ms of a timer's next run, or undefined when it is done or unknown. */
   nextRunOf(systemKey: string, name: string): number | undefined;
-  /** Disarms everything and waits for run counts still being written; idempotent. */
+  /** Disarms everything and waits for run counts still being written and firings still deciding; idempotent. */
   close(): Promise<void>;
 }
 
@@ -24,6 +26,25 @@ export interface TimerSchedulerDeps {
   readonly fire: (timer: TimerRecord, at: number) => void;
   /** Shortest time between two firings of one timer, seconds (config `timers.minPeriodS`; default 1). */
   readonly minPeriodS?: number;
+  /**
+   * Cluster mode: true for the one node that runs a firing (services/kernel/cluster.ts `once`). Absent on
+   * one node, where every firing runs at once (synchronously, as before).
+   */
+  readonly once?: (key: string, ttlMs: number) => Promise<boolean>;
+}
+
+/**
+ * How long a firing's `once` key is held: nodes fire the same slot within their clock skew and event-loop
+ * lag of each other; a node that fires a slot later than this (clock off, or stalled) could run it again.
+ */
+export const TIMER_ONCE_TTL_MS = 120_000;
+
+/**
+ * The slot a firing is known by cluster-wide. A once-only timer whose moment passed runs at each node's
+ * "now", so it is known by its definition (start, or last redefinition) instead of the moment it fired.
+ */
+export function firingSlot(timer: TimerRecord, at: number): number {
+  return timer.repeats === 0 ? Math.max(timer.startTime, timer.updatedAt) : at;
 }
 
 /** Creates the scheduler for the registry's timers. */
@@ -32,7 +53,8 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
   const minGapMs = (deps.minPeriodS ?? 1) * 1000;
   const armed = new Map<string, { at: number; cancel: () => void }>();
   let running = false;
-  const saving = new Set<Promise<void>>();
+  /** Run counts being written and cluster decisions pending: what close() waits for. */
+  const inFlight = new Set<Promise<void>>();
   const keyOf = (systemKey: string, name: string) => `${systemKey}\u0000${name}`;
 
   const disarm = (key: string) => {
@@ -50,19 +72,51 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
     armed.set(key, { at, cancel });
   };
 
-  const fire = (key: string, systemKey: string, name: string, at: number) => {
-    armed.delete(key);
-    const run = registry.recordRun(systemKey, name, at);
-    if (run === undefined) return;
-    const saved = run.saved.catch((err: unknown) =>
-      log.error('timer run not recorded', { systemKey, timer: name, err: String(err) }),
+  const track = (work: Promise<void>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+  /** Runs a firing here: its run count to the store, then the hand-over (publish, queue the service). */
+  const carryOut = (run: { record: TimerRecord; save: () => Promise<void> }, at: number) => {
+    const { systemKey, name } = run.record;
+    track(
+      run
+        .save()
+        .catch((err: unknown) =>
+          log.error('timer run not recorded', { systemKey, timer: name, err: String(err) }),
+        ),
     );
-    saving.add(saved);
-    void saved.finally(() => saving.delete(saved));
     try {
       deps.fire(run.record, at);
     } catch (err) {
       log.error('timer firing failed', { systemKey, timer: name, err: String(err) });
+    }
+  };
+
+  const fire = (key: string, systemKey: string, name: string, at: number) => {
+    armed.delete(key);
+    // Counted on every node (each computes the next run from it); stored and run by one.
+    const run = registry.recordRun(systemKey, name, at);
+    if (run === undefined) return;
+    const once = deps.once;
+    if (once === undefined) carryOut(run, at);
+    else {
+      const slot = firingSlot(run.record, at);
+      track(
+        once(`timer:${systemKey}:${name}:${slot}`, TIMER_ONCE_TTL_MS).then(
+          (won) => {
+            if (won) carryOut(run, at);
+          },
+          (err: unknown) =>
+            // Not knowing whether another node runs it, none does: a missed firing, never a double one.
+            log.error('timer firing skipped: the cluster could not tell which node runs it', {
+              systemKey,
+              timer: name,
+              at,
+              err: String(err),
+            }),
+        ),
+      );
     }
     // Never again within the minimum period, whatever the schedule says (a cron stored before the
     // minimum was raised, a clock that jumped).
@@ -87,7 +141,8 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
     async close() {
       running = false;
       for (const key of [...armed.keys()]) disarm(key);
-      await Promise.all(saving);
+      // A firing still deciding may win and add its write: wait until nothing is left.
+      while (inFlight.size > 0) await Promise.all(inFlight);
     },
   };
 }

@@ -62,6 +62,8 @@ export interface TriggerRegistry {
   usingService(systemKey: string, service: string): string[];
   /** Forgets a deleted system's triggers (rows go with the system by cascade). */
   forgetSystem(systemKey: string): void;
+  /** Re-reads one system's triggers after another node changed them (cluster change feed). */
+  reloadSystem(systemKey: string): Promise<void>;
 }
 
 function fromRow(row: TriggersTable): TriggerRecord {
@@ -224,6 +226,17 @@ export function createTriggerRegistry(deps: TriggerRegistryDeps): TriggerRegistr
     forgetSystem(systemKey) {
       bySystem.delete(systemKey);
       byAction.delete(systemKey);
+    },
+    async reloadSystem(systemKey) {
+      const rows = await store.db
+        .selectFrom('triggers')
+        .selectAll()
+        .where('system_key', '=', systemKey)
+        .execute();
+      // Swapped in one synchronous step: a publish never sees the system half re-read.
+      bySystem.delete(systemKey);
+      byAction.delete(systemKey);
+      for (const row of rows) index(fromRow(row));
     },
   };
 }

@@ -1,0 +1,176 @@
+// Timers in a cluster (issue 16, services/automation/README.md "Timers in a cluster"): three nodes, each
+// with its own timer registry and scheduler over one shared store, deciding each firing through the
+// in-memory cluster fake's `once` (test/helpers/fake-cluster.ts); one manual clock for all.
+import { expect } from 'chai';
+import { createManualClock, type ManualClock } from '../../../../services/kernel/clock.js';
+import { createMemoryLog, type Log } from '../../../../services/kernel/log.js';
+import {
+  createTimerRegistry,
+  type TimerRecord,
+  type TimerRegistry,
+} from '../../../../services/automation/timers/registry.js';
+import {
+  createTimerScheduler,
+  type TimerScheduler,
+} from '../../../../services/automation/timers/scheduler.js';
+import { createFakeClusterNet, type FakeClusterNet } from '../../../helpers/fake-cluster.js';
+import { DEVELOPER_ID, openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
+
+const creator = { kind: 'developer', id: DEVELOPER_ID } as const;
+const START = Date.UTC(2026, 0, 1);
+
+interface Node {
+  readonly id: string;
+  readonly registry: TimerRegistry;
+  readonly scheduler: TimerScheduler;
+}
+
+describe('timers in a cluster (three nodes, fake cluster)', () => {
+  let ts: TestStore;
+  let clock: ManualClock;
+  let net: FakeClusterNet;
+  let nodes: Node[];
+  /** Every firing that ran, on whichever node. */
+  let ran: Array<{ node: string; name: string; at: number }>;
+
+  const startNode = async (
+    id: string,
+    options: { start?: boolean; once?: (key: string, ttlMs: number) => Promise<boolean>; log?: Log } = {},
+  ): Promise<Node> => {
+    const cluster = net.join(id);
+    const registry = createTimerRegistry({ store: ts.store, clock, serviceExists: () => true });
+    await registry.load();
+    const scheduler = createTimerScheduler({
+      clock,
+      log: options.log ?? createMemoryLog(),
+      registry,
+      fire: (t: TimerRecord, at) => ran.push({ node: id, name: t.name, at }),
+      once: options.once ?? ((key, ttlMs) => cluster.once(key, ttlMs)),
+    });
+    if (options.start !== false) scheduler.start();
+    return { id, registry, scheduler };
+  };
+  /** What the change feed does on the other nodes after a change made on `from`. */
+  const reloadOthers = async (from: Node) => {
+    for (const n of nodes) if (n !== from) await n.registry.reloadSystem(SYSTEM_KEY);
+  };
+  /** Waits for every firing still deciding (close waits for them) and stops the schedulers. */
+  const closeAll = () => Promise.all(nodes.map((n) => n.scheduler.close()));
+
+  beforeEach(async () => {
+    ts = await openTestStore();
+    clock = createManualClock(START);
+    net = createFakeClusterNet(clock);
+    ran = [];
+    nodes = [];
+  });
+  afterEach(async () => {
+    await closeAll();
+    await ts.close();
+  });
+
+  it('runs each firing of a timer once, with three nodes each computing every firing', async () => {
+    for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(id));
+    const [a] = nodes;
+    await a.registry.create(
+      SYSTEM_KEY,
+      'tick',
+      { start_time: new Date(START + 1000).toISOString(), repeats: -1, frequency: 5 },
+      creator,
+    );
+    await reloadOthers(a);
+    for (let i = 0; i < 20; i++) clock.advance(5000);
+    await closeAll();
+    const slots = ran.map((r) => r.at - START);
+    expect(slots).to.deep.equal(Array.from({ length: 20 }, (_, i) => 1000 + i * 5000));
+    // Every node asked for every firing; exactly one won each.
+    expect(net.onceCalls).to.have.length(60);
+    expect(net.onceCalls.filter((c) => c.won)).to.have.length(20);
+    expect(new Set(net.onceCalls.map((c) => c.key)).size).to.equal(20);
+  });
+
+  it('runs a repeats-bounded timer exactly repeats + 1 times cluster-wide, and stores the count', async () => {
+    for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(id));
+    const [a, b] = nodes;
+    await b.registry.create(
+      SYSTEM_KEY,
+      'thrice',
+      { start_time: new Date(START + 1000).toISOString(), repeats: 2, frequency: 10 },
+      creator,
+    );
+    await reloadOthers(b);
+    for (let i = 0; i < 6; i++) clock.advance(10_000);
+    await closeAll();
+    expect(ran.map((r) => r.at - START)).to.deep.equal([1000, 11000, 21000]);
+    const row = await ts.store.db
+      .selectFrom('timers')
+      .select(['runs'])
+      .where('name', '=', 'thrice')
+      .executeTakeFirstOrThrow();
+    expect(row.runs).to.equal(3);
+    expect(a.scheduler.nextRunOf(SYSTEM_KEY, 'thrice')).to.equal(undefined);
+  });
+
+  it('runs a once-only timer whose moment passed once, though nodes start (and fire it) at different times', async () => {
+    // Stored while no node was up: its moment has passed when they start.
+    const seed = await startNode('seed', { start: false });
+    await seed.registry.create(
+      SYSTEM_KEY,
+      'late',
+      { start_time: new Date(START - 60_000).toISOString(), repeats: 0 },
+      creator,
+    );
+    net.leave('seed');
+    clock.advance(30_000);
+    // All three read it before any ran it (runs 0), then start 700 ms apart: each fires it at its own "now".
+    for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(id, { start: false }));
+    for (const n of nodes) {
+      n.scheduler.start();
+      clock.advance(700);
+    }
+    await closeAll();
+    expect(ran.map((r) => r.name)).to.deep.equal(['late']);
+    expect(net.onceCalls, 'every node asked').to.have.length(3);
+    expect(new Set(net.onceCalls.map((c) => c.key)).size, 'one key for the one run').to.equal(1);
+  });
+
+  it('follows changes made on another node: a new schedule re-arms, a deleted timer fires nowhere', async () => {
+    for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(id));
+    const [a, , c] = nodes;
+    await a.registry.create(
+      SYSTEM_KEY,
+      'beat',
+      { start_time: new Date(START + 1000).toISOString(), repeats: -1, frequency: 10 },
+      creator,
+    );
+    await reloadOthers(a);
+    clock.advance(1500);
+    await c.registry.update(SYSTEM_KEY, 'beat', { frequency: 20 });
+    await reloadOthers(c);
+    for (const n of nodes) expect(n.scheduler.nextRunOf(SYSTEM_KEY, 'beat')).to.equal(START + 21_000);
+    clock.advance(20_000);
+    await a.registry.delete(SYSTEM_KEY, 'beat');
+    await reloadOthers(a);
+    clock.advance(60_000);
+    await closeAll();
+    expect(ran.map((r) => r.at - START)).to.deep.equal([1000, 21000]);
+    for (const n of nodes) expect(n.registry.list(SYSTEM_KEY)).to.deep.equal([]);
+  });
+
+  it('skips a firing (never doubles it) when the cluster cannot decide, and says so in the log', async () => {
+    const log = createMemoryLog();
+    nodes.push(
+      await startNode('node-a', {
+        log,
+        once: () => Promise.reject(new Error('redis unreachable')),
+      }),
+    );
+    await nodes[0].registry.create(SYSTEM_KEY, 'gone', { start_time: 'Now', repeats: 0 }, creator);
+    clock.advance(0);
+    await closeAll();
+    expect(ran).to.deep.equal([]);
+    expect(log.lines.map((l) => l.msg)).to.include(
+      'timer firing skipped: the cluster could not tell which node runs it',
+    );
+  });
+});
