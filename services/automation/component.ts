@@ -81,6 +81,11 @@ export interface AutomationComponent extends Component {
    * store; timers re-arm (or disarm) here, and every node keeps computing every firing (README).
    */
   reloadSystem(systemKey: string): Promise<void>;
+  /**
+   * Called after a trigger or timer of a system is created, updated or deleted on this node (not after a
+   * reload): what the change feed announces to the other nodes. Answers the remover.
+   */
+  onChanged(listener: (systemKey: string) => void): () => void;
 }
 
 /** Builds the component; registries load and listeners attach in `start()`. */
@@ -92,11 +97,16 @@ export async function createAutomationComponent(
   const log = base.log.child({ component: 'automation' });
   const { broker, identity, invoke } = deps;
 
-  const triggers = createTriggerRegistry({ store, clock, serviceExists: deps.serviceExists });
+  const changeListeners = new Set<(systemKey: string) => void>();
+  const written = (systemKey: string): void => {
+    for (const listener of changeListeners) listener(systemKey);
+  };
+  const triggers = createTriggerRegistry({ store, clock, serviceExists: deps.serviceExists, written });
   const timers = createTimerRegistry({
     store,
     clock,
     serviceExists: deps.serviceExists,
+    written,
     limits: config.timers,
     log,
   });
@@ -247,6 +257,10 @@ export async function createAutomationComponent(
     async reloadSystem(systemKey) {
       await triggers.reloadSystem(systemKey);
       await timers.reloadSystem(systemKey);
+    },
+    onChanged(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
     },
     close() {
       closing ??= (async () => {

@@ -39,6 +39,8 @@ export interface TimerRegistryDeps {
   readonly limits?: TimerLimits;
   /** Where clamping a stored timer on load is reported. */
   readonly log?: Log;
+  /** Told after a create, update or delete made here is stored (the cluster change feed tells the others). */
+  readonly written?: (systemKey: string) => void;
 }
 
 export interface TimerRegistry {
@@ -157,6 +159,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
     }
     const record = put(fromRow(row));
     changed(systemKey, name, record);
+    deps.written?.(systemKey);
     return record;
   };
   // A timer stored under an older, lower minimum runs at today's minimum; its stored row is left as is
@@ -245,6 +248,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
         }),
       );
       changed(systemKey, name, record);
+      deps.written?.(systemKey);
       return record;
     },
     async delete(systemKey, name) {
@@ -252,6 +256,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
       await deleteRecordRow(store, 'timers', systemKey, name);
       bySystem.get(systemKey)?.delete(name);
       changed(systemKey, name, undefined);
+      deps.written?.(systemKey);
       return record;
     },
     recordRun(systemKey, name, at) {

@@ -42,6 +42,8 @@ export interface TriggerRegistryDeps {
   readonly clock: Clock;
   /** True when the system has a service of that name. */
   readonly serviceExists: (systemKey: string, name: string) => boolean | Promise<boolean>;
+  /** Told after a create, update or delete made here is stored (the cluster change feed tells the others). */
+  readonly written?: (systemKey: string) => void;
 }
 
 export interface TriggerRegistry {
@@ -166,6 +168,7 @@ export function createTriggerRegistry(deps: TriggerRegistryDeps): TriggerRegistr
       }
       const record = fromRow(row);
       index(record);
+      deps.written?.(systemKey);
       return record;
     },
     async update(systemKey, name, input) {
@@ -204,12 +207,14 @@ export function createTriggerRegistry(deps: TriggerRegistryDeps): TriggerRegistr
         created_at: current.createdAt,
       });
       index(record);
+      deps.written?.(systemKey);
       return record;
     },
     async delete(systemKey, name) {
       const record = get(systemKey, name);
       await deleteRecordRow(store, 'triggers', systemKey, name);
       unindex(record);
+      deps.written?.(systemKey);
       return record;
     },
     has: (systemKey, action) => byAction.get(systemKey)?.has(action) === true,

@@ -32,13 +32,20 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
   let nodes: Node[];
   /** Every firing that ran, on whichever node. */
   let ran: Array<{ node: string; name: string; at: number }>;
+  /** Writes each registry reported for the change feed to announce. */
+  let writes: string[];
 
   const startNode = async (
     id: string,
     options: { start?: boolean; once?: (key: string, ttlMs: number) => Promise<boolean>; log?: Log } = {},
   ): Promise<Node> => {
     const cluster = net.join(id);
-    const registry = createTimerRegistry({ store: ts.store, clock, serviceExists: () => true });
+    const registry = createTimerRegistry({
+      store: ts.store,
+      clock,
+      serviceExists: () => true,
+      written: (systemKey) => writes.push(`${id} ${systemKey === SYSTEM_KEY ? 'sk' : systemKey}`),
+    });
     await registry.load();
     const scheduler = createTimerScheduler({
       clock,
@@ -62,6 +69,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
     clock = createManualClock(START);
     net = createFakeClusterNet(clock);
     ran = [];
+    writes = [];
     nodes = [];
   });
   afterEach(async () => {
@@ -155,6 +163,8 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
     await closeAll();
     expect(ran.map((r) => r.at - START)).to.deep.equal([1000, 21000]);
     for (const n of nodes) expect(n.registry.list(SYSTEM_KEY)).to.deep.equal([]);
+    // What the change feed announces: the writes made on each node, none of the reloads.
+    expect(writes).to.deep.equal(['node-a sk', 'node-c sk', 'node-a sk']);
   });
 
   it('skips a firing (never doubles it) when the cluster cannot decide, and says so in the log', async () => {
