@@ -229,6 +229,10 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     feed.area('code', async (systemKey) => {
       if (systemKey !== '*') await code.reloadSystem(systemKey);
     });
+    automation.onChanged((systemKey) => feed.changed(systemKey, ['automation']));
+    feed.area('automation', async (systemKey) => {
+      if (systemKey !== '*') await automation.reloadSystem(systemKey);
+    });
     // Losing access ends access on every node: connections and subscriptions re-checked after a reload.
     feed.afterReload((systemKey) => {
       if (systemKey !== '*') broker.recheckAccess(systemKey);

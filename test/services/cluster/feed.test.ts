@@ -188,6 +188,28 @@ describe('services/cluster: the change feed across three nodes', function () {
     expect(((await res.json()) as { results: unknown }).results).to.equal('hi b');
   });
 
+  it('lists on B a trigger created on A, and forgets it on B once deleted on A', async () => {
+    const dev = await a.platform.identity.developerByEmail('admin@test.local');
+    let onB = reloadedOn(b, systemKey);
+    await a.platform.automation.triggers.create(
+      systemKey,
+      'OnPublish',
+      {
+        def_module: 'Messaging',
+        def_name: 'Publish',
+        key_value_pairs: { topic: 'alerts/#' },
+        service_name: 'Hello',
+      },
+      { kind: 'developer', id: dev?.id ?? '' },
+    );
+    await onB;
+    expect(b.platform.automation.triggers.list(systemKey).map((t) => t.name)).to.deep.equal(['OnPublish']);
+    onB = reloadedOn(b, systemKey);
+    await a.platform.automation.triggers.delete(systemKey, 'OnPublish');
+    await onB;
+    expect(b.platform.automation.triggers.list(systemKey)).to.deep.equal([]);
+  });
+
   it('catches up a change whose announcement was lost within one heartbeat', async () => {
     // A change written straight to the database with only its counter moved: no announcement at all.
     const raw = new Redis(redis.url);
