@@ -90,17 +90,23 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
     .select('topic_id')
     .limit(1)
     .executeTakeFirst();
-  const retention = createRetention(
-    { ...HISTORY_DEFAULTS.retention, ...options.retention },
-    {
-      writer,
-      rules: settings,
-      clock: deps.clock,
-      log,
-      beforePass: () => capture.flush(),
-      worthRunning: () => stored !== undefined || writer.started || capture.stats().captured > 0,
-    },
-  );
+  const retentionOptions = { ...HISTORY_DEFAULTS.retention, ...options.retention };
+  const retention = createRetention(retentionOptions, {
+    // Nodes share one database: each pass runs on one of them (the writers stay exact either way).
+    claim: deps.cluster.enabled
+      ? (now) =>
+          deps.cluster.once(
+            `history:retention:${String(Math.floor(now / retentionOptions.intervalMs))}`,
+            retentionOptions.intervalMs,
+          )
+      : undefined,
+    writer,
+    rules: settings,
+    clock: deps.clock,
+    log,
+    beforePass: () => capture.flush(),
+    worthRunning: () => stored !== undefined || writer.started || capture.stats().captured > 0,
+  });
   const background = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     const t = p

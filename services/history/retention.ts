@@ -129,6 +129,8 @@ export function createRetention(
     beforePass?: () => Promise<void>;
     /** False while there is provably nothing to trim (no stored history, nothing captured yet). */
     worthRunning?: () => boolean;
+    /** Cluster mode: resolves true on the one node that runs the pass due at `now` (the others skip it). */
+    claim?: (now: number) => Promise<boolean>;
   },
 ): Retention {
   let running: Promise<number> | undefined;
@@ -136,7 +138,9 @@ export function createRetention(
   let closed = false;
   const pass = async (): Promise<number> => {
     if (deps.worthRunning?.() === false) return 0;
+    if (deps.claim !== undefined && !(await deps.claim(deps.clock.now()))) return 0;
     await deps.beforePass?.();
+    // Read after the flush: the pass judges ages at the time it actually runs.
     const now = deps.clock.now();
     let topics = await deps.writer.topics();
     let dropped = 0;

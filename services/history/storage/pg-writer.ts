@@ -3,6 +3,7 @@
 // batch. Several nodes write at once, so counters move only by `row_count = row_count + n` with n taken
 // from what a statement actually inserted or deleted (RETURNING), never read, changed and written back.
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { IsobarError } from '../../../runtime-api/errors/index.js';
 import type { Database } from '../../store/index.js';
 import type { HistoryWriter, TopicSummary } from '../writer.js';
 import { batchTopics, toSegments } from './batch.js';
@@ -72,9 +73,15 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
   let closing: Promise<void> | undefined;
 
   const run = <T>(fn: () => Promise<T>): Promise<T> => {
-    if (closing !== undefined) return Promise.reject(new Error('history writer closed'));
+    if (closing !== undefined) {
+      return Promise.reject(new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason: 'closing' }));
+    }
     started = true;
-    const next = queue.then(fn);
+    // A database failure is the history service being unavailable, never a 500 of the caller's making.
+    const next = queue.then(fn).catch((err: unknown) => {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new IsobarError('CB_ERR_HISTORY_UNAVAILABLE', { reason }, { cause: err });
+    });
     queue = next.catch(() => undefined);
     return next;
   };
@@ -151,10 +158,10 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
     }
     const times = kept.map((m) => m.time);
     // The new first_time lies between the old first and last times: a day that exists (days drop oldest first).
-    const first = Math.min(...times);
+    const first = Math.floor(Math.min(...times));
     const bytes = kept.reduce((n, m) => n + m.payload.length, 0);
     const { rows } =
-      await sql`UPDATE history_segments SET first_time = ${first}, last_time = ${Math.max(...times)},
+      await sql`UPDATE history_segments SET first_time = ${first}, last_time = ${Math.ceil(Math.max(...times))},
       count = ${kept.length}, bytes = ${bytes}, data = ${encodeSegment(kept)}
       WHERE id = ${s.id} AND first_time = ${s.first_time} AND count = ${s.count} RETURNING id`.execute(trx);
     if (rows.length === 0) return 0;
@@ -205,7 +212,7 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
       run(async () => {
         const ids = await resolveTopics(batchTopics(batch));
         const segments = toSegments(batch, ids);
-        await ensureDays(segments.map((s) => dayOf(s.firstTime)));
+        await ensureDays(segments.map((s) => dayOf(Math.floor(s.firstTime))));
         const totals = new Map<number, { n: number; b: number }>();
         for (const s of segments) {
           const t = totals.get(s.topicId) ?? { n: 0, b: 0 };
@@ -221,8 +228,9 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
               .values(
                 segments.slice(i, i + INSERT_ROWS).map((s) => ({
                   topic_id: s.topicId,
-                  first_time: s.firstTime,
-                  last_time: s.lastTime,
+                  // bigint columns: a fractional time rounds outward, so the row's span still holds it
+                  first_time: Math.floor(s.firstTime),
+                  last_time: Math.ceil(s.lastTime),
                   count: s.count,
                   bytes: s.bytes,
                   data: s.data,
