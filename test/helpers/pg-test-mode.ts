@@ -32,6 +32,16 @@ export function testPostgres(): Promise<TestPostgres> {
   return server;
 }
 
+// Starting the server (initdb, the template's migrations) takes seconds, more on a loaded machine: in PG
+// mode it happens in a root-level hook with its own timeout (this module is imported while mocha loads
+// the spec files, so `before` here is a root hook), not inside the first test's 20 s budget.
+if (PG_TEST_MODE && typeof globalThis.before === 'function') {
+  globalThis.before(function () {
+    this.timeout(180_000);
+    return testPostgres().then(() => undefined);
+  });
+}
+
 /** A fresh database cloned from the template (its URL). */
 export async function freshTestDatabase(): Promise<string> {
   const pgServer = await testPostgres();

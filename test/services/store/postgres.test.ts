@@ -65,6 +65,22 @@ describe('store on PostgreSQL', function () {
     expect(await columnsOf(onPg)).to.deep.equal(await columnsOf(onSqlite));
   });
 
+  it('leaves the DDL SQLite always had: the dialect-neutral migrations change nothing there', async () => {
+    const store = await open();
+    const ddl = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+      where name in ('tokens', 'code_logs', 'history_segments', 'timers', 'edge_outbox', 'collections')`.execute(
+      store.db,
+    );
+    const of = (name: string) => ddl.rows.find((r) => r.name === name)?.sql ?? '';
+    for (const t of ['tokens', 'code_logs', 'edge_outbox']) {
+      expect(of(t)).to.contain('"seq" integer primary key autoincrement');
+    }
+    expect(of('history_segments')).to.contain('"data" blob not null');
+    expect(of('edge_outbox')).to.contain('"payload" blob not null');
+    expect(of('timers')).to.contain('"frequency" real not null');
+    expect(of('collections')).to.contain('"created_at" integer not null');
+  });
+
   it('answers int8 epoch ms and counts as numbers, bytea as a Buffer, and keeps 8-byte reals', async () => {
     const store = await open(await (await testPostgres()).createDatabase());
     const big = 4_102_444_800_123; // 2100-01-01, past 2^32
