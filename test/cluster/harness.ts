@@ -64,6 +64,8 @@ export interface ClusterOptions {
    * developer), then the others together. false: all at once — what test/cluster/start.test.ts asserts.
    */
   readonly staggered?: boolean;
+  /** 'embedded': the nodes run alone on SQLite + LevelDB, no Redis or PostgreSQL (the bench's baseline). */
+  readonly mode?: 'cluster' | 'embedded';
 }
 
 /** Starts Redis, PostgreSQL with a fresh database, and the nodes (see `staggered`). */
@@ -73,15 +75,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   const dirs = new Map<NodeId, string>();
   const nodes = new Map<NodeId, ClusterNode>();
   let databaseUrl = '';
+  const shared = (): Record<string, string> =>
+    options.mode === 'embedded'
+      ? {}
+      : {
+          ISOBAR_CLUSTER: '1',
+          ISOBAR_REDIS_URL: redis.url,
+          ISOBAR_DATABASE_URL: databaseUrl,
+          ISOBAR_CLUSTER_HEARTBEAT: String(HEARTBEAT_S),
+        };
   const env = (id: NodeId): Record<string, string> => ({
     ...NO_LISTENERS,
     ISOBAR_HTTP_PORT: '0',
     ISOBAR_MQTT_PORT: '0',
-    ISOBAR_CLUSTER: '1',
-    ISOBAR_REDIS_URL: redis.url,
-    ISOBAR_DATABASE_URL: databaseUrl,
+    ...shared(),
     ISOBAR_NODE_ID: id,
-    ISOBAR_CLUSTER_HEARTBEAT: String(HEARTBEAT_S),
     ISOBAR_DATA_DIR: dirs.get(id) ?? '',
     ISOBAR_ADMIN_EMAIL: ADMIN.email,
     ISOBAR_ADMIN_PASSWORD: ADMIN.password,
