@@ -160,9 +160,9 @@ export async function createHistory(options: HistoryOptions, deps: HistoryDeps):
     capture,
     retention,
     ops: createHistoryOps(api),
-    start() {
+    async start() {
+      await writer.ahead?.(deps.clock.now());
       retention.start();
-      return Promise.resolve();
     },
     close() {
       closing ??= (async () => {

@@ -67,6 +67,8 @@ export interface HistoryWriter {
    * topic without one keeps its day). Resolves with the messages dropped.
    */
   partitions?(now: number, cutoffs: ReadonlyMap<number, number>): Promise<number>;
+  /** PostgreSQL only: creates the partitions of the day of `now` and the next (at start). */
+  ahead?(now: number): Promise<void>;
   /** True once the writer has been used (the SQLite thread starts with the first request). */
   readonly started: boolean;
   /** Waits for queued work, closes the connection and ends the thread; idempotent. */

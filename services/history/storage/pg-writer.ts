@@ -355,6 +355,7 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
           return rows.length;
         }),
       ),
+    ahead: (now) => run(() => ensureDays([dayOf(now), dayOf(now) + 1])),
     partitions: (now, cutoffs) =>
       run(async () => {
         const today = dayOf(now);

@@ -49,6 +49,8 @@ describe('history on PostgreSQL: day partitions', function () {
     const f = await open();
     expect(f.store.dialect).to.equal('postgres');
     const day = dayOf(f.clock.now());
+    // made at start, before any message
+    expect(await listPartitions(f.store.db)).to.deep.equal([day, day + 1]);
     f.publish('plant/1', 'hello');
     expect((await f.history.query(SK, { topic: 'plant/1', count: 0 })).map((r) => r.payload)).to.deep.equal([
       'hello',
