@@ -18,7 +18,8 @@ export interface ClientMember {
   readonly deliverQoS: DeliverFn;
 }
 
-interface Member {
+/** One member of one group on this node: an MQTT client or an internal handler. */
+export interface Member {
   readonly key: object;
   qos: 0 | 1 | 2;
   readonly client?: ClientMember;
@@ -64,54 +65,12 @@ export function createSharedSubscriptions(deps: {
   const { aedes, persistence, log } = deps;
   const groups = new Map<string, Group>();
   const byMember = new Map<object, Set<Group>>();
-  let counter = 0;
 
-  const sendTo = (member: Member, packet: AedesPublishPacket) => {
-    const qos = Math.min(packet.qos, member.qos) as 0 | 1 | 2;
-    if (member.handler !== undefined) {
-      member.handler(packet);
-      return;
-    }
-    const target = member.client;
-    if (target === undefined) return;
-    const { client } = target;
-    // A brokerId of our own keeps aedes' per-client dedupe from swallowing the copy when the same client
-    // also holds an ordinary subscription matching the topic.
-    const copy = {
-      cmd: 'publish',
-      topic: packet.topic,
-      payload: packet.payload,
-      qos,
-      retain: false,
-      dup: false,
-      brokerId: SHARE_BROKER_ID,
-      brokerCounter: ++counter,
-      messageId: 0,
-    } as AedesPublishPacket;
-    if (qos === 0) {
-      target.deliver0(copy, noop);
-      return;
-    }
-    copy.messageId = client._nextId;
-    client._nextId = client._nextId >= 65535 ? 1 : client._nextId + 1;
-    member.pending.set(copy.messageId, packet);
-    if (client.clean) {
-      target.deliverQoS(copy, noop);
-    } else {
-      persistence.outgoingEnqueue({ clientId: client.id }, copy).then(
-        () => target.deliverQoS(copy, noop),
-        (err: unknown) => log.error('shared subscription enqueue failed', { err: String(err) }),
-      );
-    }
-  };
-
+  const sendTo = createSender(persistence, log);
   const pick = (group: Group, skip?: Member): Member | undefined => {
-    const n = group.members.length;
-    for (let i = 0; i < n; i++) {
-      const member = group.members[group.next++ % n];
-      if (member !== skip) return member;
-    }
-    return undefined;
+    const member = pickMember(group.members, group.next, skip);
+    group.next = member === undefined ? group.next : member.next;
+    return member?.member;
   };
 
   const makeGroup = (key: string, internalFilter: string): Group => {
@@ -210,4 +169,68 @@ export function createSharedSubscriptions(deps: {
       return groups.size;
     },
   };
+}
+
+/**
+ * Sends one message to one member at min(message QoS, member QoS); answers the packet id it now awaits a
+ * PUBACK/PUBREC for (remembered in `member.pending`), or undefined when nothing is awaited (QoS 0, handlers).
+ */
+export function createSender(
+  persistence: AsyncPersistence,
+  log: Log,
+): (member: Member, packet: AedesPublishPacket) => number | undefined {
+  let counter = 0;
+  return (member, packet) => {
+    const qos = Math.min(packet.qos, member.qos) as 0 | 1 | 2;
+    if (member.handler !== undefined) {
+      member.handler(packet);
+      return undefined;
+    }
+    const target = member.client;
+    if (target === undefined) return undefined;
+    const { client } = target;
+    // A brokerId of our own keeps aedes' per-client dedupe from swallowing the copy when the same client
+    // also holds an ordinary subscription matching the topic.
+    const copy = {
+      cmd: 'publish',
+      topic: packet.topic,
+      payload: packet.payload,
+      qos,
+      retain: false,
+      dup: false,
+      brokerId: SHARE_BROKER_ID,
+      brokerCounter: ++counter,
+      messageId: 0,
+    } as AedesPublishPacket;
+    if (qos === 0) {
+      target.deliver0(copy, noop);
+      return undefined;
+    }
+    copy.messageId = client._nextId;
+    client._nextId = client._nextId >= 65535 ? 1 : client._nextId + 1;
+    member.pending.set(copy.messageId, packet);
+    if (client.clean) {
+      target.deliverQoS(copy, noop);
+    } else {
+      persistence.outgoingEnqueue({ clientId: client.id }, copy).then(
+        () => target.deliverQoS(copy, noop),
+        (err: unknown) => log.error('shared subscription enqueue failed', { err: String(err) }),
+      );
+    }
+    return copy.messageId;
+  };
+}
+
+/** Round robin from `next`, skipping `skip` (the member that is leaving); answers the member and the next index. */
+export function pickMember(
+  members: readonly Member[],
+  next: number,
+  skip?: Member,
+): { member: Member; next: number } | undefined {
+  const n = members.length;
+  for (let i = 0; i < n; i++) {
+    const member = members[(next + i) % n];
+    if (member !== skip) return { member, next: next + i + 1 };
+  }
+  return undefined;
 }
