@@ -36,15 +36,27 @@ export function toMessage(
   };
 }
 
-/** Publishes and forgets every will stored by an earlier process (this one has a fresh broker id). */
-export async function publishWills(aedes: Aedes, persistence: AsyncPersistence, log: Log): Promise<void> {
+/**
+ * Publishes and forgets every will left by an earlier process. Embedded: every stored will not of this
+ * broker (it has a fresh id each start). Cluster (`ownOnly`): only wills stored under this node's own id —
+ * a previous process with this id died or closed and has no clients now; the wills of other nodes are
+ * aedes' heartbeat sweep's to fire, once their node is silent (cluster-wills.ts), never at our start.
+ */
+export async function publishWills(
+  aedes: Aedes,
+  persistence: AsyncPersistence,
+  log: Log,
+  ownOnly = false,
+): Promise<void> {
   let count = 0;
   for await (const will of persistence.streamWill()) {
-    if (will.brokerId === aedes.id) continue;
+    const brokerId = (will as { brokerId?: string }).brokerId;
+    if (ownOnly ? brokerId !== aedes.id : brokerId === aedes.id) continue;
     await new Promise<void>((resolve) =>
       aedes.publish({ ...will, cmd: 'publish', dup: false }, () => resolve()),
     );
-    await persistence.delWill({ id: will.clientId });
+    // the Redis persistence keys wills by broker and client (LevelDB by client alone)
+    await persistence.delWill({ id: will.clientId, brokerId });
     count++;
   }
   if (count > 0) log.info('published wills left by the previous run', { count });

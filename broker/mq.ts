@@ -27,7 +27,14 @@ export const MAX_DEPTH = 32;
 
 /** The emitter aedes gets as `mq`: mqemitter's behaviour, but its queue never recurses deeper than MAX_DEPTH. */
 export function createMessageEmitter(options: { readonly concurrency: number }): mqemitter.MQEmitter {
-  const mq = mqemitter({ concurrency: options.concurrency, matchEmptyLevels: true }); // [MQTT-4.7.1-3]
+  return boundDrain(mqemitter({ concurrency: options.concurrency, matchEmptyLevels: true })); // [MQTT-4.7.1-3]
+}
+
+/**
+ * Bounds the queue drain of any mqemitter (the embedded one, or mqemitter-redis, which hands every
+ * message coming back from Redis to the same mqemitter `_do` and so drains the same way).
+ */
+export function boundDrain<T extends mqemitter.MQEmitter>(mq: T): T {
   const inner = mq as unknown as EmitterInternals;
   const step = inner._do.bind(mq);
   let depth = 0;

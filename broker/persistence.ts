@@ -1,10 +1,13 @@
 // The durable aedes persistence: sessions, subscriptions, retained messages, in-flight QoS 1/2 and
-// wills in a LevelDB under the data dir, so a restart keeps what MQTT promised to keep.
+// wills in a LevelDB under the data dir, so a restart keeps what MQTT promised to keep — or, in cluster
+// mode, in the Redis every node shares (aedes-persistence-redis), so a session resumes on any node.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { Redis } from 'ioredis';
 import { Level } from 'level';
 import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
+import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
 import type { AsyncPersistence } from './internal.js';
 
 /** Opens (creating when missing) the LevelDB persistence at `<dataDir>/mqtt`. */
@@ -14,6 +17,50 @@ export async function openPersistence(dataDir: string): Promise<AsyncPersistence
   const db = new Level<string, Buffer>(dir);
   await db.open();
   return closingAfterReads(new AsyncLevelPersistence(db) as AsyncPersistence & RetainedReads);
+}
+
+/** Prefix of every key the MQTT persistence writes in the cluster's Redis. */
+export const MQTT_KEY_PREFIX = 'isobar:mqtt:';
+
+/**
+ * Messages a reconnecting persistent session gets from its stored queue: aedes-persistence-redis reads
+ * only the first `maxSessionDelivery` of the list (default 1000) and leaves the rest until the next
+ * reconnect; LevelDB streams the whole queue. Large, so a long offline queue is delivered at once too.
+ */
+const MAX_SESSION_DELIVERY = 100_000;
+
+/**
+ * Opens the shared Redis persistence (cluster mode). Its keys carry `isobar:mqtt:` (ioredis' keyPrefix
+ * applies to every key argument, including the key names the persistence stores inside its lists).
+ * Its retained reads are async iterators, made streams for aedes and ended before the connection closes.
+ */
+export async function openRedisPersistence(redisUrl: string): Promise<AsyncPersistence> {
+  const conn = new Redis(redisUrl, {
+    keyPrefix: MQTT_KEY_PREFIX,
+    lazyConnect: true,
+    connectionName: 'isobar-mqtt-persistence',
+  });
+  conn.on('error', () => {}); // ioredis reconnects; commands fail (and are reported) meanwhile
+  await conn.connect();
+  const persistence = new AsyncRedisPersistence({
+    conn,
+    maxSessionDelivery: MAX_SESSION_DELIVERY,
+  }) as AsyncPersistence & RetainedIterators;
+  // aedes 1.2 pipes the retained read of a SUBSCRIBE: it must be a stream, not the async iterator
+  const combi = persistence.createRetainedStreamCombi.bind(persistence);
+  const single = persistence.createRetainedStream.bind(persistence);
+  return closingAfterReads(
+    Object.assign(persistence, {
+      createRetainedStreamCombi: (patterns: string[]) => Readable.from(combi(patterns)),
+      createRetainedStream: (pattern: string) => Readable.from(single(pattern)),
+    }),
+  );
+}
+
+/** aedes-persistence-redis' retained reads: async iterators. */
+interface RetainedIterators {
+  createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown>;
+  createRetainedStream(pattern: string): AsyncIterable<unknown>;
 }
 
 /** The retained-message reads aedes starts for a SUBSCRIBE (aedes-persistence-level's streams). */

@@ -1,0 +1,79 @@
+// What createBroker builds differently in cluster mode (`BrokerOptions.cluster`), in one place so index.ts
+// only branches: the Redis emitter (cluster-mq.ts), the Redis persistence (persistence.ts), the client-id
+// registry (cluster-ids.ts), cluster-wide subscription interest (cluster-interest.ts) and will claims
+// (cluster-wills.ts), with aedes' broker id and heartbeat taken from the cluster options.
+import type { Aedes } from 'aedes';
+import type mqemitter from 'mqemitter';
+import type { Clock } from '../runtime-api/clock.js';
+import { IsobarError } from '../runtime-api/errors/index.js';
+import type { Log } from '../runtime-api/log.js';
+import { createClusterIds, type ClusterIds } from './cluster-ids.js';
+import { createInterest, type ClusterInterest } from './cluster-interest.js';
+import { createRedisEmitter } from './cluster-mq.js';
+import { openRedisPair, type RedisPair } from './cluster-redis.js';
+import { claimWills } from './cluster-wills.js';
+import type { AsyncPersistence } from './internal.js';
+import { openRedisPersistence } from './persistence.js';
+import type { BrokerClusterOptions } from './types.js';
+
+/** One node's share of the cluster, as createBroker uses it. */
+export interface ClusterNode {
+  readonly mq: mqemitter.MQEmitter;
+  readonly persistence: AsyncPersistence;
+  readonly ids: ClusterIds;
+  readonly interest: ClusterInterest;
+  /** aedes options of a cluster node. */
+  readonly aedesOptions: { readonly id: string; readonly heartbeatInterval: number };
+  /** Call once aedes is built, before `listen()`. */
+  prepare(aedes: Aedes): void;
+  /** After aedes closed (clients gone, emitter closed): frees this node's ids and Redis connections. */
+  close(persistence: AsyncPersistence): Promise<void>;
+}
+
+/** Opens the node's Redis connections and the pieces built on them. */
+export async function openClusterNode(
+  options: BrokerClusterOptions,
+  deps: { readonly clock: Clock; readonly log: Log; readonly concurrency: number },
+): Promise<ClusterNode> {
+  const { nodeId, heartbeatS } = options;
+  if (nodeId.includes(':') || nodeId.includes('/') || nodeId.length === 0) {
+    // aedes-persistence-redis splits its will keys on ':'; aedes' $SYS topics on '/'
+    throw new IsobarError('CB_ERR_CONFIG_INVALID', {
+      problems: `cluster.nodeId must be non-empty, without ':' or '/' (got ${JSON.stringify(nodeId)})`,
+    });
+  }
+  const redis: RedisPair = await openRedisPair(options.redisUrl, `isobar-broker-${nodeId}`);
+  try {
+    const interest = await createInterest(redis, nodeId);
+    const ids = await createClusterIds(redis, { nodeId, heartbeatS }, deps);
+    const persistence = await openRedisPersistence(options.redisUrl);
+    claimWills(persistence, redis, { nodeId, heartbeatS });
+    const mq = createRedisEmitter({
+      redisUrl: options.redisUrl,
+      concurrency: deps.concurrency,
+      watch: interest,
+      onError: (err) => deps.log.warn('cluster emitter: Redis error', { err: err.message }),
+    });
+    return {
+      mq,
+      persistence,
+      ids,
+      interest,
+      aedesOptions: { id: nodeId, heartbeatInterval: heartbeatS * 1000 },
+      prepare(aedes) {
+        // aedes-persistence-redis keys queued packets by `<brokerId>:<counter>`; a node restarted with
+        // the same id would count from 0 again and overwrite packets still queued for offline clients
+        (aedes as unknown as { counter: number }).counter = Date.now() * 1000;
+      },
+      async close(persistence) {
+        await ids.close();
+        await interest.close();
+        await persistence.destroy();
+        await redis.close();
+      },
+    };
+  } catch (err) {
+    await redis.close();
+    throw err;
+  }
+}
