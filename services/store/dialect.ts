@@ -47,6 +47,15 @@ export function likeMatch(db: AnyKysely, column: Expression<unknown>, pattern: s
     : sql<SqlBool>`${column} like ${pattern}`;
 }
 
+/**
+ * Whether `err` is the engine refusing a RE pattern. Patterns are checked as JavaScript RegExps first (the
+ * SQLite `regexp()` uses them as such), but PostgreSQL's ARE refuses a few of those (named groups,
+ * unknown escapes such as `\\p`): SQLSTATE 2201B, a caller's mistake, not a server fault.
+ */
+export function isBadPattern(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '2201B';
+}
+
 /** The SQL type of a column kind on each engine (collections' item tables, migrations). */
 export type ColumnKind = 'text' | 'integer' | 'bigint' | 'real' | 'blob';
 

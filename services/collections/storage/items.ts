@@ -7,7 +7,8 @@
 // Kysely quotes them as identifiers; every value is a bound parameter; operators come from a fixed table.
 import type { ExpressionBuilder, Expression, SqlBool, Kysely, Transaction } from 'kysely';
 import type { Database } from '../../store/index.js';
-import { columnType, dialectOf, likeMatch, regexpMatch } from '../../store/dialect.js';
+import { IsobarError } from '../../../runtime-api/errors/index.js';
+import { columnType, dialectOf, isBadPattern, likeMatch, regexpMatch } from '../../store/dialect.js';
 import { SQL_TYPE, ITEM_ID, type Column } from '../columns.js';
 import type { Condition, ItemQuery, Operator, Scalar } from '../query.js';
 
@@ -103,6 +104,19 @@ function where(db: AnyDb, groups: ItemQuery['groups']) {
     eb.or(groups.map((g) => eb.and(g.map((c) => condition(db, eb, c)))));
 }
 
+/** A query whose RE pattern the engine refuses answers CB_ERR_DATA_BAD_QUERY, as a pattern JavaScript refuses does. */
+async function patternChecked<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (err) {
+    if (!isBadPattern(err)) throw err;
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new IsobarError('CB_ERR_DATA_BAD_QUERY', {
+      detail: `RE pattern not accepted by the database: ${detail}`,
+    });
+  }
+}
+
 /** Inserts rows (already converted by columns.toStored) in one statement per chunk. */
 export async function insertItems(db: AnyDb, collectionId: string, rows: readonly ItemRow[]): Promise<void> {
   const table = itemTable(collectionId);
@@ -136,10 +150,12 @@ export async function selectItems(
   }
   // A stable order makes pages stable: insertion order (rowid) after the caller's keys.
   page = page.orderBy((postgres ? PG_ORDER_KEY : 'rowid') as never);
-  const rows = await page
-    .limit(q.pageSize)
-    .offset((q.pageNum - 1) * q.pageSize)
-    .execute();
+  const rows = await patternChecked(
+    page
+      .limit(q.pageSize)
+      .offset((q.pageNum - 1) * q.pageSize)
+      .execute(),
+  );
   if (postgres) for (const r of rows) delete r[PG_ORDER_KEY];
   const total = await countItems(db, collectionId, q);
   return { rows, total };
@@ -153,7 +169,7 @@ export async function countItems(
 ): Promise<number> {
   let query = items(db).selectFrom(itemTable(collectionId));
   if (q.groups.length > 0) query = query.where(where(db, q.groups));
-  const row = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const row = await patternChecked(query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst());
   return Number(row?.n ?? 0);
 }
 
@@ -161,7 +177,7 @@ export async function countItems(
 async function matchingIds(db: AnyDb, collectionId: string, q: Pick<ItemQuery, 'groups'>): Promise<string[]> {
   let query = items(db).selectFrom(itemTable(collectionId));
   if (q.groups.length > 0) query = query.where(where(db, q.groups));
-  const rows = await query.select(ITEM_ID).execute();
+  const rows = await patternChecked(query.select(ITEM_ID).execute());
   return rows.map((r) => String(r[ITEM_ID]));
 }
 

@@ -4,7 +4,13 @@ import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { sql, type Kysely } from 'kysely';
 import { createStore, type Store } from '../../../services/store/index.js';
-import { columnType, dialectOf, likeMatch, regexpMatch } from '../../../services/store/dialect.js';
+import {
+  columnType,
+  dialectOf,
+  isBadPattern,
+  likeMatch,
+  regexpMatch,
+} from '../../../services/store/dialect.js';
 import { tempDataDir } from '../../helpers/platform.js';
 import { testPostgres } from '../../helpers/pg-test-mode.js';
 
@@ -65,6 +71,16 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
     it('RE on a number column matches its decimal text', async () => {
       expect(await ids('n', regexpMatch, '^[12]')).to.deep.equal([1, 3]);
+    });
+
+    it('a JavaScript pattern PostgreSQL refuses is told apart from other failures (isBadPattern)', async () => {
+      const outcome = await ids('s', regexpMatch, '^(?<first>b)').then(
+        (found) => found,
+        (err: unknown) => err,
+      );
+      if (engine === 'sqlite') expect(outcome).to.deep.equal([2]);
+      else expect(isBadPattern(outcome), String(outcome)).to.equal(true);
+      expect(isBadPattern(new Error('other'))).to.equal(false);
     });
 
     it('LIKE folds ASCII case as SQLite does', async () => {
