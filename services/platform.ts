@@ -226,9 +226,23 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     code.onServiceSaved((systemKey) => feed.changed(systemKey, ['code']));
     code.onServiceDeleted((systemKey) => feed.changed(systemKey, ['code']));
     feed.area('identity', (systemKey) => identity.reloadFromStore(systemKey));
+    code.libraries.onChanged((systemKey) => feed.changed(systemKey, ['code']));
+    code.registry.onSwitched((systemKey) => feed.changed(systemKey, ['code']));
     feed.area('code', async (systemKey) => {
-      if (systemKey !== '*') await code.reloadSystem(systemKey);
+      if (systemKey === '*') return;
+      // Libraries first: a service version re-bundled by the reload resolves against the new ones.
+      await code.libraries.reload(systemKey);
+      await code.reloadSystem(systemKey);
     });
+    // Stored definitions other areas keep in memory (services/cluster/README.md "Synced areas").
+    history.settings.onChanged((systemKey) => feed.changed(systemKey, ['history']));
+    feed.area('history', (systemKey) => history.settings.reload(systemKey));
+    collections.api.onChanged((systemKey) => feed.changed(systemKey, ['collections']));
+    feed.area('collections', (systemKey) => collections.api.reloadSystem(systemKey));
+    cache.caches.onChanged((systemKey) => feed.changed(systemKey, ['cache']));
+    feed.area('cache', (systemKey) => cache.caches.reload(systemKey));
+    outboundHttp.allowlists.onChanged((systemKey) => feed.changed(systemKey, ['outbound-http']));
+    feed.area('outbound-http', (systemKey) => outboundHttp.allowlists.reload(systemKey));
     automation.onChanged((systemKey) => feed.changed(systemKey, ['automation']));
     feed.area('automation', async (systemKey) => {
       if (systemKey !== '*') await automation.reloadSystem(systemKey);

@@ -8,7 +8,7 @@ import { PERM } from '../../runtime-api/constants.js';
 import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
 import type { Actor } from '../identity/types.js';
 import type { OpHandler } from '../kernel/component.js';
-import type { Caches } from './caches.js';
+import type { CacheEntries } from './entries.js';
 
 type CacheOp = Extract<BridgeOp, `cache.${string}`>;
 
@@ -25,9 +25,9 @@ function textOf(value: unknown): string {
 }
 
 /** Turns an IsobarError into the "<CODE>: message" text the bridge hands the callback. */
-function coded<T>(fn: () => T): T {
+async function coded<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (isIsobarError(err)) throw new Error(`${err.code}: ${err.publicMessage}`, { cause: err });
     throw err;
@@ -35,7 +35,7 @@ function coded<T>(fn: () => T): T {
 }
 
 /** Builds the handlers for every `cache.*` op listed in runtime-api/bridge-ops.ts. */
-export function createCacheOps(caches: Caches, access: CacheAccess): Record<CacheOp, OpHandler> {
+export function createCacheOps(entries: CacheEntries, access: CacheAccess): Record<CacheOp, OpHandler> {
   const allowed = (ctx: HostContext, name: unknown, bits: number, action: string): string => {
     const systemKey = ctx.service.systemKey;
     if (typeof name !== 'string') throw new IsobarError('CB_ERR_CACHE_BAD_INPUT', { detail: 'cache name' });
@@ -47,28 +47,35 @@ export function createCacheOps(caches: Caches, access: CacheAccess): Record<Cach
   const WRITE = PERM.CREATE | PERM.UPDATE;
   return {
     'cache.get': (ctx, [name, key]) =>
-      coded(() => {
-        const text = caches.getEntry(allowed(ctx, name, PERM.READ, 'read'), name as string, key);
+      coded(async () => {
+        const text = await entries.get(allowed(ctx, name, PERM.READ, 'read'), name as string, key);
         return text === undefined ? null : parse(text);
       }),
     'cache.getAll': (ctx, [name]) =>
-      coded(() => {
-        const all = caches.getAll(allowed(ctx, name, PERM.READ, 'read'), name as string);
+      coded(async () => {
+        const all = await entries.getAll(allowed(ctx, name, PERM.READ, 'read'), name as string);
         const out: Record<string, unknown> = {};
         for (const [k, text] of Object.entries(all)) out[k] = parse(text);
         return out;
       }),
     'cache.set': (ctx, [name, key, value, ttl]) =>
-      coded(() => {
-        caches.set(allowed(ctx, name, WRITE, 'written'), name as string, key, textOf(value), ttl, false);
+      coded(async () => {
+        await entries.set(
+          allowed(ctx, name, WRITE, 'written'),
+          name as string,
+          key,
+          textOf(value),
+          ttl,
+          false,
+        );
         return 'Set done';
       }),
     'cache.setnx': (ctx, [name, key, value, ttl]) =>
-      coded(() =>
-        caches.set(allowed(ctx, name, WRITE, 'written'), name as string, key, textOf(value), ttl, true),
+      coded(async () =>
+        entries.set(allowed(ctx, name, WRITE, 'written'), name as string, key, textOf(value), ttl, true),
       ),
     'cache.setMultiple': (ctx, [name, data, ttl]) =>
-      coded(() => {
+      coded(async () => {
         const systemKey = allowed(ctx, name, WRITE, 'written');
         if (data === null || typeof data !== 'object' || Array.isArray(data)) {
           throw new IsobarError('CB_ERR_CACHE_BAD_INPUT', {
@@ -76,17 +83,17 @@ export function createCacheOps(caches: Caches, access: CacheAccess): Record<Cach
           });
         }
         const pairs = Object.entries(data).map(([k, v]) => [k, textOf(v)] as const);
-        caches.setMultiple(systemKey, name as string, pairs, ttl);
+        await entries.setMultiple(systemKey, name as string, pairs, ttl);
         return 'SetMultiple done';
       }),
     'cache.delete': (ctx, [name, key]) =>
-      coded(() => {
-        caches.deleteEntry(allowed(ctx, name, PERM.DELETE, 'deleted from'), name as string, key);
+      coded(async () => {
+        await entries.delete(allowed(ctx, name, PERM.DELETE, 'deleted from'), name as string, key);
         return 'Delete done';
       }),
     'cache.flush': (ctx, [name]) =>
-      coded(() => {
-        caches.flush(allowed(ctx, name, PERM.DELETE, 'flushed'), name as string);
+      coded(async () => {
+        await entries.flush(allowed(ctx, name, PERM.DELETE, 'flushed'), name as string);
         return 'Flush done';
       }),
   };

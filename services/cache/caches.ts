@@ -71,6 +71,16 @@ export interface Caches {
   ): void;
   deleteEntry(systemKey: string, name: string, key: unknown): void;
   flush(systemKey: string, name: string): void;
+  /**
+   * Cluster change feed: re-reads one system's definitions after another node changed them; a cache that
+   * survives keeps its entries, a vanished one loses them.
+   */
+  reload(systemKey: string): Promise<void>;
+  /**
+   * Told after a definition was created, changed or deleted here and committed (`name` undefined: every
+   * cache of the system went, with it); the change feed announces it, the Redis entries drop theirs.
+   */
+  onChanged(listener: (systemKey: string, name: string | undefined) => void): () => void;
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -97,9 +107,33 @@ function keyOf(key: unknown): string {
   return key;
 }
 
+/** The definition of one stored row. */
+function toDefinition(r: {
+  name: string;
+  description: string;
+  ttl: number;
+  created_at: number;
+}): CacheDefinition {
+  return { name: r.name, description: r.description, ttl: r.ttl, created_at: Number(r.created_at) };
+}
+
+/** Validates an entry key (a finite number or a non-empty string up to 1024 characters) and answers its text. */
+export function cacheKeyOf(key: unknown): string {
+  return keyOf(key);
+}
+
+/** The expiry in seconds of a set (`ttl` given, else the cache's default); refuses anything but whole seconds. */
+export function cacheTtlOf(ttl: unknown, fallback: number): number {
+  return ttlSeconds(ttl, fallback);
+}
+
 /** Builds the node's caches over the store's definitions table. */
 export function createCaches(limits: CacheLimits, deps: { store: Store; clock: Clock }): Caches {
   const systems = new Map<string, Map<string, CacheState>>();
+  const listeners = new Set<(systemKey: string, name: string | undefined) => void>();
+  const changed = (systemKey: string, name: string | undefined) => {
+    for (const fn of listeners) fn(systemKey, name);
+  };
   const { db } = deps.store;
 
   const systemCaches = (systemKey: string): Map<string, CacheState> => {
@@ -138,15 +172,8 @@ export function createCaches(limits: CacheLimits, deps: { store: Store; clock: C
   return {
     async load() {
       const rows = await db.selectFrom('service_caches').selectAll().execute();
-      for (const r of rows) {
-        const def = {
-          name: r.name,
-          description: r.description,
-          ttl: r.ttl,
-          created_at: Number(r.created_at),
-        };
-        systemCaches(r.system_key).set(r.name, { def, entries: new Map() });
-      }
+      for (const r of rows)
+        systemCaches(r.system_key).set(r.name, { def: toDefinition(r), entries: new Map() });
     },
     list: (systemKey) => [...(systems.get(systemKey)?.values() ?? [])].map((s) => s.def),
     get: (systemKey, name) => state(systemKey, name).def,
@@ -175,6 +202,7 @@ export function createCaches(limits: CacheLimits, deps: { store: Store; clock: C
         caches.delete(name);
         throw err;
       }
+      changed(systemKey, name);
       return def;
     },
     async update(systemKey, name, input) {
@@ -189,6 +217,7 @@ export function createCaches(limits: CacheLimits, deps: { store: Store; clock: C
         .where('name', '=', name)
         .execute();
       s.def = { ...s.def, description, ttl };
+      changed(systemKey, name);
       return s.def;
     },
     async delete(systemKey, name) {
@@ -199,10 +228,30 @@ export function createCaches(limits: CacheLimits, deps: { store: Store; clock: C
         .where('name', '=', name)
         .execute();
       systems.get(systemKey)?.delete(name);
+      changed(systemKey, name);
     },
     async dropSystem(systemKey) {
       systems.delete(systemKey);
       await db.deleteFrom('service_caches').where('system_key', '=', systemKey).execute();
+      changed(systemKey, undefined);
+    },
+    async reload(systemKey) {
+      const rows = await db
+        .selectFrom('service_caches')
+        .selectAll()
+        .where('system_key', '=', systemKey)
+        .execute();
+      const old = systems.get(systemKey);
+      const fresh = new Map<string, CacheState>();
+      for (const r of rows) {
+        fresh.set(r.name, { def: toDefinition(r), entries: old?.get(r.name)?.entries ?? new Map() });
+      }
+      if (fresh.size === 0) systems.delete(systemKey);
+      else systems.set(systemKey, fresh);
+    },
+    onChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     getEntry(systemKey, name, key) {
       const s = state(systemKey, name);

@@ -50,6 +50,13 @@ export interface Libraries {
   ): Promise<BundledLibrary[]>;
   /** Every library name in the closure of `dependencies` (for finding a library's dependents). */
   closure(systemKey: string, dependencies: string): Set<string>;
+  /**
+   * Cluster change feed: re-reads one system's current libraries after another node changed them (a
+   * library edit that changes no service is otherwise never seen here); swapped in at once.
+   */
+  reload(systemKey: string): Promise<void>;
+  /** Told the system after a library was created, updated or removed here and committed. */
+  onChanged(listener: (systemKey: string) => void): () => void;
 }
 
 const key = (systemKey: string, name: string) => `${systemKey}\u0000${name}`;
@@ -59,6 +66,10 @@ export function createLibraries(options: { store: Store; clock: Clock }): Librar
   const { store, clock } = options;
   const current = new Map<string, LibraryRecord>();
   const compiled = new Map<string, { version: number; script: string }>();
+  const listeners = new Set<(systemKey: string) => void>();
+  const changed = (systemKey: string) => {
+    for (const fn of listeners) fn(systemKey);
+  };
 
   const get = (systemKey: string, name: string): LibraryRecord => {
     const record = current.get(key(systemKey, name));
@@ -167,22 +178,44 @@ export function createLibraries(options: { store: Store; clock: Clock }): Librar
         .execute();
     });
     current.set(key(record.system_key, record.name), record);
+    changed(record.system_key);
     return record;
+  };
+
+  /** The current version of every library (of one system), as stored. */
+  const readCurrent = async (systemKey?: string) => {
+    let query = store.db
+      .selectFrom('code_libraries as l')
+      .innerJoin('code_library_versions as v', (j) =>
+        j
+          .onRef('v.system_key', '=', 'l.system_key')
+          .onRef('v.name', '=', 'l.name')
+          .onRef('v.version', '=', 'l.current_version'),
+      )
+      .selectAll('v');
+    if (systemKey !== undefined) query = query.where('l.system_key', '=', systemKey);
+    return (await query.execute()).map(toRecord);
   };
 
   return {
     async load() {
-      const rows = await store.db
-        .selectFrom('code_libraries as l')
-        .innerJoin('code_library_versions as v', (j) =>
-          j
-            .onRef('v.system_key', '=', 'l.system_key')
-            .onRef('v.name', '=', 'l.name')
-            .onRef('v.version', '=', 'l.current_version'),
-        )
-        .selectAll('v')
-        .execute();
-      for (const row of rows) current.set(key(row.system_key, row.name), toRecord(row));
+      for (const record of await readCurrent()) current.set(key(record.system_key, record.name), record);
+    },
+    async reload(systemKey) {
+      const fresh = await readCurrent(systemKey);
+      const names = new Set(fresh.map((r) => key(systemKey, r.name)));
+      for (const [k, record] of [...current]) {
+        if (record.system_key === systemKey && !names.has(k)) {
+          current.delete(k);
+          compiled.delete(k);
+        }
+      }
+      // A new version is compiled when first resolved (`compiled` keeps the version it was made from).
+      for (const record of fresh) current.set(key(systemKey, record.name), record);
+    },
+    onChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     list: (systemKey) =>
       [...current.values()]
@@ -241,6 +274,7 @@ export function createLibraries(options: { store: Store; clock: Clock }): Librar
         .execute();
       current.delete(key(systemKey, name));
       compiled.delete(key(systemKey, name));
+      changed(systemKey);
     },
     async versions(systemKey, name) {
       get(systemKey, name);

@@ -64,6 +64,8 @@ export interface Registry {
   rollback(systemKey: string, name: string, version: number): Promise<ServiceRecord>;
   setLogging(systemKey: string, name: string, enabled: boolean): Promise<ServiceRecord>;
   setLogLevel(systemKey: string, name: string, level: string): Promise<ServiceRecord>;
+  /** Told the system after a service's switches (logging, log level) changed here without a new version. */
+  onSwitched(listener: (systemKey: string) => void): () => void;
   /** Re-bundles every service using `library` as it is about to become; throws if one no longer bundles. */
   checkLibrary(library: LibraryRecord): Promise<void>;
   /** After a library changed: every dependent service gets a new version bundled with it. */
@@ -112,6 +114,7 @@ export function createRegistry(options: RegistryOptions): Registry {
   const { store, clock, libraries } = options;
   const current = new Map<string, CurrentService & { row: VersionRow }>();
   const queues = new Map<string, Promise<unknown>>();
+  const switched = new Set<(systemKey: string) => void>();
 
   /** Writes to one service run one at a time, so version numbers never collide. */
   const serial = <T>(k: string, fn: () => Promise<T>): Promise<T> => {
@@ -212,6 +215,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       .where('name', '=', name)
       .execute();
     current.set(key(systemKey, name), { ...entry, record });
+    for (const fn of switched) fn(systemKey);
   };
 
   const readVersion = async (systemKey: string, name: string, version: number): Promise<VersionRow> => {
@@ -359,6 +363,10 @@ export function createRegistry(options: RegistryOptions): Registry {
     async setLogLevel(systemKey, name, level) {
       await serial(key(systemKey, name), () => setSwitches(systemKey, name, undefined, level));
       return get(systemKey, name).record;
+    },
+    onSwitched(listener) {
+      switched.add(listener);
+      return () => switched.delete(listener);
     },
     async checkLibrary(library) {
       for (const name of dependents(library.system_key, library.name)) {

@@ -74,6 +74,13 @@ export interface CollectionsApi {
   columns(c: Collection): Array<{ ColumnName: string; ColumnType: string; PK: boolean }>;
   /** The public description of a collection (management and allcollections answers). */
   describe(c: Collection): Record<string, unknown>;
+  /**
+   * Cluster change feed: re-reads one system's catalogue after another node changed it (built aside,
+   * swapped in at once). Emits no event: the node that made the change already did.
+   */
+  reloadSystem(systemKey: string): Promise<void>;
+  /** Told the system after a collection or column was created or dropped here and committed. */
+  onChanged(listener: (systemKey: string) => void): () => void;
 }
 
 export interface CollectionsApiDeps {
@@ -104,9 +111,11 @@ export async function createCollectionsApi(
   const bySystem = (systemKey: string) => [...byId.values()].filter((c) => c.systemKey === systemKey);
   const unknown = (collection: string) => new IsobarError('CB_ERR_DATA_UNKNOWN_COLLECTION', { collection });
   const base = (c: Collection) => ({ systemKey: c.systemKey, collectionId: c.id, collectionName: c.name });
+  const listeners = new Set<(systemKey: string) => void>();
   const replace = (entry: CatalogEntry): Collection => {
     const c = withSchema(entry);
     byId.set(c.id, c);
+    for (const fn of listeners) fn(c.systemKey);
     return c;
   };
 
@@ -213,6 +222,7 @@ export async function createCollectionsApi(
     async remove(c) {
       await deleteCollection(store, c.id);
       byId.delete(c.id);
+      for (const fn of listeners) fn(c.systemKey);
       events.emit('collection.deleted', base(c));
     },
     async insert(c, body) {
@@ -281,6 +291,15 @@ export async function createCollectionsApi(
       system_key: c.systemKey,
       schema: api.columns(c),
     }),
+    async reloadSystem(systemKey) {
+      const fresh = (await loadCatalog(store, systemKey)).map(withSchema);
+      for (const c of bySystem(systemKey)) byId.delete(c.id);
+      for (const c of fresh) byId.set(c.id, c);
+    },
+    onChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
   return api;
 }

@@ -44,6 +44,13 @@ export interface HistorySettings {
   drop(systemKey: string): Promise<void>;
   /** Grows on every change: callers caching `filterFor` answers compare it. */
   readonly version: number;
+  /**
+   * Cluster change feed: re-reads one system's settings after another node changed them (built aside,
+   * swapped in at once, so capture never sees half of them).
+   */
+  reload(systemKey: string): Promise<void>;
+  /** Told the system after its settings changed here and were committed (the change feed announces it). */
+  onChanged(listener: (systemKey: string) => void): () => void;
 }
 
 const TOPIC_CACHE_LIMIT = 10_000;
@@ -64,6 +71,10 @@ export function createHistorySettings(
     Object.freeze({ topic: '#', max_rows: options.defaultMaxRows, max_time: 0 }),
   ]);
   const entries = new Map<string, Entry>();
+  const listeners = new Set<(systemKey: string) => void>();
+  const changed = (systemKey: string) => {
+    for (const fn of listeners) fn(systemKey);
+  };
   let version = 0;
   const entry = (systemKey: string): Entry => {
     let e = entries.get(systemKey);
@@ -110,6 +121,7 @@ export function createHistorySettings(
       version++;
       const j = json(systemKey);
       await save(systemKey, JSON.stringify(clean), j.autodelete);
+      changed(systemKey);
       return clean;
     },
     async setAutodelete(systemKey, value) {
@@ -117,6 +129,7 @@ export function createHistorySettings(
       entry(systemKey).autodelete = clean;
       const j = json(systemKey);
       await save(systemKey, j.storage, JSON.stringify(clean));
+      changed(systemKey);
       return clean;
     },
     filterFor(systemKey, topic) {
@@ -134,6 +147,29 @@ export function createHistorySettings(
       entries.delete(systemKey);
       version++;
       await deps.store.db.deleteFrom('history_settings').where('system_key', '=', systemKey).execute();
+      changed(systemKey);
+    },
+    async reload(systemKey) {
+      const row = await deps.store.db
+        .selectFrom('history_settings')
+        .selectAll()
+        .where('system_key', '=', systemKey)
+        .executeTakeFirst();
+      version++;
+      if (row === undefined) {
+        entries.delete(systemKey);
+        return;
+      }
+      entries.set(systemKey, {
+        storage: row.storage === null ? defaults : Object.freeze(JSON.parse(row.storage) as StorageFilter[]),
+        autodelete:
+          row.autodelete === null ? AUTODELETE_OFF : Object.freeze(JSON.parse(row.autodelete) as AutoDelete),
+        matches: new Map(),
+      });
+    },
+    onChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

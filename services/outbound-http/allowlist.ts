@@ -28,6 +28,10 @@ export interface Allowlists {
   dropSystem(systemKey: string): Promise<void>;
   /** Whether the list admits this host name or this resolved address. */
   admits(systemKey: string, host: string, address: string): boolean;
+  /** Cluster change feed: re-reads one system's list after another node changed it (swapped in whole). */
+  reload(systemKey: string): Promise<void>;
+  /** Told the system after its list changed here and was committed (the change feed announces it). */
+  onChanged(listener: (systemKey: string) => void): () => void;
 }
 
 function bad(detail: string): IsobarError {
@@ -77,6 +81,10 @@ const EMPTY = compile([]);
 /** Builds the allow-lists over the store's table. */
 export function createAllowlists(deps: { store: Store }): Allowlists {
   const lists = new Map<string, Compiled>();
+  const listeners = new Set<(systemKey: string) => void>();
+  const changed = (systemKey: string) => {
+    for (const fn of listeners) fn(systemKey);
+  };
   const { db } = deps.store;
   return {
     async load() {
@@ -104,11 +112,26 @@ export function createAllowlists(deps: { store: Store }): Allowlists {
         }
       });
       lists.set(systemKey, compile(entries));
+      changed(systemKey);
       return entries;
     },
     async dropSystem(systemKey) {
       lists.delete(systemKey);
       await db.deleteFrom('http_allowlist').where('system_key', '=', systemKey).execute();
+      changed(systemKey);
+    },
+    async reload(systemKey) {
+      const rows = await db
+        .selectFrom('http_allowlist')
+        .select('entry')
+        .where('system_key', '=', systemKey)
+        .execute();
+      if (rows.length === 0) lists.delete(systemKey);
+      else lists.set(systemKey, compile(rows.map((r) => r.entry).sort()));
+    },
+    onChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     admits(systemKey, host, address) {
       const list = lists.get(systemKey);

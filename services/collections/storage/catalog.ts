@@ -15,10 +15,21 @@ export interface CatalogEntry {
   readonly columns: readonly Column[];
 }
 
-/** Every collection of every system (read once at start; the component keeps them in memory). */
-export async function loadCatalog(store: Store): Promise<CatalogEntry[]> {
-  const rows = await store.db.selectFrom('collections').selectAll().execute();
-  const cols = await store.db.selectFrom('collection_columns').selectAll().orderBy('position').execute();
+/**
+ * Every collection of every system, or of one system (read at start, and again for one system when
+ * another node changed it; the component keeps them in memory).
+ */
+export async function loadCatalog(store: Store, systemKey?: string): Promise<CatalogEntry[]> {
+  let collections = store.db.selectFrom('collections').selectAll();
+  if (systemKey !== undefined) collections = collections.where('system_key', '=', systemKey);
+  const rows = await collections.execute();
+  let columns = store.db.selectFrom('collection_columns').selectAll();
+  if (systemKey !== undefined) {
+    const ids = rows.map((r) => r.collection_id);
+    if (ids.length === 0) return [];
+    columns = columns.where('collection_id', 'in', ids);
+  }
+  const cols = await columns.orderBy('position').execute();
   const byId = new Map<string, Column[]>();
   for (const c of cols) {
     let list = byId.get(c.collection_id);
