@@ -1,6 +1,7 @@
 // Triggers and timers on three whole platforms in one process, on one redis-server and one PostgreSQL
 // (services/cluster, README "Timers in a cluster"): a trigger runs once per publish, on the node the
-// publish entered, and a timer runs once per firing although all three nodes compute every firing.
+// publish entered, and a timer runs once per firing although all three nodes compute every firing. Both
+// reach B and C through the change feed (automation.onChanged → feed → automation.reloadSystem).
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
@@ -114,12 +115,13 @@ describe('triggers and timers on three clustered platforms (Redis + PostgreSQL)'
     await clientEvent(client, 'connect');
     return client;
   };
-  /** What the change feed does for automation (C1 wires it in platform.ts): the other nodes re-read. */
-  const reloadAutomation = (except: TestPlatform) =>
-    Promise.all(nodes.filter((n) => n !== except).map((n) => n.platform.automation.reloadSystem(systemKey)));
+  /** Resolves once every node but `from` has reloaded the system through the change feed. */
+  const fedFrom = (from: TestPlatform) =>
+    Promise.all(nodes.filter((n) => n !== from).map((n) => reloadedOn(n, systemKey)));
 
   it('runs a trigger once per publish, on the node the publish entered, with three nodes up', async () => {
     const [a, b, c] = nodes;
+    const fed = fedFrom(a);
     await a.platform.automation.triggers.create(
       systemKey,
       'onT',
@@ -131,7 +133,7 @@ describe('triggers and timers on three clustered platforms (Redis + PostgreSQL)'
       },
       { kind: 'developer', id: devId },
     );
-    await reloadAutomation(a);
+    await fed;
     for (const tp of nodes) expect(tp.platform.automation.triggers.list(systemKey)).to.have.length(1);
     // Subscribers on B and C: once they hold every message, those brokers have handled each publish.
     const watchers = await Promise.all([connect(b, 'watch-b'), connect(c, 'watch-c')]);
@@ -159,13 +161,14 @@ describe('triggers and timers on three clustered platforms (Redis + PostgreSQL)'
   it('runs a timer once per firing although every node computes every firing', async () => {
     const [a] = nodes;
     const done = runsReach('timer', 4);
+    const fed = fedFrom(a);
     await a.platform.automation.timers.create(
       systemKey,
       'tick',
       { start_time: 'Now', repeats: 3, frequency: 1, service_name: 'Count' },
       { kind: 'developer', id: devId },
     );
-    await reloadAutomation(a);
+    await fed;
     await done;
     const keys = await redisKeys(redis.url, 'isobar:once:timer:*');
     // One `once` key per firing, each held by the node that ran it.
