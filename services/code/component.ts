@@ -234,8 +234,9 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     },
     async start() {
       logs.start();
-      await streams.startAll();
+      // Following first: a node that joins or dies while the streams start is placed right after.
       unlisten.push(streams.followCluster());
+      await streams.startAll();
     },
     close() {
       closing ??= (async () => {
