@@ -3,7 +3,10 @@
 // stay, and two writers on one database (two nodes) keep the topic counters exact. Always on PostgreSQL:
 // a server from test/helpers/servers.ts, whatever ISOBAR_TEST_PG says.
 import { expect } from 'chai';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
+import { encodeSegment } from '../../../services/history/storage/segments.js';
+import { migrationProvider } from '../../../services/store/migrations/index.js';
+import { openPostgres } from '../../../services/store/postgres.js';
 import { createManualClock } from '../../../services/kernel/clock.js';
 import {
   DAY_MS,
@@ -103,6 +106,48 @@ describe('history on PostgreSQL: day partitions', function () {
     ]);
     expect(await rowsIn(f, day0)).to.equal(1);
     expect(await counters(f, 'short')).to.deep.equal({ row_count: 0, bytes: 0 });
+  });
+
+  it('migration 013 moves rows of the plain table into day partitions, keeping their ids', async () => {
+    const db = openPostgres(databaseUrl);
+    try {
+      const migrator = new Migrator({ db, provider: migrationProvider });
+      expect((await migrator.migrateTo('012-timer-timezone')).error).to.equal(undefined);
+      const t0 = Date.UTC(2025, 5, 1, 23, 59);
+      await db
+        .insertInto('history_topics')
+        .values({ system_key: SK, topic: 'm', row_count: 2, bytes: 2 })
+        .execute();
+      const seg = (time: number, payload: string) => ({
+        topic_id: 1,
+        first_time: time,
+        last_time: time,
+        count: 1,
+        bytes: 1,
+        data: encodeSegment([{ seq: 0, time, qos: 0, userId: 'u', ip: '', payload: Buffer.from(payload) }]),
+      });
+      await db
+        .insertInto('history_segments')
+        .values([seg(t0, 'x'), seg(t0 + 120_000, 'y')])
+        .execute();
+      expect((await migrator.migrateToLatest()).error).to.equal(undefined);
+      expect(await listPartitions(db)).to.deep.equal([dayOf(t0), dayOf(t0) + 1]);
+      const moved = await db
+        .selectFrom('history_segments')
+        .select(['id', 'first_time'])
+        .orderBy('id')
+        .execute();
+      expect(moved).to.deep.equal([
+        { id: 1, first_time: t0 },
+        { id: 2, first_time: t0 + 120_000 },
+      ]);
+      // the sequence goes on after the moved ids
+      await db.insertInto('history_segments').values(seg(t0, 'z')).execute();
+      const ids = await db.selectFrom('history_segments').select('id').orderBy('id').execute();
+      expect(ids.map((r) => r.id)).to.deep.equal([1, 2, 3]);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('two writers on one database (two nodes) keep a shared topic counter exact', async () => {
