@@ -99,4 +99,10 @@ export const platformErrors = defineErrors({
     message: 'Unsupported content type: {type}',
     fix: 'Send the body as JSON with Content-Type: application/json.',
   },
+  CB_ERR_HTTP_CONFLICT: {
+    status: 409,
+    fault: 'user',
+    message: 'Another request created the same {what} at the same moment',
+    fix: 'Two writes raced for one name (on one node or two nodes of a cluster) and the other won: read what exists, or retry with another name.',
+  },
 });

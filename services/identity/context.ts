@@ -53,11 +53,7 @@ export function passwordMinLength(ctx: IdentityContext): number {
   return ctx.config.passwordMinLength ?? DEFAULT_PASSWORD_MIN_LENGTH;
 }
 
-/** True for a unique/primary-key violation (SQLite or PostgreSQL), i.e. a duplicate a racing write created. */
-export function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
-}
+export { isUniqueViolation } from '../store/dialect.js';
 
 /** Parses a stored JSON object column; anything else reads as `{}`. */
 export function parseObject(json: string): Record<string, unknown> {

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { IsobarError, isIsobarError } from '../../runtime-api/errors/index.js';
 import type { Log } from '../kernel/log.js';
 import type { Clock } from '../kernel/clock.js';
+import { isUniqueViolation } from '../store/dialect.js';
 
 /** The body of every REST error: `{statusCode, code, error, message}` with a stable code. */
 export interface ErrorBody {
@@ -30,6 +31,9 @@ const STATUS_TEXT: Record<number, string> = {
 export function toIsobarError(err: unknown, bodyLimit: number): IsobarError {
   if (isIsobarError(err)) return err;
   const fe = err as Partial<FastifyError> & { validation?: unknown };
+  // An area checks names in memory before it inserts; a write racing it (another request, another node)
+  // meets the database's unique constraint instead: the client's conflict, not an internal error.
+  if (isUniqueViolation(err)) return new IsobarError('CB_ERR_HTTP_CONFLICT', { what: 'name' });
   if (fe.validation !== undefined)
     return new IsobarError('CB_ERR_HTTP_BAD_REQUEST', { detail: fe.message ?? 'invalid' });
   switch (fe.code) {

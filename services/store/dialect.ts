@@ -81,3 +81,9 @@ export function columnType(
       return 'text';
   }
 }
+
+/** True for a unique/primary-key violation on either engine: a duplicate that a racing write created first. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
