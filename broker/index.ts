@@ -7,7 +7,9 @@ import { filterProblem, parseShared, publishTopicProblem } from '../runtime-api/
 import { createLiveAccess } from './access.js';
 import { createAcl } from './acl.js';
 import { createAuthOverMqtt } from './auth-over-mqtt.js';
-import { createConnectGate } from './auth.js';
+import { createConnectGate, refuse } from './auth.js';
+import { openClusterNode } from './cluster-node.js';
+import { openClusterShare } from './cluster-share.js';
 import { createClientIds, type Session } from './client-ids.js';
 import { wrapDelivery } from './delivery.js';
 import { createBrokerEvents } from './events.js';
@@ -52,7 +54,12 @@ const DELIVERY_CONCURRENCY = 100;
 export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Promise<Broker> {
   const { log, clock, auth } = deps;
   const limits = options.limits;
-  const persistence = await openPersistence(options.dataDir);
+  // cluster mode: emitter and persistence on the shared Redis, client ids settled cluster-wide (cluster-node.ts)
+  const cluster =
+    options.cluster === undefined
+      ? undefined
+      : await openClusterNode(options.cluster, { clock, log, concurrency: DELIVERY_CONCURRENCY });
+  const persistence = cluster?.persistence ?? (await openPersistence(options.dataDir));
   const events = createBrokerEvents(log);
   const acl = createAcl({ auth, log, events });
   const access = createLiveAccess({ auth, acl, log, clock, persistence });
@@ -83,9 +90,12 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     session: (client) => internals(client).isobarSession,
     member: (client) => members.get(internals(client).conn),
     beforeAck(packet, session) {
-      if (ackGate === undefined) return undefined;
-      const message = toMessage(packet, session, clock);
-      return message === undefined ? undefined : ackGate(message);
+      // in a cluster the message is in its groups' streams before the publisher has its PUBACK
+      const routed = clusterShare?.route(packet, session.identity);
+      const message = ackGate === undefined ? undefined : toMessage(packet, session, clock);
+      const gated = message === undefined ? undefined : ackGate?.(message);
+      if (routed === undefined || gated === undefined) return routed ?? gated;
+      return Promise.all([routed, gated]).then(() => {});
     },
   });
   const aedes = new Aedes({
@@ -96,12 +106,19 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     maxInflightInbound: limits.maxInflight,
     connectTimeout: connectTimeoutMs,
     concurrency: DELIVERY_CONCURRENCY,
-    mq: createMessageEmitter({ concurrency: DELIVERY_CONCURRENCY }), // no recursive drain (mq.ts)
+    mq: cluster?.mq ?? createMessageEmitter({ concurrency: DELIVERY_CONCURRENCY }), // no recursive drain (mq.ts)
+    ...cluster?.aedesOptions,
   });
+  cluster?.prepare(aedes);
   await aedes.listen();
   const broker = brokerInternals(aedes);
-  const shared = createSharedSubscriptions({ aedes, persistence, log });
-  await publishWills(aedes, persistence, log);
+  // cluster mode: `$share` groups are work queues on Redis Streams (cluster-share.ts), not aedes subscriptions
+  const clusterShare =
+    options.cluster === undefined
+      ? undefined
+      : await openClusterShare(options.cluster, { persistence, log, clock });
+  const shared = clusterShare ?? createSharedSubscriptions({ aedes, persistence, log });
+  await publishWills(aedes, persistence, log, cluster !== undefined);
 
   aedes.on('connackSent', (connack, client) => {
     if (connack.returnCode !== 0) return;
@@ -144,12 +161,10 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     }
   });
   aedes.on('publish', (packet, client) => {
+    const from = client === null ? undefined : sessions.get(internals(client).conn);
+    clusterShare?.published(packet, from?.identity); // QoS 0, internal publishes, wills
     if (!events.has('published')) return;
-    const message = toMessage(
-      packet,
-      client === null ? undefined : sessions.get(internals(client).conn),
-      clock,
-    );
+    const message = toMessage(packet, from, clock);
     if (message !== undefined) events.emit('published', message);
   });
   aedes.on('clientError', (client, err) =>
@@ -167,24 +182,26 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       clientIds,
       onAdmit(conn, session, bytes) {
         authenticated(conn); // the listener lifts its pre-auth bounds (WebSocket frame size, deadline)
-        sessions.set(conn, session);
-        conn.unshift(bytes);
-        const client = internals(aedes.handle(conn));
-        client.isobarSession = session;
-        session.close = () => client.close();
-        access.track(session, client);
-        const counters = traffic?.of(session.systemKey);
-        if (counters !== undefined) {
-          counters.connections++;
-          conn.once('close', () => counters.connections--);
-          countClientTraffic(client, counters); // before wrapDelivery: the outbox bounds the counted delivery
-        }
-        const dropped = counters === undefined ? onDrop : () => (onDrop(), counters.dropped++);
-        const originals = wrapDelivery(client, session, { limits, log, clock, onBreach, onDrop: dropped });
-        members.set(conn, { session, client, ...originals });
-        wireInbound(client, session, { limits, log, shared: shared, onBreach });
+        if (cluster === undefined) return handOver(conn, session, bytes);
+        // the id's owner is settled on Redis first: under `reject` the loser of a race gets CONNACK 2
+        cluster.ids.claim(session, auth.duplicateClientId(session.identity)).then(
+          (admit) => {
+            if (admit) return handOver(conn, session, bytes);
+            log.info('mqtt CONNECT refused', {
+              address: session.address,
+              code: 'CB_ERR_MQTT_CLIENT_ID_REJECTED',
+              reason: 'connected on another node',
+            });
+            refuse(conn, 2, clock);
+          },
+          (err: unknown) => {
+            log.error('mqtt client id registry unavailable', { err: String(err) });
+            refuse(conn, 3, clock); // server unavailable
+          },
+        );
       },
       onClose(session) {
+        cluster?.ids.release(session);
         shared.leaveAll(session);
         if (session.connected && events.has('disconnected')) {
           events.emit('disconnected', { identity: session.identity, clientId: session.clientId });
@@ -192,6 +209,26 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       },
     },
   );
+  /** Hands an admitted connection to aedes with the bytes the gate read put back. */
+  function handOver(conn: Duplex, session: Session, bytes: Buffer): void {
+    if (conn.destroyed) return;
+    sessions.set(conn, session);
+    conn.unshift(bytes);
+    const client = internals(aedes.handle(conn));
+    client.isobarSession = session;
+    session.close = () => client.close();
+    access.track(session, client);
+    const counters = traffic?.of(session.systemKey);
+    if (counters !== undefined) {
+      counters.connections++;
+      conn.once('close', () => counters.connections--);
+      countClientTraffic(client, counters); // before wrapDelivery: the outbox bounds the counted delivery
+    }
+    const dropped = counters === undefined ? onDrop : () => (onDrop(), counters.dropped++);
+    const originals = wrapDelivery(client, session, { limits, log, clock, onBreach, onDrop: dropped });
+    members.set(conn, { session, client, ...originals });
+    wireInbound(client, session, { limits, log, shared: shared, onBreach });
+  }
   // Auth-over-MQTT connections never authenticate a session: every packet there is pre-auth.
   const authOverMqtt = createAuthOverMqtt(
     {
@@ -323,7 +360,11 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     },
 
     hasSubscribers(systemKey, topic) {
-      return broker.mq._matcher.match(toInternal(systemKey, topic)).length > 0;
+      const internal = toInternal(systemKey, topic);
+      if (broker.mq._matcher.match(internal).length > 0) return true;
+      // another node's subscribers (its clients, persistent sessions, internal subscribers)
+      if (clusterShare?.hasGroup(systemKey, topic) === true) return true;
+      return cluster !== undefined && cluster.interest.remote(internal);
     },
 
     beforeAck(gate) {
@@ -366,7 +407,9 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
       closing ??= (async () => {
         await closeListeners?.();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
-        await persistence.destroy();
+        await clusterShare?.close(); // after the clients left: what they held is handed back first
+        if (cluster !== undefined) await cluster.close(persistence);
+        else await persistence.destroy();
       })();
       return closing;
     },
