@@ -1,7 +1,7 @@
 // The editor routes over real HTTP: a dry-run check answers every error with its position and saves
 // nothing; stream services are started, restarted and stopped as a whole.
 import { expect } from 'chai';
-import { codeWorld, type CodeWorld } from './world.js';
+import { useCodeWorld } from './world.js';
 
 interface Diagnostic {
   severity: string;
@@ -19,30 +19,25 @@ function first(body: Record<string, unknown>): Diagnostic {
 }
 
 describe('code editor routes', () => {
-  let w: CodeWorld;
-  beforeEach(async () => (w = await codeWorld()));
-  afterEach(() => w.close());
-
-  const dev = (method: string, path: string, body?: unknown) =>
-    w.http(method, path, { body, token: w.devToken });
+  const w = useCodeWorld('test');
 
   it('checks a source with a syntax error: the error with line and column, and no version saved', async () => {
-    const r = await dev('POST', `/admin/code/v/1/${w.systemKey}/Draft/check`, {
+    const r = await w.asDev('POST', `/admin/code/v/1/${w.systemKey}/Draft/check`, {
       code: 'function Draft(req, resp) {\n  resp.success(;\n}',
     });
     expect(r.status).to.equal(200);
     expect(r.body.ok).to.equal(false);
     expect(first(r.body)).to.include({ severity: 'error', line: 2, column: 16 });
-    const gone = await dev('GET', `/api/v/1/code/${w.systemKey}/Draft`);
+    const gone = await w.asDev('GET', `/api/v/1/code/${w.systemKey}/Draft`);
     expect(gone.body.code).to.equal('CB_ERR_CODE_SERVICE_UNKNOWN');
   });
 
   it('checks TypeScript and imports: a clean source is ok, an unlisted import is an error', async () => {
-    const ok = await dev('POST', `/admin/code/v/1/${w.systemKey}/Typed/check`, {
+    const ok = await w.asDev('POST', `/admin/code/v/1/${w.systemKey}/Typed/check`, {
       code: 'export default function Typed(req: CbServer.BasicReq, resp: CbServer.Resp): void { resp.success(1); }',
     });
     expect(ok.body).to.deep.equal({ ok: true, diagnostics: [] });
-    const bad = await dev('POST', `/admin/code/v/1/${w.systemKey}/Typed/check`, {
+    const bad = await w.asDev('POST', `/admin/code/v/1/${w.systemKey}/Typed/check`, {
       code: 'import x from "lodash";\nexport default function Typed(req, resp) { resp.success(x); }',
     });
     expect(bad.body.ok).to.equal(false);
@@ -57,7 +52,7 @@ describe('code editor routes', () => {
 
   it('stops and starts a stream service as a whole; a micro service cannot be started', async () => {
     const sk = w.systemKey;
-    const created = await dev('POST', `/admin/code/v/1/${sk}/Loop`, {
+    const created = await w.asDev('POST', `/admin/code/v/1/${sk}/Loop`, {
       code: 'function Loop(req, resp) { ClearBlade.Messaging().subscribe("t/loop", function () {}); }',
       execution_timeout: -1,
       concurrency: 2,
@@ -65,23 +60,23 @@ describe('code editor routes', () => {
     expect(created.status).to.equal(200);
     const names = async () =>
       Object.values(
-        (await dev('GET', `/codeadmin/v/3/running/${sk}`)).body as Record<string, { name: string }>,
+        (await w.asDev('GET', `/codeadmin/v/3/running/${sk}`)).body as Record<string, { name: string }>,
       ).map((i) => i.name);
     expect(await names()).to.deep.equal(['Loop', 'Loop']);
-    expect((await dev('POST', `/codeadmin/v/3/running/${sk}/Loop/stop`)).body).to.deep.equal({
+    expect((await w.asDev('POST', `/codeadmin/v/3/running/${sk}/Loop/stop`)).body).to.deep.equal({
       name: 'Loop',
       action: 'stop',
     });
     expect(await names()).to.deep.equal([]);
-    expect((await dev('POST', `/codeadmin/v/3/running/${sk}/Loop/start`)).status).to.equal(200);
+    expect((await w.asDev('POST', `/codeadmin/v/3/running/${sk}/Loop/start`)).status).to.equal(200);
     expect(await names()).to.deep.equal(['Loop', 'Loop']);
-    await dev('POST', `/admin/code/v/1/${sk}/Micro`, {
+    await w.asDev('POST', `/admin/code/v/1/${sk}/Micro`, {
       code: 'function Micro(req, resp) { resp.success(1); }',
     });
-    const micro = await dev('POST', `/codeadmin/v/3/running/${sk}/Micro/start`);
+    const micro = await w.asDev('POST', `/codeadmin/v/3/running/${sk}/Micro/start`);
     expect(micro.status).to.equal(400);
     expect(micro.body.code).to.equal('CB_ERR_CODE_NOT_STREAM');
-    const none = await dev('POST', `/codeadmin/v/3/running/${sk}/Nope/stop`);
+    const none = await w.asDev('POST', `/codeadmin/v/3/running/${sk}/Nope/stop`);
     expect(none.body.code).to.equal('CB_ERR_CODE_SERVICE_UNKNOWN');
   });
 });

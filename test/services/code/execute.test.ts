@@ -1,16 +1,11 @@
 // POST /api/v/1/code/{sk}/{name}: the ClearBlade envelope over real HTTP with the real engine.
 import { expect } from 'chai';
-import { codeWorld, type CodeWorld } from './world.js';
+import { useCodeWorld } from './world.js';
 
 describe('code execute over REST', () => {
-  let w: CodeWorld;
+  const w = useCodeWorld();
   before(async () => {
-    w = await codeWorld();
-    const push = (name: string, code: string, extra: Record<string, unknown> = {}) =>
-      w.http('POST', `/admin/code/v/1/${w.systemKey}/${name}`, {
-        body: { code, ...extra },
-        token: w.devToken,
-      });
+    const push = w.saveService;
     await push('Echo', 'function Echo(req, resp) { resp.success(req.params.value); }');
     await push('Adder', 'function Adder(req, resp) { resp.success(req.params.lhs + req.params.rhs); }');
     await push('Thrower', 'function Thrower(req, resp) { throw new TypeError("bad thing"); }');
@@ -29,7 +24,6 @@ describe('code execute over REST', () => {
       'function Caller(req, resp) { ClearBlade.Code().execute("Adder", { lhs: 2, rhs: 5 }, function (err, data) { resp.success({ err: err, data: data }); }); }',
     );
   });
-  after(() => w.close());
 
   const run = (
     name: string,

@@ -3,7 +3,7 @@
 // nothing of what was refused reaches the wire.
 import { expect } from 'chai';
 import { checkResponse } from '../../../services/code/response-policy.js';
-import { codeWorld, type CodeWorld } from './world.js';
+import { useCodeWorld } from './world.js';
 
 interface Answer {
   readonly status: number;
@@ -12,14 +12,9 @@ interface Answer {
 }
 
 describe('code execute: what a service may put on its response', () => {
-  let w: CodeWorld;
+  const w = useCodeWorld();
   before(async () => {
-    w = await codeWorld();
-    const push = (name: string, code: string, settings: Record<string, unknown> = {}) =>
-      w.http('POST', `/admin/code/v/1/${w.systemKey}/${name}`, {
-        body: { code, ...settings },
-        token: w.devToken,
-      });
+    const push = w.saveService;
     await push(
       'SetHeaders',
       'function SetHeaders(req, resp) { resp.set(req.params.headers); resp.success({ ok: true }); }',
@@ -45,7 +40,6 @@ describe('code execute: what a service may put on its response', () => {
       { strict_isolation: true },
     );
   });
-  after(() => w.close());
 
   async function run(name: string, params: unknown): Promise<Answer> {
     const res = await fetch(`${w.tp.url}/api/v/1/code/${w.systemKey}/${name}`, {

@@ -1,20 +1,15 @@
 // The registry over real HTTP: developer CRUD, versions and rollback, user-level management, libraries.
 import { expect } from 'chai';
-import { codeWorld, type CodeWorld } from './world.js';
+import { useCodeWorld } from './world.js';
 
 const hello = 'function Hello(req, resp) { resp.success("hello " + req.params.who); }';
 
 describe('code registry over REST', () => {
-  let w: CodeWorld;
-  beforeEach(async () => (w = await codeWorld()));
-  afterEach(() => w.close());
-
-  const dev = (method: string, path: string, body?: unknown) =>
-    w.http(method, path, { body, token: w.devToken });
+  const w = useCodeWorld('test');
 
   it('creates, lists, reads (params), updates and deletes a service with a developer token', async () => {
     const sk = w.systemKey;
-    const created = await dev('POST', `/admin/code/v/1/${sk}/Hello`, {
+    const created = await w.asDev('POST', `/admin/code/v/1/${sk}/Hello`, {
       name: 'Hello',
       code: hello,
       parameters: ['who'],
@@ -24,24 +19,24 @@ describe('code registry over REST', () => {
     });
     expect(created.status).to.equal(200);
     expect(created.body).to.include({ name: 'Hello', current_version: 1, execution_timeout: 60 });
-    expect(await dev('GET', `/admin/code/v/1/${sk}`)).to.deep.include({
+    expect(await w.asDev('GET', `/admin/code/v/1/${sk}`)).to.deep.include({
       status: 200,
       body: { code: ['Hello'] },
     });
-    const got = await dev('GET', `/api/v/1/code/${sk}/Hello`);
+    const got = await w.asDev('GET', `/api/v/1/code/${sk}/Hello`);
     expect(got.body).to.include({ code: hello, current_version: 1, log_ttl_minutes: 10080, run_user: '' });
     expect(got.body.params).to.deep.equal(['who']);
     expect(got.body).to.not.have.property('parameters');
-    const updated = await dev('PUT', `/admin/code/v/1/${sk}/Hello`, { run_user: null });
+    const updated = await w.asDev('PUT', `/admin/code/v/1/${sk}/Hello`, { run_user: null });
     expect(updated.body).to.include({ current_version: 2, code: hello });
-    expect((await dev('DELETE', `/admin/code/v/1/${sk}/Hello`)).status).to.equal(200);
-    const gone = await dev('GET', `/api/v/1/code/${sk}/Hello`);
+    expect((await w.asDev('DELETE', `/admin/code/v/1/${sk}/Hello`)).status).to.equal(200);
+    const gone = await w.asDev('GET', `/api/v/1/code/${sk}/Hello`);
     expect(gone).to.deep.include({ status: 404 });
     expect(gone.body.code).to.equal('CB_ERR_CODE_SERVICE_UNKNOWN');
   });
 
   it('refuses a syntax error at upload with 400 and its line and column', async () => {
-    const r = await dev('POST', `/admin/code/v/1/${w.systemKey}/Bad`, {
+    const r = await w.asDev('POST', `/admin/code/v/1/${w.systemKey}/Bad`, {
       code: 'function Bad(req, resp) {\n  resp.success(;\n}',
     });
     expect(r.status).to.equal(400);
@@ -61,11 +56,11 @@ describe('code registry over REST', () => {
 
   it('keeps every version readable and rolls back to an older one', async () => {
     const sk = w.systemKey;
-    await dev('POST', `/admin/code/v/1/${sk}/Hello`, { code: hello });
-    await dev('PUT', `/admin/code/v/1/${sk}/Hello`, {
+    await w.asDev('POST', `/admin/code/v/1/${sk}/Hello`, { code: hello });
+    await w.asDev('PUT', `/admin/code/v/1/${sk}/Hello`, {
       code: 'function Hello(req, resp) { resp.success(2); }',
     });
-    const versions = await dev('GET', `/codeadmin/v/2/history/service/${sk}/Hello`);
+    const versions = await w.asDev('GET', `/codeadmin/v/2/history/service/${sk}/Hello`);
     expect(
       (versions.body as unknown as Array<{ version: number; current: boolean }>).map((v) => [
         v.version,
@@ -75,18 +70,23 @@ describe('code registry over REST', () => {
       [1, false],
       [2, true],
     ]);
-    const v1 = await dev('GET', `/codeadmin/v/2/history/service/${sk}/Hello/1`);
+    const v1 = await w.asDev('GET', `/codeadmin/v/2/history/service/${sk}/Hello/1`);
     expect(v1.body).to.include({ version: 1, code: hello });
     expect(v1.body.bundle).to.be.a('string');
-    const back = await dev('POST', `/codeadmin/v/2/history/service/${sk}/Hello/rollback`, { version: 1 });
+    const back = await w.asDev('POST', `/codeadmin/v/2/history/service/${sk}/Hello/rollback`, { version: 1 });
     expect(back.body).to.include({ current_version: 3, code: hello });
-    const missing = await dev('POST', `/codeadmin/v/2/history/service/${sk}/Hello/rollback`, { version: 7 });
+    const missing = await w.asDev('POST', `/codeadmin/v/2/history/service/${sk}/Hello/rollback`, {
+      version: 7,
+    });
     expect(missing).to.deep.include({ status: 404 });
   });
 
   it('sets long-running parameters as a new version', async () => {
-    await dev('POST', `/admin/code/v/1/${w.systemKey}/Hello`, { code: hello });
-    const r = await dev('PUT', `/codeadmin/v/2/${w.systemKey}/Hello`, { concurrency: 2, auto_restart: true });
+    await w.asDev('POST', `/admin/code/v/1/${w.systemKey}/Hello`, { code: hello });
+    const r = await w.asDev('PUT', `/codeadmin/v/2/${w.systemKey}/Hello`, {
+      concurrency: 2,
+      auto_restart: true,
+    });
     expect(r.body).to.include({ current_version: 2, concurrency: 2, auto_restart: true });
   });
 
@@ -124,26 +124,26 @@ describe('code registry over REST', () => {
 
   it('manages libraries with versions; a library update re-bundles its dependents', async () => {
     const sk = w.systemKey;
-    const lib = await dev('POST', `/codeadmin/v/2/library/${sk}/greet`, {
+    const lib = await w.asDev('POST', `/codeadmin/v/2/library/${sk}/greet`, {
       code: 'function greet(n) { return "hi " + n; }',
     });
     expect(lib.body).to.include({ name: 'greet', version: 1, visibility: 'system' });
-    await dev('POST', `/admin/code/v/1/${sk}/UsesGreet`, {
+    await w.asDev('POST', `/admin/code/v/1/${sk}/UsesGreet`, {
       code: 'function UsesGreet(req, resp) { resp.success(greet("x")); }',
       dependencies: 'greet,clearblade',
     });
-    const updated = await dev('PUT', `/codeadmin/v/2/library/${sk}/greet`, {
+    const updated = await w.asDev('PUT', `/codeadmin/v/2/library/${sk}/greet`, {
       code: 'function greet(n) { return "yo " + n; }',
     });
     expect(updated.body).to.include({ version: 2 });
-    expect((await dev('GET', `/api/v/1/code/${sk}/UsesGreet`)).body).to.include({ current_version: 2 });
-    expect((await dev('GET', `/codeadmin/v/2/library/${sk}`)).body).to.have.length(1);
-    expect((await dev('GET', `/codeadmin/v/2/history/library/${sk}/greet/1`)).body).to.include({
+    expect((await w.asDev('GET', `/api/v/1/code/${sk}/UsesGreet`)).body).to.include({ current_version: 2 });
+    expect((await w.asDev('GET', `/codeadmin/v/2/library/${sk}`)).body).to.have.length(1);
+    expect((await w.asDev('GET', `/codeadmin/v/2/history/library/${sk}/greet/1`)).body).to.include({
       version: 1,
     });
-    const inUse = await dev('DELETE', `/codeadmin/v/2/library/${sk}/greet`);
+    const inUse = await w.asDev('DELETE', `/codeadmin/v/2/library/${sk}/greet`);
     expect(inUse.body.code).to.equal('CB_ERR_CODE_LIBRARY_IN_USE');
-    const unknown = await dev('POST', `/admin/code/v/1/${sk}/NoLib`, {
+    const unknown = await w.asDev('POST', `/admin/code/v/1/${sk}/NoLib`, {
       code: 'function NoLib(){}',
       dependencies: 'nope',
     });

@@ -2,7 +2,7 @@
 // keeps on Array.prototype, which is documented to persist) and still see nothing of each other's state;
 // `strict_isolation`, stored with the version, gives every run a fresh context.
 import { expect } from 'chai';
-import { codeWorld, type CodeWorld } from './world.js';
+import { useCodeWorld } from './world.js';
 
 const code = `var calls = 0;
 function Probe(req, resp) {
@@ -15,13 +15,8 @@ function Probe(req, resp) {
 }`;
 
 describe('code REST: warm runs and strict_isolation', () => {
-  let w: CodeWorld;
-  beforeEach(async () => (w = await codeWorld()));
-  afterEach(() => w.close());
-
-  const dev = (method: string, path: string, body?: unknown) =>
-    w.http(method, path, { body, token: w.devToken });
-  const asDev = () => dev('POST', `/api/v/1/code/${w.systemKey}/Probe`, {});
+  const w = useCodeWorld('test');
+  const asDev = () => w.asDev('POST', `/api/v/1/code/${w.systemKey}/Probe`, {});
   const asUser = () =>
     w.http('POST', `/api/v/1/code/${w.systemKey}/Probe`, {
       body: {},
@@ -30,9 +25,11 @@ describe('code REST: warm runs and strict_isolation', () => {
     });
 
   it('keeps top-level variables, implicit globals and globalThis properties from one caller away from the next', async () => {
-    await dev('POST', `/admin/code/v/1/${w.systemKey}/Probe`, { code });
+    await w.asDev('POST', `/admin/code/v/1/${w.systemKey}/Probe`, { code });
     await w.grant({ services: [{ itemInfo: { name: 'Probe' }, permissions: 1 }] });
-    expect((await dev('GET', `/api/v/1/code/${w.systemKey}/Probe`)).body.strict_isolation).to.equal(false);
+    expect((await w.asDev('GET', `/api/v/1/code/${w.systemKey}/Probe`)).body.strict_isolation).to.equal(
+      false,
+    );
     const a = await asDev();
     const b = await asUser();
     const c = await asDev();
@@ -46,14 +43,14 @@ describe('code REST: warm runs and strict_isolation', () => {
 
   it('gives a service saved with strict_isolation a fresh context per run, and warm runs back with the next version', async () => {
     const sk = w.systemKey;
-    await dev('POST', `/admin/code/v/1/${sk}/Probe`, { code, strict_isolation: true });
+    await w.asDev('POST', `/admin/code/v/1/${sk}/Probe`, { code, strict_isolation: true });
     await w.grant({ services: [{ itemInfo: { name: 'Probe' }, permissions: 1 }] });
-    expect((await dev('GET', `/api/v/1/code/${sk}/Probe`)).body.strict_isolation).to.equal(true);
+    expect((await w.asDev('GET', `/api/v/1/code/${sk}/Probe`)).body.strict_isolation).to.equal(true);
     const strict = [await asDev(), await asUser(), await asDev()].map(
       (r) => (r.body.results as unknown[])[0],
     );
     expect(strict).to.deep.equal([1, 1, 1]);
-    await dev('PUT', `/admin/code/v/1/${sk}/Probe`, { strict_isolation: false });
+    await w.asDev('PUT', `/admin/code/v/1/${sk}/Probe`, { strict_isolation: false });
     const warm = [await asDev(), await asUser()].map((r) => (r.body.results as unknown[])[0]);
     expect(warm).to.deep.equal([1, 2]);
   });

@@ -2,6 +2,7 @@
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import type { ManualClock } from '../../../services/kernel/clock.js';
 import { createRestClient } from '../../../bin/cli/rest-client.js';
+import { useFixture, type FixtureScope } from '../../helpers/fixture.js';
 
 export interface CodeWorld {
   readonly tp: TestPlatform;
@@ -20,6 +21,18 @@ export interface CodeWorld {
     body: Record<string, unknown> & { code?: string };
     headers: Record<string, string>;
   }>;
+  /** One REST call with the developer's token (what most route tests send). */
+  asDev(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{
+    status: number;
+    body: Record<string, unknown> & { code?: string };
+    headers: Record<string, string>;
+  }>;
+  /** Saves a service (its code and settings) as the developer: the set-up step of most execute tests. */
+  saveService(name: string, code: string, settings?: Record<string, unknown>): Promise<unknown>;
   /** One REST call as the developer that must answer 200 (set-up steps). */
   devOk(method: string, path: string, body?: unknown): Promise<void>;
   /** Creates (or replaces the permissions of) a role and gives it to the user. */
@@ -69,6 +82,12 @@ export async function codeWorld(
       userId: user.user_id,
       userToken: login.token,
       http,
+      asDev: (method, path, body) => http(method, path, { body, token: devLogin.token }),
+      saveService: (name, code, settings = {}) =>
+        http('POST', `/admin/code/v/1/${systemKey}/${name}`, {
+          body: { code, ...settings },
+          token: devLogin.token,
+        }),
       async devOk(method, path, body) {
         const r = await http(method, path, { body, token: devLogin.token });
         if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -86,4 +105,16 @@ export async function codeWorld(
     await tp.close({ removeData: true });
     throw err;
   }
+}
+
+/** Registers the hooks that start a code world (per suite or per test) and close it; answers the live world. */
+export function useCodeWorld(
+  scope: FixtureScope = 'suite',
+  options: Parameters<typeof codeWorld>[0] = {},
+): CodeWorld {
+  return useFixture(
+    () => codeWorld(options),
+    (w) => w.close(),
+    scope,
+  );
 }
