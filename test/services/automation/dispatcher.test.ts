@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createManualClock } from '../../../services/kernel/clock.js';
 import { createMemoryLog } from '../../../services/kernel/log.js';
 import { createDispatcher, type Job } from '../../../services/automation/dispatcher.js';
 
@@ -95,5 +96,48 @@ describe('trigger dispatcher', () => {
     expect(log.lines.some((l) => l.msg === 'trigger service run failed')).to.equal(true);
     await d.close();
     expect(d.enqueue(job('s'))).to.equal(false);
+  });
+
+  it('keeps one batch of a service in flight while its batches end quickly, and spreads after spreadAfterMs', async () => {
+    const clock = createManualClock();
+    const holds = [gate(), gate(), gate()];
+    const batches: number[][] = [];
+    // A batch of one goes to `run`, more to `runBatch`: both hold until the test opens their gate.
+    const hand = async (jobs: readonly Job[]) => {
+      const hold = holds[batches.length];
+      batches.push(jobs.map((j) => (j.params as { n: number }).n));
+      await hold.promise;
+    };
+    const d = createDispatcher(
+      { laneCapacity: 100, totalCapacity: 1000, concurrency: 4, batchSize: 16, spreadAfterMs: 5 },
+      {
+        log: createMemoryLog(),
+        clock,
+        run: (j) => hand([j]),
+        runBatch: async (jobs) => {
+          await hand(jobs);
+          return jobs.map(() => undefined);
+        },
+      },
+    );
+    d.enqueue(job('hot', 1, 0));
+    d.enqueue(job('hot', 1, 1));
+    d.enqueue(job('hot', 1, 2));
+    // The first event went alone; the next two wait for it rather than taking a second isolate at once.
+    expect(batches).to.deep.equal([[0]]);
+    expect(d.stats()).to.include({ queued: 2, running: 1 });
+    clock.advance(4);
+    expect(batches).to.deep.equal([[0]]);
+    // The batch in flight has now run 5 ms (waiting on I/O, say): the waiting events start beside it, together.
+    clock.advance(1);
+    expect(batches).to.deep.equal([[0], [1, 2]]);
+    d.enqueue(job('hot', 1, 3));
+    holds[0].open();
+    holds[1].open();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(batches).to.deep.equal([[0], [1, 2], [3]]);
+    holds[2].open();
+    await d.close();
+    expect(d.stats()).to.include({ completed: 4, failed: 0, queued: 0, running: 0 });
   });
 });
