@@ -154,7 +154,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   values.set('dataDir', resolve(String(values.get('dataDir'))));
   values.set(
     'cluster.nodeId',
-    values.get('cluster.nodeId') ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
+    values.get('cluster.nodeId') ??
+      `${hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 50)}-${randomBytes(3).toString('hex')}`,
   );
   return deepFreeze(nest(values)) as unknown as Config;
 }
@@ -274,6 +277,11 @@ function crossCheck(values: Map<string, Raw>, problems: string[]): void {
   } else if (values.get('cluster.redisUrl') !== undefined) {
     problems.push('ISOBAR_REDIS_URL is used in cluster mode only: add --cluster (ISOBAR_CLUSTER=1)');
   }
+  const nodeId = values.get('cluster.nodeId');
+  if (typeof nodeId === 'string' && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeId))
+    problems.push(
+      `ISOBAR_NODE_ID must be 1-64 letters, digits, '.', '_' or '-' (it names Redis keys), got ${JSON.stringify(nodeId)}`,
+    );
   for (const [key, scheme] of [
     ['cluster.redisUrl', /^rediss?:\/\/[^/]/],
     ['store.databaseUrl', /^postgres(ql)?:\/\/[^/]/],

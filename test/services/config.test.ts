@@ -51,6 +51,30 @@ describe('config', () => {
     expect(() => loadConfig({ argv: ['--no-such-flag', '1'] })).to.throw(/unknown flag --no-such-flag/);
   });
 
+  it('checks cluster mode as a whole: both URLs, their schemes, a node id fit for Redis keys', () => {
+    expect(() => loadConfig({ env: { ISOBAR_CLUSTER: '1' } })).to.throw(
+      /cluster mode needs ISOBAR_REDIS_URL and ISOBAR_DATABASE_URL/,
+    );
+    expect(() => loadConfig({ env: { ISOBAR_REDIS_URL: 'redis://127.0.0.1:6379' } })).to.throw(
+      /cluster mode only/,
+    );
+    const bad = { ISOBAR_CLUSTER: '1', ISOBAR_REDIS_URL: 'http://x', ISOBAR_DATABASE_URL: 'mysql://x/db' };
+    expect(() => loadConfig({ env: bad })).to.throw(
+      /ISOBAR_REDIS_URL must look like.*ISOBAR_DATABASE_URL must look like/,
+    );
+    expect(() => loadConfig({ env: { ISOBAR_NODE_ID: 'a:b' } })).to.throw(/ISOBAR_NODE_ID must be/);
+    const ok = loadConfig({
+      env: {
+        ISOBAR_CLUSTER: 'true',
+        ISOBAR_REDIS_URL: 'redis://127.0.0.1:6379',
+        ISOBAR_DATABASE_URL: 'postgres://isobar@127.0.0.1:5432/isobar',
+        ISOBAR_NODE_ID: 'node-a',
+      },
+    });
+    expect(ok.cluster).to.deep.include({ enabled: true, nodeId: 'node-a', heartbeatS: 2 });
+    expect(loadConfig({ env: {} }).cluster.nodeId).to.match(/^[A-Za-z0-9._-]+-[0-9a-f]{6}$/);
+  });
+
   it('hands out deep-frozen slices', () => {
     const c = loadConfig({ env: {} });
     expect(Object.isFrozen(c)).to.equal(true);
