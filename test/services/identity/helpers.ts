@@ -2,6 +2,7 @@
 // through the project's one REST client (bin/cli/rest-client.ts).
 import { expect } from 'chai';
 import { createRestClient, type Headers } from '../../../bin/cli/rest-client.js';
+import { useFixture, type FixtureScope } from '../../helpers/fixture.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 
 export type { Headers };
@@ -138,23 +139,46 @@ export async function newUser(
   };
 }
 
-/** A running platform with the seeded developer logged in and one fresh system: what route tests start from. */
-export interface SystemWorld {
+/** A running platform with the seeded developer logged in: what developer-level route tests start from. */
+export interface DevWorld {
   readonly tp: TestPlatform;
   readonly a: Api;
   readonly dev: DevSession;
+}
+
+/** A dev world with one fresh system: what system-level route tests start from. */
+export interface SystemWorld extends DevWorld {
   readonly sys: TestSystem;
 }
 
-/** Starts the platform, logs the seeded developer in and creates a system, so route tests share one fixture. */
-export async function startSystemWorld(
-  options: Parameters<typeof startTestPlatform>[0] = {},
-): Promise<SystemWorld> {
+type PlatformOptions = Parameters<typeof startTestPlatform>[0];
+
+/** Starts the platform and logs the seeded developer in. */
+export async function startDevWorld(options: PlatformOptions = {}): Promise<DevWorld> {
   const tp = await startTestPlatform(options);
   const a = api(tp.url);
-  const dev = await devLogin(a);
-  const sys = await newSystem(a, dev);
-  return { tp, a, dev, sys };
+  return { tp, a, dev: await devLogin(a) };
+}
+
+/** Starts the platform, logs the seeded developer in and creates a system, so route tests share one fixture. */
+export async function startSystemWorld(options: PlatformOptions = {}): Promise<SystemWorld> {
+  const w = await startDevWorld(options);
+  return { ...w, sys: await newSystem(w.a, w.dev) };
+}
+
+/** Closes a world's platform and removes its data. */
+function closeWorld(w: DevWorld): Promise<void> {
+  return w.tp.close({ removeData: true });
+}
+
+/** Registers the hooks that start a dev world (per suite or per test) and close it; answers the live one. */
+export function useDevWorld(scope: FixtureScope = 'suite', options: PlatformOptions = {}): DevWorld {
+  return useFixture(() => startDevWorld(options), closeWorld, scope);
+}
+
+/** Registers the hooks that start a system world (per suite or per test) and close it; answers the live one. */
+export function useSystemWorld(scope: FixtureScope = 'suite', options: PlatformOptions = {}): SystemWorld {
+  return useFixture(() => startSystemWorld(options), closeWorld, scope);
 }
 
 /** Creates a role as the world's developer (body as the ClearBlade roles API takes it); returns its id. */

@@ -2,8 +2,7 @@
 // identity changes, real tokens, real sockets (TCP and WebSocket), a manual clock for token expiry.
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
-import { createManualClock, type ManualClock } from '../../../services/kernel/clock.js';
-import type { TestPlatform } from '../../helpers/platform.js';
+import { createManualClock } from '../../../services/kernel/clock.js';
 import { clientEvent, collect, leakedAfterDrop, nothingBefore } from '../../broker/helpers.js';
 import {
   changeRole,
@@ -11,42 +10,30 @@ import {
   createRole,
   newSystem,
   newUser,
-  startSystemWorld,
-  type Api,
-  type DevSession,
-  type SystemWorld,
-  type TestSystem,
+  useSystemWorld,
 } from '../identity/helpers.js';
 
 describe('services/messaging: losing access ends access on live connections', function () {
   this.timeout(20000);
-  let clock: ManualClock;
-  let tp: TestPlatform;
-  let a: Api;
-  let dev: DevSession;
-  let sys: TestSystem;
-  let w: SystemWorld;
+  const clock = createManualClock();
+  const w = useSystemWorld('suite', { clock });
   let n = 0;
   const clients: MqttClient[] = [];
 
   before(async () => {
-    clock = createManualClock();
-    w = await startSystemWorld({ clock });
-    ({ tp, a, dev, sys } = w);
-    await a.ok('PUT', '/admin/systemmanagement', {
-      headers: dev.headers,
-      body: { id: sys.systemKey, token_ttl: 120 },
+    await w.a.ok('PUT', '/admin/systemmanagement', {
+      headers: w.dev.headers,
+      body: { id: w.sys.systemKey, token_ttl: 120 },
     });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
   });
-  after(() => tp.close({ removeData: true }));
 
-  const connect = async (token: string, systemKey = sys.systemKey, ws = false): Promise<MqttClient> => {
+  const connect = async (token: string, systemKey = w.sys.systemKey, ws = false): Promise<MqttClient> => {
     const url = ws
-      ? `ws://127.0.0.1:${String(tp.ports.ws)}/mqtt`
-      : `mqtt://127.0.0.1:${String(tp.ports.mqtt)}`;
+      ? `ws://127.0.0.1:${String(w.tp.ports.ws)}/mqtt`
+      : `mqtt://127.0.0.1:${String(w.tp.ports.mqtt)}`;
     const client = mqtt.connect(url, { username: token, password: systemKey, reconnectPeriod: 0 });
     clients.push(client);
     await clientEvent(client, 'connect');
@@ -56,7 +43,7 @@ describe('services/messaging: losing access ends access on live connections', fu
   /** A user holding a fresh role on `sensors/#` and `ping/#` (publish and subscribe). */
   const userWithRole = async () => {
     n++;
-    const user = await newUser(a, sys, `live${String(n)}@example.test`);
+    const user = await newUser(w.a, w.sys, `live${String(n)}@example.test`);
     const roleId = await createRole(w, {
       name: `Live${String(n)}`,
       topics: [
@@ -81,40 +68,40 @@ describe('services/messaging: losing access ends access on live connections', fu
   };
 
   it('closes the TCP and the WebSocket connection of a token on logout', async () => {
-    const user = await newUser(a, sys, 'logout@example.test');
+    const user = await newUser(w.a, w.sys, 'logout@example.test');
     const tcp = await connect(user.token);
-    const ws = await connect(user.token, sys.systemKey, true);
+    const ws = await connect(user.token, w.sys.systemKey, true);
     const closed = Promise.all([clientEvent(tcp, 'close'), clientEvent(ws, 'close')]);
-    await a.ok('POST', '/api/v/1/user/logout', { headers: user.headers });
+    await w.a.ok('POST', '/api/v/1/user/logout', { headers: user.headers });
     await closed;
   });
 
   it("closes a deleted user's connection", async () => {
-    const user = await newUser(a, sys, 'deleted@example.test');
+    const user = await newUser(w.a, w.sys, 'deleted@example.test');
     const client = await connect(user.token);
     const closed = clientEvent(client, 'close');
-    await a.ok('DELETE', `/admin/user/${sys.systemKey}?user=${user.userId}`, { headers: dev.headers });
+    await w.a.ok('DELETE', `/admin/user/${w.sys.systemKey}?user=${user.userId}`, { headers: w.dev.headers });
     await closed;
   });
 
   it('closes a connection when its token expires (manual clock advanced past token_ttl)', async () => {
     const user = await userWithRole();
-    const client = await connect(user.token, sys.systemKey, true);
+    const client = await connect(user.token, w.sys.systemKey, true);
     clock.advance(119_000);
     expect((await client.subscribeAsync('sensors/#')).map((g) => g.qos)).to.deep.equal([0]);
     const closed = clientEvent(client, 'close');
     clock.advance(1_000);
     await closed;
-    await a.fails('GET', '/api/v/1/user/info', 401, 'CB_ERR_AUTH_EXPIRED_TOKEN', { headers: user.headers });
+    await w.a.fails('GET', '/api/v/1/user/info', 401, 'CB_ERR_AUTH_EXPIRED_TOKEN', { headers: user.headers });
   });
 
   it('closes a device connection when the device is disabled, and when its key changes', async () => {
     const device = async (name: string) => {
-      await a.ok('POST', `/admin/devices/${sys.systemKey}/${name}`, {
-        headers: dev.headers,
+      await w.a.ok('POST', `/admin/devices/${w.sys.systemKey}/${name}`, {
+        headers: w.dev.headers,
         body: { active_key: `${name}-key`, allow_key_auth: true, enabled: true },
       });
-      const auth = await a.ok<{ deviceToken: string }>('POST', `/api/v/2/devices/${sys.systemKey}/auth`, {
+      const auth = await w.a.ok<{ deviceToken: string }>('POST', `/api/v/2/devices/${w.sys.systemKey}/auth`, {
         body: { deviceName: name, activeKey: `${name}-key` },
       });
       return connect(auth.deviceToken);
@@ -122,32 +109,32 @@ describe('services/messaging: losing access ends access on live connections', fu
     const disabled = await device('pump-off');
     const rekeyed = await device('pump-rekey');
     const closed = Promise.all([clientEvent(disabled, 'close'), clientEvent(rekeyed, 'close')]);
-    await a.ok('PUT', `/admin/devices/${sys.systemKey}/pump-off`, {
-      headers: dev.headers,
+    await w.a.ok('PUT', `/admin/devices/${w.sys.systemKey}/pump-off`, {
+      headers: w.dev.headers,
       body: { enabled: false },
     });
-    await a.ok('PUT', `/admin/devices/${sys.systemKey}/pump-rekey`, {
-      headers: dev.headers,
+    await w.a.ok('PUT', `/admin/devices/${w.sys.systemKey}/pump-rekey`, {
+      headers: w.dev.headers,
       body: { active_key: 'another-key' },
     });
     await closed;
   });
 
   it("closes the developer's connection to a system when the system is deleted", async () => {
-    const doomed = await newSystem(a, dev, 'Doomed');
-    const inDoomed = await connect(dev.token, doomed.systemKey);
-    const inKept = await connect(dev.token, sys.systemKey);
+    const doomed = await newSystem(w.a, w.dev, 'Doomed');
+    const inDoomed = await connect(w.dev.token, doomed.systemKey);
+    const inKept = await connect(w.dev.token, w.sys.systemKey);
     const closed = clientEvent(inDoomed, 'close');
-    await a.ok('DELETE', `/admin/systemmanagement?id=${doomed.systemKey}`, { headers: dev.headers });
+    await w.a.ok('DELETE', `/admin/systemmanagement?id=${doomed.systemKey}`, { headers: w.dev.headers });
     await closed;
     expect(await inKept.subscribeAsync('still/here')).to.have.length(1);
   });
 
   it('drops a subscription once its topic is removed from the role; later publishes are refused', async () => {
     const user = await userWithRole();
-    const witness = await connect(dev.token);
+    const witness = await connect(w.dev.token);
     await witness.subscribeAsync('sensors/#', { qos: 1 });
-    const client = await connect(user.token, sys.systemKey, true);
+    const client = await connect(user.token, w.sys.systemKey, true);
     await client.subscribeAsync(['sensors/#', 'ping/#'], { qos: 1 });
     const first = collect(client, 1);
     await witness.publishAsync('sensors/1', 'before', { qos: 1 });
@@ -174,7 +161,7 @@ describe('services/messaging: losing access ends access on live connections', fu
     const deleted = await userWithRole();
     // ping/# stays allowed through Authenticated, so the marker still reaches them
     await changeRole(w, 'Authenticated', { topics: [{ itemInfo: { name: 'ping/#' }, permissions: 1 }] });
-    const witness = await connect(dev.token);
+    const witness = await connect(w.dev.token);
     await witness.subscribeAsync('sensors/#', { qos: 1 });
     const takenClient = await connect(taken.token);
     const deletedClient = await connect(deleted.token);
@@ -184,8 +171,8 @@ describe('services/messaging: losing access ends access on live connections', fu
     await changeUser(w, taken.userId, { roles: { delete: [taken.roleId] } });
     await sensorsNoLongerDelivered(takenClient, witness);
 
-    await a.ok('DELETE', `/admin/user/${sys.systemKey}/roles?role=${deleted.roleId}`, {
-      headers: dev.headers,
+    await w.a.ok('DELETE', `/admin/user/${w.sys.systemKey}/roles?role=${deleted.roleId}`, {
+      headers: w.dev.headers,
     });
     await sensorsNoLongerDelivered(deletedClient, witness);
   });
@@ -193,11 +180,11 @@ describe('services/messaging: losing access ends access on live connections', fu
   it("drops a running stream service's subscription once its run_user loses the topic", async () => {
     const user = await userWithRole();
     await changeRole(w, user.roleId, { topics: [{ itemInfo: { name: 'out/#' }, permissions: 2 }] });
-    const witness = await connect(dev.token);
+    const witness = await connect(w.dev.token);
     await witness.subscribeAsync('out/#', { qos: 1 });
     const ready = collect(witness, 1);
-    await a.ok('POST', `/admin/code/v/1/${sys.systemKey}/Watch`, {
-      headers: dev.headers,
+    await w.a.ok('POST', `/admin/code/v/1/${w.sys.systemKey}/Watch`, {
+      headers: w.dev.headers,
       body: { code: WATCH, execution_timeout: -1, run_user: user.userId },
     });
     expect((await ready).map((m) => m.topic)).to.deep.equal(['out/ready']);

@@ -1,30 +1,19 @@
 import { expect } from 'chai';
-import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
-import { api, devLogin, newSystem, type Api, type DevSession, type TestSystem } from '../helpers.js';
+import { newSystem, useSystemWorld } from '../helpers.js';
 
 describe('identity REST: devices', () => {
-  let tp: TestPlatform;
-  let a: Api;
-  let dev: DevSession;
-  let sys: TestSystem;
-  before(async () => {
-    tp = await startTestPlatform();
-    a = api(tp.url);
-    dev = await devLogin(a);
-    sys = await newSystem(a, dev);
-  });
-  after(() => tp.close({ removeData: true }));
+  const w = useSystemWorld();
 
-  const path = (name: string) => `/admin/devices/${sys.systemKey}/${name}`;
+  const path = (name: string) => `/admin/devices/${w.sys.systemKey}/${name}`;
   const login = (name: string, key: string, headers: Record<string, string> = {}) =>
-    a.call<{ deviceToken: string; code?: string }>('POST', `/api/v/2/devices/${sys.systemKey}/auth`, {
+    w.a.call<{ deviceToken: string; code?: string }>('POST', `/api/v/2/devices/${w.sys.systemKey}/auth`, {
       headers,
       body: { deviceName: name, activeKey: key },
     });
 
   it('creates a device (PY body shape) that holds Authenticated and never shows its key', async () => {
-    const d = await a.ok<Record<string, unknown>>('POST', path('pump-1'), {
-      headers: dev.headers,
+    const d = await w.a.ok<Record<string, unknown>>('POST', path('pump-1'), {
+      headers: w.dev.headers,
       body: {
         name: 'pump-1',
         active_key: 'key-one-1',
@@ -47,43 +36,43 @@ describe('identity REST: devices', () => {
       site: 'north',
       enabled: true,
     });
-    expect(d.device_key).to.equal(`${sys.systemKey} :: pump-1`);
+    expect(d.device_key).to.equal(`${w.sys.systemKey} :: pump-1`);
     expect(JSON.stringify(d)).to.not.include('key-one-1');
-    const roles = await a.ok<{ roles: Array<{ ID: string }> }>(
+    const roles = await w.a.ok<{ roles: Array<{ ID: string }> }>(
       'GET',
-      `/admin/devices/roles/${sys.systemKey}/pump-1`,
+      `/admin/devices/roles/${w.sys.systemKey}/pump-1`,
       {
-        headers: dev.headers,
+        headers: w.dev.headers,
       },
     );
     expect(roles.roles.map((r) => r.ID)).to.deep.equal(['Authenticated']);
   });
 
   it('authenticates with no key/secret headers (PY) and with them (GO); tokens work in DeviceToken and UserToken', async () => {
-    await a.ok('POST', path('dev-a'), { headers: dev.headers, body: { active_key: 'secret-a-1' } });
+    await w.a.ok('POST', path('dev-a'), { headers: w.dev.headers, body: { active_key: 'secret-a-1' } });
     const bare = await login('dev-a', 'secret-a-1');
     expect(bare.status).to.equal(200);
     expect(bare.body.deviceToken).to.match(/^[A-Za-z0-9_-]{82}==$/);
-    const go = await login('dev-a', 'secret-a-1', sys.headers);
+    const go = await login('dev-a', 'secret-a-1', w.sys.headers);
     expect(go.status).to.equal(200);
-    const p = tp.platform.identity.verifyToken(go.body.deviceToken);
-    expect(p).to.include({ kind: 'device', id: 'dev-a', systemKey: sys.systemKey });
+    const p = w.tp.platform.identity.verifyToken(go.body.deviceToken);
+    expect(p).to.include({ kind: 'device', id: 'dev-a', systemKey: w.sys.systemKey });
     // The REST auth accepts a device token in ClearBlade-UserToken too (Node SDK useUser trick).
     expect(
-      await a.ok('POST', '/api/v/1/user/checkauth', {
+      await w.a.ok('POST', '/api/v/1/user/checkauth', {
         headers: { 'ClearBlade-UserToken': go.body.deviceToken },
       }),
     ).to.deep.equal({ is_authenticated: true });
     expect(
-      await a.ok('POST', '/api/v/1/user/checkauth', {
+      await w.a.ok('POST', '/api/v/1/user/checkauth', {
         headers: { 'ClearBlade-DeviceToken': go.body.deviceToken },
       }),
     ).to.deep.equal({ is_authenticated: true });
   });
 
   it('refuses a wrong key, an unknown device, a disabled device and a wrong secret', async () => {
-    await a.ok('POST', path('dev-b'), {
-      headers: dev.headers,
+    await w.a.ok('POST', path('dev-b'), {
+      headers: w.dev.headers,
       body: { active_key: 'key-b-001', enabled: false },
     });
     expect((await login('dev-b', 'key-b-001')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
@@ -92,74 +81,78 @@ describe('identity REST: devices', () => {
     const bad = await login('dev-b', 'key-b-001', { 'ClearBlade-SystemSecret': 'NOPE' });
     expect(bad.status).to.equal(401);
     expect(bad.body.code).to.equal('CB_ERR_SYSTEM_BAD_SECRET');
-    await a.fails('POST', `/api/v/2/devices/${sys.systemKey}/auth`, 400, 'CB_ERR_HTTP_BAD_REQUEST', {
+    await w.a.fails('POST', `/api/v/2/devices/${w.sys.systemKey}/auth`, 400, 'CB_ERR_HTTP_BAD_REQUEST', {
       body: { deviceName: 'dev-b' },
     });
-    await a.fails('POST', '/api/v/2/devices/ffffffffffff/auth', 404, 'CB_ERR_SYSTEM_UNKNOWN', {
+    await w.a.fails('POST', '/api/v/2/devices/ffffffffffff/auth', 404, 'CB_ERR_SYSTEM_UNKNOWN', {
       body: { deviceName: 'dev-b', activeKey: 'key-b-001' },
     });
   });
 
   it('refuses a duplicate name with 409 and answers 404 for unknown devices', async () => {
-    await a.ok('POST', path('twin'), { headers: dev.headers, body: { active_key: 'device-key-1' } });
-    await a.fails('POST', path('twin'), 409, 'CB_ERR_DEVICE_EXISTS', {
-      headers: dev.headers,
+    await w.a.ok('POST', path('twin'), { headers: w.dev.headers, body: { active_key: 'device-key-1' } });
+    await w.a.fails('POST', path('twin'), 409, 'CB_ERR_DEVICE_EXISTS', {
+      headers: w.dev.headers,
       body: { active_key: 'device-key-1' },
     });
-    await a.fails('GET', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', { headers: dev.headers });
-    await a.fails('PUT', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', {
-      headers: dev.headers,
+    await w.a.fails('GET', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', { headers: w.dev.headers });
+    await w.a.fails('PUT', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', {
+      headers: w.dev.headers,
       body: { state: 'x' },
     });
-    await a.fails('DELETE', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', { headers: dev.headers });
-    await a.fails('PUT', `/admin/devices/roles/${sys.systemKey}/ghost`, 404, 'CB_ERR_DEVICE_UNKNOWN', {
-      headers: dev.headers,
+    await w.a.fails('DELETE', path('ghost'), 404, 'CB_ERR_DEVICE_UNKNOWN', { headers: w.dev.headers });
+    await w.a.fails('PUT', `/admin/devices/roles/${w.sys.systemKey}/ghost`, 404, 'CB_ERR_DEVICE_UNKNOWN', {
+      headers: w.dev.headers,
       body: { add: ['Administrator'] },
     });
-    await a.fails('POST', path('typed'), 400, 'CB_ERR_HTTP_BAD_REQUEST', {
-      headers: dev.headers,
+    await w.a.fails('POST', path('typed'), 400, 'CB_ERR_HTTP_BAD_REQUEST', {
+      headers: w.dev.headers,
       body: { enabled: 'maybe' },
     });
   });
 
   it('reads, lists, updates and deletes', async () => {
-    const s = await newSystem(a, dev, 'Devices');
+    const s = await newSystem(w.a, w.dev, 'Devices');
     const p = (n: string) => `/admin/devices/${s.systemKey}/${n}`;
-    await a.ok('POST', p('a'), { headers: dev.headers, body: { active_key: 'device-key-1', type: 'x' } });
-    await a.ok('POST', p('b'), { headers: dev.headers, body: { active_key: 'device-key-1', type: 'y' } });
-    const list = await a.ok<Array<{ name: string }>>('GET', `/admin/devices/${s.systemKey}`, {
-      headers: dev.headers,
+    await w.a.ok('POST', p('a'), { headers: w.dev.headers, body: { active_key: 'device-key-1', type: 'x' } });
+    await w.a.ok('POST', p('b'), { headers: w.dev.headers, body: { active_key: 'device-key-1', type: 'y' } });
+    const list = await w.a.ok<Array<{ name: string }>>('GET', `/admin/devices/${s.systemKey}`, {
+      headers: w.dev.headers,
     });
     expect(list.map((d) => d.name)).to.deep.equal(['a', 'b']);
     const q = encodeURIComponent(JSON.stringify({ FILTERS: [[{ EQ: [{ type: 'y' }] }]] }));
-    const filtered = await a.ok<Array<{ name: string }>>('GET', `/admin/devices/${s.systemKey}?query=${q}`, {
-      headers: dev.headers,
-    });
+    const filtered = await w.a.ok<Array<{ name: string }>>(
+      'GET',
+      `/admin/devices/${s.systemKey}?query=${q}`,
+      {
+        headers: w.dev.headers,
+      },
+    );
     expect(filtered.map((d) => d.name)).to.deep.equal(['b']);
-    const changed = await a.ok('PUT', p('a'), {
-      headers: dev.headers,
+    const changed = await w.a.ok('PUT', p('a'), {
+      headers: w.dev.headers,
       body: { state: 'running', colour: 'red' },
     });
     expect(changed).to.include({ state: 'running', colour: 'red', type: 'x' });
-    expect(await a.ok('GET', p('a'), { headers: dev.headers })).to.deep.equal(changed);
-    await a.ok('DELETE', p('a'), { headers: dev.headers });
-    await a.fails('GET', p('a'), 404, 'CB_ERR_DEVICE_UNKNOWN', { headers: dev.headers });
+    expect(await w.a.ok('GET', p('a'), { headers: w.dev.headers })).to.deep.equal(changed);
+    await w.a.ok('DELETE', p('a'), { headers: w.dev.headers });
+    await w.a.fails('GET', p('a'), 404, 'CB_ERR_DEVICE_UNKNOWN', { headers: w.dev.headers });
   });
 
   it('revokes the device’s tokens on a key change, on disable and on delete', async () => {
     const revoked: string[] = [];
-    const off = tp.platform.events.on('tokens.revoked', (e) => revoked.push(...e.tokens));
+    const off = w.tp.platform.events.on('tokens.revoked', (e) => revoked.push(...e.tokens));
     try {
       for (const n of ['r1', 'r2', 'r3'])
-        await a.ok('POST', path(n), { headers: dev.headers, body: { active_key: 'device-key-1' } });
+        await w.a.ok('POST', path(n), { headers: w.dev.headers, body: { active_key: 'device-key-1' } });
       const t1 = (await login('r1', 'device-key-1')).body.deviceToken;
       const t2 = (await login('r2', 'device-key-1')).body.deviceToken;
       const t3 = (await login('r3', 'device-key-1')).body.deviceToken;
-      await a.ok('PUT', path('r1'), { headers: dev.headers, body: { active_key: 'device-key-2' } });
-      await a.ok('PUT', path('r2'), { headers: dev.headers, body: { enabled: false } });
-      await a.ok('DELETE', path('r3'), { headers: dev.headers });
+      await w.a.ok('PUT', path('r1'), { headers: w.dev.headers, body: { active_key: 'device-key-2' } });
+      await w.a.ok('PUT', path('r2'), { headers: w.dev.headers, body: { enabled: false } });
+      await w.a.ok('DELETE', path('r3'), { headers: w.dev.headers });
       expect(revoked).to.include.members([t1, t2, t3]);
-      expect(() => tp.platform.identity.verifyToken(t1))
+      expect(() => w.tp.platform.identity.verifyToken(t1))
         .to.throw()
         .with.property('code', 'CB_ERR_AUTH_INVALID_TOKEN');
       expect((await login('r1', 'device-key-1')).body.code).to.equal('CB_ERR_AUTH_BAD_CREDENTIALS');
@@ -170,25 +163,25 @@ describe('identity REST: devices', () => {
   });
 
   it('adds and removes device roles by id or name', async () => {
-    await a.ok('POST', path('roled'), { headers: dev.headers, body: { active_key: 'device-key-1' } });
-    const role = await a.ok<{ role_id: string }>('POST', `/admin/user/${sys.systemKey}/roles`, {
-      headers: dev.headers,
+    await w.a.ok('POST', path('roled'), { headers: w.dev.headers, body: { active_key: 'device-key-1' } });
+    const role = await w.a.ok<{ role_id: string }>('POST', `/admin/user/${w.sys.systemKey}/roles`, {
+      headers: w.dev.headers,
       body: { name: 'Sensors' },
     });
-    const r = await a.ok<{ roles: Array<{ Name: string }> }>(
+    const r = await w.a.ok<{ roles: Array<{ Name: string }> }>(
       'PUT',
-      `/admin/devices/roles/${sys.systemKey}/roled`,
+      `/admin/devices/roles/${w.sys.systemKey}/roled`,
       {
-        headers: dev.headers,
+        headers: w.dev.headers,
         body: { add: [role.role_id], delete: ['Authenticated'] },
       },
     );
     expect(r.roles.map((x) => x.Name)).to.deep.equal(['Sensors']);
-    const byName = await a.ok<Array<{ Name: string }>>(
+    const byName = await w.a.ok<Array<{ Name: string }>>(
       'GET',
-      `/admin/user/${sys.systemKey}/roles?device=roled`,
+      `/admin/user/${w.sys.systemKey}/roles?device=roled`,
       {
-        headers: dev.headers,
+        headers: w.dev.headers,
       },
     );
     expect(byName.map((x) => x.Name)).to.deep.equal(['Sensors']);

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
-import { api, devLogin, newSystem, newUser, type Api, type DevSession, type TestSystem } from '../helpers.js';
+import { newUser, useSystemWorld } from '../helpers.js';
 
 interface RoleRead {
   ID: string;
@@ -16,23 +15,15 @@ interface RoleRead {
 }
 
 describe('identity REST: roles', () => {
-  let tp: TestPlatform;
-  let a: Api;
-  let dev: DevSession;
-  let sys: TestSystem;
+  const w = useSystemWorld();
   let rolesPath: string;
   before(async () => {
-    tp = await startTestPlatform();
-    a = api(tp.url);
-    dev = await devLogin(a);
-    sys = await newSystem(a, dev);
-    rolesPath = `/admin/user/${sys.systemKey}/roles`;
+    rolesPath = `/admin/user/${w.sys.systemKey}/roles`;
   });
-  after(() => tp.close({ removeData: true }));
 
   it('creates a role from the write shape and reads it back in the read shape', async () => {
-    const created = await a.ok<{ role_id: string }>('POST', rolesPath, {
-      headers: dev.headers,
+    const created = await w.a.ok<{ role_id: string }>('POST', rolesPath, {
+      headers: w.dev.headers,
       body: {
         name: 'Operators',
         description: 'ops',
@@ -45,25 +36,25 @@ describe('identity REST: roles', () => {
       },
     });
     expect(created.role_id).to.match(/^[0-9a-f]{30}$/);
-    const roles = await a.ok<RoleRead[]>('GET', rolesPath, { headers: dev.headers, body: {} });
+    const roles = await w.a.ok<RoleRead[]>('GET', rolesPath, { headers: w.dev.headers, body: {} });
     const r = roles.find((x) => x.ID === created.role_id);
     expect(r).to.include({ Name: 'Operators', Description: 'ops' });
     expect(r?.Permissions.Topics).to.deep.equal([{ Name: 'sensors/#', Level: 1 }]);
     expect(r?.Permissions.CodeServices).to.deep.equal([
-      { Name: 'HelloWorld', Level: 1, SystemKey: sys.systemKey },
+      { Name: 'HelloWorld', Level: 1, SystemKey: w.sys.systemKey },
     ]);
     expect(r?.Permissions.MsgHistory).to.deep.equal({ Level: 9 });
     expect(r?.Permissions.AllServices).to.deep.equal({ Level: 0 });
-    expect(await a.ok('GET', `${rolesPath}/count`, { headers: dev.headers })).to.deep.equal({ count: 4 });
+    expect(await w.a.ok('GET', `${rolesPath}/count`, { headers: w.dev.headers })).to.deep.equal({ count: 4 });
   });
 
   it('updates by id or name: items upserted, level 0 removes, list rights set', async () => {
-    await a.ok('POST', rolesPath, {
-      headers: dev.headers,
+    await w.a.ok('POST', rolesPath, {
+      headers: w.dev.headers,
       body: { name: 'Editable', topics: [{ itemInfo: { name: 'a/b' }, permissions: 3 }] },
     });
-    const r = await a.ok<RoleRead>('PUT', rolesPath, {
-      headers: dev.headers,
+    const r = await w.a.ok<RoleRead>('PUT', rolesPath, {
+      headers: w.dev.headers,
       body: {
         id: 'Editable',
         changes: {
@@ -79,78 +70,80 @@ describe('identity REST: roles', () => {
     expect(r.Permissions.Topics).to.deep.equal([{ Name: 'c/+', Level: 2 }]);
     expect(r.Permissions.AllServices).to.deep.equal({ Level: 1 });
     expect(r.Permissions.UsersList).to.deep.equal({ Level: 1 });
-    const renamed = await a.ok<RoleRead>('PUT', rolesPath, {
-      headers: dev.headers,
+    const renamed = await w.a.ok<RoleRead>('PUT', rolesPath, {
+      headers: w.dev.headers,
       body: { id: r.ID, name: 'Edited' },
     });
     expect(renamed.Name).to.equal('Edited');
   });
 
   it('refuses duplicate names (409), unknown roles (404), bad permissions (400) and protects the defaults', async () => {
-    await a.ok('POST', rolesPath, { headers: dev.headers, body: { name: 'Unique' } });
-    await a.fails('POST', rolesPath, 409, 'CB_ERR_ROLE_EXISTS', {
-      headers: dev.headers,
+    await w.a.ok('POST', rolesPath, { headers: w.dev.headers, body: { name: 'Unique' } });
+    await w.a.fails('POST', rolesPath, 409, 'CB_ERR_ROLE_EXISTS', {
+      headers: w.dev.headers,
       body: { name: 'Unique' },
     });
-    await a.fails('POST', rolesPath, 409, 'CB_ERR_ROLE_EXISTS', {
-      headers: dev.headers,
+    await w.a.fails('POST', rolesPath, 409, 'CB_ERR_ROLE_EXISTS', {
+      headers: w.dev.headers,
       body: { name: 'Authenticated' },
     });
-    await a.fails('PUT', rolesPath, 404, 'CB_ERR_ROLE_UNKNOWN', {
-      headers: dev.headers,
+    await w.a.fails('PUT', rolesPath, 404, 'CB_ERR_ROLE_UNKNOWN', {
+      headers: w.dev.headers,
       body: { id: 'nope', changes: {} },
     });
-    await a.fails('DELETE', `${rolesPath}?role=nope`, 404, 'CB_ERR_ROLE_UNKNOWN', { headers: dev.headers });
-    await a.fails('DELETE', rolesPath, 400, 'CB_ERR_IDENTITY_BAD_FIELD', { headers: dev.headers });
-    await a.fails('DELETE', `${rolesPath}?role=Authenticated`, 400, 'CB_ERR_ROLE_PROTECTED', {
-      headers: dev.headers,
+    await w.a.fails('DELETE', `${rolesPath}?role=nope`, 404, 'CB_ERR_ROLE_UNKNOWN', {
+      headers: w.dev.headers,
     });
-    await a.fails('PUT', rolesPath, 400, 'CB_ERR_ROLE_PROTECTED', {
-      headers: dev.headers,
+    await w.a.fails('DELETE', rolesPath, 400, 'CB_ERR_IDENTITY_BAD_FIELD', { headers: w.dev.headers });
+    await w.a.fails('DELETE', `${rolesPath}?role=Authenticated`, 400, 'CB_ERR_ROLE_PROTECTED', {
+      headers: w.dev.headers,
+    });
+    await w.a.fails('PUT', rolesPath, 400, 'CB_ERR_ROLE_PROTECTED', {
+      headers: w.dev.headers,
       body: { id: 'Anonymous', name: 'Guests' },
     });
-    await a.fails('PUT', rolesPath, 400, 'CB_ERR_HTTP_BAD_REQUEST', {
-      headers: dev.headers,
+    await w.a.fails('PUT', rolesPath, 400, 'CB_ERR_HTTP_BAD_REQUEST', {
+      headers: w.dev.headers,
       body: { id: 'Unique', changes: { topics: [{ itemInfo: { name: 'x' }, permissions: 99 }] } },
     });
-    await a.fails('PUT', rolesPath, 400, 'CB_ERR_IDENTITY_BAD_FIELD', {
-      headers: dev.headers,
+    await w.a.fails('PUT', rolesPath, 400, 'CB_ERR_IDENTITY_BAD_FIELD', {
+      headers: w.dev.headers,
       body: { id: 'Unique', changes: { topics: [{ itemInfo: { name: 'a/#/b' }, permissions: 1 }] } },
     });
-    await a.fails('PUT', rolesPath, 400, 'CB_ERR_HTTP_BAD_REQUEST', {
-      headers: dev.headers,
+    await w.a.fails('PUT', rolesPath, 400, 'CB_ERR_HTTP_BAD_REQUEST', {
+      headers: w.dev.headers,
       body: { id: 'Unique', changes: { dashboards: { permissions: 1 } } },
     });
-    const unique = tp.platform.identity.role(sys.systemKey, 'Unique');
+    const unique = w.tp.platform.identity.role(w.sys.systemKey, 'Unique');
     expect(unique.permissions.items).to.deep.equal({});
   });
 
   it('applies role changes to the next check and removes a deleted role from its members', async () => {
-    const u = await newUser(a, sys, 'acl@x');
-    const p = tp.platform.identity.verifyToken(u.token);
-    const id = tp.platform.identity;
-    expect(id.topicAllowed(p, sys.systemKey, 'plant/1/temp', 'publish')).to.equal(false);
-    const role = await a.ok<{ role_id: string }>('POST', rolesPath, {
-      headers: dev.headers,
+    const u = await newUser(w.a, w.sys, 'acl@x');
+    const p = w.tp.platform.identity.verifyToken(u.token);
+    const id = w.tp.platform.identity;
+    expect(id.topicAllowed(p, w.sys.systemKey, 'plant/1/temp', 'publish')).to.equal(false);
+    const role = await w.a.ok<{ role_id: string }>('POST', rolesPath, {
+      headers: w.dev.headers,
       body: { name: 'Plant', topics: [{ itemInfo: { name: 'plant/#' }, permissions: 2 }] },
     });
     const changes: string[] = [];
-    const off = tp.platform.events.on('roles.changed', (e) => changes.push(e.systemKey));
+    const off = w.tp.platform.events.on('roles.changed', (e) => changes.push(e.systemKey));
     try {
-      await a.ok('PUT', `/admin/user/${sys.systemKey}`, {
-        headers: dev.headers,
+      await w.a.ok('PUT', `/admin/user/${w.sys.systemKey}`, {
+        headers: w.dev.headers,
         body: { user: u.userId, changes: { roles: { add: ['Plant'] } } },
       });
-      expect(id.topicAllowed(p, sys.systemKey, 'plant/1/temp', 'publish')).to.equal(true);
-      expect(id.topicAllowed(p, sys.systemKey, 'plant/1/temp', 'subscribe')).to.equal(false);
-      await a.ok('PUT', rolesPath, {
-        headers: dev.headers,
+      expect(id.topicAllowed(p, w.sys.systemKey, 'plant/1/temp', 'publish')).to.equal(true);
+      expect(id.topicAllowed(p, w.sys.systemKey, 'plant/1/temp', 'subscribe')).to.equal(false);
+      await w.a.ok('PUT', rolesPath, {
+        headers: w.dev.headers,
         body: { id: role.role_id, changes: { topics: [{ itemInfo: { name: 'plant/#' }, permissions: 3 }] } },
       });
-      expect(id.topicAllowed(p, sys.systemKey, 'plant/+/temp', 'subscribe')).to.equal(true);
-      await a.ok('DELETE', `${rolesPath}?role=${role.role_id}`, { headers: dev.headers });
-      expect(id.topicAllowed(p, sys.systemKey, 'plant/1/temp', 'publish')).to.equal(false);
-      expect(id.rolesOf(sys.systemKey, 'user', u.userId).map((r) => r.id)).to.deep.equal(['Authenticated']);
+      expect(id.topicAllowed(p, w.sys.systemKey, 'plant/+/temp', 'subscribe')).to.equal(true);
+      await w.a.ok('DELETE', `${rolesPath}?role=${role.role_id}`, { headers: w.dev.headers });
+      expect(id.topicAllowed(p, w.sys.systemKey, 'plant/1/temp', 'publish')).to.equal(false);
+      expect(id.rolesOf(w.sys.systemKey, 'user', u.userId).map((r) => r.id)).to.deep.equal(['Authenticated']);
     } finally {
       off();
     }
@@ -158,16 +151,16 @@ describe('identity REST: roles', () => {
   });
 
   it('gives Administrator every non-$ topic, every service and history', async () => {
-    const u = await newUser(a, sys, 'boss@x');
-    await a.ok('PUT', `/admin/user/${sys.systemKey}`, {
-      headers: dev.headers,
+    const u = await newUser(w.a, w.sys, 'boss@x');
+    await w.a.ok('PUT', `/admin/user/${w.sys.systemKey}`, {
+      headers: w.dev.headers,
       body: { user: u.userId, changes: { roles: { add: ['Administrator'] } } },
     });
-    const id = tp.platform.identity;
+    const id = w.tp.platform.identity;
     const p = id.verifyToken(u.token);
-    expect(id.topicAllowed(p, sys.systemKey, 'any/topic', 'publish')).to.equal(true);
-    expect(id.topicAllowed(p, sys.systemKey, '#', 'subscribe')).to.equal(true);
-    expect(id.serviceAllowed(p, sys.systemKey, 'Anything')).to.equal(true);
-    expect(id.msgHistoryLevel(p, sys.systemKey)).to.equal(15);
+    expect(id.topicAllowed(p, w.sys.systemKey, 'any/topic', 'publish')).to.equal(true);
+    expect(id.topicAllowed(p, w.sys.systemKey, '#', 'subscribe')).to.equal(true);
+    expect(id.serviceAllowed(p, w.sys.systemKey, 'Anything')).to.equal(true);
+    expect(id.msgHistoryLevel(p, w.sys.systemKey)).to.equal(15);
   });
 });
