@@ -154,6 +154,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   };
 }
 
+/** Process groups of the nodes still running: killed if the test process exits without closing them. */
+const groups = new Set<number>();
+process.once('exit', () => {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /** `node --no-node-snapshot bin/isobar.js start` in its own process group; resolves on its ready line. */
 function spawnNode(id: NodeId, env: Record<string, string>, timeoutMs: number): Promise<ClusterNode> {
   const child = spawn(process.execPath, ['--no-node-snapshot', ISOBAR_JS, 'start'], {
@@ -167,7 +179,14 @@ function spawnNode(id: NodeId, env: Record<string, string>, timeoutMs: number): 
     // Keep the tail only: a long run's logs must not grow without bound.
     err = (err + c.toString('utf8')).slice(-200_000);
   });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const pgid = child.pid ?? 0;
+  groups.add(pgid);
+  const exited = new Promise<void>((resolve) =>
+    child.once('close', () => {
+      groups.delete(pgid);
+      resolve();
+    }),
+  );
   return new Promise<ClusterNode>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
