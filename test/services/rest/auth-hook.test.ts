@@ -1,13 +1,12 @@
 // Route auth (services/rest/route-auth.ts) through app.inject(): each auth kind a route can declare, what
 // the hook puts on the request, and that a route declaring none is refused when it is registered.
 import { expect } from 'chai';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { createMemoryLog } from '../../../services/kernel/log.js';
 import { createRestAuth } from '../../../services/rest/auth.js';
 import { CALLER_IN_SYSTEM, DEVELOPER_OF_SYSTEM } from '../../../services/rest/route-auth.js';
 import { createHttpApp } from '../../../services/rest/server.js';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
-import { seedPrincipals } from './principals.js';
+import { tokenHeaders, useAuthRig } from './principals.js';
 
 /** Every route answers what the hook proved. */
 const probeRoutes: FastifyPluginAsync = async (app) => {
@@ -44,30 +43,15 @@ const probeRoutes: FastifyPluginAsync = async (app) => {
 };
 
 describe('services/rest/route-auth', () => {
-  let tp: TestPlatform;
-  let app: FastifyInstance;
-  let sk: string;
-  let secret: string;
-  let devToken: string;
-  let userToken: string;
-  let deviceToken: string;
-
-  before(async () => {
-    tp = await startTestPlatform();
-    ({ sk, secret, devToken, userToken, deviceToken } = await seedPrincipals(tp, 'hook'));
-    dev = { 'ClearBlade-DevToken': devToken };
-    app = await createHttpApp({
+  const rig = useAuthRig('hook', (tp) =>
+    createHttpApp({
       bodyLimit: 1 << 16,
       log: createMemoryLog(),
       routes: [probeRoutes],
       auth: createRestAuth(tp.platform.identity),
       healthy: () => true,
-    });
-  });
-  after(async () => {
-    await app.close();
-    await tp.close({ removeData: true });
-  });
+    }),
+  );
 
   const call = async (
     url: string,
@@ -75,11 +59,11 @@ describe('services/rest/route-auth', () => {
     method: 'GET' | 'PUT' = 'GET',
     payload?: object,
   ) => {
-    const res = await app.inject({ method, url, headers, payload });
+    const res = await rig.app.inject({ method, url, headers, payload });
     return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
   };
-  // Read at call time: the tokens exist once before() ran.
-  let dev: Record<string, string> = {};
+  // Read at call time: the tokens exist once the suite started.
+  const dev = (): Record<string, string> => ({ 'ClearBlade-DevToken': rig.devToken });
 
   it('lets anyone call an auth none route, which carries no identity (reading one is a 500)', async () => {
     expect(await call('/open')).to.deep.equal({ status: 200, body: { open: true } });
@@ -89,24 +73,24 @@ describe('services/rest/route-auth', () => {
   });
 
   it('developer: a developer token, else 401 missing or 403 for a user token', async () => {
-    expect(await call('/dev', { 'ClearBlade-DevToken': devToken })).to.deep.equal({
+    expect(await call('/dev', { 'ClearBlade-DevToken': rig.devToken })).to.deep.equal({
       status: 200,
       body: { kind: 'developer' },
     });
     expect((await call('/dev')).body).to.include({ statusCode: 401, code: 'CB_ERR_AUTH_MISSING_TOKEN' });
-    expect((await call('/dev', { 'ClearBlade-DevToken': userToken })).body).to.include({
+    expect((await call('/dev', { 'ClearBlade-DevToken': rig.userToken })).body).to.include({
       statusCode: 403,
       code: 'CB_ERR_AUTH_FORBIDDEN',
     });
   });
 
   it('developer of a system: from the path, ?id= or the body; the identity acts in that system', async () => {
-    const mine = { status: 200, body: { kind: 'developer', systemKey: sk } };
-    expect(await call(`/dev/${sk}`, { ...dev })).to.deep.equal(mine);
-    expect(await call(`/devq?id=${sk}`, { ...dev })).to.deep.equal(mine);
-    expect(await call('/devb', { ...dev }, 'PUT', { id: sk })).to.deep.equal(mine);
-    expect((await call('/dev/unknown', { ...dev })).body).to.include({ code: 'CB_ERR_SYSTEM_UNKNOWN' });
-    expect((await call(`/dev/${sk}`, { 'ClearBlade-UserToken': userToken })).body).to.include({
+    const mine = { status: 200, body: { kind: 'developer', systemKey: rig.sk } };
+    expect(await call(`/dev/${rig.sk}`, { ...dev() })).to.deep.equal(mine);
+    expect(await call(`/devq?id=${rig.sk}`, { ...dev() })).to.deep.equal(mine);
+    expect(await call('/devb', { ...dev() }, 'PUT', { id: rig.sk })).to.deep.equal(mine);
+    expect((await call('/dev/unknown', { ...dev() })).body).to.include({ code: 'CB_ERR_SYSTEM_UNKNOWN' });
+    expect((await call(`/dev/${rig.sk}`, { 'ClearBlade-UserToken': rig.userToken })).body).to.include({
       code: 'CB_ERR_AUTH_MISSING_TOKEN',
     });
   });
@@ -119,49 +103,44 @@ describe('services/rest/route-auth', () => {
   });
 
   it('caller in the path system: developer, user or device token; other systems are refused', async () => {
-    for (const [headers, kind] of [
-      [{ 'ClearBlade-DevToken': devToken }, 'developer'],
-      [{ 'ClearBlade-UserToken': userToken }, 'user'],
-      [{ 'ClearBlade-DeviceToken': deviceToken }, 'device'],
-    ] as const) {
-      expect(await call(`/caller/${sk}`, headers)).to.deep.equal({
+    for (const [headers, kind] of tokenHeaders(rig)) {
+      expect(await call(`/caller/${rig.sk}`, headers)).to.deep.equal({
         status: 200,
-        body: { kind, systemKey: sk },
+        body: { kind, systemKey: rig.sk },
       });
     }
-    expect((await call(`/caller/${sk}`)).body).to.include({ code: 'CB_ERR_AUTH_MISSING_TOKEN' });
-    const other = await tp.platform.identity.createSystem(tp.platform.identity.verifyToken(devToken).id, {
-      name: 'other',
-    });
-    expect((await call(`/caller/${other.systemKey}`, { 'ClearBlade-UserToken': userToken })).body).to.include(
+    expect((await call(`/caller/${rig.sk}`)).body).to.include({ code: 'CB_ERR_AUTH_MISSING_TOKEN' });
+    const other = await rig.tp.platform.identity.createSystem(
+      rig.tp.platform.identity.verifyToken(rig.devToken).id,
       {
-        statusCode: 403,
-        code: 'CB_ERR_AUTH_FORBIDDEN',
+        name: 'other',
       },
     );
+    expect(
+      (await call(`/caller/${other.systemKey}`, { 'ClearBlade-UserToken': rig.userToken })).body,
+    ).to.include({
+      statusCode: 403,
+      code: 'CB_ERR_AUTH_FORBIDDEN',
+    });
   });
 
   it("caller by token: the token's own system, else ClearBlade-SystemKey (a developer's)", async () => {
-    expect(await call('/token', { 'ClearBlade-UserToken': userToken })).to.deep.equal({
+    expect(await call('/token', { 'ClearBlade-UserToken': rig.userToken })).to.deep.equal({
       status: 200,
-      body: { kind: 'user', systemKey: sk },
+      body: { kind: 'user', systemKey: rig.sk },
     });
-    expect(await call('/token', { ...dev, 'ClearBlade-SystemKey': sk })).to.deep.equal({
+    expect(await call('/token', { ...dev(), 'ClearBlade-SystemKey': rig.sk })).to.deep.equal({
       status: 200,
-      body: { kind: 'developer', systemKey: sk },
+      body: { kind: 'developer', systemKey: rig.sk },
     });
-    expect((await call('/token', { ...dev })).body).to.include({
+    expect((await call('/token', { ...dev() })).body).to.include({
       statusCode: 400,
       code: 'CB_ERR_SYSTEM_MISSING',
     });
   });
 
   it('token: any valid token of any kind, in no system; none or a bad one is 401', async () => {
-    for (const [headers, kind] of [
-      [{ 'ClearBlade-DevToken': devToken }, 'developer'],
-      [{ 'ClearBlade-UserToken': userToken }, 'user'],
-      [{ 'ClearBlade-DeviceToken': deviceToken }, 'device'],
-    ] as const) {
+    for (const [headers, kind] of tokenHeaders(rig)) {
       expect(await call('/anytoken', headers)).to.deep.equal({ status: 200, body: { kind } });
     }
     expect((await call('/anytoken')).body).to.include({ statusCode: 401, code: 'CB_ERR_AUTH_MISSING_TOKEN' });
@@ -172,11 +151,11 @@ describe('services/rest/route-auth', () => {
   });
 
   it('user: a user token only', async () => {
-    expect(await call('/user', { 'ClearBlade-UserToken': userToken })).to.deep.equal({
+    expect(await call('/user', { 'ClearBlade-UserToken': rig.userToken })).to.deep.equal({
       status: 200,
-      body: { kind: 'user', systemKey: sk },
+      body: { kind: 'user', systemKey: rig.sk },
     });
-    expect((await call('/user', { 'ClearBlade-DeviceToken': deviceToken })).body).to.include({
+    expect((await call('/user', { 'ClearBlade-DeviceToken': rig.deviceToken })).body).to.include({
       statusCode: 403,
       code: 'CB_ERR_AUTH_FORBIDDEN',
     });
@@ -185,24 +164,24 @@ describe('services/rest/route-auth', () => {
 
   it('system: key and secret headers, or the key in the path with the secret checked only when sent', async () => {
     expect(
-      await call('/system', { 'ClearBlade-SystemKey': sk, 'ClearBlade-SystemSecret': secret }),
+      await call('/system', { 'ClearBlade-SystemKey': rig.sk, 'ClearBlade-SystemSecret': rig.secret }),
     ).to.deep.equal({
       status: 200,
-      body: { systemKey: sk },
+      body: { systemKey: rig.sk },
     });
-    expect((await call('/system', { 'ClearBlade-SystemKey': sk })).body).to.include({
+    expect((await call('/system', { 'ClearBlade-SystemKey': rig.sk })).body).to.include({
       statusCode: 401,
       code: 'CB_ERR_SYSTEM_BAD_SECRET',
     });
     expect((await call('/system')).body).to.include({ code: 'CB_ERR_SYSTEM_MISSING' });
-    expect(await call(`/system/${sk}`)).to.deep.equal({ status: 200, body: { systemKey: sk } });
-    expect((await call(`/system/${sk}`, { 'ClearBlade-SystemSecret': 'X' })).body).to.include({
+    expect(await call(`/system/${rig.sk}`)).to.deep.equal({ status: 200, body: { systemKey: rig.sk } });
+    expect((await call(`/system/${rig.sk}`, { 'ClearBlade-SystemSecret': 'X' })).body).to.include({
       code: 'CB_ERR_SYSTEM_BAD_SECRET',
     });
   });
 
   it('probe: a refusal reaches the handler as authFailure instead of failing the request', async () => {
-    expect(await call('/probe', { ...dev })).to.deep.equal({ status: 200, body: { failure: null } });
+    expect(await call('/probe', { ...dev() })).to.deep.equal({ status: 200, body: { failure: null } });
     expect(await call('/probe', { 'ClearBlade-DevToken': 'nope' })).to.deep.equal({
       status: 200,
       body: { failure: 'CB_ERR_AUTH_INVALID_TOKEN' },
@@ -213,7 +192,7 @@ describe('services/rest/route-auth', () => {
     const doc = await createHttpApp({
       bodyLimit: 1 << 16,
       log: createMemoryLog(),
-      auth: createRestAuth(tp.platform.identity),
+      auth: createRestAuth(rig.tp.platform.identity),
       healthy: () => true,
       routes: [
         async (r) => {
@@ -240,7 +219,7 @@ describe('services/rest/route-auth', () => {
       createHttpApp({
         bodyLimit: 1 << 16,
         log: createMemoryLog(),
-        auth: createRestAuth(tp.platform.identity),
+        auth: createRestAuth(rig.tp.platform.identity),
         healthy: () => true,
         routes: [routes],
       });
