@@ -36,12 +36,7 @@ describe('triggers over the platform: batched crossings', () => {
       parameters: [],
       execution_timeout: 1,
     });
-    await rig.dev.call('POST', `/admin/triggers/handlers/${sk}/steeredTrigger`, {
-      def_module: 'Messaging',
-      def_name: 'Publish',
-      key_value_pairs: { topic: 'in/+' },
-      service_name: 'steered',
-    });
+    await rig.onPublish('steeredTrigger', 'in/+', 'steered');
     const client = await rig.mqtt(rig.devToken, 'batch-test');
     await client.subscribeAsync('done/+');
     const platform = rig.tp.platform;

@@ -10,6 +10,7 @@ import {
   RestError,
   type Workspace,
 } from '../../../examples/workflows/workflows.js';
+import { useFixture, type FixtureScope } from '../../helpers/fixture.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 
 /** Publishes its req.params as JSON on `echo/<Module>/<Action>` (or `echo/timer` for timers). */
@@ -22,10 +23,14 @@ export const ECHO_SERVICE = `function echo(req, resp) {
 export interface Rig {
   readonly tp: TestPlatform;
   readonly ws: Workspace;
+  /** The system key of `ws`. */
+  readonly sk: string;
   readonly dev: Rest;
   readonly devToken: string;
   readonly clients: MqttClient[];
   createService(name: string, code: string): Promise<void>;
+  /** Creates the Messaging::Publish trigger `trigger` that runs `service` on topics matching `topic`. */
+  onPublish(trigger: string, topic: string, service: string): Promise<void>;
   /** Creates a user; answers its id and a user token. */
   createUser(email: string): Promise<{ id: string; token: string }>;
   /** Creates a device; answers its token. */
@@ -66,11 +71,20 @@ export async function startRig(
   return {
     tp,
     ws,
+    sk,
     dev,
     devToken: dev.headers['ClearBlade-DevToken'],
     clients,
     async createService(name, code) {
       await dev.call('POST', `/admin/code/v/1/${sk}/${name}`, { code, parameters: [] });
+    },
+    async onPublish(trigger, topic, service) {
+      await dev.call('POST', `/admin/triggers/handlers/${sk}/${trigger}`, {
+        def_module: 'Messaging',
+        def_name: 'Publish',
+        key_value_pairs: { topic },
+        service_name: service,
+      });
     },
     async createUser(email) {
       const user = (await dev.call('POST', `/admin/user/${sk}`, { email, password: 'pw-123456' })) as {
@@ -103,6 +117,15 @@ export async function startRig(
       await tp.close({ removeData: options.dataDir === undefined });
     },
   };
+}
+
+/** Registers the hooks that start a rig (per suite or per test) and close it; answers the live one. */
+export function useRig(scope: FixtureScope = 'suite', options: Parameters<typeof startRig>[0] = {}): Rig {
+  return useFixture(
+    () => startRig(options),
+    (rig) => rig.close(),
+    scope,
+  );
 }
 
 /** The payload as a JSON object, or `{text}` when it is not JSON. */

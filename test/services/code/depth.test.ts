@@ -2,7 +2,7 @@
 // `engine.hopLimit` services, with CB_ERR_SANDBOX_DEPTH as its result, whether the chain is made of
 // `Code().execute` calls, of trigger runs, or of both. Real platform, real isolates, real MQTT clients.
 import { expect } from 'chai';
-import { messages, startRig, type Rig } from '../automation/rig.js';
+import { messages, useRig } from '../automation/rig.js';
 
 /** Calls itself with n + 1 until the door refuses; the deepest run answers how deep it got and why it stopped. */
 const CHAIN = `function chain(req, resp) {
@@ -24,20 +24,16 @@ const RELAY = `function relay(req, resp) {
 const DEPTH = /^CB_ERR_SANDBOX_DEPTH: /;
 
 describe('the call-depth rule at the invoke door', () => {
-  let rig: Rig;
-  let sk: string;
+  const rig = useRig('test');
   let limit: number;
 
-  beforeEach(async () => {
-    rig = await startRig();
-    sk = rig.ws.systemKey;
+  beforeEach(() => {
     limit = rig.tp.config.engine.hopLimit;
   });
-  afterEach(() => rig.close());
 
   it("stops a Code().execute chain after hopLimit services; the last caller's callback gets CB_ERR_SANDBOX_DEPTH", async () => {
     await rig.createService('chain', CHAIN);
-    const answer = (await rig.dev.call('POST', `/api/v/1/code/${sk}/chain`, { n: 1 })) as {
+    const answer = (await rig.dev.call('POST', `/api/v/1/code/${rig.sk}/chain`, { n: 1 })) as {
       success: boolean;
       results: { ran: number; refused: string };
     };
@@ -50,12 +46,7 @@ describe('the call-depth rule at the invoke door', () => {
   it('stops a trigger chain after hopLimit services with the same code, in the calling service and in the log', async () => {
     await rig.createService('leaf', `function leaf(req, resp) { resp.success('leaf'); }`);
     await rig.createService('relay', RELAY);
-    await rig.dev.call('POST', `/admin/triggers/handlers/${sk}/relay`, {
-      def_module: 'Messaging',
-      def_name: 'Publish',
-      key_value_pairs: { topic: 'relay/#' },
-      service_name: 'relay',
-    });
+    await rig.onPublish('relay', 'relay/#', 'relay');
     const watcher = await rig.mqtt(rig.devToken, 'depth-watcher');
     await watcher.subscribeAsync('report/#');
     const reports = messages(watcher, limit, (t) => t === 'report/relay');
@@ -75,7 +66,7 @@ describe('the call-depth rule at the invoke door', () => {
 
   it('refuses nothing below the limit: a REST run is hop 0 and runs', async () => {
     await rig.createService('leaf', `function leaf(req, resp) { resp.success('leaf'); }`);
-    const answer = await rig.dev.call('POST', `/api/v/1/code/${sk}/leaf`, {});
+    const answer = await rig.dev.call('POST', `/api/v/1/code/${rig.sk}/leaf`, {});
     expect(answer).to.deep.equal({ success: true, results: 'leaf' });
   });
 });

@@ -85,12 +85,7 @@ describe('failed runs and the live tail', () => {
       code: "function failing(req, resp) {\n  var t = req.params.topic;\n  throw new Error('no ' + t);\n}",
       parameters: [],
     });
-    await rig.dev.call('POST', `/admin/triggers/handlers/${sk}/failingTrigger`, {
-      def_module: 'Messaging',
-      def_name: 'Publish',
-      key_value_pairs: { topic: 'in/+' },
-      service_name: 'failing',
-    });
+    await rig.onPublish('failingTrigger', 'in/+', 'failing');
     const tail = await watch(rig, 'failing');
     streams.push(tail.stream);
     const client = await rig.mqtt(rig.devToken, 'run-logs-test');

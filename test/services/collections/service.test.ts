@@ -1,7 +1,7 @@
 // Collections from inside a service (ClearBlade.Collection / Query / Item through the collection.* bridge
 // ops, in a real isolate) and the Data triggers: an item write fires a trigger that runs a service.
 import { expect } from 'chai';
-import { ECHO_SERVICE, messages, startRig, type Rig } from '../automation/rig.js';
+import { ECHO_SERVICE, messages, useRig } from '../automation/rig.js';
 
 const CRUD_SERVICE = `function crud(req, resp) {
   var col = ClearBlade.Collection({ collectionName: 'readings' });
@@ -35,15 +35,12 @@ const CRUD_SERVICE = `function crud(req, resp) {
 }`;
 
 describe('collections from services and Data triggers', () => {
-  let rig: Rig;
-  let sk: string;
+  const rig = useRig('test');
   let colId: string;
 
   beforeEach(async () => {
-    rig = await startRig();
-    sk = rig.ws.systemKey;
     colId = (
-      (await rig.dev.call('POST', '/admin/collectionmanagement', { name: 'readings', appID: sk })) as {
+      (await rig.dev.call('POST', '/admin/collectionmanagement', { name: 'readings', appID: rig.sk })) as {
         collectionID: string;
       }
     ).collectionID;
@@ -56,11 +53,10 @@ describe('collections from services and Data triggers', () => {
       addColumn: { name: 'value', type: 'int' },
     });
   });
-  afterEach(() => rig.close());
 
   it('lets a service create, query, update and remove items with the callback API', async () => {
     await rig.createService('crud', CRUD_SERVICE);
-    const answer = (await rig.dev.call('POST', `/api/v/1/code/${sk}/crud`, {})) as {
+    const answer = (await rig.dev.call('POST', `/api/v/1/code/${rig.sk}/crud`, {})) as {
       success: boolean;
       results: Record<string, unknown>;
     };
@@ -81,7 +77,7 @@ describe('collections from services and Data triggers', () => {
     await rig.createService('crud', CRUD_SERVICE);
     await rig.grant({ services: [{ itemInfo: { name: 'crud' }, permissions: 1 }] });
     const user = await rig.createUser('nor@x.io');
-    const res = await fetch(`${rig.tp.url}/api/v/1/code/${sk}/crud`, {
+    const res = await fetch(`${rig.tp.url}/api/v/1/code/${rig.sk}/crud`, {
       method: 'POST',
       headers: { 'ClearBlade-UserToken': user.token, 'Content-Type': 'application/json' },
       body: '{}',
@@ -93,13 +89,13 @@ describe('collections from services and Data triggers', () => {
 
   it('runs an ItemCreated trigger filtered on the collection name with {collectionId, collectionName, items}', async () => {
     await rig.createService('echo', ECHO_SERVICE);
-    await rig.dev.call('POST', `/admin/triggers/handlers/${sk}/onItem`, {
+    await rig.dev.call('POST', `/admin/triggers/handlers/${rig.sk}/onItem`, {
       def_module: 'Data',
       def_name: 'ItemCreated',
       key_value_pairs: { collectionName: 'readings' },
       service_name: 'echo',
     });
-    await rig.dev.call('POST', `/admin/triggers/handlers/${sk}/onDelete`, {
+    await rig.dev.call('POST', `/admin/triggers/handlers/${rig.sk}/onDelete`, {
       def_module: 'Data',
       def_name: 'ItemDeleted',
       key_value_pairs: { collectionId: colId },
@@ -108,13 +104,13 @@ describe('collections from services and Data triggers', () => {
     const watcher = await rig.mqtt(rig.devToken, 'data-watcher');
     await watcher.subscribeAsync('echo/#');
     const got = messages(watcher, 2, (t) => t.startsWith('echo/Data/'), 10_000, true);
-    const created = (await rig.dev.call('POST', `/api/v/1/collection/${sk}/readings`, {
+    const created = (await rig.dev.call('POST', `/api/v/1/collection/${rig.sk}/readings`, {
       sensor: 'z',
       value: 5,
     })) as Array<{
       item_id: string;
     }>;
-    await rig.dev.call('DELETE', `/api/v/1/collection/${sk}/readings`);
+    await rig.dev.call('DELETE', `/api/v/1/collection/${rig.sk}/readings`);
     const byTopic = new Map((await got).map((m) => [m.topic, m.json]));
     expect(byTopic.get('echo/Data/ItemCreated')).to.deep.equal({
       collectionId: colId,

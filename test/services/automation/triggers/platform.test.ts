@@ -230,12 +230,7 @@ describe('triggers over the platform', () => {
       'looper',
       `function looper(req, resp) { ClearBlade.Messaging().publish('loop/x', 'again'); resp.success('ok'); }`,
     );
-    await rig.dev.call('POST', `/admin/triggers/handlers/${sk}/loop`, {
-      def_module: 'Messaging',
-      def_name: 'Publish',
-      key_value_pairs: { topic: 'loop/#' },
-      service_name: 'looper',
-    });
+    await rig.onPublish('loop', 'loop/#', 'looper');
     const watcher = await rig.mqtt(rig.devToken, 'loop-watcher');
     await watcher.subscribeAsync('loop/#');
     const limit = rig.tp.config.engine.hopLimit;

@@ -24,12 +24,17 @@ const message = (topic: string) =>
 describe('trigger registry', () => {
   let ts: TestStore;
   let registry: TriggerRegistry;
-  /** A Messaging::Publish trigger `name` running `service`, with no filter. */
-  const onPublish = (name: string, service: string) =>
+  /** A Messaging::Publish trigger `name` running `service`, on every topic or on those `topic` matches. */
+  const onPublish = (name: string, service: string, topic?: string) =>
     registry.create(
       SYSTEM_KEY,
       name,
-      { def_module: 'Messaging', def_name: 'Publish', service_name: service },
+      {
+        def_module: 'Messaging',
+        def_name: 'Publish',
+        ...(topic === undefined ? {} : { key_value_pairs: { topic } }),
+        service_name: service,
+      },
       creator,
     );
   const build = () =>
@@ -47,17 +52,7 @@ describe('trigger registry', () => {
   afterEach(() => ts.close());
 
   it('stores a trigger and finds it again after a reload', async () => {
-    await registry.create(
-      SYSTEM_KEY,
-      'onTemp',
-      {
-        def_module: 'Messaging',
-        def_name: 'Publish',
-        key_value_pairs: { topic: 'sensors/+/temp' },
-        service_name: 'alert',
-      },
-      creator,
-    );
+    await onPublish('onTemp', 'alert', 'sensors/+/temp');
     const again = build();
     await again.load();
     const t = again.get(SYSTEM_KEY, 'onTemp');
@@ -67,17 +62,7 @@ describe('trigger registry', () => {
   });
 
   it('matches topic filters with MQTT wildcards and other filters exactly', async () => {
-    await registry.create(
-      SYSTEM_KEY,
-      'wild',
-      {
-        def_module: 'Messaging',
-        def_name: 'Publish',
-        key_value_pairs: { topic: 'sensors/+/temp' },
-        service_name: 'alert',
-      },
-      creator,
-    );
+    await onPublish('wild', 'alert', 'sensors/+/temp');
     await onPublish('all', 'audit');
     await registry.create(
       SYSTEM_KEY,
