@@ -2,18 +2,23 @@
 // thing the same way: the error envelope (CONVENTIONS 8), who may call (the `securitySchemes` of
 // server.ts, reference §1.1 headers), the system in the path, ClearBlade's query string and open objects.
 
+/** An object schema with these known fields that may carry more (custom columns, ClearBlade fields kept as sent). */
+export function openObjectOf<const P extends Record<string, unknown>>(
+  properties: P,
+): { readonly type: 'object'; readonly additionalProperties: true; readonly properties: P } {
+  return { type: 'object', additionalProperties: true, properties };
+}
+
 /** The REST error body `{statusCode, code, error, message}` (services/rest/errors.ts `ErrorBody`). */
 export const errorSchema = {
-  type: 'object',
-  description: 'Every failure; `code` is stable (docs/errors.md)',
   // Open, so a route that answers a non-2xx status of its own (a service's resp.status) passes through.
-  additionalProperties: true,
-  properties: {
+  ...openObjectOf({
     statusCode: { type: 'integer' },
     code: { type: 'string' },
     error: { type: 'string' },
     message: { type: 'string' },
-  },
+  }),
+  description: 'Every failure; `code` is stable (docs/errors.md)',
 } as const;
 
 /** Error responses route auth adds to every route that documents its answers. */

@@ -1,7 +1,7 @@
 // REST routes of triggers (reference §4.1): definitions, developer CRUD, user CRUD.
 
 import type { FastifyPluginAsync } from 'fastify';
-import { callerSecurity } from '../../rest/schemas.js';
+import { callerSecurity, openObjectOf } from '../../rest/schemas.js';
 import type { AutomationApi } from '../api.js';
 import { crudRoutes } from '../crud-routes.js';
 import type { PermissionIdentity } from '../permissions.js';
@@ -17,35 +17,27 @@ const definition = {
 };
 
 /** Stored/returned form (reference §4.2). */
-export const TRIGGER_SCHEMA = {
-  type: 'object',
-  additionalProperties: true,
-  properties: {
-    name: { type: 'string' },
-    system_key: { type: 'string' },
-    system_secret: { type: 'string' },
-    event_definition: {
-      type: 'object',
-      properties: { ...definition.properties, visibility: { type: 'boolean' } },
-    },
-    key_value_pairs: { type: 'object', additionalProperties: { type: 'string' } },
-    service_name: { type: 'string' },
+export const TRIGGER_SCHEMA = openObjectOf({
+  name: { type: 'string' },
+  system_key: { type: 'string' },
+  system_secret: { type: 'string' },
+  event_definition: {
+    type: 'object',
+    properties: { ...definition.properties, visibility: { type: 'boolean' } },
   },
-};
+  key_value_pairs: { type: 'object', additionalProperties: { type: 'string' } },
+  service_name: { type: 'string' },
+});
 
-const TRIGGER_BODY = {
-  type: 'object',
-  additionalProperties: true,
-  properties: {
-    def_module: { type: 'string', description: 'Messaging, User, Device, UserRoles, StartConnectDisconnect' },
-    def_name: { type: 'string', description: 'Action, e.g. Publish; see GET /admin/triggers/definitions' },
-    key_value_pairs: {
-      type: 'object',
-      description: 'Filters: topic (MQTT filter), email, deviceName, userId, roleID (exact)',
-    },
-    service_name: { type: 'string', description: 'Service to run' },
+const TRIGGER_BODY = openObjectOf({
+  def_module: { type: 'string', description: 'Messaging, User, Device, UserRoles, StartConnectDisconnect' },
+  def_name: { type: 'string', description: 'Action, e.g. Publish; see GET /admin/triggers/definitions' },
+  key_value_pairs: {
+    type: 'object',
+    description: 'Filters: topic (MQTT filter), email, deviceName, userId, roleID (exact)',
   },
-};
+  service_name: { type: 'string', description: 'Service to run' },
+});
 
 /** The triggers route plugin. */
 export function triggerRoutes(

@@ -1,5 +1,5 @@
 // Shapes and small helpers shared by the identity route modules.
-import { openObject, systemKeyParams } from '../../rest/schemas.js';
+import { openObject, openObjectOf, systemKeyParams } from '../../rest/schemas.js';
 export { columnsSchema, countSchema } from '../../rest/schemas.js';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { readPermissions } from '../permissions.js';
@@ -65,11 +65,7 @@ export const S = {
       auth_required: { type: 'boolean' },
     },
   },
-  role: {
-    type: 'object',
-    additionalProperties: true,
-    properties: { ID: { type: 'string' }, Name: { type: 'string' } },
-  },
+  role: openObjectOf({ ID: { type: 'string' }, Name: { type: 'string' } }),
   login: {
     type: 'object',
     required: ['email', 'password'],

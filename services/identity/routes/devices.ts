@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { parseQuery } from '../query.js';
 import type { DeviceInput } from '../types.js';
 import { DEVELOPER_OF_SYSTEM as admin } from '../../rest/route-auth.js';
-import { devTokenSecurity as security } from '../../rest/schemas.js';
+import { devTokenSecurity as security, openObjectOf } from '../../rest/schemas.js';
 import { S, seconds, type IdentityRouteDeps } from './common.js';
 
 const tags = ['devices'];
@@ -18,21 +18,17 @@ export const params = {
   },
 } as const;
 /** A device's fields; unknown ones are custom columns. */
-export const deviceBody = {
-  type: 'object',
-  additionalProperties: true,
-  properties: {
-    active_key: {
-      type: 'string',
-      description: 'the key for /api/v/2/devices/{systemKey}/auth; stored hashed',
-    },
-    enabled: { type: 'boolean' },
-    allow_key_auth: { type: 'boolean' },
-    type: { type: 'string' },
-    state: { type: 'string' },
-    description: { type: 'string' },
+export const deviceBody = openObjectOf({
+  active_key: {
+    type: 'string',
+    description: 'the key for /api/v/2/devices/{systemKey}/auth; stored hashed',
   },
-} as const;
+  enabled: { type: 'boolean' },
+  allow_key_auth: { type: 'boolean' },
+  type: { type: 'string' },
+  state: { type: 'string' },
+  description: { type: 'string' },
+});
 const roleList = {
   type: 'object',
   properties: {

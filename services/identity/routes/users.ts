@@ -10,6 +10,7 @@ import { DEVELOPER_OF_SYSTEM } from '../../rest/route-auth.js';
 import {
   clearBladeQuery as queryString,
   devTokenSecurity as devToken,
+  openObjectOf,
   systemSecretSecurity as systemHeaders,
   userTokenSecurity as userToken,
 } from '../../rest/schemas.js';
@@ -25,15 +26,11 @@ import {
 } from './common.js';
 
 const tags = ['users'];
-const userAnswer = {
-  type: 'object',
-  additionalProperties: true,
-  properties: {
-    user_id: { type: 'string' },
-    email: { type: 'string' },
-    creation_date: { type: 'integer' },
-  },
-} as const;
+const userAnswer = openObjectOf({
+  user_id: { type: 'string' },
+  email: { type: 'string' },
+  creation_date: { type: 'integer' },
+});
 const userList = {
   type: 'object',
   properties: { Data: { type: 'array', items: userAnswer }, Total: { type: 'integer' } },
@@ -360,15 +357,11 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
             required: ['user', 'changes'],
             properties: {
               user: { type: 'string', minLength: 1 },
-              changes: {
-                type: 'object',
-                additionalProperties: true,
-                properties: {
-                  email: { type: 'string', minLength: 1 },
-                  password: { type: 'string', minLength: 1 },
-                  roles: roleChanges,
-                },
-              },
+              changes: openObjectOf({
+                email: { type: 'string', minLength: 1 },
+                password: { type: 'string', minLength: 1 },
+                roles: roleChanges,
+              }),
             },
           },
           response: { 200: userAnswer },
