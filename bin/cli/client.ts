@@ -80,6 +80,41 @@ export interface Action {
   run(c: ActionContext): Promise<Output>;
 }
 
+/** The `list` action of a resource group: the system's rows as a table (`row` shapes each), as sent with --json. */
+export function listAction(
+  summary: string,
+  path: (system: string) => string,
+  columns: readonly string[],
+  row: (r: Record<string, unknown>) => Record<string, unknown> = (r) => r,
+): Action {
+  return {
+    usage: '',
+    summary,
+    run: async (c) => {
+      const list = await c.client.request<Array<Record<string, unknown>>>('GET', path(c.system()));
+      return { value: c.values.json === true ? list : list.map(row), columns };
+    },
+  };
+}
+
+/** The `delete` action of a resource group: `send` deletes `args[0]`, the answer names what went. */
+export function deleteAction(
+  kind: string,
+  send: (c: ActionContext) => Promise<unknown>,
+  usage = '<name>',
+  summary = `delete a ${kind}`,
+): Action {
+  return {
+    usage,
+    summary,
+    args: 1,
+    run: async (c) => {
+      await send(c);
+      return { value: { deleted: c.args[0] }, message: `deleted ${kind} ${c.args[0]}` };
+    },
+  };
+}
+
 /** A group's definition: what the parser, `--help` and shell completion are generated from. */
 export interface GroupSpec {
   readonly name: string;

@@ -1,5 +1,5 @@
 // `isobar devices`: devices of a system.
-import { groupCommand } from './client.js';
+import { deleteAction, groupCommand } from './client.js';
 import { fields } from './users.js';
 
 const COLUMNS = ['name', 'type', 'state', 'enabled', 'allow_key_auth', 'description'];
@@ -66,15 +66,7 @@ export const devicesCommand = groupCommand('devices', 'Create and manage the dev
       value: await c.client.request('PUT', path(c.system(), c.args[0]), { body: body(c) }),
     }),
   },
-  delete: {
-    usage: '<name>',
-    summary: 'delete a device',
-    args: 1,
-    run: async (c) => {
-      await c.client.request('DELETE', path(c.system(), c.args[0]));
-      return { value: { deleted: c.args[0] }, message: `deleted device ${c.args[0]}` };
-    },
-  },
+  delete: deleteAction('device', (c) => c.client.request('DELETE', path(c.system(), c.args[0]))),
   roles: {
     usage: '<name> [--add-role R]... [--remove-role R]...',
     summary: "show or change the device's roles",

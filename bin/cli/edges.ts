@@ -1,5 +1,5 @@
 // `isobar edges`: register edges of a system, see whether they are connected, reset their tokens.
-import { groupCommand } from './client.js';
+import { groupCommand, listAction } from './client.js';
 
 const COLUMNS = ['name', 'isConnected', 'last_seen', 'description'];
 const path = (system: string, name: string) => `/admin/edges/${system}/${encodeURIComponent(name)}`;
@@ -7,17 +7,11 @@ const seen = (v: unknown) => (typeof v === 'number' ? new Date(v).toISOString() 
 
 /** `isobar edges list|create|status|reset-token|delete`. */
 export const edgesCommand = groupCommand('edges', 'Register the edges of a system and watch their state.', {
-  list: {
-    usage: '',
-    summary: 'edges of the system with their connection state',
-    run: async (c) => {
-      const edges = await c.client.request<Array<Record<string, unknown>>>(
-        'GET',
-        `/admin/edges/${c.system()}`,
-      );
-      return { value: edges, columns: COLUMNS };
-    },
-  },
+  list: listAction(
+    'edges of the system with their connection state',
+    (system) => `/admin/edges/${system}`,
+    COLUMNS,
+  ),
   create: {
     usage: '<name> [--description D]',
     summary: 'register an edge; prints its token once (start the edge with it)',

@@ -1,5 +1,5 @@
 // `isobar roles`: roles of a system and their permissions.
-import { groupCommand } from './client.js';
+import { deleteAction, groupCommand } from './client.js';
 
 interface RoleRead {
   ID: string;
@@ -119,14 +119,11 @@ export const rolesCommand = groupCommand(
         }),
       }),
     },
-    delete: {
-      usage: '<id or name>',
-      summary: 'delete a custom role',
-      args: 1,
-      run: async (c) => {
-        await c.client.request('DELETE', `/admin/user/${c.system()}/roles`, { query: { role: c.args[0] } });
-        return { value: { deleted: c.args[0] }, message: `deleted role ${c.args[0]}` };
-      },
-    },
+    delete: deleteAction(
+      'role',
+      (c) => c.client.request('DELETE', `/admin/user/${c.system()}/roles`, { query: { role: c.args[0] } }),
+      '<id or name>',
+      'delete a custom role',
+    ),
   },
 );

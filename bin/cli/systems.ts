@@ -1,6 +1,5 @@
 // `isobar systems`: the developer's systems.
-import { groupCommand } from './client.js';
-import { readCredentials, writeCredentials } from './client.js';
+import { deleteAction, groupCommand, readCredentials, writeCredentials } from './client.js';
 
 const COLUMNS = ['appID', 'name', 'token_ttl', 'duplicate_client_id', 'description'];
 const settings = {
@@ -59,15 +58,12 @@ export const systemsCommand = groupCommand('systems', 'Create and manage your sy
       }),
     }),
   },
-  delete: {
-    usage: '<systemKey>',
-    summary: 'delete a system and everything in it',
-    args: 1,
-    run: async (c) => {
-      await c.client.request('DELETE', '/admin/systemmanagement', { query: { id: c.args[0] } });
-      return { value: { deleted: c.args[0] }, message: `deleted system ${c.args[0]}` };
-    },
-  },
+  delete: deleteAction(
+    'system',
+    (c) => c.client.request('DELETE', '/admin/systemmanagement', { query: { id: c.args[0] } }),
+    '<systemKey>',
+    'delete a system and everything in it',
+  ),
   use: {
     usage: '<systemKey>',
     summary: 'make it the default --system of later commands',

@@ -1,5 +1,5 @@
 // `isobar timers`: the timers of a system (reference §5), over the developer REST routes.
-import { groupCommand } from './client.js';
+import { deleteAction, groupCommand, listAction } from './client.js';
 import { nextRun } from '../../services/automation/timers/definition.js';
 
 const COLUMNS = ['name', 'schedule', 'timezone', 'repeats', 'runs', 'next_run', 'service_name'];
@@ -17,14 +17,7 @@ export const timersCommand = groupCommand(
   'timers',
   'Run a service on a schedule; each firing also publishes $timer/<name>.',
   {
-    list: {
-      usage: '',
-      summary: 'timers of the system with their next run',
-      run: async (c) => {
-        const list = await c.client.request<Array<Record<string, unknown>>>('GET', path(c.system()));
-        return { value: c.values.json === true ? list : list.map(row), columns: COLUMNS };
-      },
-    },
+    list: listAction('timers of the system with their next run', path, COLUMNS, row),
     create: {
       usage:
         '<name> [--service S] [--start Now|RFC3339] [--repeats N | --forever] (--frequency SECONDS | --cron EXPR [--timezone ZONE]) [--description D]',
@@ -91,14 +84,6 @@ export const timersCommand = groupCommand(
         };
       },
     },
-    delete: {
-      usage: '<name>',
-      summary: 'delete a timer',
-      args: 1,
-      run: async (c) => {
-        await c.client.request('DELETE', path(c.system(), c.args[0]));
-        return { value: { deleted: c.args[0] }, message: `deleted timer ${c.args[0]}` };
-      },
-    },
+    delete: deleteAction('timer', (c) => c.client.request('DELETE', path(c.system(), c.args[0]))),
   },
 );

@@ -1,5 +1,5 @@
 // `isobar triggers`: the triggers of a system (reference §4), over the developer REST routes.
-import { groupCommand } from './client.js';
+import { deleteAction, groupCommand, listAction } from './client.js';
 
 const COLUMNS = ['name', 'action', 'filters', 'service_name'];
 const path = (system: string, name?: string) =>
@@ -31,14 +31,7 @@ export const triggersCommand = groupCommand(
   'triggers',
   'Run a service when something happens in a system (a publish, a connection, a user or device change).',
   {
-    list: {
-      usage: '',
-      summary: 'triggers of the system',
-      run: async (c) => {
-        const list = await c.client.request<Array<Record<string, unknown>>>('GET', path(c.system()));
-        return { value: c.values.json === true ? list : list.map(triggerRow), columns: COLUMNS };
-      },
-    },
+    list: listAction('triggers of the system', path, COLUMNS, triggerRow),
     definitions: {
       usage: '',
       summary: 'modules, actions and the filter keys each accepts',
@@ -76,14 +69,6 @@ export const triggersCommand = groupCommand(
         return { value, message: `created trigger ${c.args[0]} (${module}::${action} -> ${service})` };
       },
     },
-    delete: {
-      usage: '<name>',
-      summary: 'delete a trigger',
-      args: 1,
-      run: async (c) => {
-        await c.client.request('DELETE', path(c.system(), c.args[0]));
-        return { value: { deleted: c.args[0] }, message: `deleted trigger ${c.args[0]}` };
-      },
-    },
+    delete: deleteAction('trigger', (c) => c.client.request('DELETE', path(c.system(), c.args[0]))),
   },
 );

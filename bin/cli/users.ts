@@ -1,5 +1,5 @@
 // `isobar users`: users of a system (developer side).
-import { groupCommand } from './client.js';
+import { deleteAction, groupCommand } from './client.js';
 
 const COLUMNS = ['user_id', 'email', 'creation_date'];
 
@@ -78,15 +78,11 @@ export const usersCommand = groupCommand('users', 'Create and manage the users o
       }),
     }),
   },
-  delete: {
-    usage: '<user_id>',
-    summary: 'delete a user',
-    args: 1,
-    run: async (c) => {
-      await c.client.request('DELETE', `/admin/user/${c.system()}`, { query: { user: c.args[0] } });
-      return { value: { deleted: c.args[0] }, message: `deleted user ${c.args[0]}` };
-    },
-  },
+  delete: deleteAction(
+    'user',
+    (c) => c.client.request('DELETE', `/admin/user/${c.system()}`, { query: { user: c.args[0] } }),
+    '<user_id>',
+  ),
   roles: {
     usage: '<user_id>',
     summary: "the user's roles",
