@@ -61,7 +61,8 @@ async function drained(sub: RawMqtt, count: number): Promise<number> {
 /** 10 publishers (round-robin over `pubNodes`) → one subscriber on `subNode`; msg/s delivered. */
 async function fanIn(s: Setup, pubNodes: ClusterNode[], subNode: ClusterNode, qos: 0 | 1): Promise<string> {
   const sub = await client(subNode, s);
-  await subscribe(sub, `fan${qos}/#`, qos);
+  // The subscriber takes QoS 0 (the raw client sends no PUBACK): `qos` is the publishers' side, as in bench/broker.ts.
+  await subscribe(sub, `fan${qos}/#`, 0);
   const pubs = await Promise.all(
     Array.from({ length: PUBLISHERS }, (_, i) => client(pubNodes[i % pubNodes.length], s)),
   );
