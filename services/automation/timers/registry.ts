@@ -61,6 +61,12 @@ export interface TimerRegistry {
     at: number,
   ): { record: TimerRecord; save: () => Promise<void> } | undefined;
   /**
+   * Cluster mode, on the node that won a firing: counts the run in the store in one statement
+   * (`runs = runs + 1` unless the timer already ran `repeats + 1` times) and answers the timer with the
+   * stored count, so the run number and the repeats bound are cluster-wide; undefined = gone or done.
+   */
+  claimRun(systemKey: string, name: string, at: number): Promise<TimerRecord | undefined>;
+  /**
    * Re-reads one system's timers after another node changed them (cluster change feed): new and
    * redefined timers are (re)armed through `onChange`, vanished ones disarmed; a timer whose definition
    * is unchanged keeps its schedule and takes the larger run count.
@@ -272,6 +278,21 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
           .execute();
       };
       return { record, save };
+    },
+    async claimRun(systemKey, name, at) {
+      const row = await store.db
+        .updateTable('timers')
+        .set((eb) => ({ runs: eb('runs', '+', 1), last_run: at }))
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .where((eb) => eb.or([eb('repeats', '<', 0), eb('runs', '<=', eb.ref('repeats'))]))
+        .returning(['runs'])
+        .executeTakeFirst();
+      const current = bySystem.get(systemKey)?.get(name);
+      if (row === undefined || current === undefined) return undefined;
+      // Every node counted this firing already (recordRun); the store's count is the cluster's run number.
+      put({ ...current, runs: Math.max(current.runs, row.runs), lastRun: at });
+      return { ...current, runs: row.runs, lastRun: at };
     },
     async reloadSystem(systemKey) {
       const rows = await store.db

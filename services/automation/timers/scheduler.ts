@@ -14,6 +14,8 @@ export interface TimerScheduler {
   start(): void;
   /** Epoch ms of a timer's next run, or undefined when it is done or unknown. */
   nextRunOf(systemKey: string, name: string): number | undefined;
+  /** Resolves once every firing started so far has been decided, counted and handed over (tests, close). */
+  settled(): Promise<void>;
   /** Disarms everything and waits for run counts still being written and firings still deciding; idempotent. */
   close(): Promise<void>;
 }
@@ -104,8 +106,15 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
       const slot = firingSlot(run.record, at);
       track(
         once(`timer:${systemKey}:${name}:${slot}`, TIMER_ONCE_TTL_MS).then(
-          (won) => {
-            if (won) carryOut(run, at);
+          async (won) => {
+            if (!won) return;
+            try {
+              const counted = await registry.claimRun(systemKey, name, at);
+              // undefined: it ran repeats + 1 times cluster-wide, or was deleted meanwhile
+              if (counted !== undefined) deps.fire(counted, at);
+            } catch (err) {
+              log.error('timer firing failed', { systemKey, timer: name, err: String(err) });
+            }
           },
           (err: unknown) =>
             // Not knowing whether another node runs it, none does: a missed firing, never a double one.
@@ -123,6 +132,11 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
     arm(run.record, Math.max(at + minGapMs, clock.now() + 1));
   };
 
+  const settled = async () => {
+    // A firing still deciding may win and add its write: wait until nothing is left.
+    while (inFlight.size > 0) await Promise.all(inFlight);
+  };
+
   registry.onChange((systemKey, name, record) => {
     if (record === undefined) disarm(keyOf(systemKey, name));
     // From the moment the definition was validated, not from now: a "Now" timer whose store write took
@@ -138,11 +152,11 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
       for (const timer of registry.all()) arm(timer, now);
     },
     nextRunOf: (systemKey, name) => armed.get(keyOf(systemKey, name))?.at,
+    settled,
     async close() {
       running = false;
       for (const key of [...armed.keys()]) disarm(key);
-      // A firing still deciding may win and add its write: wait until nothing is left.
-      while (inFlight.size > 0) await Promise.all(inFlight);
+      await settled();
     },
   };
 }

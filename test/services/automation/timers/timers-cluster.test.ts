@@ -31,7 +31,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
   let net: FakeClusterNet;
   let nodes: Node[];
   /** Every firing that ran, on whichever node. */
-  let ran: Array<{ node: string; name: string; at: number }>;
+  let ran: Array<{ node: string; name: string; at: number; run: number }>;
   /** Writes each registry reported for the change feed to announce. */
   let writes: string[];
 
@@ -51,7 +51,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
       clock,
       log: options.log ?? createMemoryLog(),
       registry,
-      fire: (t: TimerRecord, at) => ran.push({ node: id, name: t.name, at }),
+      fire: (t: TimerRecord, at) => ran.push({ node: id, name: t.name, at, run: t.runs }),
       once: options.once ?? ((key, ttlMs) => cluster.once(key, ttlMs)),
     });
     if (options.start !== false) scheduler.start();
@@ -91,6 +91,8 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
     await closeAll();
     const slots = ran.map((r) => r.at - START);
     expect(slots).to.deep.equal(Array.from({ length: 20 }, (_, i) => 1000 + i * 5000));
+    // The run number handed to the firing is the store's count, whichever node ran it.
+    expect(ran.map((r) => r.run)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1));
     // Every node asked for every firing; exactly one won each.
     expect(net.onceCalls).to.have.length(60);
     expect(net.onceCalls.filter((c) => c.won)).to.have.length(20);
@@ -157,6 +159,8 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
     await reloadOthers(c);
     for (const n of nodes) expect(n.scheduler.nextRunOf(SYSTEM_KEY, 'beat')).to.equal(START + 21_000);
     clock.advance(20_000);
+    // The 21 s firing is decided and counted in the store before the delete races it.
+    await Promise.all(nodes.map((n) => n.scheduler.settled()));
     await a.registry.delete(SYSTEM_KEY, 'beat');
     await reloadOthers(a);
     clock.advance(60_000);
