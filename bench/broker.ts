@@ -5,15 +5,14 @@
 //   publish→receive latency at 2,000 msg/s, QoS 0 and 1: p50 / p99;
 //   10,000 idle connections: memory per connection.
 // Prints ratios isobar / aedes. Run: npm run bench -- --only broker   or   node --import tsx bench/broker.ts
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { childIpc } from './lib/child-ipc.js';
 import { BENCH_SYSTEM, BENCH_TOKEN } from './lib/broker-child.js';
+import { forkBrokerChild } from './lib/broker-fork.js';
 import {
   publishAll,
   publishPacket,
@@ -36,20 +35,15 @@ interface Child {
 }
 
 async function startNodeChild(kind: 'aedes' | 'isobar'): Promise<Child> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./lib/broker-child.ts', import.meta.url)), [kind], {
-    execArgv: ['--no-node-snapshot', '--import', 'tsx', '--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ipc = childIpc(child);
-  const port = await ipc.next<number>('port');
+  const child = await forkBrokerChild(kind, ['--expose-gc']);
   return {
-    port,
-    cpu: async () => cpuMicros(await ipc.ask<NodeJS.CpuUsage>('cpu')),
+    port: child.port,
+    cpu: child.cpu,
     async memory() {
-      const m = await ipc.ask<NodeJS.MemoryUsage>('mem');
+      const m = await child.ipc.ask<NodeJS.MemoryUsage>('mem');
       return { rss: m.rss, heap: m.heapUsed };
     },
-    close: () => ipc.close(),
+    close: child.close,
   };
 }
 

@@ -4,34 +4,15 @@
 // `isobar-nometrics` with ISOBAR_METRICS=false (no counting hooks on the message path). Raw-socket load
 // from this process: 10 publishers → 1 subscriber at QoS 0 and QoS 1. Best of BENCH_ROUNDS alternating
 // rounds. Target: on / off ≥ 0.95×. Run: npm run bench -- --only metrics
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { childIpc } from './lib/child-ipc.js';
 import { BENCH_SYSTEM, BENCH_TOKEN } from './lib/broker-child.js';
+import { forkBrokerChild, type BrokerChild } from './lib/broker-fork.js';
 import { publishAll, rawClient, subscribePacket, until, type RawMqtt } from './lib/mqtt-load.js';
-import { cpuMicros, fmt, table } from './lib/stats.js';
+import { fmt, table } from './lib/stats.js';
 
 type Kind = 'isobar' | 'isobar-nometrics';
 
-interface Child {
-  readonly port: number;
-  cpu(): Promise<number>;
-  close(): Promise<void>;
-}
-
-async function startChild(kind: Kind): Promise<Child> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./lib/broker-child.ts', import.meta.url)), [kind], {
-    execArgv: ['--no-node-snapshot', '--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ipc = childIpc(child);
-  const port = await ipc.next<number>('port');
-  return {
-    port,
-    cpu: async () => cpuMicros(await ipc.ask<NodeJS.CpuUsage>('cpu')),
-    close: () => ipc.close(),
-  };
-}
+/** Starts the broker of `kind` alone in a child process. */
+const startChild = (kind: Kind): Promise<BrokerChild> => forkBrokerChild(kind);
 
 let ids = 0;
 const connectAll = (port: number, n: number): Promise<RawMqtt[]> =>
@@ -50,7 +31,7 @@ interface Throughput {
   readonly cpuPerMessage: number;
 }
 
-async function fanIn(child: Child, qos: 0 | 1, perPublisher: number): Promise<Throughput> {
+async function fanIn(child: BrokerChild, qos: 0 | 1, perPublisher: number): Promise<Throughput> {
   const [sub] = await connectAll(child.port, 1);
   await sub.write(subscribePacket('bench/in/+', qos));
   await until(() => sub.subacked > 0, 10_000);
