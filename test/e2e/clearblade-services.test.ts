@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import mqtt, { type MqttClient } from 'mqtt';
-import { codeWorld, type CodeWorld } from '../services/code/world.js';
+import type { MqttClient } from 'mqtt';
+import { codeWorld, connectAsDev, type CodeWorld } from '../services/code/world.js';
 
 const SOURCE = readFileSync(new URL('../../examples/services/ReadingPipeline.js', import.meta.url), 'utf8');
 
@@ -77,15 +77,7 @@ describe('e2e: a service using Collections, Cache and Requests() together', func
       topics: [{ itemInfo: { name: 'readings/#' }, permissions: 2 }],
     });
 
-    client = mqtt.connect(`mqtt://127.0.0.1:${String(w.tp.ports.mqtt)}`, {
-      username: w.devToken,
-      password: w.systemKey,
-      reconnectPeriod: 0,
-    });
-    await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-    });
+    client = await connectAsDev(w);
     await client.subscribeAsync('readings/+/calibrated');
   });
   afterEach(async () => {

@@ -1,8 +1,8 @@
 // Code services end to end over real sockets: a micro service publishes to a real MQTT subscriber; a stream
 // service runs `concurrency` instances listed and stopped over REST, and starts again at platform start.
 import { expect } from 'chai';
-import mqtt, { type MqttClient } from 'mqtt';
-import { codeWorld, type CodeWorld } from '../services/code/world.js';
+import type { MqttClient } from 'mqtt';
+import { codeWorld, connectAsDev, type CodeWorld } from '../services/code/world.js';
 import { tempDataDir } from '../helpers/platform.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { rmSync } from 'node:fs';
@@ -16,19 +16,6 @@ const STREAM = `function Relay(req, resp) {
     });
   }
 }`;
-
-async function connect(w: CodeWorld): Promise<MqttClient> {
-  const client = mqtt.connect(`mqtt://127.0.0.1:${String(w.tp.ports.mqtt)}`, {
-    username: w.devToken,
-    password: w.systemKey,
-    reconnectPeriod: 0,
-  });
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
-    client.once('error', reject);
-  });
-  return client;
-}
 
 function nextMessage(client: MqttClient, timeoutMs = 5000): Promise<{ topic: string; payload: string }> {
   return new Promise((resolve, reject) => {
@@ -64,7 +51,7 @@ describe('e2e: code services', () => {
     await dev('POST', `/admin/code/v/1/${sk}/Announce`, {
       code: 'function Announce(req, resp) { ClearBlade.Messaging().publish("news/" + req.params.id, JSON.stringify(req.params)); resp.success("sent"); }',
     });
-    client = await connect(w);
+    client = await connectAsDev(w);
     await client.subscribeAsync('news/#');
     const got = nextMessage(client);
     expect((await dev('POST', `/api/v/1/code/${sk}/Announce`, { id: 7, v: 'x' })).body).to.deep.equal({
@@ -99,7 +86,7 @@ describe('e2e: code services', () => {
     >;
     expect(Object.values(running).filter((i) => i.name === 'Relay')).to.have.length(2);
 
-    client = await connect(w);
+    client = await connectAsDev(w);
     await client.subscribeAsync('out/#');
     const got = nextMessage(client);
     await client.publishAsync('in/a', 'ping');
@@ -139,7 +126,7 @@ describe('e2e: code services', () => {
         what: 'the instance left subscribed',
       });
     }
-    client = await connect(w);
+    client = await connectAsDev(w);
     await client.subscribeAsync('out/#');
     const relayed = nextMessage(client);
     await client.publishAsync('in/b', 'pong');

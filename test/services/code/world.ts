@@ -1,6 +1,7 @@
 // A running platform with one system, a user and tokens: what every code REST test starts from.
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import type { ManualClock } from '../../../services/kernel/clock.js';
+import mqtt, { type MqttClient } from 'mqtt';
 import { createRestClient } from '../../../bin/cli/rest-client.js';
 import { useFixture, type FixtureScope } from '../../helpers/fixture.js';
 
@@ -117,4 +118,18 @@ export function useCodeWorld(
     (w) => w.close(),
     scope,
   );
+}
+
+/** An MQTT client of the world's developer in its system, once connected (the caller ends it). */
+export async function connectAsDev(w: CodeWorld): Promise<MqttClient> {
+  const client = mqtt.connect(`mqtt://127.0.0.1:${String(w.tp.ports.mqtt)}`, {
+    username: w.devToken,
+    password: w.systemKey,
+    reconnectPeriod: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  return client;
 }
