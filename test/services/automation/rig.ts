@@ -1,7 +1,6 @@
 // A whole platform with one system, a developer client and helpers to make services, users and devices
 // over REST, for the triggers and timers integration tests.
 import type { MqttClient } from 'mqtt';
-import type { Clock } from '../../../services/kernel/clock.js';
 import {
   connect,
   createWorkspace,
@@ -12,6 +11,9 @@ import {
 } from '../../../examples/workflows/workflows.js';
 import { useFixture, type FixtureScope } from '../../helpers/fixture.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+
+/** What `startTestPlatform` takes. */
+type PlatformOptions = NonNullable<Parameters<typeof startTestPlatform>[0]>;
 
 /** Publishes its req.params as JSON on `echo/<Module>/<Action>` (or `echo/timer` for timers). */
 export const ECHO_SERVICE = `function echo(req, resp) {
@@ -43,18 +45,10 @@ export interface Rig {
 
 /** Starts the platform (optionally on a given clock and data dir) and creates one system. */
 export async function startRig(
-  options: {
-    clock?: Clock;
-    dataDir?: string;
-    systemKey?: string;
-    overrides?: Record<string, string | number | boolean | undefined>;
-  } = {},
+  options: Pick<PlatformOptions, 'clock' | 'dataDir' | 'overrides'> & { systemKey?: string } = {},
 ): Promise<Rig> {
-  const tp = await startTestPlatform({
-    clock: options.clock,
-    dataDir: options.dataDir,
-    overrides: options.overrides,
-  });
+  const { systemKey: _systemKey, ...platformOptions } = options;
+  const tp = await startTestPlatform(platformOptions);
   const dev = await developerClient(tp.url, 'admin@test.local', 'admin-pass-1');
   const mqttUrl = `mqtt://127.0.0.1:${String(tp.ports.mqtt)}`;
   let ws: Workspace;

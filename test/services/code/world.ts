@@ -41,21 +41,16 @@ export interface CodeWorld {
   close(): Promise<void>;
 }
 
+/** What `startTestPlatform` takes. */
+type PlatformOptions = NonNullable<Parameters<typeof startTestPlatform>[0]>;
+
 const ADMIN = { email: 'admin@test.local', password: 'admin-pass-1' };
 
 /** Starts a platform and seeds a system with one user (holding only Authenticated). */
 export async function codeWorld(
-  options: {
-    clock?: ManualClock;
-    dataDir?: string;
-    overrides?: Record<string, string | number | boolean | undefined>;
-  } = {},
+  options: { clock?: ManualClock } & Pick<PlatformOptions, 'dataDir' | 'overrides'> = {},
 ): Promise<CodeWorld> {
-  const tp = await startTestPlatform({
-    clock: options.clock,
-    dataDir: options.dataDir,
-    overrides: options.overrides,
-  });
+  const tp = await startTestPlatform(options);
   try {
     const identity = tp.platform.identity;
     const dev = await identity.developerByEmail(ADMIN.email);
