@@ -28,3 +28,25 @@ export function useFixture<T extends object>(
   });
   return new Proxy({} as T, { get: (_target, key) => Reflect.get(current(), key) as unknown });
 }
+
+/**
+ * For tests that each start their own fixture (their own options, or a restart on the same data): answers a
+ * `start` that keeps the one started last and stops it after the test, so no suite repeats that bookkeeping.
+ * One a test stopped itself before starting the next is not stopped again.
+ */
+export function startedPerTest<A extends unknown[], T>(
+  start: (...args: A) => Promise<T>,
+  stop: (fixture: T) => Promise<unknown>,
+): (...args: A) => Promise<T> {
+  let latest: T | undefined;
+  afterEach(async () => {
+    const ending = latest;
+    latest = undefined;
+    if (ending !== undefined) await stop(ending);
+  });
+  return async (...args) => {
+    const started = await start(...args);
+    latest = started;
+    return started;
+  };
+}

@@ -1,18 +1,15 @@
 import { expect } from 'chai';
 import { createManualClock } from '../../../services/kernel/clock.js';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { startedPerTest } from '../../helpers/fixture.js';
+import { startTestPlatform } from '../../helpers/platform.js';
 import { api, devLogin, newDeveloper, newSystem, newUser } from './helpers.js';
 
 describe('identity tokens', () => {
-  let tp: TestPlatform | undefined;
-  afterEach(async () => {
-    await tp?.close({ removeData: true });
-    tp = undefined;
-  });
+  const startPlatform = startedPerTest(startTestPlatform, (tp) => tp.close({ removeData: true }));
 
   it('expires user tokens after the system token_ttl and developer tokens after devTokenTtl (injected clock)', async () => {
     const clock = createManualClock();
-    tp = await startTestPlatform({ clock, overrides: { 'identity.devTokenTtl': 3600 } });
+    const tp = await startPlatform({ clock, overrides: { 'identity.devTokenTtl': 3600 } });
     const a = api(tp.url);
     const dev = await devLogin(a);
     const sys = await newSystem(a, dev);
@@ -36,7 +33,7 @@ describe('identity tokens', () => {
   });
 
   it('keeps live tokens and revocations across a restart, and first start runs only once', async () => {
-    tp = await startTestPlatform();
+    let tp = await startPlatform();
     const dataDir = tp.dataDir;
     let a = api(tp.url);
     const dev = await devLogin(a);
@@ -46,7 +43,7 @@ describe('identity tokens', () => {
     await a.ok('POST', '/api/v/1/user/logout', { headers: ended.headers });
     const before = tp.platform.identity.systemsOf(tp.platform.identity.verifyToken(dev.token).id).length;
     await tp.close();
-    tp = await startTestPlatform({ dataDir });
+    tp = await startPlatform({ dataDir });
     a = api(tp.url);
     await a.ok('GET', '/api/v/1/user/info', { headers: kept.headers });
     await a.fails('GET', '/api/v/1/user/info', 401, 'CB_ERR_AUTH_INVALID_TOKEN', { headers: ended.headers });
@@ -62,7 +59,7 @@ describe('identity tokens', () => {
   });
 
   it('refuses a user token of system A for system B, and a developer token for a system it does not own', async () => {
-    tp = await startTestPlatform();
+    const tp = await startPlatform();
     const a = api(tp.url);
     const dev = await devLogin(a);
     const sysA = await newSystem(a, dev, 'A');
@@ -94,7 +91,7 @@ describe('identity tokens', () => {
   });
 
   it('issues tokens for a run_user and resolves user ids from memory', async () => {
-    tp = await startTestPlatform();
+    const tp = await startPlatform();
     const a = api(tp.url);
     const dev = await devLogin(a);
     const sys = await newSystem(a, dev);

@@ -1,16 +1,13 @@
 // Held throttle answers over a real socket: the 429 arrives whole (status, code, Retry-After) after its hold.
 import { expect } from 'chai';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { startedPerTest } from '../../helpers/fixture.js';
+import { startTestPlatform } from '../../helpers/platform.js';
 
 describe('throttled logins over HTTP (held answers)', () => {
-  let tp: TestPlatform | undefined;
-  afterEach(async () => {
-    await tp?.close({ removeData: true });
-    tp = undefined;
-  });
+  const startPlatform = startedPerTest(startTestPlatform, (tp) => tp.close({ removeData: true }));
 
   it('answers a held guess with 429 CB_ERR_AUTH_THROTTLED and Retry-After, never an empty 200', async () => {
-    tp = await startTestPlatform({
+    const tp = await startPlatform({
       overrides: { 'identity.loginTarpitMs': 20, 'identity.loginAccountFailures': 2 },
     });
     const id = tp.platform.identity;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
+import { startedPerTest } from '../../../helpers/fixture.js';
+import { startTestPlatform } from '../../../helpers/platform.js';
 import {
   api,
   devLogin,
@@ -137,11 +138,10 @@ describe('identity REST: developer registration is closed by default', () => {
 });
 
 describe('identity REST: open registration (ISOBAR_OPEN_REGISTRATION, a lab)', () => {
-  let tp: TestPlatform;
-  afterEach(() => tp.close({ removeData: true }));
+  const startPlatform = startedPerTest(startTestPlatform, (tp) => tp.close({ removeData: true }));
 
   it('registers without a key, and says so', async () => {
-    tp = await startTestPlatform({ overrides: { 'identity.openRegistration': true } });
+    const tp = await startPlatform({ overrides: { 'identity.openRegistration': true } });
     const a = api(tp.url);
     await a.ok('POST', '/admin/reg', { body: { email: 'lab@dev', password: 'lab-pass-1' } });
     const lab = await devLogin(a, 'lab@dev', 'lab-pass-1');
