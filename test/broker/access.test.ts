@@ -85,39 +85,39 @@ describe('broker/access: losing access ends access on live connections', () => {
     await closed;
   });
 
-  it('drops subscriptions a role change no longer allows; a second subscriber still receives', async () => {
+  /** A witness on sensors/# and `tok-u` holding sensors/# and ping/#, subscribed to `filters`. */
+  async function sensorsSubscribers(filters: string[]) {
     b.auth.add('tok-u', USER, { 'sensors/#': 3, 'ping/#': 3 });
     const witness = await b.connect('tok-w', SYS_A);
     await witness.subscribeAsync('sensors/#');
     const client = await b.connect('tok-u', SYS_A);
-    await client.subscribeAsync(['sensors/#', 'ping/#']);
-    const before = collect(client, 1);
-    await witness.publishAsync('sensors/1', 'before', { qos: 1 });
-    expect((await before).map((m) => m.payload)).to.deep.equal(['before']);
+    await client.subscribeAsync(filters);
+    return { witness, client };
+  }
 
+  /** Takes sensors/# from tok-u's role and proves its client gets nothing more while the witness still does. */
+  async function revokeSensorsAndProve({ witness, client }: Awaited<ReturnType<typeof sensorsSubscribers>>) {
     b.auth.grants.set('tok-u', { 'ping/#': 3 });
     b.broker.recheckAccess(SYS_A);
-
     const seen = collect(witness, 1);
     const leaked = await leakedAfterDrop(client, witness);
     expect(leaked).to.deep.equal([]);
     expect((await seen).map((m) => m.payload)).to.deep.equal(['after']);
-    expect(client.connected).to.equal(true);
+  }
+
+  it('drops subscriptions a role change no longer allows; a second subscriber still receives', async () => {
+    const pair = await sensorsSubscribers(['sensors/#', 'ping/#']);
+    const before = collect(pair.client, 1);
+    await pair.witness.publishAsync('sensors/1', 'before', { qos: 1 });
+    expect((await before).map((m) => m.payload)).to.deep.equal(['before']);
+
+    await revokeSensorsAndProve(pair);
+    expect(pair.client.connected).to.equal(true);
     expect(b.log.lines.some((l) => l.msg === 'mqtt subscriptions dropped: no longer allowed')).to.equal(true);
   });
 
   it('drops a shared subscription a role change no longer allows', async () => {
-    b.auth.add('tok-u', USER, { 'sensors/#': 3, 'ping/#': 3 });
-    const witness = await b.connect('tok-w', SYS_A);
-    await witness.subscribeAsync('sensors/#');
-    const client = await b.connect('tok-u', SYS_A);
-    await client.subscribeAsync(['$share/g/sensors/#', 'ping/#']);
-    b.auth.grants.set('tok-u', { 'ping/#': 3 });
-    b.broker.recheckAccess(SYS_A);
-    const seen = collect(witness, 1);
-    const leaked = await leakedAfterDrop(client, witness);
-    expect(leaked).to.deep.equal([]);
-    expect((await seen).map((m) => m.payload)).to.deep.equal(['after']);
+    await revokeSensorsAndProve(await sensorsSubscribers(['$share/g/sensors/#', 'ping/#']));
   });
 
   it('removes a dropped subscription from a persistent session, so a reconnect does not restore it', async () => {
