@@ -15,7 +15,7 @@ import type { Ports } from '../../services/platform.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { api, devLogin, newSystem, newUser } from '../services/identity/helpers.js';
 import { clientEvent, collect } from './helpers.js';
-import { frame } from './raw.js';
+import { frame, remainingLength } from './raw.js';
 
 const RUNS = Number(process.env.ISOBAR_FUZZ_RUNS ?? 50);
 
@@ -96,28 +96,25 @@ async function openTransport(ports: Ports, name: Listener): Promise<Transport> {
   };
 }
 
+/** A clean MQTT 3.1.1 CONNECT: a token login (password: the system key), or without one an auth-listener login. */
+function connectPacket(clientId: string, username: string, password?: string): Packet {
+  return {
+    cmd: 'connect',
+    protocolId: 'MQTT',
+    protocolVersion: 4,
+    clean: true,
+    clientId,
+    keepalive: 30,
+    username,
+    ...(password === undefined ? {} : { password: Buffer.from(password) }),
+  };
+}
+
 /** Valid packets of every kind the broker reads (the seeds the mutations start from). */
 function seeds(token: string, systemKey: string, login: string): Buffer[] {
   const packets: Packet[] = [
-    {
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clean: true,
-      clientId: 'fz',
-      keepalive: 30,
-      username: token,
-      password: Buffer.from(systemKey),
-    },
-    {
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clean: true,
-      clientId: login,
-      keepalive: 30,
-      username: systemKey,
-    },
+    connectPacket('fz', token, systemKey),
+    connectPacket(login, systemKey),
     {
       cmd: 'connect',
       protocolId: 'MQIsdp',
@@ -168,18 +165,6 @@ function seeds(token: string, systemKey: string, login: string): Buffer[] {
   return packets.map((p) => generate(p));
 }
 
-/** Remaining-length field for `n` (MQTT variable byte integer). */
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let digit = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) digit |= 0x80;
-    out.push(digit);
-  } while (n > 0);
-  return Buffer.from(out);
-}
-
 /** Where a packet's body starts (after its fixed header). */
 function bodyStart(packet: Buffer): number {
   let at = 1;
@@ -203,7 +188,7 @@ function chunkArbitrary(valid: Buffer[]): fc.Arbitrary<Buffer> {
     });
   const wrongLength = fc.tuple(seed, fc.integer({ min: 0, max: 300 })).map(([packet, length]) => {
     const body = packet.subarray(bodyStart(packet));
-    return Buffer.concat([packet.subarray(0, 1), varint(length), body]);
+    return Buffer.concat([packet.subarray(0, 1), remainingLength(length), body]);
   });
   const hugeLength = fc
     .tuple(
@@ -211,7 +196,9 @@ function chunkArbitrary(valid: Buffer[]): fc.Arbitrary<Buffer> {
       fc.integer({ min: 65536, max: 268_435_455 }),
       fc.uint8Array({ maxLength: 64 }),
     )
-    .map(([first, length, rest]) => Buffer.concat([Buffer.from([first]), varint(length), Buffer.from(rest)]));
+    .map(([first, length, rest]) =>
+      Buffer.concat([Buffer.from([first]), remainingLength(length), Buffer.from(rest)]),
+    );
   const badVarint = fc
     .tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 16 }))
     .map(([first, rest]) =>
@@ -278,26 +265,11 @@ describe('broker fuzz: hostile MQTT bytes on every listener, before and after CO
     const t = await openTransport(tp.ports, name);
     try {
       if (afterConnect) {
-        const connect = AUTH.has(name)
-          ? generate({
-              cmd: 'connect',
-              protocolId: 'MQTT',
-              protocolVersion: 4,
-              clean: true,
-              clientId: login,
-              keepalive: 30,
-              username: systemKey,
-            })
-          : generate({
-              cmd: 'connect',
-              protocolId: 'MQTT',
-              protocolVersion: 4,
-              clean: true,
-              clientId: `fz-${String(++seq)}`,
-              keepalive: 30,
-              username: token,
-              password: Buffer.from(systemKey),
-            });
+        const connect = generate(
+          AUTH.has(name)
+            ? connectPacket(login, systemKey)
+            : connectPacket(`fz-${String(++seq)}`, token, systemKey),
+        );
         const connack = t.connack(5000);
         await t.write(connect);
         // the auth ports may answer 3 once the login throttle has seen the mutated passwords

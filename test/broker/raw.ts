@@ -72,17 +72,21 @@ const str = (s: string | Buffer): Buffer => {
   return Buffer.concat([len, b]);
 };
 
-/** A fixed header + remaining length + body. */
-export function frame(firstByte: number, body: Buffer): Buffer {
-  const len: number[] = [];
-  let n = body.length;
+/** The remaining-length field for `n` (MQTT variable byte integer); fuzzing writes wrong ones on purpose. */
+export function remainingLength(n: number): Buffer {
+  const out: number[] = [];
   do {
     let digit = n % 128;
     n = Math.floor(n / 128);
     if (n > 0) digit |= 0x80;
-    len.push(digit);
+    out.push(digit);
   } while (n > 0);
-  return Buffer.concat([Buffer.from([firstByte, ...len]), body]);
+  return Buffer.from(out);
+}
+
+/** A fixed header + remaining length + body. */
+export function frame(firstByte: number, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([firstByte]), remainingLength(body.length), body]);
 }
 
 /** CONNECT bytes built by hand, so levels and flags mqtt-packet refuses to write can be sent. */
