@@ -97,7 +97,7 @@ async function openTransport(ports: Ports, name: Listener): Promise<Transport> {
 }
 
 /** A clean MQTT 3.1.1 CONNECT: a token login (password: the system key), or without one an auth-listener login. */
-function connectPacket(clientId: string, username: string, password?: string): Packet {
+function loginPacket(clientId: string, username: string, password?: string): Packet {
   return {
     cmd: 'connect',
     protocolId: 'MQTT',
@@ -113,8 +113,8 @@ function connectPacket(clientId: string, username: string, password?: string): P
 /** Valid packets of every kind the broker reads (the seeds the mutations start from). */
 function seeds(token: string, systemKey: string, login: string): Buffer[] {
   const packets: Packet[] = [
-    connectPacket('fz', token, systemKey),
-    connectPacket(login, systemKey),
+    loginPacket('fz', token, systemKey),
+    loginPacket(login, systemKey),
     {
       cmd: 'connect',
       protocolId: 'MQIsdp',
@@ -267,8 +267,8 @@ describe('broker fuzz: hostile MQTT bytes on every listener, before and after CO
       if (afterConnect) {
         const connect = generate(
           AUTH.has(name)
-            ? connectPacket(login, systemKey)
-            : connectPacket(`fz-${String(++seq)}`, token, systemKey),
+            ? loginPacket(login, systemKey)
+            : loginPacket(`fz-${String(++seq)}`, token, systemKey),
         );
         const connack = t.connack(5000);
         await t.write(connect);
