@@ -11,6 +11,7 @@ import { createBroker } from '../../broker/index.js';
 import type { Broker, ListeningPorts } from '../../broker/types.js';
 import { createMemoryLog } from '../../services/kernel/log.js';
 import { systemClock } from '../../services/kernel/clock.js';
+import { useFixture } from '../helpers/fixture.js';
 import { DEFAULT_LIMITS, SYS_A, clientEvent, collect, createFakeAuth, removeDir } from './helpers.js';
 import { frame } from './raw.js';
 
@@ -43,6 +44,17 @@ async function start(connectTimeout: number): Promise<Running> {
     { auth, log: createMemoryLog(), clock: systemClock },
   );
   return { broker, ports: await broker.listen(), dataDir };
+}
+
+/** Registers the hooks that start a broker with this connect timeout (seconds) for the suite and stop it. */
+function useBroker(connectTimeout: number): Running {
+  return useFixture(
+    () => start(connectTimeout),
+    async (r) => {
+      await r.broker.close();
+      removeDir(r.dataDir);
+    },
+  );
 }
 
 const port = (r: Running, name: PortName): number => r.ports[name] ?? 0;
@@ -86,14 +98,7 @@ describe('broker: before authentication a connection holds little memory', funct
   });
 
   describe('packet and message size before CONNECT (connect timeout 30 s)', () => {
-    let r: Running;
-    before(async () => {
-      r = await start(30);
-    });
-    after(async () => {
-      await r.broker.close();
-      removeDir(r.dataDir);
-    });
+    const r = useBroker(30);
 
     for (const name of TCP_LIKE) {
       it(`closes a ${name} connection whose first packet declares more than 64 KiB, once its header is read`, async () => {
@@ -131,14 +136,7 @@ describe('broker: before authentication a connection holds little memory', funct
   });
 
   describe('connect timeout from TCP accept (1 s)', () => {
-    let r: Running;
-    before(async () => {
-      r = await start(1);
-    });
-    after(async () => {
-      await r.broker.close();
-      removeDir(r.dataDir);
-    });
+    const r = useBroker(1);
 
     it('closes a connection that sends nothing on every listener (TLS handshake and WebSocket upgrade never start)', async () => {
       const all = [...TCP_LIKE, ...WS_LIKE];
