@@ -9,6 +9,16 @@ function burst(topic: string, count: number, payload: Buffer): Buffer {
   return Buffer.concat(Array.from({ length: count }, () => one));
 }
 
+/** A raw-socket client of SYS_A, connected and subscribed to `topic` at QoS 0 (each step acknowledged). */
+async function rawSubscriber(port: number, clientId: string, topic: string) {
+  const sub = await rawConnect(port);
+  sub.send(connectPacket({ token: 'tok', systemKey: SYS_A, clientId }));
+  expect((await sub.next()).cmd).to.equal('connack');
+  sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 0 }] });
+  expect((await sub.next()).cmd).to.equal('suback');
+  return sub;
+}
+
 describe('broker: a slow subscriber cannot crash or stall the broker', function () {
   this.timeout(30000);
   let b: TestBroker;
@@ -24,11 +34,7 @@ describe('broker: a slow subscriber cannot crash or stall the broker', function 
 
   it('survives 5,000 QoS 0 publishes in one chunk to a subscriber that stops reading, then leaves', async () => {
     const port = b.ports.mqtt ?? 0;
-    const sub = await rawConnect(port);
-    sub.send(connectPacket({ token: 'tok', systemKey: SYS_A, clientId: 'slow' }));
-    expect((await sub.next()).cmd).to.equal('connack');
-    sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'flood/#', qos: 0 }] });
-    expect((await sub.next()).cmd).to.equal('suback');
+    const sub = await rawSubscriber(port, 'slow', 'flood/#');
     sub.socket.pause(); // stops reading: the kernel buffers fill, then the broker's writes wait for drain
 
     const pub = await rawConnect(port);
@@ -55,11 +61,7 @@ describe('broker: a slow subscriber cannot crash or stall the broker', function 
 
   it('still paces publishers to a subscriber that reads: 4 × 10,000 QoS 0 publishes in one chunk each all arrive', async () => {
     const port = b.ports.mqtt ?? 0;
-    const sub = await rawConnect(port);
-    sub.send(connectPacket({ token: 'tok', systemKey: SYS_A, clientId: 'reader' }));
-    expect((await sub.next()).cmd).to.equal('connack');
-    sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'in/#', qos: 0 }] });
-    expect((await sub.next()).cmd).to.equal('suback');
+    const sub = await rawSubscriber(port, 'reader', 'in/#');
     const total = 40_000;
     let received = 0;
     const all = new Promise<void>((resolve, reject) => {
