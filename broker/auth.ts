@@ -159,9 +159,11 @@ export function createConnectGate(
         stop();
         conn.pause();
         // Cluster mode: a token this node has not seen is read from the store before the sync checks.
-        const token = packet.cmd === 'connect' ? (packet as IConnectPacket).username : undefined;
+        const connect = packet.cmd === 'connect' ? (packet as IConnectPacket) : undefined;
+        const token = connect?.username;
         if (auth.lookup !== undefined && token !== undefined) {
-          auth.lookup(token).then(
+          // ClearBlade's CONNECT: the token as user name, the system key as password.
+          auth.lookup(token, connect?.password?.toString()).then(
             () => decide(packet),
             () => decide(packet),
           );

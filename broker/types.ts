@@ -31,7 +31,7 @@ export interface BrokerAuth {
    * Cluster mode: called with the CONNECT token before `authenticate`, so a token issued on another node
    * is loaded first (services/cluster/README.md); never throws. Undefined on one node.
    */
-  readonly lookup?: (token: string) => Promise<void>;
+  readonly lookup?: (token: string, systemKey: string | undefined) => Promise<void>;
   /** sync. Duplicate client-id policy for this connecting identity (usually its system's policy). */
   duplicateClientId(identity: ClientIdentity): 'reject' | 'takeover';
   /** sync. */

@@ -1,5 +1,6 @@
 // Identity on several nodes (services/cluster/README.md): what a node does when another node changed
 // identity, and the store look-up that lets a token issued on another node work here at once.
+import { memberKey } from './cache.js';
 import type { IdentityContext } from './context.js';
 import { loadSystems } from './systems.js';
 import { hashToken } from './secrets.js';
@@ -50,13 +51,34 @@ export async function reloadFromStore(ctx: IdentityContext, systemKey: string): 
   await reconcileTokens(ctx, null);
 }
 
-/** The store look-up behind a cache miss (cluster mode): a token issued on another node works here at once. */
-export function createTokenLookup(ctx: IdentityContext): (token: string) => Promise<void> {
+/**
+ * The store look-up behind a cache miss (cluster mode): a token issued on another node works here at once,
+ * and so do the system it names and the user or device it belongs to, though the change feed that
+ * announces them may still be on its way (a system or user created on node A a moment ago).
+ * Only a live token opens a system read, so made-up requests cost at most one token read.
+ */
+export function createTokenLookup(
+  ctx: IdentityContext,
+): (token: string, systemKey?: string) => Promise<void> {
+  /** Reads one system from the store when this node does not know it yet, or not this member of it. */
+  const ensureSystem = async (systemKey: string, member?: string) => {
+    const known = ctx.cache.systems.has(systemKey);
+    if (known && (member === undefined || ctx.cache.state(systemKey).members.has(member))) return;
+    if (!known) {
+      const row = await ctx.store.db
+        .selectFrom('systems')
+        .select('system_key')
+        .where('system_key', '=', systemKey)
+        .executeTakeFirst();
+      if (row === undefined) return;
+    }
+    await loadSystems(ctx, systemKey);
+  };
   const misses = new Set<string>();
   const developerEmail = async (id: string) =>
     (await ctx.store.db.selectFrom('developers').select('email').where('id', '=', id).executeTakeFirst())
       ?.email ?? '';
-  return async (token) => {
+  const lookup = async (token: string) => {
     const hash = hashToken(token);
     if (ctx.cache.token(hash) !== undefined || misses.has(hash)) return;
     const row = await ctx.store.db
@@ -87,5 +109,16 @@ export function createTokenLookup(ctx: IdentityContext): (token: string) => Prom
       expiresAt: row.expires_at,
       raw: token,
     });
+    if (row.system_key !== null && row.kind !== 'developer')
+      await ensureSystem(
+        row.system_key,
+        memberKey(row.kind === 'device' ? 'device' : 'user', row.subject_id),
+      );
+  };
+  return async (token, systemKey) => {
+    await lookup(token);
+    const entry = ctx.cache.token(hashToken(token));
+    if (entry === undefined || systemKey === undefined || systemKey === '') return;
+    await ensureSystem(systemKey);
   };
 }

@@ -48,9 +48,10 @@ export interface IdentityService {
   verifyToken(token: string): Principal;
   /**
    * Before a sync `verifyToken` on an async path (REST, MQTT CONNECT): a token unknown here is looked up
-   * in the store (cluster mode: issued on another node). No-op on one node.
+   * in the store (cluster mode: issued on another node), with the system the request names and the
+   * token's own system and member when this node does not know them yet. Absent on one node.
    */
-  lookupToken?(token: string): Promise<void>;
+  lookupToken?(token: string, systemKey?: string): Promise<void>;
   /** sync. The system, or undefined when unknown. */
   system(systemKey: string): SystemInfo | undefined;
   /** sync. Developers: owns it; users/devices/anon: belongs to it. */

@@ -16,8 +16,8 @@ export function createBrokerAuth(identity: IdentityService): BrokerAuth {
     lookup:
       lookupToken === undefined
         ? undefined
-        : (token) =>
-            lookupToken(token).catch(() => {
+        : (token, systemKey) =>
+            lookupToken(token, systemKey).catch(() => {
               // The store is unreachable: `authenticate` refuses the unknown token as it would anyway.
             }),
     authenticate(token, systemKey) {

@@ -107,7 +107,9 @@ export function createRestAuth(identity: IdentityService): RestAuth {
         ? undefined
         : async (req) => {
             const token = anyToken(req);
-            if (token !== undefined) await lookupToken(token);
+            const params = req.params as Record<string, string | undefined> | undefined;
+            if (token !== undefined)
+              await lookupToken(token, params?.systemKey ?? header(req, SYSTEM_KEY_HEADER));
           },
     developer,
     developerForSystem(req, systemKey) {
