@@ -13,6 +13,21 @@ describe('isobar triggers / isobar timers', () => {
       ISOBAR_SYSTEM_KEY: rig.ws.systemKey,
     });
 
+  /** `isobar triggers create NAME --module Messaging --action ACTION --service echo [more…]`. */
+  const createMessagingTrigger = (name: string, action: string, ...more: string[]) =>
+    run(
+      'triggers',
+      'create',
+      name,
+      '--module',
+      'Messaging',
+      '--action',
+      action,
+      '--service',
+      'echo',
+      ...more,
+    );
+
   beforeEach(async () => {
     rig = await startRig();
     await rig.createService('echo', ECHO_SERVICE);
@@ -20,19 +35,7 @@ describe('isobar triggers / isobar timers', () => {
   afterEach(() => rig.close());
 
   it('creates, lists and deletes a trigger', async () => {
-    const created = await run(
-      'triggers',
-      'create',
-      'onTemp',
-      '--module',
-      'Messaging',
-      '--action',
-      'Publish',
-      '--service',
-      'echo',
-      '--filter',
-      'topic=sensors/+/temp',
-    );
+    const created = await createMessagingTrigger('onTemp', 'Publish', '--filter', 'topic=sensors/+/temp');
     expect(created.code, created.err).to.equal(0);
     const list = await run('triggers', 'list', '--json');
     expect(JSON.parse(list.out)).to.have.nested.property('[0].key_value_pairs.topic', 'sensors/+/temp');
@@ -44,17 +47,7 @@ describe('isobar triggers / isobar timers', () => {
   });
 
   it('reports refused input with the stable code and exit status 1', async () => {
-    const bad = await run(
-      'triggers',
-      'create',
-      'x',
-      '--module',
-      'Messaging',
-      '--action',
-      'Nope',
-      '--service',
-      'echo',
-    );
+    const bad = await createMessagingTrigger('x', 'Nope');
     expect(bad.code).to.equal(1);
     expect(bad.err).to.include('CB_ERR_TRIGGER_UNKNOWN_DEFINITION');
     const badTimer = await run('timers', 'create', 'y', '--forever', '--frequency', '0');
