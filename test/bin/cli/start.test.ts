@@ -28,6 +28,16 @@ describe('isobar start: readable start-up failures and log formats', function ()
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'isobar-start-'));
   });
+
+  /** `isobar start` with only the listeners `env` opens, its data under this test's dir (unless `env` says). */
+  const start = (env: Readonly<Record<string, string>> = {}) =>
+    spawnCli(['start'], { ...NO_LISTENERS, ISOBAR_DATA_DIR: join(dir, 'data'), ...env });
+  /** A port held until the test ends, so the platform's listen on it fails. */
+  const takenPort = async (): Promise<number> => {
+    const { server, port } = await holdPort();
+    held = server;
+    return port;
+  };
   afterEach(async () => {
     if (held !== undefined) await new Promise((resolve) => held?.close(resolve));
     held = undefined;
@@ -35,13 +45,8 @@ describe('isobar start: readable start-up failures and log formats', function ()
   });
 
   it('prints one line naming ISOBAR_HTTP_PORT and exits 1 when the HTTP port is taken', async () => {
-    const { server, port } = await holdPort();
-    held = server;
-    const cli = spawnCli(['start'], {
-      ...NO_LISTENERS,
-      ISOBAR_DATA_DIR: join(dir, 'data'),
-      ISOBAR_HTTP_PORT: String(port),
-    });
+    const port = await takenPort();
+    const cli = start({ ISOBAR_HTTP_PORT: String(port) });
     expect(await cli.exited()).to.equal(1);
     const line = oneLine(cli.stderr());
     expect(line).to.equal(
@@ -51,14 +56,8 @@ describe('isobar start: readable start-up failures and log formats', function ()
   });
 
   it('names ISOBAR_MQTT_PORT and still exits when HTTP was already listening', async () => {
-    const { server, port } = await holdPort();
-    held = server;
-    const cli = spawnCli(['start'], {
-      ...NO_LISTENERS,
-      ISOBAR_DATA_DIR: join(dir, 'data'),
-      ISOBAR_HTTP_PORT: '0',
-      ISOBAR_MQTT_PORT: String(port),
-    });
+    const port = await takenPort();
+    const cli = start({ ISOBAR_HTTP_PORT: '0', ISOBAR_MQTT_PORT: String(port) });
     expect(await cli.exited()).to.equal(1);
     expect(oneLine(cli.stderr())).to.contain(`port ${port} (ISOBAR_MQTT_PORT) is already in use`);
   });
@@ -66,7 +65,7 @@ describe('isobar start: readable start-up failures and log formats', function ()
   it('explains a data dir that cannot be written (a path under a regular file: holds even as root)', async () => {
     const file = join(dir, 'file');
     writeFileSync(file, 'not a directory');
-    const cli = spawnCli(['start'], { ...NO_LISTENERS, ISOBAR_DATA_DIR: join(file, 'data') });
+    const cli = start({ ISOBAR_DATA_DIR: join(file, 'data') });
     expect(await cli.exited()).to.equal(1);
     const line = oneLine(cli.stderr());
     expect(line).to.contain(`data directory ${join(file, 'data')} (ISOBAR_DATA_DIR) is not writable`);
@@ -78,7 +77,7 @@ describe('isobar start: readable start-up failures and log formats', function ()
     mkdirSync(data);
     // This test process stands in for a running platform: its pid is alive.
     writeFileSync(join(data, 'isobar.pid'), `${process.pid}\n`);
-    const cli = spawnCli(['start'], { ...NO_LISTENERS, ISOBAR_DATA_DIR: data });
+    const cli = start({ ISOBAR_DATA_DIR: data });
     expect(await cli.exited()).to.equal(1);
     const line = oneLine(cli.stderr());
     expect(line).to.contain(`in use by another Isobar process (pid ${process.pid})`);
@@ -87,12 +86,7 @@ describe('isobar start: readable start-up failures and log formats', function ()
   });
 
   it('reports every bad setting in one line and exits 2', async () => {
-    const cli = spawnCli(['start'], {
-      ...NO_LISTENERS,
-      ISOBAR_DATA_DIR: join(dir, 'data'),
-      ISOBAR_HTTP_PORT: 'abc',
-      ISOBAR_LOG_FORMAT: 'fancy',
-    });
+    const cli = start({ ISOBAR_HTTP_PORT: 'abc', ISOBAR_LOG_FORMAT: 'fancy' });
     expect(await cli.exited()).to.equal(2);
     const line = oneLine(cli.stderr());
     expect(line).to.match(/^isobar: Invalid configuration: /);
@@ -102,12 +96,7 @@ describe('isobar start: readable start-up failures and log formats', function ()
 
   for (const format of ['json', 'pretty'] as const) {
     it(`writes ${format} log lines on stderr with ISOBAR_LOG_FORMAT=${format}, and stops on SIGTERM with 0`, async () => {
-      const cli = spawnCli(['start'], {
-        ...NO_LISTENERS,
-        ISOBAR_DATA_DIR: join(dir, 'data'),
-        ISOBAR_HTTP_PORT: '0',
-        ISOBAR_LOG_FORMAT: format,
-      });
+      const cli = start({ ISOBAR_HTTP_PORT: '0', ISOBAR_LOG_FORMAT: format });
       await cli.waitForStdout(/^isobar ready \{.*\}$/m);
       expect(existsSync(join(dir, 'data', 'isobar.pid')), 'lock held while running').to.equal(true);
       cli.child.kill('SIGTERM');
