@@ -1,15 +1,17 @@
 // `isobar roles`: roles of a system and their permissions.
 import { deleteAction, groupCommand } from './client.js';
 
-interface RoleRead {
+/** A role as `GET /admin/user/{systemKey}/roles` answers it (ClearBlade's read shape; tests read it too). */
+export interface RoleRead {
   ID: string;
   Name: string;
   Description: string;
   Permissions: {
     Topics: Array<{ Name: string; Level: number }>;
-    CodeServices: Array<{ Name: string }>;
+    CodeServices: Array<{ Name: string; Level: number; SystemKey: string }>;
     AllServices: { Level: number };
     MsgHistory: { Level: number };
+    UsersList: { Level: number };
   };
 }
 

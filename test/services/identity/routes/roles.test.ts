@@ -1,18 +1,6 @@
 import { expect } from 'chai';
+import type { RoleRead } from '../../../../bin/cli/roles.js';
 import { newUser, useSystemWorld } from '../helpers.js';
-
-interface RoleRead {
-  ID: string;
-  Name: string;
-  Description: string;
-  Permissions: {
-    Topics: Array<{ Name: string; Level: number }>;
-    CodeServices: Array<{ Name: string; Level: number; SystemKey: string }>;
-    AllServices: { Level: number };
-    MsgHistory: { Level: number };
-    UsersList: { Level: number };
-  };
-}
 
 describe('identity REST: roles', () => {
   const w = useSystemWorld();
