@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../../bin/cli/index.js';
+import { useFixture, type FixtureScope } from '../../helpers/fixture.js';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 
 /** What one CLI run left: its exit code and everything it wrote. */
@@ -89,4 +90,16 @@ export async function startCliWorld(systemEnv: 'ISOBAR_SYSTEM' | 'ISOBAR_SYSTEM_
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** Registers the hooks that start a CLI world (per suite or per test) and close it; answers the live one. */
+export function useCliWorld(
+  systemEnv: 'ISOBAR_SYSTEM' | 'ISOBAR_SYSTEM_KEY',
+  scope: FixtureScope = 'suite',
+): CliWorld {
+  return useFixture(
+    () => startCliWorld(systemEnv),
+    (w) => w.close(),
+    scope,
+  );
 }

@@ -1,14 +1,9 @@
 import { expect } from 'chai';
-import { startCliWorld, type CliWorld } from './cli-world.js';
+import { useCliWorld } from './cli-world.js';
 
 describe('isobar edges and isobar deploy', () => {
-  let w: CliWorld;
+  const w = useCliWorld('ISOBAR_SYSTEM_KEY');
   const run = (...argv: string[]) => w.run(...argv);
-
-  before(async () => {
-    w = await startCliWorld('ISOBAR_SYSTEM_KEY');
-  });
-  after(() => w.close());
 
   it('creates an edge, prints its token and start command, lists it and shows its status', async () => {
     const created = await run('edges', 'create', 'gw1', '--description', 'line 1');

@@ -4,17 +4,12 @@ import { expect } from 'chai';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCliWorld, type CliWorld } from './cli-world.js';
+import { useCliWorld } from './cli-world.js';
 
 describe('isobar services: checks, stream push and the live tail', () => {
-  let w: CliWorld;
+  const w = useCliWorld('ISOBAR_SYSTEM', 'test');
   const start = (...argv: string[]) => w.start(...argv);
   const run = (...argv: string[]) => w.run(...argv);
-
-  beforeEach(async () => {
-    w = await startCliWorld('ISOBAR_SYSTEM');
-  });
-  afterEach(() => w.close());
 
   it('push --check shows a type error and exits non-zero without pushing', async () => {
     const file = join(w.home, 'Typed.ts');

@@ -1,21 +1,16 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCliWorld, type CliWorld } from './cli-world.js';
+import { useCliWorld } from './cli-world.js';
 
 describe('isobar services', () => {
-  let w: CliWorld;
+  const w = useCliWorld('ISOBAR_SYSTEM', 'test');
   const run = (...argv: string[]) => w.run(...argv);
   const ok = async (...argv: string[]) => {
     const r = await run(...argv);
     expect(r.code, r.err).to.equal(0);
     return r.out;
   };
-
-  beforeEach(async () => {
-    w = await startCliWorld('ISOBAR_SYSTEM');
-  });
-  afterEach(() => w.close());
 
   it('pushes a TypeScript file, runs it, versions it and rolls it back', async () => {
     const file = join(w.home, 'Greet.ts');
