@@ -1,5 +1,6 @@
 // `isobar devices`: devices of a system.
-import { deleteAction, groupCommand } from './client.js';
+import { deleteAction, groupCommand, type ActionContext } from './client.js';
+import type { Output } from './format.js';
 import { fields } from './users.js';
 
 const COLUMNS = ['name', 'type', 'state', 'enabled', 'allow_key_auth', 'description'];
@@ -30,6 +31,13 @@ function body(c: {
 
 const path = (system: string, name: string) => `/admin/devices/${system}/${encodeURIComponent(name)}`;
 
+/** create and update: the same device fields, POSTed or PUT to the device's path. */
+const send =
+  (method: 'POST' | 'PUT') =>
+  async (c: ActionContext): Promise<Output> => ({
+    value: await c.client.request(method, path(c.system(), c.args[0]), { body: body(c) }),
+  });
+
 /** `isobar devices list|get|create|update|delete|roles`. */
 export const devicesCommand = groupCommand('devices', 'Create and manage the devices of a system.', {
   list: {
@@ -52,9 +60,7 @@ export const devicesCommand = groupCommand('devices', 'Create and manage the dev
     summary: 'a new device (holding Authenticated); it logs in with its name and key',
     args: 1,
     options: settings,
-    run: async (c) => ({
-      value: await c.client.request('POST', path(c.system(), c.args[0]), { body: body(c) }),
-    }),
+    run: send('POST'),
   },
   update: {
     usage:
@@ -62,9 +68,7 @@ export const devicesCommand = groupCommand('devices', 'Create and manage the dev
     summary: 'change a device (a new key or --disable revokes its tokens)',
     args: 1,
     options: settings,
-    run: async (c) => ({
-      value: await c.client.request('PUT', path(c.system(), c.args[0]), { body: body(c) }),
-    }),
+    run: send('PUT'),
   },
   delete: deleteAction('device', (c) => c.client.request('DELETE', path(c.system(), c.args[0]))),
   roles: {
