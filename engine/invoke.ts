@@ -366,19 +366,36 @@ export function createInvoker(
         return (settled = all.length);
       }
       let current = 0;
-      let cancel: (() => void) | undefined;
       let killed: (() => void) | undefined;
       const ended = new Promise<typeof KILLED>((resolve) => {
         killed = () => resolve(KILLED);
       });
-      const arm = () => {
-        cancel?.();
+      // One watchdog timer per crossing, not one per run: each run moves the deadline, and the timer, when it
+      // fires early (the run it was set for ended), sets itself again for what is left of the current run's.
+      let cancel: (() => void) | undefined;
+      let deadline = 0;
+      let due = Infinity;
+      const fire = (): void => {
+        cancel = undefined;
+        due = Infinity;
         const s = all[current];
-        const ms = s.timeoutMs;
-        cancel =
-          ms === undefined
-            ? undefined
-            : deps.clock.setTimer(ms, () => s.run.kill('CB_ERR_SANDBOX_TIMEOUT', { seconds: ms / 1000 }));
+        const ms = s?.timeoutMs;
+        if (s === undefined || ms === undefined) return;
+        const now = deps.clock.now();
+        if (deadline > now) {
+          due = deadline;
+          cancel = deps.clock.setTimer(deadline - now, fire);
+        } else s.run.kill('CB_ERR_SANDBOX_TIMEOUT', { seconds: ms / 1000 });
+      };
+      const arm = (): void => {
+        const ms = all[current]?.timeoutMs;
+        if (ms === undefined) return;
+        const now = deps.clock.now();
+        deadline = now + ms;
+        if (deadline >= due) return;
+        cancel?.();
+        due = deadline;
+        cancel = deps.clock.setTimer(ms, fire);
       };
       for (const s of all) {
         s.run.onKill(() => {

@@ -49,10 +49,10 @@ function take(g: Globals, name: string): unknown {
 /** The runtime API of one context, built once; `begin` starts a run and defines its globals. */
 interface Api {
   /**
-   * Begins the run of `beginJson` (a BeginRequest's JSON) and sets its globals; undefined for no request.
+   * Begins the run of `request` (a BeginRequest, or its JSON) and sets its globals; undefined for no request.
    * `held`: a run of a batch, whose publishes wait for the batch to send them (Bridge.begin).
    */
-  begin(beginJson: unknown, held?: boolean): Run | undefined;
+  begin(request: unknown, held?: boolean): Run | undefined;
   /** The publishes a held run left, as encodeOutbox text ('' for none); the outbox is then empty. */
   takeOutbox(): string;
   /** Sends what a held run left in the outbox now. */
@@ -119,9 +119,10 @@ function createApi(g: Globals, ref: HostReference, config: InstallConfig, pinned
   freezeFunctions(console as unknown as Record<string, unknown>);
   freezeFunctions({ log, Requests, fetch, newUUID, sleep, Messaging: messaging.Messaging });
 
-  const begin = (text: unknown, held = false): Run | undefined => {
-    if (typeof text !== 'string') return undefined;
-    const req = parse(text) as BeginRequest;
+  const begin = (request: unknown, held = false): Run | undefined => {
+    // A single run's request comes as JSON text; a batch's as objects of the one array it parsed.
+    const req = (typeof request === 'string' ? parse(request) : request) as BeginRequest | null | undefined;
+    if (req === null || typeof req !== 'object') return undefined;
     random = req.random;
     bridge.begin(req.stream, held);
     messaging.reset();
@@ -234,9 +235,9 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
       };
       // `restored`: the previous run of a batch ended synchronously just now and put the global object back,
       // and no code ran since (the batch is one synchronous loop): restoring again would only allocate.
-      const runOne = (beginJson: string, restored = false, held = false): string | Promise<string> => {
+      const runOne = (request: unknown, restored = false, held = false): string | Promise<string> => {
         if (!restored) restoreGlobals(g, snap);
-        const r = api.begin(beginJson, held);
+        const r = api.begin(request, held);
         if (r === undefined) return done(stringify({ s: false, r: 'null', e: true }));
         const module = api.module();
         let entry: unknown;
@@ -255,7 +256,7 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
       };
       return (requestJson: string): string | Promise<string> =>
         requestJson.charCodeAt(0) === 0x5b
-          ? runBatch(ref, api, parse(requestJson) as string[], runOne)
+          ? runBatch(ref, api, parse(requestJson) as unknown[], runOne)
           : runOne(requestJson);
     },
   });
@@ -277,7 +278,7 @@ function endsBatch(outcome: string): boolean {
 }
 
 /**
- * Runs a batch of requests (a JSON array of request JSON texts) one after another, each in its own fresh
+ * Runs a batch of requests (the parsed JSON array of the BeginRequests, one parse per crossing) one after another, each in its own fresh
  * scope, and answers the JSON array of their outcomes. After each run but the last, a `next` marker tells the
  * host the run ended (with its outcome), so the host's ops and logs of later runs go to the next run. It stops
  * after a run whose outcome would replace the context: the host runs the rest in a fresh one.
@@ -285,8 +286,8 @@ function endsBatch(outcome: string): boolean {
 function runBatch(
   ref: HostReference,
   api: Pick<Api, 'takeOutbox' | 'flush'>,
-  items: readonly string[],
-  runOne: (beginJson: string, restored: boolean, held: boolean) => string | Promise<string>,
+  items: readonly unknown[],
+  runOne: (request: unknown, restored: boolean, held: boolean) => string | Promise<string>,
 ): string | Promise<string> {
   const outcomes: string[] = [];
   // Each run's publishes wait in the outbox and leave with its `next` marker (one crossing per run); the

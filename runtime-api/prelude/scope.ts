@@ -15,6 +15,10 @@ const setProp = Reflect.set;
 const is = Object.is;
 const hasOwnFn = Object.hasOwn;
 const apply = Reflect.apply;
+const getProp = Reflect.get;
+// Annex B's Object.prototype.__lookupGetter__ (not in TypeScript's lib): the getter of a property, or undefined.
+const lookupGetter = (Object.prototype as unknown as { __lookupGetter__: (key: Key) => unknown })
+  .__lookupGetter__;
 const mapHas = Map.prototype.has;
 const mapSet = Map.prototype.set;
 /** The global object's own properties at the end of the install, to put back after every run. */
@@ -95,13 +99,20 @@ export function restoreGlobals(g: object, snap: GlobalSnapshot): boolean {
   return clean;
 }
 
-/** Whether a built-in the prelude relies on was replaced: the context is then in doubt. */
+/**
+ * Whether a built-in the prelude relies on was replaced: the context is then in doubt. Checked per run
+ * without allocating a descriptor: own (so no prototype's getter or proxy trap is consulted), no getter
+ * (`__lookupGetter__` stops at the own property), and the same value; an own accessor without a getter reads
+ * as undefined, which is never the original.
+ */
 export function intrinsicsChanged(snap: GlobalSnapshot): boolean {
   const list = snap.intrinsics;
   for (let i = 0; i < list.length; i++) {
     const entry = list[i];
-    const d = getDesc(entry[0], entry[1]);
-    if (d === undefined || !hasOwnFn(d, 'value') || !is(d.value, entry[2])) return true;
+    const holder = entry[0];
+    const key = entry[1];
+    if (!hasOwnFn(holder, key) || apply(lookupGetter, holder, [key]) !== undefined) return true;
+    if (!is(getProp(holder, key), entry[2])) return true;
   }
   return false;
 }

@@ -226,6 +226,22 @@ describe('engine: warm runs', () => {
       expect(h.engine.stats().recycled.doubt).to.equal(1);
     });
 
+    it('replaces a context whose run made such a built-in a getter (even one answering the original), setter-only or deleted it', async () => {
+      h = await harness();
+      const s = probe(
+        'Sly',
+        '',
+        'var slice = Array.prototype.slice; if (req.params.getter) Object.defineProperty(Array.prototype, "slice", { get: function () { return slice; }, configurable: true }); if (req.params.setter) Object.defineProperty(Map.prototype, "has", { set: function () {}, configurable: true }); if (req.params.remove) delete Set.prototype.add;',
+      );
+      const runs = [];
+      for (const params of [{ getter: true }, {}, { setter: true }, {}, { remove: true }, {}]) {
+        runs.push((await h.engine.invoke(s, asA(params))).results);
+      }
+      // Every tampering run's context was replaced: the run after it starts a new count.
+      expect(runs).to.deep.equal([[1], [1], [2], [1], [2], [1]]);
+      expect(h.engine.stats().recycled.doubt).to.equal(3);
+    });
+
     it('replaces a context whose run left a global it cannot remove or froze the global object', async () => {
       h = await harness();
       const s = probe(
