@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { ServiceVersion } from '../../engine/types.js';
+import { createManualClock } from '../../services/kernel/clock.js';
 import { harness, request, service, type Harness } from './helpers.js';
 
 // Batched crossings (engine.invokeBatch, docs/warm-runs.md "Batches"): requests of one version run one after
@@ -134,5 +135,42 @@ describe('engine: batched crossings (invokeBatch)', () => {
     expect(after.success).to.equal(true);
     expect((after.results as { context: number }).context).to.equal(1);
     expect(h.engine.stats().recycled.uncaught).to.equal(1);
+  });
+
+  it('times each run of a batch from its own start with one watchdog per crossing (injected clock)', async () => {
+    await h.engine.close();
+    const clock = createManualClock();
+    h = await harness({}, clock);
+    // Each run spends `ms` of the clock inside a host call: the host answer moves the clock.
+    h.host.answers['history.get'] = (args) => {
+      clock.advance(Number(args[0]));
+      return [];
+    };
+    const timed = service(
+      'Timed',
+      `function Timed(req, resp) { ClearBlade.Messaging().getMessageHistory(String(req.params.ms), 0, 1, function () {}); resp.success(req.params.ms); }`,
+      { executionTimeout: 1 },
+    );
+    await h.engine.prepare(timed);
+    const run = (...ms: number[]) =>
+      h.engine.invokeBatch(
+        timed,
+        ms.map((m) => request({ ms: m })),
+      );
+    // 1,800 ms in all, but no run over its 1,000: the watchdog set at the first run's start moves on.
+    const within = await run(600, 600, 600);
+    expect(within.map((r) => [r.success, r.code])).to.deep.equal([
+      [true, undefined],
+      [true, undefined],
+      [true, undefined],
+    ]);
+    // The second run goes over its own 1,000 ms (started at 600, still running at 2,100).
+    const over = await run(600, 1500, 10);
+    expect(over.map((r) => [r.success, r.code])).to.deep.equal([
+      [true, undefined],
+      [false, 'CB_ERR_SANDBOX_TIMEOUT'],
+      [true, undefined],
+    ]);
+    expect(h.engine.stats().batches).to.be.at.least(2);
   });
 });
