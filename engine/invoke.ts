@@ -183,7 +183,7 @@ export function createInvoker(
     const begin = beginOf(s);
     if (s.mode.sandbox === undefined) deps.counters.ran(prepared.runner !== undefined);
     try {
-      const running = sandbox.run(prepared, run, JSON.stringify(begin), s.timeoutMs);
+      const running = sandbox.run(prepared, run, JSON.stringify(begin), s.timeoutMs, !mayDefer(s.version));
       running.catch(() => {}); // when the kill wins the race, a late rejection has no one to tell
       const raw = await Promise.race([running, ended]);
       s.outcome = run.fault === undefined && raw !== KILLED ? readOutcome(s, raw) : faultOutcome(s);
@@ -521,15 +521,20 @@ export function createInvoker(
 const deferring = new WeakMap<ServiceVersion, boolean>();
 
 /**
- * Whether the service's code may leave promise callbacks behind (async functions, then/catch/finally,
- * Promise). Such a version is never batched: a callback still pending from one run of a crossing could run
- * while a later async run of the same crossing has its scope on the global object. One crossing per run
- * drains each run's callbacks before the next run begins (docs/warm-runs.md, "Batches").
+ * Whether the service's code may leave callbacks behind (async functions, then/catch/finally, Promise,
+ * FinalizationRegistry, Atomics.waitAsync). Such a version is never batched: a callback still pending from
+ * one run of a crossing could run while a later async run of the same crossing has its scope on the global
+ * object. One crossing per run drains each run's callbacks before the next run begins, and the prelude puts
+ * the global object back before each of its runs too (docs/warm-runs.md, "Batches"); for any other version
+ * it does that only after each run, as nothing of its runs can run in between.
  */
 function mayDefer(version: ServiceVersion): boolean {
   let known = deferring.get(version);
   if (known === undefined) {
-    known = /\basync\b|\bawait\b|\bPromise\b|\bthen\b|\.\s*(catch|finally)\b/.test(version.code);
+    known =
+      /\basync\b|\bawait\b|\bPromise\b|\bthen\b|\.\s*(catch|finally)\b|\bFinalizationRegistry\b|\bwaitAsync\b/.test(
+        version.code,
+      );
     deferring.set(version, known);
   }
   return known;

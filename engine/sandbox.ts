@@ -16,8 +16,12 @@ import { preludeSource } from './prelude.js';
 import type { RunState } from './run-state.js';
 import type { ServiceVersion } from './types.js';
 
-/** The function a warm context runs a request with: request JSON in, outcome JSON (or its promise) out. */
-export type Runner = (beginJson: string) => string | Promise<string>;
+/**
+ * The function a warm context runs a request with: request JSON in, outcome JSON (or its promise) out.
+ * `quiet`: the version leaves no callbacks behind (invoke.ts `mayDefer`), so the prelude may skip putting the
+ * global object back before the run when its last run ended synchronously and put it back then.
+ */
+export type Runner = (beginJson: string, quiet?: boolean) => string | Promise<string>;
 
 /** A context ready for a run (strict: one run; warm: many, one at a time). */
 export interface PreparedContext {
@@ -299,13 +303,14 @@ export class Sandbox {
   /**
    * Runs the service in `prepared` for `run`; resolves with the prelude's outcome text. The request and the
    * run are queued together on the isolate's thread, so the run costs one hop; the prelude reads the request
-   * when the service's code hands it its entry point.
+   * when the service's code hands it its entry point. `quiet`: see Runner.
    */
   run(
     prepared: PreparedContext,
     run: RunState,
     beginJson: string,
     timeoutMs: number | undefined,
+    quiet = false,
   ): Promise<unknown> {
     const service = this.#service;
     if (service === undefined) return Promise.reject(new Error('service does not compile'));
@@ -317,7 +322,7 @@ export class Sandbox {
     prepared.runs++;
     if (prepared.runner !== undefined) {
       // Only the request crosses in; the outcome JSON crosses out.
-      return prepared.runner.apply(undefined, [beginJson], {
+      return prepared.runner.apply(undefined, [beginJson, quiet], {
         result: { promise: true },
         ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
       });

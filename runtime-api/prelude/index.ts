@@ -233,10 +233,18 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
         // The outcome is JSON text of an object: the flag is appended without parsing it again.
         return clean ? text : `${text.slice(0, -1)},"d":1}`;
       };
+      // Whether the last run ended synchronously, putting the global object back as its last step (and
+      // nothing ran since the install, at first).
+      let settledSync = true;
+      const doneLater = (text: string): string => {
+        settledSync = false;
+        return done(text);
+      };
       // `restored`: the previous run of a batch ended synchronously just now and put the global object back,
       // and no code ran since (the batch is one synchronous loop): restoring again would only allocate.
       const runOne = (request: unknown, restored = false, held = false): string | Promise<string> => {
         if (!restored) restoreGlobals(g, snap);
+        settledSync = true;
         const r = api.begin(request, held);
         if (r === undefined) return done(stringify({ s: false, r: 'null', e: true }));
         const module = api.module();
@@ -252,12 +260,15 @@ function installWarm(g: Globals, ref: HostReference, config: InstallConfig): voi
         } catch (err) {
           return done(r.fail(err));
         }
-        return typeof out === 'string' ? done(out) : out.then(done);
+        return typeof out === 'string' ? done(out) : out.then(doneLater);
       };
-      return (requestJson: string): string | Promise<string> =>
+      // `quiet` (the host's word: the version's code leaves no callbacks behind, invoke.ts mayDefer): after a
+      // run that ended synchronously nothing of it can have run since its restore, so the restore before the
+      // next single run is skipped. A batch restores before its first run as always.
+      return (requestJson: string, quiet?: boolean): string | Promise<string> =>
         requestJson.charCodeAt(0) === 0x5b
           ? runBatch(ref, api, parse(requestJson) as unknown[], runOne)
-          : runOne(requestJson);
+          : runOne(requestJson, quiet === true && settledSync);
     },
   });
 }

@@ -126,6 +126,18 @@ describe('engine: batched crossings (invokeBatch)', () => {
     expect(h.engine.stats().warmRuns - before.warmRuns).to.equal(2);
   });
 
+  it('counts a FinalizationRegistry (callbacks run between runs) as leaving callbacks: one crossing per run', async () => {
+    const registering = service(
+      'Registering',
+      `function Registering(req, resp) { new FinalizationRegistry(function () { globalThis.late = 1; }).register({}, 0); resp.success(typeof late); }`,
+    );
+    await h.engine.prepare(registering);
+    const before = h.engine.stats();
+    const results = await h.engine.invokeBatch(registering, [request({}), request({})]);
+    expect(results.map((r) => r.results)).to.deep.equal(['undefined', 'undefined']);
+    expect(h.engine.stats().batches - before.batches).to.equal(0);
+  });
+
   it('runs the rest of a batch in a fresh context after a run whose error escaped', async () => {
     const [first, thrown, after] = await batch('ok', 'throw', 'ok');
     expect(first.success).to.equal(true);
