@@ -37,6 +37,13 @@ export interface GlobalSnapshot {
   /** Writable data globals and the values they must hold between runs. */
   readonly keys: readonly Key[];
   readonly values: readonly unknown[];
+  /**
+   * Assigns `values` back to the globals of `keys` by name, in strict code compiled once per context (see
+   * compileAssign); undefined when it could not be compiled (every global is then set one by one).
+   */
+  readonly assign: ((values: readonly unknown[]) => void) | undefined;
+  /** The globals `assign` does not cover (not identifier names), set one by one. */
+  readonly rest: readonly number[];
   /** Built-in functions the prelude calls without holding them, with the values they had. */
   readonly intrinsics: ReadonlyArray<readonly [object, Key, unknown]>;
 }
@@ -75,8 +82,43 @@ export function snapshotGlobals(g: object): GlobalSnapshot {
   watch(Promise.prototype, ['then']);
   watch(Promise, ['resolve']);
   watch(JSON, ['parse', 'stringify']);
-  return { names, count: all.length, keys, values, intrinsics };
+  const compiled = compileAssign(keys);
+  return { names, count: all.length, keys, values, intrinsics, ...compiled };
 }
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const FunctionCtor = Function;
+
+/**
+ * A strict function assigning each writable global its snapshot value by name (`Math = v[3]`): V8 stores
+ * through the global's property cell, without the keyed lookup through the global proxy (and its access
+ * check) that `Reflect.set` pays per global. Strict, so an assignment to a global a run made read-only
+ * throws, as the failed `Reflect.set` answered false. The names cannot be shadowed: every name of the
+ * snapshot is pinned non-configurable, and a global `let`/`const` of such a name is a SyntaxError. Built at
+ * install, before any service code runs. Names that are no identifiers (symbols, `eval`, `arguments`) or
+ * that do not compile are left to `Reflect.set`.
+ */
+function compileAssign(keys: readonly Key[]): Pick<GlobalSnapshot, 'assign' | 'rest'> {
+  const lines: string[] = [];
+  const rest: number[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (typeof key === 'string' && IDENTIFIER.test(key) && key !== 'eval' && key !== 'arguments') {
+      lines.push(`${key} = v[${i}];`);
+    } else rest.push(i);
+  }
+  try {
+    const make = new FunctionCtor(`"use strict"; return function (v) { ${lines.join(' ')} };`) as () => (
+      values: readonly unknown[],
+    ) => void;
+    return { assign: make(), rest };
+  } catch {
+    return { assign: undefined, rest: keys.map((_, i) => i) };
+  }
+}
+
+/** Marks "set every global one by one" in restoreGlobals. */
+const ALL: readonly number[] = [];
 
 /**
  * Puts the global object back as snapshotted; false when it cannot (a global a run made read-only, a name
@@ -95,7 +137,22 @@ export function restoreGlobals(g: object, snap: GlobalSnapshot): boolean {
   // Set unconditionally: a set fails exactly when the run made the global read-only (same value or not).
   const keys = snap.keys;
   const values = snap.values;
-  for (let i = 0; i < keys.length; i++) if (!setProp(g, keys[i], values[i])) clean = false;
+  const assign = snap.assign;
+  let rest = snap.rest;
+  if (assign !== undefined) {
+    try {
+      assign(values);
+    } catch {
+      // A global made read-only stopped the assignments: set each one, to put back all that can be.
+      clean = false;
+      rest = ALL;
+    }
+  }
+  if (rest === ALL) {
+    for (let i = 0; i < keys.length; i++) if (!setProp(g, keys[i], values[i])) clean = false;
+  } else {
+    for (let i = 0; i < rest.length; i++) if (!setProp(g, keys[rest[i]], values[rest[i]])) clean = false;
+  }
   return clean;
 }
 
