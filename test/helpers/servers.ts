@@ -3,13 +3,34 @@
 // and stops it. Readiness is an event (redis-server's "Ready to accept connections" line, `pg_ctl -w`),
 // never a poll.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+
+/**
+ * Servers still running, each with a synchronous stop: run when the test process exits however it ends
+ * (a failed `after` hook, a timeout, mocha's exit), so no server outlives the suite that started it.
+ */
+const running = new Map<string, () => void>();
+let exitHook = false;
+function stopAtExit(key: string, stop: () => void): void {
+  running.set(key, stop);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const fn of running.values()) {
+      try {
+        fn();
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; the server binds it right after). */
 export async function freePort(): Promise<number> {
@@ -56,11 +77,19 @@ export async function startRedis(): Promise<TestRedis> {
     if (ready) {
       child.stdout.resume();
       child.stderr.resume();
+      stopAtExit(dir, () => {
+        child.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      });
       return {
         url: `redis://127.0.0.1:${port}`,
         port,
         process: child,
-        stop: () => stopChild(child).then(() => rmSync(dir, { recursive: true, force: true })),
+        stop: () =>
+          stopChild(child).then(() => {
+            running.delete(dir);
+            rmSync(dir, { recursive: true, force: true });
+          }),
       };
     }
     child.kill('SIGKILL');
@@ -110,6 +139,12 @@ export async function startPostgres(): Promise<TestPostgres> {
   const port = await freePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`;
   await as('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-o', opts, '-w', '-t', '60', 'start']);
+  // pg_ctl detaches the server: at exit, its postmaster gets SIGQUIT (immediate shutdown) by pid.
+  stopAtExit(dir, () => {
+    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isSafeInteger(pid) && pid > 0) process.kill(pid, 'SIGQUIT');
+    rmSync(dir, { recursive: true, force: true });
+  });
   const baseUrl = `postgres://isobar@127.0.0.1:${port}`;
   return {
     baseUrl,
@@ -121,6 +156,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       return `${baseUrl}/${db}`;
     },
     async stop() {
+      running.delete(dir);
       await as('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
