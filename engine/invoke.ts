@@ -423,8 +423,9 @@ export function createInvoker(
         );
         running.catch(() => {});
         const raw = await Promise.race([running, ended]);
-        const list = raw === KILLED || typeof raw !== 'string' ? undefined : safeParse(raw);
-        if (Array.isArray(list)) list.forEach((o, i) => (outcomes[i] = String(o)));
+        // The answer is the last run's outcome: the earlier ones came with their `next` markers, which reach
+        // this thread before the answer (one queue of tasks), so `current` is the run it belongs to.
+        if (raw !== KILLED && typeof raw === 'string' && raw !== '') outcomes[current] = raw;
       } catch (err) {
         const s = all[current];
         if (s.run.fault === undefined) s.outcome = classify(s, err, (s.timeoutMs ?? -1000) / 1000);

@@ -289,10 +289,11 @@ function endsBatch(outcome: string): boolean {
 }
 
 /**
- * Runs a batch of requests (the parsed JSON array of the BeginRequests, one parse per crossing) one after another, each in its own fresh
- * scope, and answers the JSON array of their outcomes. After each run but the last, a `next` marker tells the
- * host the run ended (with its outcome), so the host's ops and logs of later runs go to the next run. It stops
- * after a run whose outcome would replace the context: the host runs the rest in a fresh one.
+ * Runs a batch of requests (the parsed JSON array of the BeginRequests, one parse per crossing) one after
+ * another, each in its own fresh scope, and answers the outcome of the last run it ran. After each run but
+ * that last one, a `next` marker tells the host the run ended (with its outcome, which so crosses once), so
+ * the host's ops and logs of later runs go to the next run. It stops after a run whose outcome would replace
+ * the context: the host runs the rest in a fresh one.
  */
 function runBatch(
   ref: HostReference,
@@ -300,11 +301,9 @@ function runBatch(
   items: readonly unknown[],
   runOne: (request: unknown, restored: boolean, held: boolean) => string | Promise<string>,
 ): string | Promise<string> {
-  const outcomes: string[] = [];
   // Each run's publishes wait in the outbox and leave with its `next` marker (one crossing per run); the
   // last run's leave before the outcomes (a crossing of its own, ahead of the answer in the host's queue).
   const settle = (i: number, outcome: string): boolean => {
-    outcomes.push(outcome);
     const last = i + 1 >= items.length || endsBatch(outcome);
     if (last) api.flush();
     else ref.applyIgnored(undefined, [SEND_OPS.next, i, outcome, api.takeOutbox()]);
@@ -313,10 +312,10 @@ function runBatch(
   const from = (start: number): string | Promise<string> => {
     for (let i = start; i < items.length; i++) {
       const out = runOne(items[i], i > start, true);
-      if (typeof out !== 'string') return out.then((o) => (settle(i, o) ? stringify(outcomes) : from(i + 1)));
-      if (settle(i, out)) break;
+      if (typeof out !== 'string') return out.then((o) => (settle(i, o) ? o : from(i + 1)));
+      if (settle(i, out)) return out;
     }
-    return stringify(outcomes);
+    return '';
   };
   return from(0);
 }
