@@ -8,11 +8,17 @@
 // - aedes' own cross-node takeover (`$SYS/+/new/clients`: close any local client with the id that just
 //   connected elsewhere) is not installed: client ids are settled by the registry of cluster-ids.ts, which
 //   follows the system's policy, and aedes' at-most-once broadcast must not undo a `reject`.
+// - close ends both connections without waiting on Redis: upstream QUITs and waits for both `end`
+//   events, which never come while Redis is away (aedes.close would never call back).
 // The queue drain keeps broker/mq.ts' bounded recursion: messages coming back from Redis enter the same
 // mqemitter `_do` as embedded ones.
 import type { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
 import MQEmitterRedis from 'mqemitter-redis';
 import type mqemitter from 'mqemitter';
+import type { Clock } from '../runtime-api/clock.js';
+import type { Log } from '../runtime-api/log.js';
+import { endRedis, reportErrors } from './cluster-redis.js';
 import { boundDrain } from './mq.js';
 
 /** Prefix of every channel the broker's emitter uses on Redis. */
@@ -31,6 +37,14 @@ interface RedisEmitterInternals {
   on(topic: string, listener: Listener, done?: () => void): unknown;
   removeListener(topic: string, listener: Listener, done?: () => void): unknown;
   emit(message: Message, callback?: (err?: Error) => void): void;
+  close(callback?: () => void): void;
+  /** mqemitter's own close (marks it closed, calls back). */
+  _close(callback: () => void): void;
+  closing?: boolean;
+  closed?: boolean;
+  readonly subConn: Redis;
+  readonly pubConn: Redis;
+  readonly state: EventEmitter;
 }
 
 /** Called when this node starts or stops listening to a filter (cluster-wide hasSubscribers). */
@@ -62,7 +76,8 @@ export function createRedisEmitter(options: {
   readonly redisUrl: string;
   readonly concurrency: number;
   readonly watch?: FilterWatch;
-  readonly onError?: (err: Error) => void;
+  readonly log: Log;
+  readonly clock: Clock;
 }): mqemitter.MQEmitter {
   const mq = MQEmitterRedis({
     connectionString: options.redisUrl,
@@ -70,8 +85,18 @@ export function createRedisEmitter(options: {
     matchEmptyLevels: true, // [MQTT-4.7.1-3]
   });
   const inner = mq as unknown as RedisEmitterInternals;
-  // Redis connection errors are emitted here; unhandled, they would end the process (ioredis reconnects)
-  (mq as unknown as { state: EventEmitter }).state.on('error', (err: Error) => options.onError?.(err));
+  // Both connections' errors are re-emitted on `state`: unhandled there, they would end the process.
+  // They are logged once per outage from the connections themselves (ioredis reconnects on its own).
+  inner.state.on('error', () => undefined);
+  reportErrors(inner.subConn, options.log, 'mq-sub');
+  reportErrors(inner.pubConn, options.log, 'mq-pub');
+  inner.close = (callback = () => undefined) => {
+    if (inner.closed === true || inner.closing === true) return callback();
+    inner.closing = true;
+    void Promise.all([endRedis(inner.subConn, options.clock), endRedis(inner.pubConn, options.clock)]).then(
+      () => inner._close(callback),
+    );
+  };
   inner._subTopic = (topic) => MQ_CHANNEL_PREFIX + (hasWildcard(topic) ? redisPattern(topic) : topic);
   const emit = inner.emit.bind(mq);
   inner.emit = (message, callback) =>

@@ -10,7 +10,7 @@ import type { Log } from '../runtime-api/log.js';
 import { createClusterIds, type ClusterIds } from './cluster-ids.js';
 import { createInterest, type ClusterInterest } from './cluster-interest.js';
 import { createRedisEmitter } from './cluster-mq.js';
-import { openRedisPair, type RedisPair } from './cluster-redis.js';
+import { openRedisPair, REDIS_CLOSE_BOUND_MS, settlesWithin, type RedisPair } from './cluster-redis.js';
 import { claimWills } from './cluster-wills.js';
 import type { AsyncPersistence } from './internal.js';
 import { openRedisPersistence } from './persistence.js';
@@ -42,17 +42,19 @@ export async function openClusterNode(
       problems: `cluster.nodeId must be non-empty, without ':' or '/' (got ${JSON.stringify(nodeId)})`,
     });
   }
-  const redis: RedisPair = await openRedisPair(options.redisUrl, `isobar-broker-${nodeId}`);
+  const { log, clock } = deps;
+  const redis: RedisPair = await openRedisPair(options.redisUrl, `isobar-broker-${nodeId}`, deps);
   try {
     const interest = await createInterest(redis, nodeId);
     const ids = await createClusterIds(redis, { nodeId, heartbeatS }, deps);
-    const persistence = await openRedisPersistence(options.redisUrl);
+    const persistence = await openRedisPersistence(options.redisUrl, { log, clock });
     claimWills(persistence, redis, { nodeId, heartbeatS });
     const mq = createRedisEmitter({
       redisUrl: options.redisUrl,
       concurrency: deps.concurrency,
       watch: interest,
-      onError: (err) => deps.log.warn('cluster emitter: Redis error', { err: err.message }),
+      log,
+      clock,
     });
     return {
       mq,
@@ -66,9 +68,19 @@ export async function openClusterNode(
         (aedes as unknown as { counter: number }).counter = Date.now() * 1000;
       },
       async close(persistence) {
-        await ids.close();
-        await interest.close();
-        await persistence.destroy();
+        // Each step needs Redis; with Redis away it is left behind after the bound (the id leases and
+        // the interest hash lapse or are replaced by themselves), so a node always finishes closing.
+        const steps: Array<[string, () => Promise<unknown>]> = [
+          ['client ids', () => ids.close()],
+          ['interest', () => interest.close()],
+          ['persistence', () => persistence.destroy()],
+        ];
+        // Redis away already: nothing is waited for at all.
+        const bound = redis.cmd.status === 'ready' ? REDIS_CLOSE_BOUND_MS : 0;
+        for (const [what, step] of steps) {
+          if (!(await settlesWithin(step(), bound, clock)) && bound > 0)
+            log.warn('cluster close: Redis did not answer, going on without it', { step: what });
+        }
         await redis.close();
       },
     };

@@ -1,7 +1,16 @@
 // The broker's own Redis connections in cluster mode (besides the emitter's two and the persistence's
 // one): one for commands and one for subscriptions, shared by the client-id registry, the cluster-wide
 // subscription interest and the will claims. Both are ready (an event, not a poll) before the broker is.
+// Also what every broker connection needs to live through a Redis outage: an `error` listener that logs
+// once per outage (ioredis retries on its own and errors again on every retry; an `error` event nobody
+// listens to ends the process), and an end that never waits on Redis (a QUIT sent while Redis is away is
+// queued until it is back, and `disconnect()` between two retries emits no `end`).
 import { Redis } from 'ioredis';
+import type { Clock } from '../runtime-api/clock.js';
+import type { Log } from '../runtime-api/log.js';
+
+/** How long a close waits for one Redis step (QUIT, a last DEL) before it goes on without it. */
+export const REDIS_CLOSE_BOUND_MS = 2000;
 
 /** One command connection and one subscriber connection to the cluster's Redis. */
 export interface RedisPair {
@@ -12,16 +21,63 @@ export interface RedisPair {
   close(): Promise<void>;
 }
 
+/**
+ * Logs `conn`'s errors: the first of an outage at warn, the rest counted and summed up when the
+ * connection is ready again — so a Redis away for an hour writes two lines, not one per retry.
+ */
+export function reportErrors(conn: Redis, log: Log, role: string): void {
+  let failing = false;
+  let suppressed = 0;
+  conn.on('error', (err: Error) => {
+    if (failing) {
+      suppressed++;
+      return;
+    }
+    failing = true;
+    log.warn('redis connection error', { role, err: err.message });
+  });
+  conn.on('ready', () => {
+    if (failing) log.info('redis connection back', { role, errorsSinceFirst: suppressed });
+    failing = false;
+    suppressed = 0;
+  });
+}
+
+/** Resolves true when `step` settles within `ms`, false when it does not (it is then left behind). */
+export function settlesWithin(step: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
+  return new Promise((resolve) => {
+    const cancel = clock.setTimer(ms, () => resolve(false));
+    step.then(
+      () => (cancel(), resolve(true)),
+      () => (cancel(), resolve(true)),
+    );
+  });
+}
+
+/** Ends `conn` without waiting on a Redis that is away: QUIT (bounded) when it is up, else at once. */
+export async function endRedis(conn: Redis, clock: Clock, boundMs = REDIS_CLOSE_BOUND_MS): Promise<void> {
+  if (ended(conn)) return;
+  if (conn.status === 'ready') await settlesWithin(conn.quit(), boundMs, clock);
+  // Commands still queued for a Redis that is away never settle now; no close awaits them unbounded.
+  if (!ended(conn)) conn.disconnect();
+}
+
+/** Whether `conn` is closed for good (a function, so a check after an await reads the status again). */
+const ended = (conn: Redis): boolean => conn.status === 'end';
+
 /** Opens the pair; rejects when Redis cannot be reached. */
-export async function openRedisPair(url: string, name: string): Promise<RedisPair> {
+export async function openRedisPair(
+  url: string,
+  name: string,
+  deps: { readonly log: Log; readonly clock: Clock },
+): Promise<RedisPair> {
   const options = { lazyConnect: true, connectionName: name, maxRetriesPerRequest: 3 };
   const cmd = new Redis(url, options);
   const sub = new Redis(url, options);
   const handlers = new Map<string, (message: string) => void>();
   sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
-  // errors are retried by ioredis; an unhandled 'error' event would end the process
-  cmd.on('error', () => {});
-  sub.on('error', () => {});
+  reportErrors(cmd, deps.log, `${name}:cmd`);
+  reportErrors(sub, deps.log, `${name}:sub`);
   try {
     await Promise.all([cmd.connect(), sub.connect()]);
   } catch (err) {
@@ -37,7 +93,7 @@ export async function openRedisPair(url: string, name: string): Promise<RedisPai
       await sub.subscribe(channel);
     },
     async close() {
-      await Promise.all([cmd.quit().catch(() => {}), sub.quit().catch(() => {})]);
+      await Promise.all([endRedis(cmd, deps.clock), endRedis(sub, deps.clock)]);
     },
   };
 }

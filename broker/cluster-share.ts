@@ -12,6 +12,7 @@ import type { AedesPublishPacket } from 'aedes';
 import type { Clock } from '../runtime-api/clock.js';
 import type { Log } from '../runtime-api/log.js';
 import { topicMatches } from '../runtime-api/topics.js';
+import { reportErrors } from './cluster-redis.js';
 import type { AsyncPersistence } from './internal.js';
 import { createSender, pickMember, type Member, type SharedSubscriptions } from './shared-subscriptions.js';
 import { fromInternal } from './tenancy.js';
@@ -83,7 +84,7 @@ export async function openClusterShare(
       connectionName: `isobar:${nodeId}:share-${role}`,
       maxRetriesPerRequest: 3,
     });
-    r.on('error', noop); // ioredis retries by itself; failed commands are logged where they are awaited
+    reportErrors(r, log, `share-${role}`); // ioredis retries by itself; an unheard 'error' ends the process
     return r;
   };
   const cmd = connect('cmd');
@@ -265,6 +266,7 @@ export async function openClusterShare(
       if (!String(err).includes('BUSYGROUP')) throw err;
     });
 
+  let readFailing = false;
   const readLoop = async () => {
     while (!closed) {
       const streams = [...active];
@@ -283,12 +285,14 @@ export async function openClusterShare(
         // a group deleted under us (its last member left elsewhere while ours joined): make it again
         if (String(err).includes('NOGROUP')) await Promise.all(streams.map(createGroup)).catch(noop);
         else {
-          log.warn('shared subscription read failed', { err: String(err) });
+          if (!readFailing) log.warn('shared subscription read failed', { err: String(err) });
+          readFailing = true; // once per outage: Redis away fails every read until it is back
           await pause();
         }
         continue;
       }
       reading = false;
+      readFailing = false;
       for (const [stream, entries] of streamEntries(reply))
         for (const [id, fields] of entries) deliver(stream, id, toPacket(fields));
     }
@@ -345,10 +349,17 @@ export async function openClusterShare(
     known.clear(); // the channel is at most once: re-read the groups once per heartbeat
   };
   let cancelSweep = noop;
+  let sweepFailing = false;
   const scheduleSweep = () => {
     cancelSweep = clock.setTimer(heartbeatMs, () => {
       sweep()
-        .catch((err: unknown) => log.warn('shared subscription sweep failed', { err: String(err) }))
+        .then(
+          () => (sweepFailing = false),
+          (err: unknown) => {
+            if (!sweepFailing) log.warn('shared subscription sweep failed', { err: String(err) });
+            sweepFailing = true; // once per outage
+          },
+        )
         .finally(() => {
           if (!closed) scheduleSweep();
         });

@@ -1,5 +1,6 @@
 // createBroker: the embedded MQTT 3.1.1 broker (aedes 1.x) with token auth, per-system topic spaces,
 // role ACL, durable sessions, shared subscriptions, auth over MQTT, limits and events. See README.md.
+import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 import { IsobarError } from '../runtime-api/errors/index.js';
@@ -166,6 +167,14 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
     if (!events.has('published')) return;
     const message = toMessage(packet, from, clock);
     if (message !== undefined) events.emit('published', message);
+  });
+  // aedes emits 'error' when its will sweep or an offline enqueue fails on the persistence (Redis away in
+  // cluster mode: ioredis' MaxRetriesPerRequestError); an 'error' event nobody listens to would end the
+  // process. Rate-limited: the sweep fails again every 4 heartbeats while Redis is away.
+  let brokerErrors = 0;
+  (aedes as unknown as EventEmitter).on('error', (err: Error) => {
+    if (brokerErrors++ % 100 === 0)
+      log.warn('mqtt broker error (persistence unavailable?)', { err: err.message, count: brokerErrors });
   });
   aedes.on('clientError', (client, err) =>
     log.debug('mqtt client error', { client: client.id, err: err.message }),

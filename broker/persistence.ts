@@ -8,6 +8,9 @@ import { Redis } from 'ioredis';
 import { Level } from 'level';
 import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
+import type { Clock } from '../runtime-api/clock.js';
+import type { Log } from '../runtime-api/log.js';
+import { endRedis, REDIS_CLOSE_BOUND_MS, reportErrors, settlesWithin } from './cluster-redis.js';
 import type { AsyncPersistence } from './internal.js';
 
 /** Opens (creating when missing) the LevelDB persistence at `<dataDir>/mqtt`. */
@@ -33,14 +36,19 @@ const MAX_SESSION_DELIVERY = 100_000;
  * Opens the shared Redis persistence (cluster mode). Its keys carry `isobar:mqtt:` (ioredis' keyPrefix
  * applies to every key argument, including the key names the persistence stores inside its lists).
  * Its retained reads are async iterators, made streams for aedes and ended before the connection closes.
+ * Redis away: errors are logged once per outage, a retained read that fails ends its stream (aedes pipes
+ * it without an error listener: the error would end the process), and `destroy()` is bounded.
  */
-export async function openRedisPersistence(redisUrl: string): Promise<AsyncPersistence> {
+export async function openRedisPersistence(
+  redisUrl: string,
+  deps: { readonly log: Log; readonly clock: Clock },
+): Promise<AsyncPersistence> {
   const conn = new Redis(redisUrl, {
     keyPrefix: MQTT_KEY_PREFIX,
     lazyConnect: true,
     connectionName: 'isobar-mqtt-persistence',
   });
-  conn.on('error', () => {}); // ioredis reconnects; commands fail (and are reported) meanwhile
+  reportErrors(conn, deps.log, 'mqtt-persistence');
   await conn.connect();
   const persistence = new AsyncRedisPersistence({
     conn,
@@ -49,10 +57,20 @@ export async function openRedisPersistence(redisUrl: string): Promise<AsyncPersi
   // aedes 1.2 pipes the retained read of a SUBSCRIBE: it must be a stream, not the async iterator
   const combi = persistence.createRetainedStreamCombi.bind(persistence);
   const single = persistence.createRetainedStream.bind(persistence);
+  const guarded = (reads: AsyncIterable<unknown>): Readable =>
+    Readable.from(reads).on('error', (err: Error) =>
+      deps.log.warn('retained messages not read: Redis error', { err: err.message }),
+    );
+  const destroy = persistence.destroy.bind(persistence);
   return closingAfterReads(
     Object.assign(persistence, {
-      createRetainedStreamCombi: (patterns: string[]) => Readable.from(combi(patterns)),
-      createRetainedStream: (pattern: string) => Readable.from(single(pattern)),
+      createRetainedStreamCombi: (patterns: string[]) => guarded(combi(patterns)),
+      createRetainedStream: (pattern: string) => guarded(single(pattern)),
+      async destroy() {
+        // its own QUIT waits for Redis; bounded, then the connection is ended either way
+        await settlesWithin(destroy(), REDIS_CLOSE_BOUND_MS, deps.clock);
+        await endRedis(conn, deps.clock);
+      },
     }),
   );
 }

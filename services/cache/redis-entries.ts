@@ -176,7 +176,9 @@ export function redisEntries(
       await dropCache(redis, systemKey, name);
     },
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      // Redis away: a QUIT would be queued until it is back (or maxRetriesPerRequest reconnects later)
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis.disconnect();
     },
   };
 }

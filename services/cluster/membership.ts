@@ -39,6 +39,7 @@ export function createMembership(
   const ticks = new Set<() => Promise<void>>();
   let cancelTimer: (() => void) | undefined;
   let stopped = false;
+  let failing = false;
   let unlisten: () => void = () => undefined;
 
   const set = (next: Iterable<string>) => {
@@ -76,8 +77,11 @@ export function createMembership(
     try {
       await refresh();
       for (const fn of ticks) await fn();
+      failing = false;
     } catch (err) {
-      log.warn('cluster heartbeat failed', { err: String(err) });
+      // once per outage: with Redis away every heartbeat fails until it is back
+      if (!failing) log.warn('cluster heartbeat failed', { err: String(err) });
+      failing = true;
     } finally {
       if (!stopped) schedule();
     }

@@ -12,6 +12,8 @@ import type { AedesPublishPacket } from 'aedes';
 import { claimWills } from '../../broker/cluster-wills.js';
 import { openRedisPair } from '../../broker/cluster-redis.js';
 import type { AsyncPersistence } from '../../broker/internal.js';
+import { silentLog } from '../../runtime-api/log.js';
+import { systemClock } from '../../services/kernel/clock.js';
 import { startRedis, type TestRedis } from '../helpers/servers.js';
 import { collect, connected, createFakeAuth, SYS_A } from './helpers.js';
 import { DEV_TOKEN, endClusterClients, startClusterBroker, type ClusterBroker } from './cluster-helpers.js';
@@ -93,7 +95,11 @@ describe('broker cluster: wills of a dead node', function () {
           for (const will of wills) yield await Promise.resolve(will);
         },
       }) as unknown as AsyncPersistence;
-    const pairs = await Promise.all([openRedisPair(redis.url, 'x'), openRedisPair(redis.url, 'y')]);
+    const deps = { log: silentLog, clock: systemClock };
+    const pairs = await Promise.all([
+      openRedisPair(redis.url, 'x', deps),
+      openRedisPair(redis.url, 'y', deps),
+    ]);
     try {
       const [one, two] = [fake(), fake()];
       claimWills(one, pairs[0], { nodeId: 'x', heartbeatS: HEARTBEAT_S });
