@@ -14,6 +14,21 @@ const WILL_BOUND_MS = 7 * HEARTBEAT_S * 1000;
 const MARGIN_MS = 10_000;
 const NODES: readonly NodeId[] = ['a', 'b', 'c'];
 
+/**
+ * `step`, or a rejection naming it (with the running nodes' last log lines) after `ms`: a PUBACK or a
+ * kill that never comes fails with where it stopped instead of running the hook into mocha's timeout.
+ */
+function bounded<T>(step: Promise<T>, ms: number, what: string, cluster: TestCluster): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const tails = cluster.running().map((n) => `--- node ${n.id}:\n${n.stderr().slice(-3000)}`);
+      reject(new Error(`${what}: not within ${String(ms)} ms\n${tails.join('\n')}`));
+    }, ms);
+  });
+  return Promise.race([step, late]).finally(() => clearTimeout(timer));
+}
+
 /** The payloads `c` received on topics under `prefix`. */
 function payloads(c: Collector, prefix: string): string[] {
   return c.messages.filter((m) => m.topic.startsWith(prefix)).map((m) => m.payload);
@@ -114,16 +129,23 @@ describe('cluster: a node dies (docs/cluster.md "Failure modes")', function () {
       for (let i = 0; i < sent; i++) {
         if (i === killAfter) {
           killedAt = Date.now();
-          await cluster.kill9('c');
+          await bounded(cluster.kill9('c'), WAIT_MS, 'kill -9 of node c', cluster);
           // Measured from the kill; the wait is capped at the bound plus a margin, never decided by time.
           willArrived = willWatcher.until(1, WILL_BOUND_MS + MARGIN_MS, 'the will of will-1').then(
             () => (willDelayMs = Date.now() - killedAt),
             (err: unknown) => err,
           );
         }
-        await pub.publishAsync(`stream/${i % 5}`, String(i), { qos: 1 });
+        const publish = (topic: string) =>
+          bounded(
+            pub.publishAsync(topic, String(i), { qos: 1 }),
+            WAIT_MS,
+            `PUBACK of ${topic} #${i}`,
+            cluster,
+          );
+        await publish(`stream/${i % 5}`);
         acked.stream.add(String(i));
-        await pub.publishAsync(`work/${i % 5}`, String(i), { qos: 1 });
+        await publish(`work/${i % 5}`);
         acked.work.add(String(i));
       }
       // The subscriber resumes its session on A (the same client id, clean=false).

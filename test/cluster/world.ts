@@ -44,26 +44,44 @@ export async function createSystem(
 /** Options a test may set on an MQTT connection (never auto-reconnect: a test decides). */
 export type ConnectOptions = Omit<IClientOptions, 'username' | 'password' | 'reconnectPeriod'>;
 
-/** An MQTT 3.1.1 client on `node`, authenticated with `token` for `system`; resolves after CONNACK 0. */
-export async function mqttOn(
+/**
+ * An MQTT 3.1.1 client on `node`, authenticated with `token` for `system`; resolves after CONNACK 0.
+ * Rejects on a refusal, on a close before any CONNACK (mqtt.js' connectAsync never settles then, which
+ * would hang a `before` hook until mocha's timeout) or after `connectTimeout` without CONNACK.
+ */
+export function mqttOn(
   node: ClusterNode,
   system: TestSystem,
   clientId: string,
   options: ConnectOptions & { token?: string } = {},
 ): Promise<MqttClient> {
   const { token, ...rest } = options;
-  const client = await mqtt.connectAsync(node.mqttUrl, {
-    username: token ?? system.devToken,
-    password: system.systemKey,
-    clientId,
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-    connectTimeout: 30_000,
-    ...rest,
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(node.mqttUrl, {
+      username: token ?? system.devToken,
+      password: system.systemKey,
+      clientId,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 30_000,
+      ...rest,
+    });
+    const fail = (err: Error) => {
+      client.removeListener('close', closed);
+      client.end(true);
+      reject(new Error(`${clientId} on node ${node.id}: ${err.message}`));
+    };
+    const closed = () => fail(new Error('connection closed before CONNACK'));
+    client.once('error', fail);
+    client.once('close', closed);
+    client.once('connect', () => {
+      client.removeListener('error', fail);
+      client.removeListener('close', closed);
+      // A node killed under the client resets its socket: that is a `close` the tests wait on, not a crash.
+      client.on('error', () => undefined);
+      resolve(client);
+    });
   });
-  // A node killed under the client resets its socket: that is a `close` the tests wait on, not a crash.
-  client.on('error', () => undefined);
-  return client;
 }
 
 export interface Received {
