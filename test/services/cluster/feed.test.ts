@@ -7,24 +7,7 @@ import { Redis } from 'ioredis';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { startPostgres, startRedis, type TestPostgres, type TestRedis } from '../../helpers/servers.js';
 import { clientEvent, collect } from '../../broker/helpers.js';
-
-const HEARTBEAT_S = 1;
-
-/** Resolves when `tp` has reloaded `systemKey` because another node changed it; rejects after `ms`. */
-function reloadedOn(tp: TestPlatform, systemKey: string, ms = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no reload of ${systemKey} on ${tp.config.cluster.nodeId} within ${String(ms)} ms`));
-    }, ms);
-    const off = tp.platform.feed.afterReload((k) => {
-      if (k !== systemKey) return;
-      clearTimeout(timer);
-      off();
-      resolve();
-    });
-  });
-}
+import { HEARTBEAT_S, reloadedOn } from './helpers.js';
 
 /** Resolves once `tp` lists exactly `count` nodes. */
 function nodeCount(tp: TestPlatform, count: number, ms = 5000): Promise<readonly string[]> {

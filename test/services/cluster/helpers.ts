@@ -48,3 +48,19 @@ export function syncedOn(
     });
   });
 }
+
+/** Resolves when `tp` has reloaded `systemKey` because another node changed it; rejects after `ms`. */
+export function reloadedOn(tp: TestPlatform, systemKey: string, ms = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no reload of ${systemKey} on ${tp.config.cluster.nodeId} within ${String(ms)} ms`));
+    }, ms);
+    const off = tp.platform.feed.afterReload((k) => {
+      if (k !== systemKey) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { startPostgres, startRedis, type TestPostgres, type TestRedis } from '../../helpers/servers.js';
+import { reloadedOn } from '../cluster/helpers.js';
 
 const ADMIN_EMAIL = 'admin@test.local';
 /** Waits for messages that never come: an instance that stays up. */
@@ -26,22 +27,6 @@ function nodeCount(tp: TestPlatform, count: number, ms = 10000): Promise<void> {
     }, ms);
     const off = cluster.onNodesChanged((nodes) => {
       if (nodes.length !== count) return;
-      clearTimeout(timer);
-      off();
-      resolve();
-    });
-  });
-}
-
-/** Resolves when `tp` has reloaded `systemKey` because another node changed it; rejects after `ms`. */
-function reloadedOn(tp: TestPlatform, systemKey: string, ms = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no reload of ${systemKey} on ${tp.config.cluster.nodeId} within ${String(ms)} ms`));
-    }, ms);
-    const off = tp.platform.feed.afterReload((k) => {
-      if (k !== systemKey) return;
       clearTimeout(timer);
       off();
       resolve();

@@ -7,26 +7,11 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
 import { startPostgres, startRedis, type TestPostgres, type TestRedis } from '../../../helpers/servers.js';
 import { clientEvent } from '../../../broker/helpers.js';
+import { reloadedOn } from '../../cluster/helpers.js';
 
 const ADMIN = { email: 'admin@test.local', password: 'admin-pass-1' };
 /** A micro service that only answers: its runs are counted in each node's live tail. */
 const COUNT = 'function Count(req, resp) { resp.success("ok"); }';
-
-/** Resolves when `tp` has reloaded `systemKey` because another node changed it; rejects after `ms`. */
-function reloadedOn(tp: TestPlatform, systemKey: string, ms = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no reload of ${systemKey} on ${tp.config.cluster.nodeId} within ${String(ms)} ms`));
-    }, ms);
-    const off = tp.platform.feed.afterReload((k) => {
-      if (k !== systemKey) return;
-      clearTimeout(timer);
-      off();
-      resolve();
-    });
-  });
-}
 
 describe('triggers and timers on three clustered platforms (Redis + PostgreSQL)', function () {
   this.timeout(60000);
