@@ -279,12 +279,7 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
             if (rows.length === 0) break;
             after = rows[rows.length - 1];
           }
-          const bySegment = new Map<FullSegment, Set<number>>();
-          for (const { segment, message } of walk.picked) {
-            const seqs = bySegment.get(segment as FullSegment) ?? new Set<number>();
-            seqs.add(message.seq);
-            bySegment.set(segment as FullSegment, seqs);
-          }
+          const bySegment = walk.pickedBySegment<FullSegment>();
           for (const [segment, seqs] of bySegment)
             await keepOnly(trx, topicId, segment, (m) => !seqs.has(m.seq));
           return walk.picked.map(({ segment, message }) => toStored(topic, segment.id, message));

@@ -57,6 +57,17 @@ function inRange(time: number, r: HistoryRange): boolean {
  */
 export class NewestFirst {
   readonly picked: Array<{ segment: SegmentRow; message: SegmentMessage }> = [];
+
+  /** The picked messages' sequence numbers per segment: what a delete removes from each segment it touched. */
+  pickedBySegment<S extends SegmentRow>(): Map<S, Set<number>> {
+    const bySegment = new Map<S, Set<number>>();
+    for (const { segment, message } of this.picked) {
+      const seqs = bySegment.get(segment as S) ?? new Set<number>();
+      seqs.add(message.seq);
+      bySegment.set(segment as S, seqs);
+    }
+    return bySegment;
+  }
   readonly #range: HistoryRange;
   #done = false;
   #pageSize = SEGMENT_PAGE;

@@ -110,12 +110,7 @@ export class HistoryWriterDb {
         if (rows.length === 0) break;
         after = rows[rows.length - 1];
       }
-      const bySegment = new Map<FullSegment, Set<number>>();
-      for (const { segment, message } of walk.picked) {
-        const seqs = bySegment.get(segment as FullSegment) ?? new Set<number>();
-        seqs.add(message.seq);
-        bySegment.set(segment as FullSegment, seqs);
-      }
+      const bySegment = walk.pickedBySegment<FullSegment>();
       for (const [segment, seqs] of bySegment) {
         this.#keepOnly(topicId, segment, (m) => !seqs.has(m.seq));
       }
