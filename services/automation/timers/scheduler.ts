@@ -57,6 +57,8 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
   let running = false;
   /** Run counts being written and cluster decisions pending: what close() waits for. */
   const inFlight = new Set<Promise<void>>();
+  /** Cluster mode: the last firing still being decided per timer; the next one waits for it. */
+  const claims = new Map<string, Promise<void>>();
   const keyOf = (systemKey: string, name: string) => `${systemKey}\u0000${name}`;
 
   const disarm = (key: string) => {
@@ -104,7 +106,10 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
     if (once === undefined) carryOut(run, at);
     else {
       const slot = firingSlot(run.record, at);
-      track(
+      // One timer's firings are decided, counted and handed over in slot order: the store's run count
+      // and the `$timer` events follow the schedule even when the clock jumps past several slots at once.
+      const previous = claims.get(key) ?? Promise.resolve();
+      const decided = previous.then(() =>
         once(`timer:${systemKey}:${name}:${slot}`, TIMER_ONCE_TTL_MS).then(
           async (won) => {
             if (!won) return;
@@ -126,6 +131,11 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
             }),
         ),
       );
+      claims.set(key, decided);
+      void decided.then(() => {
+        if (claims.get(key) === decided) claims.delete(key);
+      });
+      track(decided);
     }
     // Never again within the minimum period, whatever the schedule says (a cron stored before the
     // minimum was raised, a clock that jumped).
