@@ -78,9 +78,10 @@ export function createTokenLookup(
   const developerEmail = async (id: string) =>
     (await ctx.store.db.selectFrom('developers').select('email').where('id', '=', id).executeTakeFirst())
       ?.email ?? '';
-  const lookup = async (token: string) => {
-    const hash = hashToken(token);
-    if (ctx.cache.token(hash) !== undefined || misses.has(hash)) return;
+  /** Adds the live token of `hash` from the store to the cache; false when the store has none. */
+  const lookup = async (token: string, hash: string): Promise<boolean> => {
+    if (ctx.cache.token(hash) !== undefined) return true;
+    if (misses.has(hash)) return false;
     const row = await ctx.store.db
       .selectFrom('tokens')
       .select(['token_hash', 'kind', 'subject_id', 'system_key', 'expires_at'])
@@ -91,9 +92,9 @@ export function createTokenLookup(
       // Remembered so a flood of made-up tokens costs one read each at most once; bounded memory.
       if (misses.size >= MISS_MEMORY) misses.clear();
       misses.add(hash);
-      return;
+      return false;
     }
-    if (ctx.cache.token(hash) !== undefined) return;
+    if (ctx.cache.token(hash) !== undefined) return true;
     const name =
       row.kind === 'developer'
         ? await developerEmail(row.subject_id)
@@ -114,11 +115,11 @@ export function createTokenLookup(
         row.system_key,
         memberKey(row.kind === 'device' ? 'device' : 'user', row.subject_id),
       );
+    return true;
   };
   return async (token, systemKey) => {
-    await lookup(token);
-    const entry = ctx.cache.token(hashToken(token));
-    if (entry === undefined || systemKey === undefined || systemKey === '') return;
-    await ensureSystem(systemKey);
+    // Hashed once per request; only a live token opens a system read.
+    const live = await lookup(token, hashToken(token));
+    if (live && systemKey !== undefined && systemKey !== '') await ensureSystem(systemKey);
   };
 }
