@@ -19,7 +19,7 @@ import type { OpHandler, PermissionIdentity } from './permissions.js';
 import { createTriggerRegistry, type TriggerRegistry } from './triggers/registry.js';
 import { timerFiring } from './render.js';
 import { triggerRoutes } from './triggers/routes.js';
-import { attachSources, type SourceBroker } from './triggers/sources.js';
+import { attachSources, type Interest, type SourceBroker } from './triggers/sources.js';
 
 /** The one door into user code (services/code): runs a service as `caller`. */
 export type InvokeService = (
@@ -168,8 +168,10 @@ export async function createAutomationComponent(
     { log, run, runBatch },
   );
 
-  const deliver = (event: TriggerEvent): void => {
-    topics.publishEvent(event);
+  const wanted = (systemKey: string, action: ActionKey): Interest =>
+    topics.watched(systemKey, action) ? 'topic' : triggers.has(systemKey, action) ? 'triggers' : 'none';
+  const deliver = (event: TriggerEvent, interest = wanted(event.systemKey, event.action)): void => {
+    if (interest === 'topic') topics.publishEvent(event, true);
     for (const t of triggers.match(event)) {
       dispatcher.enqueue({
         systemKey: event.systemKey,
@@ -181,8 +183,6 @@ export async function createAutomationComponent(
       });
     }
   };
-  const wanted = (systemKey: string, action: ActionKey) =>
-    triggers.has(systemKey, action) || topics.watched(systemKey, action);
 
   const fire = (timer: TimerRecord, at: number): void => {
     topics.publishTimer(timer.systemKey, timer.name, () => timerFiring(timer, at));

@@ -29,8 +29,8 @@ export function timerTopic(name: string): string {
 export interface EventTopics {
   /** sync, hot path: does anyone watch the event topic of `action` in this system? */
   watched(systemKey: string, action: ActionKey): boolean;
-  /** Publishes the event on its topic when watched. */
-  publishEvent(event: TriggerEvent): void;
+  /** Publishes the event on its topic when watched (`watched`: the caller already asked `watched()`). */
+  publishEvent(event: TriggerEvent, watched?: boolean): void;
   /** Publishes `$timer/<name>` when watched; `payload` is built only then. */
   publishTimer(systemKey: string, name: string, payload: () => Record<string, unknown>): void;
   /** Events not published because their chain of service publishes reached the hop limit. */
@@ -71,9 +71,9 @@ export function createEventTopics(deps: {
       const topic = TOPIC_OF.get(action);
       return topic !== undefined && broker.hasSubscribers(systemKey, topic);
     },
-    publishEvent(event) {
+    publishEvent(event, watched) {
       const topic = TOPIC_OF.get(event.action);
-      if (topic === undefined || !broker.hasSubscribers(event.systemKey, topic)) return;
+      if (topic === undefined || !(watched ?? broker.hasSubscribers(event.systemKey, topic))) return;
       if (event.hop >= deps.hopLimit) return refuse(event, topic);
       send(event.systemKey, topic, event.params, event.hop);
     },

@@ -28,13 +28,19 @@ export interface SourceBroker {
   on<K extends keyof BrokerEventMap>(event: K, listener: (event: BrokerEventMap[K]) => void): () => void;
 }
 
+/**
+ * Who wants an event: nobody, triggers only, or (also) subscribers of its event topic. Asked once per
+ * event and handed to `deliver`, so the subscriber check (cluster-wide in a cluster) runs once.
+ */
+export type Interest = 'none' | 'triggers' | 'topic';
+
 export interface SourceDeps {
   readonly broker: SourceBroker;
   readonly events: PlatformEvents;
   /** sync: is there a trigger or an event-topic subscriber for this action in this system? */
-  readonly wanted: (systemKey: string, action: ActionKey) => boolean;
-  /** Takes the built event (copying done); must not block. */
-  readonly deliver: (event: TriggerEvent) => void;
+  readonly wanted: (systemKey: string, action: ActionKey) => Interest;
+  /** Takes the built event (copying done) and what `wanted` answered; must not block. */
+  readonly deliver: (event: TriggerEvent, interest: Interest) => void;
 }
 
 /** Starts listening; returns the function that stops. */
@@ -42,9 +48,10 @@ export function attachSources(deps: SourceDeps): () => void {
   const { broker, events, wanted, deliver } = deps;
   const offs: Array<() => void> = [];
   const when = (systemKey: string, action: ActionKey, build: () => TriggerEvent | undefined) => {
-    if (!wanted(systemKey, action)) return;
+    const interest = wanted(systemKey, action);
+    if (interest === 'none') return;
     const event = build();
-    if (event !== undefined) deliver(event);
+    if (event !== undefined) deliver(event, interest);
   };
 
   offs.push(

@@ -57,10 +57,11 @@ describe('trigger sources and event topics', () => {
     detach = attachSources({
       broker,
       events,
-      wanted: (sk, action) => triggerActions.has(action) || topics.watched(sk, action),
-      deliver: (e) => {
+      wanted: (sk, action) =>
+        topics.watched(sk, action) ? 'topic' : triggerActions.has(action) ? 'triggers' : 'none',
+      deliver: (e, interest) => {
         delivered.push(e);
-        topics.publishEvent(e);
+        if (interest === 'topic') topics.publishEvent(e, true);
       },
     });
   });
