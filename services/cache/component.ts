@@ -2,6 +2,7 @@
 // the developer's meta routes and the `cache.*` bridge ops behind ClearBlade.Cache. Entries live in memory
 // on one node and in Redis in cluster mode (a cache is shared by every run of a system, on any node).
 import { Redis } from 'ioredis';
+import { reportErrors } from '../../broker/cluster-redis.js';
 import type { Component, ComponentBase } from '../kernel/component.js';
 import { createCacheOps, type CacheAccess } from './bridge-ops.js';
 import { createCaches, type Caches } from './caches.js';
@@ -32,14 +33,9 @@ export async function createCacheComponent(
       lazyConnect: true,
       connectionName: `isobar:${cluster.nodeId}:cache`,
     });
-    let reported = false;
-    redis.on('error', (err: Error) => {
-      if (!reported) log.warn('redis connection error (shared caches)', { err: err.message });
-      reported = true;
-    });
-    redis.on('ready', () => (reported = false));
+    reportErrors(redis, log, 'cache');
     await redis.connect();
-    entries = redisEntries(redis, caches, base.config.cache);
+    entries = redisEntries(redis, caches, base.config.cache, base.clock);
     // A deleted definition takes its entries with it, so a cache created again under that name starts empty.
     offs.push(
       caches.onChanged((systemKey, name) => {

@@ -6,6 +6,8 @@
 // the bound and setnx hold when runs on several nodes write at once; expiry uses Redis's own clock (TIME),
 // the one PX uses. Definitions stay in the store (caches.ts) and reach every node by the change feed.
 import type { Redis } from 'ioredis';
+import { endRedis } from '../../broker/cluster-redis.js';
+import type { Clock } from '../kernel/clock.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { cacheKeyOf, cacheTtlOf, type CacheLimits, type Caches } from './caches.js';
 import type { CacheEntries } from './entries.js';
@@ -94,6 +96,7 @@ export function redisEntries(
   redis: Redis,
   caches: Caches,
   limits: Pick<CacheLimits, 'maxValueBytes' | 'maxEntries'>,
+  clock: Clock,
 ): CacheEntries {
   const check = (key: string, text: string): void => {
     const size = key.length + text.length;
@@ -176,9 +179,8 @@ export function redisEntries(
       await dropCache(redis, systemKey, name);
     },
     async close() {
-      // Redis away: a QUIT would be queued until it is back (or maxRetriesPerRequest reconnects later)
-      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
-      else redis.disconnect();
+      // Never waits on a Redis that is away (a QUIT would be queued until it is back).
+      await endRedis(redis, clock);
     },
   };
 }

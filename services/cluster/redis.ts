@@ -2,6 +2,7 @@
 // set, a join/leave channel so joins are seen at once, JSON announcements over pub/sub and `once` keys.
 // Two ioredis connections: one for commands, one in subscriber mode (Redis forbids commands on it).
 import { Redis } from 'ioredis';
+import { endRedis, reportErrors, settlesWithin, REDIS_CLOSE_BOUND_MS } from '../../broker/cluster-redis.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Cluster } from '../kernel/cluster.js';
 import type { Log } from '../kernel/log.js';
@@ -11,30 +12,6 @@ export const KEY_PREFIX = 'isobar:';
 const CHANNEL_PREFIX = `${KEY_PREFIX}ch:`;
 /** How long /healthz waits for PING before it calls Redis down. */
 const PING_TIMEOUT_MS = 1000;
-/** How long close waits for the leave (SREM, DEL, PUBLISH) and each QUIT before it goes on without them. */
-const CLOSE_STEP_MS = 2000;
-
-/** Resolves when `step` settles or after `ms`, whichever is first: a close never waits on a Redis that is away. */
-function boundedBy(step: Promise<unknown>, ms: number, clock: Clock): Promise<void> {
-  return new Promise((resolve) => {
-    const cancel = clock.setTimer(ms, resolve);
-    const done = () => (cancel(), resolve());
-    step.then(done, done);
-  });
-}
-
-/**
- * Ends `r`: QUIT (bounded) when it is up; else at once — ioredis queues a QUIT until Redis is back, and
- * commands queued during an outage only fail after maxRetriesPerRequest reconnects (tens of seconds).
- */
-async function endConnection(r: Redis, clock: Clock): Promise<void> {
-  if (ended(r)) return;
-  if (r.status === 'ready') await boundedBy(r.quit(), CLOSE_STEP_MS, clock);
-  if (!ended(r)) r.disconnect();
-}
-
-/** Whether `r` is closed for good (a function, so a check after an await reads the status again). */
-const ended = (r: Redis): boolean => r.status === 'end';
 
 export interface RedisClusterOptions {
   readonly redisUrl: string;
@@ -69,13 +46,8 @@ export async function createRedisCluster(
       // SUBSCRIBE queued during an outage is sent once Redis is back.)
       ...(role === 'cmd' ? { maxRetriesPerRequest: 1 } : {}),
     });
-    let reported = false;
     // An unreachable Redis is reported once per outage (ioredis retries on its own), not once per retry.
-    r.on('error', (err: Error) => {
-      if (!reported) log.warn('redis connection error', { role, err: err.message });
-      reported = true;
-    });
-    r.on('ready', () => (reported = false));
+    reportErrors(r, log, role);
     return r;
   };
   const redis = connect('cmd');
@@ -163,9 +135,9 @@ export async function createRedisCluster(
         const leave = membership.stop().catch((err: unknown) => {
           log.warn('leaving the cluster failed', { err: String(err) });
         });
-        if (redis.status === 'ready') await boundedBy(leave, CLOSE_STEP_MS, deps.clock);
+        if (redis.status === 'ready') await settlesWithin(leave, REDIS_CLOSE_BOUND_MS, deps.clock);
         handlers.clear();
-        await Promise.all([endConnection(sub, deps.clock), endConnection(redis, deps.clock)]);
+        await Promise.all([endRedis(sub, deps.clock), endRedis(redis, deps.clock)]);
       })();
       return closing;
     },
