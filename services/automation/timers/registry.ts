@@ -4,6 +4,7 @@
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Log } from '../../kernel/log.js';
+import { refusingDuplicates } from '../../store/dialect.js';
 import type { Store } from '../../store/index.js';
 import type { TimersTable } from '../../store/tables/triggers.js';
 import { assertValidName, deleteRecordRow, type Creator } from '../record.js';
@@ -97,6 +98,17 @@ function fromRow(row: TimersTable): TimerRecord {
   };
 }
 
+/** The stored columns of a parsed schedule: a create and an update write the same ones. */
+function scheduleColumns(spec: Omit<TimerSpec, 'runs'>) {
+  return {
+    start_time: spec.startTime,
+    repeats: spec.repeats,
+    frequency: spec.frequency,
+    cron: spec.cron ?? null,
+    timezone: spec.timezone ?? 'UTC',
+  };
+}
+
 /** Builds the registry; nothing is read until `load()`. */
 export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
   const { store, clock } = deps;
@@ -144,11 +156,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
       system_key: systemKey,
       name,
       description: description(input.description, ''),
-      start_time: spec.startTime,
-      repeats: spec.repeats,
-      frequency: spec.frequency,
-      cron: spec.cron ?? null,
-      timezone: spec.timezone ?? 'UTC',
+      ...scheduleColumns(spec),
       service_name: serviceName,
       creator_kind: creator.kind,
       creator_id: creator.id,
@@ -157,12 +165,10 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
       created_at: now,
       updated_at: now,
     };
-    try {
-      await store.db.insertInto('timers').values(row).execute();
-    } catch (err) {
-      if (/UNIQUE|PRIMARY/i.test(String(err))) throw new IsobarError('CB_ERR_TIMER_EXISTS', { name });
-      throw err;
-    }
+    await refusingDuplicates(
+      () => store.db.insertInto('timers').values(row).execute(),
+      () => new IsobarError('CB_ERR_TIMER_EXISTS', { name }),
+    );
     const record = put(fromRow(row));
     changed(systemKey, name, record);
     deps.written?.(systemKey);
@@ -227,11 +233,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
           : await checkService(systemKey, input.service_name);
       const changes = {
         description: description(input.description, current.description),
-        start_time: spec.startTime,
-        repeats: spec.repeats,
-        frequency: spec.frequency,
-        cron: spec.cron ?? null,
-        timezone: spec.timezone ?? 'UTC',
+        ...scheduleColumns(spec),
         service_name: serviceName,
         runs: 0,
         updated_at: now,

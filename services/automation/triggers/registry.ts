@@ -4,6 +4,7 @@
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { topicMatches } from '../../../runtime-api/topics.js';
 import type { Clock } from '../../kernel/clock.js';
+import { refusingDuplicates } from '../../store/dialect.js';
 import type { Store } from '../../store/index.js';
 import type { TriggersTable } from '../../store/tables/triggers.js';
 import { assertValidName, deleteRecordRow, type Creator } from '../record.js';
@@ -160,12 +161,10 @@ export function createTriggerRegistry(deps: TriggerRegistryDeps): TriggerRegistr
         created_at: now,
         updated_at: now,
       };
-      try {
-        await store.db.insertInto('triggers').values(row).execute();
-      } catch (err) {
-        if (/UNIQUE|PRIMARY/i.test(String(err))) throw new IsobarError('CB_ERR_TRIGGER_EXISTS', { name });
-        throw err;
-      }
+      await refusingDuplicates(
+        () => store.db.insertInto('triggers').values(row).execute(),
+        () => new IsobarError('CB_ERR_TRIGGER_EXISTS', { name }),
+      );
       const record = fromRow(row);
       index(record);
       deps.written?.(systemKey);
