@@ -22,6 +22,8 @@ export interface ClusterNode {
   readonly persistence: AsyncPersistence;
   readonly ids: ClusterIds;
   readonly interest: ClusterInterest;
+  /** The node's command and subscriber connections, for the shared subscriptions (cluster-share.ts). */
+  readonly redis: RedisPair;
   /** aedes options of a cluster node. */
   readonly aedesOptions: { readonly id: string; readonly heartbeatInterval: number };
   /** Call once aedes is built, before `listen()`. */
@@ -61,6 +63,7 @@ export async function openClusterNode(
       persistence,
       ids,
       interest,
+      redis,
       aedesOptions: { id: nodeId, heartbeatInterval: heartbeatS * 1000 },
       prepare(aedes) {
         // aedes-persistence-redis keys queued packets by `<brokerId>:<counter>`; a node restarted with

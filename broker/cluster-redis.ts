@@ -1,6 +1,7 @@
 // The broker's own Redis connections in cluster mode (besides the emitter's two and the persistence's
 // one): one for commands and one for subscriptions, shared by the client-id registry, the cluster-wide
-// subscription interest and the will claims. Both are ready (an event, not a poll) before the broker is.
+// subscription interest, the will claims and the shared subscriptions (cluster-share.ts, which opens only
+// its blocking reader besides). Both are ready (an event, not a poll) before the broker is.
 // Also what every broker connection needs to live through a Redis outage: an `error` listener that logs
 // once per outage (ioredis retries on its own and errors again on every retry; an `error` event nobody
 // listens to ends the process), and an end that never waits on Redis (a QUIT sent while Redis is away is
@@ -65,26 +66,34 @@ export async function endRedis(conn: Redis, clock: Clock, boundMs = REDIS_CLOSE_
 /** Whether `conn` is closed for good (a function, so a check after an await reads the status again). */
 const ended = (conn: Redis): boolean => conn.status === 'end';
 
+/**
+ * Opens one connection per name (its CLIENT SETNAME and its role in the logs), each logging its errors
+ * once per outage; rejects, with every one of them ended, when Redis cannot be reached.
+ */
+export async function openRedis(url: string, log: Log, ...names: string[]): Promise<Redis[]> {
+  const conns = names.map((connectionName) => {
+    const conn = new Redis(url, { lazyConnect: true, connectionName, maxRetriesPerRequest: 3 });
+    reportErrors(conn, log, connectionName);
+    return conn;
+  });
+  try {
+    await Promise.all(conns.map((conn) => conn.connect()));
+  } catch (err) {
+    for (const conn of conns) conn.disconnect();
+    throw err;
+  }
+  return conns;
+}
+
 /** Opens the pair; rejects when Redis cannot be reached. */
 export async function openRedisPair(
   url: string,
   name: string,
   deps: { readonly log: Log; readonly clock: Clock },
 ): Promise<RedisPair> {
-  const options = { lazyConnect: true, connectionName: name, maxRetriesPerRequest: 3 };
-  const cmd = new Redis(url, options);
-  const sub = new Redis(url, options);
+  const [cmd, sub] = await openRedis(url, deps.log, `${name}:cmd`, `${name}:sub`);
   const handlers = new Map<string, (message: string) => void>();
   sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
-  reportErrors(cmd, deps.log, `${name}:cmd`);
-  reportErrors(sub, deps.log, `${name}:sub`);
-  try {
-    await Promise.all([cmd.connect(), sub.connect()]);
-  } catch (err) {
-    cmd.disconnect();
-    sub.disconnect();
-    throw err;
-  }
   return {
     cmd,
     sub,

@@ -7,12 +7,11 @@
 // members; those of a member that left go to another local member or, with none left, back to the stream.
 // The groups in use are a Redis set per system (`isobar:share:<systemKey>`, one entry per node and group),
 // cached by every publishing node and dropped from the cache on a `isobar:ch:share` message.
-import { Redis } from 'ioredis';
 import type { AedesPublishPacket } from 'aedes';
 import type { Clock } from '../runtime-api/clock.js';
 import type { Log } from '../runtime-api/log.js';
 import { topicMatches } from '../runtime-api/topics.js';
-import { reportErrors } from './cluster-redis.js';
+import { openRedis, type RedisPair } from './cluster-redis.js';
 import type { AsyncPersistence } from './internal.js';
 import { createSender, pickMember, type Member, type SharedSubscriptions } from './shared-subscriptions.js';
 import { fromInternal } from './tenancy.js';
@@ -70,32 +69,19 @@ interface Known {
 
 const noop = () => {};
 
-/** Opens the cluster-wide registry: three Redis connections (commands, the blocking reader, pub/sub). */
+/**
+ * Opens the cluster-wide registry on the node's command and subscriber connections (`redis`, closed by
+ * the node after this registry) plus a connection of its own for the blocking reader.
+ */
 export async function openClusterShare(
   options: BrokerClusterOptions,
-  deps: { persistence: AsyncPersistence; log: Log; clock: Clock },
+  deps: { persistence: AsyncPersistence; log: Log; clock: Clock; redis: RedisPair },
 ): Promise<ClusterShare> {
   const { nodeId } = options;
-  const { log, clock } = deps;
+  const { log, clock, redis } = deps;
+  const { cmd } = redis;
   const heartbeatMs = Math.max(1, options.heartbeatS) * 1000;
-  const connect = (role: string) => {
-    const r = new Redis(options.redisUrl, {
-      lazyConnect: true,
-      connectionName: `isobar:${nodeId}:share-${role}`,
-      maxRetriesPerRequest: 3,
-    });
-    reportErrors(r, log, `share-${role}`); // ioredis retries by itself; an unheard 'error' ends the process
-    return r;
-  };
-  const cmd = connect('cmd');
-  const reader = connect('read');
-  const sub = connect('sub');
-  try {
-    await Promise.all([cmd.connect(), reader.connect(), sub.connect()]);
-  } catch (err) {
-    for (const r of [cmd, reader, sub]) r.disconnect();
-    throw err;
-  }
+  const [reader] = await openRedis(options.redisUrl, log, `isobar:${nodeId}:share-read`);
 
   const groups = new Map<string, LocalGroup>();
   const byMember = new Map<object, Set<LocalGroup>>();
@@ -133,10 +119,11 @@ export async function openClusterShare(
     return entry;
   };
   const forget = (systemKey: string) => known.delete(systemKey);
-  void sub.subscribe(CHANNEL).catch((err: unknown) => log.error('share channel', { err: String(err) }));
-  sub.on('message', (_channel: string, systemKey: string) => forget(systemKey));
+  void redis
+    .listen(CHANNEL, forget)
+    .catch((err: unknown) => log.error('share channel', { err: String(err) }));
   // pub/sub is at most once: after a reconnect nothing cached can be trusted
-  sub.on('ready', () => known.clear());
+  redis.sub.on('ready', () => known.clear());
 
   const fieldsOf = (packet: AedesPublishPacket, publisher?: ClientIdentity): Array<string | Buffer> => {
     const isobar = (packet as { properties?: { isobar?: { hop?: number; publisher?: ClientIdentity } } })
@@ -519,7 +506,7 @@ export async function openClusterShare(
       cancelSweep();
       await Promise.allSettled([...chains.values()]);
       wakeReader();
-      for (const r of [cmd, reader, sub]) r.disconnect();
+      reader.disconnect();
     },
   };
 }

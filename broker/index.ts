@@ -115,9 +115,9 @@ export async function createBroker(options: BrokerOptions, deps: BrokerDeps): Pr
   const broker = brokerInternals(aedes);
   // cluster mode: `$share` groups are work queues on Redis Streams (cluster-share.ts), not aedes subscriptions
   const clusterShare =
-    options.cluster === undefined
+    cluster === undefined || options.cluster === undefined
       ? undefined
-      : await openClusterShare(options.cluster, { persistence, log, clock });
+      : await openClusterShare(options.cluster, { persistence, log, clock, redis: cluster.redis });
   const shared = clusterShare ?? createSharedSubscriptions({ aedes, persistence, log });
   await publishWills(aedes, persistence, log, cluster !== undefined);
 
