@@ -33,26 +33,23 @@ const fail = (err: unknown): string =>
 const platformOps: ReadonlySet<string> = new Set(BRIDGE_OPS);
 const isQos = (q: unknown): q is 0 | 1 | 2 => q === 0 || q === 1 || q === 2;
 
+/** Whether `run` may still act: a killed or ended run's ops are refused (its publishes dropped). */
+const live = (run: RunState | undefined): run is RunState =>
+  run !== undefined && !run.ended && run.fault === undefined;
+
 /** The host function of one context. Sent ops return nothing; waited ops return a promise of a string. */
 export function createHostFunction(slot: BridgeSlot, delayed: DelayedPublishes) {
   return (op: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<string> | undefined => {
     if (op === SEND_OPS.next) {
       // The ended run's publishes come with its marker: they are still that run's (its identity, its limit).
       const ending = slot.run;
-      if (
-        typeof c === 'string' &&
-        c !== '' &&
-        ending !== undefined &&
-        !ending.ended &&
-        ending.fault === undefined
-      )
-        publishOutbox(ending, c);
+      if (typeof c === 'string' && c !== '' && live(ending)) publishOutbox(ending, c);
       if (typeof a === 'number' && typeof b === 'string') slot.onNext?.(a, b);
       return undefined;
     }
     const run = slot.run;
     // A killed run is answered at once: a blocked isolate would keep its thread and never see its termination.
-    if (run === undefined || run.ended || run.fault !== undefined)
+    if (!live(run))
       return op === SEND_OPS.log || op === SEND_OPS.publish ? undefined : Promise.resolve(fail('run ended'));
     switch (op) {
       case SEND_OPS.log:
