@@ -135,6 +135,34 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     durationMs: 0,
   });
 
+  /** The engine's request for one run (the run-as identity is issued once per caller and cached: run-as.ts). */
+  const requestOf = async (
+    current: CurrentService,
+    secret: string,
+    item: BatchItem,
+    logging: boolean,
+    instanceId: string,
+  ): Promise<InvokeRequest> => ({
+    params: item.params ?? {},
+    caller: item.caller,
+    runAs: await deps.runAs.micro(current, item.caller),
+    systemSecret: secret,
+    instanceId,
+    logging,
+    hop: item.hop,
+  });
+
+  /** Hands an ended run to the recorder (its log row, the live tail), with where it came from and who ran it. */
+  const recorded = (
+    version: ServiceVersion,
+    current: CurrentService,
+    run: { source: RunSource; logging: boolean; startedAt: number; caller: Caller },
+    result: InvokeResult,
+  ): InvokeResult => {
+    const { kind, id } = run.caller;
+    return recorder.ended(version, current.record.log_ttl_minutes, { ...run, caller: { kind, id } }, result);
+  };
+
   const invoke: InvokeService = async (systemKey, name, params, caller, options = {}) => {
     const hop = options.hop ?? 0;
     // resolveService
@@ -148,20 +176,22 @@ export function createInvoker(deps: InvokerDeps): Invoker {
     }
     const version = versionOf(current);
     const logging = options.logging === true || current.record.logging_enabled;
-    const request: InvokeRequest = {
-      params: params ?? {},
-      caller,
-      runAs: await deps.runAs.micro(current, caller),
-      systemSecret: systemSecret(systemKey),
-      instanceId: options.instanceId ?? randomUUID(),
+    const instanceId = options.instanceId ?? randomUUID();
+    const request = await requestOf(
+      current,
+      systemSecret(systemKey),
+      { params, caller, hop },
       logging,
-      hop,
-    };
+      instanceId,
+    );
     const startedAt = clock.now();
     const result = await deps.engine().invoke(version, request);
-    const source = options.source ?? 'rest';
-    const run = { source, logging, startedAt, caller: { kind: caller.kind, id: caller.id } };
-    return recorder.ended(version, current.record.log_ttl_minutes, run, result);
+    return recorded(
+      version,
+      current,
+      { source: options.source ?? 'rest', logging, startedAt, caller },
+      result,
+    );
   };
 
   const invokeBatch: InvokeServiceBatch = async (systemKey, name, items) => {
@@ -180,23 +210,14 @@ export function createInvoker(deps: InvokerDeps): Invoker {
         results[i] = tooDeep(name, undefined);
         continue;
       }
-      requests.push({
-        params: item.params ?? {},
-        caller: item.caller,
-        runAs: await deps.runAs.micro(current, item.caller),
-        systemSecret: secret,
-        instanceId: randomUUID(),
-        logging,
-        hop: item.hop,
-      });
+      requests.push(await requestOf(current, secret, item, logging, randomUUID()));
       at.push(i);
     }
     const startedAt = clock.now();
     const ran = requests.length === 0 ? [] : await deps.engine().invokeBatch(version, requests);
     ran.forEach((result, j) => {
-      const { kind, id } = items[at[j]].caller;
-      const run = { source: items[at[j]].source ?? 'trigger', logging, startedAt, caller: { kind, id } };
-      results[at[j]] = recorder.ended(version, current.record.log_ttl_minutes, run, result);
+      const { source = 'trigger', caller } = items[at[j]];
+      results[at[j]] = recorded(version, current, { source, logging, startedAt, caller }, result);
     });
     return results.map((r) => r ?? tooDeep(name, undefined));
   };
