@@ -53,7 +53,7 @@ export function passwordMinLength(ctx: IdentityContext): number {
   return ctx.config.passwordMinLength ?? DEFAULT_PASSWORD_MIN_LENGTH;
 }
 
-export { isUniqueViolation } from '../store/dialect.js';
+export { refusingDuplicates } from '../store/dialect.js';
 
 /** Parses a stored JSON object column; anything else reads as `{}`. */
 export function parseObject(json: string): Record<string, unknown> {

@@ -1,7 +1,7 @@
 // Developer accounts: registration, password login, lookup.
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { DevelopersTable } from '../store/tables/identity.js';
-import { isUniqueViolation, passwordMinLength, type IdentityContext } from './context.js';
+import { refusingDuplicates, passwordMinLength, type IdentityContext } from './context.js';
 import { checkPasswordStrength, emailNames } from './passwords.js';
 import { hashSecret, newHexId, UNUSABLE_HASH, verifySecret } from './secrets.js';
 import { accountKey } from './throttle.js';
@@ -39,28 +39,22 @@ export async function registerDeveloper(
     org: input.org ?? '',
     created_at: ctx.clock.now(),
   };
-  try {
-    const { result, commit } = await ctx.store.transaction(async (trx) => {
-      const existing = await trx
-        .selectFrom('developers')
-        .select('id')
-        .where('email', '=', email)
-        .executeTakeFirst();
-      if (existing !== undefined) throw new IsobarError('CB_ERR_DEVELOPER_EXISTS', { email });
-      await trx.insertInto('developers').values(row).execute();
-      return insertToken(
-        ctx,
-        trx,
-        { kind: 'developer', subjectId: row.id, name: email, systemKey: null },
-        ctx.config.devTokenTtl,
-      );
-    });
-    commit();
-    return { developer: record(row), login: result };
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new IsobarError('CB_ERR_DEVELOPER_EXISTS', { email });
-    throw err;
-  }
+  // A taken email is refused by the unique email column, before the token is written.
+  const { result, commit } = await refusingDuplicates(
+    () =>
+      ctx.store.transaction(async (trx) => {
+        await trx.insertInto('developers').values(row).execute();
+        return insertToken(
+          ctx,
+          trx,
+          { kind: 'developer', subjectId: row.id, name: email, systemKey: null },
+          ctx.config.devTokenTtl,
+        );
+      }),
+    () => new IsobarError('CB_ERR_DEVELOPER_EXISTS', { email }),
+  );
+  commit();
+  return { developer: record(row), login: result };
 }
 
 /**

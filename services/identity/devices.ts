@@ -4,7 +4,7 @@ import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { DeviceEventRecord } from '../kernel/events.js';
 import type { DevicesTable } from '../store/tables/identity.js';
 import {
-  isUniqueViolation,
+  refusingDuplicates,
   parseObject,
   passwordMinLength,
   requireSystem,
@@ -124,23 +124,15 @@ export async function createDevice(
     created_date: ctx.clock.now(),
     last_active_date: null,
   };
-  let commit: () => void;
-  try {
-    commit = await ctx.store.transaction(async (trx) => {
-      const existing = await trx
-        .selectFrom('devices')
-        .select('name')
-        .where('system_key', '=', systemKey)
-        .where('name', '=', name)
-        .executeTakeFirst();
-      if (existing !== undefined) throw new IsobarError('CB_ERR_DEVICE_EXISTS', { name });
-      await trx.insertInto('devices').values(device).execute();
-      return writeMembership(ctx, trx, systemKey, 'device', name, { add: ['Authenticated'] });
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new IsobarError('CB_ERR_DEVICE_EXISTS', { name });
-    throw err;
-  }
+  // A taken name is refused by the devices_pk constraint, before the membership is written.
+  const commit = await refusingDuplicates(
+    () =>
+      ctx.store.transaction(async (trx) => {
+        await trx.insertInto('devices').values(device).execute();
+        return writeMembership(ctx, trx, systemKey, 'device', name, { add: ['Authenticated'] });
+      }),
+    () => new IsobarError('CB_ERR_DEVICE_EXISTS', { name }),
+  );
   commit();
   ctx.events.emit('device.created', { systemKey, device: fixed(device) });
   return record(device);

@@ -4,7 +4,7 @@ import type { Transaction } from 'kysely';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Database } from '../store/index.js';
 import { memberKey, type MemberKind, type RoleEntry } from './cache.js';
-import { isUniqueViolation, requireSystem, type IdentityContext } from './context.js';
+import { refusingDuplicates, requireSystem, type IdentityContext } from './context.js';
 import { applyChanges, NO_PERMISSIONS } from './permissions.js';
 import { newHexId } from './secrets.js';
 import { DEFAULT_ROLES } from './systems.js';
@@ -60,21 +60,20 @@ export async function createRole(
     description: input.description ?? '',
     permissions: applyChanges(NO_PERMISSIONS, input.changes ?? {}),
   };
-  try {
-    await ctx.store.db
-      .insertInto('roles')
-      .values({
-        system_key: systemKey,
-        role_id: role.id,
-        name,
-        description: role.description,
-        permissions: JSON.stringify(role.permissions),
-      })
-      .execute();
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new IsobarError('CB_ERR_ROLE_EXISTS', { name });
-    throw err;
-  }
+  await refusingDuplicates(
+    () =>
+      ctx.store.db
+        .insertInto('roles')
+        .values({
+          system_key: systemKey,
+          role_id: role.id,
+          name,
+          description: role.description,
+          permissions: JSON.stringify(role.permissions),
+        })
+        .execute(),
+    () => new IsobarError('CB_ERR_ROLE_EXISTS', { name }),
+  );
   ctx.cache.state(systemKey).roles.set(role.id, role);
   changed(ctx, systemKey);
   return role;
@@ -99,17 +98,16 @@ export async function updateRole(
     description: input.description ?? current.description,
     permissions: applyChanges(current.permissions, input.changes ?? {}),
   };
-  try {
-    await ctx.store.db
-      .updateTable('roles')
-      .set({ name, description: next.description, permissions: JSON.stringify(next.permissions) })
-      .where('system_key', '=', systemKey)
-      .where('role_id', '=', current.id)
-      .execute();
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new IsobarError('CB_ERR_ROLE_EXISTS', { name });
-    throw err;
-  }
+  await refusingDuplicates(
+    () =>
+      ctx.store.db
+        .updateTable('roles')
+        .set({ name, description: next.description, permissions: JSON.stringify(next.permissions) })
+        .where('system_key', '=', systemKey)
+        .where('role_id', '=', current.id)
+        .execute(),
+    () => new IsobarError('CB_ERR_ROLE_EXISTS', { name }),
+  );
   ctx.cache.state(systemKey).roles.set(next.id, next);
   changed(ctx, systemKey);
   return next;

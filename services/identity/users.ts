@@ -5,7 +5,7 @@ import type { UsersTable } from '../store/tables/identity.js';
 import { memberKey } from './cache.js';
 import {
   checkCustom,
-  isUniqueViolation,
+  refusingDuplicates,
   parseObject,
   passwordMinLength,
   requireSystem,
@@ -85,23 +85,15 @@ export async function registerUser(
     custom: JSON.stringify(custom),
     creation_date: ctx.clock.now(),
   };
-  let commit: () => void;
-  try {
-    commit = await ctx.store.transaction(async (trx) => {
-      const existing = await trx
-        .selectFrom('users')
-        .select('user_id')
-        .where('system_key', '=', systemKey)
-        .where('email', '=', email)
-        .executeTakeFirst();
-      if (existing !== undefined) throw new IsobarError('CB_ERR_USER_EXISTS', { email });
-      await trx.insertInto('users').values(user).execute();
-      return writeMembership(ctx, trx, systemKey, 'user', user.user_id, { add: ['Authenticated'] });
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new IsobarError('CB_ERR_USER_EXISTS', { email });
-    throw err;
-  }
+  // A taken email is refused by the users_system_email constraint, before the membership is written.
+  const commit = await refusingDuplicates(
+    () =>
+      ctx.store.transaction(async (trx) => {
+        await trx.insertInto('users').values(user).execute();
+        return writeMembership(ctx, trx, systemKey, 'user', user.user_id, { add: ['Authenticated'] });
+      }),
+    () => new IsobarError('CB_ERR_USER_EXISTS', { email }),
+  );
   ctx.cache.state(systemKey).users.set(user.user_id, email);
   commit();
   const rec = record(user);
@@ -202,32 +194,23 @@ export async function updateUser(
       ? current.password_hash
       : await hashSecret(checkPassword(ctx, changes.password, email));
   const next: UsersTable = { ...current, email, custom: JSON.stringify(custom), password_hash: passwordHash };
-  let commits: Array<() => void>;
-  try {
-    commits = await ctx.store.transaction(async (trx) => {
-      if (email !== current.email) {
-        const clash = await trx
-          .selectFrom('users')
-          .select('user_id')
+  // An email another user has is refused by the users_system_email constraint, before anything else is written.
+  const commits = await refusingDuplicates(
+    () =>
+      ctx.store.transaction(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set({ email, custom: next.custom, password_hash: passwordHash })
           .where('system_key', '=', systemKey)
-          .where('email', '=', email)
-          .executeTakeFirst();
-        if (clash !== undefined) throw new IsobarError('CB_ERR_USER_EXISTS', { email });
-      }
-      await trx
-        .updateTable('users')
-        .set({ email, custom: next.custom, password_hash: passwordHash })
-        .where('system_key', '=', systemKey)
-        .where('user_id', '=', userId)
-        .execute();
-      const out = [await writeMembership(ctx, trx, systemKey, 'user', userId, changes.roles ?? {})];
-      if (changes.password !== undefined) out.push(await revokeSubject(ctx, trx, 'user', systemKey, userId));
-      return out;
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new IsobarError('CB_ERR_USER_EXISTS', { email });
-    throw err;
-  }
+          .where('user_id', '=', userId)
+          .execute();
+        const out = [await writeMembership(ctx, trx, systemKey, 'user', userId, changes.roles ?? {})];
+        if (changes.password !== undefined)
+          out.push(await revokeSubject(ctx, trx, 'user', systemKey, userId));
+        return out;
+      }),
+    () => new IsobarError('CB_ERR_USER_EXISTS', { email }),
+  );
   ctx.cache.state(systemKey).users.set(userId, email);
   for (const c of commits) c();
   const rec = record(next);
