@@ -138,10 +138,15 @@ export async function openClusterShare(
   const xadd = (stream: string, fields: Array<string | Buffer>) =>
     cmd.xadd(stream, 'MAXLEN', '~', SHARE_STREAM_MAXLEN, '*', ...fields);
 
-  const addTo = (list: Known['list'], packet: AedesPublishPacket, publisher?: ClientIdentity) => {
-    const where = fromInternal(packet.topic);
-    if (list === undefined || where === undefined) return undefined;
-    const targets = list.filter((g) => topicMatches(g.filter, where.topic));
+  /** XADDs `packet` (`topic` is its topic within its system) to each group of `list` taking it. */
+  const addTo = (
+    list: Known['list'],
+    topic: string,
+    packet: AedesPublishPacket,
+    publisher?: ClientIdentity,
+  ) => {
+    if (list === undefined) return undefined;
+    const targets = list.filter((g) => topicMatches(g.filter, topic));
     if (targets.length === 0) return undefined;
     const fields = fieldsOf(packet, publisher);
     return Promise.all(targets.map((g) => xadd(g.stream, fields))).then(noop);
@@ -150,11 +155,10 @@ export async function openClusterShare(
   const route = (packet: AedesPublishPacket, publisher?: ClientIdentity) => {
     const where = fromInternal(packet.topic);
     if (where === undefined || closed) return undefined;
-    routed.add(packet);
     const entry = known.get(where.systemKey) ?? load(where.systemKey);
     // commands go out in call order on one connection, so one publisher's messages keep their order
-    if (entry.list !== undefined) return addTo(entry.list, packet, publisher);
-    return entry.ready.then(() => addTo(entry.list, packet, publisher));
+    if (entry.list !== undefined) return addTo(entry.list, where.topic, packet, publisher);
+    return entry.ready.then(() => addTo(entry.list, where.topic, packet, publisher));
   };
 
   // ---- the consumer side -------------------------------------------------------------------------
@@ -488,7 +492,10 @@ export async function openClusterShare(
     get groups() {
       return groups.size;
     },
-    route,
+    route(packet, publisher) {
+      routed.add(packet); // before its PUBACK: the `publish` event that follows skips it
+      return route(packet, publisher);
+    },
     published(packet, publisher) {
       if (routed.has(packet)) return;
       route(packet, publisher)?.catch((err: unknown) =>
