@@ -223,29 +223,34 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
   components.push(edges);
   // --- the change feed (services/cluster/README.md): what another node changed, reloaded here ---
   if (clustered) {
-    code.onServiceSaved((systemKey) => feed.changed(systemKey, ['code']));
-    code.onServiceDeleted((systemKey) => feed.changed(systemKey, ['code']));
     feed.area('identity', (systemKey) => identity.reloadFromStore(systemKey));
-    code.libraries.onChanged((systemKey) => feed.changed(systemKey, ['code']));
-    code.registry.onSwitched((systemKey) => feed.changed(systemKey, ['code']));
-    feed.area('code', async (systemKey) => {
-      if (systemKey === '*') return;
-      // Libraries first: a service version re-bundled by the reload resolves against the new ones.
-      await code.libraries.reload(systemKey);
-      await code.reloadSystem(systemKey);
+    feed.sync('code', {
+      onChanged(fn) {
+        code.onServiceSaved(fn);
+        code.onServiceDeleted(fn);
+        code.libraries.onChanged(fn);
+        code.registry.onSwitched(fn);
+      },
+      async reload(systemKey) {
+        if (systemKey === '*') return;
+        // Libraries first: a service version re-bundled by the reload resolves against the new ones.
+        await code.libraries.reload(systemKey);
+        await code.reloadSystem(systemKey);
+      },
     });
     // Stored definitions other areas keep in memory (services/cluster/README.md "Synced areas").
-    history.settings.onChanged((systemKey) => feed.changed(systemKey, ['history']));
-    feed.area('history', (systemKey) => history.settings.reload(systemKey));
-    collections.api.onChanged((systemKey) => feed.changed(systemKey, ['collections']));
-    feed.area('collections', (systemKey) => collections.api.reloadSystem(systemKey));
-    cache.caches.onChanged((systemKey) => feed.changed(systemKey, ['cache']));
-    feed.area('cache', (systemKey) => cache.caches.reload(systemKey));
-    outboundHttp.allowlists.onChanged((systemKey) => feed.changed(systemKey, ['outbound-http']));
-    feed.area('outbound-http', (systemKey) => outboundHttp.allowlists.reload(systemKey));
-    automation.onChanged((systemKey) => feed.changed(systemKey, ['automation']));
-    feed.area('automation', async (systemKey) => {
-      if (systemKey !== '*') await automation.reloadSystem(systemKey);
+    feed.sync('history', history.settings);
+    feed.sync('collections', {
+      onChanged: (fn) => collections.api.onChanged(fn),
+      reload: (systemKey) => collections.api.reloadSystem(systemKey),
+    });
+    feed.sync('cache', cache.caches);
+    feed.sync('outbound-http', outboundHttp.allowlists);
+    feed.sync('automation', {
+      onChanged: (fn) => automation.onChanged(fn),
+      async reload(systemKey) {
+        if (systemKey !== '*') await automation.reloadSystem(systemKey);
+      },
     });
     // Losing access ends access on every node: connections and subscriptions re-checked after a reload.
     feed.afterReload((systemKey) => {

@@ -13,6 +13,14 @@ const VER = 'isobar:ver:';
 /** Reloads one area's view of a system from the store ('*': the platform-wide view). */
 export type AreaReload = (systemKey: string) => Promise<void>;
 
+/** An area kept in step across nodes: what it reports changed here, and how it reloads another node's change. */
+export interface SyncedArea {
+  /** Calls `listener` after each change of a system committed on this node. */
+  onChanged(listener: (systemKey: string) => void): unknown;
+  /** Reloads this area's view of a system ('*': the platform-wide view) from the store. */
+  reload(systemKey: string): Promise<void>;
+}
+
 /** What areas and the composition root use. */
 export interface ChangeFeed {
   /** Tells the other nodes that `areas` of `systemKey` changed here (after commit; never throws). */
@@ -21,6 +29,8 @@ export interface ChangeFeed {
   revoked(hashes: readonly string[]): void;
   /** Registers the reload of one area (a name such as `identity`, `code`). */
   area(name: string, reload: AreaReload): void;
+  /** Both sides of one area under `name`: its changes announced, the other nodes' changes reloaded. */
+  sync(name: string, area: SyncedArea): void;
   /** Runs after a system was reloaded because another node changed it (the broker's access re-check); answers the remover. */
   afterReload(fn: (systemKey: string) => void): () => void;
   /** Receives revoked hashes announced by other nodes. */
@@ -99,7 +109,7 @@ export function createChangeFeed(cluster: RedisCluster, deps: { readonly log: Lo
     await Promise.all(moved);
   };
 
-  return {
+  const feed: ChangeFeed = {
     changed(systemKey, names) {
       outgoing = outgoing.then(async () => {
         try {
@@ -122,6 +132,10 @@ export function createChangeFeed(cluster: RedisCluster, deps: { readonly log: Lo
       });
     },
     area: (name, fn) => void areas.set(name, fn),
+    sync(name, area) {
+      areas.set(name, (systemKey) => area.reload(systemKey));
+      area.onChanged((systemKey) => feed.changed(systemKey, [name]));
+    },
     afterReload(fn) {
       after.add(fn);
       return () => after.delete(fn);
@@ -167,6 +181,7 @@ export function createChangeFeed(cluster: RedisCluster, deps: { readonly log: Lo
       for (const off of offs.splice(0)) off();
     },
   };
+  return feed;
 }
 
 /** The feed of the embedded default: one node, nothing to tell. */
@@ -175,6 +190,7 @@ export function localFeed(): ChangeFeed {
     changed: () => undefined,
     revoked: () => undefined,
     area: () => undefined,
+    sync: () => undefined,
     afterReload: () => () => undefined,
     onRevoked: () => undefined,
     prime: async () => undefined,
