@@ -149,7 +149,7 @@ export function createInvoker(
   function beginOf(s: Invocation): BeginRequest {
     const caller = s.request.caller;
     return {
-      params: JSON.stringify(s.request.params ?? {}) ?? '{}',
+      params: s.request.params ?? {},
       systemSecret: s.request.systemSecret,
       userEmail: caller.name,
       userid: caller.id,

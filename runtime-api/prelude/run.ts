@@ -7,7 +7,6 @@ import { errorText, stackText } from './format.js';
 import { jsonDeeperThan } from '../json-depth.js';
 
 const stringify = JSON.stringify;
-const parse = JSON.parse;
 const ErrorCtor = Error;
 const RangeErrorCtor = RangeError;
 const isInteger = Number.isInteger;
@@ -53,7 +52,7 @@ export function createRun(bridge: Bridge, config: InstallConfig, begin: BeginReq
 
   const caller = { userid: begin.userid, userToken: begin.userToken, userEmail: begin.userEmail };
   const req: Req = {
-    params: begin.params === '' ? {} : parse(begin.params),
+    params: begin.params === undefined ? {} : begin.params,
     systemKey: config.systemKey,
     systemSecret: config.systemSecret,
     userEmail: begin.userEmail,
