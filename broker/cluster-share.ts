@@ -194,17 +194,11 @@ export async function openClusterShare(
     } as unknown as AedesPublishPacket;
   };
 
-  const pick = (group: LocalGroup, skip?: Member) => {
-    const picked = pickMember(group.members, group.next, skip);
-    if (picked !== undefined) group.next = picked.next;
-    return picked?.member;
-  };
-
   /** One entry this node holds to one local member; back to the stream when no member is left here. */
   const deliver = (stream: string, id: string, packet: AedesPublishPacket) => {
     entryOf.set(packet, id);
     const group = groups.get(stream);
-    const member = group === undefined ? undefined : pick(group);
+    const member = group === undefined ? undefined : pickMember(group);
     if (member === undefined) {
       void release(stream, [packet]);
       return;
@@ -415,7 +409,7 @@ export async function openClusterShare(
     for (const [messageId, packet] of member.pending) {
       if (client !== undefined && !client.clean)
         deps.persistence.outgoingClearMessageId(client, { messageId }).then(noop, noop);
-      const next = pick(group, member);
+      const next = pickMember(group, member);
       if (next === undefined) held.push(packet);
       else {
         const id = entryOf.get(packet);

@@ -67,11 +67,6 @@ export function createSharedSubscriptions(deps: {
   const byMember = new Map<object, Set<Group>>();
 
   const sendTo = createSender(persistence, log);
-  const pick = (group: Group, skip?: Member): Member | undefined => {
-    const member = pickMember(group.members, group.next, skip);
-    group.next = member === undefined ? group.next : member.next;
-    return member?.member;
-  };
 
   const makeGroup = (key: string, internalFilter: string): Group => {
     const group: Group = {
@@ -81,7 +76,7 @@ export function createSharedSubscriptions(deps: {
       next: 0,
       listener(packet, done) {
         done(); // call back first: waiting here would stall aedes (DESIGN.md, measured facts)
-        const member = pick(group);
+        const member = pickMember(group);
         if (member !== undefined) sendTo(member, packet);
       },
     };
@@ -109,7 +104,7 @@ export function createSharedSubscriptions(deps: {
       if (client !== undefined && !client.clean) {
         persistence.outgoingClearMessageId(client, { messageId }).then(noop, noop);
       }
-      const next = pick(group, member);
+      const next = pickMember(group, member);
       if (next === undefined)
         log.warn('shared subscription message dropped: no member left', { topic: packet.topic });
       else sendTo(next, packet);
@@ -221,16 +216,19 @@ export function createSender(
   };
 }
 
-/** Round robin from `next`, skipping `skip` (the member that is leaving); answers the member and the next index. */
+/** The group's next member in round robin, skipping `skip` (the member that is leaving); advances `next`. */
 export function pickMember(
-  members: readonly Member[],
-  next: number,
+  group: { readonly members: readonly Member[]; next: number },
   skip?: Member,
-): { member: Member; next: number } | undefined {
+): Member | undefined {
+  const { members, next } = group;
   const n = members.length;
   for (let i = 0; i < n; i++) {
     const member = members[(next + i) % n];
-    if (member !== skip) return { member, next: next + i + 1 };
+    if (member !== skip) {
+      group.next = next + i + 1;
+      return member;
+    }
   }
   return undefined;
 }
