@@ -96,6 +96,8 @@ export function createDispatcher(
   const { log, run, runBatch } = deps;
   const clock = deps.clock ?? systemClock;
   const spreadAfterMs = options.spreadAfterMs ?? 5;
+  /** Most jobs handed over together. */
+  const size = runBatch === undefined ? 1 : Math.max(1, options.batchSize ?? 1);
   const failedJob = (job: Job, err: unknown) => {
     failed++;
     log.warn('trigger service run failed', {
@@ -142,8 +144,6 @@ export function createDispatcher(
 
   const pump = (key: string, lane: Lane): void => {
     while (lane.running < options.concurrency && lane.head < lane.items.length) {
-      const jobs: Job[] = [];
-      const size = runBatch === undefined ? 1 : Math.max(1, options.batchSize ?? 1);
       if (size > 1 && lane.running > 0) {
         const wait = lane.youngest + spreadAfterMs - clock.now();
         if (wait > 0) {
@@ -157,6 +157,8 @@ export function createDispatcher(
       lane.spread?.();
       lane.spread = undefined;
       lane.youngest = clock.now();
+      // The loop's condition leaves at least one job at `head`: `jobs` is never empty.
+      const jobs: Job[] = [];
       while (jobs.length < size && lane.head < lane.items.length) {
         const job = lane.items[lane.head];
         lane.items[lane.head++] = undefined;
@@ -166,7 +168,6 @@ export function createDispatcher(
         lane.items = lane.items.slice(lane.head);
         lane.head = 0;
       }
-      if (jobs.length === 0) continue;
       queued -= jobs.length;
       lane.running++;
       running += jobs.length;
