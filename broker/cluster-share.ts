@@ -172,10 +172,11 @@ export async function openClusterShare(
   };
 
   const toPacket = (fields: Buffer[]): AedesPublishPacket => {
-    const get = (name: string) => {
-      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i].toString() === name) return fields[i + 1];
-      return undefined;
-    };
+    // the field names read once per entry (a scan per field read decoded each name again, up to 15 times)
+    const byName = new Map<string, Buffer>();
+    for (let i = fields.length - (fields.length % 2) - 2; i >= 0; i -= 2)
+      byName.set(fields[i].toString(), fields[i + 1]); // backwards: the first of a repeated name wins
+    const get = (name: string) => byName.get(name);
     const who = get('w');
     const qos = Number(get('q')?.toString() ?? 0);
     return {
