@@ -4,15 +4,10 @@ import { memberKey } from './cache.js';
 import type { IdentityContext } from './context.js';
 import { loadSystems } from './systems.js';
 import { hashToken } from './secrets.js';
+import { dropTokens } from './tokens.js';
 
 /** How many unknown token hashes are remembered as unknown (a token cannot exist before it is issued). */
 const MISS_MEMORY = 10_000;
-
-/** Drops token hashes another node revoked and closes the connections this node knows used them. */
-export function dropTokens(ctx: IdentityContext, hashes: readonly string[]): void {
-  const raw = ctx.cache.removeTokens(hashes);
-  if (raw.length > 0) ctx.events.emit('tokens.revoked', { tokens: raw });
-}
 
 /** Drops the cached tokens of `systemKey` (null: developers') that the store no longer has live. */
 async function reconcileTokens(ctx: IdentityContext, systemKey: string | null): Promise<void> {

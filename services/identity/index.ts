@@ -8,7 +8,7 @@ import type { Store } from '../store/index.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { IdentityCache, memberKey } from './cache.js';
 import { requireSystem, type IdentityChanges, type IdentityConfig, type IdentityContext } from './context.js';
-import { createTokenLookup, dropTokens, reloadFromStore } from './cluster-sync.js';
+import { createTokenLookup, reloadFromStore } from './cluster-sync.js';
 import * as developers from './developers.js';
 import * as devices from './devices.js';
 import { servicePermitted, topicPermitted, type Effective } from './permissions.js';
@@ -157,7 +157,7 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
     },
     reloadSystem: (systemKey) => systems.loadSystems(ctx, systemKey),
     reloadFromStore: (systemKey) => reloadFromStore(ctx, systemKey),
-    dropTokens: (hashes) => dropTokens(ctx, hashes),
+    dropTokens: (hashes) => tokens.dropTokens(ctx, hashes),
     lookupToken: lookup,
     systemKeys: () => [...cache.systems.keys()],
     close: () => Promise.resolve(),

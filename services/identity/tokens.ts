@@ -77,6 +77,12 @@ export function verifyToken(ctx: IdentityContext, token: string): Principal {
   };
 }
 
+/** Drops revoked token hashes from memory and closes the connections that used them (here or from another node). */
+export function dropTokens(ctx: IdentityContext, hashes: readonly string[]): void {
+  const raw = ctx.cache.removeTokens(hashes);
+  if (raw.length > 0) ctx.events.emit('tokens.revoked', { tokens: raw });
+}
+
 /**
  * Marks in `trx` the given live token hashes revoked; call the returned `commit` after the transaction
  * commits to drop them from memory and announce `tokens.revoked`.
@@ -96,15 +102,14 @@ export async function revokeHashes(
       .execute();
   }
   return () => {
-    // The systems whose tokens these were: their change counters move, so a node that missed the
-    // announcement drops the tokens at its next catch-up (services/cluster/feed.ts).
+    const { changes } = ctx;
+    if (changes === undefined || hashes.length === 0) return dropTokens(ctx, hashes);
+    // The systems whose tokens these were (read before the drop forgets them): their change counters
+    // move, so a node that missed the announcement drops the tokens at its next catch-up (cluster/feed.ts).
     const systems = new Set(hashes.map((h) => ctx.cache.token(h)?.systemKey ?? '*'));
-    const raw = ctx.cache.removeTokens(hashes);
-    if (raw.length > 0) ctx.events.emit('tokens.revoked', { tokens: raw });
-    if (ctx.changes !== undefined && hashes.length > 0) {
-      ctx.changes.revoked(hashes);
-      for (const systemKey of systems) ctx.changes.changed(systemKey);
-    }
+    dropTokens(ctx, hashes);
+    changes.revoked(hashes);
+    for (const systemKey of systems) changes.changed(systemKey);
   };
 }
 
