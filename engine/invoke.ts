@@ -72,7 +72,7 @@ export function createInvoker(
     readonly counters: ContextCounters;
   },
 ): Invoker {
-  const inFlight = new Set<Promise<InvokeResult>>();
+  const inFlight = new Set<Promise<unknown>>();
   const active = new Set<RunState>();
   /** Slots of runs in flight, so a run they start through `Code().execute` can borrow theirs. */
   const tickets = new WeakMap<HostContext, SlotTicket>();
@@ -83,8 +83,13 @@ export function createInvoker(
    */
   const lanes = new Map<string, Promise<void>>();
 
-  /** Takes the next place in `key`'s lane: `before` settles when the run ahead leaves; `leave` lets the next go. */
-  function joinLane(key: string): { before: Promise<void> | undefined; leave: () => void } {
+  /**
+   * Takes the next place in the version's lane, waits for the run ahead, then takes the isolate and context.
+   * Answers `leave`, which lets the next run in line go: the caller calls it right before it dispatches the
+   * run, so the run is dispatched before the next one resumes (that happens in a later microtask).
+   */
+  async function enterLane(s: Invocation): Promise<() => void> {
+    const key = versionKey(s.version);
     const before = lanes.get(key);
     let leave = (): void => {};
     const mine = new Promise<void>((resolve) => {
@@ -94,7 +99,14 @@ export function createInvoker(
       };
     });
     lanes.set(key, mine);
-    return { before, leave };
+    try {
+      if (before !== undefined) await before;
+      await acquireIsolate(s);
+    } catch (err) {
+      leave();
+      throw err;
+    }
+    return leave;
   }
 
   function resolveService(version: ServiceVersion, request: InvokeRequest, mode: RunMode): Invocation {
@@ -313,25 +325,17 @@ export function createInvoker(
   ): Promise<InvokeResult> {
     const s = resolveService(version, request, mode);
     active.add(s.run);
-    let leave: (() => void) | undefined;
     let busy: unknown;
     try {
       await admit(s);
-      if (mode.sandbox === undefined) {
-        const lane = joinLane(versionKey(version));
-        leave = lane.leave;
-        if (lane.before !== undefined) await lane.before;
-      }
-      await acquireIsolate(s);
-      // The run is dispatched below before the next one in line resumes (that happens in a later microtask).
-      leave?.();
+      if (mode.sandbox === undefined) (await enterLane(s))();
+      else await acquireIsolate(s);
       await runWithLimits(s);
     } catch (err) {
       // A full queue refuses the call itself (429 over REST): the service never ran.
       if (isIsobarError(err) && err.code === 'CB_ERR_SANDBOX_BUSY') busy = err;
       else s.outcome ??= classify(s, err, -1);
     } finally {
-      leave?.();
       active.delete(s.run);
       await collectLogs(s);
       releaseIsolate(s);
@@ -348,18 +352,13 @@ export function createInvoker(
    */
   async function batchOnce(all: readonly Invocation[]): Promise<number> {
     const lead = all[0];
-    let leave: (() => void) | undefined;
     let settled = 0;
     let last = lead;
     try {
       await admit(lead);
       const ticket = lead.ticket;
       if (ticket !== undefined) for (const s of all) tickets.set(s.run.ctx, ticket);
-      const lane = joinLane(versionKey(lead.version));
-      leave = lane.leave;
-      if (lane.before !== undefined) await lane.before;
-      await acquireIsolate(lead);
-      leave?.();
+      (await enterLane(lead))();
       const { sandbox, prepared } = lead;
       if (lead.outcome !== undefined || sandbox === undefined || prepared === undefined) {
         for (const s of all) s.outcome = lead.outcome;
@@ -455,7 +454,6 @@ export function createInvoker(
       last = lead;
       return (settled = Math.max(settled, 1));
     } finally {
-      leave?.();
       for (const s of all.slice(0, settled)) {
         active.delete(s.run);
         await collectLogs(s);
@@ -468,6 +466,13 @@ export function createInvoker(
       if (lead.ticket !== undefined) deps.slots.release(lead.ticket);
       lead.ticket = undefined;
     }
+  }
+
+  /** Counts `p` in flight until it settles (idle() waits for it). */
+  function track<T>(p: Promise<T>): Promise<T> {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => {});
+    return p;
   }
 
   async function batch(version: ServiceVersion, requests: readonly InvokeRequest[]): Promise<InvokeResult[]> {
@@ -493,22 +498,8 @@ export function createInvoker(
   }
 
   return {
-    invokeBatch(version, requests) {
-      const p = batch(version, requests);
-      const whole = p.then(
-        () => undefined,
-        () => undefined,
-      );
-      inFlight.add(whole as Promise<never>);
-      void whole.finally(() => inFlight.delete(whole as Promise<never>));
-      return p;
-    },
-    invoke(version, request, mode = {}) {
-      const p = pipeline(version, request, mode);
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
-      return p;
-    },
+    invokeBatch: (version, requests) => track(batch(version, requests)),
+    invoke: (version, request, mode = {}) => track(pipeline(version, request, mode)),
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
