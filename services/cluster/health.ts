@@ -14,8 +14,8 @@ export interface EngineHealth {
   readonly engines: Readonly<Record<string, 'ok' | 'down'>>;
 }
 
-/** Resolves `probe` as 'ok', or 'down' when it fails or outlasts `ms`. */
-async function within(probe: Promise<unknown>, ms: number, clock: Clock): Promise<'ok' | 'down'> {
+/** Resolves `probe` as 'ok', or 'down' when it fails or outlasts `ms` (a probe never holds /healthz up). */
+export async function probeWithin(probe: Promise<unknown>, ms: number, clock: Clock): Promise<'ok' | 'down'> {
   let cancel: () => void = () => undefined;
   const late = new Promise<'down'>((resolve) => {
     cancel = clock.setTimer(ms, () => resolve('down'));
@@ -43,7 +43,7 @@ export function engineHealth(deps: {
     const [shared, postgres] = await Promise.all([
       cluster.health(),
       store.dialect === 'postgres'
-        ? within(sql`select 1`.execute(store.db), QUERY_TIMEOUT_MS, clock)
+        ? probeWithin(sql`select 1`.execute(store.db), QUERY_TIMEOUT_MS, clock)
         : undefined,
     ]);
     return {

@@ -6,6 +6,7 @@ import { endRedis, reportErrors, settlesWithin, REDIS_CLOSE_BOUND_MS } from '../
 import type { Clock } from '../kernel/clock.js';
 import type { Cluster } from '../kernel/cluster.js';
 import type { Log } from '../kernel/log.js';
+import { probeWithin } from './health.js';
 import { createMembership } from './membership.js';
 
 export const KEY_PREFIX = 'isobar:';
@@ -117,17 +118,10 @@ export async function createRedisCluster(
     },
     async health() {
       if (redis.status !== 'ready') return { redis: 'down' };
-      let cancel: () => void = () => undefined;
-      const timeout = new Promise<'down'>((resolve) => {
-        cancel = deps.clock.setTimer(PING_TIMEOUT_MS, () => resolve('down'));
+      const pong = redis.ping().then((r) => {
+        if (r !== 'PONG') throw new Error(`PING answered ${r}`);
       });
-      const ping = redis.ping().then(
-        (r) => (r === 'PONG' ? ('ok' as const) : ('down' as const)),
-        () => 'down' as const,
-      );
-      const state = await Promise.race([ping, timeout]);
-      cancel();
-      return { redis: state };
+      return { redis: await probeWithin(pong, PING_TIMEOUT_MS, deps.clock) };
     },
     close() {
       closing ??= (async () => {
