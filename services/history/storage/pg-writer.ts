@@ -12,9 +12,10 @@ import { decodeSegment, encodeSegment, type SegmentMessage } from './segments.js
 import {
   NewestFirst,
   SEGMENT_PAGE,
+  oldestStep,
   toStored,
+  type FullSegment,
   type HistoryRange,
-  type SegmentRow,
   type StoredMessage,
 } from './walk.js';
 
@@ -24,11 +25,6 @@ const INSERT_ROWS = 1000;
 const RECHECK_MS = 60_000;
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-interface FullSegment extends SegmentRow {
-  readonly count: number;
-  readonly bytes: number;
-}
 
 const SEGMENT_COLUMNS = ['id', 'first_time', 'last_time', 'count', 'bytes', 'data'] as const;
 
@@ -186,18 +182,13 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
         ).map(full);
         if (segments.length === 0) break;
         for (const s of segments) {
-          if (olderThan !== undefined && s.first_time >= olderThan) return limit - left;
-          if ((olderThan === undefined || s.last_time < olderThan) && s.count <= left) {
+          const step = oldestStep(s, left, olderThan);
+          if (step === 'stop') return limit - left;
+          if (step === 'whole') {
             left -= await keepOnly(trx, topicId, s, () => false);
             continue;
           }
-          // Partly due: drop its oldest due messages and keep the rest; nothing older remains after it.
-          const due = decodeSegment(s.data)
-            .filter((m) => olderThan === undefined || m.time < olderThan)
-            .sort((a, b) => a.time - b.time || a.seq - b.seq)
-            .slice(0, left);
-          const drop = new Set(due.map((m) => m.seq));
-          left -= await keepOnly(trx, topicId, s, (m) => !drop.has(m.seq));
+          left -= await keepOnly(trx, topicId, s, (m) => !step.has(m.seq));
           return limit - left;
         }
       }

@@ -39,6 +39,31 @@ export interface SegmentRow {
   readonly data: Buffer;
 }
 
+/** A segment row with its counters, as the deletes read it. */
+export interface FullSegment extends SegmentRow {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+/**
+ * What a delete of a topic's oldest messages (up to `left`, only those older than `olderThan` when set) does
+ * with the next segment, oldest first: stop there, drop it whole, or drop these seqs and stop after it
+ * (nothing older remains after a partly due segment). Shared by both writers so they trim alike.
+ */
+export function oldestStep(
+  s: FullSegment,
+  left: number,
+  olderThan?: number,
+): 'stop' | 'whole' | ReadonlySet<number> {
+  if (olderThan !== undefined && s.first_time >= olderThan) return 'stop';
+  if ((olderThan === undefined || s.last_time < olderThan) && s.count <= left) return 'whole';
+  const due = decodeSegment(s.data)
+    .filter((m) => olderThan === undefined || m.time < olderThan)
+    .sort((a, b) => a.time - b.time || a.seq - b.seq)
+    .slice(0, left);
+  return new Set(due.map((m) => m.seq));
+}
+
 /** Segments fetched by the first step of a walk; later steps fetch about as many as the rest needs. */
 export const SEGMENT_PAGE = 16;
 const SEGMENT_PAGE_MAX = 256;

@@ -6,7 +6,9 @@ import { decodeSegment, encodeSegment, type CaptureBatch, type SegmentMessage } 
 import {
   NewestFirst,
   SEGMENT_PAGE,
+  oldestStep,
   toStored,
+  type FullSegment,
   type HistoryRange,
   type SegmentRow,
   type StoredMessage,
@@ -25,11 +27,6 @@ function newestFirstSql(range: HistoryRange): { sql: string; params: number[] } 
     params.push(range.to);
   }
   return { sql, params };
-}
-
-interface FullSegment extends SegmentRow {
-  readonly count: number;
-  readonly bytes: number;
 }
 
 /**
@@ -127,21 +124,15 @@ export class HistoryWriterDb {
         const segments = this.#oldest.all(topicId, SEGMENT_PAGE);
         if (segments.length === 0) break;
         for (const s of segments) {
-          if (olderThan !== undefined && s.first_time >= olderThan) return limit - left;
-          if ((olderThan === undefined || s.last_time < olderThan) && s.count <= left) {
+          const step = oldestStep(s, left, olderThan);
+          if (step === 'stop') return limit - left;
+          if (step === 'whole') {
             this.#deleteSegment.run(s.id);
             this.#addCounts.run(-s.count, -s.bytes, topicId);
             left -= s.count;
             continue;
           }
-          // Partly due: drop its oldest due messages and keep the rest; nothing older remains after it.
-          const due = decodeSegment(s.data)
-            .filter((m) => olderThan === undefined || m.time < olderThan)
-            .sort((a, b) => a.time - b.time || a.seq - b.seq)
-            .slice(0, left);
-          const drop = new Set(due.map((m) => m.seq));
-          this.#keepOnly(topicId, s, (m) => !drop.has(m.seq));
-          return limit - left + due.length;
+          return limit - left + this.#keepOnly(topicId, s, (m) => !step.has(m.seq));
         }
       }
       return limit - left;
@@ -200,8 +191,8 @@ export class HistoryWriterDb {
     })();
   }
 
-  /** Rewrites a segment keeping the messages `keep` accepts (deletes it when none remain). */
-  #keepOnly(topicId: number, segment: FullSegment, keep: (m: SegmentMessage) => boolean): void {
+  /** Rewrites a segment keeping the messages `keep` accepts (deletes it when none remain); returns how many went. */
+  #keepOnly(topicId: number, segment: FullSegment, keep: (m: SegmentMessage) => boolean): number {
     const all = decodeSegment(segment.data);
     const kept = all.filter(keep);
     const bytes = kept.reduce((s, m) => s + m.payload.length, 0);
@@ -218,6 +209,7 @@ export class HistoryWriterDb {
       );
     }
     this.#addCounts.run(kept.length - all.length, bytes - segment.bytes, topicId);
+    return all.length - kept.length;
   }
 
   #existingTopicId(systemKey: string, topic: string): number | undefined {
