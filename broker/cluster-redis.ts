@@ -6,7 +6,7 @@
 // once per outage (ioredis retries on its own and errors again on every retry; an `error` event nobody
 // listens to ends the process), and an end that never waits on Redis (a QUIT sent while Redis is away is
 // queued until it is back, and `disconnect()` between two retries emits no `end`).
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Clock } from '../runtime-api/clock.js';
 import type { Log } from '../runtime-api/log.js';
 
@@ -70,9 +70,14 @@ const ended = (conn: Redis): boolean => conn.status === 'end';
  * Opens one connection per name (its CLIENT SETNAME and its role in the logs), each logging its errors
  * once per outage; rejects, with every one of them ended, when Redis cannot be reached.
  */
-export async function openRedis(url: string, log: Log, ...names: string[]): Promise<Redis[]> {
+export async function openRedis(
+  url: string,
+  log: Log,
+  names: readonly string[],
+  options: RedisOptions = {},
+): Promise<Redis[]> {
   const conns = names.map((connectionName) => {
-    const conn = new Redis(url, { lazyConnect: true, connectionName, maxRetriesPerRequest: 3 });
+    const conn = new Redis(url, { maxRetriesPerRequest: 3, ...options, lazyConnect: true, connectionName });
     reportErrors(conn, log, connectionName);
     return conn;
   });
@@ -91,7 +96,7 @@ export async function openRedisPair(
   name: string,
   deps: { readonly log: Log; readonly clock: Clock },
 ): Promise<RedisPair> {
-  const [cmd, sub] = await openRedis(url, deps.log, `${name}:cmd`, `${name}:sub`);
+  const [cmd, sub] = await openRedis(url, deps.log, [`${name}:cmd`, `${name}:sub`]);
   const handlers = new Map<string, (message: string) => void>();
   sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
   return {

@@ -81,7 +81,7 @@ export async function openClusterShare(
   const { log, clock, redis } = deps;
   const { cmd } = redis;
   const heartbeatMs = Math.max(1, options.heartbeatS) * 1000;
-  const [reader] = await openRedis(options.redisUrl, log, `isobar:${nodeId}:share-read`);
+  const [reader] = await openRedis(options.redisUrl, log, [`isobar:${nodeId}:share-read`]);
 
   const groups = new Map<string, LocalGroup>();
   const byMember = new Map<object, Set<LocalGroup>>();

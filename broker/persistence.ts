@@ -4,13 +4,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { Level } from 'level';
 import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
 import type { Clock } from '../runtime-api/clock.js';
 import type { Log } from '../runtime-api/log.js';
-import { endRedis, REDIS_CLOSE_BOUND_MS, reportErrors, settlesWithin } from './cluster-redis.js';
+import { endRedis, openRedis, REDIS_CLOSE_BOUND_MS, settlesWithin } from './cluster-redis.js';
 import type { AsyncPersistence } from './internal.js';
 
 /** Opens (creating when missing) the LevelDB persistence at `<dataDir>/mqtt`. */
@@ -43,13 +42,10 @@ export async function openRedisPersistence(
   redisUrl: string,
   deps: { readonly log: Log; readonly clock: Clock },
 ): Promise<AsyncPersistence> {
-  const conn = new Redis(redisUrl, {
+  const [conn] = await openRedis(redisUrl, deps.log, ['isobar-mqtt-persistence'], {
     keyPrefix: MQTT_KEY_PREFIX,
-    lazyConnect: true,
-    connectionName: 'isobar-mqtt-persistence',
+    maxRetriesPerRequest: 20, // ioredis' default, as before: aedes' persistence calls ride out more retries
   });
-  reportErrors(conn, deps.log, 'mqtt-persistence');
-  await conn.connect();
   const persistence = new AsyncRedisPersistence({
     conn,
     maxSessionDelivery: MAX_SESSION_DELIVERY,
