@@ -112,6 +112,11 @@ export function createStreams(deps: {
     held.delete(keyOf(systemKey, name));
     await deps.engine().stopStream(systemKey, name);
   };
+  /** A stop by hand (here or announced): stopped, and not placed again until started or saved. */
+  const halt = async (systemKey: string, name: string): Promise<void> => {
+    stopped.add(keyOf(systemKey, name));
+    await stopAll(systemKey, name);
+  };
 
   /**
    * Runs this node's share of a stream service. `restart` (a save, a start by hand, platform start)
@@ -258,10 +263,7 @@ export function createStreams(deps: {
     },
     async stopService(systemKey, name) {
       registry.get(systemKey, name);
-      await serial(async () => {
-        stopped.add(keyOf(systemKey, name));
-        await stopAll(systemKey, name);
-      });
+      await serial(() => halt(systemKey, name));
       tell('stop', systemKey, name);
     },
     async stop(systemKey, instanceId) {
@@ -283,12 +285,7 @@ export function createStreams(deps: {
         const a = announcement(message);
         if (a === undefined) return;
         const { op, systemKey, name } = a;
-        const apply = async () => {
-          if (op === 'start') return start(systemKey, name);
-          stopped.add(keyOf(systemKey, name));
-          await stopAll(systemKey, name);
-        };
-        serial(apply).catch((err: unknown) =>
+        serial(() => (op === 'start' ? start : halt)(systemKey, name)).catch((err: unknown) =>
           log.error('announced stream start/stop failed', {
             op,
             systemKey,
