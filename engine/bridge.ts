@@ -211,6 +211,9 @@ function delayedCall(
   }
 }
 
+/** A delayed publish's payload as sent: a string as is, anything else as its JSON. */
+const payloadText = (data: unknown): string => (typeof data === 'string' ? data : JSON.stringify(data ?? ''));
+
 function delayedOp(
   run: RunState,
   delayed: DelayedPublishes,
@@ -224,17 +227,11 @@ function delayedOp(
   switch (op) {
     case 'messaging.setTimeout':
       if (typeof x !== 'number' || typeof y !== 'string') throw new Error('setTimeout(ms, topic, data)');
-      return delayed.setTimeout(run.ctx, x, y, typeof z === 'string' ? z : JSON.stringify(z ?? ''));
+      return delayed.setTimeout(run.ctx, x, y, payloadText(z));
     case 'messaging.setInterval':
       if (typeof x !== 'number' || typeof y !== 'string')
         throw new Error('setInterval(ms, topic, data, iterations)');
-      return delayed.setInterval(
-        run.ctx,
-        x,
-        y,
-        typeof z === 'string' ? z : JSON.stringify(z ?? ''),
-        typeof w === 'number' ? w : 0,
-      );
+      return delayed.setInterval(run.ctx, x, y, payloadText(z), typeof w === 'number' ? w : 0);
     case 'messaging.cancel':
       if (!delayed.cancel(systemKey, String(x))) throw new Error(`no delayed publish ${String(x)}`);
       return 'canceled';
