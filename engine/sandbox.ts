@@ -336,9 +336,9 @@ export class Sandbox {
 
   /**
    * Runs a batch of requests in a warm context in one crossing (the prelude's runBatch): resolves with the
-   * outcome of the last run it reached (the others come with their `next` markers). `runs[i]` serves run i's ops; the prelude's `next` marker after
-   * each run moves the bridge to the next one and tells `onNext`. `timeoutMs` bounds each run (the caller's
-   * watchdog); the crossing as a whole gets the sum.
+   * outcome of the last run it reached (the others come with their `next` markers). `runs[i]` serves run i's
+   * ops; the prelude's `next` marker after each run moves the bridge to the next one and tells `onNext`.
+   * `timeoutMs` bounds each run (the caller's watchdog); the crossing as a whole gets the sum.
    */
   runBatch(
     prepared: PreparedContext,
