@@ -4,35 +4,14 @@
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Redis } from 'ioredis';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
-import { startPostgres, startRedis, type TestPostgres, type TestRedis } from '../../helpers/servers.js';
+import type { TestPlatform } from '../../helpers/platform.js';
 import { clientEvent, collect } from '../../broker/helpers.js';
-import { HEARTBEAT_S, reloadedOn } from './helpers.js';
-
-/** Resolves once `tp` lists exactly `count` nodes. */
-function nodeCount(tp: TestPlatform, count: number, ms = 5000): Promise<readonly string[]> {
-  const { cluster } = tp.platform;
-  if (cluster.nodes().length === count) return Promise.resolve(cluster.nodes());
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(
-        new Error(`${tp.config.cluster.nodeId} lists ${cluster.nodes().join(',')}, not ${String(count)}`),
-      );
-    }, ms);
-    const off = cluster.onNodesChanged((nodes) => {
-      if (nodes.length !== count) return;
-      clearTimeout(timer);
-      off();
-      resolve(nodes);
-    });
-  });
-}
+import { HEARTBEAT_S, nodeCount, reloadedOn, startClusterOf, type TestCluster } from './helpers.js';
 
 describe('services/cluster: the change feed across three nodes', function () {
   this.timeout(60000);
-  let redis: TestRedis;
-  let pg: TestPostgres;
+  let cluster: TestCluster | undefined;
+  let redisUrl: string;
   let a: TestPlatform;
   let b: TestPlatform;
   let c: TestPlatform;
@@ -40,28 +19,15 @@ describe('services/cluster: the change feed across three nodes', function () {
   const clients: MqttClient[] = [];
 
   before(async () => {
-    [redis, pg] = await Promise.all([startRedis(), startPostgres()]);
-    const databaseUrl = await pg.createDatabase();
-    const node = (nodeId: string) =>
-      startTestPlatform({
-        overrides: {
-          'cluster.enabled': true,
-          'cluster.redisUrl': redis.url,
-          'store.databaseUrl': databaseUrl,
-          'cluster.nodeId': nodeId,
-          'cluster.heartbeatS': HEARTBEAT_S,
-        },
-      });
     // All three at once on an empty database: first start must create the admin developer once.
-    [a, b, c] = await Promise.all([node('a'), node('b'), node('c')]);
+    cluster = await startClusterOf(3, { together: true });
+    redisUrl = cluster.redis.url;
+    [a, b, c] = cluster.nodes;
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((cl) => cl.endAsync(true)));
   });
-  after(async () => {
-    for (const tp of [a, b, c]) await tp?.close({ removeData: true });
-    await Promise.all([redis?.stop(), pg?.stop()]);
-  });
+  after(() => cluster?.close());
 
   const connect = async (tp: TestPlatform, token: string): Promise<MqttClient> => {
     const client = mqtt.connect(`mqtt://127.0.0.1:${String(tp.ports.mqtt)}`, {
@@ -195,7 +161,7 @@ describe('services/cluster: the change feed across three nodes', function () {
 
   it('catches up a change whose announcement was lost within one heartbeat', async () => {
     // A change written straight to the database with only its counter moved: no announcement at all.
-    const raw = new Redis(redis.url);
+    const raw = new Redis(redisUrl);
     try {
       const onB = reloadedOn(b, systemKey, 3 * HEARTBEAT_S * 1000 + 2000);
       await a.platform.store.db

@@ -4,10 +4,9 @@
 // reach B and C through the change feed (automation.onChanged → feed → automation.reloadSystem).
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
-import { startTestPlatform, type TestPlatform } from '../../../helpers/platform.js';
-import { startPostgres, startRedis, type TestPostgres, type TestRedis } from '../../../helpers/servers.js';
+import type { TestPlatform } from '../../../helpers/platform.js';
 import { clientEvent } from '../../../broker/helpers.js';
-import { reloadedOn } from '../../cluster/helpers.js';
+import { reloadedOn, startClusterOf, type TestCluster } from '../../cluster/helpers.js';
 
 const ADMIN = { email: 'admin@test.local', password: 'admin-pass-1' };
 /** A micro service that only answers: its runs are counted in each node's live tail. */
@@ -15,9 +14,9 @@ const COUNT = 'function Count(req, resp) { resp.success("ok"); }';
 
 describe('triggers and timers on three clustered platforms (Redis + PostgreSQL)', function () {
   this.timeout(60000);
-  let redis: TestRedis;
-  let pg: TestPostgres;
-  let nodes: TestPlatform[];
+  let cluster: TestCluster | undefined;
+  let redisUrl: string;
+  let nodes: readonly TestPlatform[];
   let systemKey: string;
   let devId: string;
   let devToken: string;
@@ -48,21 +47,10 @@ describe('triggers and timers on three clustered platforms (Redis + PostgreSQL)'
     });
 
   before(async () => {
-    [redis, pg] = await Promise.all([startRedis(), startPostgres()]);
-    const databaseUrl = await pg.createDatabase();
-    const node = (nodeId: string) =>
-      startTestPlatform({
-        overrides: {
-          'cluster.enabled': true,
-          'cluster.redisUrl': redis.url,
-          'store.databaseUrl': databaseUrl,
-          'cluster.nodeId': nodeId,
-          'cluster.heartbeatS': 1,
-        },
-      });
     // One first start creates the developer and the system; the others then start on that database.
-    nodes = [await node('a')];
-    nodes.push(...(await Promise.all([node('b'), node('c')])));
+    cluster = await startClusterOf(3);
+    redisUrl = cluster.redis.url;
+    ({ nodes } = cluster);
     const [a, b, c] = nodes;
     const dev = await a.platform.identity.developerByEmail(ADMIN.email);
     devId = dev?.id ?? '';
@@ -85,8 +73,7 @@ describe('triggers and timers on three clustered platforms (Redis + PostgreSQL)'
   after(async () => {
     for (const off of offs) off();
     await Promise.all(clients.map((cl) => cl.endAsync(true)));
-    for (const tp of nodes ?? []) await tp.close({ removeData: true });
-    await Promise.all([redis?.stop(), pg?.stop()]);
+    await cluster?.close();
   });
 
   const connect = async (tp: TestPlatform, clientId: string): Promise<MqttClient> => {
@@ -155,7 +142,7 @@ describe('triggers and timers on three clustered platforms (Redis + PostgreSQL)'
     );
     await fed;
     await done;
-    const keys = await redisKeys(redis.url, 'isobar:once:timer:*');
+    const keys = await redisKeys(redisUrl, 'isobar:once:timer:*');
     // One `once` key per firing, each held by the node that ran it.
     expect(keys, 'one key per firing').to.have.length(4);
     await Promise.all(nodes.map((tp) => tp.platform.automation.dispatcher.idle()));
