@@ -97,46 +97,56 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): TimerScheduler {
     }
   };
 
+  /**
+   * Cluster mode: the node that wins the firing's slot counts the run in the store and hands it over.
+   * One timer's firings are decided, counted and handed over in slot order: the store's run count and
+   * the `$timer` events follow the schedule even when the clock jumps past several slots at once.
+   */
+  const decide = (
+    once: NonNullable<TimerSchedulerDeps['once']>,
+    key: string,
+    timer: TimerRecord,
+    at: number,
+  ) => {
+    const { systemKey, name } = timer;
+    const slot = firingSlot(timer, at);
+    const decided = (claims.get(key) ?? Promise.resolve()).then(async () => {
+      let won: boolean;
+      try {
+        won = await once(`timer:${systemKey}:${name}:${slot}`, TIMER_ONCE_TTL_MS);
+      } catch (err) {
+        // Not knowing whether another node runs it, none does: a missed firing, never a double one.
+        log.error('timer firing skipped: the cluster could not tell which node runs it', {
+          systemKey,
+          timer: name,
+          at,
+          err: String(err),
+        });
+        return;
+      }
+      if (!won) return;
+      try {
+        const counted = await registry.claimRun(systemKey, name, at);
+        // undefined: it ran repeats + 1 times cluster-wide, or was deleted meanwhile
+        if (counted !== undefined) deps.fire(counted, at);
+      } catch (err) {
+        log.error('timer firing failed', { systemKey, timer: name, err: String(err) });
+      }
+    });
+    claims.set(key, decided);
+    void decided.then(() => {
+      if (claims.get(key) === decided) claims.delete(key);
+    });
+    track(decided);
+  };
+
   const fire = (key: string, systemKey: string, name: string, at: number) => {
     armed.delete(key);
     // Counted on every node (each computes the next run from it); stored and run by one.
     const run = registry.recordRun(systemKey, name, at);
     if (run === undefined) return;
-    const once = deps.once;
-    if (once === undefined) carryOut(run, at);
-    else {
-      const slot = firingSlot(run.record, at);
-      // One timer's firings are decided, counted and handed over in slot order: the store's run count
-      // and the `$timer` events follow the schedule even when the clock jumps past several slots at once.
-      const previous = claims.get(key) ?? Promise.resolve();
-      const decided = previous.then(() =>
-        once(`timer:${systemKey}:${name}:${slot}`, TIMER_ONCE_TTL_MS).then(
-          async (won) => {
-            if (!won) return;
-            try {
-              const counted = await registry.claimRun(systemKey, name, at);
-              // undefined: it ran repeats + 1 times cluster-wide, or was deleted meanwhile
-              if (counted !== undefined) deps.fire(counted, at);
-            } catch (err) {
-              log.error('timer firing failed', { systemKey, timer: name, err: String(err) });
-            }
-          },
-          (err: unknown) =>
-            // Not knowing whether another node runs it, none does: a missed firing, never a double one.
-            log.error('timer firing skipped: the cluster could not tell which node runs it', {
-              systemKey,
-              timer: name,
-              at,
-              err: String(err),
-            }),
-        ),
-      );
-      claims.set(key, decided);
-      void decided.then(() => {
-        if (claims.get(key) === decided) claims.delete(key);
-      });
-      track(decided);
-    }
+    if (deps.once === undefined) carryOut(run, at);
+    else decide(deps.once, key, run.record, at);
     // Never again within the minimum period, whatever the schedule says (a cron stored before the
     // minimum was raised, a clock that jumped).
     arm(run.record, Math.max(at + minGapMs, clock.now() + 1));
