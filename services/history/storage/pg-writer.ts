@@ -56,6 +56,33 @@ async function addCounts(db: Db, topicId: number, rows: number, bytes: number): 
 }
 
 /**
+ * Moves the counters of every topic in `rows` by their summed messages and bytes (times `sign`): the counter
+ * rows are locked in id order (nodes writing the same topics never deadlock), then moved in one statement.
+ */
+async function moveCounts(
+  db: Db,
+  rows: Iterable<{ topicId: number; count: number; bytes: number }>,
+  sign: 1 | -1,
+): Promise<void> {
+  const totals = new Map<number, { n: number; b: number }>();
+  for (const r of rows) {
+    const t = totals.get(r.topicId) ?? { n: 0, b: 0 };
+    t.n += sign * r.count;
+    t.b += sign * r.bytes;
+    totals.set(r.topicId, t);
+  }
+  if (totals.size === 0) return;
+  const order = [...totals.keys()].sort((a, b) => a - b);
+  await sql`SELECT topic_id FROM history_topics WHERE topic_id = ANY(${order}::int[]) ORDER BY topic_id FOR UPDATE`.execute(
+    db,
+  );
+  await sql`UPDATE history_topics AS t SET row_count = t.row_count + v.n, bytes = t.bytes + v.b
+    FROM unnest(${order}::int[], ${order.map((id) => totals.get(id)?.n ?? 0)}::bigint[],
+      ${order.map((id) => totals.get(id)?.b ?? 0)}::bigint[]) AS v(id, n, b)
+    WHERE t.topic_id = v.id`.execute(db);
+}
+
+/**
  * The PostgreSQL history writer. Requests run one after another in call order (as the SQLite writer
  * thread applies them), each on a pooled connection of the store.
  */
@@ -204,14 +231,6 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
         const ids = await resolveTopics(batchTopics(batch));
         const segments = toSegments(batch, ids);
         await ensureDays(segments.map((s) => dayOf(Math.floor(s.firstTime))));
-        const totals = new Map<number, { n: number; b: number }>();
-        for (const s of segments) {
-          const t = totals.get(s.topicId) ?? { n: 0, b: 0 };
-          t.n += s.count;
-          t.b += s.bytes;
-          totals.set(s.topicId, t);
-        }
-        const order = [...totals.keys()].sort((a, b) => a - b);
         await db.transaction().execute(async (trx) => {
           for (let i = 0; i < segments.length; i += INSERT_ROWS) {
             await trx
@@ -229,14 +248,7 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
               )
               .execute();
           }
-          // Counter rows locked in id order (nodes writing the same topics never deadlock), then moved in place.
-          await sql`SELECT topic_id FROM history_topics WHERE topic_id = ANY(${order}::int[]) ORDER BY topic_id FOR UPDATE`.execute(
-            trx,
-          );
-          await sql`UPDATE history_topics AS t SET row_count = t.row_count + v.n, bytes = t.bytes + v.b
-            FROM unnest(${order}::int[], ${order.map((id) => totals.get(id)?.n ?? 0)}::bigint[],
-              ${order.map((id) => totals.get(id)?.b ?? 0)}::bigint[]) AS v(id, n, b)
-            WHERE t.topic_id = v.id`.execute(trx);
+          await moveCounts(trx, segments, 1);
         });
         return { count: batch.count };
       }),
@@ -326,17 +338,12 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
             await trx.deleteFrom('history_topics').where('system_key', '=', systemKey).execute();
             for (const key of topicIds.keys()) if (key.startsWith(`${systemKey}\u0000`)) topicIds.delete(key);
           } else {
-            const by = new Map<number, { n: number; b: number }>();
-            for (const r of rows) {
-              const t = by.get(Number(r.topic_id)) ?? { n: 0, b: 0 };
-              t.n += Number(r.count);
-              t.b += Number(r.bytes);
-              by.set(Number(r.topic_id), t);
-            }
-            for (const id of [...by.keys()].sort((a, b) => a - b)) {
-              const t = by.get(id) ?? { n: 0, b: 0 };
-              await addCounts(trx, id, -t.n, -t.b);
-            }
+            const gone = rows.map((r) => ({
+              topicId: Number(r.topic_id),
+              count: Number(r.count),
+              bytes: Number(r.bytes),
+            }));
+            await moveCounts(trx, gone, -1);
           }
           return rows.length;
         }),
