@@ -127,6 +127,14 @@ export function cacheTtlOf(ttl: unknown, fallback: number): number {
   return ttlSeconds(ttl, fallback);
 }
 
+/** Refuses an entry whose key + JSON text is over the bound (config `cache.maxValueBytes`), wherever entries live. */
+export function checkEntrySize(maxValueBytes: number, key: string, text: string): void {
+  const size = key.length + text.length;
+  if (size > maxValueBytes) {
+    throw new IsobarError('CB_ERR_CACHE_VALUE_TOO_LARGE', { key, size, limit: maxValueBytes });
+  }
+}
+
 /** Builds the node's caches over the store's definitions table. */
 export function createCaches(limits: CacheLimits, deps: { store: Store; clock: Clock }): Caches {
   const systems = new Map<string, Map<string, CacheState>>();
@@ -151,12 +159,7 @@ export function createCaches(limits: CacheLimits, deps: { store: Store; clock: C
   const sweep = (s: CacheState, now: number): void => {
     for (const [k, e] of s.entries) if (!live(e, now)) s.entries.delete(k);
   };
-  const check = (key: string, text: string): void => {
-    const size = key.length + text.length;
-    if (size > limits.maxValueBytes) {
-      throw new IsobarError('CB_ERR_CACHE_VALUE_TOO_LARGE', { key, size, limit: limits.maxValueBytes });
-    }
-  };
+  const check = (key: string, text: string): void => checkEntrySize(limits.maxValueBytes, key, text);
   const room = (s: CacheState, adding: number, now: number): void => {
     if (s.entries.size + adding <= limits.maxEntries) return;
     sweep(s, now);

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { endRedis } from '../../broker/cluster-redis.js';
 import type { Clock } from '../kernel/clock.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
-import { cacheKeyOf, cacheTtlOf, type CacheLimits, type Caches } from './caches.js';
+import { cacheKeyOf, cacheTtlOf, checkEntrySize, type CacheLimits, type Caches } from './caches.js';
 import type { CacheEntries } from './entries.js';
 
 const ROOM = 'isobar:cache:';
@@ -98,12 +98,7 @@ export function redisEntries(
   limits: Pick<CacheLimits, 'maxValueBytes' | 'maxEntries'>,
   clock: Clock,
 ): CacheEntries {
-  const check = (key: string, text: string): void => {
-    const size = key.length + text.length;
-    if (size > limits.maxValueBytes) {
-      throw new IsobarError('CB_ERR_CACHE_VALUE_TOO_LARGE', { key, size, limit: limits.maxValueBytes });
-    }
-  };
+  const check = (key: string, text: string): void => checkEntrySize(limits.maxValueBytes, key, text);
   const full = (name: string) => new IsobarError('CB_ERR_CACHE_FULL', { name, limit: limits.maxEntries });
   const pxOf = (systemKey: string, name: string, ttl: unknown): number =>
     cacheTtlOf(ttl, caches.get(systemKey, name).ttl) * 1000;
