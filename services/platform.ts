@@ -232,7 +232,6 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
         code.registry.onSwitched(fn);
       },
       async reload(systemKey) {
-        if (systemKey === '*') return;
         // Libraries first: a service version re-bundled by the reload resolves against the new ones.
         await code.libraries.reload(systemKey);
         await code.reloadSystem(systemKey);
@@ -248,9 +247,7 @@ export async function createPlatform(config: Config, deps: PlatformDeps): Promis
     feed.sync('outbound-http', outboundHttp.allowlists);
     feed.sync('automation', {
       onChanged: (fn) => automation.onChanged(fn),
-      async reload(systemKey) {
-        if (systemKey !== '*') await automation.reloadSystem(systemKey);
-      },
+      reload: (systemKey) => automation.reloadSystem(systemKey),
     });
     // Losing access ends access on every node: connections and subscriptions re-checked after a reload.
     feed.afterReload((systemKey) => {

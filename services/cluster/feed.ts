@@ -17,7 +17,7 @@ export type AreaReload = (systemKey: string) => Promise<void>;
 export interface SyncedArea {
   /** Calls `listener` after each change of a system committed on this node. */
   onChanged(listener: (systemKey: string) => void): unknown;
-  /** Reloads this area's view of a system ('*': the platform-wide view) from the store. */
+  /** Reloads this area's view of one system from the store (never called with '*': see `sync`). */
   reload(systemKey: string): Promise<void>;
 }
 
@@ -29,7 +29,10 @@ export interface ChangeFeed {
   revoked(hashes: readonly string[]): void;
   /** Registers the reload of one area (a name such as `identity`, `code`). */
   area(name: string, reload: AreaReload): void;
-  /** Both sides of one area under `name`: its changes announced, the other nodes' changes reloaded. */
+  /**
+   * Both sides of one per-system area under `name`: its changes announced, the other nodes' changes
+   * reloaded. The platform-wide '*' (systems, developers) is identity's (`area`): no reload here.
+   */
   sync(name: string, area: SyncedArea): void;
   /** Runs after a system was reloaded because another node changed it (the broker's access re-check); answers the remover. */
   afterReload(fn: (systemKey: string) => void): () => void;
@@ -133,7 +136,9 @@ export function createChangeFeed(cluster: RedisCluster, deps: { readonly log: Lo
     },
     area: (name, fn) => void areas.set(name, fn),
     sync(name, area) {
-      areas.set(name, (systemKey) => area.reload(systemKey));
+      areas.set(name, async (systemKey) => {
+        if (systemKey !== '*') await area.reload(systemKey);
+      });
       area.onChanged((systemKey) => feed.changed(systemKey, [name]));
     },
     afterReload(fn) {
