@@ -35,46 +35,44 @@ export async function firstStart(
   deps: FirstStartDeps,
   ports: Partial<Ports>,
 ): Promise<FirstStartResult | undefined> {
-  const { identity, config, log } = deps;
-  let created: FirstStartResult | undefined;
-  if ((await identity.developerCount()) === 0) {
-    const generatedPassword = config.admin.password === undefined ? newPassword() : undefined;
-    const password = config.admin.password ?? generatedPassword ?? '';
-    // Checked here too so a weak ISOBAR_ADMIN_PASSWORD is named in the start-up error.
-    checkPasswordStrength(password, {
-      field: 'ISOBAR_ADMIN_PASSWORD',
-      minLength: config.identity.passwordMinLength,
-      names: emailNames(config.admin.email),
-    });
-    // Nodes of a cluster starting together on an empty database all see no developer: the unique email
-    // lets exactly one create it (and the Default system); the others find it taken and carry on.
-    let developer;
-    try {
-      ({ developer } = await identity.registerDeveloper({
-        email: config.admin.email,
-        password,
-        fname: 'Admin',
-      }));
-    } catch (err) {
-      if (isIsobarError(err) && err.code === 'CB_ERR_DEVELOPER_EXISTS') {
-        log.info('first start: another node created the first developer');
-        if (deps.out !== undefined) deps.out.write(banner(config, ports, undefined));
-        return undefined;
-      }
-      throw err;
-    }
-    const system = await identity.createSystem(developer.id, {
-      name: 'Default',
-      description: 'Created on first start',
-    });
-    log.info('first start: created the first developer and system', {
-      email: developer.email,
-      systemKey: system.systemKey,
-    });
-    created = { email: developer.email, generatedPassword, system };
-  }
-  if (deps.out !== undefined) deps.out.write(banner(config, ports, created));
+  const created = (await deps.identity.developerCount()) === 0 ? await createFirst(deps) : undefined;
+  if (deps.out !== undefined) deps.out.write(banner(deps.config, ports, created));
   return created;
+}
+
+/** The first developer and its Default system; undefined when another node created the developer first. */
+async function createFirst(deps: FirstStartDeps): Promise<FirstStartResult | undefined> {
+  const { identity, config, log } = deps;
+  const generatedPassword = config.admin.password === undefined ? newPassword() : undefined;
+  const password = config.admin.password ?? generatedPassword ?? '';
+  // Checked here too so a weak ISOBAR_ADMIN_PASSWORD is named in the start-up error.
+  checkPasswordStrength(password, {
+    field: 'ISOBAR_ADMIN_PASSWORD',
+    minLength: config.identity.passwordMinLength,
+    names: emailNames(config.admin.email),
+  });
+  // Nodes of a cluster starting together on an empty database all see no developer: the unique email
+  // lets exactly one create it (and the Default system); the others find it taken and carry on.
+  const registered = await identity
+    .registerDeveloper({ email: config.admin.email, password, fname: 'Admin' })
+    .catch((err: unknown) => {
+      if (isIsobarError(err) && err.code === 'CB_ERR_DEVELOPER_EXISTS') return undefined;
+      throw err;
+    });
+  if (registered === undefined) {
+    log.info('first start: another node created the first developer');
+    return undefined;
+  }
+  const { developer } = registered;
+  const system = await identity.createSystem(developer.id, {
+    name: 'Default',
+    description: 'Created on first start',
+  });
+  log.info('first start: created the first developer and system', {
+    email: developer.email,
+    systemKey: system.systemKey,
+  });
+  return { email: developer.email, generatedPassword, system };
 }
 
 function banner(config: Config, ports: Partial<Ports>, created: FirstStartResult | undefined): string {
