@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import type { Dialect } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import { openPostgres } from './postgres.js';
 
@@ -14,7 +15,7 @@ export type { Database } from './schema.js';
  */
 export interface Store {
   /** Which engine is behind `db`: areas never branch on it, except a storage room with its own SQL. */
-  readonly dialect: 'sqlite' | 'postgres';
+  readonly dialect: Dialect;
   readonly db: Kysely<Database>;
   /** Runs `fn` in one transaction: every multi-row change goes through here. */
   transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
