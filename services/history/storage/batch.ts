@@ -18,6 +18,26 @@ export interface NewSegment {
   readonly data: Buffer;
 }
 
+/** Topic ids by (system key, topic), as both writers cache them; a dropped system's entries go together. */
+export class TopicIdCache {
+  readonly #ids = new Map<string, number>();
+
+  /** The cached id of a topic, if any. */
+  get(systemKey: string, topic: string): number | undefined {
+    return this.#ids.get(`${systemKey}\u0000${topic}`);
+  }
+
+  /** Remembers a topic's id. */
+  set(systemKey: string, topic: string, id: number): void {
+    this.#ids.set(`${systemKey}\u0000${topic}`, id);
+  }
+
+  /** Forgets every topic of a system (its rows were deleted). */
+  forgetSystem(systemKey: string): void {
+    for (const key of this.#ids.keys()) if (key.startsWith(`${systemKey}\u0000`)) this.#ids.delete(key);
+  }
+}
+
 /** The (system key, topic) pairs of a batch, in its dictionary order. */
 export function batchTopics(batch: CaptureBatch): Array<{ systemKey: string; topic: string }> {
   const out: Array<{ systemKey: string; topic: string }> = [];

@@ -6,7 +6,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import type { Database } from '../../store/index.js';
 import type { HistoryWriter, TopicSummary } from '../writer.js';
-import { batchTopics, toSegments } from './batch.js';
+import { TopicIdCache, batchTopics, toSegments } from './batch.js';
 import { createPartitions, dayOf, dropExpiredPartition, listPartitions } from './pg-partitions.js';
 import { decodeSegment, encodeSegment, type SegmentMessage } from './segments.js';
 import {
@@ -88,7 +88,7 @@ async function moveCounts(
  */
 export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWriter {
   const db = deps.db;
-  const topicIds = new Map<string, number>();
+  const topicIds = new TopicIdCache();
   const days = new Set<number>();
   const recheck = new Map<number, number>();
   let queue: Promise<unknown> = Promise.resolve();
@@ -120,8 +120,7 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
   const resolveTopics = async (
     pairs: ReadonlyArray<{ systemKey: string; topic: string }>,
   ): Promise<number[]> => {
-    const key = (p: { systemKey: string; topic: string }) => `${p.systemKey}\u0000${p.topic}`;
-    const missing = pairs.filter((p) => !topicIds.has(key(p)));
+    const missing = pairs.filter((p) => topicIds.get(p.systemKey, p.topic) === undefined);
     if (missing.length > 0) {
       const systems = missing.map((p) => p.systemKey);
       const topics = missing.map((p) => p.topic);
@@ -136,17 +135,17 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
       }>`SELECT t.topic_id, t.system_key, t.topic
         FROM history_topics t JOIN unnest(${systems}::text[], ${topics}::text[]) AS v(s, tp)
         ON t.system_key = v.s AND t.topic = v.tp`.execute(db);
-      for (const r of rows) topicIds.set(`${r.system_key}\u0000${r.topic}`, Number(r.topic_id));
+      for (const r of rows) topicIds.set(r.system_key, r.topic, Number(r.topic_id));
     }
     return pairs.map((p) => {
-      const id = topicIds.get(key(p));
+      const id = topicIds.get(p.systemKey, p.topic);
       if (id === undefined) throw new Error(`history topic ${p.topic} not created`);
       return id;
     });
   };
 
   const existingTopic = async (systemKey: string, topic: string): Promise<number | undefined> => {
-    const cached = topicIds.get(`${systemKey}\u0000${topic}`);
+    const cached = topicIds.get(systemKey, topic);
     if (cached !== undefined) return cached;
     const row = await db
       .selectFrom('history_topics')
@@ -154,7 +153,7 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
       .where('system_key', '=', systemKey)
       .where('topic', '=', topic)
       .executeTakeFirst();
-    if (row !== undefined) topicIds.set(`${systemKey}\u0000${topic}`, Number(row.topic_id));
+    if (row !== undefined) topicIds.set(systemKey, topic, Number(row.topic_id));
     return row === undefined ? undefined : Number(row.topic_id);
   };
 
@@ -336,7 +335,7 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
             RETURNING topic_id, count, bytes`.execute(trx);
           if (rows.length < limit) {
             await trx.deleteFrom('history_topics').where('system_key', '=', systemKey).execute();
-            for (const key of topicIds.keys()) if (key.startsWith(`${systemKey}\u0000`)) topicIds.delete(key);
+            topicIds.forgetSystem(systemKey);
           } else {
             const gone = rows.map((r) => ({
               topicId: Number(r.topic_id),

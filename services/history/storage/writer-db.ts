@@ -1,7 +1,7 @@
 // The history write side: prepared SQLite statements on the writer thread's own connection. Times are
 // epoch milliseconds; segments (segments.ts) are walked by (topic_id, first_time) from one end.
 import type SQLite from 'better-sqlite3';
-import { batchTopics, toSegments } from './batch.js';
+import { TopicIdCache, batchTopics, toSegments } from './batch.js';
 import { decodeSegment, encodeSegment, type CaptureBatch, type SegmentMessage } from './segments.js';
 import {
   NewestFirst,
@@ -36,7 +36,7 @@ function newestFirstSql(range: HistoryRange): { sql: string; params: number[] } 
  */
 export class HistoryWriterDb {
   readonly #db: SQLite.Database;
-  readonly #topicIds = new Map<string, number>();
+  readonly #topicIds = new TopicIdCache();
   readonly #insertTopic: SQLite.Statement;
   readonly #selectTopic: SQLite.Statement<[string, string], { topic_id: number }>;
   readonly #insertSegment: SQLite.Statement;
@@ -183,9 +183,7 @@ export class HistoryWriterDb {
         .run(systemKey, limit).changes;
       if (gone < limit) {
         this.#db.prepare('DELETE FROM history_topics WHERE system_key = ?').run(systemKey);
-        for (const key of this.#topicIds.keys()) {
-          if (key.startsWith(`${systemKey}\u0000`)) this.#topicIds.delete(key);
-        }
+        this.#topicIds.forgetSystem(systemKey);
       }
       return gone;
     })();
@@ -213,11 +211,10 @@ export class HistoryWriterDb {
   }
 
   #existingTopicId(systemKey: string, topic: string): number | undefined {
-    const key = `${systemKey}\u0000${topic}`;
-    const cached = this.#topicIds.get(key);
+    const cached = this.#topicIds.get(systemKey, topic);
     if (cached !== undefined) return cached;
     const row = this.#selectTopic.get(systemKey, topic);
-    if (row !== undefined) this.#topicIds.set(key, row.topic_id);
+    if (row !== undefined) this.#topicIds.set(systemKey, topic, row.topic_id);
     return row?.topic_id;
   }
 
