@@ -15,7 +15,9 @@ const MANAGE = `function manage(req, resp) {
     out.fetched = t.key_value_pairs;
     t.Delete(function (e) { out.triggerDeleted = !e; });
   });
-  ClearBlade.Timer.Create('tm', { repeats: -1, frequency: 60, service_name: 'manage' }, function (err, tm) {
+  // Starting in the future: a timer that starts now fires at once and would run this service a second time.
+  ClearBlade.Timer.Create('tm', { repeats: -1, frequency: 60, start_time: '2999-01-01T00:00:00Z',
+      service_name: 'manage' }, function (err, tm) {
     out.timer = { frequency: tm.frequency, repeats: tm.repeats, timer_key: tm.timer_key };
     ClearBlade.Timer.Fetch('tm', function (e, again) {
       again.Update({ frequency: 30 }, function (e2, t2) { out.timerUpdated = t2.frequency; });
