@@ -187,6 +187,9 @@ function breach(run: RunState, what: unknown, detail: unknown): string {
   return `unknown limit ${String(what)}`;
 }
 
+/** A delayed publish's payload as sent: a string as is, anything else as its JSON. */
+const payloadText = (data: unknown): string => (typeof data === 'string' ? data : JSON.stringify(data ?? ''));
+
 /**
  * Messaging().setTimeout/setInterval/cancel, kept by the engine. A refusal over a limit drops that publish:
  * the callback gets "<CODE>: message" and the run's log a warn line with the code.
@@ -201,41 +204,28 @@ function delayedCall(
   w: unknown,
 ): unknown {
   const systemKey = run.ctx.service.systemKey;
+  const act = (): unknown => {
+    switch (op) {
+      case 'messaging.setTimeout':
+        if (typeof x !== 'number' || typeof y !== 'string') throw new Error('setTimeout(ms, topic, data)');
+        return delayed.setTimeout(run.ctx, x, y, payloadText(z));
+      case 'messaging.setInterval':
+        if (typeof x !== 'number' || typeof y !== 'string')
+          throw new Error('setInterval(ms, topic, data, iterations)');
+        return delayed.setInterval(run.ctx, x, y, payloadText(z), typeof w === 'number' ? w : 0);
+      case 'messaging.cancel':
+        if (!delayed.cancel(systemKey, String(x))) throw new Error(`no delayed publish ${String(x)}`);
+        return 'canceled';
+      default:
+        throw new Error(`operation ${op} is not available`);
+    }
+  };
   try {
-    return delayedOp(run, delayed, systemKey, op, x, y, z, w);
+    return act();
   } catch (err) {
     if (!isIsobarError(err)) throw err;
     const line = `${err.code}: ${err.publicMessage}`;
     run.note('warn', line);
     throw new Error(line);
-  }
-}
-
-/** A delayed publish's payload as sent: a string as is, anything else as its JSON. */
-const payloadText = (data: unknown): string => (typeof data === 'string' ? data : JSON.stringify(data ?? ''));
-
-function delayedOp(
-  run: RunState,
-  delayed: DelayedPublishes,
-  systemKey: string,
-  op: string,
-  x: unknown,
-  y: unknown,
-  z: unknown,
-  w: unknown,
-): unknown {
-  switch (op) {
-    case 'messaging.setTimeout':
-      if (typeof x !== 'number' || typeof y !== 'string') throw new Error('setTimeout(ms, topic, data)');
-      return delayed.setTimeout(run.ctx, x, y, payloadText(z));
-    case 'messaging.setInterval':
-      if (typeof x !== 'number' || typeof y !== 'string')
-        throw new Error('setInterval(ms, topic, data, iterations)');
-      return delayed.setInterval(run.ctx, x, y, payloadText(z), typeof w === 'number' ? w : 0);
-    case 'messaging.cancel':
-      if (!delayed.cancel(systemKey, String(x))) throw new Error(`no delayed publish ${String(x)}`);
-      return 'canceled';
-    default:
-      throw new Error(`operation ${op} is not available`);
   }
 }

@@ -7,8 +7,7 @@ import type { BridgeOp } from '../bridge-ops.js';
 import { CALL_OPS } from '../sandbox-protocol.js';
 import type { Bridge } from './bridge.js';
 import { answerData, lastCallback, type Callback } from './callbacks.js';
-
-const stringify = JSON.stringify;
+import { stringify } from './intrinsics.js';
 
 /** The object ClearBlade.Cache(name) answers. */
 export interface CacheHandle {

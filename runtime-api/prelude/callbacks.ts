@@ -1,10 +1,9 @@
 // ClearBlade's callback convention: cb(err: boolean, data). Calls without a callback throw on failure.
 
 import type { Answer } from './bridge.js';
+import { parse } from './intrinsics.js';
 
 export type Callback = (err: boolean, data: unknown, ...rest: unknown[]) => void;
-
-const parse = JSON.parse;
 
 /** Data text of a waited call as a value (JSON text from the host; empty means null). */
 export function answerData(answer: Answer & { ok: true }): unknown {

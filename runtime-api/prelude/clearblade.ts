@@ -7,8 +7,7 @@ import { createCacheFactory } from './cache.js';
 import { answerData, deliver, lastCallback, type Callback } from './callbacks.js';
 import { createCollectionApi } from './collection.js';
 import type { Messaging } from './messaging.js';
-
-const stringify = JSON.stringify;
+import { stringify } from './intrinsics.js';
 
 export interface Identity {
   email: string;

@@ -1,7 +1,8 @@
 // Turning user values into text: log lines, error results, payloads. Written to never throw, whatever
 // getters or cycles the value holds.
 
-const stringify = JSON.stringify;
+import { stringify } from './intrinsics.js';
+
 const ErrorCtor = Error;
 
 /** "<Name>: <message>" for errors, like ClearBlade's results of a thrown error; non-errors become "Error: …". */

@@ -14,15 +14,10 @@ import { createRequests } from './requests.js';
 import { createRun, type Run } from './run.js';
 import { intrinsicsChanged, restoreGlobals, snapshotGlobals } from './scope.js';
 import { installWasm } from './wasm.js';
+import { parse, stringify, defineProperty, keys, freeze, apply } from './intrinsics.js';
 
 type Globals = Record<string, unknown>;
 
-const parse = JSON.parse;
-const stringify = JSON.stringify;
-const defineProperty = Object.defineProperty;
-const keys = Object.keys;
-const freeze = Object.freeze;
-const apply = Reflect.apply;
 const call = (fn: Factory, self: unknown, a: unknown, b: unknown): unknown => apply(fn, self, [a, b]);
 
 /** The globals `Api.begin` defines for every run. */

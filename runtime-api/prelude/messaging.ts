@@ -6,8 +6,7 @@ import { CALL_OPS, decodeBatch } from '../sandbox-protocol.js';
 import type { Bridge } from './bridge.js';
 import { deliver, lastCallback, type Callback } from './callbacks.js';
 import { binaryText, toText } from './format.js';
-
-const stringify = JSON.stringify;
+import { stringify } from './intrinsics.js';
 
 export interface Messaging {
   publish(topic: string, payload: unknown, qos?: number, retain?: boolean): void;

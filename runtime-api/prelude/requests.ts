@@ -6,9 +6,7 @@
 import { CALL_OPS } from '../sandbox-protocol.js';
 import type { Bridge } from './bridge.js';
 import { answerData, lastCallback, type Callback } from './callbacks.js';
-
-const stringify = JSON.stringify;
-const parse = JSON.parse;
+import { stringify, parse } from './intrinsics.js';
 
 type Logger = (...values: unknown[]) => void;
 

@@ -5,11 +5,10 @@ import type { BeginRequest, InstallConfig, Outcome } from '../sandbox-protocol.j
 import { ENDED, type Bridge } from './bridge.js';
 import { errorText, stackText } from './format.js';
 import { jsonDeeperThan } from '../json-depth.js';
+import { stringify, isInteger } from './intrinsics.js';
 
-const stringify = JSON.stringify;
 const ErrorCtor = Error;
 const RangeErrorCtor = RangeError;
-const isInteger = Number.isInteger;
 const resolve = Promise.resolve.bind(Promise);
 
 export interface Caller {

@@ -4,18 +4,21 @@
 // prototypes are NOT undone (see runtime-api/README.md, "Warm runs"): checking every prototype costs more
 // than a context is worth, and a service can only reach its own later runs that way.
 
+import {
+  ownKeys,
+  getOwnPropertyDescriptor as getDesc,
+  reflectDefineProperty as defineProp,
+  deleteProperty as deleteProp,
+  isExtensible,
+  reflectSet as setProp,
+  is,
+  hasOwn as hasOwnFn,
+  apply,
+  reflectGet as getProp,
+} from './intrinsics.js';
+
 type Key = string | symbol;
 
-const ownKeys = Reflect.ownKeys;
-const getDesc = Reflect.getOwnPropertyDescriptor;
-const defineProp = Reflect.defineProperty;
-const deleteProp = Reflect.deleteProperty;
-const isExtensible = Reflect.isExtensible;
-const setProp = Reflect.set;
-const is = Object.is;
-const hasOwnFn = Object.hasOwn;
-const apply = Reflect.apply;
-const getProp = Reflect.get;
 // Annex B's Object.prototype.__lookupGetter__ (not in TypeScript's lib): the getter of a property, or undefined.
 const lookupGetter = (Object.prototype as unknown as { __lookupGetter__: (key: Key) => unknown })
   .__lookupGetter__;
