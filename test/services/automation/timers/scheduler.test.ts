@@ -1,54 +1,40 @@
 import { expect } from 'chai';
 import { createManualClock, type ManualClock } from '../../../../services/kernel/clock.js';
-import { createMemoryLog } from '../../../../services/kernel/log.js';
 import type { Log } from '../../../../services/kernel/log.js';
 import {
   createTimerRegistry,
   type TimerLimits,
   type TimerRecord,
-  type TimerRegistry,
 } from '../../../../services/automation/timers/registry.js';
-import {
-  createTimerScheduler,
-  type TimerScheduler,
-} from '../../../../services/automation/timers/scheduler.js';
-import { DEVELOPER_ID, openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
+import { openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
+import { createTimer, START, startAt, startTimerNode, type TimerNode } from './timer-rig.js';
 
-const creator = { kind: 'developer', id: DEVELOPER_ID } as const;
-const START = Date.UTC(2026, 0, 1);
-
-interface Rig {
-  readonly registry: TimerRegistry;
-  readonly scheduler: TimerScheduler;
+interface Rig extends TimerNode {
   readonly fired: Array<{ name: string; at: number; runs: number }>;
 }
 
+/** One started node whose only service is `report`, recording each firing instead of running it. */
 async function rig(
   ts: TestStore,
   clock: ManualClock,
   options: { limits?: TimerLimits; onServiceCheck?: () => void; log?: Log } = {},
 ): Promise<Rig> {
-  const registry = createTimerRegistry({
-    store: ts.store,
-    clock,
-    serviceExists: (_sk, n) => {
-      options.onServiceCheck?.();
-      return n === 'report';
-    },
-    limits: options.limits,
-    log: options.log,
-  });
-  await registry.load();
   const fired: Rig['fired'] = [];
-  const scheduler = createTimerScheduler({
-    clock,
-    log: createMemoryLog(),
-    registry,
-    fire: (t: TimerRecord, at) => fired.push({ name: t.name, at, runs: t.runs }),
-    minPeriodS: options.limits?.minPeriodS,
+  const node = await startTimerNode(ts, clock, {
+    registry: {
+      serviceExists: (_sk, n) => {
+        options.onServiceCheck?.();
+        return n === 'report';
+      },
+      limits: options.limits,
+      log: options.log,
+    },
+    scheduler: {
+      fire: (t: TimerRecord, at) => fired.push({ name: t.name, at, runs: t.runs }),
+      minPeriodS: options.limits?.minPeriodS,
+    },
   });
-  scheduler.start();
-  return { registry, scheduler, fired };
+  return { ...node, fired };
 }
 
 describe('timer scheduler (manual clock)', () => {
@@ -68,12 +54,12 @@ describe('timer scheduler (manual clock)', () => {
 
   it('fires at start_time, then every frequency seconds, repeats + 1 times', async () => {
     current = await rig(ts, clock);
-    await current.registry.create(
-      SYSTEM_KEY,
-      'tick',
-      { start_time: new Date(START + 5000).toISOString(), repeats: 2, frequency: 10, service_name: 'report' },
-      creator,
-    );
+    await createTimer(current.registry, 'tick', {
+      start_time: startAt(5000),
+      repeats: 2,
+      frequency: 10,
+      service_name: 'report',
+    });
     clock.advance(4999);
     expect(current.fired).to.deep.equal([]);
     for (let i = 0; i < 4; i++) clock.advance(i === 0 ? 1 : 10_000);
@@ -84,12 +70,7 @@ describe('timer scheduler (manual clock)', () => {
 
   it('runs "Now" timers at once and forever with repeats -1', async () => {
     current = await rig(ts, clock);
-    await current.registry.create(
-      SYSTEM_KEY,
-      'beat',
-      { start_time: 'Now', repeats: -1, frequency: 1 },
-      creator,
-    );
+    await createTimer(current.registry, 'beat', { start_time: 'Now', repeats: -1, frequency: 1 });
     clock.advance(0);
     for (let i = 0; i < 99; i++) clock.advance(1000);
     expect(current.fired).to.have.length(100);
@@ -98,7 +79,7 @@ describe('timer scheduler (manual clock)', () => {
 
   it('follows a cron expression on the injected clock', async () => {
     current = await rig(ts, clock);
-    await current.registry.create(SYSTEM_KEY, 'hourly', { cron: '0 * * * *', repeats: -1 }, creator);
+    await createTimer(current.registry, 'hourly', { cron: '0 * * * *', repeats: -1 });
     clock.advance(0); // START is midnight: the first matching slot is now
     clock.advance(3600_000);
     clock.advance(3600_000);
@@ -109,12 +90,11 @@ describe('timer scheduler (manual clock)', () => {
     // Europe/Berlin springs forward on 2026-03-29 at 02:00 (CET +1 → CEST +2): 02:30 does not exist that day.
     clock.set(Date.UTC(2026, 2, 27, 0, 0));
     current = await rig(ts, clock);
-    const created = await current.registry.create(
-      SYSTEM_KEY,
-      'berlin',
-      { cron: '30 2 * * *', repeats: -1, timezone: 'Europe/Berlin' },
-      creator,
-    );
+    const created = await createTimer(current.registry, 'berlin', {
+      cron: '30 2 * * *',
+      repeats: -1,
+      timezone: 'Europe/Berlin',
+    });
     expect(created.timezone).to.equal('Europe/Berlin');
     for (let i = 0; i < 4 * 24; i++) clock.advance(3600_000);
     expect(current.fired.map((f) => new Date(f.at).toISOString())).to.deep.equal([
@@ -130,16 +110,11 @@ describe('timer scheduler (manual clock)', () => {
 
   it('re-arms on update and disarms on delete', async () => {
     current = await rig(ts, clock);
-    await current.registry.create(
-      SYSTEM_KEY,
-      't',
-      { start_time: 'Now', repeats: -1, frequency: 60 },
-      creator,
-    );
+    await createTimer(current.registry, 't', { start_time: 'Now', repeats: -1, frequency: 60 });
     clock.advance(0);
     await current.registry.update(SYSTEM_KEY, 't', {
       frequency: 5,
-      start_time: new Date(START + 5000).toISOString(),
+      start_time: startAt(5000),
     });
     clock.advance(5000);
     expect(current.fired.map((f) => f.at - START)).to.deep.equal([0, 5000]);
@@ -151,12 +126,12 @@ describe('timer scheduler (manual clock)', () => {
 
   it('survives a restart: the next run comes from the stored definition and missed runs are not replayed', async () => {
     current = await rig(ts, clock);
-    await current.registry.create(
-      SYSTEM_KEY,
-      'persist',
-      { start_time: new Date(START).toISOString(), repeats: 3, frequency: 10, service_name: 'report' },
-      creator,
-    );
+    await createTimer(current.registry, 'persist', {
+      start_time: startAt(0),
+      repeats: 3,
+      frequency: 10,
+      service_name: 'report',
+    });
     clock.advance(0);
     clock.advance(10_000);
     expect(current.fired).to.have.length(2);
@@ -180,15 +155,16 @@ describe('timer scheduler (manual clock)', () => {
 
   it('refuses a timer naming a missing service and a duplicate name', async () => {
     current = await rig(ts, clock);
+    const { registry } = current;
     const create = (name: string, service: string) =>
-      current?.registry.create(SYSTEM_KEY, name, { repeats: 0, service_name: service }, creator);
+      createTimer(registry, name, { repeats: 0, service_name: service });
     await create('once', 'report');
     for (const [name, service, code] of [
       ['x', 'ghost', 'CB_ERR_TRIGGER_SERVICE_MISSING'],
       ['once', 'report', 'CB_ERR_TIMER_EXISTS'],
     ]) {
       let caught: unknown;
-      await create(name, service)?.catch((err: unknown) => (caught = err));
+      await create(name, service).catch((err: unknown) => (caught = err));
       expect(caught).to.have.property('code', code);
     }
   });
@@ -197,12 +173,11 @@ describe('timer scheduler (manual clock)', () => {
     // The store write takes a few ms on a real clock; here the service check moves the manual clock.
     current = await rig(ts, clock, { onServiceCheck: () => clock.advance(7) });
     for (let i = 0; i < 20; i++) {
-      await current.registry.create(
-        SYSTEM_KEY,
-        `once-${i}`,
-        { start_time: 'Now', repeats: 0, service_name: 'report' },
-        creator,
-      );
+      await createTimer(current.registry, `once-${i}`, {
+        start_time: 'Now',
+        repeats: 0,
+        service_name: 'report',
+      });
     }
     clock.advance(0);
     expect(current.fired.map((f) => f.name).sort()).to.have.members(
@@ -214,12 +189,11 @@ describe('timer scheduler (manual clock)', () => {
 
   it('runs a once-only timer that never ran when the platform comes back after its moment', async () => {
     current = await rig(ts, clock);
-    await current.registry.create(
-      SYSTEM_KEY,
-      'later',
-      { start_time: new Date(START + 60_000).toISOString(), repeats: 0, service_name: 'report' },
-      creator,
-    );
+    await createTimer(current.registry, 'later', {
+      start_time: startAt(60_000),
+      repeats: 0,
+      service_name: 'report',
+    });
     await current.scheduler.close();
     const dataDir = ts.dataDir;
     await ts.close(true);
@@ -234,9 +208,9 @@ describe('timer scheduler (manual clock)', () => {
     current = await rig(ts, clock, { limits: { minPeriodS: 5, maxPerSystem: 10 } });
     // every second by cron: refused at creation under a 5 s minimum…
     let caught: unknown;
-    await current.registry
-      .create(SYSTEM_KEY, 'fast', { cron: '* * * * * *', repeats: -1 }, creator)
-      .catch((err: unknown) => (caught = err));
+    await createTimer(current.registry, 'fast', { cron: '* * * * * *', repeats: -1 }).catch(
+      (err: unknown) => (caught = err),
+    );
     expect(caught).to.have.property('code', 'CB_ERR_TIMER_TOO_FREQUENT');
     await current.scheduler.close();
     const dataDir = ts.dataDir;
@@ -244,7 +218,7 @@ describe('timer scheduler (manual clock)', () => {
     // …but one stored under a 1 s minimum still fires at most every 5 s after a restart with 5 s
     ts = await openTestStore(dataDir);
     current = await rig(ts, clock);
-    await current.registry.create(SYSTEM_KEY, 'fast', { cron: '* * * * * *', repeats: -1 }, creator);
+    await createTimer(current.registry, 'fast', { cron: '* * * * * *', repeats: -1 });
     await current.scheduler.close();
     await ts.close(true);
     ts = await openTestStore(dataDir);

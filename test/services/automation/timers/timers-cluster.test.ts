@@ -4,25 +4,13 @@
 import { expect } from 'chai';
 import { createManualClock, type ManualClock } from '../../../../services/kernel/clock.js';
 import { createMemoryLog, type Log } from '../../../../services/kernel/log.js';
-import {
-  createTimerRegistry,
-  type TimerRecord,
-  type TimerRegistry,
-} from '../../../../services/automation/timers/registry.js';
-import {
-  createTimerScheduler,
-  type TimerScheduler,
-} from '../../../../services/automation/timers/scheduler.js';
+import type { TimerRecord } from '../../../../services/automation/timers/registry.js';
 import { createFakeClusterNet, type FakeClusterNet } from '../../../helpers/fake-cluster.js';
-import { DEVELOPER_ID, openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
+import { openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
+import { createTimer, START, startAt, startTimerNode, type TimerNode } from './timer-rig.js';
 
-const creator = { kind: 'developer', id: DEVELOPER_ID } as const;
-const START = Date.UTC(2026, 0, 1);
-
-interface Node {
+interface Node extends TimerNode {
   readonly id: string;
-  readonly registry: TimerRegistry;
-  readonly scheduler: TimerScheduler;
 }
 
 describe('timers in a cluster (three nodes, fake cluster)', () => {
@@ -40,22 +28,19 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
     options: { start?: boolean; once?: (key: string, ttlMs: number) => Promise<boolean>; log?: Log } = {},
   ): Promise<Node> => {
     const cluster = net.join(id);
-    const registry = createTimerRegistry({
-      store: ts.store,
-      clock,
-      serviceExists: () => true,
-      written: (systemKey) => writes.push(`${id} ${systemKey === SYSTEM_KEY ? 'sk' : systemKey}`),
+    const node = await startTimerNode(ts, clock, {
+      registry: {
+        serviceExists: () => true,
+        written: (systemKey) => writes.push(`${id} ${systemKey === SYSTEM_KEY ? 'sk' : systemKey}`),
+      },
+      scheduler: {
+        log: options.log,
+        fire: (t: TimerRecord, at) => ran.push({ node: id, name: t.name, at, run: t.runs }),
+        once: options.once ?? ((key, ttlMs) => cluster.once(key, ttlMs)),
+      },
+      start: options.start,
     });
-    await registry.load();
-    const scheduler = createTimerScheduler({
-      clock,
-      log: options.log ?? createMemoryLog(),
-      registry,
-      fire: (t: TimerRecord, at) => ran.push({ node: id, name: t.name, at, run: t.runs }),
-      once: options.once ?? ((key, ttlMs) => cluster.once(key, ttlMs)),
-    });
-    if (options.start !== false) scheduler.start();
-    return { id, registry, scheduler };
+    return { id, ...node };
   };
   /** What the change feed does on the other nodes after a change made on `from`. */
   const reloadOthers = async (from: Node) => {
@@ -88,12 +73,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
   it('runs each firing of a timer once, with three nodes each computing every firing', async () => {
     for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(id));
     const [a] = nodes;
-    await a.registry.create(
-      SYSTEM_KEY,
-      'tick',
-      { start_time: new Date(START + 1000).toISOString(), repeats: -1, frequency: 5 },
-      creator,
-    );
+    await createTimer(a.registry, 'tick', { start_time: startAt(1000), repeats: -1, frequency: 5 });
     await reloadOthers(a);
     for (let i = 0; i < 20; i++) await tick(5000);
     await closeAll();
@@ -110,12 +90,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
   it('runs a repeats-bounded timer exactly repeats + 1 times cluster-wide, and stores the count', async () => {
     for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(id));
     const [a, b] = nodes;
-    await b.registry.create(
-      SYSTEM_KEY,
-      'thrice',
-      { start_time: new Date(START + 1000).toISOString(), repeats: 2, frequency: 10 },
-      creator,
-    );
+    await createTimer(b.registry, 'thrice', { start_time: startAt(1000), repeats: 2, frequency: 10 });
     await reloadOthers(b);
     for (let i = 0; i < 6; i++) await tick(10_000);
     await closeAll();
@@ -132,12 +107,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
   it('runs a once-only timer whose moment passed once, though nodes start (and fire it) at different times', async () => {
     // Stored while no node was up: its moment has passed when they start.
     const seed = await startNode('seed', { start: false });
-    await seed.registry.create(
-      SYSTEM_KEY,
-      'late',
-      { start_time: new Date(START - 60_000).toISOString(), repeats: 0 },
-      creator,
-    );
+    await createTimer(seed.registry, 'late', { start_time: startAt(-60_000), repeats: 0 });
     net.leave('seed');
     clock.advance(30_000);
     // All three read it before any ran it (runs 0), then start 700 ms apart: each fires it at its own "now".
@@ -155,12 +125,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
   it('follows changes made on another node: a new schedule re-arms, a deleted timer fires nowhere', async () => {
     for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(id));
     const [a, , c] = nodes;
-    await a.registry.create(
-      SYSTEM_KEY,
-      'beat',
-      { start_time: new Date(START + 1000).toISOString(), repeats: -1, frequency: 10 },
-      creator,
-    );
+    await createTimer(a.registry, 'beat', { start_time: startAt(1000), repeats: -1, frequency: 10 });
     await reloadOthers(a);
     await tick(1500);
     await c.registry.update(SYSTEM_KEY, 'beat', { frequency: 20 });
@@ -186,7 +151,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
         once: () => Promise.reject(new Error('redis unreachable')),
       }),
     );
-    await nodes[0].registry.create(SYSTEM_KEY, 'gone', { start_time: 'Now', repeats: 0 }, creator);
+    await createTimer(nodes[0].registry, 'gone', { start_time: 'Now', repeats: 0 });
     clock.advance(0);
     await closeAll();
     expect(ran).to.deep.equal([]);
