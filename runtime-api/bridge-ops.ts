@@ -12,27 +12,35 @@ export interface BridgeOpSpec {
   readonly args: readonly string[];
 }
 
+type AutomationVerb = 'create' | 'fetch' | 'update' | 'delete';
+
+/** The four ops of an automation resource (`<kind>.create|fetch|update|delete`); only create's body differs. */
+function automationOps<K extends 'trigger' | 'timer'>(
+  kind: K,
+  createBody: string,
+): Record<`${K}.${AutomationVerb}`, BridgeOpSpec> {
+  const args: Record<AutomationVerb, readonly string[]> = {
+    create: ['name', createBody],
+    fetch: ['name'],
+    update: ['name', 'changes'],
+    delete: ['name'],
+  };
+  const ops = {} as Record<`${K}.${AutomationVerb}`, BridgeOpSpec>;
+  for (const verb of ['create', 'fetch', 'update', 'delete'] as const) {
+    ops[`${kind}.${verb}` as const] = { owner: 'automation', args: args[verb] };
+  }
+  return ops;
+}
+
 export const BRIDGE_OP_TABLE = {
   // message history: args mirror ClearBlade's Messaging signatures, minus the callback (reference §10.4)
   'history.get': { owner: 'history', args: ['topic', 'startEpochS', 'count'] },
   'history.getWithTimeFrame': { owner: 'history', args: ['topic', 'count', 'last', 'start', 'stop'] },
   'history.getAndDelete': { owner: 'history', args: ['topic', 'count', 'last', 'start', 'stop'] },
   'history.currentTopics': { owner: 'history', args: [] },
-  // triggers and timers (reference §4.2, §5)
-  'trigger.create': {
-    owner: 'automation',
-    args: ['name', '{def_module, def_name, key_value_pairs, service_name}'],
-  },
-  'trigger.fetch': { owner: 'automation', args: ['name'] },
-  'trigger.update': { owner: 'automation', args: ['name', 'changes'] },
-  'trigger.delete': { owner: 'automation', args: ['name'] },
-  'timer.create': {
-    owner: 'automation',
-    args: ['name', '{start_time, repeats, frequency, service_name, description, cron}'],
-  },
-  'timer.fetch': { owner: 'automation', args: ['name'] },
-  'timer.update': { owner: 'automation', args: ['name', 'changes'] },
-  'timer.delete': { owner: 'automation', args: ['name'] },
+  // triggers and timers (reference §4.2, §5): ClearBlade.Trigger / ClearBlade.Timer and their instances
+  ...automationOps('trigger', '{def_module, def_name, key_value_pairs, service_name}'),
+  ...automationOps('timer', '{start_time, repeats, frequency, service_name, description, cron}'),
   // shared caches, ClearBlade.Cache(name) (reference §3.7): `ttl` is optional seconds (else the cache default)
   'cache.get': { owner: 'cache', args: ['cache', 'key'] },
   'cache.getAll': { owner: 'cache', args: ['cache'] },
