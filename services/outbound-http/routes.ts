@@ -1,15 +1,18 @@
 // The developer's outbound-HTTP allow-list of a system: GET shows it, PUT replaces it.
 import type { FastifyPluginAsync } from 'fastify';
 import { DEVELOPER_OF_SYSTEM } from '../rest/route-auth.js';
-import { devTokenSecurity, systemKeyParams } from '../rest/schemas.js';
+import { routeOptions } from '../rest/route-kit.js';
+import { devTokenSecurity, objectOf, openObjectOf, systemKeyParams } from '../rest/schemas.js';
 import { MAX_ALLOWLIST_ENTRIES, type Allowlists } from './allowlist.js';
 
-const tags = ['outbound HTTP'];
+const developer = routeOptions({
+  config: DEVELOPER_OF_SYSTEM,
+  tags: ['outbound HTTP'],
+  security: devTokenSecurity,
+  params: systemKeyParams,
+});
 
-const list = {
-  type: 'object',
-  properties: { entries: { type: 'array', items: { type: 'string' } } },
-} as const;
+const list = objectOf({ entries: { type: 'array', items: { type: 'string' } } });
 
 /** Registers the allow-list routes. */
 export function allowlistRoutes(allowlists: Allowlists): FastifyPluginAsync {
@@ -17,36 +20,22 @@ export function allowlistRoutes(allowlists: Allowlists): FastifyPluginAsync {
     const path = '/admin/v/4/http_allowlist/:systemKey';
     app.get<{ Params: { systemKey: string } }>(
       path,
-      {
-        config: DEVELOPER_OF_SYSTEM,
-        schema: {
-          tags,
-          summary:
-            'Hosts and CIDR ranges services of this system may reach beyond the public internet (developer)',
-          security: devTokenSecurity,
-          params: systemKeyParams,
-          response: { 200: list },
-        },
-      },
+      developer(
+        'Hosts and CIDR ranges services of this system may reach beyond the public internet (developer)',
+        { response: { 200: list } },
+      ),
       (req) => Promise.resolve({ entries: allowlists.entries(req.params.systemKey) }),
     );
     app.put<{ Params: { systemKey: string }; Body: { entries?: unknown } | undefined }>(
       path,
-      {
-        config: DEVELOPER_OF_SYSTEM,
-        schema: {
-          tags,
-          summary: 'Replaces the allow-list (developer); [] admits no internal address',
-          description:
-            `Up to ${MAX_ALLOWLIST_ENTRIES} entries: host names (\`*.example.com\` admits subdomains), IP ` +
-            'addresses or CIDR ranges. Loopback, private, link-local and other internal addresses are refused ' +
-            'to services unless listed here.',
-          security: devTokenSecurity,
-          params: systemKeyParams,
-          body: { type: 'object', additionalProperties: true, properties: { entries: { type: 'array' } } },
-          response: { 200: list },
-        },
-      },
+      developer('Replaces the allow-list (developer); [] admits no internal address', {
+        description:
+          `Up to ${MAX_ALLOWLIST_ENTRIES} entries: host names (\`*.example.com\` admits subdomains), IP ` +
+          'addresses or CIDR ranges. Loopback, private, link-local and other internal addresses are refused ' +
+          'to services unless listed here.',
+        body: openObjectOf({ entries: { type: 'array' } }),
+        response: { 200: list },
+      }),
       async (req) => ({ entries: await allowlists.set(req.params.systemKey, req.body?.entries) }),
     );
     return Promise.resolve();

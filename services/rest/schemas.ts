@@ -9,6 +9,41 @@ export function openObjectOf<const P extends Record<string, unknown>>(
   return { type: 'object', additionalProperties: true, properties };
 }
 
+/** An object schema with these known fields (an answer: fields it does not name are not sent). */
+export function objectOf<const P extends Record<string, unknown>>(
+  properties: P,
+): { readonly type: 'object'; readonly properties: P } {
+  return { type: 'object', properties };
+}
+
+/** A JSON type name; a field that may also be null lists two (`['integer', 'null']`). */
+type JsonType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'null';
+
+/** One entry of `fields`: the field's JSON type(s), or its whole schema where it needs more than a type. */
+export type FieldSpec = JsonType | readonly JsonType[] | { readonly [keyword: string]: unknown };
+
+/**
+ * Properties from a name-to-type table, in its order (the order answers are serialized in):
+ * `fields({ name: 'string', runs: 'integer', last_run: ['string', 'null'] })`. A record's fields are read
+ * as a list of names and types instead of a `{ type: … }` wrapper on each line.
+ */
+export function fields(table: Readonly<Record<string, FieldSpec>>): Record<string, object> {
+  return Object.fromEntries(
+    Object.entries(table).map(([name, spec]) => [
+      name,
+      typeof spec === 'string' || Array.isArray(spec) ? { type: spec } : spec,
+    ]),
+  );
+}
+
+/** Path parameters (or a `?id=` query) that are all required, non-empty strings. */
+export function requiredStrings<const N extends string>(
+  ...names: N[]
+): { readonly type: 'object'; readonly required: N[]; readonly properties: Record<N, object> } {
+  const properties = Object.fromEntries(names.map((name) => [name, { type: 'string', minLength: 1 }]));
+  return { type: 'object', required: names, properties: properties as Record<N, object> };
+}
+
 /** The REST error body `{statusCode, code, error, message}` (services/rest/errors.ts `ErrorBody`). */
 export const errorSchema = {
   // Open, so a route that answers a non-2xx status of its own (a service's resp.status) passes through.
@@ -24,7 +59,8 @@ export const errorSchema = {
 /** Error responses route auth adds to every route that documents its answers. */
 export const errorResponses = { '4xx': errorSchema, '5xx': errorSchema } as const;
 
-type Security = Array<Record<string, string[]>>;
+/** A route's documented `security`: which headers may carry what it needs. */
+export type Security = Array<Record<string, string[]>>;
 
 /** ClearBlade-DevToken. */
 export const devTokenSecurity: Security = [{ devToken: [] }];
@@ -36,11 +72,7 @@ export const callerSecurity: Security = [{ userToken: [] }, { deviceToken: [] },
 export const systemSecretSecurity: Security = [{ systemKey: [], systemSecret: [] }];
 
 /** `:systemKey` in the path. */
-export const systemKeyParams = {
-  type: 'object',
-  required: ['systemKey'],
-  properties: { systemKey: { type: 'string', minLength: 1 } },
-} as const;
+export const systemKeyParams = requiredStrings('systemKey');
 
 /** `?query=`: a URL-encoded ClearBlade query (reference §6.4). */
 export const clearBladeQuery = {
