@@ -1,4 +1,5 @@
-import { type Kysely, type Migration } from 'kysely';
+import type { Migration } from 'kysely';
+import { addColumns, defaulted } from './builders.js';
 
 /**
  * Who saved each service version (DESIGN.md "Code services", Identity): a stream service runs as that identity and a
@@ -6,19 +7,7 @@ import { type Kysely, type Migration } from 'kysely';
  * developer endpoints or by users whose identity was not kept; they stay "developer, id ''" (the
  * system's owner), i.e. they keep running as they did.
  */
-export const codeAuthors006: Migration = {
-  async up(db: Kysely<unknown>) {
-    await db.schema
-      .alterTable('code_service_versions')
-      .addColumn('created_by_kind', 'text', (c) => c.notNull().defaultTo('developer'))
-      .execute();
-    await db.schema
-      .alterTable('code_service_versions')
-      .addColumn('created_by_id', 'text', (c) => c.notNull().defaultTo(''))
-      .execute();
-  },
-  async down(db: Kysely<unknown>) {
-    await db.schema.alterTable('code_service_versions').dropColumn('created_by_id').execute();
-    await db.schema.alterTable('code_service_versions').dropColumn('created_by_kind').execute();
-  },
-};
+export const codeAuthors006: Migration = addColumns('code_service_versions', {
+  created_by_kind: defaulted('text', 'developer'),
+  created_by_id: defaulted('text', ''),
+});

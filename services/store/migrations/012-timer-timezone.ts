@@ -1,14 +1,5 @@
-import { type Kysely, type Migration } from 'kysely';
+import type { Migration } from 'kysely';
+import { addColumns, defaulted } from './builders.js';
 
 /** Timers read their cron fields in a time zone of their own; existing timers keep UTC. */
-export const timerTimezone012: Migration = {
-  async up(db: Kysely<unknown>) {
-    await db.schema
-      .alterTable('timers')
-      .addColumn('timezone', 'text', (c) => c.notNull().defaultTo('UTC'))
-      .execute();
-  },
-  async down(db: Kysely<unknown>) {
-    await db.schema.alterTable('timers').dropColumn('timezone').execute();
-  },
-};
+export const timerTimezone012: Migration = addColumns('timers', { timezone: defaulted('text', 'UTC') });
