@@ -6,15 +6,9 @@ import { expect } from 'chai';
 import type { MqttClient } from 'mqtt';
 import { Redis } from 'ioredis';
 import { cidKey } from '../../broker/cluster-ids.js';
-import { startRedis, type TestRedis } from '../helpers/servers.js';
-import { createFakeAuth, SYS_A, SYS_B, type FakeAuth } from './helpers.js';
-import {
-  DEV_TOKEN,
-  endClusterClients,
-  outcome,
-  startClusterBroker,
-  type ClusterBroker,
-} from './cluster-helpers.js';
+import { SYS_A, SYS_B } from './helpers.js';
+import { outcome } from './cluster-helpers.js';
+import { useBrokerCluster } from './cluster-fixture.js';
 
 const ROUNDS = 100;
 const B_TOKEN = 'dev-token-b';
@@ -32,29 +26,15 @@ function closed(client: MqttClient, timeoutMs = 5000): Promise<void> {
 
 describe('broker cluster: one owner per client id across nodes', function () {
   this.timeout(120_000);
-  let redis: TestRedis;
-  let probe: Redis;
-  let auth: FakeAuth;
-  let a: ClusterBroker;
-  let b: ClusterBroker;
-
-  before(async () => {
-    redis = await startRedis();
-    probe = new Redis(redis.url);
-    auth = createFakeAuth();
-    auth.add(DEV_TOKEN, { kind: 'developer', id: 'dev', name: 'dev@example.com', systemKey: SYS_A });
-    auth.add(B_TOKEN, { kind: 'developer', id: 'dev', name: 'dev@example.com', systemKey: SYS_B });
-    auth.policy.set(SYS_B, 'takeover');
-    a = await startClusterBroker(redis.url, 'node-a', auth, { systemKey: SYS_A });
-    b = await startClusterBroker(redis.url, 'node-b', auth, { systemKey: SYS_A });
-  });
-  afterEach(() => endClusterClients());
-  after(async () => {
-    await a.close();
-    await b.close();
-    await probe.quit();
-    await redis.stop();
-  });
+  const cluster = useBrokerCluster(
+    { a: 'node-a', b: 'node-b' },
+    {
+      prepareAuth(auth) {
+        auth.add(B_TOKEN, { kind: 'developer', id: 'dev', name: 'dev@example.com', systemKey: SYS_B });
+        auth.policy.set(SYS_B, 'takeover');
+      },
+    },
+  );
 
   it(`reject: of two racing CONNECTs exactly one is admitted, ${String(ROUNDS)} times out of ${String(ROUNDS)}`, async () => {
     let winsA = 0;
@@ -63,8 +43,8 @@ describe('broker cluster: one owner per client id across nodes', function () {
       // who sends first alternates, so each node wins some races
       const [onA, onB] =
         i % 2 === 0
-          ? [a.client({ clientId }), b.client({ clientId })]
-          : [b.client({ clientId }), a.client({ clientId })].reverse();
+          ? [cluster.a.client({ clientId }), cluster.b.client({ clientId })]
+          : [cluster.b.client({ clientId }), cluster.a.client({ clientId })].reverse();
       const codes = await Promise.all([outcome(onA), outcome(onB)]);
       expect([...codes].sort(), `round ${String(i)}`).to.deep.equal([0, 2]);
       const winner = codes[0] === 0 ? onA : onB;
@@ -72,7 +52,7 @@ describe('broker cluster: one owner per client id across nodes', function () {
       // the winner is still connected: a QoS 1 round trip succeeds
       await winner.publishAsync('alive', String(i), { qos: 1 });
       expect(winner.connected, `round ${String(i)}`).to.equal(true);
-      const owner = await probe.get(cidKey(`${SYS_A}:${clientId}`));
+      const owner = await cluster.admin.get(cidKey(`${SYS_A}:${clientId}`));
       expect(owner?.split(':')[0]).to.equal(winner === onA ? 'node-a' : 'node-b');
       await Promise.all([onA.endAsync(true), onB.endAsync(true)]);
     }
@@ -83,8 +63,8 @@ describe('broker cluster: one owner per client id across nodes', function () {
   it(`takeover: of two racing CONNECTs exactly one survives, ${String(ROUNDS)} times out of ${String(ROUNDS)}`, async () => {
     for (let i = 0; i < ROUNDS; i++) {
       const clientId = `race-takeover-${String(i)}`;
-      const onA = a.client({ clientId, username: B_TOKEN, password: SYS_B });
-      const onB = b.client({ clientId, username: B_TOKEN, password: SYS_B });
+      const onA = cluster.a.client({ clientId, username: B_TOKEN, password: SYS_B });
+      const onB = cluster.b.client({ clientId, username: B_TOKEN, password: SYS_B });
       const closes = Promise.race([closed(onA).then(() => onA), closed(onB).then(() => onB)]);
       await Promise.all([outcome(onA), outcome(onB)]);
       const loser = await closes;
@@ -92,33 +72,33 @@ describe('broker cluster: one owner per client id across nodes', function () {
       await survivor.publishAsync('alive', String(i), { qos: 1 });
       expect(survivor.connected, `round ${String(i)}`).to.equal(true);
       expect(loser.connected, `round ${String(i)}`).to.equal(false);
-      const owner = await probe.get(cidKey(`${SYS_B}:${clientId}`));
+      const owner = await cluster.admin.get(cidKey(`${SYS_B}:${clientId}`));
       expect(owner?.split(':')[0]).to.equal(survivor === onA ? 'node-a' : 'node-b');
       await survivor.endAsync(true);
     }
   });
 
   it('reject: an id held on A refuses B with CONNACK 2; freed by a clean close, it connects on B', async () => {
-    const holder = await a.connect({ clientId: 'held-1' });
-    const refused = b.client({ clientId: 'held-1' });
+    const holder = await cluster.a.connect({ clientId: 'held-1' });
+    const refused = cluster.b.client({ clientId: 'held-1' });
     expect(await outcome(refused)).to.equal(2);
     await holder.publishAsync('alive', 'x', { qos: 1 });
     expect(holder.connected).to.equal(true);
     await holder.endAsync();
     // the gate's compare-and-delete runs on the connection's close: wait for the key to go by its event
     const key = cidKey(`${SYS_A}:held-1`);
-    if ((await probe.exists(key)) === 1) {
-      const sub = new Redis(redis.url);
+    if ((await cluster.admin.exists(key)) === 1) {
+      const sub = new Redis(cluster.redis.url);
       try {
         await sub.config('SET', 'notify-keyspace-events', 'Kg');
         await sub.subscribe(`__keyspace@0__:${key}`);
         const deleted = new Promise<void>((resolve) => sub.once('message', () => resolve()));
-        if ((await probe.exists(key)) === 1) await deleted;
+        if ((await cluster.admin.exists(key)) === 1) await deleted;
       } finally {
         sub.disconnect();
       }
     }
-    const again = await b.connect({ clientId: 'held-1' });
+    const again = await cluster.b.connect({ clientId: 'held-1' });
     expect(again.connected).to.equal(true);
   });
 });

@@ -7,11 +7,10 @@
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
 import type { MqttClient } from 'mqtt';
-import { startRedis, type TestRedis } from '../helpers/servers.js';
-import { createFakeAuth, SYS_A, type FakeAuth } from './helpers.js';
-import { DEV_TOKEN, endClusterClients, startClusterBroker, type ClusterBroker } from './cluster-helpers.js';
+import { SYS_A } from './helpers.js';
+import { startClusterBroker, type ClusterBroker } from './cluster-helpers.js';
+import { useBrokerCluster } from './cluster-fixture.js';
 
 /**
  * A TCP proxy to Redis whose `kill` cuts every connection and refuses new ones (a node losing Redis);
@@ -88,31 +87,18 @@ const range = (n: number) => Array.from({ length: n }, (_v, i) => String(i));
 
 describe('broker/cluster-share: $share/<group>/<filter> across three nodes', function () {
   this.timeout(60_000);
-  let redis: TestRedis;
-  let admin: Redis;
-  let auth: FakeAuth;
+  // No node for the whole suite: each test starts its own (and may kill one), closed after it.
+  const cluster = useBrokerCluster({});
   const nodes: ClusterBroker[] = [];
 
-  before(async () => {
-    redis = await startRedis();
-    admin = new Redis(redis.url);
-    auth = createFakeAuth();
-    auth.add(DEV_TOKEN, { kind: 'developer', id: 'dev', name: 'dev@example.com', systemKey: SYS_A });
-  });
   afterEach(async () => {
-    await endClusterClients();
     // bounded: a node that lost Redis mid-delivery may never finish aedes' close (reported to the emitter's owner)
     await Promise.all(nodes.splice(0).map((n) => within(n.close(), 5000)));
   });
-  after(async () => {
-    admin.disconnect();
-    await redis.stop();
-  });
-
   /** A node on `url` (Redis or a proxy to it) whose heartbeat key the test keeps. */
-  const startNode = async (nodeId: string, url = redis.url) => {
-    await admin.set(`isobar:node:${nodeId}`, '1');
-    const node = await startClusterBroker(url, nodeId, auth, { systemKey: SYS_A, heartbeatS: 1 });
+  const startNode = async (nodeId: string, url = cluster.redis.url) => {
+    await cluster.admin.set(`isobar:node:${nodeId}`, '1');
+    const node = await startClusterBroker(url, nodeId, cluster.auth, { systemKey: SYS_A, heartbeatS: 1 });
     nodes.push(node);
     return node;
   };
@@ -135,14 +121,14 @@ describe('broker/cluster-share: $share/<group>/<filter> across three nodes', fun
     const all = per.flat();
     expect(all).to.have.length(n); // no duplicate arrived before the last distinct one
     expect([...all].sort()).to.deep.equal(range(n).sort());
-    const keys = await admin.keys('isobar:share:*');
+    const keys = await cluster.admin.keys('isobar:share:*');
     expect(keys).to.include(`isobar:share:${SYS_A}`);
   });
 
   it('a node dies holding unacknowledged messages: each of them still reaches a live member', async () => {
     const a = await startNode('death-a');
     const b = await startNode('death-b');
-    const proxy = await redisProxy(redis.port);
+    const proxy = await redisProxy(cluster.redis.port);
     const c = await startNode('death-c', proxy.url);
     const filter = '$share/survive/job/#';
     const live = [await member(a, filter), await member(b, filter)];
@@ -161,7 +147,7 @@ describe('broker/cluster-share: $share/<group>/<filter> across three nodes', fun
     const before = new Set([...onA, ...onB]);
     for (const m of live) m.removeAllListeners('message');
     const redelivered = gather(live, n - before.size);
-    await admin.del('isobar:node:death-c');
+    await cluster.admin.del('isobar:node:death-c');
     proxy.kill();
     const [againA, againB] = await redelivered.done;
     const reached = new Set([...before, ...againA, ...againB]);

@@ -3,9 +3,6 @@
 // every 4: within 7 heartbeats of the death (cluster-wills.ts derives the bound). With heartbeatS 1 the
 // will must arrive within 7 s (+ the slack of one sweep's Redis round trips). And a will is claimed on
 // Redis before it is published, so two nodes sweeping at once publish it once.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import mqtt from 'mqtt';
 import type { AedesPublishPacket } from 'aedes';
@@ -14,9 +11,10 @@ import { openRedisPair } from '../../broker/cluster-redis.js';
 import type { AsyncPersistence } from '../../broker/internal.js';
 import { silentLog } from '../../runtime-api/log.js';
 import { systemClock } from '../../services/kernel/clock.js';
-import { startRedis, type TestRedis } from '../helpers/servers.js';
-import { collect, connected, createFakeAuth, SYS_A } from './helpers.js';
-import { DEV_TOKEN, endClusterClients, startClusterBroker, type ClusterBroker } from './cluster-helpers.js';
+import { collect, connected, SYS_A } from './helpers.js';
+import { DEV_TOKEN } from './cluster-helpers.js';
+import { useBrokerCluster } from './cluster-fixture.js';
+import { startFixtureProcess } from './fixture-process.js';
 
 const HEARTBEAT_S = 1;
 /** 7 heartbeats (the bound) plus one second for the sweep's own Redis round trips on a loaded machine. */
@@ -24,43 +22,17 @@ const WILL_BOUND_MS = 7 * HEARTBEAT_S * 1000 + 1000;
 
 describe('broker cluster: wills of a dead node', function () {
   this.timeout(60_000);
-  let redis: TestRedis;
-  let b: ClusterBroker;
-  let c: ClusterBroker;
-
-  before(async () => {
-    redis = await startRedis();
-    const auth = createFakeAuth();
-    auth.add(DEV_TOKEN, { kind: 'developer', id: 'dev', name: 'dev@example.com', systemKey: SYS_A });
-    b = await startClusterBroker(redis.url, 'node-b', auth, { systemKey: SYS_A, heartbeatS: HEARTBEAT_S });
-    c = await startClusterBroker(redis.url, 'node-c', auth, { systemKey: SYS_A, heartbeatS: HEARTBEAT_S });
-  });
-  afterEach(() => endClusterClients());
-  after(async () => {
-    await b.close();
-    await c.close();
-    await redis.stop();
-  });
+  const cluster = useBrokerCluster({ b: 'node-b', c: 'node-c' }, { heartbeatS: HEARTBEAT_S });
 
   it('a client on a killed node has its will published on another node within 7 heartbeats', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--no-node-snapshot',
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('./fixtures/cluster-node-process.ts', import.meta.url)),
-        redis.url,
-        'node-dying',
-        String(HEARTBEAT_S),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const [line] = (await once(child.stdout, 'data')) as [Buffer];
-    const { port } = JSON.parse(line.toString()) as { port: number };
-    const sub = await b.connect({ clientId: 'will-watcher' });
+    const dying = await startFixtureProcess('cluster-node-process', [
+      cluster.redis.url,
+      'node-dying',
+      String(HEARTBEAT_S),
+    ]);
+    const sub = await cluster.b.connect({ clientId: 'will-watcher' });
     await sub.subscribeAsync('status/#', { qos: 1 });
-    const doomed = mqtt.connect(`mqtt://127.0.0.1:${String(port)}`, {
+    const doomed = mqtt.connect(`mqtt://127.0.0.1:${String(dying.port)}`, {
       username: DEV_TOKEN,
       password: SYS_A,
       clientId: 'doomed-1',
@@ -70,9 +42,7 @@ describe('broker cluster: wills of a dead node', function () {
     doomed.on('error', () => {});
     await connected(doomed);
     const got = collect(sub, 1, WILL_BOUND_MS);
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    await dying.crash();
     await doomed.endAsync(true);
     expect(await got).to.deep.equal([
       { topic: 'status/doomed-1', payload: 'offline', qos: 1, retain: false },
@@ -97,8 +67,8 @@ describe('broker cluster: wills of a dead node', function () {
       }) as unknown as AsyncPersistence;
     const deps = { log: silentLog, clock: systemClock };
     const pairs = await Promise.all([
-      openRedisPair(redis.url, 'x', deps),
-      openRedisPair(redis.url, 'y', deps),
+      openRedisPair(cluster.redis.url, 'x', deps),
+      openRedisPair(cluster.redis.url, 'y', deps),
     ]);
     try {
       const [one, two] = [fake(), fake()];

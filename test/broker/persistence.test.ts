@@ -1,10 +1,7 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import {
   SYS_A,
@@ -16,6 +13,7 @@ import {
   type TestBroker,
   clientEvent,
 } from './helpers.js';
+import { startFixtureProcess } from './fixture-process.js';
 
 describe('broker/persistence: QoS, retained, wills and sessions across a restart', function () {
   this.timeout(20000);
@@ -122,29 +120,15 @@ describe('broker/persistence: after a crash', function () {
 
   it('publishes the wills of clients connected when the process died, on the next start', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isobar-crash-'));
-    const child = spawn(
-      process.execPath,
-      [
-        '--no-node-snapshot',
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('./fixtures/broker-process.ts', import.meta.url)),
-        dataDir,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const [line] = (await once(child.stdout, 'data')) as [Buffer];
-    const { port } = JSON.parse(line.toString()) as { port: number };
-    const client = mqtt.connect(`mqtt://127.0.0.1:${String(port)}`, {
+    const crashing = await startFixtureProcess('broker-process', [dataDir]);
+    const client = mqtt.connect(`mqtt://127.0.0.1:${String(crashing.port)}`, {
       username: 'tok',
       password: SYS_A,
       reconnectPeriod: 0,
       will: { topic: 'status/dev-1', payload: Buffer.from('offline'), qos: 1, retain: true },
     });
     await clientEvent(client, 'connect');
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    await crashing.crash();
     await client.endAsync(true);
     const auth = createFakeAuth();
     auth.add('tok', { kind: 'user', id: 'u1', name: 'u@x', systemKey: SYS_A });
