@@ -2,7 +2,7 @@
 // matching a number column, null ordering, and the column types of collections' item tables.
 import { rmSync } from 'node:fs';
 import { expect } from 'chai';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type OrderByItemBuilder } from 'kysely';
 import { createStore, type Store } from '../../../services/store/index.js';
 import {
   columnType,
@@ -90,18 +90,12 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
 
     it('sorts nulls first ascending and last descending when asked the portable way', async () => {
-      const asc = await db
-        .selectFrom('t_rows')
-        .select('id')
-        .orderBy('n', (ob) => ob.asc().nullsFirst())
-        .execute();
-      expect(asc.map((r) => r.id)).to.deep.equal([2, 4, 1, 3]);
-      const desc = await db
-        .selectFrom('t_rows')
-        .select('id')
-        .orderBy('n', (ob) => ob.desc().nullsLast())
-        .execute();
-      expect(desc.map((r) => r.id)).to.deep.equal([3, 1, 4, 2]);
+      const idsByN = async (order: (ob: OrderByItemBuilder) => OrderByItemBuilder) => {
+        const rows = await db.selectFrom('t_rows').select('id').orderBy('n', order).execute();
+        return rows.map((r) => r.id);
+      };
+      expect(await idsByN((ob) => ob.asc().nullsFirst())).to.deep.equal([2, 4, 1, 3]);
+      expect(await idsByN((ob) => ob.desc().nullsLast())).to.deep.equal([3, 1, 4, 2]);
     });
 
     it('an integer column holds epoch ms past 2^31 and answers a number', async () => {
