@@ -71,22 +71,18 @@ describe('trigger req.params (reference §4.3)', () => {
   });
 
   it('MQTTUser(Dis)Connected gives {email}; MQTTDevice(Dis)Connected gives {deviceName}', () => {
-    expect(connectionEvent(user, true)?.params).to.deep.equal({
-      email: 'ann@x.io',
-      trigger: 'Messaging::MQTTUserConnected',
-    });
-    expect(connectionEvent(user, false)?.params).to.deep.equal({
-      email: 'ann@x.io',
-      trigger: 'Messaging::MQTTUserDisconnected',
-    });
-    expect(connectionEvent(device, true)?.params).to.deep.equal({
-      deviceName: 'dev7',
-      trigger: 'Messaging::MQTTDeviceConnected',
-    });
-    expect(connectionEvent(device, false)?.params).to.deep.equal({
-      deviceName: 'dev7',
-      trigger: 'Messaging::MQTTDeviceDisconnected',
-    });
+    const cases = [
+      [user, true, { email: 'ann@x.io', trigger: 'Messaging::MQTTUserConnected' }],
+      [user, false, { email: 'ann@x.io', trigger: 'Messaging::MQTTUserDisconnected' }],
+      [device, true, { deviceName: 'dev7', trigger: 'Messaging::MQTTDeviceConnected' }],
+      [device, false, { deviceName: 'dev7', trigger: 'Messaging::MQTTDeviceDisconnected' }],
+    ] as const;
+    for (const [who, connected, params] of cases) {
+      expect(
+        connectionEvent(who, connected)?.params,
+        `${who.kind} connected=${String(connected)}`,
+      ).to.deep.equal(params);
+    }
     expect(connectionEvent({ ...user, kind: 'developer' }, true)).to.equal(undefined);
   });
 
