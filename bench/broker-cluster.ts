@@ -7,11 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { createBroker } from '../broker/index.js';
 import type { Broker } from '../broker/types.js';
-import { systemClock } from '../services/kernel/clock.js';
-import { createMemoryLog } from '../services/kernel/log.js';
 import { DEFAULT_LIMITS, SYS_A, createFakeAuth } from '../test/broker/helpers.js';
+import { startTcpOnlyBroker } from '../test/broker/fixtures/tcp-only-broker.js';
 import { startRedis } from '../test/helpers/servers.js';
 import { createSamples, fmt, table } from './lib/stats.js';
 
@@ -23,22 +21,13 @@ async function start(redisUrl: string | undefined): Promise<{ broker: Broker; po
   const dir = mkdtempSync(join(tmpdir(), 'isobar-bench-cluster-'));
   const auth = createFakeAuth();
   auth.add('tok', { kind: 'developer', id: 'd', name: 'd', systemKey: SYS_A });
-  const off = -1;
-  const broker = await createBroker(
-    {
-      host: '127.0.0.1',
-      ports: { tcp: 0, tls: off, ws: off, wss: off, auth: off, authTls: off, authWs: off, authWss: off },
-      tls: undefined,
-      dataDir: dir,
-      limits: { ...DEFAULT_LIMITS, maxInflight: 65535 },
-      publicHost: '127.0.0.1',
-      traffic: false,
-      cluster: redisUrl === undefined ? undefined : { redisUrl, nodeId: 'bench-node', heartbeatS: 2 },
-    },
-    { auth, log: createMemoryLog(), clock: systemClock },
-  );
-  const ports = await broker.listen();
-  return { broker, port: ports.mqtt ?? 0, dir };
+  const { broker, port } = await startTcpOnlyBroker(auth, {
+    dataDir: dir,
+    limits: { ...DEFAULT_LIMITS, maxInflight: 65535 },
+    traffic: false,
+    cluster: redisUrl === undefined ? undefined : { redisUrl, nodeId: 'bench-node', heartbeatS: 2 },
+  });
+  return { broker, port, dir };
 }
 
 async function client(port: number, clientId: string): Promise<MqttClient> {
@@ -111,40 +100,28 @@ async function measure(redisUrl: string | undefined) {
   }
 }
 
+type Figures = Awaited<ReturnType<typeof measure>>;
+
 const redis = await startRedis();
 try {
   const embedded = await measure(undefined);
   const clustered = await measure(redis.url);
-  const ratio = (a: number, b: number) => fmt(a / b, 2);
+  /** One table row: the figure `pick` reads, embedded and on Redis, and their ratio. */
+  const row = (label: string, pick: (f: Figures) => number, decimals = 0) => [
+    label,
+    fmt(pick(embedded), decimals),
+    fmt(pick(clustered), decimals),
+    fmt(pick(clustered) / pick(embedded), 2),
+  ];
   process.stdout.write(
     `${table([
       ['broker-cluster', 'embedded', 'on Redis', 'redis/embedded'],
-      ['fan-in 10→1 QoS 0 msg/s', fmt(embedded.in0), fmt(clustered.in0), ratio(clustered.in0, embedded.in0)],
-      ['fan-in 10→1 QoS 1 msg/s', fmt(embedded.in1), fmt(clustered.in1), ratio(clustered.in1, embedded.in1)],
-      [
-        'latency QoS 0 p50 ms',
-        fmt(embedded.lat0.p50, 3),
-        fmt(clustered.lat0.p50, 3),
-        ratio(clustered.lat0.p50, embedded.lat0.p50),
-      ],
-      [
-        'latency QoS 0 p99 ms',
-        fmt(embedded.lat0.p99, 3),
-        fmt(clustered.lat0.p99, 3),
-        ratio(clustered.lat0.p99, embedded.lat0.p99),
-      ],
-      [
-        'latency QoS 1 p50 ms',
-        fmt(embedded.lat1.p50, 3),
-        fmt(clustered.lat1.p50, 3),
-        ratio(clustered.lat1.p50, embedded.lat1.p50),
-      ],
-      [
-        'latency QoS 1 p99 ms',
-        fmt(embedded.lat1.p99, 3),
-        fmt(clustered.lat1.p99, 3),
-        ratio(clustered.lat1.p99, embedded.lat1.p99),
-      ],
+      row('fan-in 10→1 QoS 0 msg/s', (f) => f.in0),
+      row('fan-in 10→1 QoS 1 msg/s', (f) => f.in1),
+      row('latency QoS 0 p50 ms', (f) => f.lat0.p50, 3),
+      row('latency QoS 0 p99 ms', (f) => f.lat0.p99, 3),
+      row('latency QoS 1 p50 ms', (f) => f.lat1.p50, 3),
+      row('latency QoS 1 p99 ms', (f) => f.lat1.p99, 3),
     ])}\n`,
   );
 } finally {

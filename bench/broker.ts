@@ -13,14 +13,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { BENCH_SYSTEM, BENCH_TOKEN } from './lib/broker-child.js';
 import { forkBrokerChild } from './lib/broker-fork.js';
-import {
-  publishAll,
-  publishPacket,
-  rawClient,
-  subscribePacket,
-  until,
-  type RawMqtt,
-} from './lib/mqtt-load.js';
+import { publishAll, publishPacket, rawClient, subscribeAll, until, type RawMqtt } from './lib/mqtt-load.js';
 import { cpuMicros, createSamples, fmt, table } from './lib/stats.js';
 
 type Kind = 'aedes' | 'isobar' | 'mosquitto';
@@ -112,11 +105,6 @@ const connectAll = async (port: number, n: number): Promise<RawMqtt[]> => {
     clients.push(...(await Promise.all(batch)));
   }
   return clients;
-};
-
-const subscribeAll = async (clients: RawMqtt[], topic: string, qos: 0 | 1) => {
-  for (const c of clients) await c.write(subscribePacket(topic, qos));
-  await until(() => clients.every((c) => c.subacked > 0), 10_000);
 };
 
 interface Throughput {

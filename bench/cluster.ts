@@ -11,14 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { createRestClient, clearBladeHeaders } from '../bin/cli/rest-client.js';
 import { startCluster, type ClusterNode, type NodeId, type TestCluster } from '../test/cluster/harness.js';
 import { devOn } from '../test/cluster/world.js';
-import {
-  publishAll,
-  publishPacket,
-  rawClient,
-  subscribePacket,
-  until,
-  type RawMqtt,
-} from './lib/mqtt-load.js';
+import { publishAll, publishPacket, rawClient, subscribeAll, until, type RawMqtt } from './lib/mqtt-load.js';
 import { createSamples, fmt, table } from './lib/stats.js';
 import { readingPayload, sentAt, TRIGGER_SOURCE } from './lib/workflow-work.js';
 
@@ -38,12 +31,6 @@ let seq = 0;
 const client = (node: ClusterNode, s: Setup): Promise<RawMqtt> =>
   rawClient(node.mqttPort, { clientId: `bench-${String(seq++)}`, ...s.auth });
 
-async function subscribe(sub: RawMqtt, filter: string, qos: 0 | 1): Promise<void> {
-  const before = sub.subacked;
-  await sub.write(subscribePacket(filter, qos, before + 1));
-  await until(() => sub.subacked > before, 10_000);
-}
-
 /** Waits until `sub` got `count` messages, or until nothing arrived for 5 s (answers what arrived). */
 async function drained(sub: RawMqtt, count: number): Promise<number> {
   let last = sub.received;
@@ -62,7 +49,7 @@ async function drained(sub: RawMqtt, count: number): Promise<number> {
 async function fanIn(s: Setup, pubNodes: ClusterNode[], subNode: ClusterNode, qos: 0 | 1): Promise<string> {
   const sub = await client(subNode, s);
   // The subscriber takes QoS 0 (the raw client sends no PUBACK): `qos` is the publishers' side, as in bench/broker.ts.
-  await subscribe(sub, `fan${qos}/#`, 0);
+  await subscribeAll([sub], `fan${qos}/#`, 0);
   const pubs = await Promise.all(
     Array.from({ length: PUBLISHERS }, (_, i) => client(pubNodes[i % pubNodes.length], s)),
   );
@@ -81,7 +68,7 @@ async function latency(s: Setup, from: ClusterNode, to: ClusterNode): Promise<st
   const samples = createSamples();
   sub.onPayload = (payload) => samples.add(performance.now() - sentAt(payload));
   const topic = `lat/${String(seq)}`;
-  await subscribe(sub, topic, 0);
+  await subscribeAll([sub], topic, 0);
   const pub = await client(from, s);
   const total = RATE * SECONDS;
   const t0 = performance.now();
@@ -115,7 +102,7 @@ async function workflow1(s: Setup, pubNodes: ClusterNode[]): Promise<string> {
   });
   // Every node learns of the trigger within one heartbeat (1 s here): a warm-up round proves it.
   const sub = await client(a, s);
-  await subscribe(sub, 'out/+', 0);
+  await subscribeAll([sub], 'out/+', 0);
   const pubs = await Promise.all(pubNodes.map((n) => client(n, s)));
   for (;;) {
     const before = sub.received;

@@ -6,7 +6,7 @@
 // rounds. Target: on / off ≥ 0.95×. Run: npm run bench -- --only metrics
 import { BENCH_SYSTEM, BENCH_TOKEN } from './lib/broker-child.js';
 import { forkBrokerChild, type BrokerChild } from './lib/broker-fork.js';
-import { publishAll, rawClient, subscribePacket, until, type RawMqtt } from './lib/mqtt-load.js';
+import { publishAll, rawClient, subscribeAll, until, type RawMqtt } from './lib/mqtt-load.js';
 import { fmt, table } from './lib/stats.js';
 
 type Kind = 'isobar' | 'isobar-nometrics';
@@ -33,8 +33,7 @@ interface Throughput {
 
 async function fanIn(child: BrokerChild, qos: 0 | 1, perPublisher: number): Promise<Throughput> {
   const [sub] = await connectAll(child.port, 1);
-  await sub.write(subscribePacket('bench/in/+', qos));
-  await until(() => sub.subacked > 0, 10_000);
+  await subscribeAll([sub], 'bench/in/+', qos);
   const pubs = await connectAll(child.port, 10);
   const total = pubs.length * perPublisher;
   const cpu0 = await child.cpu();

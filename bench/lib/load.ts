@@ -4,7 +4,7 @@
 // carries it back, so latency is measured on the generator's clock alone.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { publishPacket, rawClient, subscribePacket, until, type RawMqtt } from './mqtt-load.js';
+import { publishPacket, rawClient, subscribeAll, type RawMqtt } from './mqtt-load.js';
 import { createSamples } from './stats.js';
 import { readingPayload, sentAt } from './workflow-work.js';
 
@@ -46,8 +46,7 @@ export async function openLane(t: Target): Promise<Lane> {
   });
   const pub = await rawClient(t.port, opts('pub'));
   const sub = await rawClient(t.port, opts('sub'));
-  await sub.write(subscribePacket(t.outFilter, 0));
-  await until(() => sub.subacked > 0, 10_000);
+  await subscribeAll([sub], t.outFilter, 0);
   return {
     pub,
     sub,

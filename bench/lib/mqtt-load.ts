@@ -136,6 +136,13 @@ export async function until(check: () => boolean, timeoutMs: number, everyMs = 2
   }
 }
 
+/** Subscribes every client to `filter` and waits (bounded) for each one's SUBACK: one set-up for every bench. */
+export async function subscribeAll(clients: readonly RawMqtt[], filter: string, qos: 0 | 1): Promise<void> {
+  const before = clients.map((c) => c.subacked);
+  for (const [i, c] of clients.entries()) await c.write(subscribePacket(filter, qos, before[i] + 1));
+  await until(() => clients.every((c, i) => c.subacked > before[i]), 10_000);
+}
+
 const PAYLOAD = Buffer.alloc(64, 120);
 
 /** Pre-encoded QoS 1 packets with distinct ids, reused round-robin under a window smaller than their count. */
