@@ -5,7 +5,7 @@ import type { PlatformEvents } from '../kernel/events.js';
 import type { Log } from '../kernel/log.js';
 import type { Store } from '../store/index.js';
 import type { IdentityCache } from './cache.js';
-import { DEFAULT_PASSWORD_MIN_LENGTH } from './passwords.js';
+import { checkPasswordStrength, DEFAULT_PASSWORD_MIN_LENGTH } from './passwords.js';
 import type { LoginThrottle } from './throttle.js';
 import type { SystemInfo } from './types.js';
 
@@ -48,9 +48,21 @@ export interface IdentityContext {
   readonly changes?: IdentityChanges;
 }
 
-/** The configured minimum password length. */
-export function passwordMinLength(ctx: IdentityContext): number {
-  return ctx.config.passwordMinLength ?? DEFAULT_PASSWORD_MIN_LENGTH;
+/**
+ * A new secret (a password or a device's active key) checked against the strength rule at the configured
+ * minimum length; `names` are the account's own names, refused as secrets. Answers the secret.
+ */
+export function checkNewSecret(
+  ctx: IdentityContext,
+  secret: unknown,
+  field: string,
+  names: readonly string[],
+): string {
+  return checkPasswordStrength(secret, {
+    field,
+    minLength: ctx.config.passwordMinLength ?? DEFAULT_PASSWORD_MIN_LENGTH,
+    names,
+  });
 }
 
 export { refusingDuplicates } from '../store/dialect.js';

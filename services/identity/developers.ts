@@ -1,8 +1,8 @@
 // Developer accounts: registration, password login, lookup.
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { DevelopersTable } from '../store/tables/identity.js';
-import { refusingDuplicates, passwordMinLength, type IdentityContext } from './context.js';
-import { checkPasswordStrength, emailNames } from './passwords.js';
+import { checkNewSecret, refusingDuplicates, type IdentityContext } from './context.js';
+import { emailNames } from './passwords.js';
 import { hashSecret, newHexId, UNUSABLE_HASH, verifySecret } from './secrets.js';
 import { accountKey } from './throttle.js';
 import { insertToken } from './tokens.js';
@@ -25,11 +25,7 @@ export async function registerDeveloper(
   input: { email: string; password: string; fname?: string; lname?: string; org?: string },
 ): Promise<{ developer: DeveloperRecord; login: LoginResult }> {
   const email = input.email.trim();
-  const password = checkPasswordStrength(input.password, {
-    field: 'password',
-    minLength: passwordMinLength(ctx),
-    names: emailNames(email),
-  });
+  const password = checkNewSecret(ctx, input.password, 'password', emailNames(email));
   const row: DevelopersTable = {
     id: newHexId(),
     email,

@@ -3,16 +3,9 @@
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { DeviceEventRecord } from '../kernel/events.js';
 import type { DevicesTable } from '../store/tables/identity.js';
-import {
-  refusingDuplicates,
-  parseObject,
-  passwordMinLength,
-  requireSystem,
-  type IdentityContext,
-} from './context.js';
-import { checkPasswordStrength } from './passwords.js';
+import { deleteAccount, findAccount, insertAccount, listAccounts, requireAccount } from './account-rows.js';
+import { checkNewSecret, parseObject, requireSystem, type IdentityContext } from './context.js';
 import { applyQuery } from './query.js';
-import { dropMember, writeMembership } from './roles.js';
 import { hashSecret, UNUSABLE_HASH, verifySecret } from './secrets.js';
 import { accountKey } from './throttle.js';
 import { insertToken, revokeSubject } from './tokens.js';
@@ -75,29 +68,13 @@ function flag(value: unknown, field: string): number | undefined {
 function activeKey(ctx: IdentityContext, value: unknown, name: string): string | undefined {
   const key = str(value, 'active_key');
   if (key === undefined || key === '') return key;
-  return checkPasswordStrength(key, {
-    field: 'active_key',
-    minLength: passwordMinLength(ctx),
-    names: [name],
-  });
+  return checkNewSecret(ctx, key, 'active_key', [name]);
 }
 
 function customOf(input: DeviceInput): Record<string, unknown> {
   const custom: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) if (!DEVICE_FIELDS.includes(k)) custom[k] = v;
   return custom;
-}
-
-async function row(ctx: IdentityContext, systemKey: string, name: string): Promise<DevicesTable> {
-  requireSystem(ctx, systemKey);
-  const found = await ctx.store.db
-    .selectFrom('devices')
-    .selectAll()
-    .where('system_key', '=', systemKey)
-    .where('name', '=', name)
-    .executeTakeFirst();
-  if (found === undefined) throw new IsobarError('CB_ERR_DEVICE_UNKNOWN', { name });
-  return found;
 }
 
 /** Creates a device holding Authenticated; without `active_key` it cannot log in with a key. */
@@ -124,13 +101,12 @@ export async function createDevice(
     created_date: ctx.clock.now(),
     last_active_date: null,
   };
-  // A taken name is refused by the devices_pk constraint, before the membership is written.
-  const commit = await refusingDuplicates(
-    () =>
-      ctx.store.transaction(async (trx) => {
-        await trx.insertInto('devices').values(device).execute();
-        return writeMembership(ctx, trx, systemKey, 'device', name, { add: ['Authenticated'] });
-      }),
+  // A taken name is refused by the devices_pk constraint.
+  const commit = await insertAccount(
+    ctx,
+    'device',
+    device,
+    name,
     () => new IsobarError('CB_ERR_DEVICE_EXISTS', { name }),
   );
   commit();
@@ -151,12 +127,7 @@ export async function loginDevice(
 ): Promise<LoginResult> {
   const system = requireSystem(ctx, systemKey);
   await ctx.throttle.guard({ account: accountKey('device', systemKey, name), address }, async () => {
-    const found = await ctx.store.db
-      .selectFrom('devices')
-      .selectAll()
-      .where('system_key', '=', systemKey)
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const found = await findAccount(ctx, 'device', systemKey, name);
     const hash =
       found?.active_key_hash === undefined || found.active_key_hash === ''
         ? UNUSABLE_HASH
@@ -186,7 +157,7 @@ export async function getDevice(
   systemKey: string,
   name: string,
 ): Promise<DeviceRecord> {
-  return record(await row(ctx, systemKey, name));
+  return record(await requireAccount(ctx, 'device', systemKey, name));
 }
 
 /** Devices of a system, filtered and paged by a ClearBlade query. */
@@ -195,14 +166,7 @@ export async function listDevices(
   systemKey: string,
   query: ListQuery = {},
 ): Promise<DeviceRecord[]> {
-  requireSystem(ctx, systemKey);
-  const rows = await ctx.store.db
-    .selectFrom('devices')
-    .selectAll()
-    .where('system_key', '=', systemKey)
-    .orderBy('created_date')
-    .orderBy('name')
-    .execute();
+  const rows = await listAccounts(ctx, 'device', systemKey);
   return applyQuery(rows.map(record), query).data;
 }
 
@@ -213,7 +177,7 @@ export async function updateDevice(
   name: string,
   changes: DeviceInput,
 ): Promise<DeviceRecord> {
-  const current = await row(ctx, systemKey, name);
+  const current = await requireAccount(ctx, 'device', systemKey, name);
   const key = activeKey(ctx, changes.active_key, name);
   const custom = { ...parseObject(current.custom), ...customOf(changes) };
   for (const [k, v] of Object.entries(custom)) if (v === null) delete custom[k];
@@ -254,13 +218,7 @@ export async function updateDevice(
 
 /** Deletes a device, its memberships and tokens. */
 export async function deleteDevice(ctx: IdentityContext, systemKey: string, name: string): Promise<void> {
-  const current = await row(ctx, systemKey, name);
-  const commits = await ctx.store.transaction(async (trx) => {
-    const revoked = await revokeSubject(ctx, trx, 'device', systemKey, name);
-    const dropped = await dropMember(ctx, trx, systemKey, 'device', name);
-    await trx.deleteFrom('devices').where('system_key', '=', systemKey).where('name', '=', name).execute();
-    return [revoked, dropped];
-  });
-  for (const c of commits) c();
+  const current = await requireAccount(ctx, 'device', systemKey, name);
+  for (const c of await deleteAccount(ctx, 'device', systemKey, name)) c();
   ctx.events.emit('device.deleted', { systemKey, device: fixed(current) });
 }

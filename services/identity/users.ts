@@ -3,17 +3,18 @@
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { UsersTable } from '../store/tables/identity.js';
 import { memberKey } from './cache.js';
+import { deleteAccount, insertAccount, listAccounts, requireAccount } from './account-rows.js';
 import {
   checkCustom,
-  refusingDuplicates,
+  checkNewSecret,
   parseObject,
-  passwordMinLength,
+  refusingDuplicates,
   requireSystem,
   type IdentityContext,
 } from './context.js';
-import { checkPasswordStrength, emailNames } from './passwords.js';
+import { emailNames } from './passwords.js';
 import { applyQuery } from './query.js';
-import { dropMember, writeMembership } from './roles.js';
+import { writeMembership } from './roles.js';
 import { hashSecret, newHexId, UNUSABLE_HASH, verifySecret } from './secrets.js';
 import { accountKey } from './throttle.js';
 import { issueToken, revokeSubject } from './tokens.js';
@@ -46,26 +47,6 @@ function checkEmail(email: unknown): string {
   return email.trim();
 }
 
-function checkPassword(ctx: IdentityContext, password: unknown, email: string, field = 'password'): string {
-  return checkPasswordStrength(password, {
-    field,
-    minLength: passwordMinLength(ctx),
-    names: emailNames(email),
-  });
-}
-
-async function row(ctx: IdentityContext, systemKey: string, userId: string): Promise<UsersTable> {
-  requireSystem(ctx, systemKey);
-  const found = await ctx.store.db
-    .selectFrom('users')
-    .selectAll()
-    .where('system_key', '=', systemKey)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  if (found === undefined) throw new IsobarError('CB_ERR_USER_UNKNOWN', { user: userId });
-  return found;
-}
-
 /** Creates a user holding Authenticated (one transaction) and announces `user.created`. */
 export async function registerUser(
   ctx: IdentityContext,
@@ -81,17 +62,16 @@ export async function registerUser(
     user_id: newHexId(),
     system_key: systemKey,
     email,
-    password_hash: await hashSecret(checkPassword(ctx, password, email)),
+    password_hash: await hashSecret(checkNewSecret(ctx, password, 'password', emailNames(email))),
     custom: JSON.stringify(custom),
     creation_date: ctx.clock.now(),
   };
-  // A taken email is refused by the users_system_email constraint, before the membership is written.
-  const commit = await refusingDuplicates(
-    () =>
-      ctx.store.transaction(async (trx) => {
-        await trx.insertInto('users').values(user).execute();
-        return writeMembership(ctx, trx, systemKey, 'user', user.user_id, { add: ['Authenticated'] });
-      }),
+  // A taken email is refused by the users_system_email constraint.
+  const commit = await insertAccount(
+    ctx,
+    'user',
+    user,
+    user.user_id,
     () => new IsobarError('CB_ERR_USER_EXISTS', { email }),
   );
   ctx.cache.state(systemKey).users.set(user.user_id, email);
@@ -157,7 +137,7 @@ export async function loginAnon(ctx: IdentityContext, systemKey: string): Promis
 
 /** One user. */
 export async function getUser(ctx: IdentityContext, systemKey: string, userId: string): Promise<UserRecord> {
-  return record(await row(ctx, systemKey, userId));
+  return record(await requireAccount(ctx, 'user', systemKey, userId));
 }
 
 /** Users of a system, filtered and paged by a ClearBlade query. */
@@ -166,14 +146,7 @@ export async function listUsers(
   systemKey: string,
   query: ListQuery = {},
 ): Promise<{ data: UserRecord[]; total: number }> {
-  requireSystem(ctx, systemKey);
-  const rows = await ctx.store.db
-    .selectFrom('users')
-    .selectAll()
-    .where('system_key', '=', systemKey)
-    .orderBy('creation_date')
-    .orderBy('user_id')
-    .execute();
+  const rows = await listAccounts(ctx, 'user', systemKey);
   return applyQuery(rows.map(record), query);
 }
 
@@ -184,7 +157,7 @@ export async function updateUser(
   userId: string,
   changes: { email?: string; password?: string; roles?: MembershipChanges; custom?: Record<string, unknown> },
 ): Promise<UserRecord> {
-  const current = await row(ctx, systemKey, userId);
+  const current = await requireAccount(ctx, 'user', systemKey, userId);
   const email = changes.email === undefined ? current.email : checkEmail(changes.email);
   checkCustom(changes.custom ?? {}, USER_FIELDS);
   const custom = { ...parseObject(current.custom), ...changes.custom };
@@ -192,7 +165,7 @@ export async function updateUser(
   const passwordHash =
     changes.password === undefined
       ? current.password_hash
-      : await hashSecret(checkPassword(ctx, changes.password, email));
+      : await hashSecret(checkNewSecret(ctx, changes.password, 'password', emailNames(email)));
   const next: UsersTable = { ...current, email, custom: JSON.stringify(custom), password_hash: passwordHash };
   // An email another user has is refused by the users_system_email constraint, before anything else is written.
   const commits = await refusingDuplicates(
@@ -238,8 +211,8 @@ export async function changePassword(
   newPassword: string,
   address?: string,
 ): Promise<void> {
-  const current = await row(ctx, systemKey, userId);
-  checkPassword(ctx, newPassword, current.email, 'new_password');
+  const current = await requireAccount(ctx, 'user', systemKey, userId);
+  checkNewSecret(ctx, newPassword, 'new_password', emailNames(current.email));
   await ctx.throttle.guard({ account: accountKey('user', systemKey, current.email), address }, async () => {
     if (!(await verifySecret(oldPassword, current.password_hash)))
       throw new IsobarError('CB_ERR_AUTH_BAD_CREDENTIALS');
@@ -249,13 +222,8 @@ export async function changePassword(
 
 /** Deletes a user, its memberships and tokens. */
 export async function deleteUser(ctx: IdentityContext, systemKey: string, userId: string): Promise<void> {
-  const current = await row(ctx, systemKey, userId);
-  const commits = await ctx.store.transaction(async (trx) => {
-    const revoked = await revokeSubject(ctx, trx, 'user', systemKey, userId);
-    const dropped = await dropMember(ctx, trx, systemKey, 'user', userId);
-    await trx.deleteFrom('users').where('system_key', '=', systemKey).where('user_id', '=', userId).execute();
-    return [revoked, dropped];
-  });
+  const current = await requireAccount(ctx, 'user', systemKey, userId);
+  const commits = await deleteAccount(ctx, 'user', systemKey, userId);
   const state = ctx.cache.state(systemKey);
   state.users.delete(userId);
   state.members.delete(memberKey('user', userId));
