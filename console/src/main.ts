@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { createApi, type Api, type ApiError } from './api.js';
 import type { Ctx } from './ctx.js';
 import { pages } from './pages/index.js';
-import { ErrorBox, Field, Table, html } from './ui.js';
+import { ErrorBox, Field, html, table } from './ui.js';
 
 const TOKEN_KEY = 'isobar.devToken';
 const EMAIL_KEY = 'isobar.email';
@@ -239,20 +239,19 @@ function Systems(props: { api: Api; systems: SystemJson[] | null; onCreated: () 
     ${
       props.systems === null
         ? html`<p class="muted">Loading…</p>`
-        : html`<${Table}
-            label="Systems"
-            rows=${props.systems}
-            rowKey=${(s: SystemJson) => s.appID}
-            empty="No systems yet: create one below."
-            columns=${[
-              {
-                title: 'Name',
-                cell: (s: SystemJson) => html`<a href=${`#/${s.appID}/${pages[0].id}`}>${s.name}</a>`,
-              },
-              { title: 'System key', cell: (s: SystemJson) => html`<code>${s.appID}</code>` },
-              { title: 'Description', cell: (s: SystemJson) => s.description ?? '' },
-            ]}
-          />`
+        : table(
+            {
+              label: 'Systems',
+              rows: props.systems,
+              rowKey: (s) => s.appID,
+              empty: 'No systems yet: create one below.',
+            },
+            [
+              { title: 'Name', cell: (s) => html`<a href=${`#/${s.appID}/${pages[0].id}`}>${s.name}</a>` },
+              { title: 'System key', cell: (s) => html`<code>${s.appID}</code>` },
+              { title: 'Description', cell: (s) => s.description ?? '' },
+            ],
+          )
     }
     <form class="inline" onSubmit=${create} aria-label="Create a system">
       <h2>Create a system</h2>

@@ -56,6 +56,22 @@ export function Table<R>(props: {
   </table>`;
 }
 
+/** What a table shows besides its columns: its accessible name, its rows and each row's key. */
+export interface TableOf<R> {
+  readonly label: string;
+  readonly rows: readonly R[];
+  readonly rowKey: (row: R) => string;
+  readonly empty?: string;
+}
+
+/**
+ * A Table from a typed call: an htm template checks no props, so this is where TypeScript ties rows, rowKey
+ * and columns to one row type (and the cells need no type annotations).
+ */
+export function table<R>(of: TableOf<R>, columns: readonly Column<R>[]): VNode {
+  return html`<${Table} ...${of} columns=${columns} />`;
+}
+
 /** One button of a table row's action cell; `name` is its accessible name when the label alone is ambiguous. */
 export interface RowAction {
   readonly label: string;
@@ -75,12 +91,64 @@ export function RowActions(props: { actions: readonly RowAction[] }): VNode {
   </${Fragment}>`;
 }
 
+/** The last column of a list: the row's action buttons under an empty header. */
+export function actionsColumn<R>(actions: (row: R) => readonly RowAction[]): Column<R> {
+  return { title: '', cell: (row) => html`<${RowActions} actions=${actions(row)} />` };
+}
+
+/** The Edit and Delete buttons of an editable list's row, named for it ("Edit timer t1") so each is findable. */
+export function editAndDelete(
+  noun: string,
+  name: string,
+  on: { readonly edit: () => void; readonly remove: () => void },
+): RowAction[] {
+  return [
+    { label: 'Edit', name: `Edit ${noun} ${name}`, onClick: on.edit },
+    { label: 'Delete', name: `Delete ${noun} ${name}`, onClick: on.remove },
+  ];
+}
+
+/** A "New …" panel form: its heading, then one row of fields ending in its buttons (submit first). */
+export function PanelForm(props: {
+  /** The form's accessible name ("Create a role"). */
+  label: string;
+  title: string;
+  submit: string;
+  onSubmit: (e: Event) => void;
+  disabled?: boolean;
+  /** Buttons after the submit button (a Cancel). */
+  after?: ComponentChildren;
+  children: ComponentChildren;
+}): VNode {
+  return html`<form class="panel" aria-label=${props.label} onSubmit=${props.onSubmit}>
+    <h2>${props.title}</h2>
+    <div class="row">
+      ${props.children}
+      <button type="submit" disabled=${props.disabled === true}>${props.submit}</button>
+      ${props.after}
+    </div>
+  </form>`;
+}
+
 /** The line that says what the last action did (role=status, so screen readers read it); nothing when empty. */
 export function StatusLine(props: { status: string }): VNode | null {
   return props.status === '' ? null : html`<p role="status" class="ok">${props.status}</p>`;
 }
 
-/** A labelled text input (the label is the accessible name tests and screen readers use). */
+/** A form control under its label text: the label is the accessible name tests and screen readers use. */
+function Labelled(props: { label: string; children: ComponentChildren }): VNode {
+  return html`<label class="field">
+    <span>${props.label}</span>
+    ${props.children}
+  </label>`;
+}
+
+/** The value of the input, textarea or select an event came from. */
+function valueOf(e: Event): string {
+  return (e.currentTarget as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement).value;
+}
+
+/** A labelled text input. */
 export function Field(props: {
   label: string;
   value: string;
@@ -91,8 +159,7 @@ export function Field(props: {
   placeholder?: string;
   autocomplete?: string;
 }): VNode {
-  return html`<label class="field">
-    <span>${props.label}</span>
+  return html`<${Labelled} label=${props.label}>
     <input
       type=${props.type ?? 'text'}
       name=${props.name}
@@ -100,9 +167,9 @@ export function Field(props: {
       required=${props.required === true}
       placeholder=${props.placeholder}
       autocomplete=${props.autocomplete}
-      onInput=${(e: Event) => props.onInput((e.currentTarget as HTMLInputElement).value)}
+      onInput=${(e: Event) => props.onInput(valueOf(e))}
     />
-  </label>`;
+  </${Labelled}>`;
 }
 
 /** A labelled multi-line input (JSON parameters, descriptions). */
@@ -113,15 +180,14 @@ export function TextArea(props: {
   rows?: number;
   name?: string;
 }): VNode {
-  return html`<label class="field">
-    <span>${props.label}</span>
+  return html`<${Labelled} label=${props.label}>
     <textarea
       name=${props.name}
       rows=${props.rows ?? 4}
       value=${props.value}
-      onInput=${(e: Event) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)}
+      onInput=${(e: Event) => props.onInput(valueOf(e))}
     ></textarea>
-  </label>`;
+  </${Labelled}>`;
 }
 
 /** A labelled select over string options. */
@@ -132,16 +198,15 @@ export function Select(props: {
   onChange: (value: string) => void;
   name?: string;
 }): VNode {
-  return html`<label class="field">
-    <span>${props.label}</span>
+  return html`<${Labelled} label=${props.label}>
     <select
       name=${props.name}
       value=${props.value}
-      onChange=${(e: Event) => props.onChange((e.currentTarget as HTMLSelectElement).value)}
+      onChange=${(e: Event) => props.onChange(valueOf(e))}
     >
       ${props.options.map((o) => html`<option value=${o.value}>${o.label}</option>`)}
     </select>
-  </label>`;
+  </${Labelled}>`;
 }
 
 /** A modal dialog on the native <dialog> (focus trapping and Escape come with it). */

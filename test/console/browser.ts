@@ -130,11 +130,36 @@ export async function startConsoleHarness(
   }
 }
 
+/**
+ * Fills the console form named `form` field by field, in order (a select gets its option chosen, any other
+ * field typed into; a later field may appear only once an earlier one is set), then clicks its `submit` button.
+ */
+export async function submitForm(
+  page: Page,
+  form: string,
+  fields: Readonly<Record<string, string>>,
+  submit: string,
+): Promise<void> {
+  const f = page.getByRole('form', { name: form });
+  for (const [label, value] of Object.entries(fields)) {
+    const field = f.getByLabel(label);
+    if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await f.getByRole('button', { name: submit }).click();
+}
+
 /** Harnesses for a suite's tests, each closed after its test (call inside `describe`: it adds an afterEach). */
 export function harnessPerTest(): {
   start(options?: Parameters<typeof startConsoleHarness>[0]): Promise<ConsoleHarness>;
   /** Started, signed in as the admin, with a new system `name` open; `before` counts page errors so far. */
   withSystem(name: string): Promise<{ h: ConsoleHarness; sk: string; before: number }>;
+  /** As withSystem, then `seed` (set-up over REST) and the console page `pageId` opened in `page`. */
+  onPage(
+    name: string,
+    pageId: string,
+    seed?: (h: ConsoleHarness, sk: string) => Promise<unknown>,
+  ): Promise<{ h: ConsoleHarness; sk: string; before: number; page: Page }>;
 } {
   let current: ConsoleHarness | undefined;
   afterEach(async () => {
@@ -145,14 +170,21 @@ export function harnessPerTest(): {
     current = await startConsoleHarness(options);
     return current;
   };
+  const withSystem = async (name: string): Promise<{ h: ConsoleHarness; sk: string; before: number }> => {
+    const h = await start();
+    await h.signIn();
+    const sk = await h.createSystem(name);
+    // What the shell logged while signing in is the shell's test; the page under test starts from here.
+    return { h, sk, before: h.pageErrors.length };
+  };
   return {
     start,
-    async withSystem(name) {
-      const h = await start();
-      await h.signIn();
-      const sk = await h.createSystem(name);
-      // What the shell logged while signing in is the shell's test; the page under test starts from here.
-      return { h, sk, before: h.pageErrors.length };
+    withSystem,
+    async onPage(name, pageId, seed) {
+      const { h, sk, before } = await withSystem(name);
+      await seed?.(h, sk);
+      await h.open(sk, pageId);
+      return { h, sk, before, page: h.page };
     },
   };
 }

@@ -3,7 +3,7 @@
 // from it; a timer shows its next runs; a user and a role are created, the role edited and checked; an edge
 // is registered and an asset deployed.
 import { expect } from 'chai';
-import { harnessPerTest, type ConsoleHarness } from './browser.js';
+import { harnessPerTest, submitForm, type ConsoleHarness } from './browser.js';
 
 /** A developer REST call beside the browser (seeding and checking what the console did). */
 async function rest<T>(h: ConsoleHarness, method: string, path: string, body?: unknown): Promise<T> {
@@ -22,23 +22,24 @@ const ECHO = `function Echo(req, resp) {
   resp.success('ok');
 }`;
 
+/** Seeds the Echo service (the trigger's and the edge's service). */
+const seedEcho = (h: ConsoleHarness, sk: string): Promise<unknown> =>
+  rest(h, 'POST', `/admin/code/v/1/${sk}/Echo`, { code: ECHO });
+
 describe('console messages, automation, identity and edges (real chromium)', function () {
   this.timeout(90_000);
   const harnesses = harnessPerTest();
 
   it('adds a Messaging::Publish trigger, publishes from the topic explorer and watches the output arrive', async () => {
-    const { h, sk, before } = await harnesses.withSystem('messages demo');
-    const { page } = h;
-    await rest(h, 'POST', `/admin/code/v/1/${sk}/Echo`, { code: ECHO });
-
-    await h.open(sk, 'automation');
-    const form = page.getByRole('form', { name: 'Create a trigger' });
-    await form.getByLabel('Trigger name').fill('echo-in');
-    await form.getByLabel('Module').selectOption('Messaging');
-    await form.getByLabel('Action').selectOption('Publish');
-    await form.getByLabel('Filter topic').fill('echo/in/#');
-    await form.getByLabel('Service').selectOption('Echo');
-    await form.getByRole('button', { name: 'Create trigger' }).click();
+    const { h, sk, before, page } = await harnesses.onPage('messages demo', 'automation', seedEcho);
+    const trigger = {
+      'Trigger name': 'echo-in',
+      Module: 'Messaging',
+      Action: 'Publish',
+      'Filter topic': 'echo/in/#',
+      Service: 'Echo',
+    };
+    await submitForm(page, 'Create a trigger', trigger, 'Create trigger');
     await page.getByRole('status').filter({ hasText: 'Created trigger echo-in' }).waitFor();
     const triggers = await rest<
       { name: string; key_value_pairs: Record<string, string>; service_name: string }[]
@@ -49,12 +50,13 @@ describe('console messages, automation, identity and edges (real chromium)', fun
     await page.getByRole('table', { name: 'Triggers' }).getByText('Messaging::Publish').waitFor();
 
     // A timer: created in the form, its next runs computed in the page (60 s apart).
-    const timer = page.getByRole('form', { name: 'Create a timer' });
-    await timer.getByLabel('Timer name').fill('tick');
-    await timer.getByLabel('Start (RFC 3339 or Now)').fill('2099-01-01T00:00:00Z');
-    await timer.getByLabel('Every (seconds)').fill('60');
-    await timer.getByLabel('Repeats (-1 forever)').fill('-1');
-    await timer.getByRole('button', { name: 'Create timer' }).click();
+    const timer = {
+      'Timer name': 'tick',
+      'Start (RFC 3339 or Now)': '2099-01-01T00:00:00Z',
+      'Every (seconds)': '60',
+      'Repeats (-1 forever)': '-1',
+    };
+    await submitForm(page, 'Create a timer', timer, 'Create timer');
     await page.getByRole('status').filter({ hasText: 'Created timer tick' }).waitFor();
     const runs = page.getByRole('table', { name: 'Timers' }).locator('.next-runs');
     await runs.waitFor();
@@ -89,20 +91,14 @@ describe('console messages, automation, identity and edges (real chromium)', fun
   });
 
   it('creates a user and a role, edits the role and checks a topic against it', async () => {
-    const { h, sk, before } = await harnesses.withSystem('identity demo');
-    const { page } = h;
-    await h.open(sk, 'identity');
+    const { h, sk, before, page } = await harnesses.onPage('identity demo', 'identity');
 
-    const user = page.getByRole('form', { name: 'Create a user' });
-    await user.getByLabel('User email').fill('ann@example.com');
-    await user.getByLabel('User password').fill('ann-pass-123');
-    await user.getByRole('button', { name: 'Create user' }).click();
+    const ann = { 'User email': 'ann@example.com', 'User password': 'ann-pass-123' };
+    await submitForm(page, 'Create a user', ann, 'Create user');
     await page.getByRole('table', { name: 'Users' }).getByText('ann@example.com').waitFor();
 
     await page.getByRole('tab', { name: 'Roles' }).click();
-    const role = page.getByRole('form', { name: 'Create a role' });
-    await role.getByLabel('Role name').fill('Plant');
-    await role.getByRole('button', { name: 'Create role' }).click();
+    await submitForm(page, 'Create a role', { 'Role name': 'Plant' }, 'Create role');
     const editor = page.getByRole('form', { name: 'Role Plant' });
     await editor.getByRole('button', { name: 'Add topic filter' }).click();
     await editor.getByLabel('topic filter 1', { exact: true }).fill('plant/+/rpm');
@@ -139,9 +135,7 @@ describe('console messages, automation, identity and edges (real chromium)', fun
     expect(held.map((r) => r.Name)).to.include('Plant');
 
     // A refused call shows its code: a second user with the same email.
-    await user.getByLabel('User email').fill('ann@example.com');
-    await user.getByLabel('User password').fill('ann-pass-123');
-    await user.getByRole('button', { name: 'Create user' }).click();
+    await submitForm(page, 'Create a user', ann, 'Create user');
     const alert = page.getByRole('alert').first();
     await alert.waitFor();
     expect(await alert.getAttribute('data-code')).to.match(/^CB_ERR_/);
@@ -149,20 +143,12 @@ describe('console messages, automation, identity and edges (real chromium)', fun
   });
 
   it('registers an edge, deploys a service to it and undeploys it', async () => {
-    const { h, sk, before } = await harnesses.withSystem('edges demo');
-    const { page } = h;
-    await rest(h, 'POST', `/admin/code/v/1/${sk}/Echo`, { code: ECHO });
-    await h.open(sk, 'edges');
-    const form = page.getByRole('form', { name: 'Register an edge' });
-    await form.getByLabel('Edge name').fill('site-a');
-    await form.getByRole('button', { name: 'Register edge' }).click();
+    const { h, sk, before, page } = await harnesses.onPage('edges demo', 'edges', seedEcho);
+    await submitForm(page, 'Register an edge', { 'Edge name': 'site-a' }, 'Register edge');
     await page.getByRole('table', { name: 'Edges' }).getByText('disconnected').waitFor();
     await page.getByText('shown once').waitFor();
     await page.getByRole('button', { name: 'Assets of site-a' }).click();
-    const deploy = page.getByRole('form', { name: 'Deploy an asset' });
-    await deploy.getByLabel('Asset kind').selectOption('service');
-    await deploy.getByLabel('Asset name').fill('Echo');
-    await deploy.getByRole('button', { name: 'Deploy' }).click();
+    await submitForm(page, 'Deploy an asset', { 'Asset kind': 'service', 'Asset name': 'Echo' }, 'Deploy');
     await page.getByRole('button', { name: 'Undeploy service Echo' }).waitFor();
     expect(await rest(h, 'GET', `/admin/edges/sync/${sk}/site-a`)).to.deep.equal([
       { asset_class: 'service', asset_id: 'Echo' },

@@ -22,9 +22,7 @@ describe('console services and live logs (real chromium)', function () {
   const harnesses = harnessPerTest();
 
   it('marks a syntax error inline, test-runs with parameters, tails the run live and rolls back', async () => {
-    const { h, sk, before } = await harnesses.withSystem('services demo');
-    const { page } = h;
-    await h.open(sk, 'services');
+    const { h, sk, before, page } = await harnesses.onPage('services demo', 'services');
 
     await page.getByLabel('New service name').fill('Greet');
     await page.getByRole('button', { name: 'New service' }).click();

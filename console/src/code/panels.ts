@@ -2,7 +2,7 @@
 import type { VNode } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Ctx } from '../ctx.js';
-import { ErrorBox, Field, Table, TextArea, html } from '../ui.js';
+import { ErrorBox, Field, TextArea, html, table } from '../ui.js';
 import { diffLines } from './diff.js';
 import type { RunningInstance, ServiceRecord, VersionRecord } from './types.js';
 
@@ -97,44 +97,35 @@ export function VersionsPanel(props: {
   };
   return html`<div class="versions">
     <${ErrorBox} error=${error} />
-    <${Table}
-      label="Versions"
-      rows=${versions}
-      rowKey=${(v: VersionRecord) => String(v.version)}
-      columns=${[
-        {
-          title: 'Version',
-          cell: (v: VersionRecord) => `v${String(v.version)}${v.current === true ? ' (current)' : ''}`,
-        },
-        {
-          title: 'Saved',
-          cell: (v: VersionRecord) =>
-            v.updated_at === undefined ? '' : new Date(v.updated_at).toLocaleString(),
-        },
-        {
-          title: 'Note',
-          cell: (v: VersionRecord) =>
-            v.rolled_back_from === null || v.rolled_back_from === undefined
-              ? ''
-              : `rollback to v${String(v.rolled_back_from)}`,
-        },
-        {
-          title: '',
-          cell: (v: VersionRecord) =>
-            html`<button type="button" class="secondary" onClick=${() => void pick(v.version)}>
-                Diff v${v.version}
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                disabled=${v.current === true}
-                onClick=${() => void rollback(v.version)}
-              >
-                Roll back to v${v.version}
-              </button>`,
-        },
-      ]}
-    />
+    ${table({ label: 'Versions', rows: versions, rowKey: (v) => String(v.version) }, [
+      { title: 'Version', cell: (v) => `v${String(v.version)}${v.current === true ? ' (current)' : ''}` },
+      {
+        title: 'Saved',
+        cell: (v) => (v.updated_at === undefined ? '' : new Date(v.updated_at).toLocaleString()),
+      },
+      {
+        title: 'Note',
+        cell: (v) =>
+          v.rolled_back_from === null || v.rolled_back_from === undefined
+            ? ''
+            : `rollback to v${String(v.rolled_back_from)}`,
+      },
+      {
+        title: '',
+        cell: (v) =>
+          html`<button type="button" class="secondary" onClick=${() => void pick(v.version)}>
+              Diff v${v.version}
+            </button>
+            <button
+              type="button"
+              class="secondary"
+              disabled=${v.current === true}
+              onClick=${() => void rollback(v.version)}
+            >
+              Roll back to v${v.version}
+            </button>`,
+      },
+    ])}
     ${
       picked === null
         ? null
@@ -253,32 +244,23 @@ export function InstancesPanel(props: { ctx: Ctx; service: ServiceRecord }): VNo
       </button>
       <button type="button" class="secondary" onClick=${() => void act(load)}>Refresh</button>
     </div>
-    <${Table}
-      label="Instances"
-      rows=${list}
-      rowKey=${(i: RunningInstance) => i.instanceId}
-      empty="No instance running."
-      columns=${[
-        {
-          title: 'Instance',
-          cell: (i: RunningInstance) => html`<span class="mono">${i.instanceId.slice(0, 8)}</span>`,
-        },
-        { title: 'State', cell: (i: RunningInstance) => i.state },
-        { title: 'Version', cell: (i: RunningInstance) => `v${String(i.version)}` },
-        { title: 'Restarts', cell: (i: RunningInstance) => String(i.restarts) },
-        { title: 'Last exit', cell: (i: RunningInstance) => i.lastExit ?? '' },
-        {
-          title: '',
-          cell: (i: RunningInstance) =>
-            html`<button
-              type="button"
-              class="secondary"
-              onClick=${() => void act(() => ctx.api.del(`/codeadmin/v/3/running/${ctx.systemKey}`, { id: i.instanceId }))}
-            >
-              Stop instance
-            </button>`,
-        },
-      ]}
-    />
+    ${table({ label: 'Instances', rows: list, rowKey: (i) => i.instanceId, empty: 'No instance running.' }, [
+      { title: 'Instance', cell: (i) => html`<span class="mono">${i.instanceId.slice(0, 8)}</span>` },
+      { title: 'State', cell: (i) => i.state },
+      { title: 'Version', cell: (i) => `v${String(i.version)}` },
+      { title: 'Restarts', cell: (i) => String(i.restarts) },
+      { title: 'Last exit', cell: (i) => i.lastExit ?? '' },
+      {
+        title: '',
+        cell: (i) =>
+          html`<button
+            type="button"
+            class="secondary"
+            onClick=${() => void act(() => ctx.api.del(`/codeadmin/v/3/running/${ctx.systemKey}`, { id: i.instanceId }))}
+          >
+            Stop instance
+          </button>`,
+      },
+    ])}
   </div>`;
 }

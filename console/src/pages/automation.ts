@@ -3,9 +3,9 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { PageProps } from '../ctx.js';
-import { OutcomeView, useOutcome } from '../outcome.js';
-import { Field, RowActions, Select, Table, html } from '../ui.js';
-import { DraftForm, draftCalls } from './draft-form.js';
+import { OutcomeView } from '../outcome.js';
+import { Field, Select, actionsColumn, editAndDelete, html, table } from '../ui.js';
+import { DraftForm, useDraftList } from './draft-form.js';
 import { TimersSection } from './timers.js';
 import './pages.css';
 
@@ -58,30 +58,19 @@ export function useServiceNames(ctx: PageProps['ctx'], setError: (e: unknown) =>
 export function AutomationPage({ ctx }: PageProps): VNode {
   const sk = ctx.systemKey;
   const [defs, setDefs] = useState<Definition[]>([]);
-  const [triggers, setTriggers] = useState<Trigger[]>([]);
-  const [draft, setDraft] = useState<Draft>(EMPTY);
-  const outcome = useOutcome();
+  const triggers = useDraftList<Trigger, Draft>(ctx, 'trigger', `/admin/triggers/handlers/${sk}`, EMPTY);
+  const { draft, setDraft, patch, outcome } = triggers;
   const { setError } = outcome;
   const services = useServiceNames(ctx, setError);
 
-  const load = (): void => {
-    ctx.api.get<Trigger[]>(`/admin/triggers/handlers/${sk}`).then(setTriggers, setError);
-  };
   useEffect(() => {
     ctx.api.get<Definition[]>('/admin/triggers/definitions').then(setDefs, setError);
-    load();
   }, [sk]);
 
   const modules = [...new Set(defs.map((d) => d.def_module))];
   const actions = defs.filter((d) => d.def_module === draft.module);
   const def = actions.find((d) => d.def_name === draft.action);
 
-  const calls = draftCalls(ctx, outcome, {
-    base: `/admin/triggers/handlers/${sk}`,
-    noun: 'trigger',
-    onSaved: () => setDraft(EMPTY),
-    reload: load,
-  });
   const save = (e: Event): void => {
     e.preventDefault();
     const keyValues: Record<string, string> = {};
@@ -92,7 +81,7 @@ export function AutomationPage({ ctx }: PageProps): VNode {
       key_value_pairs: keyValues,
       service_name: draft.service,
     };
-    calls.save(draft.name, draft.editing, body);
+    triggers.save(body);
   };
   const edit = (t: Trigger): void =>
     setDraft({
@@ -108,53 +97,33 @@ export function AutomationPage({ ctx }: PageProps): VNode {
     <h1>Triggers & timers</h1>
     <${OutcomeView} outcome=${outcome} />
     <h2>Triggers</h2>
-    <${Table}
-      label="Triggers"
-      rows=${triggers}
-      rowKey=${(t: Trigger) => t.name}
-      empty="No trigger yet."
-      columns=${[
-        { title: 'Name', cell: (t: Trigger) => t.name },
-        {
-          title: 'Event',
-          cell: (t: Trigger) => `${t.event_definition.def_module}::${t.event_definition.def_name}`,
-        },
-        {
-          title: 'Filters',
-          cell: (t: Trigger) =>
-            Object.entries(t.key_value_pairs)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(', '),
-        },
-        { title: 'Service', cell: (t: Trigger) => t.service_name },
-        {
-          title: '',
-          cell: (t: Trigger) =>
-            html`<${RowActions}
-              actions=${[
-                { label: 'Edit', name: `Edit trigger ${t.name}`, onClick: () => edit(t) },
-                { label: 'Delete', name: `Delete trigger ${t.name}`, onClick: () => calls.remove(t.name) },
-              ]}
-            />`,
-        },
-      ]}
-    />
+    ${table({ label: 'Triggers', rows: triggers.rows, rowKey: (t) => t.name, empty: 'No trigger yet.' }, [
+      { title: 'Name', cell: (t) => t.name },
+      { title: 'Event', cell: (t) => `${t.event_definition.def_module}::${t.event_definition.def_name}` },
+      {
+        title: 'Filters',
+        cell: (t) =>
+          Object.entries(t.key_value_pairs)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', '),
+      },
+      { title: 'Service', cell: (t) => t.service_name },
+      actionsColumn((t) =>
+        editAndDelete('trigger', t.name, { edit: () => edit(t), remove: () => triggers.remove(t.name) }),
+      ),
+    ])}
     <${DraftForm}
       noun="trigger"
-      editing=${draft.editing}
-      name=${draft.name}
-      onName=${(v: string) => setDraft({ ...draft, name: v })}
+      ...${triggers.form}
       canSave=${draft.name !== '' && draft.service !== ''}
       onSubmit=${save}
-      onCancel=${() => setDraft(EMPTY)}
     >
       <${Select}
         label="Module"
         value=${draft.module}
         options=${modules.map((m) => ({ value: m, label: m }))}
         onChange=${(m: string) =>
-          setDraft({
-            ...draft,
+          patch({
             module: m,
             action: defs.find((d) => d.def_module === m)?.def_name ?? '',
             keys: {},
@@ -164,7 +133,7 @@ export function AutomationPage({ ctx }: PageProps): VNode {
         label="Action"
         value=${draft.action}
         options=${actions.map((d) => ({ value: d.def_name, label: d.def_name }))}
-        onChange=${(a: string) => setDraft({ ...draft, action: a, keys: {} })}
+        onChange=${(a: string) => patch({ action: a, keys: {} })}
       />
       ${(def?.def_keys ?? []).map(
         (k) =>
@@ -173,14 +142,14 @@ export function AutomationPage({ ctx }: PageProps): VNode {
             label=${`Filter ${k}`}
             value=${draft.keys[k] ?? ''}
             placeholder=${k === 'topic' ? 'MQTT filter, e.g. plant/#' : 'exact value; empty = any'}
-            onInput=${(v: string) => setDraft({ ...draft, keys: { ...draft.keys, [k]: v } })}
+            onInput=${(v: string) => patch({ keys: { ...draft.keys, [k]: v } })}
           />`,
       )}
       <${Select}
         label="Service"
         value=${draft.service}
         options=${[{ value: '', label: '— choose —' }, ...services.map((s) => ({ value: s, label: s }))]}
-        onChange=${(s: string) => setDraft({ ...draft, service: s })}
+        onChange=${(s: string) => patch({ service: s })}
       />
     </${DraftForm}>
     <${TimersSection} ctx=${ctx} services=${services} />

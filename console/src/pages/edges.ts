@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { PageProps } from '../ctx.js';
 import { payloadText, subscribe, useMqtt, type Received } from '../mqtt.js';
 import { useOutcome } from '../outcome.js';
-import { ErrorBox, Field, RowActions, Select, StatusLine, Table, html } from '../ui.js';
+import { ErrorBox, Field, PanelForm, Select, StatusLine, actionsColumn, html, table } from '../ui.js';
 import './pages.css';
 
 interface EdgeJson {
@@ -119,82 +119,62 @@ export function EdgesPage({ ctx }: PageProps): VNode {
             <button type="button" class="link" onClick=${() => setToken(undefined)}>Hide</button>
           </div>`
     }
-    <${Table}
-      label="Edges"
-      rows=${edges}
-      rowKey=${(e: EdgeJson) => e.name}
-      empty="No edge registered yet."
-      columns=${[
-        { title: 'Name', cell: (e: EdgeJson) => e.name },
+    ${table({ label: 'Edges', rows: edges, rowKey: (e) => e.name, empty: 'No edge registered yet.' }, [
+      { title: 'Name', cell: (e) => e.name },
+      {
+        title: 'State',
+        cell: (e) =>
+          html`<span class=${e.isConnected ? 'yes' : 'no'}
+            >${e.isConnected ? 'connected' : 'disconnected'}</span
+          >`,
+      },
+      {
+        title: 'Last seen',
+        cell: (e) => (e.last_seen === null ? 'never' : new Date(e.last_seen).toLocaleString()),
+      },
+      { title: 'Description', cell: (e) => e.description },
+      actionsColumn((e) => [
+        { label: 'Assets', name: `Assets of ${e.name}`, onClick: () => setSelected(e.name) },
+        { label: 'Reset token', name: `Reset token of ${e.name}`, onClick: () => resetToken(e.name) },
         {
-          title: 'State',
-          cell: (e: EdgeJson) =>
-            html`<span class=${e.isConnected ? 'yes' : 'no'}
-              >${e.isConnected ? 'connected' : 'disconnected'}</span
-            >`,
+          label: 'Remove',
+          name: `Remove edge ${e.name}`,
+          onClick: () =>
+            void act(`Removed edge ${e.name}`, async () => {
+              await ctx.api.del(`/admin/edges/${sk}/${encodeURIComponent(e.name)}`);
+              if (selected === e.name) setSelected(undefined);
+            }),
         },
-        {
-          title: 'Last seen',
-          cell: (e: EdgeJson) => (e.last_seen === null ? 'never' : new Date(e.last_seen).toLocaleString()),
-        },
-        { title: 'Description', cell: (e: EdgeJson) => e.description },
-        {
-          title: '',
-          cell: (e: EdgeJson) =>
-            html`<${RowActions}
-              actions=${[
-                { label: 'Assets', name: `Assets of ${e.name}`, onClick: () => setSelected(e.name) },
-                { label: 'Reset token', name: `Reset token of ${e.name}`, onClick: () => resetToken(e.name) },
-                {
-                  label: 'Remove',
-                  name: `Remove edge ${e.name}`,
-                  onClick: () =>
-                    void act(`Removed edge ${e.name}`, async () => {
-                      await ctx.api.del(`/admin/edges/${sk}/${encodeURIComponent(e.name)}`);
-                      if (selected === e.name) setSelected(undefined);
-                    }),
-                },
-              ]}
-            />`,
-        },
-      ]}
-    />
-    <form class="panel" aria-label="Register an edge" onSubmit=${register}>
-      <h2>Register an edge</h2>
-      <div class="row">
-        <${Field} label="Edge name" value=${name} required=${true} onInput=${setName} />
-        <${Field} label="Edge description" value=${description} onInput=${setDescription} />
-        <button type="submit">Register edge</button>
-      </div>
-    </form>
+      ]),
+    ])}
+    <${PanelForm} label="Register an edge" title="Register an edge" submit="Register edge" onSubmit=${register}>
+      <${Field} label="Edge name" value=${name} required=${true} onInput=${setName} />
+      <${Field} label="Edge description" value=${description} onInput=${setDescription} />
+    </${PanelForm}>
     ${
       selected === undefined
         ? null
         : html`<section class="panel" aria-label=${`Assets deployed to ${selected}`}>
             <h2>Assets deployed to ${selected}</h2>
-            <${Table}
-              label="Deployed assets"
-              rows=${assets}
-              rowKey=${(a: Asset) => `${a.asset_class}/${a.asset_id}`}
-              empty="Nothing deployed to this edge."
-              columns=${[
-                { title: 'Kind', cell: (a: Asset) => a.asset_class },
-                { title: 'Name', cell: (a: Asset) => a.asset_id },
-                {
-                  title: '',
-                  cell: (a: Asset) =>
-                    html`<${RowActions}
-                      actions=${[
-                        {
-                          label: 'Undeploy',
-                          name: `Undeploy ${a.asset_class} ${a.asset_id}`,
-                          onClick: () => undeploy(selected, a),
-                        },
-                      ]}
-                    />`,
-                },
-              ]}
-            />
+            ${table(
+              {
+                label: 'Deployed assets',
+                rows: assets,
+                rowKey: (a) => `${a.asset_class}/${a.asset_id}`,
+                empty: 'Nothing deployed to this edge.',
+              },
+              [
+                { title: 'Kind', cell: (a) => a.asset_class },
+                { title: 'Name', cell: (a) => a.asset_id },
+                actionsColumn((a) => [
+                  {
+                    label: 'Undeploy',
+                    name: `Undeploy ${a.asset_class} ${a.asset_id}`,
+                    onClick: () => undeploy(selected, a),
+                  },
+                ]),
+              ],
+            )}
             <form class="row" aria-label="Deploy an asset" onSubmit=${deploy}>
               <${Select}
                 label="Asset kind"
@@ -208,16 +188,18 @@ export function EdgesPage({ ctx }: PageProps): VNode {
           </section>`
     }
     <h2>Sync status <span class="muted">(live: ${SYNC_TOPIC}, ${mqtt.state})</span></h2>
-    <${Table}
-      label="Sync status"
-      rows=${sync}
-      rowKey=${(m: Received) => `${String(m.at)}-${m.payload}`}
-      empty="No sync report since this page opened."
-      columns=${[
-        { title: 'Time', cell: (m: Received) => new Date(m.at).toLocaleTimeString() },
-        { title: 'Topic', cell: (m: Received) => html`<code>${m.topic}</code>` },
-        { title: 'Report', cell: (m: Received) => html`<code class="payload">${m.payload}</code>` },
-      ]}
-    />
+    ${table(
+      {
+        label: 'Sync status',
+        rows: sync,
+        rowKey: (m) => `${String(m.at)}-${m.payload}`,
+        empty: 'No sync report since this page opened.',
+      },
+      [
+        { title: 'Time', cell: (m) => new Date(m.at).toLocaleTimeString() },
+        { title: 'Topic', cell: (m) => html`<code>${m.topic}</code>` },
+        { title: 'Report', cell: (m) => html`<code class="payload">${m.payload}</code>` },
+      ],
+    )}
   </section>`;
 }

@@ -4,7 +4,7 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Ctx, PageProps } from '../ctx.js';
 import { OutcomeView, useOutcome } from '../outcome.js';
-import { Field, RowActions, Table, html } from '../ui.js';
+import { Field, PanelForm, actionsColumn, html, table } from '../ui.js';
 import { useMemberRoles } from './member-roles.js';
 import { RolesTab } from './roles.js';
 import './pages.css';
@@ -88,57 +88,41 @@ function UsersTab({ ctx }: { ctx: Ctx }): VNode {
 
   return html`<div>
     <${OutcomeView} outcome=${outcome} />
-    <${Table}
-      label="Users"
-      rows=${users}
-      rowKey=${(u: UserJson) => u.user_id}
-      empty="No user yet."
-      columns=${[
-        { title: 'Email', cell: (u: UserJson) => u.email },
-        { title: 'User id', cell: (u: UserJson) => html`<code>${u.user_id}</code>` },
-        { title: 'Created', cell: (u: UserJson) => new Date(u.creation_date).toLocaleString() },
+    ${table({ label: 'Users', rows: users, rowKey: (u) => u.user_id, empty: 'No user yet.' }, [
+      { title: 'Email', cell: (u) => u.email },
+      { title: 'User id', cell: (u) => html`<code>${u.user_id}</code>` },
+      { title: 'Created', cell: (u) => new Date(u.creation_date).toLocaleString() },
+      actionsColumn((u) => [
         {
-          title: '',
-          cell: (u: UserJson) =>
-            html`<${RowActions}
-              actions=${[
-                {
-                  label: 'Roles',
-                  name: `Roles of ${u.email}`,
-                  onClick: () => roles.open({ kind: 'user', id: u.user_id, label: u.email }),
-                },
-                { label: 'Password', name: `Set password of ${u.email}`, onClick: () => setPasswordOf(u) },
-                {
-                  label: 'Delete',
-                  name: `Delete user ${u.email}`,
-                  onClick: () =>
-                    void act(
-                      `Deleted user ${u.email}`,
-                      () => ctx.api.del(`/admin/user/${sk}?user=${encodeURIComponent(u.user_id)}`),
-                      load,
-                    ),
-                },
-              ]}
-            />`,
+          label: 'Roles',
+          name: `Roles of ${u.email}`,
+          onClick: () => roles.open({ kind: 'user', id: u.user_id, label: u.email }),
         },
-      ]}
-    />
+        { label: 'Password', name: `Set password of ${u.email}`, onClick: () => setPasswordOf(u) },
+        {
+          label: 'Delete',
+          name: `Delete user ${u.email}`,
+          onClick: () =>
+            void act(
+              `Deleted user ${u.email}`,
+              () => ctx.api.del(`/admin/user/${sk}?user=${encodeURIComponent(u.user_id)}`),
+              load,
+            ),
+        },
+      ]),
+    ])}
     ${roles.panel}
-    <form class="panel" aria-label="Create a user" onSubmit=${create}>
-      <h2>New user</h2>
-      <div class="row">
-        <${Field} label="User email" value=${email} required=${true} onInput=${setEmail} autocomplete="off" />
-        <${Field}
-          label="User password"
-          type="password"
-          value=${password}
-          required=${true}
-          onInput=${setPassword}
-          autocomplete="new-password"
-        />
-        <button type="submit">Create user</button>
-      </div>
-    </form>
+    <${PanelForm} label="Create a user" title="New user" submit="Create user" onSubmit=${create}>
+      <${Field} label="User email" value=${email} required=${true} onInput=${setEmail} autocomplete="off" />
+      <${Field}
+        label="User password"
+        type="password"
+        value=${password}
+        required=${true}
+        onInput=${setPassword}
+        autocomplete="new-password"
+      />
+    </${PanelForm}>
   </div>`;
 }
 
@@ -176,67 +160,51 @@ function DevicesTab({ ctx }: { ctx: Ctx }): VNode {
 
   return html`<div>
     <${OutcomeView} outcome=${outcome} />
-    <${Table}
-      label="Devices"
-      rows=${devices}
-      rowKey=${(d: DeviceJson) => d.name}
-      empty="No device yet."
-      columns=${[
-        { title: 'Name', cell: (d: DeviceJson) => d.name },
-        { title: 'Type', cell: (d: DeviceJson) => d.type ?? '' },
-        { title: 'State', cell: (d: DeviceJson) => d.state ?? '' },
+    ${table({ label: 'Devices', rows: devices, rowKey: (d) => d.name, empty: 'No device yet.' }, [
+      { title: 'Name', cell: (d) => d.name },
+      { title: 'Type', cell: (d) => d.type ?? '' },
+      { title: 'State', cell: (d) => d.state ?? '' },
+      {
+        title: 'Enabled',
+        cell: (d) =>
+          html`<label class="check">
+            <input
+              type="checkbox"
+              aria-label=${`Enabled ${d.name}`}
+              checked=${d.enabled !== false}
+              onChange=${(ev: Event) => {
+                const on = (ev.currentTarget as HTMLInputElement).checked;
+                void act(`${d.name} ${on ? 'enabled' : 'disabled'}`, () =>
+                  ctx.api.put(path(d.name), { enabled: on }),
+                );
+              }}
+            />
+          </label>`,
+      },
+      actionsColumn((d) => [
         {
-          title: 'Enabled',
-          cell: (d: DeviceJson) =>
-            html`<label class="check">
-              <input
-                type="checkbox"
-                aria-label=${`Enabled ${d.name}`}
-                checked=${d.enabled !== false}
-                onChange=${(ev: Event) => {
-                  const on = (ev.currentTarget as HTMLInputElement).checked;
-                  void act(`${d.name} ${on ? 'enabled' : 'disabled'}`, () =>
-                    ctx.api.put(path(d.name), { enabled: on }),
-                  );
-                }}
-              />
-            </label>`,
+          label: 'Roles',
+          name: `Roles of ${d.name}`,
+          onClick: () => roles.open({ kind: 'device', name: d.name, label: d.name }),
         },
         {
-          title: '',
-          cell: (d: DeviceJson) =>
-            html`<${RowActions}
-              actions=${[
-                {
-                  label: 'Roles',
-                  name: `Roles of ${d.name}`,
-                  onClick: () => roles.open({ kind: 'device', name: d.name, label: d.name }),
-                },
-                {
-                  label: 'Delete',
-                  name: `Delete device ${d.name}`,
-                  onClick: () => void act(`Deleted device ${d.name}`, () => ctx.api.del(path(d.name))),
-                },
-              ]}
-            />`,
+          label: 'Delete',
+          name: `Delete device ${d.name}`,
+          onClick: () => void act(`Deleted device ${d.name}`, () => ctx.api.del(path(d.name))),
         },
-      ]}
-    />
+      ]),
+    ])}
     ${roles.panel}
-    <form class="panel" aria-label="Create a device" onSubmit=${create}>
-      <h2>New device</h2>
-      <div class="row">
-        <${Field} label="Device name" value=${name} required=${true} onInput=${setName} />
-        <${Field}
-          label="Active key (8+ characters)"
-          type="password"
-          value=${key}
-          onInput=${setKey}
-          autocomplete="new-password"
-        />
-        <${Field} label="Device type" value=${type} onInput=${setType} />
-        <button type="submit">Create device</button>
-      </div>
-    </form>
+    <${PanelForm} label="Create a device" title="New device" submit="Create device" onSubmit=${create}>
+      <${Field} label="Device name" value=${name} required=${true} onInput=${setName} />
+      <${Field}
+        label="Active key (8+ characters)"
+        type="password"
+        value=${key}
+        onInput=${setKey}
+        autocomplete="new-password"
+      />
+      <${Field} label="Device type" value=${type} onInput=${setType} />
+    </${PanelForm}>
   </div>`;
 }

@@ -3,7 +3,7 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { PageProps } from '../ctx.js';
-import { ErrorBox, Table, html } from '../ui.js';
+import { ErrorBox, html, table } from '../ui.js';
 
 /** One stored message as `GET /api/v/1/message/{sk}` answers it. */
 interface StoredMessage {
@@ -67,25 +67,24 @@ export function MessageHistory({ ctx }: PageProps): VNode {
     ${
       topic === undefined
         ? null
-        : html`<${Table}
-            label=${`History of ${topic}`}
-            rows=${rows}
-            rowKey=${(m: StoredMessage) => m.id}
-            empty="No message stored for this topic."
-            columns=${[
-              {
-                title: 'Time',
-                cell: (m: StoredMessage) => new Date(m.time_ms ?? m.time * 1000).toLocaleString(),
-              },
+        : table(
+            {
+              label: `History of ${topic}`,
+              rows: rows,
+              rowKey: (m) => m.id,
+              empty: 'No message stored for this topic.',
+            },
+            [
+              { title: 'Time', cell: (m) => new Date(m.time_ms ?? m.time * 1000).toLocaleString() },
               {
                 title: 'Payload',
-                cell: (m: StoredMessage) =>
+                cell: (m) =>
                   html`<code class="payload">${m.payload ?? `base64:${m.payload_base64 ?? ''}`}</code>`,
               },
-              { title: 'QoS', cell: (m: StoredMessage) => String(m.qos) },
-              { title: 'From', cell: (m: StoredMessage) => m.userid ?? '' },
-            ]}
-          />`
+              { title: 'QoS', cell: (m) => String(m.qos) },
+              { title: 'From', cell: (m) => m.userid ?? '' },
+            ],
+          )
     }
   </section>`;
 }

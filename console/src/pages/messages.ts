@@ -5,7 +5,7 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { PageProps } from '../ctx.js';
 import { publish, subscribe, unsubscribe, useMqtt, payloadText, type Received } from '../mqtt.js';
-import { ErrorBox, Field, Select, Table, TextArea, html } from '../ui.js';
+import { ErrorBox, Field, Select, TextArea, html, table } from '../ui.js';
 import { MessageHistory } from './message-history.js';
 import './pages.css';
 
@@ -138,32 +138,36 @@ export function MessagesPage({ ctx }: PageProps): VNode {
       </form>
     </div>
     <h2>Live messages <span class="muted">(newest first, last ${KEEP})</span></h2>
-    <${Table}
-      label="Live messages"
-      rows=${messages}
-      rowKey=${(m: Received) => `${String(m.at)}-${m.topic}-${m.payload.slice(0, 20)}`}
-      empty=${filters.length === 0 ? 'Subscribe to a filter to watch messages arrive.' : 'No message yet.'}
-      columns=${[
-        { title: 'Time', cell: (m: Received) => new Date(m.at).toLocaleTimeString() },
-        { title: 'Topic', cell: (m: Received) => html`<code>${m.topic}</code>` },
-        { title: 'Payload', cell: (m: Received) => html`<code class="payload">${m.payload}</code>` },
-        { title: 'QoS', cell: (m: Received) => String(m.qos) },
-        { title: 'Retained', cell: (m: Received) => (m.retain ? 'yes' : '') },
-      ]}
-    />
+    ${table(
+      {
+        label: 'Live messages',
+        rows: messages,
+        rowKey: (m) => `${String(m.at)}-${m.topic}-${m.payload.slice(0, 20)}`,
+        empty: filters.length === 0 ? 'Subscribe to a filter to watch messages arrive.' : 'No message yet.',
+      },
+      [
+        { title: 'Time', cell: (m) => new Date(m.at).toLocaleTimeString() },
+        { title: 'Topic', cell: (m) => html`<code>${m.topic}</code>` },
+        { title: 'Payload', cell: (m) => html`<code class="payload">${m.payload}</code>` },
+        { title: 'QoS', cell: (m) => String(m.qos) },
+        { title: 'Retained', cell: (m) => (m.retain ? 'yes' : '') },
+      ],
+    )}
     <h2>Retained topics</h2>
     <p class="muted">Retained messages the broker handed over when a filter above was subscribed.</p>
-    <${Table}
-      label="Retained topics"
-      rows=${[...retained.values()]}
-      rowKey=${(m: Received) => m.topic}
-      empty="None seen yet: subscribe to a filter (e.g. #) to receive the retained messages under it."
-      columns=${[
-        { title: 'Topic', cell: (m: Received) => html`<code>${m.topic}</code>` },
-        { title: 'Payload', cell: (m: Received) => html`<code class="payload">${m.payload}</code>` },
+    ${table(
+      {
+        label: 'Retained topics',
+        rows: [...retained.values()],
+        rowKey: (m) => m.topic,
+        empty: 'None seen yet: subscribe to a filter (e.g. #) to receive the retained messages under it.',
+      },
+      [
+        { title: 'Topic', cell: (m) => html`<code>${m.topic}</code>` },
+        { title: 'Payload', cell: (m) => html`<code class="payload">${m.payload}</code>` },
         {
           title: '',
-          cell: (m: Received) =>
+          cell: (m) =>
             html`<button
               type="button"
               class="secondary"
@@ -185,8 +189,8 @@ export function MessagesPage({ ctx }: PageProps): VNode {
               Clear
             </button>`,
         },
-      ]}
-    />
+      ],
+    )}
     <${MessageHistory} ctx=${ctx} />
   </section>`;
 }

@@ -5,7 +5,7 @@
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PageProps } from '../ctx.js';
-import { Chart, ErrorBox, Table, formatNumber, html, type ChartSeries } from '../ui.js';
+import { Chart, ErrorBox, formatNumber, html, table, type ChartSeries } from '../ui.js';
 
 /** The JSON of the metrics route, as far as the overview reads it. */
 export interface SystemFigures {
@@ -183,49 +183,43 @@ export function OverviewPage({ ctx }: PageProps): VNode {
               refresh every ${String(POLL_MS / 1000)} s.
             </p>
             <h2>Services</h2>
-            <${Table}
-              label="Service runs"
-              rows=${figures.services}
-              rowKey=${(s: SystemFigures['services'][number]) => s.name}
-              empty="No service has run since the platform started."
-              columns=${[
-                { title: 'Service', cell: (s: SystemFigures['services'][number]) => s.name },
-                { title: 'Runs', cell: (s: SystemFigures['services'][number]) => String(s.runs) },
+            ${table(
+              {
+                label: 'Service runs',
+                rows: figures.services,
+                rowKey: (s) => s.name,
+                empty: 'No service has run since the platform started.',
+              },
+              [
+                { title: 'Service', cell: (s) => s.name },
+                { title: 'Runs', cell: (s) => String(s.runs) },
                 {
                   title: 'Failed',
-                  cell: (s: SystemFigures['services'][number]) =>
+                  cell: (s) =>
                     html`<span class=${s.failures > 0 ? 'state-failed' : ''}>${String(s.failures)}</span>`,
                 },
-                { title: 'Mean', cell: (s: SystemFigures['services'][number]) => ms(s.meanMs) },
-                { title: 'p50', cell: (s: SystemFigures['services'][number]) => ms(s.p50Ms) },
-                { title: 'p99', cell: (s: SystemFigures['services'][number]) => ms(s.p99Ms) },
-              ]}
-            />
+                { title: 'Mean', cell: (s) => ms(s.meanMs) },
+                { title: 'p50', cell: (s) => ms(s.p50Ms) },
+                { title: 'p99', cell: (s) => ms(s.p99Ms) },
+              ],
+            )}
             <h2>Stream instances</h2>
-            <${Table}
-              label="Stream instances"
-              rows=${figures.streams}
-              rowKey=${(s: SystemFigures['streams'][number]) => s.instanceId}
-              empty="No stream service is running."
-              columns=${[
-                { title: 'Service', cell: (s: SystemFigures['streams'][number]) => s.name },
-                {
-                  title: 'Instance',
-                  cell: (s: SystemFigures['streams'][number]) => html`<code>${s.instanceId}</code>`,
-                },
-                { title: 'Version', cell: (s: SystemFigures['streams'][number]) => String(s.version) },
-                {
-                  title: 'State',
-                  cell: (s: SystemFigures['streams'][number]) =>
-                    html`<span class=${`state-${s.state}`}>${s.state}</span>`,
-                },
-                { title: 'Restarts', cell: (s: SystemFigures['streams'][number]) => String(s.restarts) },
-                {
-                  title: 'Started',
-                  cell: (s: SystemFigures['streams'][number]) => new Date(s.started).toLocaleTimeString(),
-                },
-              ]}
-            />`
+            ${table(
+              {
+                label: 'Stream instances',
+                rows: figures.streams,
+                rowKey: (s) => s.instanceId,
+                empty: 'No stream service is running.',
+              },
+              [
+                { title: 'Service', cell: (s) => s.name },
+                { title: 'Instance', cell: (s) => html`<code>${s.instanceId}</code>` },
+                { title: 'Version', cell: (s) => String(s.version) },
+                { title: 'State', cell: (s) => html`<span class=${`state-${s.state}`}>${s.state}</span>` },
+                { title: 'Restarts', cell: (s) => String(s.restarts) },
+                { title: 'Started', cell: (s) => new Date(s.started).toLocaleTimeString() },
+              ],
+            )}`
     }
   </section>`;
 }

@@ -4,7 +4,7 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Ctx } from '../ctx.js';
 import { OutcomeView, useOutcome } from '../outcome.js';
-import { ErrorBox, Field, RowActions, Select, Table, html } from '../ui.js';
+import { ErrorBox, Field, PanelForm, Select, actionsColumn, editAndDelete, html, table } from '../ui.js';
 import {
   LISTS,
   changesFor,
@@ -48,32 +48,20 @@ export function RolesTab({ ctx }: { ctx: Ctx }): VNode {
 
   return html`<div>
     <${OutcomeView} outcome=${outcome} />
-    <${Table}
-      label="Roles"
-      rows=${roles}
-      rowKey=${(r: RoleJson) => r.ID}
-      columns=${[
-        { title: 'Name', cell: (r: RoleJson) => r.Name },
-        { title: 'Description', cell: (r: RoleJson) => r.Description ?? '' },
-        {
-          title: 'Topics',
-          cell: (r: RoleJson) =>
-            draftOf(r)
-              .topics.map((t) => t.name)
-              .join(', '),
-        },
-        {
-          title: '',
-          cell: (r: RoleJson) =>
-            html`<${RowActions}
-              actions=${[
-                { label: 'Edit', name: `Edit role ${r.Name}`, onClick: () => setSelected(r.ID) },
-                { label: 'Delete', name: `Delete role ${r.Name}`, onClick: () => remove(r) },
-              ]}
-            />`,
-        },
-      ]}
-    />
+    ${table({ label: 'Roles', rows: roles, rowKey: (r) => r.ID }, [
+      { title: 'Name', cell: (r) => r.Name },
+      { title: 'Description', cell: (r) => r.Description ?? '' },
+      {
+        title: 'Topics',
+        cell: (r) =>
+          draftOf(r)
+            .topics.map((t) => t.name)
+            .join(', '),
+      },
+      actionsColumn((r) =>
+        editAndDelete('role', r.Name, { edit: () => setSelected(r.ID), remove: () => remove(r) }),
+      ),
+    ])}
     ${
       role === undefined
         ? null
@@ -87,14 +75,10 @@ export function RolesTab({ ctx }: { ctx: Ctx }): VNode {
             }}
           />`
     }
-    <form class="panel" aria-label="Create a role" onSubmit=${create}>
-      <h2>New role</h2>
-      <div class="row">
-        <${Field} label="Role name" value=${name} required=${true} onInput=${setName} />
-        <${Field} label="Role description" value=${description} onInput=${setDescription} />
-        <button type="submit">Create role</button>
-      </div>
-    </form>
+    <${PanelForm} label="Create a role" title="New role" submit="Create role" onSubmit=${create}>
+      <${Field} label="Role name" value=${name} required=${true} onInput=${setName} />
+      <${Field} label="Role description" value=${description} onInput=${setDescription} />
+    </${PanelForm}>
   </div>`;
 }
 

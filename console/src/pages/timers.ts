@@ -1,10 +1,9 @@
 // The timers half of the Triggers & timers page: list with each timer's next runs, create, edit, delete.
 import type { VNode } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
 import type { Ctx } from '../ctx.js';
-import { OutcomeView, useOutcome } from '../outcome.js';
-import { Field, RowActions, Select, Table, html } from '../ui.js';
-import { DraftForm, draftCalls } from './draft-form.js';
+import { OutcomeView } from '../outcome.js';
+import { Field, Select, actionsColumn, editAndDelete, html, table } from '../ui.js';
+import { DraftForm, useDraftList } from './draft-form.js';
 import { describeSchedule, nextRuns, type TimerSchedule } from './timer-runs.js';
 
 /** A timer as `GET /admin/triggers/timers/{sk}` answers it. */
@@ -45,21 +44,9 @@ const SHOWN_RUNS = 3;
 export function TimersSection(props: { ctx: Ctx; services: readonly string[] }): VNode {
   const { ctx } = props;
   const sk = ctx.systemKey;
-  const [timers, setTimers] = useState<Timer[]>([]);
-  const [draft, setDraft] = useState<Draft>(EMPTY);
-  const outcome = useOutcome();
-  const { setError } = outcome;
-  const load = (): void => {
-    ctx.api.get<Timer[]>(`/admin/triggers/timers/${sk}`).then(setTimers, setError);
-  };
-  useEffect(load, [sk]);
+  const timers = useDraftList<Timer, Draft>(ctx, 'timer', `/admin/triggers/timers/${sk}`, EMPTY);
+  const { draft, setDraft, patch, outcome } = timers;
 
-  const calls = draftCalls(ctx, outcome, {
-    base: `/admin/triggers/timers/${sk}`,
-    noun: 'timer',
-    onSaved: () => setDraft(EMPTY),
-    reload: load,
-  });
   const save = (e: Event): void => {
     e.preventDefault();
     const body: Record<string, unknown> = {
@@ -70,7 +57,7 @@ export function TimersSection(props: { ctx: Ctx; services: readonly string[] }):
     };
     if (draft.cron.trim() !== '') body.cron = draft.cron.trim();
     else body.frequency = Number(draft.frequency);
-    calls.save(draft.name, draft.editing, body);
+    timers.save(body);
   };
   const edit = (t: Timer): void =>
     setDraft({
@@ -95,74 +82,58 @@ export function TimersSection(props: { ctx: Ctx; services: readonly string[] }):
   return html`<section aria-label="Timers">
     <h2>Timers</h2>
     <${OutcomeView} outcome=${outcome} />
-    <${Table}
-      label="Timers"
-      rows=${timers}
-      rowKey=${(t: Timer) => t.name}
-      empty="No timer yet."
-      columns=${[
-        { title: 'Name', cell: (t: Timer) => t.name },
-        { title: 'Schedule', cell: (t: Timer) => describeSchedule(t) },
-        {
-          title: 'Service',
-          cell: (t: Timer) => t.service_name || html`<span class="muted">($timer/${t.name} only)</span>`,
-        },
-        { title: 'Runs', cell: (t: Timer) => String(t.runs ?? 0) },
-        { title: 'Next runs', cell: (t: Timer) => html`<span class="next-runs">${runsOf(t)}</span>` },
-        {
-          title: '',
-          cell: (t: Timer) =>
-            html`<${RowActions}
-              actions=${[
-                { label: 'Edit', name: `Edit timer ${t.name}`, onClick: () => edit(t) },
-                { label: 'Delete', name: `Delete timer ${t.name}`, onClick: () => calls.remove(t.name) },
-              ]}
-            />`,
-        },
-      ]}
-    />
+    ${table({ label: 'Timers', rows: timers.rows, rowKey: (t) => t.name, empty: 'No timer yet.' }, [
+      { title: 'Name', cell: (t) => t.name },
+      { title: 'Schedule', cell: (t) => describeSchedule(t) },
+      {
+        title: 'Service',
+        cell: (t) => t.service_name || html`<span class="muted">($timer/${t.name} only)</span>`,
+      },
+      { title: 'Runs', cell: (t) => String(t.runs ?? 0) },
+      { title: 'Next runs', cell: (t) => html`<span class="next-runs">${runsOf(t)}</span>` },
+      actionsColumn((t) =>
+        editAndDelete('timer', t.name, { edit: () => edit(t), remove: () => timers.remove(t.name) }),
+      ),
+    ])}
     <${DraftForm}
       noun="timer"
-      editing=${draft.editing}
-      name=${draft.name}
-      onName=${(v: string) => setDraft({ ...draft, name: v })}
+      ...${timers.form}
       canSave=${draft.name !== ''}
       onSubmit=${save}
-      onCancel=${() => setDraft(EMPTY)}
     >
       <${Field}
         label="Start (RFC 3339 or Now)"
         value=${draft.start}
-        onInput=${(v: string) => setDraft({ ...draft, start: v })}
+        onInput=${(v: string) => patch({ start: v })}
       />
       <${Field}
         label="Every (seconds)"
         type="number"
         value=${draft.frequency}
-        onInput=${(v: string) => setDraft({ ...draft, frequency: v })}
+        onInput=${(v: string) => patch({ frequency: v })}
       />
       <${Field}
         label="Repeats (-1 forever)"
         type="number"
         value=${draft.repeats}
-        onInput=${(v: string) => setDraft({ ...draft, repeats: v })}
+        onInput=${(v: string) => patch({ repeats: v })}
       />
       <${Field}
         label="Cron (instead of Every)"
         value=${draft.cron}
         placeholder="*/5 * * * *"
-        onInput=${(v: string) => setDraft({ ...draft, cron: v })}
+        onInput=${(v: string) => patch({ cron: v })}
       />
       <${Select}
         label="Timer service"
         value=${draft.service}
         options=${[{ value: '', label: '— none: publish $timer/<name> —' }, ...props.services.map((s) => ({ value: s, label: s }))]}
-        onChange=${(s: string) => setDraft({ ...draft, service: s })}
+        onChange=${(s: string) => patch({ service: s })}
       />
       <${Field}
         label="Description"
         value=${draft.description}
-        onInput=${(v: string) => setDraft({ ...draft, description: v })}
+        onInput=${(v: string) => patch({ description: v })}
       />
     </${DraftForm}>
   </section>`;
