@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Caller, InvokeResult, ServiceVersion } from '../../engine/types.js';
+import type { Caller, InvokeRequest, InvokeResult, ServiceVersion } from '../../engine/types.js';
 import { createManualClock } from '../../services/kernel/clock.js';
 import { caller, harness, request, service, type Harness } from './helpers.js';
 
@@ -14,11 +14,20 @@ const other: Caller = {
   token: 'token-of-bob',
 };
 
-/** A service whose results are [the context's run number, ...what `body` puts in `seen`]. */
-function probe(name: string, top: string, body: string, overrides: Partial<ServiceVersion> = {}) {
+/**
+ * A service whose results are [the context's run number, ...what `body` puts in `seen`]; `body` is one
+ * statement or a list of them, `top` what stands before the service function.
+ */
+function probe(
+  name: string,
+  body: string | readonly string[],
+  options: { top?: string } & Partial<ServiceVersion> = {},
+) {
+  const { top = '', ...overrides } = options;
+  const statements = typeof body === 'string' ? body : body.join('; ');
   return service(
     name,
-    `${top}\nfunction ${name}(req, resp) { var n = Array.prototype.__runs = (Array.prototype.__runs || 0) + 1; var seen = []; ${body}; resp.success([n].concat(seen)); }`,
+    `${top}\nfunction ${name}(req, resp) { var n = Array.prototype.__runs = (Array.prototype.__runs || 0) + 1; var seen = []; ${statements}; resp.success([n].concat(seen)); }`,
     overrides,
   );
 }
@@ -31,6 +40,13 @@ describe('engine: warm runs', () => {
   afterEach(async () => {
     await h.engine.close();
   });
+
+  /** Runs `s` once per request, one after the other, and answers each run's results. */
+  async function resultsOf(s: ServiceVersion, requests: readonly InvokeRequest[]): Promise<unknown[]> {
+    const results: unknown[] = [];
+    for (const req of requests) results.push((await h.engine.invoke(s, req)).results);
+    return results;
+  }
 
   describe('state isolation between runs of one service (callers A then B)', () => {
     beforeEach(async () => {
@@ -53,8 +69,8 @@ describe('engine: warm runs', () => {
       const [a, b] = await twice(
         probe(
           'TopLevel',
-          'var count = 0; let last = "none"; const list = []; function bump() { count++; }',
           'bump(); list.push(req.params.who); seen.push(count, last, list.length); last = req.params.who',
+          { top: 'var count = 0; let last = "none"; const list = []; function bump() { count++; }' },
         ),
       );
       expect(a.results).to.deep.equal([1, 1, 'none', 1]);
@@ -63,7 +79,7 @@ describe('engine: warm runs', () => {
 
     it('implicit globals (sloppy assignments to undeclared names) are gone before the next run', async () => {
       const [a, b] = await twice(
-        probe('Implicit', '', 'seen.push(typeof secret); secret = "of " + req.params.who; topSecret = 1'),
+        probe('Implicit', 'seen.push(typeof secret); secret = "of " + req.params.who; topSecret = 1'),
       );
       expect(a.results).to.deep.equal([1, 'undefined']);
       expect(b.results).to.deep.equal([2, 'undefined']);
@@ -71,16 +87,12 @@ describe('engine: warm runs', () => {
 
     it('globalThis properties, defined properties and replaced built-in or runtime globals are put back', async () => {
       const [, b] = await twice(
-        probe(
-          'GlobalProps',
-          '',
-          [
-            'seen.push(typeof globalThis.token, typeof globalThis.hidden, typeof Math.max, typeof JSON.parse, typeof log, typeof ClearBlade.Messaging)',
-            'globalThis.token = req.params.who',
-            'Object.defineProperty(globalThis, "hidden", { value: 1, configurable: true, enumerable: false })',
-            'Math = null; delete globalThis.JSON; log = "gone"; ClearBlade = {}',
-          ].join('; '),
-        ),
+        probe('GlobalProps', [
+          'seen.push(typeof globalThis.token, typeof globalThis.hidden, typeof Math.max, typeof JSON.parse, typeof log, typeof ClearBlade.Messaging)',
+          'globalThis.token = req.params.who',
+          'Object.defineProperty(globalThis, "hidden", { value: 1, configurable: true, enumerable: false })',
+          'Math = null; delete globalThis.JSON; log = "gone"; ClearBlade = {}',
+        ]),
       );
       expect(b.results).to.deep.equal([
         2,
@@ -97,18 +109,14 @@ describe('engine: warm runs', () => {
       // ClearBlade, console, Messaging() and cbmeta are new objects every run (copies of long-lived methods,
       // which are frozen): additions and replacements on them, and on the functions, stay in their run.
       const [a, b] = await twice(
-        probe(
-          'ApiState',
-          '',
-          [
-            'var m = ClearBlade.Messaging()',
-            'seen.push(typeof ClearBlade.mine, typeof console.mine, typeof m.mine, typeof cbmeta.mine, typeof ClearBlade.Trigger.mine, String(m.publish).length > 0 && m.publish.name !== "evil", typeof log.mine, ClearBlade.user.email)',
-            'ClearBlade.mine = console.mine = m.mine = cbmeta.mine = ClearBlade.Trigger.mine = req.params.who',
-            'm.publish = function evil() {}',
-            'seen.push(ClearBlade.Messaging() === m, m.publish.name, Object.isFrozen(log))',
-            'log.mine = 1',
-          ].join('; '),
-        ),
+        probe('ApiState', [
+          'var m = ClearBlade.Messaging()',
+          'seen.push(typeof ClearBlade.mine, typeof console.mine, typeof m.mine, typeof cbmeta.mine, typeof ClearBlade.Trigger.mine, String(m.publish).length > 0 && m.publish.name !== "evil", typeof log.mine, ClearBlade.user.email)',
+          'ClearBlade.mine = console.mine = m.mine = cbmeta.mine = ClearBlade.Trigger.mine = req.params.who',
+          'm.publish = function evil() {}',
+          'seen.push(ClearBlade.Messaging() === m, m.publish.name, Object.isFrozen(log))',
+          'log.mine = 1',
+        ]),
       );
       const fresh = ['undefined', 'undefined', 'undefined', 'undefined', 'undefined', true, 'undefined'];
       expect(a.results).to.deep.equal([1, ...fresh, caller.name, true, 'evil', true]);
@@ -119,17 +127,13 @@ describe('engine: warm runs', () => {
       // The restore compares the global object's key count with the snapshot's; it is only sound because a
       // snapshotted global cannot be deleted (nor turned into an accessor), whatever the run tries.
       const [a, b] = await twice(
-        probe(
-          'Pinned',
-          '',
-          [
-            'seen.push(typeof Math, typeof globalThis.extra, typeof globalThis.other)',
-            'seen.push(delete globalThis.Math)',
-            'globalThis.extra = req.params.who',
-            'try { Object.defineProperty(globalThis, "JSON", { get: function () { return req.params.who; } }); seen.push("redefined"); } catch (e) { seen.push(e.name); }',
-            'try { Object.defineProperty(globalThis, "other", { value: 1, configurable: true, enumerable: false }); } catch (e) { seen.push(e.name); }',
-          ].join('; '),
-        ),
+        probe('Pinned', [
+          'seen.push(typeof Math, typeof globalThis.extra, typeof globalThis.other)',
+          'seen.push(delete globalThis.Math)',
+          'globalThis.extra = req.params.who',
+          'try { Object.defineProperty(globalThis, "JSON", { get: function () { return req.params.who; } }); seen.push("redefined"); } catch (e) { seen.push(e.name); }',
+          'try { Object.defineProperty(globalThis, "other", { value: 1, configurable: true, enumerable: false }); } catch (e) { seen.push(e.name); }',
+        ]),
       );
       expect(a.results).to.deep.equal([1, 'object', 'undefined', 'undefined', false, 'TypeError']);
       expect(b.results).to.deep.equal([2, 'object', 'undefined', 'undefined', false, 'TypeError']);
@@ -138,13 +142,10 @@ describe('engine: warm runs', () => {
     it('a global made read-only (even with its own value) leaves the context in doubt', async () => {
       const s = probe(
         'ReadOnly',
-        '',
         'seen.push(Object.getOwnPropertyDescriptor(globalThis, "Math").writable, Object.getOwnPropertyDescriptor(globalThis, "ClearBlade").writable); if (req.params.lock) { Object.defineProperty(globalThis, "Math", { writable: false }); }',
       );
       await h.engine.prepare(s);
-      const a = await h.engine.invoke(s, asA({ lock: true }));
-      const b = await h.engine.invoke(s, asB());
-      expect([a.results, b.results]).to.deep.equal([
+      expect(await resultsOf(s, [asA({ lock: true }), asB()])).to.deep.equal([
         [1, true, true],
         [1, true, true],
       ]);
@@ -153,30 +154,22 @@ describe('engine: warm runs', () => {
 
     it('closures kept in pending callbacks and late promise jobs do not reach the next run', async () => {
       const [, b] = await twice(
-        probe(
-          'Callbacks',
-          '',
-          [
-            'seen.push(typeof globalThis.resolveLater, typeof globalThis.late, typeof globalThis.keep)',
-            'globalThis.keep = new Promise(function (r) { globalThis.resolveLater = r; }).then(function () { globalThis.late = req.params.who; })',
-            // Runs after this run's outcome was taken: the next run must still not see it.
-            'Promise.resolve().then(function () { globalThis.late = req.params.who; })',
-          ].join('; '),
-        ),
+        probe('Callbacks', [
+          'seen.push(typeof globalThis.resolveLater, typeof globalThis.late, typeof globalThis.keep)',
+          'globalThis.keep = new Promise(function (r) { globalThis.resolveLater = r; }).then(function () { globalThis.late = req.params.who; })',
+          // Runs after this run's outcome was taken: the next run must still not see it.
+          'Promise.resolve().then(function () { globalThis.late = req.params.who; })',
+        ]),
       );
       expect(b.results).to.deep.equal([2, 'undefined', 'undefined', 'undefined']);
     });
 
     it("subscriptions end with their run; a delayed publish keeps its lifetime and its run's data only", async () => {
-      const s = probe(
-        'Subs',
-        '',
-        [
-          'var m = ClearBlade.Messaging()',
-          'if (req.params.who === "A") { m.subscribe("private/a", function () {}); m.setTimeout(20, "later/a", "from " + req.params.who); }',
-          'seen.push(typeof globalThis.m)',
-        ].join('; '),
-      );
+      const s = probe('Subs', [
+        'var m = ClearBlade.Messaging()',
+        'if (req.params.who === "A") { m.subscribe("private/a", function () {}); m.setTimeout(20, "later/a", "from " + req.params.who); }',
+        'seen.push(typeof globalThis.m)',
+      ]);
       await h.engine.prepare(s);
       const a = await h.engine.invoke(s, asA({ who: 'A' }));
       expect(a.results).to.deep.equal([1, 'undefined']);
@@ -192,7 +185,7 @@ describe('engine: warm runs', () => {
   describe('recycling', () => {
     it('replaces a context after maxRuns runs (N = 3)', async () => {
       h = await harness({ warm: { maxRuns: 3 } });
-      const s = probe('Cycle', '', '');
+      const s = probe('Cycle', '');
       const seen: unknown[] = [];
       for (let i = 0; i < 7; i++) seen.push(((await h.engine.invoke(s, asA())).results as unknown[])[0]);
       expect(seen).to.deep.equal([1, 2, 3, 1, 2, 3, 1]);
@@ -203,7 +196,7 @@ describe('engine: warm runs', () => {
     it('replaces a context idle for longer than idleMs (injected clock)', async () => {
       const clock = createManualClock();
       h = await harness({ warm: { idleMs: 60_000 } }, clock);
-      const s = probe('Idle', '', '');
+      const s = probe('Idle', '');
       const first = await h.engine.invoke(s, asA());
       clock.advance(30_000);
       const second = await h.engine.invoke(s, asA());
@@ -217,12 +210,9 @@ describe('engine: warm runs', () => {
       h = await harness();
       const s = probe(
         'Tamper',
-        '',
         'if (req.params.tamper) { var push = Array.prototype.push; Array.prototype.push = function () { return push.apply(this, arguments); }; }',
       );
-      const a = await h.engine.invoke(s, asA({ tamper: true }));
-      const b = await h.engine.invoke(s, asB());
-      expect([a.results, b.results]).to.deep.equal([[1], [1]]);
+      expect(await resultsOf(s, [asA({ tamper: true }), asB()])).to.deep.equal([[1], [1]]);
       expect(h.engine.stats().recycled.doubt).to.equal(1);
     });
 
@@ -230,13 +220,10 @@ describe('engine: warm runs', () => {
       h = await harness();
       const s = probe(
         'Sly',
-        '',
         'var slice = Array.prototype.slice; if (req.params.getter) Object.defineProperty(Array.prototype, "slice", { get: function () { return slice; }, configurable: true }); if (req.params.setter) Object.defineProperty(Map.prototype, "has", { set: function () {}, configurable: true }); if (req.params.remove) delete Set.prototype.add;',
       );
-      const runs = [];
-      for (const params of [{ getter: true }, {}, { setter: true }, {}, { remove: true }, {}]) {
-        runs.push((await h.engine.invoke(s, asA(params))).results);
-      }
+      const params = [{ getter: true }, {}, { setter: true }, {}, { remove: true }, {}];
+      const runs = await resultsOf(s, params.map(asA));
       // Every tampering run's context was replaced: the run after it starts a new count.
       expect(runs).to.deep.equal([[1], [1], [2], [1], [2], [1]]);
       expect(h.engine.stats().recycled.doubt).to.equal(3);
@@ -246,13 +233,9 @@ describe('engine: warm runs', () => {
       h = await harness();
       const s = probe(
         'Stuck',
-        '',
         'seen.push(typeof globalThis.stuck, Object.isExtensible(globalThis)); if (req.params.stick) Object.defineProperty(globalThis, "stuck", { value: 1 }); if (req.params.freeze) Object.preventExtensions(globalThis)',
       );
-      const a = await h.engine.invoke(s, asA({ stick: true }));
-      const b = await h.engine.invoke(s, asB({ freeze: true }));
-      const c = await h.engine.invoke(s, asB());
-      expect([a.results, b.results, c.results]).to.deep.equal([
+      expect(await resultsOf(s, [asA({ stick: true }), asB({ freeze: true }), asB()])).to.deep.equal([
         [1, 'undefined', true],
         [1, 'undefined', true],
         [1, 'undefined', true],
@@ -264,7 +247,6 @@ describe('engine: warm runs', () => {
       h = await harness();
       const s = probe(
         'Faulty',
-        '',
         'if (req.params.throw) throw new Error("boom"); if (req.params.spin) while (true) {}',
         { executionTimeout: 0.3 },
       );
@@ -281,8 +263,8 @@ describe('engine: warm runs', () => {
   describe('strict isolation', () => {
     it('gives every run a fresh context: a prototype change persists across warm runs, never in strict ones', async () => {
       h = await harness();
-      const warm = probe('Proto', '', '');
-      const strict = probe('ProtoStrict', '', '', { strictIsolation: true });
+      const warm = probe('Proto', '');
+      const strict = probe('ProtoStrict', '', { strictIsolation: true });
       const warmSeen: unknown[] = [];
       const strictSeen: unknown[] = [];
       for (let i = 0; i < 3; i++) {
