@@ -11,6 +11,9 @@ const SYSTEM_A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa01';
 const SYSTEM_B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbb02';
 const SYSTEM_C = 'cccccccccccccccccccccccccccc03';
 
+/** Run ids `<prefix>0` … `<prefix><n - 1>`. */
+const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
 /** A service that calls `Code().execute('Gate', {id})` and answers what the gate answered. */
 function gated(name: string, systemKey: string): ServiceVersion {
   return service(
@@ -56,6 +59,18 @@ describe('engine: run slots are shared fairly across systems', () => {
     };
   }
 
+  /** Starts one run of `s` per id (each run holds its slot at its gate until opened). */
+  const runsOf = (s: ServiceVersion, runIds: readonly string[]): Array<Promise<InvokeResult>> =>
+    runIds.map((id) => h.engine.invoke(s, request({ id })));
+
+  /** Opens each run's gate in turn, once that run has reached it (a queued run reaches it as a slot frees). */
+  const openInTurn = async (runIds: readonly string[]): Promise<void> => {
+    for (const id of runIds) {
+      await reached(() => gates.has(id), `${id} at its gate`);
+      open(id);
+    }
+  };
+
   afterEach(async () => {
     for (const release of gates.values()) release();
     await h.engine.close();
@@ -64,7 +79,7 @@ describe('engine: run slots are shared fairly across systems', () => {
   it("completes system B's run while system A's flood holds every slot A may have", async () => {
     await start({ maxIsolates: 8, maxRunsPerSystem: 4, maxRunsPerService: 4, maxQueuedPerSystem: 64 });
     const flood = gated('Flood', SYSTEM_A);
-    const floods = Array.from({ length: 20 }, (_, i) => h.engine.invoke(flood, request({ id: `a${i}` })));
+    const floods = runsOf(flood, ids('a', 20));
     await reached(() => arrived.length === 4, 'four of A at their gates');
 
     const healthy = service('Healthy', 'function Healthy(req, resp) { resp.success(req.params.n * 2); }', {
@@ -75,43 +90,36 @@ describe('engine: run slots are shared fairly across systems', () => {
     expect(arrived, 'A still holds only its share, all blocked').to.have.length(4);
 
     // A's queued runs go on as A's own slots free up.
-    for (let i = 0; i < 20; i++) {
-      await reached(() => gates.has(`a${i}`), `a${i} at its gate`);
-      open(`a${i}`);
-    }
+    await openInTurn(ids('a', 20));
     const results = await Promise.all(floods);
-    expect(results.map((r) => r.results)).to.deep.equal(Array.from({ length: 20 }, (_, i) => `a${i}`));
+    expect(results.map((r) => r.results)).to.deep.equal(ids('a', 20));
   });
 
   it('keeps a second service of the same system running when one service is at its cap', async () => {
     await start({ maxIsolates: 8, maxRunsPerSystem: 8, maxRunsPerService: 2, maxQueuedPerSystem: 64 });
     const busy = gated('Busy', SYSTEM_A);
-    const runs = Array.from({ length: 5 }, (_, i) => h.engine.invoke(busy, request({ id: `busy${i}` })));
+    const runs = runsOf(busy, ids('busy', 5));
     await reached(() => arrived.length === 2, 'two runs of Busy at their gates');
     const other = service('Other', 'function Other(req, resp) { resp.success("ok"); }', {
       systemKey: SYSTEM_A,
     });
     expect(await h.engine.invoke(other, request())).to.include({ success: true, results: 'ok' });
     expect(arrived).to.deep.equal(['busy0', 'busy1']);
-    for (let i = 0; i < 5; i++) {
-      await reached(() => gates.has(`busy${i}`), `busy${i} at its gate`);
-      open(`busy${i}`);
-    }
+    await openInTurn(ids('busy', 5));
     expect((await Promise.all(runs)).every((r) => r.success)).to.equal(true);
   });
 
   it('hands freed slots to the waiting systems in turn, not to the system that floods', async () => {
     await start({ maxIsolates: 2, maxRunsPerSystem: 2, maxRunsPerService: 2, maxQueuedPerSystem: 64 });
     const a = gated('A', SYSTEM_A);
-    const runs = [0, 1, 2, 3].map((i) => h.engine.invoke(a, request({ id: `a${i}` })));
+    const runs = runsOf(a, ids('a', 4));
     await reached(() => arrived.length === 2, 'a0 and a1 at their gates');
     // B's and C's versions are built before they are called, so their runs join the slot queue at once rather
     // than after a context build that, on a loaded machine, could outlast a0's release.
     const b = gated('B', SYSTEM_B);
     const c = gated('C', SYSTEM_C);
     await Promise.all([h.engine.prepare(b), h.engine.prepare(c)]);
-    runs.push(h.engine.invoke(b, request({ id: 'b0' })));
-    runs.push(h.engine.invoke(c, request({ id: 'c0' })));
+    runs.push(...runsOf(b, ['b0']), ...runsOf(c, ['c0']));
 
     open('a0');
     await reached(() => arrived.length === 3, 'a third run at its gate');
@@ -138,7 +146,7 @@ describe('engine: run slots are shared fairly across systems', () => {
   it('refuses a run at once with CB_ERR_SANDBOX_BUSY when its system queue is full', async () => {
     await start({ maxIsolates: 8, maxRunsPerSystem: 2, maxRunsPerService: 2, maxQueuedPerSystem: 2 });
     const flood = gated('Flood', SYSTEM_A);
-    const admitted = [0, 1, 2, 3].map((i) => h.engine.invoke(flood, request({ id: `a${i}` })));
+    const admitted = runsOf(flood, ids('a', 4));
     await reached(() => arrived.length === 2, 'two runs of A at their gates');
     const refused = await h.engine.invoke(flood, request({ id: 'a4' })).then(
       () => undefined,
@@ -149,10 +157,7 @@ describe('engine: run slots are shared fairly across systems', () => {
     // Another system's queue is its own.
     const b = service('B', 'function B(req, resp) { resp.success(1); }', { systemKey: SYSTEM_B });
     expect(await h.engine.invoke(b, request())).to.include({ success: true, results: 1 });
-    for (let i = 0; i < 4; i++) {
-      await reached(() => gates.has(`a${i}`), `a${i} at its gate`);
-      open(`a${i}`);
-    }
+    await openInTurn(ids('a', 4));
     expect((await Promise.all(admitted)).every((r) => r.success)).to.equal(true);
     expect(arrived).to.not.include('a4');
   });
