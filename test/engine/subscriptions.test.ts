@@ -9,14 +9,17 @@ describe('engine/subscriptions: RunSubscriptions', () => {
     const subs = new RunSubscriptions({ maxMessages, maxBytes }, (filter, n) => drops.push(`${filter}:${n}`));
     return { subs, drops };
   };
+  type Subscription = ReturnType<RunSubscriptions['add']>;
+  /** One publish handed to each subscription in `to` in turn, as the host does (with one message object, if given). */
+  const deliver = (to: readonly Subscription[], topic: string, payload: string, message?: object): void => {
+    for (const s of to) s.onMessage(topic, payload, message);
+  };
 
   it('queues a message once for every subscription given the same message object', async () => {
     const { subs } = make();
     const a = subs.add('a/+');
     const b = subs.add('a/#');
-    const message = {};
-    a.onMessage('a/1', 'payload', message);
-    b.onMessage('a/1', 'payload', message);
+    deliver([a, b], 'a/1', 'payload', {});
     expect(subs.stats).to.deep.equal({ messages: 1, bytes: 10, dropped: 0 });
     const batch = decodeBatch(await subs.wait(new Set([a.id, b.id])));
     expect(batch).to.deep.equal([[a.id, 'a/1', 'payload']]);
@@ -27,10 +30,8 @@ describe('engine/subscriptions: RunSubscriptions', () => {
     const { subs } = make();
     const a = subs.add('t');
     const b = subs.add('#');
-    a.onMessage('t', 'x');
-    b.onMessage('t', 'x');
-    a.onMessage('t', 'x'); // a second publish of the same text
-    b.onMessage('t', 'x');
+    deliver([a, b], 't', 'x');
+    deliver([a, b], 't', 'x'); // a second publish of the same text
     expect(subs.stats.messages).to.equal(2);
     expect(decodeBatch(await subs.wait(new Set([a.id])))).to.have.length(2);
     // Still queued for b: a wait that did not name b leaves its copy.
@@ -56,10 +57,8 @@ describe('engine/subscriptions: RunSubscriptions', () => {
     const { subs } = make();
     const a = subs.add('a');
     const b = subs.add('#');
-    const m = {};
-    a.onMessage('a', '1', m);
-    b.onMessage('a', '1', m);
-    b.onMessage('b', '2', {});
+    deliver([a, b], 'a', '1', {});
+    deliver([b], 'b', '2', {});
     subs.remove('#');
     expect(subs.stats).to.include({ messages: 1, bytes: 2 });
   });
