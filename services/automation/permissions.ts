@@ -83,3 +83,48 @@ export function guarded<T>(
     return fn(ctx.runAs.systemKey, principal);
   };
 }
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : String(v ?? ''));
+const object = <T>(v: unknown): T => (typeof v === 'object' && v !== null ? (v as T) : ({} as T));
+
+/** What the bridge ops of one kind of record call: the wire-form operations of the AutomationApi. */
+export interface RecordOps<Input> {
+  get(systemKey: string, name: string): unknown;
+  create(systemKey: string, name: string, input: Input, creator: Creator): Promise<unknown>;
+  update(systemKey: string, name: string, input: Input): Promise<unknown>;
+  remove(systemKey: string, name: string): Promise<unknown>;
+}
+
+/**
+ * The `<kind>.create|fetch|update|delete` bridge ops of triggers or timers: both kinds take the same
+ * arguments (a name, then options or changes) under the same permission rule on their list resource.
+ */
+export function recordOps<Input>(
+  identity: PermissionIdentity,
+  resource: ListResource,
+  kind: 'trigger' | 'timer',
+  ops: RecordOps<Input>,
+): Record<string, OpHandler> {
+  return {
+    [`${kind}.create`]: (ctx, [name, opts]) =>
+      guarded(
+        identity,
+        resource,
+        'CREATE',
+        (sk, p) => ops.create(sk, text(name), object(opts), creatorOf(p)),
+        opts,
+      )(ctx),
+    [`${kind}.fetch`]: (ctx, [name]) =>
+      guarded(identity, resource, 'READ', (sk) => ops.get(sk, text(name)))(ctx),
+    [`${kind}.update`]: (ctx, [name, changes]) =>
+      guarded(
+        identity,
+        resource,
+        'UPDATE',
+        (sk) => ops.update(sk, text(name), object(changes)),
+        changes,
+      )(ctx),
+    [`${kind}.delete`]: (ctx, [name]) =>
+      guarded(identity, resource, 'DELETE', (sk) => ops.remove(sk, text(name)))(ctx),
+  };
+}

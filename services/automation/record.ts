@@ -2,8 +2,9 @@
 // Both kinds live in one table pair and one REST shape (reference §4.2, §5), so the rule is kept once.
 
 import { IsobarError } from '../../runtime-api/errors/index.js';
+import type { Updateable } from 'kysely';
 import type { Store } from '../store/index.js';
-import type { CreatorKind } from '../store/tables/triggers.js';
+import type { CreatorKind, TimersTable, TriggersTable } from '../store/tables/triggers.js';
 
 /** Who made a trigger or timer (and, for timers, whom they run as). */
 export interface Creator {
@@ -20,12 +21,52 @@ export function assertValidName(name: unknown): asserts name is string {
   }
 }
 
-/** Deletes one trigger or timer row (both tables are keyed by system and name). */
-export async function deleteRecordRow(
+/** The stored rows of one kind: both tables are keyed by system and name. */
+export interface RecordTable<Row> {
+  /** All rows (load), or one system's (a cluster peer changed it). */
+  rows(systemKey?: string): Promise<Row[]>;
+  update(systemKey: string, name: string, changes: Updateable<Row>): Promise<void>;
+  delete(systemKey: string, name: string): Promise<void>;
+}
+
+/** The triggers or timers table, for the registry of that kind. */
+export function recordTable(store: Store, table: 'triggers'): RecordTable<TriggersTable>;
+export function recordTable(store: Store, table: 'timers'): RecordTable<TimersTable>;
+export function recordTable(
   store: Store,
   table: 'triggers' | 'timers',
-  systemKey: string,
-  name: string,
-): Promise<void> {
-  await store.db.deleteFrom(table).where('system_key', '=', systemKey).where('name', '=', name).execute();
+): RecordTable<TriggersTable | TimersTable> {
+  return {
+    rows(systemKey) {
+      const all = store.db.selectFrom(table).selectAll();
+      return (systemKey === undefined ? all : all.where('system_key', '=', systemKey)).execute();
+    },
+    async update(systemKey, name, changes) {
+      await store.db
+        .updateTable(table)
+        .set(changes)
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .execute();
+    },
+    async delete(systemKey, name) {
+      await store.db.deleteFrom(table).where('system_key', '=', systemKey).where('name', '=', name).execute();
+    },
+  };
+}
+
+/** The columns an update leaves as they were: the record's key and who created it when. */
+export function keptColumns(record: {
+  readonly systemKey: string;
+  readonly name: string;
+  readonly creator: Creator;
+  readonly createdAt: number;
+}) {
+  return {
+    system_key: record.systemKey,
+    name: record.name,
+    creator_kind: record.creator.kind,
+    creator_id: record.creator.id,
+    created_at: record.createdAt,
+  };
 }

@@ -7,7 +7,7 @@ import type { Log } from '../../kernel/log.js';
 import { refusingDuplicates } from '../../store/dialect.js';
 import type { Store } from '../../store/index.js';
 import type { TimersTable } from '../../store/tables/triggers.js';
-import { assertValidName, deleteRecordRow, type Creator } from '../record.js';
+import { assertValidName, keptColumns, recordTable, type Creator } from '../record.js';
 import { assertPeriod, parseTimerSpec, type TimerInput, type TimerSpec } from './definition.js';
 
 /** A timer as held in memory. */
@@ -112,6 +112,7 @@ function scheduleColumns(spec: Omit<TimerSpec, 'runs'>) {
 /** Builds the registry; nothing is read until `load()`. */
 export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
   const { store, clock } = deps;
+  const table = recordTable(store, 'timers');
   const limits = deps.limits ?? DEFAULT_TIMER_LIMITS;
   // Creates between their check and their insert, per system: the cap holds under concurrent creates.
   const reserved = new Map<string, number>();
@@ -190,7 +191,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
 
   return {
     async load() {
-      const rows = await store.db.selectFrom('timers').selectAll().execute();
+      const rows = await table.rows();
       for (const row of rows) put(clamped(fromRow(row)));
     },
     all: () => [...bySystem.values()].flatMap((m) => [...m.values()]),
@@ -238,30 +239,15 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
         runs: 0,
         updated_at: now,
       };
-      await store.db
-        .updateTable('timers')
-        .set(changes)
-        .where('system_key', '=', systemKey)
-        .where('name', '=', name)
-        .execute();
-      const record = put(
-        fromRow({
-          system_key: systemKey,
-          name,
-          ...changes,
-          creator_kind: current.creator.kind,
-          creator_id: current.creator.id,
-          last_run: current.lastRun,
-          created_at: current.createdAt,
-        }),
-      );
+      await table.update(systemKey, name, changes);
+      const record = put(fromRow({ ...keptColumns(current), ...changes, last_run: current.lastRun }));
       changed(systemKey, name, record);
       deps.written?.(systemKey);
       return record;
     },
     async delete(systemKey, name) {
       const record = get(systemKey, name);
-      await deleteRecordRow(store, 'timers', systemKey, name);
+      await table.delete(systemKey, name);
       bySystem.get(systemKey)?.delete(name);
       changed(systemKey, name, undefined);
       deps.written?.(systemKey);
@@ -271,14 +257,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
       const current = bySystem.get(systemKey)?.get(name);
       if (current === undefined) return undefined;
       const record = put({ ...current, runs: current.runs + 1, lastRun: at });
-      const save = async () => {
-        await store.db
-          .updateTable('timers')
-          .set({ runs: record.runs, last_run: at })
-          .where('system_key', '=', systemKey)
-          .where('name', '=', name)
-          .execute();
-      };
+      const save = () => table.update(systemKey, name, { runs: record.runs, last_run: at });
       return { record, save };
     },
     async claimRun(systemKey, name, at) {
@@ -297,11 +276,7 @@ export function createTimerRegistry(deps: TimerRegistryDeps): TimerRegistry {
       return { ...current, runs: row.runs, lastRun: at };
     },
     async reloadSystem(systemKey) {
-      const rows = await store.db
-        .selectFrom('timers')
-        .selectAll()
-        .where('system_key', '=', systemKey)
-        .execute();
+      const rows = await table.rows(systemKey);
       const known = bySystem.get(systemKey) ?? new Map<string, TimerRecord>();
       const seen = new Set<string>();
       for (const row of rows) {

@@ -7,7 +7,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { refusingDuplicates } from '../../store/dialect.js';
 import type { Store } from '../../store/index.js';
 import type { TriggersTable } from '../../store/tables/triggers.js';
-import { assertValidName, deleteRecordRow, type Creator } from '../record.js';
+import { assertValidName, keptColumns, recordTable, type Creator } from '../record.js';
 import {
   definitionOf,
   TOPIC_FILTER_KEYS,
@@ -100,6 +100,7 @@ export function filtersMatch(
 /** Builds the registry; nothing is read until `load()`. */
 export function createTriggerRegistry(deps: TriggerRegistryDeps): TriggerRegistry {
   const { store, clock } = deps;
+  const table = recordTable(store, 'triggers');
   /** systemKey → name → record */
   const bySystem = new Map<string, Map<string, TriggerRecord>>();
   /** systemKey → action → records */
@@ -136,7 +137,7 @@ export function createTriggerRegistry(deps: TriggerRegistryDeps): TriggerRegistr
 
   return {
     async load() {
-      const rows = await store.db.selectFrom('triggers').selectAll().execute();
+      const rows = await table.rows();
       for (const row of rows) index(fromRow(row));
     },
     list: (systemKey) => [...(bySystem.get(systemKey)?.values() ?? [])],
@@ -191,27 +192,15 @@ export function createTriggerRegistry(deps: TriggerRegistryDeps): TriggerRegistr
         service_name: serviceName,
         updated_at: clock.now(),
       };
-      await store.db
-        .updateTable('triggers')
-        .set(changes)
-        .where('system_key', '=', systemKey)
-        .where('name', '=', name)
-        .execute();
-      const record = fromRow({
-        system_key: systemKey,
-        name,
-        ...changes,
-        creator_kind: current.creator.kind,
-        creator_id: current.creator.id,
-        created_at: current.createdAt,
-      });
+      await table.update(systemKey, name, changes);
+      const record = fromRow({ ...keptColumns(current), ...changes });
       index(record);
       deps.written?.(systemKey);
       return record;
     },
     async delete(systemKey, name) {
       const record = get(systemKey, name);
-      await deleteRecordRow(store, 'triggers', systemKey, name);
+      await table.delete(systemKey, name);
       unindex(record);
       deps.written?.(systemKey);
       return record;
@@ -232,11 +221,7 @@ export function createTriggerRegistry(deps: TriggerRegistryDeps): TriggerRegistr
       byAction.delete(systemKey);
     },
     async reloadSystem(systemKey) {
-      const rows = await store.db
-        .selectFrom('triggers')
-        .selectAll()
-        .where('system_key', '=', systemKey)
-        .execute();
+      const rows = await table.rows(systemKey);
       // Swapped in one synchronous step: a publish never sees the system half re-read.
       bySystem.delete(systemKey);
       byAction.delete(systemKey);
