@@ -28,27 +28,26 @@ export interface WaitOptions {
   readonly what?: string;
 }
 
-/** Resolves with the first broker event `event` that satisfies `predicate`; rejects after the timeout. */
-export function waitFor<K extends keyof BrokerEventMap>(
-  source: TypedBus<BrokerEventMap>,
+/** A bus of this project whose event map `waitFor` knows without being told: the broker, platform or engine. */
+export type KnownBus = TypedBus<BrokerEventMap> | TypedBus<PlatformEventMap> | TypedBus<EngineEventMap>;
+
+/** The event map of a known bus, tried in the order above (a bus answers the first map it fits). */
+export type BusEventMap<S> =
+  S extends TypedBus<BrokerEventMap>
+    ? BrokerEventMap
+    : S extends TypedBus<PlatformEventMap>
+      ? PlatformEventMap
+      : S extends TypedBus<EngineEventMap>
+        ? EngineEventMap
+        : never;
+
+/** Resolves with the first event `event` of a known bus that satisfies `predicate`; rejects after the timeout. */
+export function waitFor<S extends KnownBus, K extends keyof BusEventMap<S>>(
+  source: S,
   event: K,
-  predicate?: (payload: BrokerEventMap[K]) => boolean,
+  predicate?: (payload: BusEventMap<S>[K]) => boolean,
   options?: WaitOptions,
-): Promise<BrokerEventMap[K]>;
-/** Resolves with the first platform event `event` that satisfies `predicate`. */
-export function waitFor<K extends keyof PlatformEventMap>(
-  source: TypedBus<PlatformEventMap>,
-  event: K,
-  predicate?: (payload: PlatformEventMap[K]) => boolean,
-  options?: WaitOptions,
-): Promise<PlatformEventMap[K]>;
-/** Resolves with the first engine event `event` that satisfies `predicate`. */
-export function waitFor<K extends keyof EngineEventMap>(
-  source: TypedBus<EngineEventMap>,
-  event: K,
-  predicate?: (payload: EngineEventMap[K]) => boolean,
-  options?: WaitOptions,
-): Promise<EngineEventMap[K]>;
+): Promise<BusEventMap<S>[K]>;
 /** Any other typed bus (name its event map: `waitFor<MyMap, 'x'>(bus, 'x')`). */
 export function waitFor<M, K extends keyof M>(
   source: TypedBus<M>,
