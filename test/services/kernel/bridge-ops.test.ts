@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { BRIDGE_OP_TABLE, BRIDGE_OPS, isBridgeOp } from '../../../runtime-api/bridge-ops.js';
 import { collectBridgeOps } from '../../../services/kernel/bridge-ops.js';
 import type { Component, OpHandler } from '../../../services/kernel/component.js';
-import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { startedPerTest } from '../../helpers/fixture.js';
+import { startTestPlatform } from '../../helpers/platform.js';
 
 const source = (rel: string): string => readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8');
 const preludeDir = fileURLToPath(new URL('../../../runtime-api/prelude/', import.meta.url));
@@ -75,14 +76,10 @@ describe('bridge ops: one table, contributed through the component contract', ()
   });
 
   describe('on a real platform', () => {
-    let t: TestPlatform | undefined;
-    afterEach(async () => {
-      await t?.close();
-      t = undefined;
-    });
+    const start = startedPerTest(startTestPlatform, (platform) => platform.close());
 
     it('its areas contribute every component-owned op exactly once, each from its owner', async () => {
-      t = await startTestPlatform();
+      const t = await start();
       const { code, history, automation, edges, collections, cache, outboundHttp } = t.platform;
       const table = collectBridgeOps([code, history, automation, edges, collections, cache, outboundHttp]);
       const expected = BRIDGE_OPS.filter((op) => BRIDGE_OP_TABLE[op].owner !== 'engine');

@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { Rest } from '../../../../examples/workflows/workflows.js';
 import { createManualClock, type ManualClock } from '../../../../services/kernel/clock.js';
+import { startedPerTest } from '../../../helpers/fixture.js';
 import { tempDataDir } from '../../../helpers/platform.js';
 import { ECHO_SERVICE, messages, refusal, startRig, type Rig } from '../rig.js';
 
@@ -156,14 +157,10 @@ describe('timers over the platform (manual clock)', () => {
 });
 
 describe('timers over the platform (real clock)', () => {
-  let rig: Rig | undefined;
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
+  const start = startedPerTest(startRig, (rig) => rig.close());
 
   it('runs each of 20 once-only "Now" timers created at once', async () => {
-    rig = await startRig();
+    const rig = await start();
     const sk = rig.ws.systemKey;
     await rig.createService('echo', ECHO_SERVICE);
     const watcher = await rig.mqtt(rig.devToken, 'once-watcher');
@@ -188,7 +185,7 @@ describe('timers over the platform (real clock)', () => {
   });
 
   it('answers the timer limits over REST and to a service with stable codes', async () => {
-    rig = await startRig({ overrides: { 'timers.maxPerSystem': 2, 'timers.minPeriodS': 5 } });
+    const rig = await start({ overrides: { 'timers.maxPerSystem': 2, 'timers.minPeriodS': 5 } });
     const sk = rig.ws.systemKey;
     const fast = await refusal(
       rig.dev.call('POST', `/admin/triggers/timers/${sk}/fast`, { repeats: -1, frequency: 0.001 }),
@@ -208,7 +205,7 @@ describe('timers over the platform (real clock)', () => {
       }`,
     );
     const make = (name: string, def: Record<string, unknown>) =>
-      rig?.dev.call('POST', `/api/v/1/code/${sk}/maker`, { name, def }) as Promise<{
+      rig.dev.call('POST', `/api/v/1/code/${sk}/maker`, { name, def }) as Promise<{
         results: { err: boolean; msg: string };
       }>;
     expect((await make('svc-fast', { repeats: -1, frequency: 1 })).results).to.deep.include({ err: true });
