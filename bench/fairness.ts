@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { AttackName, Message, Tenants } from './lib/fairness-child.js';
+import type { AttackName, Figures, Message, Tenants } from './lib/fairness-child.js';
 import { fmt, table } from './lib/stats.js';
 
 const CHILD = fileURLToPath(new URL('./lib/fairness-child.ts', import.meta.url));
@@ -23,13 +23,6 @@ const ATTACKS: readonly AttackName[] = [
 ];
 const TARGET_P50 = 1.5;
 const TARGET_P99 = 3;
-
-interface Figures {
-  readonly n: number;
-  readonly failed: number;
-  readonly p50: number;
-  readonly p99: number;
-}
 
 /** One child process of the bench, asked one thing at a time over IPC. */
 class Child {

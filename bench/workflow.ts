@@ -53,10 +53,14 @@ interface Figures {
   cpuPerMsg: number;
 }
 
-interface IsobarChild {
+/** What bench/lib/workflow-child.ts sends once set up: its MQTT port and the system the paths run in. */
+interface ChildReady {
   readonly port: number;
   readonly systemKey: string;
   readonly token: string;
+}
+
+interface IsobarChild extends ChildReady {
   readonly pid: number;
   stats(): Promise<ChildStats>;
   close(): Promise<void>;
@@ -90,7 +94,7 @@ async function startIsobar(): Promise<IsobarChild> {
       child.on('message', on);
       child.once('exit', (code) => reject(new Error(`platform child exited (${String(code)})`)));
     });
-  const ready = await next<{ port: number; systemKey: string; token: string }>('ready');
+  const ready = await next<ChildReady>('ready');
   return {
     ...ready,
     pid: child.pid ?? 0,

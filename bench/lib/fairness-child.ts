@@ -30,6 +30,14 @@ export interface Tenant {
   readonly userEmail: string;
 }
 
+/** What the probe answers to `measure`: requests answered, failed, and the latency percentiles in ms. */
+export interface Figures {
+  readonly n: number;
+  readonly failed: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
 export type AttackName =
   | 'slot-flood'
   | 'stream-fanout'
@@ -54,8 +62,29 @@ const SLEEPERS = 4;
 /** Eight levels: every mix of literal and `+` per level gives 256 distinct filters matching it. */
 const FANOUT_TOPIC = 'a/b/c/d/e/f/g/h';
 
+interface AttackService {
+  readonly name: string;
+  readonly code: string;
+  readonly timeout: number;
+}
+
+/**
+ * A service that makes `count` timer calls (`call`, whose callback is `done`) and answers how many the
+ * platform accepted and refused: the timer attacks differ only in the call and what it sends.
+ */
+function countedCalls(name: string, count: number, call: string, setup = ''): AttackService {
+  const code = `function ${name}(req, resp) {
+    var m = ClearBlade.Messaging(), ok = 0, refused = 0;
+    function done(err) { if (err) refused++; else ok++; }
+    ${setup}
+    for (var i = 0; i < ${String(count)}; i++) ${call};
+    resp.success({ok: ok, refused: refused});
+  }`;
+  return { name, code, timeout: 60 };
+}
+
 /** The code of each attack service (tenant A), by attack; execution_timeout -1 = stream. */
-const ATTACK_SERVICES: Partial<Record<AttackName, Array<{ name: string; code: string; timeout: number }>>> = {
+const ATTACK_SERVICES: Partial<Record<AttackName, AttackService[]>> = {
   'slot-flood': Array.from({ length: SLEEPERS }, (_, i) => ({
     name: `Sleeper${String(i)}`,
     code: `function Sleeper${String(i)}(req, resp) { sleep(1000); resp.success('slept'); }`,
@@ -76,27 +105,14 @@ const ATTACK_SERVICES: Partial<Record<AttackName, Array<{ name: string; code: st
       }`,
     },
   ],
-  'interval-storm': [
-    {
-      name: 'Storm',
-      timeout: 60,
-      code: `function Storm(req, resp) {
-        var m = ClearBlade.Messaging(), ok = 0, refused = 0;
-        for (var i = 0; i < 1000; i++) m.setInterval(1, 'storm/x', 'x', -1, function (err) { if (err) refused++; else ok++; });
-        resp.success({ok: ok, refused: refused});
-      }`,
-    },
-  ],
+  'interval-storm': [countedCalls('Storm', 1000, "m.setInterval(1, 'storm/x', 'x', -1, done)")],
   'delayed-flood': [
-    {
-      name: 'Delayed',
-      timeout: 60,
-      code: `function Delayed(req, resp) {
-        var m = ClearBlade.Messaging(), big = new Array(1024 * 1024 + 1).join('x'), ok = 0, refused = 0;
-        for (var i = 0; i < 100; i++) m.setTimeout(600000, 'delayed/x', big, function (err) { if (err) refused++; else ok++; });
-        resp.success({ok: ok, refused: refused});
-      }`,
-    },
+    countedCalls(
+      'Delayed',
+      100,
+      "m.setTimeout(600000, 'delayed/x', big, done)",
+      "var big = new Array(1024 * 1024 + 1).join('x');",
+    ),
   ],
   'wasm-growth': [
     {
@@ -227,7 +243,13 @@ async function probeRole(t: Tenants): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
       }
       await Promise.all(pending);
-      send({ n: samples.count, failed, p50: samples.percentile(50), p99: samples.percentile(99) });
+      const figures: Figures = {
+        n: samples.count,
+        failed,
+        p50: samples.percentile(50),
+        p99: samples.percentile(99),
+      };
+      send(figures);
     })();
   });
   send({ ready: true });
@@ -259,6 +281,28 @@ async function attackerRole(t: Tenants): Promise<void> {
     })();
   });
   send({ ready: true });
+}
+
+/**
+ * An attack that repeats `round` while `going()` holds, until stopped; stop waits for the round in flight,
+ * then `finish` releases what the attack holds and says what it did.
+ */
+function repeatUntilStopped(
+  round: () => Promise<void>,
+  finish: () => string | Promise<string>,
+  going: () => boolean = () => true,
+): Attack {
+  let stopping = false;
+  const loop = (async () => {
+    while (!stopping && going()) await round();
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      await loop.catch(() => {});
+      return finish();
+    },
+  };
 }
 
 /** HTTP lanes sending one request after another until stopped; counts answers by status. */
@@ -353,22 +397,18 @@ async function startAttack(name: AttackName, t: Tenants): Promise<Attack> {
       const client = await mqttClient(t, 'fanout-pub');
       const payload = Buffer.alloc(1_000_000, 0x61);
       let sent = 0;
-      let stopping = false;
-      const loop = (async () => {
-        while (!stopping && client.connected) {
+      return repeatUntilStopped(
+        async () => {
           await client.publishAsync(FANOUT_TOPIC, payload, { qos: 0 });
           sent++;
           await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      })();
-      return {
-        async stop() {
-          stopping = true;
-          await loop.catch(() => {});
+        },
+        async () => {
           await client.endAsync(true);
           return `${String(sent)} × 1 MB published`;
         },
-      };
+        () => client.connected,
+      );
     }
     case 'ws-big-frames': {
       // Eight connections, each sending a 16 MB binary frame before any CONNECT, again whenever closed.
@@ -403,7 +443,6 @@ async function startAttack(name: AttackName, t: Tenants): Promise<Attack> {
     }
     case 'slow-subscriber': {
       // A subscriber that stops reading, a burst of 5,000 QoS 0 publishes in one chunk, then it goes away.
-      let stopping = false;
       let rounds = 0;
       const raw = (): Promise<Socket> =>
         new Promise((resolve, reject) => {
@@ -434,8 +473,8 @@ async function startAttack(name: AttackName, t: Tenants): Promise<Attack> {
           }),
         ),
       );
-      const loop = (async () => {
-        while (!stopping) {
+      return repeatUntilStopped(
+        async () => {
           const sub = await raw();
           sub.write(connectPacket(`slow-sub-${String(rounds)}`));
           sub.write(
@@ -455,15 +494,9 @@ async function startAttack(name: AttackName, t: Tenants): Promise<Attack> {
           pub.destroy();
           rounds++;
           await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-      })();
-      return {
-        async stop() {
-          stopping = true;
-          await loop.catch(() => {});
-          return `${String(rounds)} rounds of 5,000 publishes to a stalled subscriber`;
         },
-      };
+        () => `${String(rounds)} rounds of 5,000 publishes to a stalled subscriber`,
+      );
     }
   }
 }
