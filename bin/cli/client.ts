@@ -11,9 +11,11 @@ import { printOutput } from './format.js';
 import {
   addOptions,
   declaredValues,
+  flagOption,
   newProgram,
   positionals,
   runProgram,
+  valueOption,
   type OptionSpec,
   type Outcome,
 } from './parser.js';
@@ -71,12 +73,13 @@ export interface ActionContext {
 
 /** One sub-command of a group (`isobar users create …`). */
 export interface Action {
-  /** Arguments and options after the action name, for --help (its `<x>`/`[x]` words are the arguments). */
+  /**
+   * Arguments and options after the action name, for --help and parsing: its `<x>` words are the required
+   * arguments (commander refuses a call without them), its `[x]` words optional ones.
+   */
   readonly usage: string;
   readonly summary: string;
   readonly options?: Readonly<Record<string, OptionSpec>>;
-  /** How many positional arguments it needs. */
-  readonly args?: number;
   run(c: ActionContext): Promise<Output>;
 }
 
@@ -107,11 +110,33 @@ export function deleteAction(
   return {
     usage,
     summary,
-    args: 1,
     run: async (c) => {
       await send(c);
       return { value: { deleted: c.args[0] }, message: `deleted ${kind} ${c.args[0]}` };
     },
+  };
+}
+
+/**
+ * The `update` action of a resource that can be renamed (systems, roles): its settings plus --name, PUT to
+ * `path` as `{ id: args[0], name, ...settings(c) }`, the update shape both share.
+ */
+export function renamableUpdateAction(
+  usage: string,
+  summary: string,
+  options: Readonly<Record<string, OptionSpec>>,
+  path: (c: ActionContext) => string,
+  settings: (c: ActionContext) => Record<string, unknown>,
+): Action {
+  return {
+    usage,
+    summary,
+    options: { ...options, name: valueOption('new name') },
+    run: async (c) => ({
+      value: await c.client.request('PUT', path(c), {
+        body: { id: c.args[0], name: c.str('name'), ...settings(c) },
+      }),
+    }),
   };
 }
 
@@ -127,12 +152,9 @@ export type GroupCommand = Command & { readonly group: GroupSpec };
 
 /** The options every command that talks to a platform takes: --url, --system, --json. */
 export const COMMON: Readonly<Record<'url' | 'system' | 'json', OptionSpec>> = {
-  url: {
-    type: 'string',
-    help: `platform (default: $ISOBAR_URL, else the one you logged in to, else ${DEFAULT_URL})`,
-  },
-  system: { type: 'string', help: 'system key (default: $ISOBAR_SYSTEM_KEY, else `isobar systems use KEY`)' },
-  json: { type: 'boolean', help: 'print JSON instead of a table' },
+  url: valueOption(`platform (default: $ISOBAR_URL, else the one you logged in to, else ${DEFAULT_URL})`),
+  system: valueOption('system key (default: $ISOBAR_SYSTEM_KEY, else `isobar systems use KEY`)'),
+  json: flagOption('print JSON instead of a table'),
 };
 
 /** Reports a failure on stderr and returns the exit code. */
@@ -190,10 +212,6 @@ async function runAction(
 ): Promise<number> {
   const values = declaredValues(cmd, options);
   const args = cmd.args;
-  if (args.length < (action.args ?? 0)) {
-    io.stderr.write(`Usage: isobar ${cmd.parent?.name() ?? ''} ${cmd.name()} ${action.usage}\n`);
-    return 2;
-  }
   try {
     const client = developerClient(io, typeof values.url === 'string' ? values.url : undefined);
     const str = (n: string) => {

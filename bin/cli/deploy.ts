@@ -2,7 +2,7 @@
 // take it off with --remove. Results appear on $notification/sync/status and $notification/sync/error.
 import { chosenSystem, COMMON, developerClient, reportError } from './client.js';
 import { printOutput } from './format.js';
-import type { SpecCommand } from './parser.js';
+import { flagOption, repeatableOption, type SpecCommand } from './parser.js';
 
 /** Splits `library:utils` into class and name; a bare name is a service. */
 export function parseAsset(asset: string): { asset_class: string; asset_id: string } {
@@ -16,8 +16,8 @@ export const deploySpec: SpecCommand = {
   summary: 'deploy a service, library, trigger or timer to edges (or take it off with --remove)',
   usage: '<asset> --edge NAME [--edge NAME]... [--remove] [--json]',
   options: {
-    edge: { type: 'string', multiple: true, help: 'edge to deploy to' },
-    remove: { type: 'boolean', help: 'take the asset off the edge instead' },
+    edge: repeatableOption('edge to deploy to'),
+    remove: flagOption('take the asset off the edge instead'),
     ...COMMON,
   },
   details:

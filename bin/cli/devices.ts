@@ -2,17 +2,18 @@
 import { deleteAction, groupCommand, type ActionContext } from './client.js';
 import type { Output } from './format.js';
 import { fields } from './users.js';
+import { flagOption, repeatableOption, valueOption } from './parser.js';
 
 const COLUMNS = ['name', 'type', 'state', 'enabled', 'allow_key_auth', 'description'];
 const settings = {
-  key: { type: 'string', help: 'active key the device logs in with' },
-  type: { type: 'string', help: 'free-form device type' },
-  state: { type: 'string', help: 'free-form device state' },
-  description: { type: 'string', help: 'what the device is' },
-  enable: { type: 'boolean', help: 'let the device log in' },
-  disable: { type: 'boolean', help: 'refuse its logins and close its connections' },
-  field: { type: 'string', multiple: true },
-} as const;
+  key: valueOption('active key the device logs in with'),
+  type: valueOption('free-form device type'),
+  state: valueOption('free-form device state'),
+  description: valueOption('what the device is'),
+  enable: flagOption('let the device log in'),
+  disable: flagOption('refuse its logins and close its connections'),
+  field: repeatableOption(),
+};
 
 function body(c: {
   str(n: string): string | undefined;
@@ -51,14 +52,12 @@ export const devicesCommand = groupCommand('devices', 'Create and manage the dev
   get: {
     usage: '<name>',
     summary: 'one device',
-    args: 1,
     run: async (c) => ({ value: await c.client.request('GET', path(c.system(), c.args[0])) }),
   },
   create: {
     usage:
       '<name> --key ACTIVE_KEY [--type T] [--state S] [--description D] [--disable] [--field key=value]...',
     summary: 'a new device (holding Authenticated); it logs in with its name and key',
-    args: 1,
     options: settings,
     run: send('POST'),
   },
@@ -66,7 +65,6 @@ export const devicesCommand = groupCommand('devices', 'Create and manage the dev
     usage:
       '<name> [--key K] [--type T] [--state S] [--description D] [--enable|--disable] [--field key=value]...',
     summary: 'change a device (a new key or --disable revokes its tokens)',
-    args: 1,
     options: settings,
     run: send('PUT'),
   },
@@ -74,10 +72,9 @@ export const devicesCommand = groupCommand('devices', 'Create and manage the dev
   roles: {
     usage: '<name> [--add-role R]... [--remove-role R]...',
     summary: "show or change the device's roles",
-    args: 1,
     options: {
-      'add-role': { type: 'string', multiple: true },
-      'remove-role': { type: 'string', multiple: true },
+      'add-role': repeatableOption(),
+      'remove-role': repeatableOption(),
     },
     run: async (c) => {
       const p = `/admin/devices/roles/${c.system()}/${encodeURIComponent(c.args[0])}`;

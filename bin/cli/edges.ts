@@ -1,5 +1,6 @@
 // `isobar edges`: register edges of a system, see whether they are connected, reset their tokens.
 import { groupCommand, listAction } from './client.js';
+import { valueOption } from './parser.js';
 
 const COLUMNS = ['name', 'isConnected', 'last_seen', 'description'];
 const path = (system: string, name: string) => `/admin/edges/${system}/${encodeURIComponent(name)}`;
@@ -15,8 +16,7 @@ export const edgesCommand = groupCommand('edges', 'Register the edges of a syste
   create: {
     usage: '<name> [--description D]',
     summary: 'register an edge; prints its token once (start the edge with it)',
-    args: 1,
-    options: { description: { type: 'string', help: 'what the edge is' } },
+    options: { description: valueOption('what the edge is') },
     run: async (c) => {
       const edge = await c.client.request<Record<string, unknown>>('POST', path(c.system(), c.args[0]), {
         body: { description: c.str('description') ?? '' },
@@ -32,7 +32,6 @@ export const edgesCommand = groupCommand('edges', 'Register the edges of a syste
   status: {
     usage: '<name>',
     summary: 'whether the edge is connected, when it was last seen, what is deployed to it',
-    args: 1,
     run: async (c) => {
       const edge = await c.client.request<Record<string, unknown>>('GET', path(c.system(), c.args[0]));
       const assets = await c.client.request<Array<Record<string, unknown>>>(
@@ -51,7 +50,6 @@ export const edgesCommand = groupCommand('edges', 'Register the edges of a syste
   'reset-token': {
     usage: '<name>',
     summary: 'issue a new token (the old one stops working)',
-    args: 1,
     run: async (c) => {
       const edge = await c.client.request<Record<string, unknown>>('PUT', path(c.system(), c.args[0]), {
         body: { reset_token: true },
@@ -62,7 +60,6 @@ export const edgesCommand = groupCommand('edges', 'Register the edges of a syste
   delete: {
     usage: '<name>',
     summary: 'remove an edge',
-    args: 1,
     run: async (c) => {
       const value = await c.client.request('DELETE', path(c.system(), c.args[0]));
       return { value, message: `deleted edge ${c.args[0]}` };

@@ -1,7 +1,7 @@
 // `isobar history <topic>`: prints a topic's stored messages, oldest first, over the REST API.
 import { chosenSystem, COMMON, developerClient, reportError } from './client.js';
 import type { CliIo } from './io.js';
-import type { SpecCommand } from './parser.js';
+import { type SpecCommand, valueOption } from './parser.js';
 
 interface WireRecord {
   readonly topicid: string;
@@ -30,11 +30,10 @@ export const historySpec: SpecCommand = {
   summary: "print a topic's stored messages, oldest first (--count N, --since T)",
   usage: '<topic> [--count N] [--since T] [--json]',
   options: {
-    count: { type: 'string', help: 'most messages (default 100; 0 = as many as the server allows)' },
-    since: {
-      type: 'string',
-      help: 'only messages at or after T: epoch seconds or ms, an ISO date, or an age like 30s, 10m, 2h, 1d',
-    },
+    count: valueOption('most messages (default 100; 0 = as many as the server allows)'),
+    since: valueOption(
+      'only messages at or after T: epoch seconds or ms, an ISO date, or an age like 30s, 10m, 2h, 1d',
+    ),
     ...COMMON,
   },
   details:

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SpecCommand } from './parser.js';
+import { flagOption, type SpecCommand, valueOption } from './parser.js';
 
 /** The isobar package this CLI belongs to (linked as a file: dependency for its types). */
 function packageRoot(): string {
@@ -137,8 +137,8 @@ export const initSpec: SpecCommand = {
   summary: 'scaffold a TypeScript service project with a local test',
   usage: '<dir> [--service NAME] [--force]',
   options: {
-    service: { type: 'string', help: 'service name (default Hello)' },
-    force: { type: 'boolean', help: 'write into a directory that is not empty' },
+    service: valueOption('service name (default Hello)'),
+    force: flagOption('write into a directory that is not empty'),
   },
   details: 'Then: cd <dir> && npm install && npm test\n',
   run: async (args, values, io) => {

@@ -2,14 +2,14 @@
 // while their code loads only when they run: fastify, aedes, isolated-vm and SQLite are what make a CLI
 // start slow, and no other command needs them. `start`'s options are the configuration table itself.
 import { OPTIONS } from '../../services/config/options.js';
-import type { OptionSpec, SpecCommand } from './parser.js';
+import { type OptionSpec, type SpecCommand, valueOption } from './parser.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Every setting as a `start` option: its doc, variable and default in --help; a boolean's value optional. */
 function startOptions(): Record<string, OptionSpec> {
   const out: Record<string, OptionSpec> = {
-    config: { type: 'string', help: 'JSON file of settings, keys as dotted paths (or $ISOBAR_CONFIG)' },
+    config: valueOption('JSON file of settings, keys as dotted paths (or $ISOBAR_CONFIG)'),
   };
   for (const o of OPTIONS) {
     const def = o.default === undefined ? '' : `, default ${String(o.default)}`;
@@ -43,12 +43,11 @@ export const resetPasswordSpec: SpecCommand = {
   summary: "set a developer's password in a stopped platform's data dir and end their sessions",
   usage: '[--email EMAIL] [--password PW] [--data-dir DIR]',
   options: {
-    email: { type: 'string', help: 'the developer (may be left out when the data dir holds only one)' },
-    password: {
-      type: 'string',
-      help: 'the new password; without it: asked on a terminal (empty: generate one), else generated and printed once',
-    },
-    'data-dir': { type: 'string', help: 'the data directory (default: $ISOBAR_DATA_DIR, then ./data)' },
+    email: valueOption('the developer (may be left out when the data dir holds only one)'),
+    password: valueOption(
+      'the new password; without it: asked on a terminal (empty: generate one), else generated and printed once',
+    ),
+    'data-dir': valueOption('the data directory (default: $ISOBAR_DATA_DIR, then ./data)'),
   },
   details: 'Run it with the platform stopped: it refuses while another process holds the data dir.\n',
   run: async (_args, values, io) =>

@@ -3,7 +3,7 @@
 // (a password typed on the command line stays in the shell history and in `ps`).
 import { createInterface } from 'node:readline';
 import type { CliIo } from './io.js';
-import type { SpecCommand } from './parser.js';
+import { flagOption, type SpecCommand, valueOption } from './parser.js';
 import { DEFAULT_URL, readCredentials, reportError, writeCredentials } from './client.js';
 import { clearBladeHeaders, createRestClient } from './rest-client.js';
 import { readHidden } from './prompt.js';
@@ -28,17 +28,13 @@ export const loginSpec: SpecCommand = {
   summary: 'log a developer in (token kept in ~/.isobar/credentials.json)',
   usage: '[--url URL] [--email EMAIL] [--password PW] [--logout] [--json]',
   options: {
-    url: {
-      type: 'string',
-      help: `platform (default: $ISOBAR_URL, else the last one logged in to, else ${DEFAULT_URL})`,
-    },
-    email: { type: 'string', help: 'developer email (default: the last one logged in)' },
-    password: {
-      type: 'string',
-      help: 'developer password (default: $ISOBAR_PASSWORD, else asked: hidden on a terminal, else a line of stdin)',
-    },
-    logout: { type: 'boolean', help: 'revoke the stored token and forget it' },
-    json: { type: 'boolean', help: 'print JSON' },
+    url: valueOption(`platform (default: $ISOBAR_URL, else the last one logged in to, else ${DEFAULT_URL})`),
+    email: valueOption('developer email (default: the last one logged in)'),
+    password: valueOption(
+      'developer password (default: $ISOBAR_PASSWORD, else asked: hidden on a terminal, else a line of stdin)',
+    ),
+    logout: flagOption('revoke the stored token and forget it'),
+    json: flagOption('print JSON'),
   },
   details:
     'The token is kept in $ISOBAR_HOME/credentials.json (default ~/.isobar, mode 0600).\n' +

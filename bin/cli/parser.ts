@@ -16,6 +16,21 @@ export interface OptionSpec {
   readonly help?: string;
 }
 
+/** A string option taking a value (`--name N`): each option of a command's table is one line. */
+export function valueOption(help?: string): OptionSpec {
+  return { type: 'string', help };
+}
+
+/** A boolean option (`--stream`): present or not. */
+export function flagOption(help: string): OptionSpec {
+  return { type: 'boolean', help };
+}
+
+/** A string option given any number of times (`--field k=v --field k2=v2`): its values as a list. */
+export function repeatableOption(help?: string): OptionSpec {
+  return { type: 'string', multiple: true, help };
+}
+
 /** The exit code the running action sets; commander's own outcomes are mapped by `runProgram`. */
 export interface Outcome {
   code: number;

@@ -1,5 +1,6 @@
 // `isobar roles`: roles of a system and their permissions.
-import { deleteAction, groupCommand } from './client.js';
+import { deleteAction, groupCommand, renamableUpdateAction } from './client.js';
+import { flagOption, repeatableOption, valueOption } from './parser.js';
 
 /** A role as `GET /admin/user/{systemKey}/roles` answers it (ClearBlade's read shape; tests read it too). */
 export interface RoleRead {
@@ -30,13 +31,13 @@ export function topicChanges(
 }
 
 const permissionOptions = {
-  description: { type: 'string', help: 'what the role is for' },
-  topic: { type: 'string', multiple: true },
-  service: { type: 'string', multiple: true },
-  'remove-service': { type: 'string', multiple: true },
-  'all-services': { type: 'boolean', help: 'may run every service of the system' },
-  'msg-history': { type: 'string', help: 'message history rights: 1 read, 8 delete, 9 both, 0 none' },
-} as const;
+  description: valueOption('what the role is for'),
+  topic: repeatableOption(),
+  service: repeatableOption(),
+  'remove-service': repeatableOption(),
+  'all-services': flagOption('may run every service of the system'),
+  'msg-history': valueOption('message history rights: 1 read, 8 delete, 9 both, 0 none'),
+};
 
 function changes(c: {
   str(n: string): string | undefined;
@@ -84,7 +85,6 @@ export const rolesCommand = groupCommand(
     get: {
       usage: '<id or name>',
       summary: 'one role, all permissions',
-      args: 1,
       run: async (c) => {
         const roles = await c.client.request<RoleRead[]>('GET', `/admin/user/${c.system()}/roles`);
         const r = roles.find((x) => x.ID === c.args[0] || x.Name === c.args[0]);
@@ -96,7 +96,6 @@ export const rolesCommand = groupCommand(
       usage:
         '<name> [--description D] [--topic FILTER=LEVEL]... [--service NAME]... [--all-services] [--msg-history N]',
       summary: 'a new role; topic level 1 subscribe, 2 publish, 3 both',
-      args: 1,
       options: permissionOptions,
       run: async (c) => ({
         value: await c.client.request('POST', `/admin/user/${c.system()}/roles`, {
@@ -104,23 +103,13 @@ export const rolesCommand = groupCommand(
         }),
       }),
     },
-    update: {
-      usage:
-        '<id or name> [--name N] [--description D] [--topic FILTER=LEVEL]... [--service NAME]... [--remove-service NAME]... [--all-services] [--msg-history N]',
-      summary: 'change a role; --topic FILTER=0 removes a topic',
-      args: 1,
-      options: { ...permissionOptions, name: { type: 'string', help: 'new name' } },
-      run: async (c) => ({
-        value: await c.client.request('PUT', `/admin/user/${c.system()}/roles`, {
-          body: {
-            id: c.args[0],
-            name: c.str('name'),
-            description: c.str('description'),
-            changes: changes(c),
-          },
-        }),
-      }),
-    },
+    update: renamableUpdateAction(
+      '<id or name> [--name N] [--description D] [--topic FILTER=LEVEL]... [--service NAME]... [--remove-service NAME]... [--all-services] [--msg-history N]',
+      'change a role; --topic FILTER=0 removes a topic',
+      permissionOptions,
+      (c) => `/admin/user/${c.system()}/roles`,
+      (c) => ({ description: c.str('description'), changes: changes(c) }),
+    ),
     delete: deleteAction(
       'role',
       (c) => c.client.request('DELETE', `/admin/user/${c.system()}/roles`, { query: { role: c.args[0] } }),

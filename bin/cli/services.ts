@@ -6,6 +6,7 @@ import { openEventStream, type EventStream, type StreamEvent } from './event-str
 import { RestError } from './rest-client.js';
 import type { Output } from './format.js';
 import { typeCheck } from './type-check.js';
+import { flagOption, valueOption } from './parser.js';
 
 interface Position {
   readonly file: string;
@@ -159,26 +160,21 @@ export const servicesCommand = groupCommand('services', 'Push, run and manage co
     usage:
       '<file> [--name N] [--stream] [--timeout S] [--concurrency N] [--dependencies a,b] [--params a,b] [--run-user ID] [--strict-isolation] [--check] [--wait MS]',
     summary: 'create or update a service from a .js/.mjs/.ts file (every push is a new version)',
-    args: 1,
     options: {
-      name: { type: 'string', help: "service name (default: the file's name)" },
-      stream: { type: 'boolean', help: 'a stream service (execution_timeout -1): runs until stopped' },
-      timeout: { type: 'string', help: 'execution_timeout, seconds (default 60)' },
-      concurrency: { type: 'string', help: 'stream instances to run' },
-      dependencies: { type: 'string', help: 'libraries to bundle, comma-separated' },
-      params: { type: 'string', help: 'parameter names the service takes, comma-separated' },
-      'run-user': { type: 'string', help: 'user id the service runs as (developers only)' },
-      'auto-restart': { type: 'boolean', help: 'restart a stream instance that ended' },
-      logging: { type: 'boolean', help: 'keep the logs of every run' },
-      'strict-isolation': { type: 'boolean', help: 'a fresh V8 context for every run (no warm reuse)' },
-      check: {
-        type: 'boolean',
-        help: 'type-check a TypeScript file against the runtime types first; type errors stop the push',
-      },
-      wait: {
-        type: 'string',
-        help: 'stream services: ms to watch the new instances for a crash (default 2000)',
-      },
+      name: valueOption("service name (default: the file's name)"),
+      stream: flagOption('a stream service (execution_timeout -1): runs until stopped'),
+      timeout: valueOption('execution_timeout, seconds (default 60)'),
+      concurrency: valueOption('stream instances to run'),
+      dependencies: valueOption('libraries to bundle, comma-separated'),
+      params: valueOption('parameter names the service takes, comma-separated'),
+      'run-user': valueOption('user id the service runs as (developers only)'),
+      'auto-restart': flagOption('restart a stream instance that ended'),
+      logging: flagOption('keep the logs of every run'),
+      'strict-isolation': flagOption('a fresh V8 context for every run (no warm reuse)'),
+      check: flagOption(
+        'type-check a TypeScript file against the runtime types first; type errors stop the push',
+      ),
+      wait: valueOption('stream services: ms to watch the new instances for a crash (default 2000)'),
     },
     run: async (c) => {
       const file = c.args[0];
@@ -240,10 +236,9 @@ export const servicesCommand = groupCommand('services', 'Push, run and manage co
   run: {
     usage: "<name> [--params '{...}'] [--logs]",
     summary: 'execute a service and print {success, results, logs?}',
-    args: 1,
     options: {
-      params: { type: 'string', help: 'the parameters as a JSON object' },
-      logs: { type: 'boolean', help: "show the run's log lines" },
+      params: valueOption('the parameters as a JSON object'),
+      logs: flagOption("show the run's log lines"),
     },
     run: async (c) => {
       const value = await c.client.request(
@@ -263,11 +258,10 @@ export const servicesCommand = groupCommand('services', 'Push, run and manage co
   logs: {
     usage: '<name> [--follow] [--count N] [--failed]',
     summary: 'logs of recent runs (failed runs always; the rest when logging is on or run with --logs)',
-    args: 1,
     options: {
-      follow: { type: 'boolean', help: 'print every run as it ends, live, until Ctrl-C' },
-      count: { type: 'string', help: 'with --follow: stop after N runs' },
-      failed: { type: 'boolean', help: 'only failed runs' },
+      follow: flagOption('print every run as it ends, live, until Ctrl-C'),
+      count: valueOption('with --follow: stop after N runs'),
+      failed: flagOption('only failed runs'),
     },
     run: async (c) => {
       const name = c.args[0];
@@ -291,7 +285,6 @@ export const servicesCommand = groupCommand('services', 'Push, run and manage co
   delete: {
     usage: '<name>',
     summary: 'delete a service with its versions and logs',
-    args: 1,
     run: async (c) => ({
       value: await c.client.request('DELETE', svc(c, c.args[0])),
       message: `deleted ${c.args[0]}`,
@@ -300,7 +293,6 @@ export const servicesCommand = groupCommand('services', 'Push, run and manage co
   versions: {
     usage: '<name>',
     summary: 'every version of a service (the current one marked)',
-    args: 1,
     run: async (c) => {
       const rows = await c.client.request<Array<Record<string, unknown>>>('GET', history(c, c.args[0]));
       return {
@@ -319,7 +311,6 @@ export const servicesCommand = groupCommand('services', 'Push, run and manage co
   rollback: {
     usage: '<name> <version>',
     summary: 'make a new version with the content of an older one',
-    args: 2,
     run: async (c) => {
       const version = Number(c.args[1]);
       if (!Number.isInteger(version) || version < 1) throw new Error(`version must be a positive integer`);

@@ -1,15 +1,21 @@
 // `isobar systems`: the developer's systems.
-import { deleteAction, groupCommand, readCredentials, writeCredentials } from './client.js';
+import {
+  deleteAction,
+  groupCommand,
+  readCredentials,
+  renamableUpdateAction,
+  writeCredentials,
+} from './client.js';
+import { valueOption } from './parser.js';
 
 const COLUMNS = ['appID', 'name', 'token_ttl', 'duplicate_client_id', 'description'];
 const settings = {
-  description: { type: 'string', help: 'what the system is for' },
-  'token-ttl': { type: 'string', help: 'lifetime of user and device tokens, seconds' },
-  'duplicate-client-id': {
-    type: 'string',
-    help: 'a second connection with a client id in use: reject it (default) or take over',
-  },
-} as const;
+  description: valueOption('what the system is for'),
+  'token-ttl': valueOption('lifetime of user and device tokens, seconds'),
+  'duplicate-client-id': valueOption(
+    'a second connection with a client id in use: reject it (default) or take over',
+  ),
+};
 
 function body(str: (n: string) => string | undefined): Record<string, unknown> {
   const ttl = str('token-ttl');
@@ -30,7 +36,6 @@ export const systemsCommand = groupCommand('systems', 'Create and manage your sy
   get: {
     usage: '<systemKey>',
     summary: 'one system, with its secret',
-    args: 1,
     run: async (c) => ({
       value: await c.client.request('GET', '/admin/systemmanagement', { query: { id: c.args[0] } }),
     }),
@@ -38,7 +43,6 @@ export const systemsCommand = groupCommand('systems', 'Create and manage your sy
   create: {
     usage: '<name> [--description D] [--token-ttl SECONDS] [--duplicate-client-id reject|takeover]',
     summary: 'a new system with the Anonymous, Authenticated and Administrator roles',
-    args: 1,
     options: settings,
     run: async (c) => ({
       value: await c.client.request('POST', '/admin/systemmanagement', {
@@ -46,18 +50,13 @@ export const systemsCommand = groupCommand('systems', 'Create and manage your sy
       }),
     }),
   },
-  update: {
-    usage:
-      '<systemKey> [--name N] [--description D] [--token-ttl SECONDS] [--duplicate-client-id reject|takeover]',
-    summary: 'change a system',
-    args: 1,
-    options: { ...settings, name: { type: 'string', help: 'new name' } },
-    run: async (c) => ({
-      value: await c.client.request('PUT', '/admin/systemmanagement', {
-        body: { id: c.args[0], name: c.str('name'), ...body(c.str) },
-      }),
-    }),
-  },
+  update: renamableUpdateAction(
+    '<systemKey> [--name N] [--description D] [--token-ttl SECONDS] [--duplicate-client-id reject|takeover]',
+    'change a system',
+    settings,
+    () => '/admin/systemmanagement',
+    (c) => body(c.str),
+  ),
   delete: deleteAction(
     'system',
     (c) => c.client.request('DELETE', '/admin/systemmanagement', { query: { id: c.args[0] } }),
@@ -67,7 +66,6 @@ export const systemsCommand = groupCommand('systems', 'Create and manage your sy
   use: {
     usage: '<systemKey>',
     summary: 'make it the default --system of later commands',
-    args: 1,
     run: async (c) => {
       await c.client.request('GET', '/admin/systemmanagement', { query: { id: c.args[0] } });
       const creds = readCredentials(c.io.env);

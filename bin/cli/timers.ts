@@ -1,6 +1,7 @@
 // `isobar timers`: the timers of a system (reference §5), over the developer REST routes.
 import { deleteAction, groupCommand, listAction } from './client.js';
 import { nextRun } from '../../services/automation/timers/definition.js';
+import { flagOption, valueOption } from './parser.js';
 
 const COLUMNS = ['name', 'schedule', 'timezone', 'repeats', 'runs', 'next_run', 'service_name'];
 const path = (system: string, name?: string) =>
@@ -23,16 +24,15 @@ export const timersCommand = groupCommand(
         '<name> [--service S] [--start Now|RFC3339] [--repeats N | --forever] (--frequency SECONDS | --cron EXPR [--timezone ZONE]) [--description D]',
       summary:
         'a timer: --forever (= --repeats -1) or --repeats N runs after the first, 0 once (default); --cron is standard cron (5 or 6 fields) read in --timezone (IANA, default UTC)',
-      args: 1,
       options: {
-        service: { type: 'string', help: 'service to run (default: none, only $timer/<name> is published)' },
-        start: { type: 'string', help: 'first run: Now (default) or an RFC 3339 time' },
-        repeats: { type: 'string', help: 'runs after the first: -1 forever, 0 once (default)' },
-        forever: { type: 'boolean', help: 'same as --repeats -1' },
-        frequency: { type: 'string', help: 'seconds between runs' },
-        cron: { type: 'string', help: 'cron expression (day-of-month OR day-of-week when both are set)' },
-        timezone: { type: 'string', help: 'IANA zone the cron fields are read in (default UTC)' },
-        description: { type: 'string', help: 'free text' },
+        service: valueOption('service to run (default: none, only $timer/<name> is published)'),
+        start: valueOption('first run: Now (default) or an RFC 3339 time'),
+        repeats: valueOption('runs after the first: -1 forever, 0 once (default)'),
+        forever: flagOption('same as --repeats -1'),
+        frequency: valueOption('seconds between runs'),
+        cron: valueOption('cron expression (day-of-month OR day-of-week when both are set)'),
+        timezone: valueOption('IANA zone the cron fields are read in (default UTC)'),
+        description: valueOption('free text'),
       },
       run: async (c) => {
         const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -53,8 +53,7 @@ export const timersCommand = groupCommand(
     next: {
       usage: '<name> [--count N]',
       summary: 'the next runs of a timer (default 5), computed from its stored schedule',
-      args: 1,
-      options: { count: { type: 'string', help: 'how many runs to show (1-100, default 5)' } },
+      options: { count: valueOption('how many runs to show (1-100, default 5)') },
       run: async (c) => {
         const count = Number(c.str('count') ?? 5);
         if (!Number.isInteger(count) || count < 1 || count > 100) {

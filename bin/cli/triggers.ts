@@ -1,5 +1,6 @@
 // `isobar triggers`: the triggers of a system (reference §4), over the developer REST routes.
 import { deleteAction, groupCommand, listAction } from './client.js';
+import { repeatableOption, valueOption } from './parser.js';
 
 const COLUMNS = ['name', 'action', 'filters', 'service_name'];
 const path = (system: string, name?: string) =>
@@ -43,15 +44,11 @@ export const triggersCommand = groupCommand(
     create: {
       usage: '<name> --module M --action A --service S [--filter key=value]...',
       summary: 'a trigger: --filter topic=sensors/+/temp (an MQTT filter), email=…, deviceName=…, userId=…',
-      args: 1,
       options: {
-        module: {
-          type: 'string',
-          help: 'event module, e.g. Messaging (see GET /admin/triggers/definitions)',
-        },
-        action: { type: 'string', help: 'event action, e.g. Publish' },
-        service: { type: 'string', help: 'service to run' },
-        filter: { type: 'string', multiple: true },
+        module: valueOption('event module, e.g. Messaging (see GET /admin/triggers/definitions)'),
+        action: valueOption('event action, e.g. Publish'),
+        service: valueOption('service to run'),
+        filter: repeatableOption(),
       },
       run: async (c) => {
         const [module, action, service] = [c.str('module'), c.str('action'), c.str('service')];

@@ -1,5 +1,6 @@
 // `isobar users`: users of a system (developer side).
 import { deleteAction, groupCommand } from './client.js';
+import { repeatableOption, valueOption } from './parser.js';
 
 const COLUMNS = ['user_id', 'email', 'creation_date'];
 
@@ -26,7 +27,7 @@ export const usersCommand = groupCommand('users', 'Create and manage the users o
   list: {
     usage: '[--query JSON]',
     summary: 'users of the system (ClearBlade query JSON optional)',
-    options: { query: { type: 'string', help: 'filter as a ClearBlade query (JSON)' } },
+    options: { query: valueOption('filter as a ClearBlade query (JSON)') },
     run: async (c) => {
       const r = await c.client.request<{ Data: unknown[] }>('GET', `/admin/user/${c.system()}`, {
         query: { query: c.str('query') },
@@ -37,10 +38,9 @@ export const usersCommand = groupCommand('users', 'Create and manage the users o
   create: {
     usage: '<email> --password PW [--field key=value]...',
     summary: 'a new user (holding Authenticated)',
-    args: 1,
     options: {
-      password: { type: 'string', help: 'the password (8+ characters, not trivially guessable)' },
-      field: { type: 'string', multiple: true },
+      password: valueOption('the password (8+ characters, not trivially guessable)'),
+      field: repeatableOption(),
     },
     run: async (c) => {
       const password = c.str('password');
@@ -56,13 +56,12 @@ export const usersCommand = groupCommand('users', 'Create and manage the users o
     usage:
       '<user_id> [--email E] [--password PW] [--add-role R]... [--remove-role R]... [--field key=value]...',
     summary: 'change a user (a new password revokes its tokens)',
-    args: 1,
     options: {
-      email: { type: 'string', help: 'new email' },
-      password: { type: 'string', help: 'the password (8+ characters, not trivially guessable)' },
-      'add-role': { type: 'string', multiple: true },
-      'remove-role': { type: 'string', multiple: true },
-      field: { type: 'string', multiple: true },
+      email: valueOption('new email'),
+      password: valueOption('the password (8+ characters, not trivially guessable)'),
+      'add-role': repeatableOption(),
+      'remove-role': repeatableOption(),
+      field: repeatableOption(),
     },
     run: async (c) => ({
       value: await c.client.request('PUT', `/admin/user/${c.system()}`, {
@@ -86,7 +85,6 @@ export const usersCommand = groupCommand('users', 'Create and manage the users o
   roles: {
     usage: '<user_id>',
     summary: "the user's roles",
-    args: 1,
     run: async (c) => ({
       value: await c.client.request('GET', `/admin/user/${c.system()}/roles`, { query: { user: c.args[0] } }),
       columns: ['ID', 'Name', 'Description'],

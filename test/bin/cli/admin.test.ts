@@ -5,11 +5,15 @@ import { clearBladeHeaders, createRestClient, RestError } from '../../../bin/cli
 import { startTestPlatform, type TestPlatform } from '../../helpers/platform.js';
 import { runCaptured, type CliRun } from './cli-world.js';
 
+/** The developer test/helpers/platform.ts creates (password admin-pass-1). */
+const ADMIN = 'admin@test.local';
+
 /** The database of the platform under test (ISOBAR_TEST_PG=1: its PostgreSQL database, else none). */
 let databaseEnv: Record<string, string> = {};
 
-function run(...argv: string[]): Promise<CliRun> {
-  return runCaptured(argv, databaseEnv);
+/** `isobar admin reset-password --data-dir <dataDir> …more` against the platform under test's database. */
+function resetPassword(dataDir: string, ...more: string[]): Promise<CliRun> {
+  return runCaptured(['admin', 'reset-password', '--data-dir', dataDir, ...more], databaseEnv);
 }
 
 async function start(dataDir?: string): Promise<TestPlatform> {
@@ -40,20 +44,20 @@ describe('isobar admin reset-password', function () {
   it('sets a generated password on the stopped data dir, prints it once; it logs in over REST and the old one does not', async () => {
     tp = await start();
     const dataDir = tp.dataDir;
-    const oldToken = await login(tp.url, 'admin@test.local', 'admin-pass-1');
+    const oldToken = await login(tp.url, ADMIN, 'admin-pass-1');
     await tp.close();
 
-    const r = await run('admin', 'reset-password', '--data-dir', dataDir);
+    const r = await resetPassword(dataDir);
     expect(r.code, r.err).to.equal(0);
     const match = /new password {3}(\S+) {3}<- generated, shown only this once/.exec(r.out);
     expect(match, r.out).not.to.equal(null);
     const password = match?.[1] ?? '';
     // First start and our login each made a developer token: both are ended.
-    expect(r.out).to.contain('password of admin@test.local changed (2 sessions ended)');
+    expect(r.out).to.contain(`password of ${ADMIN} changed (2 sessions ended)`);
 
     tp = await start(dataDir);
-    expect(await login(tp.url, 'admin@test.local', password)).to.be.a('string');
-    const old = await login(tp.url, 'admin@test.local', 'admin-pass-1').then(
+    expect(await login(tp.url, ADMIN, password)).to.be.a('string');
+    const old = await login(tp.url, ADMIN, 'admin-pass-1').then(
       () => undefined,
       (err: unknown) => err,
     );
@@ -72,26 +76,18 @@ describe('isobar admin reset-password', function () {
     tp = await start();
     const dataDir = tp.dataDir;
     await tp.close();
-    const weak = await run('admin', 'reset-password', '--data-dir', dataDir, '--password', 'short');
+    const weak = await resetPassword(dataDir, '--password', 'short');
     expect(weak.code).to.equal(1);
     expect(weak.err).to.match(/\[CB_ERR_\w+\]\n$/);
-    const unknown = await run('admin', 'reset-password', '--data-dir', dataDir, '--email', 'x@y.z');
+    const unknown = await resetPassword(dataDir, '--email', 'x@y.z');
     expect(unknown.code).to.equal(1);
     expect(unknown.err).to.contain('[CB_ERR_ADMIN_NO_DEVELOPER]');
-    const r = await run(
-      'admin',
-      'reset-password',
-      '--data-dir',
-      dataDir,
-      '--email',
-      'admin@test.local',
-      '--password',
-      'a-new-long-passphrase',
-    );
+    const newPassword = 'a-new-long-passphrase';
+    const r = await resetPassword(dataDir, '--email', ADMIN, '--password', newPassword);
     expect(r.code, r.err).to.equal(0);
     expect(r.out).not.to.contain('generated');
     tp = await start(dataDir);
-    expect(await login(tp.url, 'admin@test.local', 'a-new-long-passphrase')).to.be.a('string');
+    expect(await login(tp.url, ADMIN, newPassword)).to.be.a('string');
   });
 
   it('refuses while another live process holds the data dir', async () => {
@@ -100,14 +96,14 @@ describe('isobar admin reset-password', function () {
     await tp.close();
     // Our parent (mocha's shell) stands in for a running platform: its pid is alive and not ours.
     writeFileSync(join(dataDir, 'isobar.pid'), `${process.ppid}\n`);
-    const r = await run('admin', 'reset-password', '--data-dir', dataDir);
+    const r = await resetPassword(dataDir);
     expect(r.code).to.equal(1);
     expect(r.err).to.contain('[CB_ERR_START_DATA_DIR_IN_USE]');
     expect(r.out).to.equal('');
   });
 
   it('does not create a data dir that is not there', async () => {
-    const r = await run('admin', 'reset-password', '--data-dir', '/nonexistent/isobar-data');
+    const r = await resetPassword('/nonexistent/isobar-data');
     expect(r.code).to.equal(1);
     expect(r.err).to.contain('[CB_ERR_ADMIN_NO_DEVELOPER]');
   });
