@@ -53,26 +53,25 @@ export function subscriptionEvent(
   );
 }
 
+/** The kinds of client that have connect triggers: the action's word and the params key naming the client. */
+const CONNECTING: Partial<Record<ClientIdentity['kind'], readonly ['User' | 'Device', string]>> = {
+  user: ['User', 'email'],
+  device: ['Device', 'deviceName'],
+};
+
+/** Messaging::MQTT{User,Device}{Connected,Disconnected} of a client, or undefined for other kinds. */
+export function connectionAction(identity: ClientIdentity, connected: boolean): ActionKey | undefined {
+  const kind = CONNECTING[identity.kind]?.[0];
+  return kind === undefined ? undefined : `Messaging::MQTT${kind}${connected ? 'Connected' : 'Disconnected'}`;
+}
+
 /** Messaging::MQTT{User,Device}{Connected,Disconnected}: `{email}` or `{deviceName}`; other kinds: none. */
 export function connectionEvent(identity: ClientIdentity, connected: boolean): TriggerEvent | undefined {
-  const verb = connected ? 'Connected' : 'Disconnected';
-  if (identity.kind === 'user') {
-    return event(
-      identity.systemKey,
-      `Messaging::MQTTUser${verb}`,
-      { email: identity.name },
-      { email: identity.name },
-    );
-  }
-  if (identity.kind === 'device') {
-    return event(
-      identity.systemKey,
-      `Messaging::MQTTDevice${verb}`,
-      { deviceName: identity.name },
-      { deviceName: identity.name },
-    );
-  }
-  return undefined;
+  const action = connectionAction(identity, connected);
+  const key = CONNECTING[identity.kind]?.[1];
+  if (action === undefined || key === undefined) return undefined;
+  const names = { [key]: identity.name };
+  return event(identity.systemKey, action, names, names);
 }
 
 const iso = (ms: number | undefined): string | undefined =>
@@ -94,7 +93,7 @@ export function userCreatedEvent(e: PlatformEventMap['user.created']): TriggerEv
 /** User::UserUpdated / UserDeleted: `{user: {email, user_id}, query}`. */
 export function userChangedEvent(
   action: 'User::UserUpdated' | 'User::UserDeleted',
-  e: PlatformEventMap['user.updated'] | PlatformEventMap['user.deleted'],
+  e: PlatformEventMap['user.updated' | 'user.deleted'],
 ): TriggerEvent {
   const user = { email: e.user.email, user_id: e.user.user_id };
   return event(e.systemKey, action, { user, query: userQuery(e.user) }, userFilters(e.user));
@@ -116,33 +115,34 @@ function deviceFields(d: DeviceEventRecord): Record<string, unknown> {
   };
 }
 
+/** A device event: `{deviceName, ...more}`, matched on `deviceName`. */
+function deviceEvent(
+  systemKey: string,
+  action: ActionKey,
+  deviceName: string,
+  more: Record<string, unknown>,
+): TriggerEvent {
+  return event(systemKey, action, { deviceName, ...more }, { deviceName });
+}
+
 /** Device::DeviceCreated / DeviceDeleted: `{deviceName, device: {...}}`. */
 export function deviceRecordEvent(
   action: 'Device::DeviceCreated' | 'Device::DeviceDeleted',
-  e: PlatformEventMap['device.created'] | PlatformEventMap['device.deleted'],
+  e: PlatformEventMap['device.created' | 'device.deleted'],
 ): TriggerEvent {
-  return event(
-    e.systemKey,
-    action,
-    { deviceName: e.device.name, device: deviceFields(e.device) },
-    { deviceName: e.device.name },
-  );
+  return deviceEvent(e.systemKey, action, e.device.name, { device: deviceFields(e.device) });
 }
 
 /** Device::DeviceUpdated: `{deviceName, changes}`. */
 export function deviceUpdatedEvent(e: PlatformEventMap['device.updated']): TriggerEvent {
-  return event(
-    e.systemKey,
-    'Device::DeviceUpdated',
-    { deviceName: e.deviceName, changes: structuredClone(e.changes) },
-    { deviceName: e.deviceName },
-  );
+  const changes = structuredClone(e.changes);
+  return deviceEvent(e.systemKey, 'Device::DeviceUpdated', e.deviceName, { changes });
 }
 
 /** UserRoles::UserRoleAdded / UserRoleRemoved: `{roleID, roles, topicPath, userID}` (+ trigger). */
 export function userRoleEvent(
   action: 'UserRoles::UserRoleAdded' | 'UserRoles::UserRoleRemoved',
-  e: PlatformEventMap['user.roleAdded'] | PlatformEventMap['user.roleRemoved'],
+  e: PlatformEventMap['user.roleAdded' | 'user.roleRemoved'],
 ): TriggerEvent {
   return event(
     e.systemKey,

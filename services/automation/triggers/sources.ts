@@ -5,10 +5,11 @@
 
 import type { BrokerEventMap } from '../../../broker/types.js';
 import { isReservedTopic } from '../../../broker/acl.js';
-import type { PlatformEvents } from '../../kernel/events.js';
+import type { EventBase, PlatformEventMap, PlatformEventName, PlatformEvents } from '../../kernel/events.js';
 import type { ActionKey } from './definitions.js';
 import {
   EDGE_ACTIONS,
+  connectionAction,
   connectionEvent,
   edgeEvent,
   deviceRecordEvent,
@@ -22,6 +23,13 @@ import {
   itemEvent,
   type TriggerEvent,
 } from './params.js';
+
+/** The platform bus events that belong to one system (every one but `tokens.revoked`). */
+type SystemEventName = {
+  [K in PlatformEventName]: PlatformEventMap[K] extends EventBase ? K : never;
+}[PlatformEventName];
+type EdgeEventName = keyof typeof EDGE_ACTIONS;
+type EdgeAction = (typeof EDGE_ACTIONS)[EdgeEventName];
 
 /** The slice of the broker trigger sources listen to. */
 export interface SourceBroker {
@@ -60,77 +68,52 @@ export function attachSources(deps: SourceDeps): () => void {
       if (isReservedTopic(m.topic)) return;
       when(m.systemKey, 'Messaging::Publish', () => publishEvent(m));
     }),
-    broker.on('subscribed', (e) =>
-      when(e.identity.systemKey, 'Messaging::Subscribe', () =>
-        subscriptionEvent('Messaging::Subscribe', e.identity, e.filter),
-      ),
-    ),
-    broker.on('unsubscribed', (e) =>
-      when(e.identity.systemKey, 'Messaging::Unsubscribe', () =>
-        subscriptionEvent('Messaging::Unsubscribe', e.identity, e.filter),
-      ),
-    ),
   );
+  const subscriptions = [
+    ['subscribed', 'Messaging::Subscribe'],
+    ['unsubscribed', 'Messaging::Unsubscribe'],
+  ] as const;
+  for (const [name, action] of subscriptions) {
+    offs.push(
+      broker.on(name, (e) =>
+        when(e.identity.systemKey, action, () => subscriptionEvent(action, e.identity, e.filter)),
+      ),
+    );
+  }
   for (const connected of [true, false]) {
     offs.push(
       broker.on(connected ? 'connected' : 'disconnected', (e) => {
-        const kind =
-          e.identity.kind === 'user' ? 'User' : e.identity.kind === 'device' ? 'Device' : undefined;
-        if (kind === undefined) return;
-        const action: ActionKey = `Messaging::MQTT${kind}${connected ? 'Connected' : 'Disconnected'}`;
-        when(e.identity.systemKey, action, () => connectionEvent(e.identity, connected));
+        const action = connectionAction(e.identity, connected);
+        if (action !== undefined)
+          when(e.identity.systemKey, action, () => connectionEvent(e.identity, connected));
       }),
     );
   }
+  /** Listens for one platform bus event: `action` fires with the params `build` makes of it. */
+  const platform = <K extends SystemEventName, A extends ActionKey>(
+    name: K,
+    action: A,
+    build: (action: A, e: PlatformEventMap[K]) => TriggerEvent,
+  ) => events.on(name, (e) => when(e.systemKey, action, () => build(action, e)));
+  const edge = (action: EdgeAction, e: EventBase) => edgeEvent(e.systemKey, action);
+
   offs.push(
-    events.on('user.created', (e) => when(e.systemKey, 'User::UserCreated', () => userCreatedEvent(e))),
-    events.on('user.updated', (e) =>
-      when(e.systemKey, 'User::UserUpdated', () => userChangedEvent('User::UserUpdated', e)),
-    ),
-    events.on('user.deleted', (e) =>
-      when(e.systemKey, 'User::UserDeleted', () => userChangedEvent('User::UserDeleted', e)),
-    ),
-    events.on('user.roleAdded', (e) =>
-      when(e.systemKey, 'UserRoles::UserRoleAdded', () => userRoleEvent('UserRoles::UserRoleAdded', e)),
-    ),
-    events.on('user.roleRemoved', (e) =>
-      when(e.systemKey, 'UserRoles::UserRoleRemoved', () => userRoleEvent('UserRoles::UserRoleRemoved', e)),
-    ),
-    events.on('device.created', (e) =>
-      when(e.systemKey, 'Device::DeviceCreated', () => deviceRecordEvent('Device::DeviceCreated', e)),
-    ),
-    events.on('device.updated', (e) =>
-      when(e.systemKey, 'Device::DeviceUpdated', () => deviceUpdatedEvent(e)),
-    ),
-    events.on('device.deleted', (e) =>
-      when(e.systemKey, 'Device::DeviceDeleted', () => deviceRecordEvent('Device::DeviceDeleted', e)),
-    ),
-    events.on('collection.created', (e) =>
-      when(e.systemKey, 'Data::CollectionCreated', () => collectionEvent('Data::CollectionCreated', e)),
-    ),
-    events.on('collection.updated', (e) =>
-      when(e.systemKey, 'Data::CollectionUpdated', () => collectionEvent('Data::CollectionUpdated', e)),
-    ),
-    events.on('collection.deleted', (e) =>
-      when(e.systemKey, 'Data::CollectionDeleted', () => collectionEvent('Data::CollectionDeleted', e)),
-    ),
-    events.on('item.created', (e) =>
-      when(e.systemKey, 'Data::ItemCreated', () => itemEvent('Data::ItemCreated', e)),
-    ),
-    events.on('item.updated', (e) =>
-      when(e.systemKey, 'Data::ItemUpdated', () => itemEvent('Data::ItemUpdated', e)),
-    ),
-    events.on('item.deleted', (e) =>
-      when(e.systemKey, 'Data::ItemDeleted', () => itemEvent('Data::ItemDeleted', e)),
-    ),
+    platform('user.created', 'User::UserCreated', (_, e) => userCreatedEvent(e)),
+    platform('user.updated', 'User::UserUpdated', userChangedEvent),
+    platform('user.deleted', 'User::UserDeleted', userChangedEvent),
+    platform('user.roleAdded', 'UserRoles::UserRoleAdded', userRoleEvent),
+    platform('user.roleRemoved', 'UserRoles::UserRoleRemoved', userRoleEvent),
+    platform('device.created', 'Device::DeviceCreated', deviceRecordEvent),
+    platform('device.updated', 'Device::DeviceUpdated', (_, e) => deviceUpdatedEvent(e)),
+    platform('device.deleted', 'Device::DeviceDeleted', deviceRecordEvent),
+    platform('collection.created', 'Data::CollectionCreated', collectionEvent),
+    platform('collection.updated', 'Data::CollectionUpdated', collectionEvent),
+    platform('collection.deleted', 'Data::CollectionDeleted', collectionEvent),
+    platform('item.created', 'Data::ItemCreated', itemEvent),
+    platform('item.updated', 'Data::ItemUpdated', itemEvent),
+    platform('item.deleted', 'Data::ItemDeleted', itemEvent),
+    ...Object.entries(EDGE_ACTIONS).map(([name, action]) => platform(name as EdgeEventName, action, edge)),
   );
-  for (const [name, action] of Object.entries(EDGE_ACTIONS) as Array<
-    [keyof typeof EDGE_ACTIONS, ActionKey]
-  >) {
-    offs.push(
-      events.on(name, (e) => when(e.systemKey, action, () => edgeEvent(e.systemKey, EDGE_ACTIONS[name]))),
-    );
-  }
   return () => {
     for (const off of offs.splice(0)) off();
   };
