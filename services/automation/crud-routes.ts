@@ -40,6 +40,7 @@ interface Params {
   systemKey: string;
   name: string;
 }
+type NamedRequest = FastifyRequest<{ Params: Params }>;
 
 const params = (withName: boolean) => ({
   type: 'object',
@@ -84,6 +85,17 @@ export function crudRoutes<Input>(
         security: security(scope),
         ...extra,
       });
+      // A write names the service to run in its body: the caller must be allowed that service too.
+      const writer = (req: NamedRequest, action: 'CREATE' | 'UPDATE'): Identity => {
+        const principal = who(action)(req, req.params.systemKey);
+        requireService(identity, principal, req.params.systemKey, req.body);
+        return principal;
+      };
+      // The routes about one item share its path parameters and answer the item.
+      const itemOptions = (summary: string, extra: Record<string, unknown> = {}) => ({
+        config,
+        schema: schema(summary, { params: params(true), response: { 200: spec.item }, ...extra }),
+      });
 
       app.get<{ Params: Params }>(
         listPath,
@@ -93,60 +105,30 @@ export function crudRoutes<Input>(
           return spec.list(req.params.systemKey);
         },
       );
-      app.get<{ Params: Params }>(
-        onePath,
-        {
-          config,
-          schema: schema(`Get a ${spec.noun}`, { params: params(true), response: { 200: spec.item } }),
-        },
-        (req) => {
-          who('READ')(req, req.params.systemKey);
-          return spec.get(req.params.systemKey, req.params.name);
-        },
-      );
+      app.get<{ Params: Params }>(onePath, itemOptions(`Get a ${spec.noun}`), (req) => {
+        who('READ')(req, req.params.systemKey);
+        return spec.get(req.params.systemKey, req.params.name);
+      });
       app.post<{ Params: Params }>(
         onePath,
-        {
-          config,
-          schema: schema(`Create a ${spec.noun}`, {
-            params: params(true),
-            body: spec.body,
-            response: { 200: spec.item },
-          }),
-        },
+        itemOptions(`Create a ${spec.noun}`, { body: spec.body }),
         (req) => {
-          const principal = who('CREATE')(req, req.params.systemKey);
-          requireService(identity, principal, req.params.systemKey, req.body);
+          const principal = writer(req, 'CREATE');
           return spec.create(req.params.systemKey, req.params.name, input(req), creatorOf(principal));
         },
       );
       app.put<{ Params: Params }>(
         onePath,
-        {
-          config,
-          schema: schema(`Update a ${spec.noun}`, {
-            params: params(true),
-            body: spec.body,
-            response: { 200: spec.item },
-          }),
-        },
+        itemOptions(`Update a ${spec.noun}`, { body: spec.body }),
         (req) => {
-          const principal = who('UPDATE')(req, req.params.systemKey);
-          requireService(identity, principal, req.params.systemKey, req.body);
+          writer(req, 'UPDATE');
           return spec.update(req.params.systemKey, req.params.name, input(req));
         },
       );
-      app.delete<{ Params: Params }>(
-        onePath,
-        {
-          config,
-          schema: schema(`Delete a ${spec.noun}`, { params: params(true), response: { 200: spec.item } }),
-        },
-        (req) => {
-          who('DELETE')(req, req.params.systemKey);
-          return spec.remove(req.params.systemKey, req.params.name);
-        },
-      );
+      app.delete<{ Params: Params }>(onePath, itemOptions(`Delete a ${spec.noun}`), (req) => {
+        who('DELETE')(req, req.params.systemKey);
+        return spec.remove(req.params.systemKey, req.params.name);
+      });
     }
   };
 }

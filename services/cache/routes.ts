@@ -2,23 +2,11 @@
 // list, create with a default TTL, read, change and delete a cache definition. Entries are reached only
 // from services (ClearBlade.Cache).
 import type { FastifyPluginAsync } from 'fastify';
-import { DEVELOPER_OF_SYSTEM } from '../rest/route-auth.js';
-import { routeOptions } from '../rest/route-kit.js';
-import {
-  devTokenSecurity,
-  objectOf,
-  openObject,
-  openObjectOf,
-  requiredStrings,
-  systemKeyParams,
-} from '../rest/schemas.js';
+import { developerOfSystem } from '../rest/route-kit.js';
+import { objectOf, openObject, openObjectOf, requiredStrings } from '../rest/schemas.js';
 import type { CacheDefinition, Caches } from './caches.js';
 
-const developer = routeOptions({
-  config: DEVELOPER_OF_SYSTEM,
-  tags: ['shared caches'],
-  security: devTokenSecurity,
-});
+const developer = developerOfSystem(['shared caches']);
 
 const TTL = 'default seconds an entry lives; 0 = no expiry';
 const definition = objectOf({
@@ -47,7 +35,6 @@ export function cacheRoutes(caches: Caches): FastifyPluginAsync {
     app.get<{ Params: { systemKey: string } }>(
       base,
       developer("The system's shared caches (developer)", {
-        params: systemKeyParams,
         response: { 200: { type: 'array', items: definition } },
       }),
       (req) => Promise.resolve(caches.list(req.params.systemKey)),
@@ -55,7 +42,6 @@ export function cacheRoutes(caches: Caches): FastifyPluginAsync {
     app.post<{ Params: { systemKey: string }; Body: CacheBody | undefined }>(
       base,
       developer('Creates a shared cache named in the body (developer)', {
-        params: systemKeyParams,
         body,
         response: { 200: definition },
       }),

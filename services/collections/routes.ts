@@ -5,16 +5,20 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { PERM } from '../../runtime-api/constants.js';
 import type { Principal } from '../identity/types.js';
-import { CALLER_IN_SYSTEM } from '../rest/route-auth.js';
+import { CALLER_IN_SYSTEM, type RouteAuthConfig } from '../rest/route-auth.js';
 import {
+  byQuery,
   callerSecurity,
-  clearBladeQuery,
   columnsSchema,
   countSchema,
   devTokenSecurity,
+  fields,
+  objectOf,
   openObject,
-  systemKeyParams,
+  openObjectOf,
+  requiredStrings,
 } from '../rest/schemas.js';
+import { callerInSystem, routeOptions } from '../rest/route-kit.js';
 import type { Collection, CollectionsApi } from './api.js';
 import { parseQueryString } from './query.js';
 
@@ -31,29 +35,23 @@ const idQuery = {
   required: ['id'],
   properties: { id: { type: 'string', description: 'collection id' } },
 } as const;
-const fetchAnswer = {
-  type: 'object',
-  additionalProperties: true,
-  properties: {
-    DATA: anyArray,
-    TOTAL: { type: 'integer' },
-    CURRENTPAGE: { type: 'integer' },
-    NEXTPAGEURL: { type: ['string', 'null'] },
-    PREVPAGEURL: { type: ['string', 'null'] },
-  },
-} as const;
-const byIdParams = {
-  type: 'object',
-  required: ['collectionId'],
-  properties: { collectionId: { type: 'string', minLength: 1 } },
-} as const;
-const byNameParams = {
-  type: 'object',
-  required: ['systemKey', 'name'],
-  properties: { systemKey: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } },
-} as const;
+const fetchAnswer = openObjectOf({
+  DATA: anyArray,
+  ...fields({
+    TOTAL: 'integer',
+    CURRENTPAGE: 'integer',
+    NEXTPAGEURL: ['string', 'null'],
+    PREVPAGEURL: ['string', 'null'],
+  }),
+});
+const byIdParams = requiredStrings('collectionId');
+const byNameParams = requiredStrings('systemKey', 'name');
+const developer = routeOptions({ config: { auth: 'developer' }, tags, security: devTokenSecurity });
+const inSystem = callerInSystem(tags);
 
-type QueryReq = FastifyRequest<{ Querystring: { query?: string } }>;
+type QueryString = { query?: string };
+type QueryReq = FastifyRequest<{ Querystring: QueryString }>;
+type QueryRoute<P> = { Params: P; Querystring: QueryString };
 
 /** Registers the Collections routes. */
 export function collectionRoutes(api: CollectionsApi, access: CollectionAccess): FastifyPluginAsync {
@@ -78,81 +76,46 @@ export function collectionRoutes(api: CollectionsApi, access: CollectionAccess):
     app: FastifyInstance,
     path: string,
     params: object,
-    config: object,
+    config: RouteAuthConfig,
     resolve: (req: FastifyRequest<{ Params: P }>) => Collection,
     countColumnsPaths: readonly string[],
   ) => {
-    const schema = (summary: string, extra: object) => ({
-      tags,
-      summary,
-      security: callerSecurity,
-      params,
-      ...extra,
-    });
-    app.get<{ Params: P; Querystring: { query?: string } }>(
+    const caller = routeOptions({ config, tags, security: callerSecurity, params });
+    app.get<QueryRoute<P>>(
       path,
-      {
-        config,
-        schema: schema('Items a query selects, one page (needs read)', {
-          querystring: clearBladeQuery,
-          response: { 200: fetchAnswer },
-        }),
-      },
+      caller('Items a query selects, one page (needs read)', byQuery(fetchAnswer)),
       async (req) => api.fetch(allowed(req, resolve(req), PERM.READ, 'read'), query(req)),
     );
     app.post<{ Params: P; Body: unknown }>(
       path,
-      {
-        config,
-        schema: schema('Creates one item (object body) or many (array body) (needs create)', {
-          response: {
-            200: { type: 'array', items: { type: 'object', properties: { item_id: { type: 'string' } } } },
-          },
-        }),
-      },
+      caller('Creates one item (object body) or many (array body) (needs create)', {
+        response: { 200: { type: 'array', items: objectOf({ item_id: { type: 'string' } }) } },
+      }),
       async (req) => api.insert(allowed(req, resolve(req), PERM.CREATE, 'create'), req.body ?? {}),
     );
     app.put<{ Params: P; Body: { query?: unknown; $set?: unknown } }>(
       path,
-      {
-        config,
-        schema: schema('Sets `$set` on the items `query` selects (needs update)', {
-          body: { type: 'object', properties: { query: {}, $set: { type: 'object' } }, required: ['$set'] },
-          response: { 200: countSchema },
-        }),
-      },
+      caller('Sets `$set` on the items `query` selects (needs update)', {
+        body: { type: 'object', properties: { query: {}, $set: { type: 'object' } }, required: ['$set'] },
+        response: { 200: countSchema },
+      }),
       async (req) =>
         api.update(allowed(req, resolve(req), PERM.UPDATE, 'update'), req.body.query, req.body.$set),
     );
-    app.delete<{ Params: P; Querystring: { query?: string } }>(
+    app.delete<QueryRoute<P>>(
       path,
-      {
-        config,
-        schema: schema('Deletes the items a query selects (needs delete)', {
-          querystring: clearBladeQuery,
-          response: { 200: countSchema },
-        }),
-      },
+      caller('Deletes the items a query selects (needs delete)', byQuery(countSchema)),
       async (req) => api.removeItems(allowed(req, resolve(req), PERM.DELETE, 'delete'), query(req)),
     );
     for (const base of countColumnsPaths) {
-      app.get<{ Params: P; Querystring: { query?: string } }>(
+      app.get<QueryRoute<P>>(
         `${base}/count`,
-        {
-          config,
-          schema: schema('Number of items a query selects (needs read)', {
-            querystring: clearBladeQuery,
-            response: { 200: countSchema },
-          }),
-        },
+        caller('Number of items a query selects (needs read)', byQuery(countSchema)),
         async (req) => api.count(allowed(req, resolve(req), PERM.READ, 'read'), query(req)),
       );
       app.get<{ Params: P }>(
         `${base}/columns`,
-        {
-          config,
-          schema: schema('The columns of a collection (needs read)', { response: { 200: columnsSchema } }),
-        },
+        caller('The columns of a collection (needs read)', { response: { 200: columnsSchema } }),
         async (req) => api.columns(allowed(req, resolve(req), PERM.READ, 'read')),
       );
     }
@@ -162,24 +125,18 @@ export function collectionRoutes(api: CollectionsApi, access: CollectionAccess):
     // --- developer management ---
     app.post<{ Body: { name: string; appID: string; columns?: unknown } }>(
       '/admin/collectionmanagement',
-      {
-        config: { auth: 'developer' },
-        schema: {
-          tags,
-          summary: 'Creates a collection in a system the developer owns',
-          security: devTokenSecurity,
-          body: {
-            type: 'object',
-            required: ['name', 'appID'],
-            properties: {
-              name: { type: 'string' },
-              appID: { type: 'string', description: 'system key' },
-              columns: { type: 'array', items: openObject, description: 'optional [{name, type}]' },
-            },
+      developer('Creates a collection in a system the developer owns', {
+        body: {
+          type: 'object',
+          required: ['name', 'appID'],
+          properties: {
+            name: { type: 'string' },
+            appID: { type: 'string', description: 'system key' },
+            columns: { type: 'array', items: openObject, description: 'optional [{name, type}]' },
           },
-          response: { 200: { type: 'object', properties: { collectionID: { type: 'string' } } } },
         },
-      },
+        response: { 200: objectOf({ collectionID: { type: 'string' } }) },
+      }),
       async (req) => {
         if (!access.canUseSystem(req.principal, req.body.appID)) {
           throw new IsobarError('CB_ERR_DATA_FORBIDDEN', { action: 'create', collection: req.body.name });
@@ -190,20 +147,14 @@ export function collectionRoutes(api: CollectionsApi, access: CollectionAccess):
     );
     app.put<{ Body: { id: string; addColumn?: { name?: unknown; type?: unknown }; deleteColumn?: unknown } }>(
       '/admin/collectionmanagement',
-      {
-        config: { auth: 'developer' },
-        schema: {
-          tags,
-          summary: 'Adds (`addColumn: {name, type}`) or drops (`deleteColumn: name`) a column',
-          security: devTokenSecurity,
-          body: {
-            type: 'object',
-            required: ['id'],
-            properties: { id: { type: 'string' }, addColumn: openObject, deleteColumn: { type: 'string' } },
-          },
-          response: { 200: openObject },
+      developer('Adds (`addColumn: {name, type}`) or drops (`deleteColumn: name`) a column', {
+        body: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string' }, addColumn: openObject, deleteColumn: { type: 'string' } },
         },
-      },
+        response: { 200: openObject },
+      }),
       async (req) => {
         let c = owned(req, req.body.id);
         if (req.body.addColumn !== undefined)
@@ -214,30 +165,15 @@ export function collectionRoutes(api: CollectionsApi, access: CollectionAccess):
     );
     app.get<{ Querystring: { id: string } }>(
       '/admin/collectionmanagement',
-      {
-        config: { auth: 'developer' },
-        schema: {
-          tags,
-          summary: 'One collection and its columns',
-          security: devTokenSecurity,
-          querystring: idQuery,
-          response: { 200: openObject },
-        },
-      },
+      developer('One collection and its columns', { querystring: idQuery, response: { 200: openObject } }),
       async (req) => api.describe(owned(req, req.query.id)),
     );
     app.delete<{ Querystring: { id: string } }>(
       '/admin/collectionmanagement',
-      {
-        config: { auth: 'developer' },
-        schema: {
-          tags,
-          summary: 'Deletes a collection and every item',
-          security: devTokenSecurity,
-          querystring: idQuery,
-          response: { 200: openObject },
-        },
-      },
+      developer('Deletes a collection and every item', {
+        querystring: idQuery,
+        response: { 200: openObject },
+      }),
       async (req) => {
         await api.remove(owned(req, req.query.id));
         return {};
@@ -245,16 +181,10 @@ export function collectionRoutes(api: CollectionsApi, access: CollectionAccess):
     );
     app.get<{ Querystring: { appid: string } }>(
       '/admin/allcollections',
-      {
-        config: { auth: 'developer' },
-        schema: {
-          tags,
-          summary: 'The collections of a system the developer owns',
-          security: devTokenSecurity,
-          querystring: { type: 'object', required: ['appid'], properties: { appid: { type: 'string' } } },
-          response: { 200: anyArray },
-        },
-      },
+      developer('The collections of a system the developer owns', {
+        querystring: { type: 'object', required: ['appid'], properties: { appid: { type: 'string' } } },
+        response: { 200: anyArray },
+      }),
       async (req) =>
         access.canUseSystem(req.principal, req.query.appid)
           ? api.list(req.query.appid).map(api.describe)
@@ -279,16 +209,7 @@ export function collectionRoutes(api: CollectionsApi, access: CollectionAccess):
     );
     app.get<{ Params: { systemKey: string } }>(
       '/api/v/3/allcollections/:systemKey',
-      {
-        config: CALLER_IN_SYSTEM,
-        schema: {
-          tags,
-          summary: 'The collections of the system the caller may read',
-          security: callerSecurity,
-          params: systemKeyParams,
-          response: { 200: anyArray },
-        },
-      },
+      inSystem('The collections of the system the caller may read', { response: { 200: anyArray } }),
       async (req) =>
         api
           .list(req.params.systemKey)

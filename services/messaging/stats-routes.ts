@@ -7,10 +7,10 @@ import type { Broker } from '../../broker/types.js';
 import { PERM } from '../../runtime-api/constants.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { IdentityService } from '../identity/types.js';
-import { CALLER_IN_SYSTEM } from '../rest/route-auth.js';
-import { callerSecurity as security, systemKeyParams } from '../rest/schemas.js';
+import { callerInSystem } from '../rest/route-kit.js';
+import { objectOf, requiredStrings } from '../rest/schemas.js';
 
-const tags = ['messaging'];
+const caller = callerInSystem(['messaging']);
 
 /** The stats routes; counts are taken from the broker when asked, never kept. */
 export function statsRoutes(deps: {
@@ -27,39 +27,19 @@ export function statsRoutes(deps: {
   return async (app) => {
     app.get<{ Params: { systemKey: string } }>(
       '/api/v/3/message/:systemKey/connections',
-      {
-        config: CALLER_IN_SYSTEM,
-        schema: {
-          tags,
-          summary: 'MQTT connections open in the system now (msgHistory read)',
-          security,
-          params: systemKeyParams,
-          response: { 200: { type: 'object', properties: { connections: { type: 'integer' } } } },
-        },
-      },
+      caller('MQTT connections open in the system now (msgHistory read)', {
+        response: { 200: objectOf({ connections: { type: 'integer' } }) },
+      }),
       (req) => ({ connections: deps.broker.traffic().get(readable(req))?.connections ?? 0 }),
     );
 
     app.get<{ Params: { systemKey: string; '*': string } }>(
       '/api/v/3/message/:systemKey/subscribers/*',
-      {
-        config: CALLER_IN_SYSTEM,
-        schema: {
-          tags,
-          summary: 'Connected clients subscribed to a filter matching the topic (msgHistory read)',
-          description: 'The topic is the rest of the path and may hold `/` (e.g. `/subscribers/a/b/c`).',
-          security,
-          params: {
-            type: 'object',
-            required: ['systemKey', '*'],
-            properties: {
-              systemKey: { type: 'string', minLength: 1 },
-              '*': { type: 'string', minLength: 1 },
-            },
-          },
-          response: { 200: { type: 'object', properties: { subscribers: { type: 'integer' } } } },
-        },
-      },
+      caller('Connected clients subscribed to a filter matching the topic (msgHistory read)', {
+        description: 'The topic is the rest of the path and may hold `/` (e.g. `/subscribers/a/b/c`).',
+        params: requiredStrings('systemKey', '*'),
+        response: { 200: objectOf({ subscribers: { type: 'integer' } }) },
+      }),
       (req) => ({ subscribers: deps.broker.subscriberCount(readable(req), req.params['*']) }),
     );
   };

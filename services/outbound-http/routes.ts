@@ -1,16 +1,10 @@
 // The developer's outbound-HTTP allow-list of a system: GET shows it, PUT replaces it.
 import type { FastifyPluginAsync } from 'fastify';
-import { DEVELOPER_OF_SYSTEM } from '../rest/route-auth.js';
-import { routeOptions } from '../rest/route-kit.js';
-import { devTokenSecurity, objectOf, openObjectOf, systemKeyParams } from '../rest/schemas.js';
+import { developerOfSystem } from '../rest/route-kit.js';
+import { objectOf, openObjectOf } from '../rest/schemas.js';
 import { MAX_ALLOWLIST_ENTRIES, type Allowlists } from './allowlist.js';
 
-const developer = routeOptions({
-  config: DEVELOPER_OF_SYSTEM,
-  tags: ['outbound HTTP'],
-  security: devTokenSecurity,
-  params: systemKeyParams,
-});
+const developer = developerOfSystem(['outbound HTTP']);
 
 const list = objectOf({ entries: { type: 'array', items: { type: 'string' } } });
 

@@ -3,7 +3,8 @@
 // only its summary and what is its own (params, querystring, body, response). A route reads as what it is
 // instead of a dozen lines that repeat the area's rule.
 import type { FastifySchema } from 'fastify';
-import type { RouteAuthConfig } from './route-auth.js';
+import { CALLER_IN_SYSTEM, DEVELOPER_OF_SYSTEM, type RouteAuthConfig } from './route-auth.js';
+import { callerSecurity, devTokenSecurity, systemKeyParams } from './schemas.js';
 
 /** What every route of one kind in an area shares. */
 export interface RouteDefaults extends FastifySchema {
@@ -28,4 +29,23 @@ export function routeOptions(
 ): (summary: string, schema?: FastifySchema) => RouteOptions {
   const { config, ...shared } = defaults;
   return (summary, schema = {}) => ({ config, schema: { ...shared, summary, ...schema } });
+}
+
+/** Options of routes for a developer who owns the path's `:systemKey` (a route with more params names them). */
+export function developerOfSystem(
+  tags: readonly string[],
+): (summary: string, schema?: FastifySchema) => RouteOptions {
+  return routeOptions({
+    config: DEVELOPER_OF_SYSTEM,
+    tags,
+    security: devTokenSecurity,
+    params: systemKeyParams,
+  });
+}
+
+/** Options of routes for any user, device or developer allowed in the path's `:systemKey`. */
+export function callerInSystem(
+  tags: readonly string[],
+): (summary: string, schema?: FastifySchema) => RouteOptions {
+  return routeOptions({ config: CALLER_IN_SYSTEM, tags, security: callerSecurity, params: systemKeyParams });
 }

@@ -80,6 +80,14 @@ export const clearBladeQuery = {
   properties: { query: { type: 'string', description: 'URL-encoded ClearBlade query JSON' } },
 } as const;
 
+/** The schema of a route that selects with `?query=` and answers `answer` (list, count, delete by query). */
+export function byQuery<const A>(answer: A): {
+  readonly querystring: typeof clearBladeQuery;
+  readonly response: { readonly 200: A };
+} {
+  return { querystring: clearBladeQuery, response: { 200: answer } };
+}
+
 /** An empty or open answer (`{}`). */
 export const openObject = { type: 'object', additionalProperties: true } as const;
 

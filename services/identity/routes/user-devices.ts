@@ -9,8 +9,9 @@ import { PERM } from '../../../runtime-api/constants.js';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { parseQuery } from '../query.js';
 import type { DeviceInput, DeviceRecord, ListQuery } from '../types.js';
-import { CALLER_IN_SYSTEM as caller } from '../../rest/route-auth.js';
-import { callerSecurity as security, clearBladeQuery } from '../../rest/schemas.js';
+import { CALLER_IN_SYSTEM } from '../../rest/route-auth.js';
+import { callerInSystem, routeOptions } from '../../rest/route-kit.js';
+import { byQuery, callerSecurity, objectOf } from '../../rest/schemas.js';
 import {
   columnsOf,
   columnsSchema,
@@ -22,6 +23,10 @@ import {
 import { deviceBody, params } from './devices.js';
 
 const tags = ['devices'];
+const inSystem = callerInSystem(tags);
+const oneDevice = routeOptions({ config: CALLER_IN_SYSTEM, tags, security: callerSecurity, params });
+/** Creating and changing a device both take a device body and answer the record. */
+const writeSchema = { body: deviceBody, response: { 200: S.record } };
 type Params = { systemKey: string; name: string };
 type SystemParams = { systemKey: string };
 type QueryString = { query?: string };
@@ -69,17 +74,10 @@ export function userDeviceRoutes({ identity }: IdentityRouteDeps): FastifyPlugin
   return async (app) => {
     app.get<{ Params: SystemParams; Querystring: QueryString }>(
       '/api/v/2/devices/:systemKey',
-      {
-        config: caller,
-        schema: {
-          tags,
-          summary: 'Devices of the system matching ?query= (devices read right)',
-          security,
-          params: S.systemKeyParams,
-          querystring: clearBladeQuery,
-          response: { 200: { type: 'array', items: S.record } },
-        },
-      },
+      inSystem(
+        'Devices of the system matching ?query= (devices read right)',
+        byQuery({ type: 'array', items: S.record }),
+      ),
       async (req) => {
         right(req, PERM.READ, 'reading devices');
         return identity.listDevices(req.params.systemKey, parseQuery(req.query.query));
@@ -88,21 +86,10 @@ export function userDeviceRoutes({ identity }: IdentityRouteDeps): FastifyPlugin
 
     app.put<{ Params: SystemParams; Body: { query?: unknown; $set?: DeviceInput } }>(
       '/api/v/2/devices/:systemKey',
-      {
-        config: caller,
-        schema: {
-          tags,
-          summary: 'Change every device matching `query` with `$set` (devices update right)',
-          security,
-          params: S.systemKeyParams,
-          body: {
-            type: 'object',
-            required: ['$set'],
-            properties: { query: {}, $set: deviceBody },
-          },
-          response: { 200: { type: 'object', properties: { DATA: { type: 'array', items: S.record } } } },
-        },
-      },
+      inSystem('Change every device matching `query` with `$set` (devices update right)', {
+        body: { type: 'object', required: ['$set'], properties: { query: {}, $set: deviceBody } },
+        response: { 200: objectOf({ DATA: { type: 'array', items: S.record } }) },
+      }),
       async (req) => {
         right(req, PERM.UPDATE, 'changing devices');
         const { systemKey } = req.params;
@@ -116,17 +103,10 @@ export function userDeviceRoutes({ identity }: IdentityRouteDeps): FastifyPlugin
 
     app.delete<{ Params: SystemParams; Querystring: QueryString }>(
       '/api/v/2/devices/:systemKey',
-      {
-        config: caller,
-        schema: {
-          tags,
-          summary: 'Delete every device matching ?query= (devices delete right; their tokens stop working)',
-          security,
-          params: S.systemKeyParams,
-          querystring: clearBladeQuery,
-          response: { 200: countSchema },
-        },
-      },
+      inSystem(
+        'Delete every device matching ?query= (devices delete right; their tokens stop working)',
+        byQuery(countSchema),
+      ),
       async (req) => {
         right(req, PERM.DELETE, 'deleting devices');
         const { systemKey } = req.params;
@@ -138,17 +118,7 @@ export function userDeviceRoutes({ identity }: IdentityRouteDeps): FastifyPlugin
 
     app.get<{ Params: SystemParams; Querystring: QueryString }>(
       '/api/v/3/devices/:systemKey/count',
-      {
-        config: caller,
-        schema: {
-          tags,
-          summary: 'How many devices match ?query= (devices read right)',
-          security,
-          params: S.systemKeyParams,
-          querystring: clearBladeQuery,
-          response: { 200: countSchema },
-        },
-      },
+      inSystem('How many devices match ?query= (devices read right)', byQuery(countSchema)),
       async (req) => {
         right(req, PERM.READ, 'counting devices');
         const query = unpaged(parseQuery(req.query.query));
@@ -158,16 +128,9 @@ export function userDeviceRoutes({ identity }: IdentityRouteDeps): FastifyPlugin
 
     app.get<{ Params: SystemParams }>(
       '/api/v/3/devices/:systemKey/columns',
-      {
-        config: caller,
-        schema: {
-          tags,
-          summary: 'Device columns: the fixed ones, then the custom ones devices hold (devices read right)',
-          security,
-          params: S.systemKeyParams,
-          response: { 200: columnsSchema },
-        },
-      },
+      inSystem('Device columns: the fixed ones, then the custom ones devices hold (devices read right)', {
+        response: { 200: columnsSchema },
+      }),
       async (req) => {
         right(req, PERM.READ, 'reading device columns');
         return columnsOf(FIXED_COLUMNS, await identity.listDevices(req.params.systemKey), 'name');
@@ -176,16 +139,7 @@ export function userDeviceRoutes({ identity }: IdentityRouteDeps): FastifyPlugin
 
     app.get<{ Params: Params }>(
       '/api/v/2/devices/:systemKey/:name',
-      {
-        config: caller,
-        schema: {
-          tags,
-          summary: 'One device (devices read right, or itself)',
-          security,
-          params,
-          response: { 200: S.record },
-        },
-      },
+      oneDevice('One device (devices read right, or itself)', { response: { 200: S.record } }),
       async (req) => {
         if (!isSelf(req)) right(req, PERM.READ, 'reading devices');
         return identity.device(req.params.systemKey, req.params.name);
@@ -194,17 +148,7 @@ export function userDeviceRoutes({ identity }: IdentityRouteDeps): FastifyPlugin
 
     app.post<{ Params: Params; Body: DeviceInput }>(
       '/api/v/2/devices/:systemKey/:name',
-      {
-        config: caller,
-        schema: {
-          tags,
-          summary: 'Create a device, holding Authenticated (devices create right)',
-          security,
-          params,
-          body: deviceBody,
-          response: { 200: S.record },
-        },
-      },
+      oneDevice('Create a device, holding Authenticated (devices create right)', writeSchema),
       async (req) => {
         right(req, PERM.CREATE, 'creating devices');
         return identity.createDevice(req.params.systemKey, req.params.name, req.body);
@@ -213,17 +157,10 @@ export function userDeviceRoutes({ identity }: IdentityRouteDeps): FastifyPlugin
 
     app.put<{ Params: Params; Body: DeviceInput }>(
       '/api/v/2/devices/:systemKey/:name',
-      {
-        config: caller,
-        schema: {
-          tags,
-          summary: 'Change a device (devices update right; a device may change its own state and columns)',
-          security,
-          params,
-          body: deviceBody,
-          response: { 200: S.record },
-        },
-      },
+      oneDevice(
+        'Change a device (devices update right; a device may change its own state and columns)',
+        writeSchema,
+      ),
       async (req) => {
         const { systemKey, name } = req.params;
         const adminChange = ADMIN_FIELDS.some((f) => req.body[f] !== undefined);
@@ -234,16 +171,9 @@ export function userDeviceRoutes({ identity }: IdentityRouteDeps): FastifyPlugin
 
     app.delete<{ Params: Params }>(
       '/api/v/2/devices/:systemKey/:name',
-      {
-        config: caller,
-        schema: {
-          tags,
-          summary: 'Delete a device (devices delete right; its tokens stop working)',
-          security,
-          params,
-          response: { 200: S.ok },
-        },
-      },
+      oneDevice('Delete a device (devices delete right; its tokens stop working)', {
+        response: { 200: S.ok },
+      }),
       async (req) => {
         right(req, PERM.DELETE, 'deleting devices');
         await identity.deleteDevice(req.params.systemKey, req.params.name);

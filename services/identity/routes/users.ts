@@ -1,15 +1,15 @@
 // Users over REST: the user's own calls at /api/v/1/user (reference §1.3) and the developer's
 // management at /admin/user/{systemKey} (reference §6.3).
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { PERM } from '../../../runtime-api/constants.js';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import { parseQuery } from '../query.js';
 import type { MembershipChanges } from '../types.js';
 import { tokenOf } from '../../rest/auth.js';
-import { DEVELOPER_OF_SYSTEM } from '../../rest/route-auth.js';
+import { developerOfSystem, routeOptions } from '../../rest/route-kit.js';
 import {
-  clearBladeQuery as queryString,
-  devTokenSecurity as devToken,
+  byQuery,
+  objectOf,
   openObjectOf,
   systemSecretSecurity as systemHeaders,
   userTokenSecurity as userToken,
@@ -26,6 +26,19 @@ import {
 } from './common.js';
 
 const tags = ['users'];
+const withSystem = routeOptions({
+  config: { auth: 'system', system: 'headers' },
+  tags,
+  security: systemHeaders,
+});
+const asUser = routeOptions({ config: { auth: 'user' }, tags, security: userToken });
+/** The user calls of reference §1.3 name no system in the path: the token's own system is meant. */
+const inTokenSystem = routeOptions({
+  config: { auth: 'caller', system: 'token' },
+  tags,
+  security: userToken,
+});
+const developer = developerOfSystem(tags);
 const userAnswer = openObjectOf({
   user_id: { type: 'string' },
   email: { type: 'string' },
@@ -56,28 +69,28 @@ type Body = Record<string, unknown>;
 
 /** The user routes. */
 export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync {
+  /** The caller's own system, once its `users` read right is checked (the user-level lists). */
+  const readableUsers = (req: FastifyRequest, what: string): string => {
+    const { systemKey } = req.identity;
+    requireListRight(identity, req.principal, systemKey, 'users', PERM.READ, what);
+    return systemKey;
+  };
   return async (app) => {
     app.post<{ Body: Body & { email: string; password: string } }>(
       '/api/v/1/user/reg',
-      {
-        config: { auth: 'system', system: 'headers' },
-        schema: {
-          tags,
-          summary: 'Register a user (extra fields become custom columns) and issue a token',
-          security: systemHeaders,
-          body: { ...S.login, additionalProperties: true },
-          response: {
-            200: {
-              ...userAnswer,
-              properties: {
-                ...userAnswer.properties,
-                user_token: { type: 'string' },
-                expires_at: { type: 'integer' },
-              },
+      withSystem('Register a user (extra fields become custom columns) and issue a token', {
+        body: { ...S.login, additionalProperties: true },
+        response: {
+          200: {
+            ...userAnswer,
+            properties: {
+              ...userAnswer.properties,
+              user_token: { type: 'string' },
+              expires_at: { type: 'integer' },
             },
           },
         },
-      },
+      }),
       async (req) => {
         const { system } = req;
         const { email, password } = req.body;
@@ -90,25 +103,16 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.post<{ Body: { email: string; password: string } }>(
       '/api/v/1/user/auth',
-      {
-        config: { auth: 'system', system: 'headers' },
-        schema: {
-          tags,
-          summary: 'Log a user in',
-          security: systemHeaders,
-          body: { ...S.login, additionalProperties: true },
-          response: {
-            200: {
-              type: 'object',
-              properties: {
-                user_token: { type: 'string' },
-                user_id: { type: 'string' },
-                expires_at: { type: 'integer' },
-              },
-            },
-          },
+      withSystem('Log a user in', {
+        body: { ...S.login, additionalProperties: true },
+        response: {
+          200: objectOf({
+            user_token: { type: 'string' },
+            user_id: { type: 'string' },
+            expires_at: { type: 'integer' },
+          }),
         },
-      },
+      }),
       async (req) => {
         const login = await identity.loginUser(
           req.system.systemKey,
@@ -122,20 +126,9 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.post(
       '/api/v/1/user/anon',
-      {
-        config: { auth: 'system', system: 'headers' },
-        schema: {
-          tags,
-          summary: 'An anonymous token (Anonymous role)',
-          security: systemHeaders,
-          response: {
-            200: {
-              type: 'object',
-              properties: { user_token: { type: 'string' }, expires_at: { type: 'integer' } },
-            },
-          },
-        },
-      },
+      withSystem('An anonymous token (Anonymous role)', {
+        response: { 200: objectOf({ user_token: { type: 'string' }, expires_at: { type: 'integer' } }) },
+      }),
       async (req) => {
         const login = await identity.loginAnon(req.system.systemKey);
         return { user_token: login.token, expires_at: seconds(login.expiresAt) };
@@ -178,10 +171,7 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.get(
       '/api/v/1/user/info',
-      {
-        config: { auth: 'user' },
-        schema: { tags, summary: 'The calling user', security: userToken, response: { 200: userAnswer } },
-      },
+      asUser('The calling user', { response: { 200: userAnswer } }),
       async (req) => {
         const p = req.identity;
         return identity.user(p.systemKey, p.id);
@@ -190,17 +180,10 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.put<{ Body: Body }>(
       '/api/v/1/user/info',
-      {
-        config: { auth: 'user' },
-        schema: {
-          tags,
-          summary:
-            'Change the calling user (email, custom columns; `{changes: {...}}` or the fields themselves)',
-          security: userToken,
-          body: { type: 'object', additionalProperties: true },
-          response: { 200: userAnswer },
-        },
-      },
+      asUser('Change the calling user (email, custom columns; `{changes: {...}}` or the fields themselves)', {
+        body: { type: 'object', additionalProperties: true },
+        response: { 200: userAnswer },
+      }),
       async (req) => {
         const p = req.identity;
         const raw = req.body.changes;
@@ -217,20 +200,14 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.put<{ Body: { old_password: string; new_password: string } }>(
       '/api/v/1/user/pass',
-      {
-        config: { auth: 'user' },
-        schema: {
-          tags,
-          summary: "Change the calling user's password; every token of the user is revoked",
-          security: userToken,
-          body: {
-            type: 'object',
-            required: ['old_password', 'new_password'],
-            properties: { old_password: { type: 'string' }, new_password: { type: 'string', minLength: 1 } },
-          },
-          response: { 200: S.ok },
+      asUser("Change the calling user's password; every token of the user is revoked", {
+        body: {
+          type: 'object',
+          required: ['old_password', 'new_password'],
+          properties: { old_password: { type: 'string' }, new_password: { type: 'string', minLength: 1 } },
         },
-      },
+        response: { 200: S.ok },
+      }),
       async (req) => {
         const p = req.identity;
         await identity.changePassword(
@@ -246,19 +223,9 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.get<{ Querystring: { query?: string } }>(
       '/api/v/1/user',
-      {
-        config: { auth: 'caller', system: 'token' },
-        schema: {
-          tags,
-          summary: "Users of the caller's system (needs the `users` read permission)",
-          security: userToken,
-          querystring: queryString,
-          response: { 200: userList },
-        },
-      },
+      inTokenSystem("Users of the caller's system (needs the `users` read permission)", byQuery(userList)),
       async (req) => {
-        const { systemKey } = req.identity;
-        requireListRight(identity, req.principal, systemKey, 'users', PERM.READ, 'reading users');
+        const systemKey = readableUsers(req, 'reading users');
         const { data, total } = await identity.listUsers(systemKey, parseQuery(req.query.query));
         return { Data: data, Total: total };
       },
@@ -266,19 +233,12 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.get<{ Querystring: { query?: string } }>(
       '/api/v/1/user/count',
-      {
-        config: { auth: 'caller', system: 'token' },
-        schema: {
-          tags,
-          summary: "How many users of the caller's system match ?query= (users read right)",
-          security: userToken,
-          querystring: queryString,
-          response: { 200: countSchema },
-        },
-      },
+      inTokenSystem(
+        "How many users of the caller's system match ?query= (users read right)",
+        byQuery(countSchema),
+      ),
       async (req) => {
-        const { systemKey } = req.identity;
-        requireListRight(identity, req.principal, systemKey, 'users', PERM.READ, 'counting users');
+        const systemKey = readableUsers(req, 'counting users');
         const { FILTERS } = parseQuery(req.query.query);
         return { count: (await identity.listUsers(systemKey, { FILTERS })).total };
       },
@@ -286,19 +246,12 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.get(
       '/api/v/1/user/columns',
-      {
-        config: { auth: 'caller', system: 'token' },
-        schema: {
-          tags,
-          summary:
-            'User columns: user_id, email, creation_date, then the custom ones users hold (users read right)',
-          security: userToken,
-          response: { 200: columnsSchema },
-        },
-      },
+      inTokenSystem(
+        'User columns: user_id, email, creation_date, then the custom ones users hold (users read right)',
+        { response: { 200: columnsSchema } },
+      ),
       async (req) => {
-        const { systemKey } = req.identity;
-        requireListRight(identity, req.principal, systemKey, 'users', PERM.READ, 'reading user columns');
+        const systemKey = readableUsers(req, 'reading user columns');
         const { data } = await identity.listUsers(systemKey);
         return columnsOf(USER_COLUMNS, data, 'user_id');
       },
@@ -306,17 +259,10 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.post<{ Params: { systemKey: string }; Body: Body & { email: string; password: string } }>(
       '/admin/user/:systemKey',
-      {
-        config: DEVELOPER_OF_SYSTEM,
-        schema: {
-          tags,
-          summary: 'Create a user (developer)',
-          security: devToken,
-          params: S.systemKeyParams,
-          body: { ...S.login, additionalProperties: true },
-          response: { 200: userAnswer },
-        },
-      },
+      developer('Create a user (developer)', {
+        body: { ...S.login, additionalProperties: true },
+        response: { 200: userAnswer },
+      }),
       async (req) => {
         const { systemKey } = req.params;
         const { custom } = splitCustom(req.body, ['email', 'password']);
@@ -326,17 +272,7 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.get<{ Params: { systemKey: string }; Querystring: { query?: string } }>(
       '/admin/user/:systemKey',
-      {
-        config: DEVELOPER_OF_SYSTEM,
-        schema: {
-          tags,
-          summary: 'Users of a system (developer)',
-          security: devToken,
-          params: S.systemKeyParams,
-          querystring: queryString,
-          response: { 200: userList },
-        },
-      },
+      developer('Users of a system (developer)', byQuery(userList)),
       async (req) => {
         const { data, total } = await identity.listUsers(req.params.systemKey, parseQuery(req.query.query));
         return { Data: data, Total: total };
@@ -345,28 +281,21 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.put<{ Params: { systemKey: string }; Body: { user: string; changes: Body } }>(
       '/admin/user/:systemKey',
-      {
-        config: DEVELOPER_OF_SYSTEM,
-        schema: {
-          tags,
-          summary: 'Change a user: email, password (revokes its tokens), roles {add, delete}, custom columns',
-          security: devToken,
-          params: S.systemKeyParams,
-          body: {
-            type: 'object',
-            required: ['user', 'changes'],
-            properties: {
-              user: { type: 'string', minLength: 1 },
-              changes: openObjectOf({
-                email: { type: 'string', minLength: 1 },
-                password: { type: 'string', minLength: 1 },
-                roles: roleChanges,
-              }),
-            },
+      developer('Change a user: email, password (revokes its tokens), roles {add, delete}, custom columns', {
+        body: {
+          type: 'object',
+          required: ['user', 'changes'],
+          properties: {
+            user: { type: 'string', minLength: 1 },
+            changes: openObjectOf({
+              email: { type: 'string', minLength: 1 },
+              password: { type: 'string', minLength: 1 },
+              roles: roleChanges,
+            }),
           },
-          response: { 200: userAnswer },
         },
-      },
+        response: { 200: userAnswer },
+      }),
       async (req) => {
         const { systemKey } = req.params;
         const c = req.body.changes;
@@ -382,21 +311,14 @@ export function userRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync 
 
     app.delete<{ Params: { systemKey: string }; Querystring: { user: string } }>(
       '/admin/user/:systemKey',
-      {
-        config: DEVELOPER_OF_SYSTEM,
-        schema: {
-          tags,
-          summary: 'Delete a user (its tokens stop working)',
-          security: devToken,
-          params: S.systemKeyParams,
-          querystring: {
-            type: 'object',
-            required: ['user'],
-            properties: { user: { type: 'string', minLength: 1 } },
-          },
-          response: { 200: S.ok },
+      developer('Delete a user (its tokens stop working)', {
+        querystring: {
+          type: 'object',
+          required: ['user'],
+          properties: { user: { type: 'string', minLength: 1 } },
         },
-      },
+        response: { 200: S.ok },
+      }),
       async (req) => {
         await identity.deleteUser(req.params.systemKey, req.query.user);
         return {};
