@@ -7,7 +7,7 @@ import {
   type TimerRecord,
 } from '../../../../services/automation/timers/registry.js';
 import { openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
-import { createTimer, START, startAt, startTimerNode, type TimerNode } from './timer-rig.js';
+import { START, startAt, startTimerNode, type TimerNode } from './timer-rig.js';
 
 interface Rig extends TimerNode {
   readonly fired: Array<{ name: string; at: number; runs: number }>;
@@ -52,9 +52,22 @@ describe('timer scheduler (manual clock)', () => {
     await ts.close();
   });
 
+  /**
+   * A restart: the scheduler stops and the store closes keeping its data; `whileDown` runs in between (the
+   * clock moving on); then both come back with `options`, answering the new node.
+   */
+  const restart = async (options: Parameters<typeof rig>[2] = {}, whileDown = () => {}): Promise<Rig> => {
+    await current?.scheduler.close();
+    await ts.close(true);
+    whileDown();
+    ts = await openTestStore(ts.dataDir);
+    current = await rig(ts, clock, options);
+    return current;
+  };
+
   it('fires at start_time, then every frequency seconds, repeats + 1 times', async () => {
     current = await rig(ts, clock);
-    await createTimer(current.registry, 'tick', {
+    await current.create('tick', {
       start_time: startAt(5000),
       repeats: 2,
       frequency: 10,
@@ -70,7 +83,7 @@ describe('timer scheduler (manual clock)', () => {
 
   it('runs "Now" timers at once and forever with repeats -1', async () => {
     current = await rig(ts, clock);
-    await createTimer(current.registry, 'beat', { start_time: 'Now', repeats: -1, frequency: 1 });
+    await current.create('beat', { start_time: 'Now', repeats: -1, frequency: 1 });
     clock.advance(0);
     for (let i = 0; i < 99; i++) clock.advance(1000);
     expect(current.fired).to.have.length(100);
@@ -79,7 +92,7 @@ describe('timer scheduler (manual clock)', () => {
 
   it('follows a cron expression on the injected clock', async () => {
     current = await rig(ts, clock);
-    await createTimer(current.registry, 'hourly', { cron: '0 * * * *', repeats: -1 });
+    await current.create('hourly', { cron: '0 * * * *', repeats: -1 });
     clock.advance(0); // START is midnight: the first matching slot is now
     clock.advance(3600_000);
     clock.advance(3600_000);
@@ -90,7 +103,7 @@ describe('timer scheduler (manual clock)', () => {
     // Europe/Berlin springs forward on 2026-03-29 at 02:00 (CET +1 → CEST +2): 02:30 does not exist that day.
     clock.set(Date.UTC(2026, 2, 27, 0, 0));
     current = await rig(ts, clock);
-    const created = await createTimer(current.registry, 'berlin', {
+    const created = await current.create('berlin', {
       cron: '30 2 * * *',
       repeats: -1,
       timezone: 'Europe/Berlin',
@@ -110,7 +123,7 @@ describe('timer scheduler (manual clock)', () => {
 
   it('re-arms on update and disarms on delete', async () => {
     current = await rig(ts, clock);
-    await createTimer(current.registry, 't', { start_time: 'Now', repeats: -1, frequency: 60 });
+    await current.create('t', { start_time: 'Now', repeats: -1, frequency: 60 });
     clock.advance(0);
     await current.registry.update(SYSTEM_KEY, 't', {
       frequency: 5,
@@ -126,7 +139,7 @@ describe('timer scheduler (manual clock)', () => {
 
   it('survives a restart: the next run comes from the stored definition and missed runs are not replayed', async () => {
     current = await rig(ts, clock);
-    await createTimer(current.registry, 'persist', {
+    await current.create('persist', {
       start_time: startAt(0),
       repeats: 3,
       frequency: 10,
@@ -135,14 +148,8 @@ describe('timer scheduler (manual clock)', () => {
     clock.advance(0);
     clock.advance(10_000);
     expect(current.fired).to.have.length(2);
-    await current.scheduler.close();
-    const dataDir = ts.dataDir;
-    await ts.close(true);
-
     // down from t=10 s to t=35 s: the runs at 20 s and 30 s are missed
-    clock.set(START + 35_000);
-    ts = await openTestStore(dataDir);
-    current = await rig(ts, clock);
+    current = await restart({}, () => clock.set(START + 35_000));
     const stored = current.registry.get(SYSTEM_KEY, 'persist');
     expect(stored).to.include({ runs: 2, repeats: 3, frequency: 10, serviceName: 'report' });
     expect(current.scheduler.nextRunOf(SYSTEM_KEY, 'persist')).to.equal(START + 40_000);
@@ -155,9 +162,9 @@ describe('timer scheduler (manual clock)', () => {
 
   it('refuses a timer naming a missing service and a duplicate name', async () => {
     current = await rig(ts, clock);
-    const { registry } = current;
+    const node = current;
     const create = (name: string, service: string) =>
-      createTimer(registry, name, { repeats: 0, service_name: service });
+      node.create(name, { repeats: 0, service_name: service });
     await create('once', 'report');
     for (const [name, service, code] of [
       ['x', 'ghost', 'CB_ERR_TRIGGER_SERVICE_MISSING'],
@@ -173,11 +180,7 @@ describe('timer scheduler (manual clock)', () => {
     // The store write takes a few ms on a real clock; here the service check moves the manual clock.
     current = await rig(ts, clock, { onServiceCheck: () => clock.advance(7) });
     for (let i = 0; i < 20; i++) {
-      await createTimer(current.registry, `once-${i}`, {
-        start_time: 'Now',
-        repeats: 0,
-        service_name: 'report',
-      });
+      await current.create(`once-${i}`, { start_time: 'Now', repeats: 0, service_name: 'report' });
     }
     clock.advance(0);
     expect(current.fired.map((f) => f.name).sort()).to.have.members(
@@ -189,17 +192,8 @@ describe('timer scheduler (manual clock)', () => {
 
   it('runs a once-only timer that never ran when the platform comes back after its moment', async () => {
     current = await rig(ts, clock);
-    await createTimer(current.registry, 'later', {
-      start_time: startAt(60_000),
-      repeats: 0,
-      service_name: 'report',
-    });
-    await current.scheduler.close();
-    const dataDir = ts.dataDir;
-    await ts.close(true);
-    clock.set(START + 120_000); // down across its moment
-    ts = await openTestStore(dataDir);
-    current = await rig(ts, clock);
+    await current.create('later', { start_time: startAt(60_000), repeats: 0, service_name: 'report' });
+    current = await restart({}, () => clock.set(START + 120_000)); // down across its moment
     clock.advance(0);
     expect(current.fired).to.deep.equal([{ name: 'later', at: START + 120_000, runs: 1 }]);
   });
@@ -208,21 +202,14 @@ describe('timer scheduler (manual clock)', () => {
     current = await rig(ts, clock, { limits: { minPeriodS: 5, maxPerSystem: 10 } });
     // every second by cron: refused at creation under a 5 s minimum…
     let caught: unknown;
-    await createTimer(current.registry, 'fast', { cron: '* * * * * *', repeats: -1 }).catch(
-      (err: unknown) => (caught = err),
-    );
+    await current
+      .create('fast', { cron: '* * * * * *', repeats: -1 })
+      .catch((err: unknown) => (caught = err));
     expect(caught).to.have.property('code', 'CB_ERR_TIMER_TOO_FREQUENT');
-    await current.scheduler.close();
-    const dataDir = ts.dataDir;
-    await ts.close(true);
     // …but one stored under a 1 s minimum still fires at most every 5 s after a restart with 5 s
-    ts = await openTestStore(dataDir);
-    current = await rig(ts, clock);
-    await createTimer(current.registry, 'fast', { cron: '* * * * * *', repeats: -1 });
-    await current.scheduler.close();
-    await ts.close(true);
-    ts = await openTestStore(dataDir);
-    current = await rig(ts, clock, { limits: { minPeriodS: 5, maxPerSystem: 10 } });
+    current = await restart();
+    await current.create('fast', { cron: '* * * * * *', repeats: -1 });
+    current = await restart({ limits: { minPeriodS: 5, maxPerSystem: 10 } });
     for (let i = 0; i < 20; i++) clock.advance(1000);
     expect(current.fired.map((f) => (f.at - START) / 1000)).to.deep.equal([0, 5, 10, 15, 20]);
   });

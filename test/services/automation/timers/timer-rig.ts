@@ -21,21 +21,18 @@ import { DEVELOPER_ID, SYSTEM_KEY, type TestStore } from '../store-helper.js';
 export const START = Date.UTC(2026, 0, 1);
 
 /** The test developer, the creator of every timer these tests make. */
-export const creator = { kind: 'developer', id: DEVELOPER_ID } as const;
+const creator = { kind: 'developer', id: DEVELOPER_ID } as const;
 
 /** A start_time `ms` after START, so a schedule reads as an offset from the clock's start. */
 export function startAt(ms: number): string {
   return new Date(START + ms).toISOString();
 }
 
-/** Creates timer `name` in the test system as the test developer: the one create every test makes. */
-export function createTimer(registry: TimerRegistry, name: string, input: TimerInput): Promise<TimerRecord> {
-  return registry.create(SYSTEM_KEY, name, input, creator);
-}
-
 export interface TimerNode {
   readonly registry: TimerRegistry;
   readonly scheduler: TimerScheduler;
+  /** Creates timer `name` in the test system as the test developer: the one create every test makes. */
+  create(name: string, input: TimerInput): Promise<TimerRecord>;
 }
 
 export interface TimerNodeOptions {
@@ -62,5 +59,5 @@ export async function startTimerNode(
     log: options.scheduler.log ?? createMemoryLog(),
   });
   if (options.start !== false) scheduler.start();
-  return { registry, scheduler };
+  return { registry, scheduler, create: (name, input) => registry.create(SYSTEM_KEY, name, input, creator) };
 }

@@ -7,7 +7,7 @@ import { createMemoryLog, type Log } from '../../../../services/kernel/log.js';
 import type { TimerRecord } from '../../../../services/automation/timers/registry.js';
 import { createFakeClusterNet, type FakeClusterNet } from '../../../helpers/fake-cluster.js';
 import { openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
-import { createTimer, START, startAt, startTimerNode, type TimerNode } from './timer-rig.js';
+import { START, startAt, startTimerNode, type TimerNode } from './timer-rig.js';
 
 interface Node extends TimerNode {
   readonly id: string;
@@ -73,7 +73,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
   it('runs each firing of a timer once, with three nodes each computing every firing', async () => {
     for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(id));
     const [a] = nodes;
-    await createTimer(a.registry, 'tick', { start_time: startAt(1000), repeats: -1, frequency: 5 });
+    await a.create('tick', { start_time: startAt(1000), repeats: -1, frequency: 5 });
     await reloadOthers(a);
     for (let i = 0; i < 20; i++) await tick(5000);
     await closeAll();
@@ -90,7 +90,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
   it('runs a repeats-bounded timer exactly repeats + 1 times cluster-wide, and stores the count', async () => {
     for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(id));
     const [a, b] = nodes;
-    await createTimer(b.registry, 'thrice', { start_time: startAt(1000), repeats: 2, frequency: 10 });
+    await b.create('thrice', { start_time: startAt(1000), repeats: 2, frequency: 10 });
     await reloadOthers(b);
     for (let i = 0; i < 6; i++) await tick(10_000);
     await closeAll();
@@ -107,7 +107,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
   it('runs a once-only timer whose moment passed once, though nodes start (and fire it) at different times', async () => {
     // Stored while no node was up: its moment has passed when they start.
     const seed = await startNode('seed', { start: false });
-    await createTimer(seed.registry, 'late', { start_time: startAt(-60_000), repeats: 0 });
+    await seed.create('late', { start_time: startAt(-60_000), repeats: 0 });
     net.leave('seed');
     clock.advance(30_000);
     // All three read it before any ran it (runs 0), then start 700 ms apart: each fires it at its own "now".
@@ -125,7 +125,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
   it('follows changes made on another node: a new schedule re-arms, a deleted timer fires nowhere', async () => {
     for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(id));
     const [a, , c] = nodes;
-    await createTimer(a.registry, 'beat', { start_time: startAt(1000), repeats: -1, frequency: 10 });
+    await a.create('beat', { start_time: startAt(1000), repeats: -1, frequency: 10 });
     await reloadOthers(a);
     await tick(1500);
     await c.registry.update(SYSTEM_KEY, 'beat', { frequency: 20 });
@@ -151,7 +151,7 @@ describe('timers in a cluster (three nodes, fake cluster)', () => {
         once: () => Promise.reject(new Error('redis unreachable')),
       }),
     );
-    await createTimer(nodes[0].registry, 'gone', { start_time: 'Now', repeats: 0 });
+    await nodes[0].create('gone', { start_time: 'Now', repeats: 0 });
     clock.advance(0);
     await closeAll();
     expect(ran).to.deep.equal([]);
