@@ -5,35 +5,35 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { devSecurity as security, serviceParams, type CodeRouteDeps } from './common.js';
 import { DEVELOPER_OF_SYSTEM } from '../../rest/route-auth.js';
+import { routeOptions } from '../../rest/route-kit.js';
+import { objectOf } from '../../rest/schemas.js';
 import { checkSource } from '../check.js';
 import { validateName } from '../validate.js';
 
 type ServicePath = { systemKey: string; name: string };
 
-const diagnosticSchema = {
-  type: 'object',
-  properties: {
-    severity: { type: 'string', enum: ['error', 'warning'] },
-    line: { type: 'integer', description: '1-based' },
-    column: { type: 'integer', description: '1-based' },
-    length: { type: 'integer' },
-    message: { type: 'string' },
-  },
-} as const;
+const developer = routeOptions({
+  config: DEVELOPER_OF_SYSTEM,
+  tags: ['code'],
+  security,
+  params: serviceParams,
+});
+const diagnosticSchema = objectOf({
+  severity: { type: 'string', enum: ['error', 'warning'] },
+  line: { type: 'integer', description: '1-based' },
+  column: { type: 'integer', description: '1-based' },
+  length: { type: 'integer' },
+  message: { type: 'string' },
+});
 
 /** The check and stream-control routes of editors. */
 export function editorRoutes({ streams }: CodeRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Params: ServicePath; Body: { code: string; dependencies?: string } }>(
       '/admin/code/v/1/:systemKey/:name/check',
-      {
-        config: DEVELOPER_OF_SYSTEM,
-        schema: {
-          tags: ['code'],
-          summary:
-            'Check a source as save would (syntax and imports), saving nothing: every error with line and column',
-          security,
-          params: serviceParams,
+      developer(
+        'Check a source as save would (syntax and imports), saving nothing: every error with line and column',
+        {
           body: {
             type: 'object',
             required: ['code'],
@@ -43,16 +43,13 @@ export function editorRoutes({ streams }: CodeRouteDeps): FastifyPluginAsync {
             },
           },
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                ok: { type: 'boolean', description: 'no errors: a save would compile' },
-                diagnostics: { type: 'array', items: diagnosticSchema },
-              },
-            },
+            200: objectOf({
+              ok: { type: 'boolean', description: 'no errors: a save would compile' },
+              diagnostics: { type: 'array', items: diagnosticSchema },
+            }),
           },
         },
-      },
+      ),
       async (req) => {
         // The service need not exist yet (a new one is checked before its first save).
         validateName(req.params.name);
@@ -64,21 +61,12 @@ export function editorRoutes({ streams }: CodeRouteDeps): FastifyPluginAsync {
     for (const action of ['start', 'stop'] as const) {
       app.post<{ Params: ServicePath }>(
         `/codeadmin/v/3/running/:systemKey/:name/${action}`,
-        {
-          config: DEVELOPER_OF_SYSTEM,
-          schema: {
-            tags: ['code'],
-            summary:
-              action === 'start'
-                ? 'Start (or restart) every instance of a stream service with its current version'
-                : 'Stop every instance of a service (until started or saved again)',
-            security,
-            params: serviceParams,
-            response: {
-              200: { type: 'object', properties: { name: { type: 'string' }, action: { type: 'string' } } },
-            },
-          },
-        },
+        developer(
+          action === 'start'
+            ? 'Start (or restart) every instance of a stream service with its current version'
+            : 'Stop every instance of a service (until started or saved again)',
+          { response: { 200: objectOf({ name: { type: 'string' }, action: { type: 'string' } }) } },
+        ),
         async (req) => {
           const { systemKey, name } = req.params;
           if (action === 'start') await streams.startService(systemKey, name);
