@@ -28,6 +28,11 @@ function wasmModule(max: number | undefined): number[] {
   return [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, memory.length, ...memory];
 }
 
+/** Service code leaving in `fs` the 256 filters (each level its letter or `+`) that match a/b/c/d/e/f/g/h. */
+const FILTERS_256 =
+  'var lv = "abcdefgh".split(""); var fs = [];' +
+  ' for (var i = 0; i < 256; i++) { var f = []; for (var j = 0; j < 8; j++) f.push((i >> j) & 1 ? "+" : lv[j]); fs.push(f.join("/")); }';
+
 describe('engine: limits outside the isolate heap', () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -39,8 +44,7 @@ describe('engine: limits outside the isolate heap', () => {
     it('queues a message matching 256 subscriptions once, and counts it once', async () => {
       h = await harness({ limits: { maxSubscriptions: 300 } });
       const body =
-        'var m = ClearBlade.Messaging(); var lv = "abcdefgh".split(""); var fs = [];' +
-        ' for (var i = 0; i < 256; i++) { var f = []; for (var j = 0; j < 8; j++) f.push((i >> j) & 1 ? "+" : lv[j]); fs.push(f.join("/")); }' +
+        `var m = ClearBlade.Messaging(); ${FILTERS_256}` +
         ' fs.forEach(function (f) { m.subscribe(f); }); m.subscribe("end"); m.subscribe("go"); m.publish("ready", String(fs.length));' +
         ' m.waitForMessage(["go"], function () {});' +
         ' var got = 0, topic = ""; while (topic !== "end") m.waitForMessage(fs.concat(["end"]), function (e, msg, t) { topic = t; if (t !== "end") got++; });' +
@@ -59,8 +63,7 @@ describe('engine: limits outside the isolate heap', () => {
     it('shows a running instance holding one copy: buffered messages and bytes in running()', async () => {
       h = await harness({ limits: { maxSubscriptions: 300 } });
       const body =
-        'var m = ClearBlade.Messaging(); var lv = "abcdefgh".split("");' +
-        ' for (var i = 0; i < 256; i++) { var f = []; for (var j = 0; j < 8; j++) f.push((i >> j) & 1 ? "+" : lv[j]); m.subscribe(f.join("/")); }' +
+        `var m = ClearBlade.Messaging(); ${FILTERS_256} fs.forEach(function (f) { m.subscribe(f); });` +
         ' m.publish("ready", "1"); m.waitForMessage(["go"], function () {});';
       await h.engine.startStream(stream('Held256', body), request());
       await h.host.publishedTo('ready');
