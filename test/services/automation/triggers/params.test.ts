@@ -117,20 +117,13 @@ describe('trigger req.params (reference §4.3)', () => {
   });
 
   it('DeviceCreated and DeviceDeleted give {deviceName, device} with the listed fields only', () => {
-    expect(
-      deviceRecordEvent('Device::DeviceCreated', { systemKey: SK, device: record }).params,
-    ).to.deep.equal({
-      deviceName: 'dev7',
-      device: deviceParams,
-      trigger: 'Device::DeviceCreated',
-    });
-    expect(
-      deviceRecordEvent('Device::DeviceDeleted', { systemKey: SK, device: record }).params,
-    ).to.deep.equal({
-      deviceName: 'dev7',
-      device: deviceParams,
-      trigger: 'Device::DeviceDeleted',
-    });
+    for (const trigger of ['Device::DeviceCreated', 'Device::DeviceDeleted'] as const) {
+      expect(deviceRecordEvent(trigger, { systemKey: SK, device: record }).params, trigger).to.deep.equal({
+        deviceName: 'dev7',
+        device: deviceParams,
+        trigger,
+      });
+    }
   });
 
   it('DeviceUpdated gives {deviceName, changes} as a copy', () => {
