@@ -13,7 +13,13 @@ import type { Log } from '../runtime-api/log.js';
 import { topicMatches } from '../runtime-api/topics.js';
 import { openRedis, type RedisPair } from './cluster-redis.js';
 import type { AsyncPersistence } from './internal.js';
-import { createSender, pickMember, type Member, type SharedSubscriptions } from './shared-subscriptions.js';
+import {
+  GroupMembers,
+  createSender,
+  pickMember,
+  type Member,
+  type SharedSubscriptions,
+} from './shared-subscriptions.js';
 import { fromInternal } from './tenancy.js';
 import type { BrokerClusterOptions, ClientIdentity } from './types.js';
 
@@ -84,7 +90,7 @@ export async function openClusterShare(
   const [reader] = await openRedis(options.redisUrl, log, [`isobar:${nodeId}:share-read`]);
 
   const groups = new Map<string, LocalGroup>();
-  const byMember = new Map<object, Set<LocalGroup>>();
+  const members = new GroupMembers<LocalGroup>();
   const known = new Map<string, Known>();
   const entryOf = new WeakMap<AedesPublishPacket, string>();
   const routed = new WeakSet<AedesPublishPacket>();
@@ -395,14 +401,6 @@ export async function openClusterShare(
       await release(g.stream, held);
     }).catch((err: unknown) => log.warn('shared subscription leave failed', { err: String(err) }));
 
-  const remove = (group: LocalGroup, key: object): Member | undefined => {
-    const index = group.members.findIndex((m) => m.key === key);
-    if (index < 0) return undefined;
-    const [member] = group.members.splice(index, 1);
-    byMember.get(key)?.delete(group);
-    return member;
-  };
-
   /** A member left: its unacknowledged entries go to another local member, else back to the stream. */
   const handOn = (group: LocalGroup, member: Member) => {
     const client = member.client?.client;
@@ -428,11 +426,7 @@ export async function openClusterShare(
     join(systemKey, groupName, filter, qos, input) {
       const stream = streamKey(systemKey, groupName, filter);
       let group = groups.get(stream);
-      const existing = group?.members.find((m) => m.key === input.key);
-      if (existing !== undefined) {
-        existing.qos = qos;
-        return Promise.resolve();
-      }
+      if (members.rejoined(group, input.key, qos)) return Promise.resolve();
       if (group === undefined) {
         const created: LocalGroup = {
           systemKey,
@@ -447,33 +441,24 @@ export async function openClusterShare(
         created.ready = activate(created).catch((err: unknown) => {
           // not readable here: the members joined meanwhile are refused with it (their SUBSCRIBE fails)
           if (groups.get(stream) === created) groups.delete(stream);
-          for (const m of created.members) byMember.get(m.key)?.delete(created);
+          members.forget(created);
           throw err;
         });
       }
-      group.members.push({ ...input, qos, pending: new Map() });
-      let set = byMember.get(input.key);
-      if (set === undefined) byMember.set(input.key, (set = new Set()));
-      set.add(group);
+      members.add(group, { ...input, qos, pending: new Map() });
       return group.ready;
     },
     leave(systemKey, groupName, filter, key) {
       const group = groups.get(streamKey(systemKey, groupName, filter));
-      const member = group === undefined ? undefined : remove(group, key);
+      const member = group === undefined ? undefined : members.remove(group, key);
       if (group !== undefined && member !== undefined) handOn(group, member);
       return Promise.resolve();
     },
     leaveAll(key) {
-      const set = byMember.get(key);
-      if (set === undefined) return;
-      byMember.delete(key);
-      for (const group of set) {
-        const member = remove(group, key);
-        if (member !== undefined) handOn(group, member);
-      }
+      members.removeEverywhere(key, handOn);
     },
     acked(key, messageId) {
-      for (const group of byMember.get(key) ?? []) {
+      for (const group of members.groupsOf(key)) {
         for (const member of group.members) {
           if (member.key !== key) continue;
           const packet = member.pending.get(messageId);

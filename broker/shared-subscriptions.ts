@@ -36,6 +36,60 @@ interface Group {
   readonly listener: (packet: AedesPublishPacket, done: () => void) => void;
 }
 
+/**
+ * The members of a node's groups and, per member, the groups it is in: a closed connection leaves all of
+ * its groups at once. Shared by the single-node groups here and the cluster's (cluster-share.ts).
+ */
+export class GroupMembers<G extends { readonly members: Member[] }> {
+  readonly #byMember = new Map<object, Set<G>>();
+
+  /** Adds the member to the group. */
+  add(group: G, member: Member): void {
+    group.members.push(member);
+    let set = this.#byMember.get(member.key);
+    if (set === undefined) this.#byMember.set(member.key, (set = new Set()));
+    set.add(group);
+  }
+
+  /** A member joining a group it is already in only changes its QoS: true when that was the case. */
+  rejoined(group: G | undefined, key: object, qos: 0 | 1 | 2): boolean {
+    const existing = group?.members.find((m) => m.key === key);
+    if (existing === undefined) return false;
+    existing.qos = qos;
+    return true;
+  }
+
+  /** Takes the member out of the group; undefined when it was not in it. */
+  remove(group: G, key: object): Member | undefined {
+    const index = group.members.findIndex((m) => m.key === key);
+    if (index < 0) return undefined;
+    const [member] = group.members.splice(index, 1);
+    this.#byMember.get(key)?.delete(group);
+    return member;
+  }
+
+  /** Takes the member out of every group it is in, handing each group and the member to `left`. */
+  removeEverywhere(key: object, left: (group: G, member: Member) => void): void {
+    const set = this.#byMember.get(key);
+    if (set === undefined) return;
+    this.#byMember.delete(key);
+    for (const group of set) {
+      const member = this.remove(group, key);
+      if (member !== undefined) left(group, member);
+    }
+  }
+
+  /** Drops a group that never became usable from its members' lists (its own list is left as it was). */
+  forget(group: G): void {
+    for (const m of group.members) this.#byMember.get(m.key)?.delete(group);
+  }
+
+  /** The groups the member is in. */
+  groupsOf(key: object): Iterable<G> {
+    return this.#byMember.get(key) ?? [];
+  }
+}
+
 export interface SharedSubscriptions {
   /** Adds (or updates the QoS of) a member. `key` identifies it: the Session or an internal handle. */
   join(
@@ -64,7 +118,7 @@ export function createSharedSubscriptions(deps: {
 }): SharedSubscriptions {
   const { aedes, persistence, log } = deps;
   const groups = new Map<string, Group>();
-  const byMember = new Map<object, Set<Group>>();
+  const members = new GroupMembers<Group>();
 
   const sendTo = createSender(persistence, log);
 
@@ -86,16 +140,11 @@ export function createSharedSubscriptions(deps: {
   const keyOf = (systemKey: string, group: string, filter: string) =>
     `${systemKey}\u0000${group}\u0000${filter}`;
 
-  const remove = (group: Group, memberKey: object): Member | undefined => {
-    const index = group.members.findIndex((m) => m.key === memberKey);
-    if (index < 0) return undefined;
-    const [member] = group.members.splice(index, 1);
-    byMember.get(memberKey)?.delete(group);
-    if (group.members.length === 0) {
-      groups.delete(group.key);
-      aedes.unsubscribe(group.internalFilter, group.listener, noop);
-    }
-    return member;
+  /** A member left `group`: the group stops receiving once it has none. */
+  const left = (group: Group) => {
+    if (group.members.length > 0) return;
+    groups.delete(group.key);
+    aedes.unsubscribe(group.internalFilter, group.listener, noop);
   };
 
   const handOn = (group: Group, member: Member) => {
@@ -116,11 +165,7 @@ export function createSharedSubscriptions(deps: {
     join(systemKey, groupName, filter, qos, input) {
       const key = keyOf(systemKey, groupName, filter);
       let group = groups.get(key);
-      const existing = group?.members.find((m) => m.key === input.key);
-      if (existing !== undefined) {
-        existing.qos = qos;
-        return Promise.resolve();
-      }
+      if (members.rejoined(group, input.key, qos)) return Promise.resolve();
       const member: Member = { ...input, qos, pending: new Map() };
       let ready = Promise.resolve();
       if (group === undefined) {
@@ -130,33 +175,27 @@ export function createSharedSubscriptions(deps: {
           aedes.subscribe(created.internalFilter, created.listener, () => resolve()),
         );
       }
-      group.members.push(member);
-      let set = byMember.get(input.key);
-      if (set === undefined) byMember.set(input.key, (set = new Set()));
-      set.add(group);
+      members.add(group, member);
       return ready;
     },
     leave(systemKey, groupName, filter, memberKey) {
       const key = keyOf(systemKey, groupName, filter);
       const group = groups.get(key);
       if (group === undefined) return Promise.resolve();
-      const member = remove(group, memberKey);
-      if (member !== undefined && group.members.length > 0) handOn(group, member);
+      const member = members.remove(group, memberKey);
+      if (member === undefined) return Promise.resolve();
+      left(group);
+      if (group.members.length > 0) handOn(group, member);
       return Promise.resolve();
     },
     leaveAll(memberKey) {
-      const set = byMember.get(memberKey);
-      if (set === undefined) return;
-      byMember.delete(memberKey);
-      for (const group of set) {
-        const member = remove(group, memberKey);
-        if (member !== undefined) handOn(group, member);
-      }
+      members.removeEverywhere(memberKey, (group, member) => {
+        left(group);
+        handOn(group, member);
+      });
     },
     acked(memberKey, messageId) {
-      const set = byMember.get(memberKey);
-      if (set === undefined) return;
-      for (const group of set) {
+      for (const group of members.groupsOf(memberKey)) {
         for (const member of group.members) if (member.key === memberKey) member.pending.delete(messageId);
       }
     },

@@ -1,5 +1,7 @@
 // The in-process bus for platform events (identity changes, MQTT activity) that triggers, event topics,
-// history and edges consume. Emitting with no listener costs one map lookup.
+// history and edges consume. Emitting with no listener costs one map lookup. The emitter is the broker's
+// generic one (broker/events.ts typedEvents): services may import the broker, never the reverse.
+import { typedEvents, type TypedEvents } from '../../broker/events.js';
 
 /** What every event carries beyond its own payload. */
 export interface EventBase {
@@ -78,39 +80,11 @@ export interface CollectionEventBase extends EventBase {
 }
 
 export type PlatformEventName = keyof PlatformEventMap;
-type Listener<K extends PlatformEventName> = (event: PlatformEventMap[K]) => void;
 
 /** A typed synchronous event bus; listeners must not throw (errors are caught and logged by the emitter's owner). */
-export interface PlatformEvents {
-  on<K extends PlatformEventName>(name: K, listener: Listener<K>): () => void;
-  emit<K extends PlatformEventName>(name: K, event: PlatformEventMap[K]): void;
-  /** True when someone listens: producers may skip building an event nobody reads. */
-  has(name: PlatformEventName): boolean;
-}
+export type PlatformEvents = TypedEvents<PlatformEventMap>;
 
 /** Creates the bus; a throwing listener is reported through `onError` and does not stop the others. */
 export function createPlatformEvents(onError: (name: string, err: unknown) => void): PlatformEvents {
-  const listeners = new Map<PlatformEventName, Set<(event: never) => void>>();
-  return {
-    on(name, listener) {
-      let set = listeners.get(name);
-      if (set === undefined) listeners.set(name, (set = new Set()));
-      set.add(listener as (event: never) => void);
-      return () => {
-        set.delete(listener as (event: never) => void);
-      };
-    },
-    emit(name, event) {
-      const set = listeners.get(name);
-      if (set === undefined) return;
-      for (const l of set) {
-        try {
-          (l as (e: typeof event) => void)(event);
-        } catch (err) {
-          onError(name, err);
-        }
-      }
-    },
-    has: (name) => (listeners.get(name)?.size ?? 0) > 0,
-  };
+  return typedEvents<PlatformEventMap>(onError);
 }
