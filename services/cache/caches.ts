@@ -63,6 +63,7 @@ export interface Caches {
     ttl: unknown,
     onlyIfAbsent: boolean,
   ): boolean;
+  /** All or nothing: a refused batch changes nothing. */
   setMultiple(
     systemKey: string,
     name: string,

@@ -3,29 +3,23 @@
 // Redis (redis-entries.ts), because a cache is shared by every run of a system and runs land on any node.
 import type { Caches } from './caches.js';
 
+/** The entry operations of caches.ts under the names the bridge ops use (`get`, `delete`). */
+interface EntryOperations {
+  get: Caches['getEntry'];
+  getAll: Caches['getAll'];
+  set: Caches['set'];
+  setMultiple: Caches['setMultiple'];
+  delete: Caches['deleteEntry'];
+  flush: Caches['flush'];
+}
+
+/** The same operations answering in a promise (the Redis home answers over the network). */
+type Promised<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
+};
+
 /** Entry operations on the caches of every system; every call first checks the cache is defined. */
-export interface CacheEntries {
-  /** The entry's JSON text, or undefined when absent or expired. */
-  get(systemKey: string, name: string, key: unknown): Promise<string | undefined>;
-  getAll(systemKey: string, name: string): Promise<Record<string, string>>;
-  /** Sets one entry; `onlyIfAbsent` (setnx) answers false when a live entry exists. `ttl` seconds overrides the default. */
-  set(
-    systemKey: string,
-    name: string,
-    key: unknown,
-    text: string,
-    ttl: unknown,
-    onlyIfAbsent: boolean,
-  ): Promise<boolean>;
-  /** All or nothing: a refused batch changes nothing. */
-  setMultiple(
-    systemKey: string,
-    name: string,
-    pairs: ReadonlyArray<readonly [string, string]>,
-    ttl: unknown,
-  ): Promise<void>;
-  delete(systemKey: string, name: string, key: unknown): Promise<void>;
-  flush(systemKey: string, name: string): Promise<void>;
+export interface CacheEntries extends Promised<EntryOperations> {
   close(): Promise<void>;
 }
 
