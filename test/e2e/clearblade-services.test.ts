@@ -24,31 +24,44 @@ function nextMessage(client: MqttClient): Promise<{ topic: string; payload: stri
   });
 }
 
+/** The outside service the pipeline calls: it doubles the value and remembers every reading it was sent. */
+interface Calibration {
+  readonly server: Server;
+  /** Its http://127.0.0.1:<port>/calibrate URL. */
+  readonly uri: string;
+  readonly seen: unknown[];
+}
+
+/** Starts the calibration service on an ephemeral loopback port. */
+async function startCalibration(): Promise<Calibration> {
+  const seen: unknown[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString()));
+    req.on('end', () => {
+      const reading = JSON.parse(text) as { value: number };
+      seen.push(reading);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ calibrated: reading.value * 2 }));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    server,
+    uri: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/calibrate`,
+    seen,
+  };
+}
+
 describe('e2e: a service using Collections, Cache and Requests() together', function () {
   this.timeout(20000);
   let w: CodeWorld;
-  let server: Server;
-  let calibrateUri: string;
+  let calibration: Calibration;
   let client: MqttClient;
-  const seen: unknown[] = [];
 
   beforeEach(async () => {
-    seen.length = 0;
-    // The outside service: doubles the value, and remembers what it was sent.
-    server = createServer((req, res) => {
-      let text = '';
-      req.on('data', (c: Buffer) => (text += c.toString()));
-      req.on('end', () => {
-        const reading = JSON.parse(text) as { value: number };
-        seen.push(reading);
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ calibrated: reading.value * 2 }));
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    calibrateUri = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/calibrate`;
-
+    calibration = await startCalibration();
     w = await codeWorld();
     const sk = w.systemKey;
     const dev = async (method: string, path: string, body?: unknown) => {
@@ -83,12 +96,12 @@ describe('e2e: a service using Collections, Cache and Requests() together', func
   afterEach(async () => {
     await client.endAsync();
     await w.close();
-    server.close();
+    calibration.server.close();
   });
 
   const run = (params: Record<string, unknown>) =>
     w.http('POST', `/api/v/1/code/${w.systemKey}/ReadingPipeline`, {
-      body: { calibrateUri, ...params },
+      body: { calibrateUri: calibration.uri, ...params },
       token: w.userToken,
       header: 'ClearBlade-UserToken',
     });
@@ -97,7 +110,7 @@ describe('e2e: a service using Collections, Cache and Requests() together', func
     const refused = await run({ sensor: 't1', value: 20.5 });
     expect(refused.body.success).to.equal(false);
     expect(refused.body.results).to.have.nested.property('error.code', 'CB_ERR_OUTBOUND_DISALLOWED_HOST');
-    expect(seen).to.have.length(0);
+    expect(calibration.seen).to.have.length(0);
 
     const allow = await w.http('PUT', `/admin/v/4/http_allowlist/${w.systemKey}`, {
       body: { entries: ['127.0.0.1/32'] },
@@ -112,7 +125,7 @@ describe('e2e: a service using Collections, Cache and Requests() together', func
     const published = await message;
     expect(published.topic).to.equal('readings/t1/calibrated');
     expect(JSON.parse(published.payload)).to.deep.equal(first.body.results);
-    expect(seen).to.deep.equal([{ sensor: 't1', value: 20.5 }]);
+    expect(calibration.seen).to.deep.equal([{ sensor: 't1', value: 20.5 }]);
 
     // The count lives in the cache between runs; the collection holds every reading.
     const second = await run({ sensor: 't1', value: 1 });
