@@ -3,31 +3,26 @@
 // revocations close connections everywhere, and a lost announcement is caught up within one heartbeat.
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
+import { openClients } from '../../helpers/clients.js';
+import { useFixture } from '../../helpers/fixture.js';
 import { Redis } from 'ioredis';
 import type { TestPlatform } from '../../helpers/platform.js';
 import { clientEvent, collect } from '../../broker/helpers.js';
-import { HEARTBEAT_S, nodeCount, reloadedOn, startClusterOf, type TestCluster } from './helpers.js';
+import { createPublishTrigger, HEARTBEAT_S, nodeCount, reloadedOn, startClusterOf } from './helpers.js';
 
 describe('services/cluster: the change feed across three nodes', function () {
   this.timeout(60000);
-  let cluster: TestCluster | undefined;
-  let redisUrl: string;
-  let a: TestPlatform;
-  let b: TestPlatform;
-  let c: TestPlatform;
-  let systemKey: string;
-  const clients: MqttClient[] = [];
-
-  before(async () => {
-    // All three at once on an empty database: first start must create the admin developer once.
-    cluster = await startClusterOf(3, { together: true });
-    redisUrl = cluster.redis.url;
+  // All three at once on an empty database: first start must create the admin developer once.
+  const cluster = useFixture(
+    () => startClusterOf(3, { together: true }),
+    (started) => started.close(),
+  );
+  const clients = openClients();
+  let [a, b, c]: TestPlatform[] = [];
+  before(() => {
     [a, b, c] = cluster.nodes;
   });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((cl) => cl.endAsync(true)));
-  });
-  after(() => cluster?.close());
+  let systemKey: string;
 
   const connect = async (tp: TestPlatform, token: string): Promise<MqttClient> => {
     const client = mqtt.connect(`mqtt://127.0.0.1:${String(tp.ports.mqtt)}`, {
@@ -140,16 +135,11 @@ describe('services/cluster: the change feed across three nodes', function () {
   it('lists on B a trigger created on A, and forgets it on B once deleted on A', async () => {
     const dev = await a.platform.identity.developerByEmail('admin@test.local');
     let onB = reloadedOn(b, systemKey);
-    await a.platform.automation.triggers.create(
+    await createPublishTrigger(
+      a,
       systemKey,
-      'OnPublish',
-      {
-        def_module: 'Messaging',
-        def_name: 'Publish',
-        key_value_pairs: { topic: 'alerts/#' },
-        service_name: 'Hello',
-      },
-      { kind: 'developer', id: dev?.id ?? '' },
+      { name: 'OnPublish', topic: 'alerts/#', service: 'Hello' },
+      dev?.id ?? '',
     );
     await onB;
     expect(b.platform.automation.triggers.list(systemKey).map((t) => t.name)).to.deep.equal(['OnPublish']);
@@ -161,7 +151,7 @@ describe('services/cluster: the change feed across three nodes', function () {
 
   it('catches up a change whose announcement was lost within one heartbeat', async () => {
     // A change written straight to the database with only its counter moved: no announcement at all.
-    const raw = new Redis(redisUrl);
+    const raw = new Redis(cluster.redis.url);
     try {
       const onB = reloadedOn(b, systemKey, 3 * HEARTBEAT_S * 1000 + 2000);
       await a.platform.store.db

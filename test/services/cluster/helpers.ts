@@ -129,3 +129,30 @@ export function reloadedOn(tp: TestPlatform, systemKey: string, ms = 5000): Prom
     });
   });
 }
+
+/** What a Messaging::Publish trigger is made of in these tests: its name, topic filter and service. */
+export interface PublishTrigger {
+  readonly name: string;
+  readonly topic: string;
+  readonly service: string;
+}
+
+/** Creates `trigger` on `tp` as developer `devId`: the trigger the cluster tests watch travel the feed. */
+export function createPublishTrigger(
+  tp: TestPlatform,
+  systemKey: string,
+  trigger: PublishTrigger,
+  devId: string,
+): Promise<unknown> {
+  return tp.platform.automation.triggers.create(
+    systemKey,
+    trigger.name,
+    {
+      def_module: 'Messaging',
+      def_name: 'Publish',
+      key_value_pairs: { topic: trigger.topic },
+      service_name: trigger.service,
+    },
+    { kind: 'developer', id: devId },
+  );
+}

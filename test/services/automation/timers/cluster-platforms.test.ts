@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { TestPlatform } from '../../../helpers/platform.js';
 import { clientEvent } from '../../../broker/helpers.js';
-import { reloadedOn, startClusterOf, type TestCluster } from '../../cluster/helpers.js';
+import { createPublishTrigger, reloadedOn, startClusterOf, type TestCluster } from '../../cluster/helpers.js';
 
 const ADMIN = { email: 'admin@test.local', password: 'admin-pass-1' };
 /** A micro service that only answers: its runs are counted in each node's live tail. */
@@ -94,17 +94,7 @@ describe('triggers and timers on three clustered platforms (Redis + PostgreSQL)'
   it('runs a trigger once per publish, on the node the publish entered, with three nodes up', async () => {
     const [a, b, c] = nodes;
     const fed = fedFrom(a);
-    await a.platform.automation.triggers.create(
-      systemKey,
-      'onT',
-      {
-        def_module: 'Messaging',
-        def_name: 'Publish',
-        key_value_pairs: { topic: 't/#' },
-        service_name: 'Count',
-      },
-      { kind: 'developer', id: devId },
-    );
+    await createPublishTrigger(a, systemKey, { name: 'onT', topic: 't/#', service: 'Count' }, devId);
     await fed;
     for (const tp of nodes) expect(tp.platform.automation.triggers.list(systemKey)).to.have.length(1);
     // Subscribers on B and C: once they hold every message, those brokers have handled each publish.
