@@ -3,13 +3,8 @@
 import { isUtf8 } from 'node:buffer';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import type { Store } from '../store/index.js';
-import {
-  NewestFirst,
-  toStored,
-  type HistoryRange,
-  type SegmentRow,
-  type StoredMessage,
-} from './storage/walk.js';
+import { segmentsNewestFirst } from './storage/segment-pages.js';
+import { NewestFirst, type HistoryRange, type StoredMessage } from './storage/walk.js';
 
 /** A validated query; times in epoch ms, undefined = unbounded. */
 export interface HistoryQuery {
@@ -181,33 +176,10 @@ export function createHistoryReader(
       if (topic === undefined) return { messages: [] };
       const range = toRange(q, options.maxCount, options.maxPageBytes);
       const walk = new NewestFirst(range);
-      let after: SegmentRow | undefined;
       while (walk.wanting) {
-        let sql = db
-          .selectFrom('history_segments')
-          .select(['id', 'first_time', 'last_time', 'data'])
-          .where('topic_id', '=', topic.topic_id);
-        if (range.before !== undefined) sql = sql.where('first_time', '<', range.before);
-        if (range.to !== undefined) sql = sql.where('first_time', '<=', range.to);
-        if (after !== undefined) {
-          const a = after;
-          sql = sql.where((eb) =>
-            eb.or([
-              eb('first_time', '<', a.first_time),
-              eb.and([eb('first_time', '=', a.first_time), eb('id', '<', a.id)]),
-            ]),
-          );
-        }
-        const page = await sql
-          .orderBy('first_time', 'desc')
-          .orderBy('id', 'desc')
-          .limit(walk.pageSize)
-          .execute();
-        walk.feed(page);
-        if (page.length === 0) break;
-        after = page[page.length - 1];
+        walk.feed(await segmentsNewestFirst(db, topic.topic_id, range, walk.after, walk.pageSize));
       }
-      const messages = walk.picked.map(({ segment, message }) => toStored(q.topic, segment.id, message));
+      const messages = walk.stored(q.topic);
       const oldest = messages[messages.length - 1] as StoredMessage | undefined;
       return walk.cut && oldest !== undefined ? { messages, next: oldest.time } : { messages };
     },

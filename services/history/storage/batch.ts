@@ -1,6 +1,7 @@
 // A capture batch cut into segment rows, one engine-neutral step shared by the SQLite writer thread
 // (writer-db.ts) and the PostgreSQL writer (pg-writer.ts), so both store the same byte layout and reads
 // (query.ts, walk.ts) stay shared.
+import type { TopicSummary } from '../writer.js';
 import { ENTRY_PREFIX, MESSAGE_HEADER, SIZE_AT, encodePublisher, type CaptureBatch } from './segments.js';
 
 /** A segment closes at this many messages or payload bytes (a single larger message gets its own). */
@@ -127,4 +128,30 @@ function segment(
   }
   for (const p of used) local[p] = -1;
   return { topicId, firstTime: first, lastTime: last, count: entries.length, bytes, data: out };
+}
+
+/** The topics that hold messages, with their counters and oldest message time: one statement on both engines. */
+export const TOPICS_SQL =
+  'SELECT t.topic_id, t.system_key, t.topic, t.row_count, t.bytes, (SELECT MIN(first_time) FROM history_segments s WHERE s.topic_id = t.topic_id) AS oldest FROM history_topics t WHERE t.row_count > 0';
+
+/** A row of TOPICS_SQL. */
+export interface TopicRow {
+  topic_id: number;
+  system_key: string;
+  topic: string;
+  row_count: number;
+  bytes: number;
+  oldest: number | null;
+}
+
+/** A TOPICS_SQL row as the writers answer it; numbers are made numbers (a bare pg pool hands int8 as text). */
+export function toTopicSummary(t: TopicRow): TopicSummary {
+  return {
+    topicId: Number(t.topic_id),
+    systemKey: t.system_key,
+    topic: t.topic,
+    rows: Number(t.row_count),
+    bytes: Number(t.bytes),
+    oldest: t.oldest === null ? 0 : Number(t.oldest),
+  };
 }

@@ -6,14 +6,14 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { IsobarError } from '../../../runtime-api/errors/index.js';
 import type { Database } from '../../store/index.js';
 import type { HistoryWriter, TopicSummary } from '../writer.js';
-import { TopicIdCache, batchTopics, toSegments } from './batch.js';
+import { TOPICS_SQL, TopicIdCache, batchTopics, toSegments, toTopicSummary, type TopicRow } from './batch.js';
 import { createPartitions, dayOf, dropExpiredPartition, listPartitions } from './pg-partitions.js';
 import { decodeSegment, encodeSegment, type SegmentMessage } from './segments.js';
+import { SEGMENT_COLUMNS, full, segmentsNewestFirst } from './segment-pages.js';
 import {
   NewestFirst,
   SEGMENT_PAGE,
   oldestStep,
-  toStored,
   type FullSegment,
   type HistoryRange,
   type StoredMessage,
@@ -25,27 +25,6 @@ const INSERT_ROWS = 1000;
 const RECHECK_MS = 60_000;
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-const SEGMENT_COLUMNS = ['id', 'first_time', 'last_time', 'count', 'bytes', 'data'] as const;
-
-/** Rows as SQLite hands them: numbers (the store parses int8; this keeps a bare pool right too). */
-function full(r: {
-  id: number;
-  first_time: number;
-  last_time: number;
-  count: number;
-  bytes: number;
-  data: Buffer;
-}): FullSegment {
-  return {
-    id: Number(r.id),
-    first_time: Number(r.first_time),
-    last_time: Number(r.last_time),
-    count: Number(r.count),
-    bytes: Number(r.bytes),
-    data: r.data,
-  };
-}
 
 /** Moves a topic's counters by what a statement changed. */
 async function addCounts(db: Db, topicId: number, rows: number, bytes: number): Promise<void> {
@@ -257,56 +236,18 @@ export function createPgHistoryWriter(deps: { db: Kysely<Database> }): HistoryWr
         if (topicId === undefined) return [];
         return db.transaction().execute(async (trx) => {
           const walk = new NewestFirst(range);
-          let after: FullSegment | undefined;
           while (walk.wanting) {
-            let q = trx
-              .selectFrom('history_segments')
-              .select(SEGMENT_COLUMNS)
-              .where('topic_id', '=', topicId);
-            if (range.before !== undefined) q = q.where('first_time', '<', range.before);
-            if (range.to !== undefined) q = q.where('first_time', '<=', range.to);
-            if (after !== undefined) {
-              const a = after;
-              q = q.where((eb) =>
-                eb.or([
-                  eb('first_time', '<', a.first_time),
-                  eb.and([eb('first_time', '=', a.first_time), eb('id', '<', a.id)]),
-                ]),
-              );
-            }
-            const rows = (
-              await q.orderBy('first_time', 'desc').orderBy('id', 'desc').limit(walk.pageSize).execute()
-            ).map(full);
-            walk.feed(rows);
-            if (rows.length === 0) break;
-            after = rows[rows.length - 1];
+            walk.feed(await segmentsNewestFirst(trx, topicId, range, walk.after, walk.pageSize));
           }
-          const bySegment = walk.pickedBySegment<FullSegment>();
-          for (const [segment, seqs] of bySegment)
+          for (const [segment, seqs] of walk.pickedBySegment<FullSegment>())
             await keepOnly(trx, topicId, segment, (m) => !seqs.has(m.seq));
-          return walk.picked.map(({ segment, message }) => toStored(topic, segment.id, message));
+          return walk.stored(topic);
         });
       }),
     topics: () =>
       run(async (): Promise<TopicSummary[]> => {
-        const { rows } = await sql<{
-          topic_id: number;
-          system_key: string;
-          topic: string;
-          row_count: number;
-          bytes: number;
-          oldest: number | null;
-        }>`SELECT t.topic_id, t.system_key, t.topic, t.row_count, t.bytes,
-          (SELECT MIN(first_time) FROM history_segments s WHERE s.topic_id = t.topic_id) AS oldest
-          FROM history_topics t WHERE t.row_count > 0`.execute(db);
-        return rows.map((t) => ({
-          topicId: Number(t.topic_id),
-          systemKey: t.system_key,
-          topic: t.topic,
-          rows: Number(t.row_count),
-          bytes: Number(t.bytes),
-          oldest: t.oldest === null ? 0 : Number(t.oldest),
-        }));
+        const { rows } = await sql<TopicRow>`${sql.raw(TOPICS_SQL)}`.execute(db);
+        return rows.map(toTopicSummary);
       }),
     trim: (steps, chunk) =>
       run(async () => {

@@ -94,6 +94,7 @@ export class NewestFirst {
     return bySegment;
   }
   readonly #range: HistoryRange;
+  #after: SegmentRow | undefined;
   #done = false;
   #pageSize = SEGMENT_PAGE;
   #segmentsSeen = 0;
@@ -120,6 +121,16 @@ export class NewestFirst {
     return this.#cut;
   }
 
+  /** The last segment fed: the next page starts after it (undefined: from the newest). */
+  get after(): SegmentRow | undefined {
+    return this.#after;
+  }
+
+  /** The picked messages of `topic` as clients see them, newest first. */
+  stored(topic: string): StoredMessage[] {
+    return this.picked.map(({ segment, message }) => toStored(topic, segment.id, message));
+  }
+
   /** How many segments to fetch next: enough for the messages still wanted at the sizes seen so far. */
   get pageSize(): number {
     return this.#pageSize;
@@ -128,6 +139,7 @@ export class NewestFirst {
   /** Feeds the page just fetched (`pageSize` asked); a short page means the walk is over. */
   feed(page: readonly SegmentRow[]): void {
     const asked = this.#pageSize;
+    if (page.length > 0) this.#after = page[page.length - 1];
     for (const segment of page) {
       if (this.#range.from !== undefined && segment.last_time < this.#range.from) {
         this.#done = true;

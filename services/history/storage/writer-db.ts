@@ -1,16 +1,15 @@
 // The history write side: prepared SQLite statements on the writer thread's own connection. Times are
 // epoch milliseconds; segments (segments.ts) are walked by (topic_id, first_time) from one end.
 import type SQLite from 'better-sqlite3';
-import { TopicIdCache, batchTopics, toSegments } from './batch.js';
+import type { TopicSummary } from '../writer.js';
+import { TOPICS_SQL, TopicIdCache, batchTopics, toSegments, toTopicSummary, type TopicRow } from './batch.js';
 import { decodeSegment, encodeSegment, type CaptureBatch, type SegmentMessage } from './segments.js';
 import {
   NewestFirst,
   SEGMENT_PAGE,
   oldestStep,
-  toStored,
   type FullSegment,
   type HistoryRange,
-  type SegmentRow,
   type StoredMessage,
 } from './walk.js';
 
@@ -88,30 +87,15 @@ export class HistoryWriterDb {
       const page = this.#db.prepare<unknown[], FullSegment>(
         `SELECT id, first_time, last_time, count, bytes, data FROM history_segments WHERE topic_id = ?${sql} AND (first_time < ? OR (first_time = ? AND id < ?)) ORDER BY first_time DESC, id DESC LIMIT ?`,
       );
-      let after: SegmentRow = {
-        id: Number.MAX_SAFE_INTEGER,
-        first_time: Number.MAX_SAFE_INTEGER,
-        last_time: 0,
-        data: Buffer.alloc(0),
-      };
       while (walk.wanting) {
-        const rows = page.all(
-          topicId,
-          ...params,
-          after.first_time,
-          after.first_time,
-          after.id,
-          walk.pageSize,
-        );
-        walk.feed(rows);
-        if (rows.length === 0) break;
-        after = rows[rows.length - 1];
+        // Before the first page, "after" the newest possible segment.
+        const after = walk.after ?? { first_time: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER };
+        walk.feed(page.all(topicId, ...params, after.first_time, after.first_time, after.id, walk.pageSize));
       }
-      const bySegment = walk.pickedBySegment<FullSegment>();
-      for (const [segment, seqs] of bySegment) {
+      for (const [segment, seqs] of walk.pickedBySegment<FullSegment>()) {
         this.#keepOnly(topicId, segment, (m) => !seqs.has(m.seq));
       }
-      return walk.picked.map(({ segment, message }) => toStored(topic, segment.id, message));
+      return walk.stored(topic);
     })();
   }
 
@@ -140,37 +124,8 @@ export class HistoryWriterDb {
   }
 
   /** The topics that hold messages, with their counters and oldest message time. */
-  topics(): Array<{
-    topicId: number;
-    systemKey: string;
-    topic: string;
-    rows: number;
-    bytes: number;
-    oldest: number;
-  }> {
-    return this.#db
-      .prepare<
-        [],
-        {
-          topic_id: number;
-          system_key: string;
-          topic: string;
-          row_count: number;
-          bytes: number;
-          oldest: number | null;
-        }
-      >(
-        'SELECT t.topic_id, t.system_key, t.topic, t.row_count, t.bytes, (SELECT MIN(first_time) FROM history_segments s WHERE s.topic_id = t.topic_id) AS oldest FROM history_topics t WHERE t.row_count > 0',
-      )
-      .all()
-      .map((t) => ({
-        topicId: t.topic_id,
-        systemKey: t.system_key,
-        topic: t.topic,
-        rows: t.row_count,
-        bytes: t.bytes,
-        oldest: t.oldest ?? 0,
-      }));
+  topics(): TopicSummary[] {
+    return this.#db.prepare<[], TopicRow>(TOPICS_SQL).all().map(toTopicSummary);
   }
 
   /** Deletes up to `limit` segments of a system (and its topics once empty); returns how many went. */
