@@ -65,15 +65,21 @@ function isBuildFailure(err: unknown): err is BuildFailure {
   return typeof err === 'object' && err !== null && Array.isArray((err as BuildFailure).errors);
 }
 
-/** Resolves bare imports to the given libraries; anything else (paths, packages, node:*) is refused. */
-function librariesPlugin(libraries: readonly BundledLibrary[]): Plugin {
-  const byName = new Map(libraries.map((l) => [l.name, l]));
+/**
+ * Resolves bare imports named in `dependencies` into `namespace`, loaded by `load`; anything else (paths,
+ * packages, node:*) is refused. The bundle and the editor's check (check.ts) resolve alike.
+ */
+export function dependenciesPlugin(
+  namespace: string,
+  dependencies: ReadonlySet<string>,
+  load: (path: string) => { contents: string; loader: 'js' | 'ts' },
+): Plugin {
   return {
-    name: 'isobar-libraries',
+    name: namespace,
     setup(b) {
       b.onResolve({ filter: /.*/ }, (args) => {
         if (args.kind === 'entry-point') return undefined;
-        if (byName.has(args.path)) return { path: args.path, namespace: 'isobar-library' };
+        if (dependencies.has(args.path)) return { path: args.path, namespace };
         return {
           errors: [
             {
@@ -82,12 +88,18 @@ function librariesPlugin(libraries: readonly BundledLibrary[]): Plugin {
           ],
         };
       });
-      b.onLoad({ filter: /.*/, namespace: 'isobar-library' }, (args) => ({
-        contents: byName.get(args.path)?.source ?? '',
-        loader: 'ts',
-      }));
+      b.onLoad({ filter: /.*/, namespace }, (args) => load(args.path));
     },
   };
+}
+
+/** Resolves bare imports to the given libraries' sources. */
+function librariesPlugin(libraries: readonly BundledLibrary[]): Plugin {
+  const byName = new Map(libraries.map((l) => [l.name, l.source]));
+  return dependenciesPlugin('isobar-library', new Set(byName.keys()), (path) => ({
+    contents: byName.get(path) ?? '',
+    loader: 'ts',
+  }));
 }
 
 interface Compiled {

@@ -3,7 +3,7 @@
 // at save (bundle.ts), so what the editor marks is what a save would refuse; type errors are not checked
 // here (TypeScript is not a runtime dependency — the CLI's `push --check` does that where it is installed).
 import { build, type Message, type Plugin } from 'esbuild';
-import { NATIVE_LIBRARIES, parseDependencies } from './bundle.js';
+import { NATIVE_LIBRARIES, dependenciesPlugin, parseDependencies } from './bundle.js';
 
 /** One problem in the source, positions 1-based as editors count them. */
 export interface SourceDiagnostic {
@@ -20,26 +20,10 @@ export const MAX_DIAGNOSTICS = 50;
 
 /** Imports resolve to the listed libraries (as empty stand-ins: only the service's own text is checked). */
 function importsPlugin(dependencies: ReadonlySet<string>): Plugin {
-  return {
-    name: 'isobar-check-imports',
-    setup(b) {
-      b.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind === 'entry-point') return undefined;
-        if (dependencies.has(args.path)) return { path: args.path, namespace: 'isobar-check' };
-        return {
-          errors: [
-            {
-              text: `cannot import ${JSON.stringify(args.path)}: only libraries listed in dependencies can be imported`,
-            },
-          ],
-        };
-      });
-      b.onLoad({ filter: /.*/, namespace: 'isobar-check' }, () => ({
-        contents: 'export default {}',
-        loader: 'js',
-      }));
-    },
-  };
+  return dependenciesPlugin('isobar-check', dependencies, () => ({
+    contents: 'export default {}',
+    loader: 'js',
+  }));
 }
 
 function toDiagnostic(severity: SourceDiagnostic['severity'], m: Message): SourceDiagnostic {

@@ -84,14 +84,9 @@ export function toRecord(
     system_key: row.system_key,
     name: row.name,
     code: row.source,
-    ...runSettings(row),
+    ...versionSettings(row),
     logging_enabled: service.logging_enabled === 1,
-    log_ttl_minutes: row.log_ttl_minutes,
     log_level: service.log_level,
-    memory_limit_mb: row.memory_limit_mb,
-    allow_wasm: row.allow_wasm === 1,
-    strict_isolation: row.strict_isolation === 1,
-    description: row.description,
     current_version: Number(row.version),
     created_by: { kind: row.created_by_kind, id: row.created_by_id },
     created_at: Number(service.created_at),
@@ -99,8 +94,8 @@ export function toRecord(
   };
 }
 
-/** How a version runs, in the key order both the service and the version shapes list it. */
-function runSettings(row: VersionRow) {
+/** What a version holds besides its code, in the key order both the service and the version shapes list it. */
+function versionSettings(row: VersionRow) {
   return {
     params: JSON.parse(row.params) as string[],
     dependencies: row.dependencies,
@@ -109,6 +104,11 @@ function runSettings(row: VersionRow) {
     auto_restart: row.auto_restart === 1,
     auto_balance: row.auto_balance === 1,
     concurrency: row.concurrency,
+    log_ttl_minutes: row.log_ttl_minutes,
+    memory_limit_mb: row.memory_limit_mb,
+    allow_wasm: row.allow_wasm === 1,
+    strict_isolation: row.strict_isolation === 1,
+    description: row.description,
   };
 }
 
@@ -119,12 +119,7 @@ export function toVersionRecord(row: VersionRow, currentVersion: number): Servic
     version: Number(row.version),
     code: row.source,
     bundle: row.bundle,
-    ...runSettings(row),
-    log_ttl_minutes: row.log_ttl_minutes,
-    memory_limit_mb: row.memory_limit_mb,
-    allow_wasm: row.allow_wasm === 1,
-    strict_isolation: row.strict_isolation === 1,
-    description: row.description,
+    ...versionSettings(row),
     rolled_back_from: row.rolled_back_from,
     created_by: { kind: row.created_by_kind, id: row.created_by_id },
     created_at: Number(row.created_at),
