@@ -2,11 +2,9 @@
 // trigger runs its service once per publish whichever node the publish entered, and a timer fires once per
 // firing. Runs are counted through what the services publish (each carries what it ran for).
 import { expect } from 'chai';
-import type { MqttClient } from 'mqtt';
-import type { RestClient } from '../../bin/cli/rest-client.js';
-import { startCluster, type NodeId, type TestCluster } from './harness.js';
-import { watchHeartbeats } from './heartbeats.js';
-import { collect, createSystem, devOn, endAll, mqttOn, sameDevOn, type TestSystem } from './world.js';
+import { openClients } from '../helpers/clients.js';
+import type { NodeId } from './harness.js';
+import { collect, mqttOn, sameDevOn, useClusterWorld } from './world.js';
 
 const WAIT_MS = 30_000;
 
@@ -24,34 +22,16 @@ const ON_TICK = `function onTick(req, resp) {
 
 describe('cluster: triggers and timers run once per event with three nodes up', function () {
   this.timeout(240_000);
-  let cluster: TestCluster;
-  let dev: RestClient;
-  let system: TestSystem;
-  const clients: MqttClient[] = [];
-  const cleanups: Array<() => Promise<void>> = [];
-
-  before(async () => {
-    cluster = await startCluster();
-    dev = await devOn(cluster.node('a'));
-    system = await createSystem(dev, 'cluster automation');
-  });
-  afterEach(async () => {
-    await endAll(clients.splice(0));
-    for (const c of cleanups.splice(0)) await c();
-  });
-  after(async () => {
-    await cluster?.close();
-  });
+  const w = useClusterWorld('cluster automation');
+  const clients = openClients();
 
   it('a trigger runs once per publish, for publishes entering on A, B and C', async () => {
-    const sk = system.systemKey;
-    await dev.request('POST', `/admin/code/v/1/${sk}/onPublish`, {
+    const sk = w.system.systemKey;
+    await w.dev.request('POST', `/admin/code/v/1/${sk}/onPublish`, {
       body: { code: ON_PUBLISH, parameters: [] },
     });
     // Created on B: every node must know it (the change feed), and only the entry node may run it.
-    const heartbeats = await watchHeartbeats(cluster.redis.url);
-    cleanups.push(() => heartbeats.close());
-    await sameDevOn(dev, cluster.node('b')).request(
+    await sameDevOn(w.dev, w.cluster.node('b')).request(
       'POST',
       `/admin/triggers/handlers/${sk}/onPublishTrigger`,
       {
@@ -63,16 +43,16 @@ describe('cluster: triggers and timers run once per event with three nodes up', 
         },
       },
     );
-    const watcher = await mqttOn(cluster.node('c'), system, 'runs-watcher');
+    const watcher = await mqttOn(w.cluster.node('c'), w.system, 'runs-watcher');
     clients.push(watcher);
     const runs = collect(watcher);
     await watcher.subscribeAsync('runs/trigger', { qos: 1 });
     const pubs = await Promise.all(
-      (['a', 'b', 'c'] as const).map((id: NodeId) => mqttOn(cluster.node(id), system, `tpub-${id}`)),
+      (['a', 'b', 'c'] as const).map((id: NodeId) => mqttOn(w.cluster.node(id), w.system, `tpub-${id}`)),
     );
     clients.push(...pubs);
     // Within the change-feed bound every node knows the trigger: two heartbeats of each after the create.
-    await heartbeats.after(['a', 'b', 'c'], 2, WAIT_MS);
+    await w.heartbeats.after(['a', 'b', 'c'], 2, WAIT_MS);
     const n = 30;
     for (let i = 0; i < n; i++) await pubs[i % 3].publishAsync(`tin/${i % 3}`, `m${i}`, { qos: 1 });
     await runs.until(n, WAIT_MS, 'trigger runs', (m) => m.payload.startsWith('m'));
@@ -87,16 +67,18 @@ describe('cluster: triggers and timers run once per event with three nodes up', 
   });
 
   it('a timer fires once per firing, cluster-wide', async () => {
-    const sk = system.systemKey;
-    await dev.request('POST', `/admin/code/v/1/${sk}/onTick`, { body: { code: ON_TICK, parameters: [] } });
+    const sk = w.system.systemKey;
+    await w.dev.request('POST', `/admin/code/v/1/${sk}/onTick`, { body: { code: ON_TICK, parameters: [] } });
     const watchers = await Promise.all(
-      (['a', 'b', 'c'] as const).map((id: NodeId) => mqttOn(cluster.node(id), system, `timer-watch-${id}`)),
+      (['a', 'b', 'c'] as const).map((id: NodeId) =>
+        mqttOn(w.cluster.node(id), w.system, `timer-watch-${id}`),
+      ),
     );
     clients.push(...watchers);
     const seen = watchers.map((w) => collect(w));
     await Promise.all(watchers.map((w) => w.subscribeAsync(['$timer/tick', 'runs/timer'], { qos: 1 })));
     const runs = 5;
-    await sameDevOn(dev, cluster.node('c')).request('POST', `/admin/triggers/timers/${sk}/tick`, {
+    await sameDevOn(w.dev, w.cluster.node('c')).request('POST', `/admin/triggers/timers/${sk}/tick`, {
       body: { start_time: 'Now', repeats: runs - 1, frequency: 1, service_name: 'onTick' },
     });
     // Every node's watcher sees each firing's event and each run's publish; the last firing is `run: 5`.

@@ -4,10 +4,10 @@
 // (heartbeats.ts), never as a sleep.
 import { expect } from 'chai';
 import type { MqttClient } from 'mqtt';
-import { clearBladeHeaders, createRestClient, type RestClient } from '../../bin/cli/rest-client.js';
-import { startCluster, type NodeId, type TestCluster } from './harness.js';
-import { watchHeartbeats, type HeartbeatWatch } from './heartbeats.js';
-import { collect, createSystem, devOn, endAll, mqttOn, sameDevOn, type TestSystem } from './world.js';
+import { clearBladeHeaders, createRestClient } from '../../bin/cli/rest-client.js';
+import { openClients } from '../helpers/clients.js';
+import type { NodeId } from './harness.js';
+import { collect, mqttOn, sameDevOn, useClusterWorld } from './world.js';
 
 const WAIT_MS = 30_000;
 const NODES: readonly NodeId[] = ['a', 'b', 'c'];
@@ -25,48 +25,31 @@ async function grantedQos(client: MqttClient, filter: string): Promise<number[]>
 
 describe('cluster: the same platform on every node (README "Running a cluster")', function () {
   this.timeout(240_000);
-  let cluster: TestCluster;
-  let dev: RestClient;
-  let system: TestSystem;
-  let heartbeats: HeartbeatWatch;
-  const clients: MqttClient[] = [];
-
-  before(async () => {
-    // Durable history: a QoS 1 PUBACK means stored, so a read on another node may follow it at once.
-    cluster = await startCluster({ env: { ISOBAR_HISTORY_DURABLE: '1' } });
-    heartbeats = await watchHeartbeats(cluster.redis.url);
-    dev = await devOn(cluster.node('a'));
-    system = await createSystem(dev, 'cluster consistency');
-  });
-  afterEach(async () => {
-    await endAll(clients.splice(0));
-  });
-  after(async () => {
-    await heartbeats?.close();
-    await cluster?.close();
-  });
+  // Durable history: a QoS 1 PUBACK means stored, so a read on another node may follow it at once.
+  const w = useClusterWorld('cluster consistency', { cluster: { env: { ISOBAR_HISTORY_DURABLE: '1' } } });
+  const clients = openClients();
 
   it('a role edit on A applies on B and C within the bound (subscribe refused, then granted and delivered)', async () => {
-    const sk = system.systemKey;
+    const sk = w.system.systemKey;
     const rolesPath = `/admin/user/${sk}/roles`;
-    const user = await dev.request<{ user_id: string }>('POST', `/admin/user/${sk}`, {
+    const user = await w.dev.request<{ user_id: string }>('POST', `/admin/user/${sk}`, {
       body: { email: 'plant@cluster.local', password: 'plant-pass-1' },
     });
-    const role = await dev.request<{ role_id: string }>('POST', rolesPath, {
+    const role = await w.dev.request<{ role_id: string }>('POST', rolesPath, {
       body: { name: 'Plant', topics: [{ itemInfo: { name: 'plant/#' }, permissions: 2 }] },
     });
-    await dev.request('PUT', `/admin/user/${sk}`, {
+    await w.dev.request('PUT', `/admin/user/${sk}`, {
       body: { user: user.user_id, changes: { roles: { add: ['Plant'] } } },
     });
-    await heartbeats.after(NODES, 2, WAIT_MS);
+    await w.heartbeats.after(NODES, 2, WAIT_MS);
     const userOn = async (id: NodeId) => {
       const login = await createRestClient(
-        cluster.node(id).url,
-        clearBladeHeaders.system(sk, system.systemSecret),
+        w.cluster.node(id).url,
+        clearBladeHeaders.system(sk, w.system.systemSecret),
       ).request<{ user_token: string }>('POST', '/api/v/1/user/auth', {
         body: { email: 'plant@cluster.local', password: 'plant-pass-1' },
       });
-      const client = await mqttOn(cluster.node(id), system, `plant-${id}`, { token: login.user_token });
+      const client = await mqttOn(w.cluster.node(id), w.system, `plant-${id}`, { token: login.user_token });
       clients.push(client);
       return client;
     };
@@ -80,10 +63,10 @@ describe('cluster: the same platform on every node (README "Running a cluster")'
     }
 
     const editedAt = Date.now();
-    await dev.request('PUT', rolesPath, {
+    await w.dev.request('PUT', rolesPath, {
       body: { id: role.role_id, changes: { topics: [{ itemInfo: { name: 'plant/#' }, permissions: 3 }] } },
     });
-    await heartbeats.after(['b', 'c'], 2, WAIT_MS);
+    await w.heartbeats.after(['b', 'c'], 2, WAIT_MS);
     console.log(
       `      role edit on A: asserted on B and C ${Date.now() - editedAt} ms later (two heartbeats)`,
     );
@@ -94,7 +77,7 @@ describe('cluster: the same platform on every node (README "Running a cluster")'
     ] as const) {
       expect(await grantedQos(c, 'plant/#'), `subscribe on ${id} after the edit`).to.deep.equal([1]);
     }
-    const pub = await mqttOn(cluster.node('a'), system, 'plant-pub');
+    const pub = await mqttOn(w.cluster.node('a'), w.system, 'plant-pub');
     clients.push(pub);
     await pub.publishAsync('plant/1/temp', '21.5', { qos: 1 });
     for (const [i, g] of got.entries()) {
@@ -104,16 +87,16 @@ describe('cluster: the same platform on every node (README "Running a cluster")'
   });
 
   it('REST on any node sees the same users and services (within the bound)', async () => {
-    const sk = system.systemKey;
-    await sameDevOn(dev, cluster.node('c')).request('POST', `/admin/user/${sk}`, {
+    const sk = w.system.systemKey;
+    await sameDevOn(w.dev, w.cluster.node('c')).request('POST', `/admin/user/${sk}`, {
       body: { email: 'made-on-c@cluster.local', password: 'made-pass-1' },
     });
-    await sameDevOn(dev, cluster.node('b')).request('POST', `/admin/code/v/1/${sk}/echo`, {
+    await sameDevOn(w.dev, w.cluster.node('b')).request('POST', `/admin/code/v/1/${sk}/echo`, {
       body: { code: 'function echo(req, resp) { resp.success({ got: req.params.x }); }', parameters: ['x'] },
     });
-    await heartbeats.after(NODES, 2, WAIT_MS);
+    await w.heartbeats.after(NODES, 2, WAIT_MS);
     for (const id of NODES) {
-      const on = sameDevOn(dev, cluster.node(id));
+      const on = sameDevOn(w.dev, w.cluster.node(id));
       const users = await on.request<{ Data?: Array<{ email: string }>; data?: Array<{ email: string }> }>(
         'GET',
         `/admin/user/${sk}`,
@@ -137,16 +120,16 @@ describe('cluster: the same platform on every node (README "Running a cluster")'
   });
 
   it('history stored from publishes on B and C reads the same on A, B and C', async () => {
-    const sk = system.systemKey;
-    await dev.request('PUT', `/api/v/4/message/${sk}/storage`, { body: [{ topic: 'hist/#' }] });
-    await heartbeats.after(NODES, 2, WAIT_MS);
+    const sk = w.system.systemKey;
+    await w.dev.request('PUT', `/api/v/4/message/${sk}/storage`, { body: [{ topic: 'hist/#' }] });
+    await w.heartbeats.after(NODES, 2, WAIT_MS);
     for (const id of ['b', 'c'] as const) {
-      const pub = await mqttOn(cluster.node(id), system, `hist-pub-${id}`);
+      const pub = await mqttOn(w.cluster.node(id), w.system, `hist-pub-${id}`);
       clients.push(pub);
       for (let i = 0; i < 3; i++) await pub.publishAsync('hist/t', `${id}${i}`, { qos: 1 });
     }
     for (const id of NODES) {
-      const page = await sameDevOn(dev, cluster.node(id)).request<Array<{ payload: string }>>(
+      const page = await sameDevOn(w.dev, w.cluster.node(id)).request<Array<{ payload: string }>>(
         'GET',
         `/api/v/1/message/${sk}`,
         { query: { topic: 'hist/t', count: '0' } },

@@ -3,8 +3,9 @@
 // time.
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
-import { startCluster, type ClusterNode, type TestCluster } from './harness.js';
-import { collect, createSystem, devOn, endAll, mqttOn, type TestSystem } from './world.js';
+import { openClients } from '../helpers/clients.js';
+import type { ClusterNode, TestCluster } from './harness.js';
+import { collect, createSystem, endAll, mqttOn, useClusterWorld, type TestSystem } from './world.js';
 
 const WAIT_MS = 20_000;
 /** Bound on one race round's waits (a broken policy must not cost 100 long waits). */
@@ -12,35 +13,25 @@ const RACE_WAIT_MS = 5_000;
 
 describe('cluster: one broker over three nodes (README "Running a cluster")', function () {
   this.timeout(240_000);
-  let cluster: TestCluster;
-  let system: TestSystem;
+  const w = useClusterWorld('cluster messaging', { policy: 'reject' });
+  /** A second system, for the `takeover` policy. */
   let takeover: TestSystem;
-  const clients: MqttClient[] = [];
-
   before(async () => {
-    cluster = await startCluster();
-    const dev = await devOn(cluster.node('a'));
-    system = await createSystem(dev, 'cluster messaging', 'reject');
-    takeover = await createSystem(dev, 'cluster takeover', 'takeover');
+    takeover = await createSystem(w.dev, 'cluster takeover', 'takeover');
   });
-  afterEach(async () => {
-    await endAll(clients.splice(0));
-  });
-  after(async () => {
-    await cluster?.close();
-  });
+  const clients = openClients();
 
   for (const qos of [0, 1, 2] as const) {
     it(`a QoS ${qos} publish on A reaches subscribers on A, B and C, each message exactly once`, async () => {
       const topic = `fan/q${qos}`;
       const n = 50;
       const subs = await Promise.all(
-        (['a', 'b', 'c'] as const).map((id) => mqttOn(cluster.node(id), system, `sub-${qos}-${id}`)),
+        (['a', 'b', 'c'] as const).map((id) => mqttOn(w.cluster.node(id), w.system, `sub-${qos}-${id}`)),
       );
       clients.push(...subs);
       const received = subs.map((s) => collect(s));
       await Promise.all(subs.map((s) => s.subscribeAsync(topic, { qos })));
-      const pub = await mqttOn(cluster.node('a'), system, `pub-${qos}`);
+      const pub = await mqttOn(w.cluster.node('a'), w.system, `pub-${qos}`);
       clients.push(pub);
       for (let i = 0; i < n; i++) await pub.publishAsync(topic, String(i), { qos });
       // The end marker follows the n messages on one publisher's ordered stream: once it is in, a duplicate
@@ -58,11 +49,11 @@ describe('cluster: one broker over three nodes (README "Running a cluster")', fu
   }
 
   it('a retained message set on A is seen from C; cleared on B, a subscriber on A gets none', async () => {
-    const pub = await mqttOn(cluster.node('a'), system, 'retainer');
+    const pub = await mqttOn(w.cluster.node('a'), w.system, 'retainer');
     clients.push(pub);
     await pub.publishAsync('ret/value', 'kept', { qos: 1, retain: true });
     await pub.publishAsync('ret/marker', 'marker', { qos: 1, retain: true });
-    const onC = await mqttOn(cluster.node('c'), system, 'ret-reader-c');
+    const onC = await mqttOn(w.cluster.node('c'), w.system, 'ret-reader-c');
     clients.push(onC);
     const seenOnC = collect(onC);
     await onC.subscribeAsync('ret/#', { qos: 1 });
@@ -72,10 +63,10 @@ describe('cluster: one broker over three nodes (README "Running a cluster")', fu
       ['ret/value', 'kept', true],
     ]);
 
-    const onB = await mqttOn(cluster.node('b'), system, 'ret-clearer-b');
+    const onB = await mqttOn(w.cluster.node('b'), w.system, 'ret-clearer-b');
     clients.push(onB);
     await onB.publishAsync('ret/value', '', { qos: 1, retain: true });
-    const onA = await mqttOn(cluster.node('a'), system, 'ret-reader-a');
+    const onA = await mqttOn(w.cluster.node('a'), w.system, 'ret-reader-a');
     clients.push(onA);
     const seenOnA = collect(onA);
     await onA.subscribeAsync('ret/#', { qos: 1 });
@@ -87,10 +78,7 @@ describe('cluster: one broker over three nodes (README "Running a cluster")', fu
   it('racing duplicate client ids on A and B under `reject`: exactly one CONNACK 0, the other CONNACK 2, 100/100', async () => {
     const outcomes = await rounds(async (i) => {
       const id = `dup-reject-${i}`;
-      const attempts = await Promise.allSettled([
-        race(cluster.node('a'), system, id),
-        race(cluster.node('b'), system, id),
-      ]);
+      const attempts = await raceOnAAndB(w.cluster, w.system, id);
       await endAll(attempts.map((a) => (a.status === 'fulfilled' ? a.value : undefined)));
       return attempts
         .map((a) => (a.status === 'fulfilled' ? 'CONNACK 0' : refusal(a.reason)))
@@ -106,10 +94,7 @@ describe('cluster: one broker over three nodes (README "Running a cluster")', fu
   it('racing duplicate client ids on A and B under `takeover`: exactly one session survives, 100/100', async () => {
     const outcomes = await rounds(async (i) => {
       const id = `dup-takeover-${i}`;
-      const attempts = await Promise.allSettled([
-        race(cluster.node('a'), takeover, id),
-        race(cluster.node('b'), takeover, id),
-      ]);
+      const attempts = await raceOnAAndB(w.cluster, takeover, id);
       const connected = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
       const refused = attempts.flatMap((a) => (a.status === 'rejected' ? [refusal(a.reason)] : []));
       // When both were admitted, the earlier one must be closed by the later one's arrival: wait for that
@@ -158,6 +143,18 @@ function race(node: ClusterNode, system: TestSystem, clientId: string): Promise<
     const closed = () => fail(new Error('closed before CONNACK'));
     client.once('close', closed);
   });
+}
+
+/** Two CONNECTs with one client id at once, one on A and one on B; answers how each settled. */
+function raceOnAAndB(
+  cluster: TestCluster,
+  system: TestSystem,
+  clientId: string,
+): Promise<Array<PromiseSettledResult<MqttClient>>> {
+  return Promise.allSettled([
+    race(cluster.node('a'), system, clientId),
+    race(cluster.node('b'), system, clientId),
+  ]);
 }
 
 /** What refused a CONNECT: its CONNACK code, or the error. */

@@ -3,7 +3,9 @@
 // collector that waits on received messages (bounded), never on time.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { clearBladeHeaders, createRestClient, type RestClient } from '../../bin/cli/rest-client.js';
-import { ADMIN, type ClusterNode } from './harness.js';
+import { useFixture } from '../helpers/fixture.js';
+import { ADMIN, startCluster, type ClusterNode, type ClusterOptions, type TestCluster } from './harness.js';
+import { watchHeartbeats, type HeartbeatWatch } from './heartbeats.js';
 
 /** A developer's REST client on `node` (logs in there: any node can answer any login). */
 export async function devOn(node: ClusterNode): Promise<RestClient> {
@@ -39,6 +41,45 @@ export async function createSystem(
     systemSecret: system.appSecret,
     devToken: dev.headers['ClearBlade-DevToken'] ?? '',
   };
+}
+
+/** A suite's three nodes, the developer logged in on A, and the one system its tests work in. */
+export interface ClusterWorld {
+  readonly cluster: TestCluster;
+  /** The nodes' heartbeats, to wait "within the bound"; closed before the cluster, so it never sees Redis go. */
+  readonly heartbeats: HeartbeatWatch;
+  readonly dev: RestClient;
+  readonly system: TestSystem;
+}
+
+/**
+ * Registers the suite hooks that start the cluster, watch its heartbeats, log the developer in on A and
+ * create system `name` (duplicate client ids per `policy`), and close it all after the suite; answers the
+ * live world.
+ */
+export function useClusterWorld(
+  name: string,
+  options: { readonly policy?: 'reject' | 'takeover'; readonly cluster?: ClusterOptions } = {},
+): ClusterWorld {
+  return useFixture(
+    async () => {
+      const cluster = await startCluster(options.cluster);
+      let heartbeats: HeartbeatWatch | undefined;
+      try {
+        heartbeats = await watchHeartbeats(cluster.redis.url);
+        const dev = await devOn(cluster.node('a'));
+        return { cluster, heartbeats, dev, system: await createSystem(dev, name, options.policy) };
+      } catch (err) {
+        await heartbeats?.close();
+        await cluster.close();
+        throw err;
+      }
+    },
+    async (world) => {
+      await world.heartbeats.close();
+      await world.cluster.close();
+    },
+  );
 }
 
 /** Options a test may set on an MQTT connection (never auto-reconnect: a test decides). */
