@@ -71,16 +71,31 @@ describe('engine: run slots are shared fairly across systems', () => {
     }
   };
 
+  /**
+   * Starts the engine with `limits`, then one gated run of service `name` (system A) per id, and resolves
+   * once `held` of them hold a slot at their gates; answers the service and its runs.
+   */
+  const holdSlots = async (
+    limits: Parameters<typeof harness>[0],
+    name: string,
+    runIds: readonly string[],
+    held: number,
+  ): Promise<{ service: ServiceVersion; runs: Array<Promise<InvokeResult>> }> => {
+    await start(limits);
+    const gatedService = gated(name, SYSTEM_A);
+    const runs = runsOf(gatedService, runIds);
+    await reached(() => arrived.length === held, `${String(held)} runs of ${name} at their gates`);
+    return { service: gatedService, runs };
+  };
+
   afterEach(async () => {
     for (const release of gates.values()) release();
     await h.engine.close();
   });
 
   it("completes system B's run while system A's flood holds every slot A may have", async () => {
-    await start({ maxIsolates: 8, maxRunsPerSystem: 4, maxRunsPerService: 4, maxQueuedPerSystem: 64 });
-    const flood = gated('Flood', SYSTEM_A);
-    const floods = runsOf(flood, ids('a', 20));
-    await reached(() => arrived.length === 4, 'four of A at their gates');
+    const limits = { maxIsolates: 8, maxRunsPerSystem: 4, maxRunsPerService: 4, maxQueuedPerSystem: 64 };
+    const { runs: floods } = await holdSlots(limits, 'Flood', ids('a', 20), 4);
 
     const healthy = service('Healthy', 'function Healthy(req, resp) { resp.success(req.params.n * 2); }', {
       systemKey: SYSTEM_B,
@@ -96,10 +111,8 @@ describe('engine: run slots are shared fairly across systems', () => {
   });
 
   it('keeps a second service of the same system running when one service is at its cap', async () => {
-    await start({ maxIsolates: 8, maxRunsPerSystem: 8, maxRunsPerService: 2, maxQueuedPerSystem: 64 });
-    const busy = gated('Busy', SYSTEM_A);
-    const runs = runsOf(busy, ids('busy', 5));
-    await reached(() => arrived.length === 2, 'two runs of Busy at their gates');
+    const limits = { maxIsolates: 8, maxRunsPerSystem: 8, maxRunsPerService: 2, maxQueuedPerSystem: 64 };
+    const { runs } = await holdSlots(limits, 'Busy', ids('busy', 5), 2);
     const other = service('Other', 'function Other(req, resp) { resp.success("ok"); }', {
       systemKey: SYSTEM_A,
     });
@@ -110,10 +123,8 @@ describe('engine: run slots are shared fairly across systems', () => {
   });
 
   it('hands freed slots to the waiting systems in turn, not to the system that floods', async () => {
-    await start({ maxIsolates: 2, maxRunsPerSystem: 2, maxRunsPerService: 2, maxQueuedPerSystem: 64 });
-    const a = gated('A', SYSTEM_A);
-    const runs = runsOf(a, ids('a', 4));
-    await reached(() => arrived.length === 2, 'a0 and a1 at their gates');
+    const limits = { maxIsolates: 2, maxRunsPerSystem: 2, maxRunsPerService: 2, maxQueuedPerSystem: 64 };
+    const { runs } = await holdSlots(limits, 'A', ids('a', 4), 2);
     // B's and C's versions are built before they are called, so their runs join the slot queue at once rather
     // than after a context build that, on a loaded machine, could outlast a0's release.
     const b = gated('B', SYSTEM_B);
@@ -144,10 +155,8 @@ describe('engine: run slots are shared fairly across systems', () => {
   });
 
   it('refuses a run at once with CB_ERR_SANDBOX_BUSY when its system queue is full', async () => {
-    await start({ maxIsolates: 8, maxRunsPerSystem: 2, maxRunsPerService: 2, maxQueuedPerSystem: 2 });
-    const flood = gated('Flood', SYSTEM_A);
-    const admitted = runsOf(flood, ids('a', 4));
-    await reached(() => arrived.length === 2, 'two runs of A at their gates');
+    const limits = { maxIsolates: 8, maxRunsPerSystem: 2, maxRunsPerService: 2, maxQueuedPerSystem: 2 };
+    const { service: flood, runs: admitted } = await holdSlots(limits, 'Flood', ids('a', 4), 2);
     const refused = await h.engine.invoke(flood, request({ id: 'a4' })).then(
       () => undefined,
       (err: unknown) => err,
