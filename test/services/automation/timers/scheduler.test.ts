@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createManualClock, type ManualClock } from '../../../../services/kernel/clock.js';
 import type { Log } from '../../../../services/kernel/log.js';
+import type { TimerInput } from '../../../../services/automation/timers/definition.js';
 import {
   createTimerRegistry,
   type TimerLimits,
@@ -8,6 +9,12 @@ import {
 } from '../../../../services/automation/timers/registry.js';
 import { openTestStore, SYSTEM_KEY, type TestStore } from '../store-helper.js';
 import { START, startAt, startTimerNode, type TimerNode } from './timer-rig.js';
+
+/** `schedule` running the rig's one service, `report`. */
+const report = (schedule: Omit<TimerInput, 'service_name'>): TimerInput => ({
+  ...schedule,
+  service_name: 'report',
+});
 
 interface Rig extends TimerNode {
   readonly fired: Array<{ name: string; at: number; runs: number }>;
@@ -67,12 +74,7 @@ describe('timer scheduler (manual clock)', () => {
 
   it('fires at start_time, then every frequency seconds, repeats + 1 times', async () => {
     current = await rig(ts, clock);
-    await current.create('tick', {
-      start_time: startAt(5000),
-      repeats: 2,
-      frequency: 10,
-      service_name: 'report',
-    });
+    await current.create('tick', report({ start_time: startAt(5000), repeats: 2, frequency: 10 }));
     clock.advance(4999);
     expect(current.fired).to.deep.equal([]);
     for (let i = 0; i < 4; i++) clock.advance(i === 0 ? 1 : 10_000);
@@ -139,12 +141,7 @@ describe('timer scheduler (manual clock)', () => {
 
   it('survives a restart: the next run comes from the stored definition and missed runs are not replayed', async () => {
     current = await rig(ts, clock);
-    await current.create('persist', {
-      start_time: startAt(0),
-      repeats: 3,
-      frequency: 10,
-      service_name: 'report',
-    });
+    await current.create('persist', report({ start_time: startAt(0), repeats: 3, frequency: 10 }));
     clock.advance(0);
     clock.advance(10_000);
     expect(current.fired).to.have.length(2);
@@ -180,7 +177,7 @@ describe('timer scheduler (manual clock)', () => {
     // The store write takes a few ms on a real clock; here the service check moves the manual clock.
     current = await rig(ts, clock, { onServiceCheck: () => clock.advance(7) });
     for (let i = 0; i < 20; i++) {
-      await current.create(`once-${i}`, { start_time: 'Now', repeats: 0, service_name: 'report' });
+      await current.create(`once-${i}`, report({ start_time: 'Now', repeats: 0 }));
     }
     clock.advance(0);
     expect(current.fired.map((f) => f.name).sort()).to.have.members(
@@ -192,7 +189,7 @@ describe('timer scheduler (manual clock)', () => {
 
   it('runs a once-only timer that never ran when the platform comes back after its moment', async () => {
     current = await rig(ts, clock);
-    await current.create('later', { start_time: startAt(60_000), repeats: 0, service_name: 'report' });
+    await current.create('later', report({ start_time: startAt(60_000), repeats: 0 }));
     current = await restart({}, () => clock.set(START + 120_000)); // down across its moment
     clock.advance(0);
     expect(current.fired).to.deep.equal([{ name: 'later', at: START + 120_000, runs: 1 }]);
