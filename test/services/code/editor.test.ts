@@ -53,7 +53,12 @@ describe('code editor routes', () => {
   it('stops and starts a stream service as a whole; a micro service cannot be started', async () => {
     const sk = w.systemKey;
     const created = await w.asDev('POST', `/admin/code/v/1/${sk}/Loop`, {
-      code: 'function Loop(req, resp) { ClearBlade.Messaging().subscribe("t/loop", function () {}); }',
+      // A stream service runs until it returns: this one waits for messages until it is stopped.
+      code: `function Loop(req, resp) {
+        var m = ClearBlade.Messaging();
+        m.subscribe("t/loop", function () {});
+        while (true) m.waitForMessage(["t/loop"], function () {});
+      }`,
       execution_timeout: -1,
       concurrency: 2,
     });
