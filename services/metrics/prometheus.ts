@@ -186,106 +186,70 @@ export function buildRegistry(
   if (!scope.all) return registry;
 
   // --- platform-wide (operator only) ---
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read());
-      },
-    });
-  const counter = (name: string, help: string, read: () => number) =>
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    });
-  counter(
-    'isobar_mqtt_denied_publishes_total',
-    'PUBLISH refused by the topic ACL',
-    () => sources.broker.stats().deniedPublishes,
-  );
-  counter(
-    'isobar_mqtt_denied_subscribes_total',
-    'SUBSCRIBE filters refused by the topic ACL',
-    () => sources.broker.stats().deniedSubscribes,
-  );
-  counter(
-    'isobar_mqtt_limit_breaches_total',
-    'Connections closed for breaching an MQTT limit',
-    () => sources.broker.stats().limitBreaches,
-  );
-  gauge(
-    'isobar_engine_isolates',
-    'Isolates in the pool (idle and busy)',
-    () => sources.engine().resources().isolates,
-  );
-  gauge(
-    'isobar_engine_isolate_heap_bytes',
-    'Heap used by the pooled isolates',
-    () => sources.engine().resources().isolateHeapBytes,
-  );
-  gauge(
-    'isobar_engine_runs_running',
-    'Micro runs holding a run slot',
-    () => sources.engine().resources().runsRunning,
-  );
-  gauge(
-    'isobar_engine_runs_waiting',
-    'Micro runs waiting for a run slot (queue depth)',
-    () => sources.engine().resources().runsWaiting,
-  );
-  counter(
-    'isobar_engine_contexts_built_total',
-    'Contexts built (warm and strict)',
-    () => sources.engine().stats().contextsBuilt,
-  );
-  gauge(
-    'isobar_trigger_queue_depth',
-    'Trigger and timer events queued for the dispatcher',
-    () => sources.triggers().queued,
-  );
-  gauge('isobar_trigger_running', 'Trigger and timer runs in progress', () => sources.triggers().running);
-  counter(
-    'isobar_trigger_events_dropped_total',
-    'Trigger events refused because the queue was full',
-    () => sources.triggers().dropped,
-  );
-  counter(
-    'isobar_trigger_events_failed_total',
-    'Trigger and timer runs that failed',
-    () => sources.triggers().failed,
-  );
-  counter(
-    'isobar_history_captured_total',
-    'Messages accepted for message history',
-    () => sources.history().captured,
-  );
-  counter(
-    'isobar_history_written_total',
-    'Message-history writes confirmed stored',
-    () => sources.history().written,
-  );
-  counter(
-    'isobar_history_dropped_total',
-    'Messages not kept in history because its buffer was full',
-    () => sources.history().dropped,
-  );
-  counter(
-    'isobar_history_failed_total',
-    'Messages lost because the history writer failed',
-    () => sources.history().failed,
-  );
-  gauge(
-    'isobar_history_lag_messages',
-    'Messages captured and not yet stored (the writer lag)',
-    () => sources.history().pending,
-  );
+  /**
+   * Series that each copy one figure of one component at scrape time: [name, figure, help]. A name ending in
+   * `_total` is a counter (the Prometheus naming rule), any other a gauge.
+   */
+  const figures = <K extends string>(
+    read: () => NoInfer<Readonly<Record<K, number>>>,
+    series: ReadonlyArray<readonly [name: string, figure: K, help: string]>,
+  ) => {
+    for (const [name, figure, help] of series) {
+      if (name.endsWith('_total')) {
+        new Counter({
+          name,
+          help,
+          registers,
+          collect() {
+            this.reset();
+            this.inc(read()[figure]);
+          },
+        });
+      } else {
+        new Gauge({
+          name,
+          help,
+          registers,
+          collect() {
+            this.set(read()[figure]);
+          },
+        });
+      }
+    }
+  };
+  // The figures each group of series copies (read again at every scrape).
+  const broker = () => sources.broker.stats();
+  const engineResources = () => sources.engine().resources();
+  const engineStats = () => sources.engine().stats();
+  const triggers = () => sources.triggers();
+  const history = () => sources.history();
+  figures(broker, [
+    ['isobar_mqtt_denied_publishes_total', 'deniedPublishes', 'PUBLISH refused by the topic ACL'],
+    ['isobar_mqtt_denied_subscribes_total', 'deniedSubscribes', 'SUBSCRIBE filters refused by the topic ACL'],
+    ['isobar_mqtt_limit_breaches_total', 'limitBreaches', 'Connections closed for breaching an MQTT limit'],
+  ]);
+  figures(engineResources, [
+    ['isobar_engine_isolates', 'isolates', 'Isolates in the pool (idle and busy)'],
+    ['isobar_engine_isolate_heap_bytes', 'isolateHeapBytes', 'Heap used by the pooled isolates'],
+    ['isobar_engine_runs_running', 'runsRunning', 'Micro runs holding a run slot'],
+    ['isobar_engine_runs_waiting', 'runsWaiting', 'Micro runs waiting for a run slot (queue depth)'],
+  ]);
+  figures(engineStats, [
+    ['isobar_engine_contexts_built_total', 'contextsBuilt', 'Contexts built (warm and strict)'],
+  ]);
+  figures(triggers, [
+    ['isobar_trigger_queue_depth', 'queued', 'Trigger and timer events queued for the dispatcher'],
+    ['isobar_trigger_running', 'running', 'Trigger and timer runs in progress'],
+    ['isobar_trigger_events_dropped_total', 'dropped', 'Trigger events refused because the queue was full'],
+    ['isobar_trigger_events_failed_total', 'failed', 'Trigger and timer runs that failed'],
+  ]);
+  figures(history, [
+    ['isobar_history_captured_total', 'captured', 'Messages accepted for message history'],
+    ['isobar_history_written_total', 'written', 'Message-history writes confirmed stored'],
+    ['isobar_history_dropped_total', 'dropped', 'Messages not kept in history because its buffer was full'],
+    ['isobar_history_failed_total', 'failed', 'Messages lost because the history writer failed'],
+    ['isobar_history_lag_messages', 'pending', 'Messages captured and not yet stored (the writer lag)'],
+  ]);
   // Event-loop lag (isobar_nodejs_eventloop_lag_seconds and percentiles), process heap, GC, handles.
   collectDefaultMetrics({ register: registry, prefix: 'isobar_' });
   return registry;
