@@ -5,7 +5,9 @@
 // activity, DESIGN.md "Security model").
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { RUN_BUCKETS_S } from './runs.js';
-import type { MetricsSources } from './sources.js';
+import type { HistoryFigures, MetricsSources, QueueFigures } from './sources.js';
+import type { BrokerStats } from '../../broker/types.js';
+import type { EngineResources, EngineStats } from '../../engine/types.js';
 
 /** Who is scraping: every system and the process, or only these systems. */
 export type Scope = { readonly all: true } | { readonly all: false; readonly systems: ReadonlySet<string> };
@@ -44,6 +46,88 @@ class RunDurations {
   }
 }
 
+/** The figures the platform-wide series copy, by the component (or engine call) they come from. */
+interface PlatformFigures {
+  readonly mqtt: BrokerStats;
+  readonly resources: EngineResources;
+  readonly engine: EngineStats;
+  readonly trigger: QueueFigures;
+  readonly history: HistoryFigures;
+}
+/** The keys of `T` whose values are numbers: the figures a series can copy. */
+type NumericKey<T> = { [K in keyof T]-?: T[K] extends number ? K : never }[keyof T];
+/** Reads one figure of one component, at scrape time. */
+type FigureReaders = {
+  readonly [C in keyof PlatformFigures]: (figure: NumericKey<PlatformFigures[C]>) => number;
+};
+/** One platform-wide series: its name (after `isobar_`), the component and figure it copies, its help. */
+type SeriesRow<C extends keyof PlatformFigures = keyof PlatformFigures> = {
+  [P in C]: readonly [name: string, component: P, figure: NumericKey<PlatformFigures[P]>, help: string];
+}[C];
+
+/** The platform-wide series (operator only), one a line. */
+const PLATFORM_SERIES: readonly SeriesRow[] = [
+  ['mqtt_denied_publishes_total', 'mqtt', 'deniedPublishes', 'PUBLISH refused by the topic ACL'],
+  ['mqtt_denied_subscribes_total', 'mqtt', 'deniedSubscribes', 'SUBSCRIBE filters refused by the topic ACL'],
+  ['mqtt_limit_breaches_total', 'mqtt', 'limitBreaches', 'Connections closed for breaching an MQTT limit'],
+  ['engine_isolates', 'resources', 'isolates', 'Isolates in the pool (idle and busy)'],
+  ['engine_isolate_heap_bytes', 'resources', 'isolateHeapBytes', 'Heap used by the pooled isolates'],
+  ['engine_runs_running', 'resources', 'runsRunning', 'Micro runs holding a run slot'],
+  ['engine_runs_waiting', 'resources', 'runsWaiting', 'Micro runs waiting for a run slot (queue depth)'],
+  ['engine_contexts_built_total', 'engine', 'contextsBuilt', 'Contexts built (warm and strict)'],
+  ['trigger_queue_depth', 'trigger', 'queued', 'Trigger and timer events queued for the dispatcher'],
+  ['trigger_running', 'trigger', 'running', 'Trigger and timer runs in progress'],
+  ['trigger_events_dropped_total', 'trigger', 'dropped', 'Trigger events refused because the queue was full'],
+  ['trigger_events_failed_total', 'trigger', 'failed', 'Trigger and timer runs that failed'],
+  ['history_captured_total', 'history', 'captured', 'Messages accepted for message history'],
+  ['history_written_total', 'history', 'written', 'Message-history writes confirmed stored'],
+  ['history_dropped_total', 'history', 'dropped', 'Messages not kept in history because its buffer was full'],
+  ['history_failed_total', 'history', 'failed', 'Messages lost because the history writer failed'],
+  ['history_lag_messages', 'history', 'pending', 'Messages captured and not yet stored (the writer lag)'],
+];
+
+/** One value of a series: its labels and the number copied. */
+type Sample = readonly [labels: Record<string, string>, value: number];
+
+/**
+ * Registers a series whose values are copied at scrape time: a counter when its name ends in `_total` (the
+ * Prometheus naming rule), any other a gauge.
+ */
+function copiedSeries(
+  registers: Registry[],
+  of: { name: string; help: string; labelNames?: readonly string[] },
+  samples: () => Iterable<Sample>,
+): void {
+  if (of.name.endsWith('_total')) {
+    new Counter({
+      ...of,
+      registers,
+      collect() {
+        this.reset();
+        for (const [labels, value] of samples()) this.inc(labels, value);
+      },
+    });
+  } else {
+    new Gauge({
+      ...of,
+      registers,
+      collect() {
+        this.reset();
+        for (const [labels, value] of samples()) this.set(labels, value);
+      },
+    });
+  }
+}
+
+/** Registers one platform-wide series; its name is prefixed `isobar_` (as the process metrics are). */
+function platformSeries<C extends keyof PlatformFigures>(
+  registers: Registry[],
+  readers: FigureReaders,
+  [suffix, component, figure, help]: SeriesRow<C>,
+): void {
+  copiedSeries(registers, { name: `isobar_${suffix}`, help }, () => [[{}, readers[component](figure)]]);
+}
+
 /**
  * A registry for one scope. The operator's is built once and kept (it also carries prom-client's process
  * metrics: event-loop lag, heap, GC); a developer's is built per scrape (a few objects, no sampling).
@@ -64,17 +148,16 @@ export function buildRegistry(
   };
 
   // --- MQTT, per system ---
-  new Gauge({
-    name: 'isobar_mqtt_connections',
-    help: 'Connected MQTT clients',
-    labelNames: ['system'],
+  /** Each visible system's value of one traffic figure. */
+  const traffic = (figure: 'connections' | 'dropped') => () =>
+    [...sources.broker.traffic()]
+      .filter(([system]) => visible(system))
+      .map(([system, t]): Sample => [{ system }, t[figure]]);
+  copiedSeries(
     registers,
-    collect() {
-      this.reset();
-      for (const [system, t] of sources.broker.traffic())
-        if (visible(system)) this.set({ system }, t.connections);
-    },
-  });
+    { name: 'isobar_mqtt_connections', help: 'Connected MQTT clients', labelNames: ['system'] },
+    traffic('connections'),
+  );
   for (const dir of ['received', 'sent'] as const) {
     new Counter({
       name: `isobar_mqtt_messages_${dir}_total`,
@@ -105,17 +188,15 @@ export function buildRegistry(
       },
     });
   }
-  new Counter({
-    name: 'isobar_mqtt_messages_dropped_total',
-    help: 'QoS 0 messages dropped for a client with too much queued (ISOBAR_MQTT_MAX_QUEUED_BYTES)',
-    labelNames: ['system'],
+  copiedSeries(
     registers,
-    collect() {
-      this.reset();
-      for (const [system, t] of sources.broker.traffic())
-        if (visible(system)) this.inc({ system }, t.dropped);
+    {
+      name: 'isobar_mqtt_messages_dropped_total',
+      help: 'QoS 0 messages dropped for a client with too much queued (ISOBAR_MQTT_MAX_QUEUED_BYTES)',
+      labelNames: ['system'],
     },
-  });
+    traffic('dropped'),
+  );
   new Gauge({
     name: 'isobar_mqtt_subscriptions',
     help: 'Subscriptions of connected clients',
@@ -138,28 +219,27 @@ export function buildRegistry(
   });
 
   // --- code services, per service ---
-  new Counter({
-    name: 'isobar_service_runs_total',
-    help: 'Micro-service runs ended',
-    labelNames: ['system', 'service'],
-    registers,
-    collect() {
-      this.reset();
-      for (const s of sources.runs.services())
-        if (visible(s.systemKey)) this.inc({ system: s.systemKey, service: s.service }, s.runs);
-    },
-  });
-  new Counter({
-    name: 'isobar_service_failures_total',
-    help: 'Micro-service runs that ended with success false (error, timeout, limit)',
-    labelNames: ['system', 'service'],
-    registers,
-    collect() {
-      this.reset();
-      for (const s of sources.runs.services())
-        if (visible(s.systemKey)) this.inc({ system: s.systemKey, service: s.service }, s.failures);
-    },
-  });
+  const perService = [
+    ['isobar_service_runs_total', 'Micro-service runs ended', 'runs'],
+    [
+      'isobar_service_failures_total',
+      'Micro-service runs that ended with success false (error, timeout, limit)',
+      'failures',
+    ],
+  ] as const;
+  for (const [name, help, figure] of perService) {
+    new Counter({
+      name,
+      help,
+      labelNames: ['system', 'service'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of sources.runs.services())
+          if (visible(s.systemKey)) this.inc({ system: s.systemKey, service: s.service }, s[figure]);
+      },
+    });
+  }
   registry.registerMetric(new RunDurations(sources, visible) as unknown as Metric);
   new Gauge({
     name: 'isobar_stream_instances',
@@ -186,70 +266,14 @@ export function buildRegistry(
   if (!scope.all) return registry;
 
   // --- platform-wide (operator only) ---
-  /**
-   * Series that each copy one figure of one component at scrape time: [name, figure, help]. A name ending in
-   * `_total` is a counter (the Prometheus naming rule), any other a gauge.
-   */
-  const figures = <K extends string>(
-    read: () => NoInfer<Readonly<Record<K, number>>>,
-    series: ReadonlyArray<readonly [name: string, figure: K, help: string]>,
-  ) => {
-    for (const [name, figure, help] of series) {
-      if (name.endsWith('_total')) {
-        new Counter({
-          name,
-          help,
-          registers,
-          collect() {
-            this.reset();
-            this.inc(read()[figure]);
-          },
-        });
-      } else {
-        new Gauge({
-          name,
-          help,
-          registers,
-          collect() {
-            this.set(read()[figure]);
-          },
-        });
-      }
-    }
+  const readers: FigureReaders = {
+    mqtt: (figure) => sources.broker.stats()[figure],
+    resources: (figure) => sources.engine().resources()[figure],
+    engine: (figure) => sources.engine().stats()[figure],
+    trigger: (figure) => sources.triggers()[figure],
+    history: (figure) => sources.history()[figure],
   };
-  // The figures each group of series copies (read again at every scrape).
-  const broker = () => sources.broker.stats();
-  const engineResources = () => sources.engine().resources();
-  const engineStats = () => sources.engine().stats();
-  const triggers = () => sources.triggers();
-  const history = () => sources.history();
-  figures(broker, [
-    ['isobar_mqtt_denied_publishes_total', 'deniedPublishes', 'PUBLISH refused by the topic ACL'],
-    ['isobar_mqtt_denied_subscribes_total', 'deniedSubscribes', 'SUBSCRIBE filters refused by the topic ACL'],
-    ['isobar_mqtt_limit_breaches_total', 'limitBreaches', 'Connections closed for breaching an MQTT limit'],
-  ]);
-  figures(engineResources, [
-    ['isobar_engine_isolates', 'isolates', 'Isolates in the pool (idle and busy)'],
-    ['isobar_engine_isolate_heap_bytes', 'isolateHeapBytes', 'Heap used by the pooled isolates'],
-    ['isobar_engine_runs_running', 'runsRunning', 'Micro runs holding a run slot'],
-    ['isobar_engine_runs_waiting', 'runsWaiting', 'Micro runs waiting for a run slot (queue depth)'],
-  ]);
-  figures(engineStats, [
-    ['isobar_engine_contexts_built_total', 'contextsBuilt', 'Contexts built (warm and strict)'],
-  ]);
-  figures(triggers, [
-    ['isobar_trigger_queue_depth', 'queued', 'Trigger and timer events queued for the dispatcher'],
-    ['isobar_trigger_running', 'running', 'Trigger and timer runs in progress'],
-    ['isobar_trigger_events_dropped_total', 'dropped', 'Trigger events refused because the queue was full'],
-    ['isobar_trigger_events_failed_total', 'failed', 'Trigger and timer runs that failed'],
-  ]);
-  figures(history, [
-    ['isobar_history_captured_total', 'captured', 'Messages accepted for message history'],
-    ['isobar_history_written_total', 'written', 'Message-history writes confirmed stored'],
-    ['isobar_history_dropped_total', 'dropped', 'Messages not kept in history because its buffer was full'],
-    ['isobar_history_failed_total', 'failed', 'Messages lost because the history writer failed'],
-    ['isobar_history_lag_messages', 'pending', 'Messages captured and not yet stored (the writer lag)'],
-  ]);
+  for (const row of PLATFORM_SERIES) platformSeries(registers, readers, row);
   // Event-loop lag (isobar_nodejs_eventloop_lag_seconds and percentiles), process heap, GC, handles.
   collectDefaultMetrics({ register: registry, prefix: 'isobar_' });
   return registry;
