@@ -14,6 +14,9 @@ const other: Caller = {
   token: 'token-of-bob',
 };
 
+/** What the ApiState probe finds on the runtime API before it adds or replaces anything. */
+const freshApi = ['undefined', 'undefined', 'undefined', 'undefined', 'undefined', true, 'undefined'];
+
 /**
  * A service whose results are [the context's run number, ...what `body` puts in `seen`]; `body` is one
  * statement or a list of them, `top` what stands before the service function.
@@ -65,104 +68,99 @@ describe('engine: warm runs', () => {
       return [a, b];
     }
 
-    it('top-level var, let, const and function declarations start anew every run', async () => {
-      const [a, b] = await twice(
-        probe(
-          'TopLevel',
-          'bump(); list.push(req.params.who); seen.push(count, last, list.length); last = req.params.who',
-          { top: 'var count = 0; let last = "none"; const list = []; function bump() { count++; }' },
-        ),
-      );
-      expect(a.results).to.deep.equal([1, 1, 'none', 1]);
-      expect(b.results).to.deep.equal([2, 1, 'none', 1]);
-    });
-
-    it('implicit globals (sloppy assignments to undeclared names) are gone before the next run', async () => {
-      const [a, b] = await twice(
-        probe('Implicit', 'seen.push(typeof secret); secret = "of " + req.params.who; topSecret = 1'),
-      );
-      expect(a.results).to.deep.equal([1, 'undefined']);
-      expect(b.results).to.deep.equal([2, 'undefined']);
-    });
-
-    it('globalThis properties, defined properties and replaced built-in or runtime globals are put back', async () => {
-      const [, b] = await twice(
-        probe('GlobalProps', [
+    /**
+     * Runs of one probe by A then B in one context, with what each run's results must be: B sees nothing of
+     * what A left behind.
+     */
+    const cases: ReadonlyArray<{
+      readonly title: string;
+      readonly name: string;
+      readonly body: string | readonly string[];
+      readonly top?: string;
+      readonly a: unknown[];
+      readonly b: unknown[];
+    }> = [
+      {
+        title: 'top-level var, let, const and function declarations start anew every run',
+        name: 'TopLevel',
+        body: 'bump(); list.push(req.params.who); seen.push(count, last, list.length); last = req.params.who',
+        top: 'var count = 0; let last = "none"; const list = []; function bump() { count++; }',
+        a: [1, 1, 'none', 1],
+        b: [2, 1, 'none', 1],
+      },
+      {
+        title: 'implicit globals (sloppy assignments to undeclared names) are gone before the next run',
+        name: 'Implicit',
+        body: 'seen.push(typeof secret); secret = "of " + req.params.who; topSecret = 1',
+        a: [1, 'undefined'],
+        b: [2, 'undefined'],
+      },
+      {
+        title:
+          'globalThis properties, defined properties and replaced built-in or runtime globals are put back',
+        name: 'GlobalProps',
+        body: [
           'seen.push(typeof globalThis.token, typeof globalThis.hidden, typeof Math.max, typeof JSON.parse, typeof log, typeof ClearBlade.Messaging)',
           'globalThis.token = req.params.who',
           'Object.defineProperty(globalThis, "hidden", { value: 1, configurable: true, enumerable: false })',
           'Math = null; delete globalThis.JSON; log = "gone"; ClearBlade = {}',
-        ]),
-      );
-      expect(b.results).to.deep.equal([
-        2,
-        'undefined',
-        'undefined',
-        'function',
-        'function',
-        'function',
-        'function',
-      ]);
-    });
-
-    it('the runtime API is built once, but nothing a run adds to or replaces on it reaches the next run', async () => {
-      // ClearBlade, console, Messaging() and cbmeta are new objects every run (copies of long-lived methods,
-      // which are frozen): additions and replacements on them, and on the functions, stay in their run.
-      const [a, b] = await twice(
-        probe('ApiState', [
+        ],
+        a: [1, 'undefined', 'undefined', 'function', 'function', 'function', 'function'],
+        b: [2, 'undefined', 'undefined', 'function', 'function', 'function', 'function'],
+      },
+      {
+        // ClearBlade, console, Messaging() and cbmeta are new objects every run (copies of long-lived methods,
+        // which are frozen): additions and replacements on them, and on the functions, stay in their run.
+        title:
+          'the runtime API is built once, but nothing a run adds to or replaces on it reaches the next run',
+        name: 'ApiState',
+        body: [
           'var m = ClearBlade.Messaging()',
           'seen.push(typeof ClearBlade.mine, typeof console.mine, typeof m.mine, typeof cbmeta.mine, typeof ClearBlade.Trigger.mine, String(m.publish).length > 0 && m.publish.name !== "evil", typeof log.mine, ClearBlade.user.email)',
           'ClearBlade.mine = console.mine = m.mine = cbmeta.mine = ClearBlade.Trigger.mine = req.params.who',
           'm.publish = function evil() {}',
           'seen.push(ClearBlade.Messaging() === m, m.publish.name, Object.isFrozen(log))',
           'log.mine = 1',
-        ]),
-      );
-      const fresh = ['undefined', 'undefined', 'undefined', 'undefined', 'undefined', true, 'undefined'];
-      expect(a.results).to.deep.equal([1, ...fresh, caller.name, true, 'evil', true]);
-      expect(b.results).to.deep.equal([2, ...fresh, other.name, true, 'evil', true]);
-    });
-
-    it('a deletion cannot hide an addition: globals are pinned, names added are found by the key count', async () => {
-      // The restore compares the global object's key count with the snapshot's; it is only sound because a
-      // snapshotted global cannot be deleted (nor turned into an accessor), whatever the run tries.
-      const [a, b] = await twice(
-        probe('Pinned', [
+        ],
+        a: [1, ...freshApi, caller.name, true, 'evil', true],
+        b: [2, ...freshApi, other.name, true, 'evil', true],
+      },
+      {
+        // The restore compares the global object's key count with the snapshot's; it is only sound because a
+        // snapshotted global cannot be deleted (nor turned into an accessor), whatever the run tries.
+        title:
+          'a deletion cannot hide an addition: globals are pinned, names added are found by the key count',
+        name: 'Pinned',
+        body: [
           'seen.push(typeof Math, typeof globalThis.extra, typeof globalThis.other)',
           'seen.push(delete globalThis.Math)',
           'globalThis.extra = req.params.who',
           'try { Object.defineProperty(globalThis, "JSON", { get: function () { return req.params.who; } }); seen.push("redefined"); } catch (e) { seen.push(e.name); }',
           'try { Object.defineProperty(globalThis, "other", { value: 1, configurable: true, enumerable: false }); } catch (e) { seen.push(e.name); }',
-        ]),
-      );
-      expect(a.results).to.deep.equal([1, 'object', 'undefined', 'undefined', false, 'TypeError']);
-      expect(b.results).to.deep.equal([2, 'object', 'undefined', 'undefined', false, 'TypeError']);
-    });
-
-    it('a global made read-only (even with its own value) leaves the context in doubt', async () => {
-      const s = probe(
-        'ReadOnly',
-        'seen.push(Object.getOwnPropertyDescriptor(globalThis, "Math").writable, Object.getOwnPropertyDescriptor(globalThis, "ClearBlade").writable); if (req.params.lock) { Object.defineProperty(globalThis, "Math", { writable: false }); }',
-      );
-      await h.engine.prepare(s);
-      expect(await resultsOf(s, [asA({ lock: true }), asB()])).to.deep.equal([
-        [1, true, true],
-        [1, true, true],
-      ]);
-      expect(h.engine.stats().recycled.doubt).to.equal(1);
-    });
-
-    it('closures kept in pending callbacks and late promise jobs do not reach the next run', async () => {
-      const [, b] = await twice(
-        probe('Callbacks', [
+        ],
+        a: [1, 'object', 'undefined', 'undefined', false, 'TypeError'],
+        b: [2, 'object', 'undefined', 'undefined', false, 'TypeError'],
+      },
+      {
+        title: 'closures kept in pending callbacks and late promise jobs do not reach the next run',
+        name: 'Callbacks',
+        body: [
           'seen.push(typeof globalThis.resolveLater, typeof globalThis.late, typeof globalThis.keep)',
           'globalThis.keep = new Promise(function (r) { globalThis.resolveLater = r; }).then(function () { globalThis.late = req.params.who; })',
           // Runs after this run's outcome was taken: the next run must still not see it.
           'Promise.resolve().then(function () { globalThis.late = req.params.who; })',
-        ]),
-      );
-      expect(b.results).to.deep.equal([2, 'undefined', 'undefined', 'undefined']);
-    });
+        ],
+        a: [1, 'undefined', 'undefined', 'undefined'],
+        b: [2, 'undefined', 'undefined', 'undefined'],
+      },
+    ];
+    for (const c of cases) {
+      it(c.title, async () => {
+        const [a, b] = await twice(probe(c.name, c.body, { top: c.top }));
+        expect(a.results).to.deep.equal(c.a);
+        expect(b.results).to.deep.equal(c.b);
+      });
+    }
 
     it("subscriptions end with their run; a delayed publish keeps its lifetime and its run's data only", async () => {
       const s = probe('Subs', [
@@ -206,42 +204,67 @@ describe('engine: warm runs', () => {
       expect(h.engine.stats().recycled.idle).to.equal(1);
     });
 
-    it('replaces a context whose run replaced a built-in the prelude calls', async () => {
-      h = await harness();
-      const s = probe(
-        'Tamper',
-        'if (req.params.tamper) { var push = Array.prototype.push; Array.prototype.push = function () { return push.apply(this, arguments); }; }',
-      );
-      expect(await resultsOf(s, [asA({ tamper: true }), asB()])).to.deep.equal([[1], [1]]);
-      expect(h.engine.stats().recycled.doubt).to.equal(1);
-    });
-
-    it('replaces a context whose run made such a built-in a getter (even one answering the original), setter-only or deleted it', async () => {
-      h = await harness();
-      const s = probe(
-        'Sly',
-        'var slice = Array.prototype.slice; if (req.params.getter) Object.defineProperty(Array.prototype, "slice", { get: function () { return slice; }, configurable: true }); if (req.params.setter) Object.defineProperty(Map.prototype, "has", { set: function () {}, configurable: true }); if (req.params.remove) delete Set.prototype.add;',
-      );
-      const params = [{ getter: true }, {}, { setter: true }, {}, { remove: true }, {}];
-      const runs = await resultsOf(s, params.map(asA));
-      // Every tampering run's context was replaced: the run after it starts a new count.
-      expect(runs).to.deep.equal([[1], [1], [2], [1], [2], [1]]);
-      expect(h.engine.stats().recycled.doubt).to.equal(3);
-    });
-
-    it('replaces a context whose run left a global it cannot remove or froze the global object', async () => {
-      h = await harness();
-      const s = probe(
-        'Stuck',
-        'seen.push(typeof globalThis.stuck, Object.isExtensible(globalThis)); if (req.params.stick) Object.defineProperty(globalThis, "stuck", { value: 1 }); if (req.params.freeze) Object.preventExtensions(globalThis)',
-      );
-      expect(await resultsOf(s, [asA({ stick: true }), asB({ freeze: true }), asB()])).to.deep.equal([
-        [1, 'undefined', true],
-        [1, 'undefined', true],
-        [1, 'undefined', true],
-      ]);
-      expect(h.engine.stats().recycled.doubt).to.equal(2);
-    });
+    /**
+     * Runs whose service leaves the context in doubt, so that it is replaced: the requests run one after the
+     * other, each run's results (a run after a replaced context counts from 1 again), and the doubt count.
+     */
+    const doubtful: ReadonlyArray<{
+      readonly title: string;
+      readonly name: string;
+      readonly body: string;
+      readonly requests: readonly InvokeRequest[];
+      readonly results: unknown[][];
+      readonly doubt: number;
+    }> = [
+      {
+        title: 'a global made read-only (even with its own value) leaves the context in doubt',
+        name: 'ReadOnly',
+        body: 'seen.push(Object.getOwnPropertyDescriptor(globalThis, "Math").writable, Object.getOwnPropertyDescriptor(globalThis, "ClearBlade").writable); if (req.params.lock) { Object.defineProperty(globalThis, "Math", { writable: false }); }',
+        requests: [asA({ lock: true }), asB()],
+        results: [
+          [1, true, true],
+          [1, true, true],
+        ],
+        doubt: 1,
+      },
+      {
+        title: 'replaces a context whose run replaced a built-in the prelude calls',
+        name: 'Tamper',
+        body: 'if (req.params.tamper) { var push = Array.prototype.push; Array.prototype.push = function () { return push.apply(this, arguments); }; }',
+        requests: [asA({ tamper: true }), asB()],
+        results: [[1], [1]],
+        doubt: 1,
+      },
+      {
+        title:
+          'replaces a context whose run made such a built-in a getter (even one answering the original), setter-only or deleted it',
+        name: 'Sly',
+        body: 'var slice = Array.prototype.slice; if (req.params.getter) Object.defineProperty(Array.prototype, "slice", { get: function () { return slice; }, configurable: true }); if (req.params.setter) Object.defineProperty(Map.prototype, "has", { set: function () {}, configurable: true }); if (req.params.remove) delete Set.prototype.add;',
+        requests: [{ getter: true }, {}, { setter: true }, {}, { remove: true }, {}].map((p) => asA(p)),
+        // Every tampering run's context was replaced: the run after it starts a new count.
+        results: [[1], [1], [2], [1], [2], [1]],
+        doubt: 3,
+      },
+      {
+        title: 'replaces a context whose run left a global it cannot remove or froze the global object',
+        name: 'Stuck',
+        body: 'seen.push(typeof globalThis.stuck, Object.isExtensible(globalThis)); if (req.params.stick) Object.defineProperty(globalThis, "stuck", { value: 1 }); if (req.params.freeze) Object.preventExtensions(globalThis)',
+        requests: [asA({ stick: true }), asB({ freeze: true }), asB()],
+        results: [
+          [1, 'undefined', true],
+          [1, 'undefined', true],
+          [1, 'undefined', true],
+        ],
+        doubt: 2,
+      },
+    ];
+    for (const c of doubtful) {
+      it(c.title, async () => {
+        h = await harness();
+        expect(await resultsOf(probe(c.name, c.body), c.requests)).to.deep.equal(c.results);
+        expect(h.engine.stats().recycled.doubt).to.equal(c.doubt);
+      });
+    }
 
     it('replaces a context after an uncaught error, and its isolate after a timeout', async () => {
       h = await harness();
