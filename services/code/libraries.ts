@@ -4,6 +4,7 @@ import type { Store } from '../store/index.js';
 import type { Clock } from '../kernel/clock.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { NATIVE_LIBRARIES, compileLibrary, parseDependencies, type BundledLibrary } from './bundle.js';
+import { onCurrentVersion } from './current-version.js';
 import { validateName } from './validate.js';
 
 /** A library as the REST API shows it. */
@@ -185,15 +186,10 @@ export function createLibraries(options: { store: Store; clock: Clock }): Librar
   /** The current version of every library (of one system), as stored. */
   const readCurrent = async (systemKey?: string) => {
     let query = store.db
-      .selectFrom('code_libraries as l')
-      .innerJoin('code_library_versions as v', (j) =>
-        j
-          .onRef('v.system_key', '=', 'l.system_key')
-          .onRef('v.name', '=', 'l.name')
-          .onRef('v.version', '=', 'l.current_version'),
-      )
+      .selectFrom('code_libraries as h')
+      .innerJoin('code_library_versions as v', onCurrentVersion)
       .selectAll('v');
-    if (systemKey !== undefined) query = query.where('l.system_key', '=', systemKey);
+    if (systemKey !== undefined) query = query.where('h.system_key', '=', systemKey);
     return (await query.execute()).map(toRecord);
   };
 

@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import type { Clock } from '../kernel/clock.js';
 import { IsobarError } from '../../runtime-api/errors/index.js';
 import { bundleService } from './bundle.js';
+import { onCurrentVersion } from './current-version.js';
 import { definition, toRecord, toVersionRecord, type VersionRow } from './definition.js';
 import type { Libraries, LibraryRecord } from './libraries.js';
 import { validateName } from './validate.js';
@@ -233,16 +234,11 @@ export function createRegistry(options: RegistryOptions): Registry {
   /** The current version of every service (of one system), as stored. */
   const readCurrent = async (systemKey?: string): Promise<Array<CurrentService & { row: VersionRow }>> => {
     let query = store.db
-      .selectFrom('code_services as s')
-      .innerJoin('code_service_versions as v', (j) =>
-        j
-          .onRef('v.system_key', '=', 's.system_key')
-          .onRef('v.name', '=', 's.name')
-          .onRef('v.version', '=', 's.current_version'),
-      )
+      .selectFrom('code_services as h')
+      .innerJoin('code_service_versions as v', onCurrentVersion)
       .selectAll('v')
-      .select(['s.logging_enabled', 's.log_level', 's.created_at as service_created_at', 's.updated_at']);
-    if (systemKey !== undefined) query = query.where('s.system_key', '=', systemKey);
+      .select(['h.logging_enabled', 'h.log_level', 'h.created_at as service_created_at', 'h.updated_at']);
+    if (systemKey !== undefined) query = query.where('h.system_key', '=', systemKey);
     const rows = await query.execute();
     return rows.map((r) => {
       const { logging_enabled, log_level, service_created_at, updated_at, ...row } = r;
