@@ -5,7 +5,7 @@
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PageProps } from '../ctx.js';
-import { Chart, ErrorBox, formatNumber, html, table, type ChartSeries } from '../ui.js';
+import { Chart, ErrorBox, formatNumber, html, table, type ChartSeries, type Column } from '../ui.js';
 
 /** The JSON of the metrics route, as far as the overview reads it. */
 export interface SystemFigures {
@@ -59,6 +59,38 @@ interface Rates {
 /** How often the page asks for fresh figures (the server samples every `sampleSeconds` for the charts). */
 const POLL_MS = 2000;
 
+/** A run time in milliseconds, or a dash when there is none yet. */
+const ms = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '–' : `${formatNumber(v)} ms`;
+
+/** The first column of both tables: the service's name. */
+const serviceName: Column<{ readonly name: string }> = { title: 'Service', cell: (s) => s.name };
+
+/** The Services table: each service's runs, failures and run times since the platform started. */
+const SERVICE_COLUMNS: readonly Column<SystemFigures['services'][number]>[] = [
+  serviceName,
+  { title: 'Runs', cell: (s) => String(s.runs) },
+  {
+    title: 'Failed',
+    cell: (s) => html`<span class=${s.failures > 0 ? 'state-failed' : ''}>${String(s.failures)}</span>`,
+  },
+  { title: 'Mean', cell: (s) => ms(s.meanMs) },
+  { title: 'p50', cell: (s) => ms(s.p50Ms) },
+  { title: 'p99', cell: (s) => ms(s.p99Ms) },
+];
+const NO_RUNS = 'No service has run since the platform started.';
+
+/** The Stream instances table: each running instance, its version, state and restarts. */
+const STREAM_COLUMNS: readonly Column<SystemFigures['streams'][number]>[] = [
+  serviceName,
+  { title: 'Instance', cell: (s) => html`<code>${s.instanceId}</code>` },
+  { title: 'Version', cell: (s) => String(s.version) },
+  { title: 'State', cell: (s) => html`<span class=${`state-${s.state}`}>${s.state}</span>` },
+  { title: 'Restarts', cell: (s) => String(s.restarts) },
+  { title: 'Started', cell: (s) => new Date(s.started).toLocaleTimeString() },
+];
+const NO_STREAMS = 'No stream service is running.';
+
 /** The first page of a system: traffic, connections, runs and their failures, run time, stream instances. */
 export function OverviewPage({ ctx }: PageProps): VNode {
   const [figures, setFigures] = useState<SystemFigures | null>(null);
@@ -106,8 +138,6 @@ export function OverviewPage({ ctx }: PageProps): VNode {
     }, null);
   const last = { p50Ms: timed?.p50Ms ?? worst((s) => s.p50Ms), p99Ms: timed?.p99Ms ?? worst((s) => s.p99Ms) };
   const rate = (v: number | undefined): string => (v === undefined ? '–' : formatNumber(v));
-  const ms = (v: number | null | undefined): string =>
-    v === null || v === undefined ? '–' : `${formatNumber(v)} ms`;
   const line = (label: string, pick: (p: SystemFigures['series'][number]) => number | null): ChartSeries => ({
     label,
     points: (figures?.series ?? []).map((p) => [p.t, pick(p)] as const),
@@ -184,24 +214,8 @@ export function OverviewPage({ ctx }: PageProps): VNode {
             </p>
             <h2>Services</h2>
             ${table(
-              {
-                label: 'Service runs',
-                rows: figures.services,
-                rowKey: (s) => s.name,
-                empty: 'No service has run since the platform started.',
-              },
-              [
-                { title: 'Service', cell: (s) => s.name },
-                { title: 'Runs', cell: (s) => String(s.runs) },
-                {
-                  title: 'Failed',
-                  cell: (s) =>
-                    html`<span class=${s.failures > 0 ? 'state-failed' : ''}>${String(s.failures)}</span>`,
-                },
-                { title: 'Mean', cell: (s) => ms(s.meanMs) },
-                { title: 'p50', cell: (s) => ms(s.p50Ms) },
-                { title: 'p99', cell: (s) => ms(s.p99Ms) },
-              ],
+              { label: 'Service runs', rows: figures.services, rowKey: (s) => s.name, empty: NO_RUNS },
+              SERVICE_COLUMNS,
             )}
             <h2>Stream instances</h2>
             ${table(
@@ -209,16 +223,9 @@ export function OverviewPage({ ctx }: PageProps): VNode {
                 label: 'Stream instances',
                 rows: figures.streams,
                 rowKey: (s) => s.instanceId,
-                empty: 'No stream service is running.',
+                empty: NO_STREAMS,
               },
-              [
-                { title: 'Service', cell: (s) => s.name },
-                { title: 'Instance', cell: (s) => html`<code>${s.instanceId}</code>` },
-                { title: 'Version', cell: (s) => String(s.version) },
-                { title: 'State', cell: (s) => html`<span class=${`state-${s.state}`}>${s.state}</span>` },
-                { title: 'Restarts', cell: (s) => String(s.restarts) },
-                { title: 'Started', cell: (s) => new Date(s.started).toLocaleTimeString() },
-              ],
+              STREAM_COLUMNS,
             )}`
     }
   </section>`;
