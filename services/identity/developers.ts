@@ -8,15 +8,10 @@ import { accountKey } from './throttle.js';
 import { insertToken } from './tokens.js';
 import type { DeveloperRecord, LoginResult } from './types.js';
 
+/** The public fields of a developer row (never its password hash), under ClearBlade's names. */
 function record(row: DevelopersTable): DeveloperRecord {
-  return {
-    id: row.id,
-    email: row.email,
-    fname: row.fname,
-    lname: row.lname,
-    org: row.org,
-    creation_date: row.created_at,
-  };
+  const { id, email, fname, lname, org, created_at } = row;
+  return { id, email, fname, lname, org, creation_date: created_at };
 }
 
 /** Creates a developer and logs it in (one transaction: account and token); the password must be strong enough. */
