@@ -9,11 +9,16 @@
 //   connected elsewhere) is not installed: client ids are settled by the registry of cluster-ids.ts, which
 //   follows the system's policy, and aedes' at-most-once broadcast must not undo a `reject`.
 // - close ends both connections without waiting on Redis: upstream QUITs and waits for both `end`
-//   events, which never come while Redis is away (aedes.close would never call back).
+//   events, which never come while Redis is away (aedes.close would never call back);
+// - the subscriber connection sends nothing but (P)SUBSCRIBE: ioredis lets those through while its
+//   handshake still runs (they are allowed while Redis loads), so a ready check (INFO) or CLIENT SETINFO
+//   after the first reply is refused ("Connection in subscriber mode") and the connection restarts,
+//   losing what was published meanwhile (ioredis issue 2037) — such as a `$SYS/sub/add` whose echo the
+//   subscribing node's SUBACK waits for.
 // The queue drain keeps broker/mq.ts' bounded recursion: messages coming back from Redis enter the same
 // mqemitter `_do` as embedded ones.
 import type { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import MQEmitterRedis from 'mqemitter-redis';
 import type mqemitter from 'mqemitter';
 import type { Clock } from '../runtime-api/clock.js';
@@ -81,6 +86,7 @@ export function createRedisEmitter(options: {
 }): mqemitter.MQEmitter {
   const mq = MQEmitterRedis({
     connectionString: options.redisUrl,
+    subConn: new Redis(options.redisUrl, { enableReadyCheck: false, disableClientInfo: true }),
     concurrency: options.concurrency,
     matchEmptyLevels: true, // [MQTT-4.7.1-3]
   });

@@ -1,7 +1,8 @@
 // What createBroker builds differently in cluster mode (`BrokerOptions.cluster`), in one place so index.ts
 // only branches: the Redis emitter (cluster-mq.ts), the Redis persistence (persistence.ts), the client-id
-// registry (cluster-ids.ts), cluster-wide subscription interest (cluster-interest.ts) and will claims
-// (cluster-wills.ts), with aedes' broker id and heartbeat taken from the cluster options.
+// registry (cluster-ids.ts), cluster-wide subscription interest (cluster-interest.ts), the persistent
+// subscriptions every node enqueues for (cluster-subscriptions.ts) and will claims (cluster-wills.ts),
+// with aedes' broker id and heartbeat taken from the cluster options.
 import type { Aedes } from 'aedes';
 import type mqemitter from 'mqemitter';
 import type { Clock } from '../runtime-api/clock.js';
@@ -11,6 +12,7 @@ import { createClusterIds, type ClusterIds } from './cluster-ids.js';
 import { createInterest, type ClusterInterest } from './cluster-interest.js';
 import { createRedisEmitter } from './cluster-mq.js';
 import { openRedisPair, REDIS_CLOSE_BOUND_MS, settlesWithin, type RedisPair } from './cluster-redis.js';
+import { syncSubscriptions } from './cluster-subscriptions.js';
 import { claimWills } from './cluster-wills.js';
 import type { AsyncPersistence } from './internal.js';
 import { openRedisPersistence } from './persistence.js';
@@ -50,6 +52,7 @@ export async function openClusterNode(
     const interest = await createInterest(redis, nodeId);
     const ids = await createClusterIds(redis, { nodeId, heartbeatS }, deps);
     const persistence = await openRedisPersistence(options.redisUrl, { log, clock });
+    const subscriptions = await syncSubscriptions(persistence, redis, log);
     claimWills(persistence, redis, { nodeId, heartbeatS });
     const mq = createRedisEmitter({
       redisUrl: options.redisUrl,
@@ -69,6 +72,7 @@ export async function openClusterNode(
         // aedes-persistence-redis keys queued packets by `<brokerId>:<counter>`; a node restarted with
         // the same id would count from 0 again and overwrite packets still queued for offline clients
         (aedes as unknown as { counter: number }).counter = Date.now() * 1000;
+        subscriptions.follow(aedes);
       },
       async close(persistence) {
         // Each step needs Redis; with Redis away it is left behind after the bound (the id leases and

@@ -116,11 +116,22 @@ describe('broker cluster: delivery, retained, sessions across nodes', function (
     await c.close();
     await gone;
     const pub = await cluster.a.connect({ clientId: 'pub-p' });
+    // aedes 1.2 writes a QoS 1 PUBACK before it enqueues the message (docs/cluster.md "What is at most
+    // once"): the session resumes once A enqueued all 50 (its `published` event follows the enqueue)
+    const enqueued = new Promise<void>((resolve) => {
+      let count = 0;
+      const off = cluster.a.broker.on('published', (message) => {
+        if (!message.topic.startsWith('p/') || ++count < 50) return;
+        off();
+        resolve();
+      });
+    });
     const sent: string[] = [];
     for (let i = 0; i < 50; i++) {
       await pub.publishAsync(`p/${String(i)}`, `m${String(i)}`, { qos: 1 }); // resolves on PUBACK
       sent.push(`m${String(i)}`);
     }
+    await enqueued;
     const resumed = cluster.b.client({ clientId: 'persist-1', clean: false });
     const got = await collect(resumed, 50);
     expect(got.map((m) => m.payload)).to.deep.equal(sent);

@@ -149,9 +149,11 @@ describe('cluster: a node dies (docs/cluster.md "Failure modes")', function () {
         acked.work.add(String(i));
       }
       // The subscriber resumes its session on A (the same client id, clean=false).
-      const resumed = await mqttOn(cluster.node('a'), system, 'persist-1', { clean: false });
+      const resumed = await mqttOn(cluster.node('a'), system, 'persist-1', {
+        clean: false,
+        created: (client) => (persistentAfter = collect(client)),
+      });
       clients.push(resumed);
-      persistentAfter = collect(resumed);
     });
 
     it('the persistent QoS 1 subscriber resumes on A and gets every PUBACKed message', async () => {

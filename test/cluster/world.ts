@@ -94,9 +94,16 @@ export function mqttOn(
   node: ClusterNode,
   system: TestSystem,
   clientId: string,
-  options: ConnectOptions & { token?: string } = {},
+  options: ConnectOptions & {
+    token?: string;
+    /**
+     * Called with the client before it connects: a resumed session's queued messages can arrive in the
+     * same read as the CONNACK, before a listener added after the returned promise resolves.
+     */
+    created?: (client: MqttClient) => void;
+  } = {},
 ): Promise<MqttClient> {
-  const { token, ...rest } = options;
+  const { token, created, ...rest } = options;
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(node.mqttUrl, {
       username: token ?? system.devToken,
@@ -107,6 +114,7 @@ export function mqttOn(
       connectTimeout: 30_000,
       ...rest,
     });
+    created?.(client);
     const fail = (err: Error) => {
       client.removeListener('close', closed);
       client.end(true);
