@@ -58,7 +58,7 @@ export interface AutomationDeps {
     name: string,
     items: readonly BatchItem[],
   ) => Promise<InvokeResult[]>;
-  readonly serviceExists: (systemKey: string, name: string) => boolean;
+  readonly serviceExists: (systemKey: string, name: string) => boolean | Promise<boolean>;
   /** Dispatcher limits (tests and benches shrink or grow them). */
   readonly dispatcher?: Partial<typeof DEFAULT_DISPATCHER_OPTIONS>;
 }

@@ -55,7 +55,11 @@ export interface CodeComponent extends Component {
   /** Called after a new version of a service is current (edges redeploy it where it is deployed). */
   onServiceSaved(listener: ServiceListener): () => void;
   /** True when the service exists (triggers and timers validate their `service_name`). */
-  serviceExists(systemKey: string, name: string): boolean;
+  /**
+   * True when the system has a service of that name. In a cluster a service another node just created may
+   * not have reached this node's memory yet (the change feed's bound): a miss asks the store.
+   */
+  serviceExists(systemKey: string, name: string): boolean | Promise<boolean>;
   /**
    * Cluster change feed: another node changed this system's services. Re-reads them from the store and
    * lets this node's streams follow (start, restart with the new version, stop); resolves once they have.
@@ -129,6 +133,14 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     memoryLimitMb: config.engine.memoryLimitMb,
     hopLimit: config.engine.hopLimit,
   });
+  /** Whether the store holds the service (a look-up for names this node has not loaded yet). */
+  const storedService = async (systemKey: string, name: string): Promise<boolean> =>
+    (await store.db
+      .selectFrom('code_services')
+      .select('name')
+      .where('system_key', '=', systemKey)
+      .where('name', '=', name)
+      .executeTakeFirst()) !== undefined;
   const streams = createStreams({
     engine: () => engine,
     registry,
@@ -228,7 +240,9 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     invokeServiceBatch: invoker.invokeBatch,
     onServiceDeleted: (listener) => listen('deleted', listener),
     onServiceSaved: (listener) => listen('saved', listener),
-    serviceExists: (systemKey, name) => registry.find(systemKey, name) !== undefined,
+    serviceExists: (systemKey, name) =>
+      registry.find(systemKey, name) !== undefined ||
+      (base.cluster.enabled && storedService(systemKey, name)),
     async reloadSystem(systemKey) {
       for (const change of await registry.reload(systemKey)) await streams.onChange(change);
     },

@@ -176,7 +176,12 @@ describe('services/cluster: history, collections, caches, allow-lists, libraries
       'GetIt',
       `cache.get('greeting', function (err, data) { if (err) resp.error(data); else resp.success(data); });`,
     );
-    await syncedOn(b, systemKey, 'service GetIt', () => b.platform.code.serviceExists(systemKey, 'GetIt'));
+    await syncedOn(
+      b,
+      systemKey,
+      'service GetIt',
+      () => b.platform.code.registry.find(systemKey, 'GetIt') !== undefined,
+    );
     const call = async (tp: TestPlatform, name: string, body: unknown) => {
       const res = await fetch(`${tp.url}/api/v/1/code/${systemKey}/${name}`, {
         method: 'POST',
