@@ -1,5 +1,5 @@
 // `isobar devices`: devices of a system.
-import { deleteAction, groupCommand, type ActionContext } from './client.js';
+import { deleteAction, groupCommand, listAction, type ActionContext } from './client.js';
 import type { Output } from './format.js';
 import { fields } from './users.js';
 import { flagOption, repeatableOption, valueOption } from './parser.js';
@@ -41,14 +41,7 @@ const send =
 
 /** `isobar devices list|get|create|update|delete|roles`. */
 export const devicesCommand = groupCommand('devices', 'Create and manage the devices of a system.', {
-  list: {
-    usage: '',
-    summary: 'devices of the system',
-    run: async (c) => ({
-      value: await c.client.request('GET', `/admin/devices/${c.system()}`),
-      columns: COLUMNS,
-    }),
-  },
+  list: listAction('devices of the system', (system) => `/admin/devices/${system}`, COLUMNS),
   get: {
     usage: '<name>',
     summary: 'one device',
