@@ -85,16 +85,16 @@ export function insertAccount<K extends AccountKind>(
   ctx: IdentityContext,
   kind: K,
   row: AccountRows[K],
-  id: string,
   taken: () => IsobarError,
 ): Promise<() => void> {
+  const { table, id } = KINDS[kind];
   // The query builder types a table chosen at run time as either row; `kind` picked this one.
   const values = row as UsersTable & DevicesTable;
   return refusingDuplicates(
     () =>
       ctx.store.transaction(async (trx) => {
-        await trx.insertInto(KINDS[kind].table).values(values).execute();
-        return writeMembership(ctx, trx, row.system_key, kind, id, { add: ['Authenticated'] });
+        await trx.insertInto(table).values(values).execute();
+        return writeMembership(ctx, trx, row.system_key, kind, values[id], { add: ['Authenticated'] });
       }),
     taken,
   );

@@ -106,7 +106,6 @@ export async function createDevice(
     ctx,
     'device',
     device,
-    name,
     () => new IsobarError('CB_ERR_DEVICE_EXISTS', { name }),
   );
   commit();

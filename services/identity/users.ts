@@ -71,7 +71,6 @@ export async function registerUser(
     ctx,
     'user',
     user,
-    user.user_id,
     () => new IsobarError('CB_ERR_USER_EXISTS', { email }),
   );
   ctx.cache.state(systemKey).users.set(user.user_id, email);
