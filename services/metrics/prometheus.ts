@@ -6,7 +6,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { RUN_BUCKETS_S } from './runs.js';
 import type { HistoryFigures, MetricsSources, QueueFigures } from './sources.js';
-import type { BrokerStats } from '../../broker/types.js';
+import type { BrokerStats, SystemTraffic } from '../../broker/types.js';
 import type { EngineResources, EngineStats } from '../../engine/types.js';
 
 /** Who is scraping: every system and the process, or only these systems. */
@@ -149,7 +149,7 @@ export function buildRegistry(
 
   // --- MQTT, per system ---
   /** Each visible system's value of one traffic figure. */
-  const traffic = (figure: 'connections' | 'dropped') => () =>
+  const traffic = (figure: NumericKey<SystemTraffic>) => () =>
     [...sources.broker.traffic()]
       .filter(([system]) => visible(system))
       .map(([system, t]): Sample => [{ system }, t[figure]]);
@@ -175,18 +175,11 @@ export function buildRegistry(
         }
       },
     });
-    new Counter({
-      name: `isobar_mqtt_bytes_${dir}_total`,
-      help: `Payload bytes ${dir}`,
-      labelNames: ['system'],
+    copiedSeries(
       registers,
-      collect() {
-        this.reset();
-        for (const [system, t] of sources.broker.traffic()) {
-          if (visible(system)) this.inc({ system }, dir === 'received' ? t.bytesReceived : t.bytesSent);
-        }
-      },
-    });
+      { name: `isobar_mqtt_bytes_${dir}_total`, help: `Payload bytes ${dir}`, labelNames: ['system'] },
+      traffic(dir === 'received' ? 'bytesReceived' : 'bytesSent'),
+    );
   }
   copiedSeries(
     registers,
@@ -228,17 +221,11 @@ export function buildRegistry(
     ],
   ] as const;
   for (const [name, help, figure] of perService) {
-    new Counter({
-      name,
-      help,
-      labelNames: ['system', 'service'],
-      registers,
-      collect() {
-        this.reset();
-        for (const s of sources.runs.services())
-          if (visible(s.systemKey)) this.inc({ system: s.systemKey, service: s.service }, s[figure]);
-      },
-    });
+    copiedSeries(registers, { name, help, labelNames: ['system', 'service'] }, () =>
+      [...sources.runs.services()]
+        .filter((s) => visible(s.systemKey))
+        .map((s): Sample => [{ system: s.systemKey, service: s.service }, s[figure]]),
+    );
   }
   registry.registerMetric(new RunDurations(sources, visible) as unknown as Metric);
   new Gauge({
