@@ -78,37 +78,6 @@ export function DraftForm(
   </${PanelForm}>`;
 }
 
-/** The calls behind a DraftForm and its rows' Delete: POST to create, PUT to save, DELETE, each at `base/name`. */
-export interface DraftCalls {
-  save(name: string, editing: boolean, body: unknown): void;
-  remove(name: string): void;
-}
-
-/** DraftCalls for one kind of named thing; `onSaved` resets the form, `reload` reads the list again. */
-export function draftCalls(
-  ctx: Ctx,
-  outcome: Outcome,
-  opts: { base: string; noun: string; onSaved: () => void; reload: () => void },
-): DraftCalls {
-  const path = (name: string): string => `${opts.base}/${encodeURIComponent(name)}`;
-  return {
-    save(name, editing, body) {
-      outcome.setStatus('');
-      void outcome.act(
-        `${editing ? 'Updated' : 'Created'} ${opts.noun} ${name}`,
-        async () => {
-          await (editing ? ctx.api.put(path(name), body) : ctx.api.post(path(name), body));
-          opts.onSaved();
-        },
-        opts.reload,
-      );
-    },
-    remove(name) {
-      void outcome.act(`Deleted ${opts.noun} ${name}`, () => ctx.api.del(path(name)), opts.reload);
-    },
-  };
-}
-
 /** A page's list of named things at `base` with the create-or-edit draft over it (triggers, timers). */
 export interface DraftList<T, D extends NamedDraft> extends DraftState<D> {
   readonly rows: readonly T[];
@@ -132,7 +101,22 @@ export function useDraftList<T, D extends NamedDraft>(
     ctx.api.get<T[]>(base).then(setRows, outcome.setError);
   };
   useEffect(load, [base]);
-  const calls = draftCalls(ctx, outcome, { base, noun, onSaved: drafts.reset, reload: load });
-  const { name, editing } = drafts.draft;
-  return { ...drafts, rows, outcome, save: (body) => calls.save(name, editing, body), remove: calls.remove };
+  // Each call is at `base/name`: POST creates, PUT saves an edited one, DELETE removes; the list is read again.
+  const path = (name: string): string => `${base}/${encodeURIComponent(name)}`;
+  const save = (body: unknown): void => {
+    const { name, editing } = drafts.draft;
+    outcome.setStatus('');
+    void outcome.act(
+      `${editing ? 'Updated' : 'Created'} ${noun} ${name}`,
+      async () => {
+        await (editing ? ctx.api.put(path(name), body) : ctx.api.post(path(name), body));
+        drafts.reset();
+      },
+      load,
+    );
+  };
+  const remove = (name: string): void => {
+    void outcome.act(`Deleted ${noun} ${name}`, () => ctx.api.del(path(name)), load);
+  };
+  return { ...drafts, rows, outcome, save, remove };
 }
