@@ -5,13 +5,13 @@
 // with aedes' broker id and heartbeat taken from the cluster options.
 import type { Aedes } from 'aedes';
 import type mqemitter from 'mqemitter';
-import type { Clock } from '../runtime-api/clock.js';
+import { settlesWithin, type Clock } from '../runtime-api/clock.js';
 import { IsobarError } from '../runtime-api/errors/index.js';
 import type { Log } from '../runtime-api/log.js';
 import { createClusterIds, type ClusterIds } from './cluster-ids.js';
 import { createInterest, type ClusterInterest } from './cluster-interest.js';
 import { createRedisEmitter } from './cluster-mq.js';
-import { openRedisPair, REDIS_CLOSE_BOUND_MS, settlesWithin, type RedisPair } from './cluster-redis.js';
+import { openRedisPair, REDIS_CLOSE_BOUND_MS, type RedisPair } from './cluster-redis.js';
 import { syncSubscriptions } from './cluster-subscriptions.js';
 import { claimWills } from './cluster-wills.js';
 import type { AsyncPersistence } from './internal.js';

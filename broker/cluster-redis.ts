@@ -7,7 +7,7 @@
 // listens to ends the process), and an end that never waits on Redis (a QUIT sent while Redis is away is
 // queued until it is back, and `disconnect()` between two retries emits no `end`).
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Clock } from '../runtime-api/clock.js';
+import { settlesWithin, type Clock } from '../runtime-api/clock.js';
 import type { Log } from '../runtime-api/log.js';
 
 /** How long a close waits for one Redis step (QUIT, a last DEL) before it goes on without it. */
@@ -41,17 +41,6 @@ export function reportErrors(conn: Redis, log: Log, role: string): void {
     if (failing) log.info('redis connection back', { role, errorsSinceFirst: suppressed });
     failing = false;
     suppressed = 0;
-  });
-}
-
-/** Resolves true when `step` settles within `ms`, false when it does not (it is then left behind). */
-export function settlesWithin(step: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
-  return new Promise((resolve) => {
-    const cancel = clock.setTimer(ms, () => resolve(false));
-    step.then(
-      () => (cancel(), resolve(true)),
-      () => (cancel(), resolve(true)),
-    );
   });
 }
 

@@ -7,9 +7,9 @@ import { Readable } from 'node:stream';
 import { Level } from 'level';
 import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
-import type { Clock } from '../runtime-api/clock.js';
+import { settlesWithin, type Clock } from '../runtime-api/clock.js';
 import type { Log } from '../runtime-api/log.js';
-import { endRedis, openRedis, REDIS_CLOSE_BOUND_MS, settlesWithin } from './cluster-redis.js';
+import { endRedis, openRedis, REDIS_CLOSE_BOUND_MS } from './cluster-redis.js';
 import type { AsyncPersistence } from './internal.js';
 
 /** Opens (creating when missing) the LevelDB persistence at `<dataDir>/mqtt`. */

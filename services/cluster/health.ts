@@ -1,6 +1,7 @@
 // /healthz in cluster or PostgreSQL mode: this node, and whether each shared engine answers. One engine
 // down makes the node unhealthy (503), so a load balancer stops sending it work it cannot finish.
 import { sql } from 'kysely';
+import { settlesWithin } from '../../runtime-api/clock.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Cluster } from '../kernel/cluster.js';
 import type { Store } from '../store/index.js';
@@ -16,19 +17,15 @@ export interface EngineHealth {
 
 /** Resolves `probe` as 'ok', or 'down' when it fails or outlasts `ms` (a probe never holds /healthz up). */
 export async function probeWithin(probe: Promise<unknown>, ms: number, clock: Clock): Promise<'ok' | 'down'> {
-  let cancel: () => void = () => undefined;
-  const late = new Promise<'down'>((resolve) => {
-    cancel = clock.setTimer(ms, () => resolve('down'));
-  });
-  const state = await Promise.race([
-    probe.then(
-      () => 'ok' as const,
-      () => 'down' as const,
-    ),
-    late,
-  ]);
-  cancel();
-  return state;
+  let answered = false;
+  const settled = await settlesWithin(
+    probe.then(() => {
+      answered = true;
+    }),
+    ms,
+    clock,
+  );
+  return settled && answered ? 'ok' : 'down';
 }
 
 /** Builds the probe /healthz runs when the platform depends on engines outside the process; else undefined. */

@@ -2,7 +2,8 @@
 // set, a join/leave channel so joins are seen at once, JSON announcements over pub/sub and `once` keys.
 // Two ioredis connections: one for commands, one in subscriber mode (Redis forbids commands on it).
 import { Redis } from 'ioredis';
-import { endRedis, reportErrors, settlesWithin, REDIS_CLOSE_BOUND_MS } from '../../broker/cluster-redis.js';
+import { endRedis, reportErrors, REDIS_CLOSE_BOUND_MS } from '../../broker/cluster-redis.js';
+import { settlesWithin } from '../../runtime-api/clock.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Cluster } from '../kernel/cluster.js';
 import type { Log } from '../kernel/log.js';
