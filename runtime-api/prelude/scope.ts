@@ -120,9 +120,6 @@ function compileAssign(keys: readonly Key[]): Pick<GlobalSnapshot, 'assign' | 'r
   }
 }
 
-/** Marks "set every global one by one" in restoreGlobals. */
-const ALL: readonly number[] = [];
-
 /**
  * Puts the global object back as snapshotted; false when it cannot (a global a run made read-only, a name
  * it added as non-configurable, a global object made non-extensible), and then the context must not serve
@@ -140,22 +137,17 @@ export function restoreGlobals(g: object, snap: GlobalSnapshot): boolean {
   // Set unconditionally: a set fails exactly when the run made the global read-only (same value or not).
   const keys = snap.keys;
   const values = snap.values;
-  const assign = snap.assign;
-  let rest = snap.rest;
-  if (assign !== undefined) {
+  if (snap.assign !== undefined) {
     try {
-      assign(values);
+      snap.assign(values);
     } catch {
       // A global made read-only stopped the assignments: set each one, to put back all that can be.
-      clean = false;
-      rest = ALL;
+      for (let i = 0; i < keys.length; i++) setProp(g, keys[i], values[i]);
+      return false;
     }
   }
-  if (rest === ALL) {
-    for (let i = 0; i < keys.length; i++) if (!setProp(g, keys[i], values[i])) clean = false;
-  } else {
-    for (let i = 0; i < rest.length; i++) if (!setProp(g, keys[rest[i]], values[rest[i]])) clean = false;
-  }
+  const rest = snap.rest;
+  for (let i = 0; i < rest.length; i++) if (!setProp(g, keys[rest[i]], values[rest[i]])) clean = false;
   return clean;
 }
 
