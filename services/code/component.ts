@@ -133,14 +133,6 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     memoryLimitMb: config.engine.memoryLimitMb,
     hopLimit: config.engine.hopLimit,
   });
-  /** Whether the store holds the service (a look-up for names this node has not loaded yet). */
-  const storedService = async (systemKey: string, name: string): Promise<boolean> =>
-    (await store.db
-      .selectFrom('code_services')
-      .select('name')
-      .where('system_key', '=', systemKey)
-      .where('name', '=', name)
-      .executeTakeFirst()) !== undefined;
   const streams = createStreams({
     engine: () => engine,
     registry,
@@ -242,7 +234,7 @@ export async function createCodeComponent(base: ComponentBase, deps: CodeDeps): 
     onServiceSaved: (listener) => listen('saved', listener),
     serviceExists: (systemKey, name) =>
       registry.find(systemKey, name) !== undefined ||
-      (base.cluster.enabled && storedService(systemKey, name)),
+      (base.cluster.enabled && registry.isStored(systemKey, name)),
     async reloadSystem(systemKey) {
       for (const change of await registry.reload(systemKey)) await streams.onChange(change);
     },

@@ -51,6 +51,8 @@ export interface Registry {
   get(systemKey: string, name: string): CurrentService;
   /** The current version or undefined (hot path: no throw). */
   find(systemKey: string, name: string): CurrentService | undefined;
+  /** Whether the store holds the service: a look-up for a name this node has not loaded (yet). */
+  isStored(systemKey: string, name: string): Promise<boolean>;
   all(): CurrentService[];
   /**
    * `saver` is who saves (REST, CLI); undefined for saves the platform makes itself (edge deployments).
@@ -298,6 +300,13 @@ export function createRegistry(options: RegistryOptions): Registry {
         .sort(),
     get,
     find: (systemKey, name) => current.get(key(systemKey, name)),
+    isStored: async (systemKey, name) =>
+      (await store.db
+        .selectFrom('code_services')
+        .select('name')
+        .where('system_key', '=', systemKey)
+        .where('name', '=', name)
+        .executeTakeFirst()) !== undefined,
     all: () => [...current.values()],
     async create(systemKey, name, input, saver) {
       validateName(name);
