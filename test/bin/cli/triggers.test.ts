@@ -1,11 +1,12 @@
 // `isobar triggers` and `isobar timers` (bin/cli/triggers.ts, bin/cli/timers.ts) against a real platform,
 // seeded by the triggers area's rig.
 import { expect } from 'chai';
-import { ECHO_SERVICE, startRig, type Rig } from '../../services/automation/rig.js';
+import { ECHO_SERVICE, useRig } from '../../services/automation/rig.js';
 import { runCaptured } from './cli-world.js';
 
 describe('isobar triggers / isobar timers', () => {
-  let rig: Rig;
+  const rig = useRig('test');
+  beforeEach(() => rig.createService('echo', ECHO_SERVICE));
   const run = (...argv: string[]) =>
     runCaptured(argv, {
       ISOBAR_URL: rig.tp.url,
@@ -27,12 +28,6 @@ describe('isobar triggers / isobar timers', () => {
       'echo',
       ...more,
     );
-
-  beforeEach(async () => {
-    rig = await startRig();
-    await rig.createService('echo', ECHO_SERVICE);
-  });
-  afterEach(() => rig.close());
 
   it('creates, lists and deletes a trigger', async () => {
     const created = await createMessagingTrigger('onTemp', 'Publish', '--filter', 'topic=sensors/+/temp');
