@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync, FastifyRequest, FastifySchema } from 'fastify';
 import type { Identity } from '../../runtime-api/identity.js';
 import { CALLER_IN_SYSTEM, DEVELOPER_OF_SYSTEM } from '../rest/route-auth.js';
+import { routeOptions } from '../rest/route-kit.js';
 import { callerSecurity, devTokenSecurity } from '../rest/schemas.js';
 import {
   creatorOf,
@@ -78,54 +79,44 @@ export function crudRoutes<Input>(
       const onePath = scope === 'admin' ? `${base}/:name` : `${base}/${spec.userOne}/:name`;
       const who = (action: 'READ' | 'CREATE' | 'UPDATE' | 'DELETE') =>
         scope === 'admin' ? asDeveloper : asCaller(action);
-      const config = scope === 'admin' ? DEVELOPER_OF_SYSTEM : CALLER_IN_SYSTEM;
-      const schema = (summary: string, extra: Record<string, unknown>): FastifySchema => ({
+      const item = routeOptions({
+        config: scope === 'admin' ? DEVELOPER_OF_SYSTEM : CALLER_IN_SYSTEM,
         tags: [spec.tag],
-        summary: `${summary}${scope === 'admin' ? '' : ' (user)'}`,
         security: security(scope),
-        ...extra,
+        // The routes about one item share its path parameters and answer the item.
+        params: params(true),
+        response: { 200: spec.item },
       });
+      const route = (summary: string, schema?: FastifySchema) =>
+        item(`${summary}${scope === 'admin' ? '' : ' (user)'}`, schema);
       // A write names the service to run in its body: the caller must be allowed that service too.
       const writer = (req: NamedRequest, action: 'CREATE' | 'UPDATE'): Identity => {
         const principal = who(action)(req, req.params.systemKey);
         requireService(identity, principal, req.params.systemKey, req.body);
         return principal;
       };
-      // The routes about one item share its path parameters and answer the item.
-      const itemOptions = (summary: string, extra: Record<string, unknown> = {}) => ({
-        config,
-        schema: schema(summary, { params: params(true), response: { 200: spec.item }, ...extra }),
-      });
 
       app.get<{ Params: Params }>(
         listPath,
-        { config, schema: schema(`List ${spec.noun}s`, { params: params(false), response: { 200: list } }) },
+        route(`List ${spec.noun}s`, { params: params(false), response: { 200: list } }),
         (req) => {
           who('READ')(req, req.params.systemKey);
           return spec.list(req.params.systemKey);
         },
       );
-      app.get<{ Params: Params }>(onePath, itemOptions(`Get a ${spec.noun}`), (req) => {
+      app.get<{ Params: Params }>(onePath, route(`Get a ${spec.noun}`), (req) => {
         who('READ')(req, req.params.systemKey);
         return spec.get(req.params.systemKey, req.params.name);
       });
-      app.post<{ Params: Params }>(
-        onePath,
-        itemOptions(`Create a ${spec.noun}`, { body: spec.body }),
-        (req) => {
-          const principal = writer(req, 'CREATE');
-          return spec.create(req.params.systemKey, req.params.name, input(req), creatorOf(principal));
-        },
-      );
-      app.put<{ Params: Params }>(
-        onePath,
-        itemOptions(`Update a ${spec.noun}`, { body: spec.body }),
-        (req) => {
-          writer(req, 'UPDATE');
-          return spec.update(req.params.systemKey, req.params.name, input(req));
-        },
-      );
-      app.delete<{ Params: Params }>(onePath, itemOptions(`Delete a ${spec.noun}`), (req) => {
+      app.post<{ Params: Params }>(onePath, route(`Create a ${spec.noun}`, { body: spec.body }), (req) => {
+        const principal = writer(req, 'CREATE');
+        return spec.create(req.params.systemKey, req.params.name, input(req), creatorOf(principal));
+      });
+      app.put<{ Params: Params }>(onePath, route(`Update a ${spec.noun}`, { body: spec.body }), (req) => {
+        writer(req, 'UPDATE');
+        return spec.update(req.params.systemKey, req.params.name, input(req));
+      });
+      app.delete<{ Params: Params }>(onePath, route(`Delete a ${spec.noun}`), (req) => {
         who('DELETE')(req, req.params.systemKey);
         return spec.remove(req.params.systemKey, req.params.name);
       });
