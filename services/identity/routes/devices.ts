@@ -3,8 +3,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { parseQuery } from '../query.js';
 import type { DeviceInput } from '../types.js';
-import { DEVELOPER_OF_SYSTEM as admin } from '../../rest/route-auth.js';
-import { devTokenSecurity as security, openObjectOf } from '../../rest/schemas.js';
+import { DEVELOPER_OF_SYSTEM } from '../../rest/route-auth.js';
+import { routeOptions } from '../../rest/route-kit.js';
+import { devTokenSecurity, openObjectOf } from '../../rest/schemas.js';
 import { S, seconds, type IdentityRouteDeps } from './common.js';
 
 const tags = ['devices'];
@@ -43,6 +44,8 @@ const roleList = {
 } as const;
 
 type Params = { systemKey: string; name: string };
+/** The developer's routes about one device of a system it owns. */
+const admin = routeOptions({ config: DEVELOPER_OF_SYSTEM, tags, security: devTokenSecurity, params });
 
 /** The device routes. */
 export function deviceRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsync {
@@ -54,17 +57,10 @@ export function deviceRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsyn
   return async (app) => {
     app.post<{ Params: Params; Body: DeviceInput }>(
       '/admin/devices/:systemKey/:name',
-      {
-        config: admin,
-        schema: {
-          tags,
-          summary: 'Create a device (holding Authenticated); unknown fields become custom columns',
-          security,
-          params,
-          body: deviceBody,
-          response: { 200: S.record },
-        },
-      },
+      admin('Create a device (holding Authenticated); unknown fields become custom columns', {
+        body: deviceBody,
+        response: { 200: S.record },
+      }),
       async (req) => {
         return identity.createDevice(req.params.systemKey, req.params.name, req.body);
       },
@@ -72,10 +68,7 @@ export function deviceRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsyn
 
     app.get<{ Params: Params }>(
       '/admin/devices/:systemKey/:name',
-      {
-        config: admin,
-        schema: { tags, summary: 'One device', security, params, response: { 200: S.record } },
-      },
+      admin('One device', { response: { 200: S.record } }),
       async (req) => {
         return identity.device(req.params.systemKey, req.params.name);
       },
@@ -83,17 +76,11 @@ export function deviceRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsyn
 
     app.get<{ Params: { systemKey: string }; Querystring: { query?: string } }>(
       '/admin/devices/:systemKey',
-      {
-        config: admin,
-        schema: {
-          tags,
-          summary: 'Devices of a system',
-          security,
-          params: S.systemKeyParams,
-          querystring: { type: 'object', properties: { query: { type: 'string' } } },
-          response: { 200: { type: 'array', items: S.record } },
-        },
-      },
+      admin('Devices of a system', {
+        params: S.systemKeyParams,
+        querystring: { type: 'object', properties: { query: { type: 'string' } } },
+        response: { 200: { type: 'array', items: S.record } },
+      }),
       async (req) => {
         return identity.listDevices(req.params.systemKey, parseQuery(req.query.query));
       },
@@ -101,17 +88,10 @@ export function deviceRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsyn
 
     app.put<{ Params: Params; Body: DeviceInput }>(
       '/admin/devices/:systemKey/:name',
-      {
-        config: admin,
-        schema: {
-          tags,
-          summary: 'Change a device; a new active_key or enabled:false revokes its tokens',
-          security,
-          params,
-          body: deviceBody,
-          response: { 200: S.record },
-        },
-      },
+      admin('Change a device; a new active_key or enabled:false revokes its tokens', {
+        body: deviceBody,
+        response: { 200: S.record },
+      }),
       async (req) => {
         return identity.updateDevice(req.params.systemKey, req.params.name, req.body);
       },
@@ -119,16 +99,7 @@ export function deviceRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsyn
 
     app.delete<{ Params: Params }>(
       '/admin/devices/:systemKey/:name',
-      {
-        config: admin,
-        schema: {
-          tags,
-          summary: 'Delete a device (its tokens stop working)',
-          security,
-          params,
-          response: { 200: S.ok },
-        },
-      },
+      admin('Delete a device (its tokens stop working)', { response: { 200: S.ok } }),
       async (req) => {
         await identity.deleteDevice(req.params.systemKey, req.params.name);
         return {};
@@ -137,10 +108,7 @@ export function deviceRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsyn
 
     app.get<{ Params: Params }>(
       '/admin/devices/roles/:systemKey/:name',
-      {
-        config: admin,
-        schema: { tags, summary: "A device's roles", security, params, response: { 200: roleList } },
-      },
+      admin("A device's roles", { response: { 200: roleList } }),
       async (req) => {
         const { systemKey, name } = req.params;
         await identity.device(systemKey, name);
@@ -150,24 +118,17 @@ export function deviceRoutes({ identity }: IdentityRouteDeps): FastifyPluginAsyn
 
     app.put<{ Params: Params; Body: { add?: string[]; delete?: string[] } }>(
       '/admin/devices/roles/:systemKey/:name',
-      {
-        config: admin,
-        schema: {
-          tags,
-          summary: 'Add and remove roles of a device (ids or names)',
-          security,
-          params,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              add: { type: 'array', items: { type: 'string' } },
-              delete: { type: 'array', items: { type: 'string' } },
-            },
+      admin('Add and remove roles of a device (ids or names)', {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            add: { type: 'array', items: { type: 'string' } },
+            delete: { type: 'array', items: { type: 'string' } },
           },
-          response: { 200: roleList },
         },
-      },
+        response: { 200: roleList },
+      }),
       async (req) => {
         const { systemKey, name } = req.params;
         await identity.changeRoles(systemKey, 'device', name, req.body);
