@@ -44,6 +44,27 @@ export function reportErrors(conn: Redis, log: Log, role: string): void {
   });
 }
 
+/** A warning for a failure that repeats while Redis is away: logged at its first failure of each outage. */
+export interface OutageWarning {
+  failed(err: unknown): void;
+  /** The operation worked again: the next failure is a new outage. */
+  recovered(): void;
+}
+
+/** Logs `message` once per outage of whatever calls `failed` on every retry (a loop, a timer, a look-up). */
+export function outageWarning(log: Log, message: string): OutageWarning {
+  let failing = false;
+  return {
+    failed(err) {
+      if (!failing) log.warn(message, { err: String(err) });
+      failing = true;
+    },
+    recovered() {
+      failing = false;
+    },
+  };
+}
+
 /** Ends `conn` without waiting on a Redis that is away: QUIT (bounded) when it is up, else at once. */
 export async function endRedis(conn: Redis, clock: Clock, boundMs = REDIS_CLOSE_BOUND_MS): Promise<void> {
   if (ended(conn)) return;

@@ -11,7 +11,7 @@ import type { AedesPublishPacket } from 'aedes';
 import type { Clock } from '../runtime-api/clock.js';
 import type { Log } from '../runtime-api/log.js';
 import { topicMatches } from '../runtime-api/topics.js';
-import { openRedis, type RedisPair } from './cluster-redis.js';
+import { openRedis, outageWarning, type RedisPair } from './cluster-redis.js';
 import type { AsyncPersistence } from './internal.js';
 import {
   GroupMembers,
@@ -258,7 +258,8 @@ export async function openClusterShare(
       if (!String(err).includes('BUSYGROUP')) throw err;
     });
 
-  let readFailing = false;
+  // once per outage: Redis away fails every read and every sweep until it is back
+  const readWarning = outageWarning(log, 'shared subscription read failed');
   const readLoop = async () => {
     while (!closed) {
       const streams = [...active];
@@ -277,14 +278,13 @@ export async function openClusterShare(
         // a group deleted under us (its last member left elsewhere while ours joined): make it again
         if (String(err).includes('NOGROUP')) await Promise.all(streams.map(createGroup)).catch(noop);
         else {
-          if (!readFailing) log.warn('shared subscription read failed', { err: String(err) });
-          readFailing = true; // once per outage: Redis away fails every read until it is back
+          readWarning.failed(err);
           await pause();
         }
         continue;
       }
       reading = false;
-      readFailing = false;
+      readWarning.recovered();
       for (const [stream, entries] of streamEntries(reply))
         for (const [id, fields] of entries) deliver(stream, id, toPacket(fields));
     }
@@ -341,17 +341,11 @@ export async function openClusterShare(
     known.clear(); // the channel is at most once: re-read the groups once per heartbeat
   };
   let cancelSweep = noop;
-  let sweepFailing = false;
+  const sweepWarning = outageWarning(log, 'shared subscription sweep failed');
   const scheduleSweep = () => {
     cancelSweep = clock.setTimer(heartbeatMs, () => {
       sweep()
-        .then(
-          () => (sweepFailing = false),
-          (err: unknown) => {
-            if (!sweepFailing) log.warn('shared subscription sweep failed', { err: String(err) });
-            sweepFailing = true; // once per outage
-          },
-        )
+        .then(sweepWarning.recovered, sweepWarning.failed)
         .finally(() => {
           if (!closed) scheduleSweep();
         });

@@ -15,7 +15,7 @@ import type { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
 import QlobberSub from 'qlobber/aedes/qlobber-sub.js';
 import type { Log } from '../runtime-api/log.js';
-import type { RedisPair } from './cluster-redis.js';
+import { outageWarning, type RedisPair } from './cluster-redis.js';
 import type { AsyncPersistence } from './internal.js';
 import { MQTT_KEY_PREFIX } from './persistence.js';
 
@@ -173,18 +173,9 @@ export async function syncSubscriptions(
     return next;
   };
 
-  let failing = false;
+  const warning = outageWarning(log, 'subscription log not read: Redis error');
   /** Caught up, or (Redis away) as far as it got: the enqueue after it fails on Redis the same way. */
-  const current = async (): Promise<void> => {
-    try {
-      await caughtUp();
-      failing = false;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (!failing) log.warn('subscription log not read: Redis error', { err: message });
-      failing = true;
-    }
-  };
+  const current = (): Promise<void> => caughtUp().then(warning.recovered, warning.failed);
 
   await reload();
   const add = calls.addSubscriptions.bind(persistence);

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../kernel/clock.js';
 import type { Log } from '../kernel/log.js';
+import { outageWarning } from '../../broker/cluster-redis.js';
 
 const REGISTRY = 'isobar:nodes';
 const nodeKey = (id: string) => `isobar:node:${id}`;
@@ -39,7 +40,7 @@ export function createMembership(
   const ticks = new Set<() => Promise<void>>();
   let cancelTimer: (() => void) | undefined;
   let stopped = false;
-  let failing = false;
+  const warning = outageWarning(log, 'cluster heartbeat failed');
   let unlisten: () => void = () => undefined;
 
   const set = (next: Iterable<string>) => {
@@ -77,11 +78,10 @@ export function createMembership(
     try {
       await refresh();
       for (const fn of ticks) await fn();
-      failing = false;
+      warning.recovered();
     } catch (err) {
       // once per outage: with Redis away every heartbeat fails until it is back
-      if (!failing) log.warn('cluster heartbeat failed', { err: String(err) });
-      failing = true;
+      warning.failed(err);
     } finally {
       if (!stopped) schedule();
     }
