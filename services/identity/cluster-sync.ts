@@ -105,10 +105,12 @@ export function createTokenLookup(
       expiresAt: row.expires_at,
       raw: token,
     });
+    // A user's or device's token needs its membership loaded; an anon token is no member (asking for one
+    // would re-read the whole system for every new anon token).
     if (row.system_key !== null && row.kind !== 'developer')
       await ensureSystem(
         row.system_key,
-        memberKey(row.kind === 'device' ? 'device' : 'user', row.subject_id),
+        row.kind === 'anon' ? undefined : memberKey(row.kind, row.subject_id),
       );
     return true;
   };

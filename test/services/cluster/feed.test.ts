@@ -71,6 +71,16 @@ describe('services/cluster: the change feed across three nodes', function () {
     expect(client.connected).to.equal(true);
   });
 
+  it('lets an anonymous token issued on A work on B at once (it is no member: no membership is looked for)', async () => {
+    const anon = await a.platform.identity.loginAnon(systemKey);
+    const res = await fetch(`${b.url}/api/v/1/user/checkauth`, {
+      method: 'POST',
+      headers: { 'ClearBlade-UserToken': anon.token },
+    });
+    expect(res.status).to.equal(200);
+    expect(await res.json()).to.deep.include({ is_authenticated: true });
+  });
+
   it("applies a role edit made on A to B's live MQTT connection (subscription dropped)", async () => {
     const idA = a.platform.identity;
     let onB = reloadedOn(b, systemKey);
